@@ -1,0 +1,28 @@
+/**
+ * The authenticator seam: turns the credentials of a hello frame into an identity.
+ *
+ * Guarantees (checked by test/auth/conformance.ts):
+ * - A fresh `handle` yields an identity and a new token; a handle held by an unexpired session
+ *   of someone else rejects SB_ERR_HANDLE_TAKEN.
+ * - A valid `token` yields the same user again and extends the session (sliding expiry).
+ * - An unknown token rejects SB_ERR_TOKEN_INVALID, an expired one SB_ERR_TOKEN_EXPIRED.
+ * - Malformed handles reject SB_ERR_HANDLE_INVALID.
+ */
+
+export interface Credentials {
+  handle?: string | undefined;
+  token?: string | undefined;
+}
+
+export interface Identity {
+  user: string;
+  /** Token the client presents next time; may be the same as the one given. */
+  token: string;
+  expiresAt: number;
+}
+
+export interface Authenticator {
+  authenticate(credentials: Credentials): Promise<Identity>;
+  /** Whether a user exists (may receive DMs). */
+  exists(user: string): Promise<boolean>;
+}

@@ -1,0 +1,108 @@
+/**
+ * The one registry of Switchboard error codes.
+ *
+ * Every code is stable: it is never renamed, reused or removed once released. `docs/errors.md`
+ * documents each one, and `test/docs.test.ts` keeps this file and the doc in step both
+ * ways. This module imports nothing from Node so the client SDK and the browser share it.
+ */
+
+export interface ErrorSpec {
+  /** Default human-readable message; the wire may carry a more specific one. */
+  readonly message: string;
+  /** Whether the same request may succeed if retried later, unchanged. */
+  readonly retryable: boolean;
+}
+
+export const ERRORS = {
+  // --- protocol: the frame itself is wrong -------------------------------------------------
+  SB_ERR_BAD_JSON: { message: 'frame is not valid JSON', retryable: false },
+  SB_ERR_BAD_FRAME: {
+    message: 'frame does not match the protocol schema',
+    retryable: false,
+  },
+  SB_ERR_UNKNOWN_TYPE: { message: 'unknown frame type', retryable: false },
+  SB_ERR_PROTOCOL_VERSION: { message: 'unsupported protocol version', retryable: false },
+  SB_ERR_BINARY_UNSUPPORTED: { message: 'binary frames are not supported', retryable: false },
+  SB_ERR_FRAME_TOO_LARGE: { message: 'frame exceeds maxFrameBytes', retryable: false },
+
+  // --- session and identity ------------------------------------------------------------------
+  SB_ERR_NOT_AUTHENTICATED: { message: 'send hello first', retryable: false },
+  SB_ERR_ALREADY_AUTHENTICATED: {
+    message: 'this connection already said hello',
+    retryable: false,
+  },
+  SB_ERR_HANDLE_INVALID: {
+    message: 'handle must be 1-32 characters: letters, digits, _ . -',
+    retryable: false,
+  },
+  SB_ERR_HANDLE_TAKEN: { message: 'handle is held by someone else', retryable: false },
+  SB_ERR_TOKEN_INVALID: { message: 'session token is not valid', retryable: false },
+  SB_ERR_TOKEN_EXPIRED: { message: 'session token has expired', retryable: false },
+
+  // --- rooms, DMs and messages -----------------------------------------------------------------
+  SB_ERR_ROOM_NAME_INVALID: {
+    message: 'room name must be 1-64 characters: a-z, 0-9, _ -',
+    retryable: false,
+  },
+  SB_ERR_ROOM_NOT_FOUND: { message: 'no such room', retryable: false },
+  SB_ERR_ROOM_EXISTS: { message: 'room already exists', retryable: false },
+  SB_ERR_NOT_A_MEMBER: { message: 'join the room first', retryable: false },
+  SB_ERR_CHANNEL_INVALID: { message: 'no such channel for this user', retryable: false },
+  SB_ERR_USER_NOT_FOUND: { message: 'no such user', retryable: false },
+  SB_ERR_MESSAGE_EMPTY: { message: 'message text is empty', retryable: false },
+  SB_ERR_MESSAGE_TOO_LARGE: { message: 'message text exceeds maxMessageBytes', retryable: false },
+
+  // --- flow control --------------------------------------------------------------------------
+  SB_ERR_RATE_LIMITED: { message: 'too many frames; slow down', retryable: true },
+  SB_ERR_FLOOD: { message: 'rate limit exceeded persistently', retryable: true },
+  SB_ERR_SLOW_CONSUMER: {
+    message: 'outbound buffer limit exceeded; client is not reading',
+    retryable: true,
+  },
+  SB_ERR_PING_TIMEOUT: { message: 'no frame received within the ping timeout', retryable: true },
+
+  // --- server side -----------------------------------------------------------------------------
+  SB_ERR_SHUTTING_DOWN: { message: 'server is shutting down; reconnect', retryable: true },
+  SB_ERR_INTERNAL: { message: 'internal server error', retryable: true },
+  SB_ERR_STORE_UNAVAILABLE: { message: 'message store is unavailable', retryable: true },
+  SB_ERR_TIMEOUT: { message: 'request timed out', retryable: true },
+  SB_ERR_CONNECTION_CLOSED: {
+    message: 'connection closed before the reply arrived',
+    retryable: true,
+  },
+
+  // --- start-up and configuration (never sent on the wire) ---------------------------------
+  SB_ERR_CONFIG_INVALID: { message: 'invalid configuration', retryable: false },
+  SB_ERR_BACKEND_UNAVAILABLE: {
+    message: 'configured backend driver or server is not available',
+    retryable: false,
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/** An error with a stable code. `cause` carries the original driver error, never sent on the wire. */
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  /** Milliseconds the client should wait before retrying, when known. */
+  readonly retryAfter?: number;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { cause?: unknown; retryAfter?: number },
+  ) {
+    super(message ?? ERRORS[code].message, options?.cause ? { cause: options.cause } : undefined);
+    this.name = 'SwitchboardError';
+    this.code = code;
+    this.retryable = ERRORS[code].retryable;
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, value);
+}

@@ -1,0 +1,314 @@
+/**
+ * Switchboard wire protocol, version 1: every frame as a zod schema.
+ *
+ * These definitions are the single source of truth: the server validates client frames with
+ * them, the SDK derives its types from them and `npm run docs` generates the JSON Schema in
+ * docs/protocol.schema.json from them. Imports nothing from Node.
+ *
+ * Framing: one WebSocket text message carries one or more JSON frames separated by "\n"
+ * (server to client only; the server coalesces frames written in the same tick). JSON never
+ * contains a raw newline, so splitting on "\n" is always safe. Clients send one frame per message.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Lower-case handle; compared case-insensitively by lower-casing on input. */
+export const HANDLE_RE = /^[a-z0-9_][a-z0-9_.-]{0,31}$/;
+export const ROOM_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** `room:<name>` or `dm:<a>:<b>` with a < b. */
+export const CHANNEL_RE =
+  /^(room:[a-z0-9][a-z0-9_-]{0,63}|dm:[a-z0-9_][a-z0-9_.-]{0,31}:[a-z0-9_][a-z0-9_.-]{0,31})$/;
+
+const requestId = z
+  .union([z.string().max(64), z.number().int().safe()])
+  .describe('Client-chosen correlation id, echoed in the reply or error frame.');
+const channel = z.string().max(100).describe('`room:<name>` or `dm:<a>:<b>` (a < b)');
+const seq = z.number().int().min(0).safe();
+const roomName = z.string().max(64).describe('Room name: 1-64 of a-z 0-9 _ -');
+const handle = z.string().max(32).describe('Handle: 1-32 of a-z 0-9 _ . - (case-folded)');
+
+// ---------------------------------------------------------------------------------------------
+// Client -> server
+// ---------------------------------------------------------------------------------------------
+
+export const ResumePosition = z.strictObject({
+  channel,
+  after: seq.describe('Last sequence number the client has seen in this channel.'),
+});
+
+export const HelloFrame = z
+  .strictObject({
+    type: z.literal('hello'),
+    id: requestId,
+    protocol: z.literal(PROTOCOL_VERSION).describe('Protocol version the client speaks.'),
+    handle: handle.optional().describe('Handle to claim when no token is given.'),
+    token: z.string().max(128).optional().describe('Session token from an earlier hello.'),
+    resume: z
+      .array(ResumePosition)
+      .max(1000)
+      .optional()
+      .describe('Channels to replay from a position: missed messages first, then live.'),
+    presence: z
+      .boolean()
+      .optional()
+      .describe('Receive cluster-wide presence events (default true).'),
+  })
+  .describe('First frame of every connection. Claims a handle or resumes a session.');
+
+export const RoomsFrame = z
+  .strictObject({ type: z.literal('rooms'), id: requestId })
+  .describe('List all rooms.');
+
+export const CreateFrame = z
+  .strictObject({ type: z.literal('create'), id: requestId, room: roomName })
+  .describe('Create a room and join it.');
+
+export const JoinFrame = z
+  .strictObject({ type: z.literal('join'), id: requestId, room: roomName })
+  .describe('Join an existing room; membership persists across sessions.');
+
+export const LeaveFrame = z
+  .strictObject({ type: z.literal('leave'), id: requestId, room: roomName })
+  .describe('Leave a room.');
+
+export const MembersFrame = z
+  .strictObject({ type: z.literal('members'), id: requestId, room: roomName })
+  .describe('List the members of a room with their online connection counts.');
+
+export const UsersFrame = z
+  .strictObject({ type: z.literal('users'), id: requestId })
+  .describe('List online users with their connection counts.');
+
+export const SendFrame = z
+  .strictObject({
+    type: z.literal('send'),
+    id: requestId,
+    room: roomName.optional().describe('Target room (exactly one of room, to).'),
+    to: handle.optional().describe('Target user for a direct message.'),
+    text: z.string().describe('UTF-8 text, at most maxMessageBytes bytes.'),
+    cid: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('Client message id; a retried send with the same cid is not stored twice.'),
+  })
+  .describe('Send a room message or a direct message. Idempotent per (sender, cid).');
+
+export const HistoryFrame = z
+  .strictObject({
+    type: z.literal('history'),
+    id: requestId,
+    channel,
+    before: seq.optional().describe('Return messages with seq < before (scroll back).'),
+    after: seq.optional().describe('Return messages with seq > after (catch up).'),
+    limit: z.number().int().min(1).max(500).optional().describe('Page size, default 50.'),
+  })
+  .describe('Read a page of stored messages, oldest first.');
+
+export const TypingFrame = z
+  .strictObject({ type: z.literal('typing'), id: requestId, channel })
+  .describe('Tell the other people in a channel that you are typing. Never stored.');
+
+export const ReadFrame = z
+  .strictObject({ type: z.literal('read'), id: requestId, channel, seq })
+  .describe('Mark a channel read up to seq; shared by all of the user\u2019s devices.');
+
+export const PingFrame = z
+  .strictObject({ type: z.literal('ping'), id: requestId })
+  .describe('Client-initiated round trip; replied with an empty result.');
+
+export const PongFrame = z
+  .strictObject({ type: z.literal('pong') })
+  .describe('Answer to a server ping. The only client frame without a reply.');
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  HelloFrame,
+  RoomsFrame,
+  CreateFrame,
+  JoinFrame,
+  LeaveFrame,
+  MembersFrame,
+  UsersFrame,
+  SendFrame,
+  HistoryFrame,
+  TypingFrame,
+  ReadFrame,
+  PingFrame,
+  PongFrame,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type ClientFrameType = ClientFrame['type'];
+export const CLIENT_FRAME_TYPES = ClientFrame.options.map((o) => o.shape.type.value);
+
+// ---------------------------------------------------------------------------------------------
+// Server -> client
+// ---------------------------------------------------------------------------------------------
+
+export const ChatMessage = z
+  .strictObject({
+    type: z.literal('message'),
+    channel,
+    seq: seq.describe('Per-channel sequence number: gapless, increasing, assigned by the store.'),
+    cid: z.string().describe('Client message id given by the sender.'),
+    from: handle,
+    text: z.string(),
+    ts: z.number().int().describe('Server timestamp, milliseconds since the epoch.'),
+  })
+  .describe('A stored room or direct message.');
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const ChannelState = z.strictObject({
+  channel,
+  kind: z.enum(['room', 'dm']),
+  name: z.string().describe('Room name, or the other participant of a DM.'),
+  lastSeq: seq,
+  readSeq: seq,
+  unread: z.number().int().min(0),
+  firstSeq: seq.describe('Oldest retained sequence number (lastSeq + 1 when empty).'),
+});
+export type ChannelState = z.infer<typeof ChannelState>;
+
+export const OnlineUser = z.strictObject({
+  user: handle,
+  connections: z.number().int().min(0),
+});
+export type OnlineUser = z.infer<typeof OnlineUser>;
+
+export const HelloResult = z.strictObject({
+  user: handle,
+  token: z.string(),
+  expiresAt: z.number().int(),
+  protocol: z.literal(PROTOCOL_VERSION),
+  pingInterval: z.number().int().describe('Server sends a ping at least this often (ms).'),
+  maxMessageBytes: z.number().int(),
+  channels: z.array(ChannelState).describe('Rooms the user is a member of, and DMs.'),
+  online: z.array(OnlineUser),
+});
+export type HelloResult = z.infer<typeof HelloResult>;
+
+export const RoomInfo = z.strictObject({
+  room: roomName,
+  members: z.number().int().min(0),
+  lastSeq: seq,
+});
+export type RoomInfo = z.infer<typeof RoomInfo>;
+
+export const MemberInfo = z.strictObject({ user: handle, connections: z.number().int().min(0) });
+
+export const SendResult = z.strictObject({
+  message: ChatMessage,
+  duplicate: z.boolean().describe('True when this cid was already stored: nothing new was sent.'),
+});
+export type SendResult = z.infer<typeof SendResult>;
+
+export const HistoryResult = z.strictObject({
+  channel,
+  messages: z.array(ChatMessage),
+  firstSeq: seq,
+  lastSeq: seq,
+  hasMore: z.boolean().describe('More messages exist beyond this page in the asked direction.'),
+});
+export type HistoryResult = z.infer<typeof HistoryResult>;
+
+export const ReplyFrame = z
+  .strictObject({
+    type: z.literal('reply'),
+    id: requestId,
+    data: z
+      .unknown()
+      .describe(
+        'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
+          'typing, ping), {members: MemberInfo[]}, {users: OnlineUser[]}, SendResult, ' +
+          'HistoryResult, ChannelState (read).',
+      ),
+  })
+  .describe('Successful result of the client frame with the same id.');
+
+export const ErrorFrame = z
+  .strictObject({
+    type: z.literal('error'),
+    id: requestId.optional().describe('Absent when the frame had no readable id.'),
+    code: z.string().describe('Stable error code, see docs/errors.md.'),
+    message: z.string(),
+    retryable: z.boolean(),
+    retryAfter: z.number().int().optional().describe('Milliseconds to wait before retrying.'),
+  })
+  .describe('A coded error, in reply to a client frame or unsolicited.');
+
+export const SyncedFrame = z
+  .strictObject({
+    type: z.literal('synced'),
+    channel,
+    seq: seq.describe('Last sequence number replayed; live messages follow.'),
+    truncated: z
+      .boolean()
+      .describe('True when messages after the resume position were no longer retained.'),
+    firstSeq: seq.describe('Oldest retained sequence number.'),
+  })
+  .describe('End of the replay of a resumed channel; live messages follow without a gap.');
+
+export const PresenceFrame = z
+  .strictObject({
+    type: z.literal('presence'),
+    users: z.array(OnlineUser).describe('Changed users; connections 0 means offline.'),
+  })
+  .describe('Cluster-wide presence changes, coalesced.');
+
+export const MemberEventFrame = z
+  .strictObject({
+    type: z.literal('member'),
+    room: roomName,
+    user: handle,
+    joined: z.boolean().describe('true: joined; false: left.'),
+  })
+  .describe('Someone joined or left a room you are in (also your own other devices).');
+
+export const TypingEventFrame = z
+  .strictObject({ type: z.literal('typing'), channel, user: handle })
+  .describe('Someone is typing in a channel. Clients expire it after ~5 s.');
+
+export const ReadEventFrame = z
+  .strictObject({ type: z.literal('read'), channel, seq, unread: z.number().int().min(0) })
+  .describe('Your read position moved on another of your devices.');
+
+export const ServerPingFrame = z
+  .strictObject({ type: z.literal('ping') })
+  .describe('Liveness probe; answer with {"type":"pong"}.');
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  ReplyFrame,
+  ErrorFrame,
+  ChatMessage,
+  SyncedFrame,
+  PresenceFrame,
+  MemberEventFrame,
+  TypingEventFrame,
+  ReadEventFrame,
+  ServerPingFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by server and client
+// ---------------------------------------------------------------------------------------------
+
+export function roomChannel(room: string): string {
+  return `room:${room}`;
+}
+
+/** The DM channel between two handles; symmetric. */
+export function dmChannel(a: string, b: string): string {
+  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
+}
+
+export type ParsedChannel =
+  { kind: 'room'; room: string } | { kind: 'dm'; users: [string, string] };
+
+export function parseChannel(ch: string): ParsedChannel | null {
+  if (!CHANNEL_RE.test(ch)) return null;
+  if (ch.startsWith('room:')) return { kind: 'room', room: ch.slice(5) };
+  const [, a, b] = ch.split(':') as [string, string, string];
+  if (!(a < b)) return null;
+  return { kind: 'dm', users: [a, b] };
+}
