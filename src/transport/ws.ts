@@ -1,0 +1,96 @@
+/**
+ * WebSocket transport on the `ws` library, attached to an existing HTTP server at one path.
+ *
+ * `ws` is the de-facto Node WebSocket server (RFC 6455 compliant, UTF-8 validation, maxPayload
+ * enforcement); uWebSockets.js would be faster but is not published on the npm registry.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AcceptHandler, Transport, TransportConnection } from './transport.js';
+
+export interface WsTransportOptions {
+  server: Server;
+  /** Upgrade path. Default /ws. */
+  path?: string;
+  /** Largest inbound message; larger closes with 1009. */
+  maxPayload: number;
+  /** After close(), terminate the socket if the peer has not completed the close in this many ms. Default 5000. */
+  closeGrace?: number;
+}
+
+class WsConnection implements TransportConnection {
+  readonly remoteAddress: string;
+
+  constructor(
+    private readonly ws: WebSocket,
+    remoteAddress: string | undefined,
+    private readonly closeGrace: number,
+  ) {
+    this.remoteAddress = remoteAddress ?? '';
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  send(data: string | Buffer): void {
+    if (this.ws.readyState !== 1) return;
+    // A Buffer is sent as a text frame without re-encoding: batches are encoded once per channel.
+    this.ws.send(data, { binary: false });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState >= 2) return;
+    this.ws.close(code, reason);
+    // A client that stopped reading never completes the closing handshake.
+    setTimeout(() => this.ws.terminate(), this.closeGrace).unref();
+  }
+}
+
+export class WsTransport implements Transport {
+  private wss: WebSocketServer | null = null;
+  private onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
+
+  constructor(private readonly opts: WsTransportOptions) {}
+
+  async start(accept: AcceptHandler): Promise<void> {
+    const path = this.opts.path ?? '/ws';
+    const closeGrace = this.opts.closeGrace ?? 5000;
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.opts.maxPayload,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.wss = wss;
+    this.onUpgrade = (req, socket, head) => {
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      if ((q < 0 ? url : url.slice(0, q)) !== path) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      socket.on('error', () => {});
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn = new WsConnection(ws, req.socket.remoteAddress, closeGrace);
+        const events = accept(conn);
+        ws.on('message', (data, isBinary) => {
+          if (isBinary) events.onBinary();
+          else events.onText((data as Buffer).toString('utf8'));
+        });
+        ws.once('close', (code) => events.onClose(code));
+        // Protocol errors (bad UTF-8, oversize) make ws close the socket with 1007/1009 itself.
+        ws.on('error', () => {});
+      });
+    };
+    this.opts.server.on('upgrade', this.onUpgrade);
+  }
+
+  async close(): Promise<void> {
+    if (this.onUpgrade) this.opts.server.off('upgrade', this.onUpgrade);
+    this.onUpgrade = null;
+    await new Promise<void>((res) => (this.wss ? this.wss.close(() => res()) : res()));
+    this.wss = null;
+  }
+}

@@ -1,0 +1,41 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
+import { WsTransport } from '../../src/transport/ws.js';
+import { transportConformance, type TestPeer } from './conformance.js';
+
+async function peer(url: string): Promise<TestPeer> {
+  const ws = new WebSocket(url);
+  const received: string[] = [];
+  const closed = new Promise<number>((res) => ws.once('close', (code) => res(code)));
+  ws.on('message', (d) => received.push((d as Buffer).toString('utf8')));
+  ws.on('error', () => {});
+  await new Promise((res, rej) => {
+    ws.once('open', res);
+    ws.once('error', rej);
+  });
+  return {
+    sendText: (t) => ws.send(t),
+    sendBinary: () => ws.send(Buffer.from([0, 1]), { binary: true }),
+    received: () => received,
+    closed: () => closed,
+    close: () => ws.close(),
+  };
+}
+
+transportConformance('ws', {
+  create: async () => {
+    const server = createServer();
+    const transport = new WsTransport({ server, maxPayload: 65536, closeGrace: 200 });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const { port } = server.address() as AddressInfo;
+    return {
+      transport,
+      connect: () => peer(`ws://127.0.0.1:${port}/ws`),
+      dispose: async () => {
+        server.closeAllConnections();
+        await new Promise((res) => server.close(res));
+      },
+    };
+  },
+});
