@@ -23,7 +23,6 @@ export const ERRORS = {
   SB_ERR_UNKNOWN_TYPE: { message: 'unknown frame type', retryable: false },
   SB_ERR_PROTOCOL_VERSION: { message: 'unsupported protocol version', retryable: false },
   SB_ERR_BINARY_UNSUPPORTED: { message: 'binary frames are not supported', retryable: false },
-  SB_ERR_FRAME_TOO_LARGE: { message: 'frame exceeds maxFrameBytes', retryable: false },
 
   // --- session and identity ------------------------------------------------------------------
   SB_ERR_NOT_AUTHENTICATED: { message: 'send hello first', retryable: false },

@@ -9,9 +9,8 @@ import type { ErrorCode } from '../errors.js';
  * - 4100-4199: **do not reconnect**. Reconnecting unchanged fails again; the client stops and
  *   surfaces the error.
  *
- * Standard codes the server may also use: 1001 (going away), 1007 (invalid UTF-8, sent by the
- * WebSocket layer), 1009 (frame too big, sent by the WebSocket layer), 1011 (internal error).
- * Clients treat 1000-3999 other than 1008 as reconnect.
+ * Standard codes the WebSocket layer sends itself: 1002 (protocol error), 1007 (invalid UTF-8),
+ * 1009 (frame larger than maxFrameBytes). Clients treat 1000-3999 other than 1008 as reconnect.
  */
 export const CloseCode = {
   SHUTTING_DOWN: 4000,
