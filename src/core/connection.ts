@@ -1,0 +1,108 @@
+/**
+ * One client connection as the core sees it: identity, subscriptions, an outbound queue that
+ * is coalesced per event-loop turn, a rate limiter and liveness bookkeeping. Knows nothing of
+ * sockets: it writes to a TransportConnection.
+ */
+import type { TransportConnection } from '../transport/transport.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import type { Flusher, Flushable } from './flusher.js';
+import { TokenBucket } from './rate-limiter.js';
+
+const NEWLINE = Buffer.from('\n');
+
+export interface ConnectionLimits {
+  maxBufferedBytes: number;
+  rateLimit: number;
+  rateBurst: number;
+  floodLimit: number;
+}
+
+export class ClientConnection implements Flushable {
+  /** Handle once hello succeeded; null before. */
+  user: string | null = null;
+  /** Wants cluster-wide presence events. */
+  presence = true;
+  /** Channels this connection receives (live or catching up). */
+  readonly channels = new Set<string>();
+  /** Last time any frame arrived (ms); drives the ping timeout. */
+  lastSeen: number;
+  lastPing: number;
+  closed = false;
+  /** Rejected frames in a row; reaching floodLimit closes the connection. */
+  rejections = 0;
+  readonly bucket: TokenBucket;
+
+  private queue: (string | Buffer)[] = [];
+  private bytes = 0;
+  /** While held (during hello), output is queued but not flushed, so the reply goes first. */
+  private held: (string | Buffer)[] | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly transport: TransportConnection,
+    private readonly flusher: Flusher,
+    private readonly limits: ConnectionLimits,
+    private readonly onSlowConsumer: (conn: ClientConnection) => void,
+    now: number,
+  ) {
+    this.lastSeen = now;
+    this.lastPing = now;
+    this.bucket = new TokenBucket(limits.rateLimit, limits.rateBurst);
+  }
+
+  /** Queue a frame (or a pre-encoded batch of frames) for this turn's write. */
+  push(frame: string | Buffer): void {
+    if (this.closed) return;
+    if (this.held) {
+      this.held.push(frame);
+      return;
+    }
+    this.queue.push(frame);
+    this.bytes += frame.length;
+    if (this.queue.length === 1) this.flusher.connection(this);
+  }
+
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Push `first` ahead of everything queued while held, then resume normal output. */
+  release(first?: string): void {
+    const held = this.held ?? [];
+    this.held = null;
+    if (first !== undefined) this.push(first);
+    for (const f of held) this.push(f);
+  }
+
+  flush(): void {
+    if (this.closed || this.queue.length === 0) return;
+    const q = this.queue;
+    this.queue = [];
+    let data: string | Buffer;
+    if (q.length === 1) {
+      data = q[0]!;
+    } else if (q.every((f) => typeof f === 'string')) {
+      data = (q as string[]).join('\n');
+    } else {
+      const parts: Buffer[] = [];
+      for (const f of q) {
+        if (parts.length > 0) parts.push(NEWLINE);
+        parts.push(typeof f === 'string' ? Buffer.from(f) : f);
+      }
+      data = Buffer.concat(parts);
+    }
+    this.bytes = 0;
+    this.transport.send(data);
+    if (this.transport.bufferedAmount > this.limits.maxBufferedBytes) this.onSlowConsumer(this);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    // Flush what is queued so a final error frame reaches a client that is still reading.
+    if (code !== CloseCode.SLOW_CONSUMER) this.flush();
+    this.closed = true;
+    this.queue = [];
+    this.held = null;
+    this.transport.close(code, reason);
+  }
+}

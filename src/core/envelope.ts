@@ -1,0 +1,36 @@
+/**
+ * Payloads the core exchanges between nodes over the Bus. The bus only moves the strings.
+ *
+ * Topics: `ch.<channel>` (room traffic, for nodes with local members), `u.<user>` (a user's
+ * DMs, read positions and membership changes, for nodes where the user is connected).
+ */
+import type { StoredMessage } from '../store/store.js';
+
+export type Envelope =
+  /** A stored message of the channel. */
+  | { k: 'msg'; m: StoredMessage }
+  /** Someone typing in a channel. */
+  | { k: 'typing'; c: string; u: string }
+  /** Someone joined (j) or left a room. */
+  | { k: 'member'; c: string; u: string; j: boolean }
+  /** The user's read position in a channel moved. */
+  | { k: 'read'; c: string; s: number; n: number }
+  /** The user joined (j) or left channel c on another node: (un)subscribe local connections. */
+  | { k: 'membership'; c: string; j: boolean };
+
+export const channelTopic = (channel: string): string => `ch.${channel}`;
+export const userTopic = (user: string): string => `u.${user}`;
+
+export function encodeEnvelope(e: Envelope): string {
+  return JSON.stringify(e);
+}
+
+/** Parses a payload from another node; null when it is not an envelope this version knows. */
+export function decodeEnvelope(payload: string): Envelope | null {
+  try {
+    const e = JSON.parse(payload) as Envelope;
+    return e && typeof e === 'object' && typeof e.k === 'string' ? e : null;
+  } catch {
+    return null;
+  }
+}

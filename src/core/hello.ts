@@ -1,0 +1,99 @@
+/**
+ * The hello command: authenticate, subscribe the connection to every channel of the user, and
+ * replay resumed channels. The reply goes out before any replayed or live frame.
+ */
+import { SwitchboardError } from '../errors.js';
+import { PROTOCOL_VERSION, type ClientFrame, type HelloResult } from '../protocol/frames.js';
+import type { ChatCore } from './chat-core.js';
+import { channelState } from './channel-state.js';
+import type { ClientConnection } from './connection.js';
+import { NO_REPLY, encodeError, encodeReply } from './wire.js';
+
+const GENERAL = 'room:general';
+
+export async function hello(
+  core: ChatCore,
+  conn: ClientConnection,
+  f: Extract<ClientFrame, { type: 'hello' }>,
+): Promise<unknown> {
+  if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
+  const { store, auth, presence } = core.opts;
+  const identity = await auth.authenticate({ handle: f.handle, token: f.token });
+  if (conn.closed) return NO_REPLY;
+  if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
+  const user = identity.user;
+  conn.user = user;
+  conn.presence = f.presence ?? true;
+  core.addUserConnection(user, conn);
+  conn.hold();
+  try {
+    let memberships = await store.memberships(user);
+    if (memberships.length === 0 && f.token === undefined) {
+      // Every new user starts in general.
+      if (await store.addMember(GENERAL, user)) core.memberEvent('general', user, true);
+      memberships = await store.memberships(user);
+    }
+    const resume = new Map((f.resume ?? []).map((p) => [p.channel, p.after]));
+    const subscribed = await Promise.all(
+      memberships.map(async (m) => {
+        const ch = await core.channel(m.channel);
+        // Synchronous from here to the subscription: nothing delivered in between is missed.
+        if (conn.closed) return null;
+        const after = resume.get(m.channel);
+        resume.delete(m.channel);
+        const state = channelState(ch, user, m.readSeq);
+        if (after === undefined) {
+          ch.subscribeLive(conn);
+          return { state, replay: null };
+        }
+        return {
+          state,
+          replay: ch.catchUp(conn, after).then((r) => ({ channel: m.channel, ...r })),
+        };
+      }),
+    );
+    if (conn.closed) return NO_REPLY;
+    const result: HelloResult = {
+      user,
+      token: identity.token,
+      expiresAt: identity.expiresAt,
+      protocol: PROTOCOL_VERSION,
+      pingInterval: core.opts.pingInterval,
+      maxMessageBytes: core.opts.maxMessageBytes,
+      channels: subscribed.flatMap((s) => (s ? [s.state] : [])),
+      online: conn.presence
+        ? [...presence.list()].map(([u, connections]) => ({ user: u, connections }))
+        : [],
+    };
+    conn.release(encodeReply(f.id, result));
+    for (const channel of resume.keys()) {
+      conn.push(
+        encodeError(
+          new SwitchboardError('SB_ERR_CHANNEL_INVALID', `cannot resume ${channel}: not a member`),
+        ),
+      );
+    }
+    for (const s of subscribed) {
+      s?.replay
+        ?.then((r) => {
+          conn.push(
+            JSON.stringify({
+              type: 'synced',
+              channel: r.channel,
+              seq: r.seq,
+              truncated: r.truncated,
+              firstSeq: r.firstSeq,
+            }),
+          );
+        })
+        .catch((err: unknown) => core.sendError(conn, err));
+    }
+    return NO_REPLY;
+  } catch (err) {
+    for (const id of [...conn.channels]) core.unsubscribe(conn, id);
+    core.removeUserConnection(user, conn);
+    conn.user = null;
+    conn.release();
+    throw err;
+  }
+}

@@ -1,0 +1,469 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore } from '../../src/store/memory.js';
+import type { ReadQuery, Store, StoredMessage } from '../../src/store/store.js';
+import { startNode, TestClient, tick, type Frame, type Node } from './harness.js';
+
+const nodes: Node[] = [];
+async function node(...args: Parameters<typeof startNode>): Promise<Node> {
+  const n = await startNode(...args);
+  nodes.push(n);
+  return n;
+}
+after(async () => {
+  for (const n of nodes) await n.stop();
+});
+
+async function user(n: Node, handle: string): Promise<TestClient> {
+  const c = TestClient.connect(n);
+  await c.hello({ handle });
+  return c;
+}
+
+describe('identity', () => {
+  it('claims a free handle, returns a token and puts a new user in general', async () => {
+    const n = await node();
+    const c = TestClient.connect(n);
+    const data = await c.hello({ handle: 'Alice' });
+    assert.equal(data.user, 'alice');
+    assert.equal(typeof data.token, 'string');
+    const channels = data.channels as { channel: string }[];
+    assert.deepEqual(
+      channels.map((ch) => ch.channel),
+      ['room:general'],
+    );
+  });
+
+  it('refuses a handle held by someone else with SB_ERR_HANDLE_TAKEN and accepts the token', async () => {
+    const n = await node();
+    const a = await user(n, 'bob');
+    const thief = TestClient.connect(n);
+    const r = await thief.request({ type: 'hello', protocol: 1, handle: 'BOB' });
+    assert.equal(r.code, 'SB_ERR_HANDLE_TAKEN');
+    const again = TestClient.connect(n);
+    const data = await again.hello({ token: a.token });
+    assert.equal(data.user, 'bob');
+  });
+
+  it('rejects an unknown token with SB_ERR_TOKEN_INVALID and keeps the connection open', async () => {
+    const n = await node();
+    const c = TestClient.connect(n);
+    const r = await c.request({ type: 'hello', protocol: 1, token: 'nope' });
+    assert.equal(r.code, 'SB_ERR_TOKEN_INVALID');
+    const data = await c.hello({ handle: 'carol' });
+    assert.equal(data.user, 'carol');
+  });
+
+  it('answers a second hello with SB_ERR_ALREADY_AUTHENTICATED', async () => {
+    const n = await node();
+    const c = await user(n, 'dave');
+    const r = await c.request({ type: 'hello', protocol: 1, handle: 'dave2' });
+    assert.equal(r.code, 'SB_ERR_ALREADY_AUTHENTICATED');
+  });
+});
+
+describe('rooms', () => {
+  it('assigns gapless sequence numbers and delivers to other members, not back to the sender', async () => {
+    const n = await node();
+    const a = await user(n, 'a1');
+    const b = await user(n, 'b1');
+    for (let i = 0; i < 5; i++) {
+      const r = await a.call<{ message: { seq: number } }>({
+        type: 'send',
+        room: 'general',
+        text: `m${i}`,
+        cid: `c${i}`,
+      });
+      assert.equal(r.message.seq, i + 1);
+    }
+    await b.waitFor((f) => f.type === 'message' && f.seq === 5);
+    assert.deepEqual(
+      b.messages('room:general').map((m) => m.seq),
+      [1, 2, 3, 4, 5],
+    );
+    await tick(20);
+    assert.equal(a.messages().length, 0);
+  });
+
+  it('stores a retried send with the same cid once', async () => {
+    const n = await node();
+    const a = await user(n, 'a2');
+    const b = await user(n, 'b2');
+    const first = await a.call<{ message: { seq: number }; duplicate: boolean }>({
+      type: 'send',
+      room: 'general',
+      text: 'x',
+      cid: 'same',
+    });
+    const second = await a.call<{ message: { seq: number }; duplicate: boolean }>({
+      type: 'send',
+      room: 'general',
+      text: 'x',
+      cid: 'same',
+    });
+    assert.equal(first.duplicate, false);
+    assert.equal(second.duplicate, true);
+    assert.equal(second.message.seq, first.message.seq);
+    await a.call({ type: 'send', room: 'general', text: 'y', cid: 'other' });
+    await b.waitFor((f) => f.type === 'message' && f.text === 'y');
+    assert.equal(b.messages().length, 2);
+  });
+
+  it('creates, lists, joins and leaves rooms with coded errors for the wrong cases', async () => {
+    const n = await node();
+    const a = await user(n, 'a3');
+    const b = await user(n, 'b3');
+    const state = await a.call<{ channel: string }>({ type: 'create', room: 'dev' });
+    assert.equal(state.channel, 'room:dev');
+    assert.equal((await a.request({ type: 'create', room: 'dev' })).code, 'SB_ERR_ROOM_EXISTS');
+    assert.equal(
+      (await a.request({ type: 'create', room: 'Bad Name' })).code,
+      'SB_ERR_ROOM_NAME_INVALID',
+    );
+    assert.equal((await b.request({ type: 'join', room: 'nope' })).code, 'SB_ERR_ROOM_NOT_FOUND');
+    assert.equal(
+      (await b.request({ type: 'send', room: 'dev', text: 'hi', cid: '1' })).code,
+      'SB_ERR_NOT_A_MEMBER',
+    );
+    assert.equal(
+      (await b.request({ type: 'send', room: 'nope', text: 'hi', cid: '1' })).code,
+      'SB_ERR_ROOM_NOT_FOUND',
+    );
+    const rooms = await a.call<{ rooms: { room: string; members: number }[] }>({ type: 'rooms' });
+    assert.deepEqual(rooms.rooms.map((r) => r.room).sort(), ['dev', 'general']);
+    await b.call({ type: 'join', room: 'dev' });
+    await a.waitFor((f) => f.type === 'member' && f.user === 'b3' && f.joined === true);
+    const members = await a.call<{ members: { user: string; connections: number }[] }>({
+      type: 'members',
+      room: 'dev',
+    });
+    assert.deepEqual(members.members.map((m) => m.user).sort(), ['a3', 'b3']);
+    await b.call({ type: 'send', room: 'dev', text: 'hello dev', cid: '2' });
+    await a.waitFor((f) => f.type === 'message' && f.text === 'hello dev');
+    await b.call({ type: 'leave', room: 'dev' });
+    await a.waitFor((f) => f.type === 'member' && f.user === 'b3' && f.joined === false);
+    assert.equal(
+      (await b.request({ type: 'send', room: 'dev', text: 'x', cid: '3' })).code,
+      'SB_ERR_NOT_A_MEMBER',
+    );
+  });
+
+  it('rejects empty and oversized text with coded errors and stores nothing', async () => {
+    const n = await node({ maxMessageBytes: 10 });
+    const a = await user(n, 'a4');
+    assert.equal(
+      (await a.request({ type: 'send', room: 'general', text: '  ', cid: '1' })).code,
+      'SB_ERR_MESSAGE_EMPTY',
+    );
+    // 4 x 3-byte characters = 12 bytes > 10, though only 4 characters.
+    assert.equal(
+      (await a.request({ type: 'send', room: 'general', text: '€€€€', cid: '2' })).code,
+      'SB_ERR_MESSAGE_TOO_LARGE',
+    );
+    const h = await a.call<{ messages: unknown[] }>({ type: 'history', channel: 'room:general' });
+    assert.equal(h.messages.length, 0);
+  });
+});
+
+describe('direct messages', () => {
+  it('reach every connection of the recipient and every other connection of the sender', async () => {
+    const n = await node();
+    const a1 = await user(n, 'ann');
+    const a2 = TestClient.connect(n);
+    await a2.hello({ token: a1.token });
+    const b1 = await user(n, 'ben');
+    const b2 = TestClient.connect(n);
+    await b2.hello({ token: b1.token });
+    const r = await a1.call<{ message: Frame }>({
+      type: 'send',
+      to: 'Ben',
+      text: 'psst',
+      cid: 'd1',
+    });
+    assert.equal(r.message.channel, 'dm:ann:ben');
+    for (const c of [a2, b1, b2]) await c.waitFor((f) => f.type === 'message' && f.text === 'psst');
+    await tick(20);
+    assert.equal(a1.messages().length, 0);
+    assert.equal(
+      (await a1.request({ type: 'send', to: 'ghost', text: 'x', cid: 'd2' })).code,
+      'SB_ERR_USER_NOT_FOUND',
+    );
+    const h = await b1.call<{ messages: Frame[] }>({ type: 'history', channel: 'dm:ann:ben' });
+    assert.equal(h.messages.length, 1);
+    const c = await user(n, 'cat');
+    assert.equal(
+      (await c.request({ type: 'history', channel: 'dm:ann:ben' })).code,
+      'SB_ERR_CHANNEL_INVALID',
+    );
+  });
+});
+
+describe('history and unread', () => {
+  it('pages back with before and forward with after', async () => {
+    const n = await node();
+    const a = await user(n, 'hist');
+    for (let i = 1; i <= 12; i++)
+      await a.call({ type: 'send', room: 'general', text: `t${i}`, cid: `h${i}` });
+    type Page = { messages: { seq: number }[]; hasMore: boolean };
+    const latest = await a.call<Page>({ type: 'history', channel: 'room:general', limit: 5 });
+    assert.deepEqual(
+      latest.messages.map((m) => m.seq),
+      [8, 9, 10, 11, 12],
+    );
+    assert.equal(latest.hasMore, true);
+    const older = await a.call<Page>({
+      type: 'history',
+      channel: 'room:general',
+      before: 8,
+      limit: 5,
+    });
+    assert.deepEqual(
+      older.messages.map((m) => m.seq),
+      [3, 4, 5, 6, 7],
+    );
+    const oldest = await a.call<Page>({
+      type: 'history',
+      channel: 'room:general',
+      before: 3,
+      limit: 5,
+    });
+    assert.deepEqual(
+      oldest.messages.map((m) => m.seq),
+      [1, 2],
+    );
+    assert.equal(oldest.hasMore, false);
+    const fwd = await a.call<Page>({
+      type: 'history',
+      channel: 'room:general',
+      after: 10,
+      limit: 5,
+    });
+    assert.deepEqual(
+      fwd.messages.map((m) => m.seq),
+      [11, 12],
+    );
+    assert.equal(fwd.hasMore, false);
+  });
+
+  it('counts unread per room and shares read positions across devices', async () => {
+    const n = await node();
+    const a = await user(n, 'ua');
+    const b = await user(n, 'ub');
+    for (let i = 0; i < 3; i++)
+      await a.call({ type: 'send', room: 'general', text: `u${i}`, cid: `u${i}` });
+    const b2 = TestClient.connect(n);
+    const data = await b2.hello({ token: b.token });
+    const general = (data.channels as { channel: string; unread: number }[]).find(
+      (c) => c.channel === 'room:general',
+    );
+    assert.equal(general?.unread, 3);
+    const state = await b.call<{ unread: number }>({
+      type: 'read',
+      channel: 'room:general',
+      seq: 2,
+    });
+    assert.equal(state.unread, 1);
+    const ev = await b2.waitFor((f) => f.type === 'read');
+    assert.equal(ev.seq, 2);
+    assert.equal(ev.unread, 1);
+  });
+});
+
+describe('typing and presence', () => {
+  it('sends typing to others only and never stores it', async () => {
+    const n = await node();
+    const a = await user(n, 'ta');
+    const b = await user(n, 'tb');
+    await a.call({ type: 'typing', channel: 'room:general' });
+    await b.waitFor((f) => f.type === 'typing' && f.user === 'ta');
+    await tick(20);
+    assert.equal(a.all().filter((f) => f.type === 'typing').length, 0);
+    const h = await a.call<{ messages: unknown[] }>({ type: 'history', channel: 'room:general' });
+    assert.equal(h.messages.length, 0);
+  });
+
+  it('reports connection counts as users come and go', async () => {
+    const n = await node();
+    const watcher = await user(n, 'watcher');
+    const p1 = await user(n, 'pat');
+    const p2 = TestClient.connect(n);
+    await p2.hello({ token: p1.token });
+    await watcher.waitFor(
+      (f) =>
+        f.type === 'presence' &&
+        (f.users as Frame[]).some((u) => u.user === 'pat' && u.connections === 2),
+    );
+    p1.raw.drop();
+    p2.raw.drop();
+    await watcher.waitFor(
+      (f) =>
+        f.type === 'presence' &&
+        (f.users as Frame[]).some((u) => u.user === 'pat' && u.connections === 0),
+    );
+    const users = await watcher.call<{ users: { user: string }[] }>({ type: 'users' });
+    assert.deepEqual(
+      users.users.map((u) => u.user),
+      ['watcher'],
+    );
+  });
+});
+
+/** A store whose reads wait for a gate: lets a test send messages while a resume reads history. */
+class GatedStore extends MemoryStore {
+  gate: Promise<void> | null = null;
+  override async read(channel: string, q: ReadQuery): Promise<StoredMessage[]> {
+    const rows = await super.read(channel, q);
+    if (this.gate) await this.gate;
+    return rows;
+  }
+}
+
+describe('resume', () => {
+  it('replays missed messages, then live ones, with no gap and no duplicate even while the history read runs', async () => {
+    const store = new GatedStore();
+    await (store as Store).createChannel('room:general', 'room', 'system', Date.now());
+    const n = await node({}, { store });
+    const a = await user(n, 'ra');
+    const b = await user(n, 'rb');
+    for (let i = 1; i <= 3; i++)
+      await a.call({ type: 'send', room: 'general', text: `r${i}`, cid: `r${i}` });
+    await b.waitFor((f) => f.type === 'message' && f.seq === 3);
+    b.raw.drop();
+    for (let i = 4; i <= 6; i++)
+      await a.call({ type: 'send', room: 'general', text: `r${i}`, cid: `r${i}` });
+    let open!: () => void;
+    store.gate = new Promise((r) => (open = r));
+    const b2 = TestClient.connect(n);
+    b2.send({
+      type: 'hello',
+      id: 'h',
+      protocol: 1,
+      token: b.token,
+      resume: [{ channel: 'room:general', after: 3 }],
+    });
+    await tick(20);
+    // Sent while the replay's history read is in flight: seqs 7 and 8.
+    for (let i = 7; i <= 8; i++)
+      await a.call({ type: 'send', room: 'general', text: `r${i}`, cid: `r${i}` });
+    store.gate = null;
+    open();
+    await b2.waitFor((f) => f.type === 'synced');
+    await a.call({ type: 'send', room: 'general', text: 'r9', cid: 'r9' });
+    await b2.waitFor((f) => f.type === 'message' && f.seq === 9);
+    const frames = b2.all();
+    assert.equal(frames[0]?.type, 'reply', 'the hello reply comes first');
+    assert.deepEqual(
+      b2.messages().map((m) => m.seq),
+      [4, 5, 6, 7, 8, 9],
+    );
+    const synced = frames.find((f) => f.type === 'synced')!;
+    assert.equal(synced.truncated, false);
+  });
+
+  it('says explicitly when the resume position is older than retention', async () => {
+    const store = new MemoryStore({ retainPerChannel: 3 });
+    await (store as Store).createChannel('room:general', 'room', 'system', Date.now());
+    const n = await node({}, { store });
+    const a = await user(n, 'ta1');
+    for (let i = 1; i <= 8; i++)
+      await a.call({ type: 'send', room: 'general', text: `x${i}`, cid: `x${i}` });
+    const b = TestClient.connect(n);
+    await b.hello({ token: a.token, resume: [{ channel: 'room:general', after: 1 }] });
+    const synced = await b.waitFor((f) => f.type === 'synced');
+    assert.equal(synced.truncated, true);
+    assert.equal(synced.firstSeq, 6);
+    assert.deepEqual(
+      b.messages().map((m) => m.seq),
+      [6, 7, 8],
+    );
+  });
+});
+
+describe('bad input', () => {
+  it('answers malformed frames with coded errors and keeps serving', async () => {
+    const n = await node();
+    const c = TestClient.connect(n);
+    c.raw.sendText('{not json');
+    await c.waitFor((f) => f.type === 'error' && f.code === 'SB_ERR_BAD_JSON');
+    assert.equal((await c.request({ type: 'fly' })).code, 'SB_ERR_UNKNOWN_TYPE');
+    assert.equal((await c.request({ type: 'rooms' })).code, 'SB_ERR_NOT_AUTHENTICATED');
+    await c.hello({ handle: 'bad' });
+    assert.equal(
+      (await c.request({ type: 'send', room: 'general', text: 5, cid: 'x' })).code,
+      'SB_ERR_BAD_FRAME',
+    );
+    assert.equal(
+      (await c.request({ type: 'send', room: 'general', cid: 'x' })).code,
+      'SB_ERR_BAD_FRAME',
+    );
+    c.raw.sendText('{"type":"rooms","id":77,"__proto__":{"polluted":true}}');
+    const e = await c.waitFor((f) => f.type === 'error' && f.id === 77);
+    assert.equal(e.code, 'SB_ERR_BAD_FRAME');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    c.raw.sendText('[1,2]');
+    await c.waitFor(
+      (f) => f.type === 'error' && f.code === 'SB_ERR_BAD_FRAME' && f.id === undefined,
+    );
+    const r = await c.call<{ message: { seq: number } }>({
+      type: 'send',
+      room: 'general',
+      text: 'still here',
+      cid: 'ok',
+    });
+    assert.equal(r.message.seq, 1);
+  });
+
+  it('closes with 4100 for an unsupported protocol version and 4103 for binary frames', async () => {
+    const n = await node();
+    const c = TestClient.connect(n);
+    c.send({ type: 'hello', id: 1, protocol: 99, handle: 'x' });
+    assert.equal(await c.waitClosed(), 4100);
+    const d = TestClient.connect(n);
+    d.raw.sendBinary();
+    assert.equal(await d.waitClosed(), 4103);
+  });
+
+  it('rate limits with retryAfter and closes a persistent flood with 4003', async () => {
+    const n = await node({ rateLimit: 5, rateBurst: 5, floodLimit: 20 });
+    const c = TestClient.connect(n);
+    for (let i = 0; i < 10; i++) c.send({ type: 'ping', id: i });
+    const limited = await c.waitFor((f) => f.type === 'error' && f.code === 'SB_ERR_RATE_LIMITED');
+    assert.equal(limited.retryable, true);
+    assert.ok((limited.retryAfter as number) > 0);
+    for (let i = 0; i < 30; i++) c.send({ type: 'ping', id: 100 + i });
+    assert.equal(await c.waitClosed(), 4003);
+  });
+
+  it('closes a client that stops reading with 4001 while others keep receiving', async () => {
+    const n = await node({ maxBufferedBytes: 4096 });
+    const sender = await user(n, 'loud');
+    const reader = await user(n, 'fine');
+    const stuck = await user(n, 'stuck');
+    stuck.raw.paused = true;
+    for (let i = 0; i < 40; i++)
+      await sender.call({ type: 'send', room: 'general', text: 'y'.repeat(200), cid: `s${i}` });
+    assert.equal(await stuck.waitClosed(), 4001);
+    await reader.waitFor((f) => f.type === 'message' && f.seq === 40);
+  });
+
+  it('closes a silent connection with 4002 and takes it out of presence', async () => {
+    const n = await node({ pingInterval: 100, pingTimeout: 100 });
+    const watcher = TestClient.connect(n);
+    await watcher.hello({ handle: 'w8' });
+    const silent = await user(n, 'mute');
+    // The watcher answers pings; the silent one does not.
+    const pong = setInterval(() => watcher.send({ type: 'pong' }), 50);
+    try {
+      assert.equal(await silent.waitClosed(1500), 4002);
+      await watcher.waitFor(
+        (f) =>
+          f.type === 'presence' &&
+          (f.users as Frame[]).some((u) => u.user === 'mute' && u.connections === 0),
+      );
+      assert.ok(watcher.all().some((f) => f.type === 'ping'));
+    } finally {
+      clearInterval(pong);
+    }
+    assert.equal(watcher.raw.closeCode, null);
+  });
+});
