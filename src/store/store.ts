@@ -78,7 +78,12 @@ export interface Membership {
 
 export interface ChannelStore {
   /** Create a channel; resolves false when it already exists. */
-  createChannel(channel: string, kind: ChannelKind, createdBy: string, ts: number): Promise<boolean>;
+  createChannel(
+    channel: string,
+    kind: ChannelKind,
+    createdBy: string,
+    ts: number,
+  ): Promise<boolean>;
   listRooms(): Promise<RoomSummary[]>;
   /** Add a member; resolves false when already a member. New members start read at lastSeq. */
   addMember(channel: string, user: string): Promise<boolean>;
@@ -105,6 +110,11 @@ export interface SessionStore {
   sessionByHandle(handle: string): Promise<Session | null>;
   /** Insert or replace the session of `session.handle`. */
   saveSession(session: Session): Promise<void>;
+  /**
+   * Atomically take `session.handle` if it has no session or its session expired at `now`;
+   * resolves false (and changes nothing) when someone else holds it. Even across processes.
+   */
+  claimSession(session: Session, now: number): Promise<boolean>;
 }
 
 /** What the server needs from storage. One backend implements all three parts. */

@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SwitchboardError } from '../errors.js';
+import { HANDLE_RE } from '../protocol/frames.js';
+import type { SessionStore } from '../store/store.js';
+import type { Authenticator, Credentials, Identity } from './authenticator.js';
+
+export interface HandleAuthenticatorOptions {
+  sessions: SessionStore;
+  /** Session lifetime, slid forward on every token hello, in ms. */
+  ttlMs: number;
+  /** Clock in ms since the epoch. Default Date.now. */
+  now?: () => number;
+}
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Identity by handle: the first claimant of a free handle gets a random bearer token; only its
+ * SHA-256 is stored. A handle is free when it never had a session or its session expired.
+ * When both token and handle are given, the token decides and the handle is ignored.
+ */
+export class HandleAuthenticator implements Authenticator {
+  readonly #sessions: SessionStore;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+
+  constructor(options: HandleAuthenticatorOptions) {
+    this.#sessions = options.sessions;
+    this.#ttlMs = options.ttlMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async authenticate(credentials: Credentials): Promise<Identity> {
+    if (credentials.token !== undefined) return this.#resume(credentials.token);
+    if (credentials.handle !== undefined) return this.#claim(credentials.handle);
+    throw new SwitchboardError('SB_ERR_HANDLE_INVALID', 'give a handle or a token');
+  }
+
+  async exists(user: string): Promise<boolean> {
+    return (await this.#sessions.sessionByHandle(user)) !== null;
+  }
+
+  async #resume(token: string): Promise<Identity> {
+    const session = await this.#sessions.sessionByTokenHash(hashToken(token));
+    if (!session) throw new SwitchboardError('SB_ERR_TOKEN_INVALID');
+    const now = this.#now();
+    if (session.expiresAt <= now) throw new SwitchboardError('SB_ERR_TOKEN_EXPIRED');
+    const expiresAt = now + this.#ttlMs;
+    await this.#sessions.saveSession({ ...session, expiresAt });
+    return { user: session.handle, token, expiresAt };
+  }
+
+  // claimSession is atomic in the store, so two claimants racing for a free handle cannot both
+  // win, not even on different nodes sharing the store.
+  async #claim(rawHandle: string): Promise<Identity> {
+    const handle = rawHandle.toLowerCase();
+    if (!HANDLE_RE.test(handle)) throw new SwitchboardError('SB_ERR_HANDLE_INVALID');
+    const now = this.#now();
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now + this.#ttlMs;
+    const won = await this.#sessions.claimSession(
+      { handle, tokenHash: hashToken(token), createdAt: now, expiresAt },
+      now,
+    );
+    if (!won) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    return { user: handle, token, expiresAt };
+  }
+}

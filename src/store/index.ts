@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SwitchboardError } from '../errors.js';
+import type { Store, StoreOptions } from './store.js';
+
+const SCHEMES_HINT =
+  "supported: '' (sqlite file <dataDir>/switchboard.db), 'sqlite:<path>', 'memory:'; postgres is planned, not yet available";
+
+/**
+ * Opens the store selected by `url` and makes sure `room:general` exists.
+ * - `''` → SQLite at `<dataDir>/switchboard.db` (the default; dataDir is created if missing);
+ * - `sqlite:<path>` → SQLite at that file;
+ * - `memory:` → MemoryStore (lost on exit; one process only).
+ * Anything else rejects SB_ERR_CONFIG_INVALID. The SQLite driver is loaded only when selected.
+ */
+export async function openStore(
+  url: string,
+  options: StoreOptions & { dataDir: string },
+): Promise<Store> {
+  const { dataDir, ...storeOptions } = options;
+  let store: Store;
+  if (url === 'memory:') {
+    const { MemoryStore } = await import('./memory.js');
+    store = new MemoryStore(storeOptions);
+  } else if (url === '' || url.startsWith('sqlite:')) {
+    let path = url.slice('sqlite:'.length);
+    if (url === '') {
+      mkdirSync(dataDir, { recursive: true });
+      path = join(dataDir, 'switchboard.db');
+    }
+    if (path === '')
+      throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `store url has no path: '${url}'`);
+    const { SqliteStore } = await loadSqlite();
+    store = new SqliteStore(path, storeOptions);
+  } else {
+    throw new SwitchboardError(
+      'SB_ERR_CONFIG_INVALID',
+      `unknown store url '${url}'; ${SCHEMES_HINT}`,
+    );
+  }
+  await store.createChannel('room:general', 'room', 'system', Date.now());
+  return store;
+}
+
+async function loadSqlite(): Promise<typeof import('./sqlite.js')> {
+  try {
+    return await import('./sqlite.js');
+  } catch (err) {
+    throw new SwitchboardError(
+      'SB_ERR_BACKEND_UNAVAILABLE',
+      'the sqlite store needs the better-sqlite3 package (npm install better-sqlite3)',
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,167 @@
+import { SwitchboardError } from '../errors.js';
+import type {
+  AppendResult,
+  ChannelHead,
+  ChannelKind,
+  Membership,
+  NewMessage,
+  ReadQuery,
+  RoomSummary,
+  Session,
+  Store,
+  StoreOptions,
+  StoredMessage,
+} from './store.js';
+
+interface Channel {
+  kind: ChannelKind;
+  lastSeq: number;
+  /** Retained messages in ascending seq order; `messages[0].seq` is firstSeq. */
+  messages: StoredMessage[];
+  /** `${from}\n${cid}` → retained message, for idempotent appends. */
+  byCid: Map<string, StoredMessage>;
+  /** user → read position. */
+  members: Map<string, number>;
+}
+
+/**
+ * The reference Store: everything lives in this process's memory and is lost on exit.
+ * Not shareable between processes.
+ */
+export class MemoryStore implements Store {
+  readonly #retain: number;
+  readonly #channels = new Map<string, Channel>();
+  readonly #sessions = new Map<string, Session>();
+  readonly #byToken = new Map<string, string>();
+
+  constructor(options: StoreOptions = {}) {
+    this.#retain = options.retainPerChannel ?? 0;
+  }
+
+  #channel(channel: string): Channel {
+    const ch = this.#channels.get(channel);
+    if (!ch) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${channel}`);
+    return ch;
+  }
+
+  async append(message: NewMessage): Promise<AppendResult> {
+    const ch = this.#channel(message.channel);
+    const key = `${message.from}\n${message.cid}`;
+    const existing = ch.byCid.get(key);
+    if (existing) return { message: { ...existing }, duplicate: true };
+    const stored: StoredMessage = { ...message, seq: ++ch.lastSeq };
+    ch.messages.push(stored);
+    ch.byCid.set(key, stored);
+    while (this.#retain > 0 && ch.messages.length > this.#retain) {
+      const dropped = ch.messages.shift()!;
+      ch.byCid.delete(`${dropped.from}\n${dropped.cid}`);
+    }
+    return { message: { ...stored }, duplicate: false };
+  }
+
+  async read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
+    const all = this.#channels.get(channel)?.messages ?? [];
+    const limit = Math.max(0, query.limit);
+    const after = query.after ?? 0;
+    const before = query.before ?? Infinity;
+    const inRange = all.filter((m) => m.seq > after && m.seq < before);
+    const page =
+      query.after !== undefined && query.before === undefined
+        ? inRange.slice(0, limit)
+        : inRange.slice(Math.max(0, inRange.length - limit));
+    return page.map((m) => ({ ...m }));
+  }
+
+  async head(channel: string): Promise<ChannelHead | null> {
+    const ch = this.#channels.get(channel);
+    if (!ch) return null;
+    return { lastSeq: ch.lastSeq, firstSeq: ch.messages[0]?.seq ?? ch.lastSeq + 1 };
+  }
+
+  async createChannel(channel: string, kind: ChannelKind): Promise<boolean> {
+    if (this.#channels.has(channel)) return false;
+    this.#channels.set(channel, {
+      kind,
+      lastSeq: 0,
+      messages: [],
+      byCid: new Map(),
+      members: new Map(),
+    });
+    return true;
+  }
+
+  async listRooms(): Promise<RoomSummary[]> {
+    const rooms: RoomSummary[] = [];
+    for (const [id, ch] of this.#channels) {
+      if (ch.kind !== 'room') continue;
+      rooms.push({ room: id.slice('room:'.length), members: ch.members.size, lastSeq: ch.lastSeq });
+    }
+    return rooms.sort((a, b) => (a.room < b.room ? -1 : 1));
+  }
+
+  async addMember(channel: string, user: string): Promise<boolean> {
+    const ch = this.#channel(channel);
+    if (ch.members.has(user)) return false;
+    ch.members.set(user, ch.lastSeq);
+    return true;
+  }
+
+  async removeMember(channel: string, user: string): Promise<boolean> {
+    return this.#channels.get(channel)?.members.delete(user) ?? false;
+  }
+
+  async isMember(channel: string, user: string): Promise<boolean> {
+    return this.#channels.get(channel)?.members.has(user) ?? false;
+  }
+
+  async members(channel: string): Promise<string[]> {
+    return [...(this.#channels.get(channel)?.members.keys() ?? [])].sort();
+  }
+
+  async memberships(user: string): Promise<Membership[]> {
+    const out: Membership[] = [];
+    for (const [channel, ch] of this.#channels) {
+      const readSeq = ch.members.get(user);
+      if (readSeq === undefined) continue;
+      const { lastSeq, firstSeq } = (await this.head(channel))!;
+      out.push({ channel, kind: ch.kind, lastSeq, firstSeq, readSeq });
+    }
+    return out.sort((a, b) => (a.channel < b.channel ? -1 : 1));
+  }
+
+  async setReadSeq(channel: string, user: string, seq: number): Promise<number> {
+    const ch = this.#channel(channel);
+    const current = ch.members.get(user);
+    if (current === undefined) throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
+    const next = Math.max(current, Math.min(seq, ch.lastSeq));
+    ch.members.set(user, next);
+    return next;
+  }
+
+  async sessionByTokenHash(tokenHash: string): Promise<Session | null> {
+    const handle = this.#byToken.get(tokenHash);
+    const s = handle === undefined ? undefined : this.#sessions.get(handle);
+    return s ? { ...s } : null;
+  }
+
+  async sessionByHandle(handle: string): Promise<Session | null> {
+    const s = this.#sessions.get(handle);
+    return s ? { ...s } : null;
+  }
+
+  async saveSession(session: Session): Promise<void> {
+    const old = this.#sessions.get(session.handle);
+    if (old) this.#byToken.delete(old.tokenHash);
+    this.#sessions.set(session.handle, { ...session });
+    this.#byToken.set(session.tokenHash, session.handle);
+  }
+
+  async claimSession(session: Session, now: number): Promise<boolean> {
+    const held = this.#sessions.get(session.handle);
+    if (held && held.expiresAt > now) return false;
+    await this.saveSession(session);
+    return true;
+  }
+
+  async close(): Promise<void> {}
+}

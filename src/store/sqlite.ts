@@ -1,0 +1,375 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SwitchboardError } from '../errors.js';
+import type {
+  AppendResult,
+  ChannelHead,
+  ChannelKind,
+  Membership,
+  NewMessage,
+  ReadQuery,
+  RoomSummary,
+  Session,
+  Store,
+  StoreOptions,
+  StoredMessage,
+} from './store.js';
+
+/** Schema migrations; index i brings `PRAGMA user_version` from i to i + 1. Never edit one. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE channels (
+     channel TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_seq INTEGER NOT NULL DEFAULT 0,
+     first_seq INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE TABLE messages (
+     channel TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     cid TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     text TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     PRIMARY KEY (channel, seq),
+     UNIQUE (channel, sender, cid)
+   ) WITHOUT ROWID;
+   CREATE TABLE members (
+     channel TEXT NOT NULL,
+     user TEXT NOT NULL,
+     read_seq INTEGER NOT NULL,
+     joined_at INTEGER NOT NULL,
+     PRIMARY KEY (channel, user)
+   ) WITHOUT ROWID;
+   CREATE INDEX members_by_user ON members (user);
+   CREATE TABLE sessions (
+     handle TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
+];
+
+/** How long a writer waits for another process's write lock before failing, in ms. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+interface MessageRow {
+  channel: string;
+  seq: number;
+  cid: string;
+  sender: string;
+  text: string;
+  ts: number;
+}
+
+interface SessionRow {
+  handle: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+const toMessage = (r: MessageRow): StoredMessage => ({
+  channel: r.channel,
+  seq: r.seq,
+  cid: r.cid,
+  from: r.sender,
+  text: r.text,
+  ts: r.ts,
+});
+
+const toSession = (r: SessionRow): Session => ({
+  handle: r.handle,
+  tokenHash: r.token_hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts';
+
+/**
+ * The default Store: one SQLite file in WAL mode, shareable by several processes on one host.
+ * Sequence numbers are allocated inside `BEGIN IMMEDIATE`, which holds the file's write lock,
+ * so concurrent writers in different processes still get gapless, unique seqs.
+ * `synchronous=NORMAL`: a power loss may drop the last commits, an application crash does not.
+ */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #retain: number;
+  readonly #sql: ReturnType<typeof prepare>;
+  readonly #append: (m: NewMessage) => AppendResult;
+  readonly #addMember: (channel: string, user: string) => boolean;
+
+  /** Opens (creating if missing, with its parent directory) the file at `path`, or ':memory:'. */
+  constructor(path: string, options: StoreOptions = {}) {
+    this.#retain = options.retainPerChannel ?? 0;
+    try {
+      if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+      this.#db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    } catch (err) {
+      throw unavailable(err, `cannot open sqlite store at ${path}`);
+    }
+    const db = this.#db;
+    try {
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+      this.#sql = prepare(db);
+    } catch (err) {
+      db.close();
+      throw unavailable(err, `cannot open sqlite store at ${path}`);
+    }
+    const sql = this.#sql;
+
+    this.#append = db.transaction((m: NewMessage): AppendResult => {
+      const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
+      if (existing) return { message: toMessage(existing), duplicate: true };
+      const bumped = sql.bumpSeq.get(m.channel) as { last_seq: number } | undefined;
+      if (!bumped)
+        throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
+      const seq = bumped.last_seq;
+      sql.insertMessage.run(m.channel, seq, m.cid, m.from, m.text, m.ts);
+      if (this.#retain > 0 && seq > this.#retain) {
+        const firstSeq = seq - this.#retain + 1;
+        sql.prune.run(m.channel, firstSeq);
+        sql.moveFirstSeq.run(firstSeq, m.channel);
+      }
+      return { message: { ...m, seq }, duplicate: false };
+    }).immediate;
+
+    this.#addMember = db.transaction((channel: string, user: string): boolean => {
+      if (sql.insertMember.run(user, Date.now(), channel).changes === 1) return true;
+      if (!sql.head.get(channel))
+        throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${channel}`);
+      return false;
+    }).immediate;
+  }
+
+  /** Runs a synchronous driver call, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
+  async #run<T>(fn: () => T): Promise<T> {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof SwitchboardError) throw err;
+      throw unavailable(err);
+    }
+  }
+
+  append(message: NewMessage): Promise<AppendResult> {
+    return this.#run(() => this.#append(message));
+  }
+
+  read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
+    return this.#run(() => {
+      const limit = Math.max(0, Math.floor(query.limit));
+      const after = query.after ?? 0;
+      const rows =
+        query.before === undefined && query.after !== undefined
+          ? this.#sql.readAfter.all(channel, after, limit)
+          : this.#sql.readBefore.all(
+              channel,
+              after,
+              query.before ?? Number.MAX_SAFE_INTEGER,
+              limit,
+            );
+      return (rows as MessageRow[]).map(toMessage);
+    });
+  }
+
+  head(channel: string): Promise<ChannelHead | null> {
+    return this.#run(() => {
+      const row = this.#sql.head.get(channel) as
+        { last_seq: number; first_seq: number } | undefined;
+      return row ? { lastSeq: row.last_seq, firstSeq: row.first_seq } : null;
+    });
+  }
+
+  createChannel(
+    channel: string,
+    kind: ChannelKind,
+    createdBy: string,
+    ts: number,
+  ): Promise<boolean> {
+    return this.#run(() => this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1);
+  }
+
+  listRooms(): Promise<RoomSummary[]> {
+    return this.#run(() => {
+      const rows = this.#sql.listRooms.all() as {
+        room: string;
+        members: number;
+        last_seq: number;
+      }[];
+      return rows.map((r) => ({ room: r.room, members: r.members, lastSeq: r.last_seq }));
+    });
+  }
+
+  addMember(channel: string, user: string): Promise<boolean> {
+    return this.#run(() => this.#addMember(channel, user));
+  }
+
+  removeMember(channel: string, user: string): Promise<boolean> {
+    return this.#run(() => this.#sql.removeMember.run(channel, user).changes === 1);
+  }
+
+  isMember(channel: string, user: string): Promise<boolean> {
+    return this.#run(() => this.#sql.isMember.get(channel, user) !== undefined);
+  }
+
+  members(channel: string): Promise<string[]> {
+    return this.#run(() => this.#sql.members.pluck().all(channel) as string[]);
+  }
+
+  memberships(user: string): Promise<Membership[]> {
+    return this.#run(() => {
+      const rows = this.#sql.memberships.all(user) as {
+        channel: string;
+        kind: ChannelKind;
+        last_seq: number;
+        first_seq: number;
+        read_seq: number;
+      }[];
+      return rows.map((r) => ({
+        channel: r.channel,
+        kind: r.kind,
+        lastSeq: r.last_seq,
+        firstSeq: r.first_seq,
+        readSeq: r.read_seq,
+      }));
+    });
+  }
+
+  setReadSeq(channel: string, user: string, seq: number): Promise<number> {
+    return this.#run(() => {
+      const row = this.#sql.setReadSeq.get(seq, channel, user) as { read_seq: number } | undefined;
+      if (row) return row.read_seq;
+      if (!this.#sql.head.get(channel))
+        throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${channel}`);
+      throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
+    });
+  }
+
+  sessionByTokenHash(tokenHash: string): Promise<Session | null> {
+    return this.#run(() => {
+      const row = this.#sql.sessionByTokenHash.get(tokenHash) as SessionRow | undefined;
+      return row ? toSession(row) : null;
+    });
+  }
+
+  sessionByHandle(handle: string): Promise<Session | null> {
+    return this.#run(() => {
+      const row = this.#sql.sessionByHandle.get(handle) as SessionRow | undefined;
+      return row ? toSession(row) : null;
+    });
+  }
+
+  saveSession(s: Session): Promise<void> {
+    return this.#run(() => {
+      this.#sql.saveSession.run(s.handle, s.tokenHash, s.createdAt, s.expiresAt);
+    });
+  }
+
+  claimSession(s: Session, now: number): Promise<boolean> {
+    return this.#run(
+      () =>
+        this.#sql.claimSession.run(s.handle, s.tokenHash, s.createdAt, s.expiresAt, now).changes ===
+        1,
+    );
+  }
+
+  /** Closes the file; later calls reject SB_ERR_STORE_UNAVAILABLE. Idempotent. */
+  close(): Promise<void> {
+    return this.#run(() => {
+      if (this.#db.open) this.#db.close();
+    });
+  }
+}
+
+function unavailable(cause: unknown, message?: string): SwitchboardError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SwitchboardError(
+    'SB_ERR_STORE_UNAVAILABLE',
+    `${message ?? 'sqlite store'}: ${detail}`,
+    {
+      cause,
+    },
+  );
+}
+
+/** Applies pending migrations under the write lock, so concurrent openers migrate once. */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function prepare(db: Database.Database) {
+  return {
+    byCid: db.prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND sender = ? AND cid = ?`,
+    ),
+    bumpSeq: db.prepare(
+      'UPDATE channels SET last_seq = last_seq + 1 WHERE channel = ? RETURNING last_seq',
+    ),
+    insertMessage: db.prepare(
+      'INSERT INTO messages (channel, seq, cid, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
+    moveFirstSeq: db.prepare('UPDATE channels SET first_seq = max(first_seq, ?) WHERE channel = ?'),
+    readAfter: db.prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    readBefore: db.prepare(
+      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE channel = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+    ),
+    head: db.prepare('SELECT last_seq, first_seq FROM channels WHERE channel = ?'),
+    createChannel: db.prepare(
+      `INSERT INTO channels (channel, kind, created_by, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (channel) DO NOTHING`,
+    ),
+    listRooms: db.prepare(
+      `SELECT substr(c.channel, 6) AS room, c.last_seq,
+         (SELECT count(*) FROM members m WHERE m.channel = c.channel) AS members
+       FROM channels c WHERE c.kind = 'room' ORDER BY c.channel`,
+    ),
+    insertMember: db.prepare(
+      `INSERT INTO members (channel, user, read_seq, joined_at)
+       SELECT channel, ?, last_seq, ? FROM channels WHERE channel = ?
+       ON CONFLICT (channel, user) DO NOTHING`,
+    ),
+    removeMember: db.prepare('DELETE FROM members WHERE channel = ? AND user = ?'),
+    isMember: db.prepare('SELECT 1 FROM members WHERE channel = ? AND user = ?'),
+    members: db.prepare('SELECT user FROM members WHERE channel = ? ORDER BY user'),
+    memberships: db.prepare(
+      `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq
+       FROM members m JOIN channels c ON c.channel = m.channel
+       WHERE m.user = ? ORDER BY m.channel`,
+    ),
+    // Never moves back; clamps to the channel's lastSeq.
+    setReadSeq: db.prepare(
+      `UPDATE members SET read_seq = max(read_seq,
+         min(?, (SELECT last_seq FROM channels c WHERE c.channel = members.channel)))
+       WHERE channel = ? AND user = ? RETURNING read_seq`,
+    ),
+    sessionByTokenHash: db.prepare('SELECT * FROM sessions WHERE token_hash = ?'),
+    sessionByHandle: db.prepare('SELECT * FROM sessions WHERE handle = ?'),
+    saveSession: db.prepare(
+      `INSERT INTO sessions (handle, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
+         created_at = excluded.created_at, expires_at = excluded.expires_at`,
+    ),
+    // One statement, so the check and the write are atomic even between processes.
+    claimSession: db.prepare(
+      `INSERT INTO sessions (handle, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
+         created_at = excluded.created_at, expires_at = excluded.expires_at
+       WHERE sessions.expires_at <= ?`,
+    ),
+  };
+}

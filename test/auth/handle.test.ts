@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { HandleAuthenticator } from '../../src/auth/handle.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/store.js';
+import { authConformance } from './conformance.js';
+
+authConformance('HandleAuthenticator on MemoryStore', {
+  async create({ ttlMs, now }) {
+    return new HandleAuthenticator({ sessions: new MemoryStore(), ttlMs, now });
+  },
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-auth-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let open: Store | null = null;
+let files = 0;
+
+authConformance('HandleAuthenticator on SqliteStore', {
+  async create({ ttlMs, now }) {
+    open = new SqliteStore(join(dir, `auth-${++files}.db`));
+    return new HandleAuthenticator({ sessions: open, ttlMs, now });
+  },
+  async cleanup() {
+    await open?.close();
+    open = null;
+  },
+});
+
+describe('HandleAuthenticator', () => {
+  it('stores only the SHA-256 hex of a 32-byte base64url token, never the token', async () => {
+    const sessions = new MemoryStore();
+    const auth = new HandleAuthenticator({ sessions, ttlMs: 1000, now: () => 5 });
+    const { token } = await auth.authenticate({ handle: 'ann' });
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    const session = await sessions.sessionByHandle('ann');
+    assert.deepEqual(session, {
+      handle: 'ann',
+      tokenHash: createHash('sha256').update(token).digest('hex'),
+      createdAt: 5,
+      expiresAt: 1005,
+    });
+  });
+
+  it('treats a session expiring exactly now as expired', async () => {
+    let clock = 0;
+    const auth = new HandleAuthenticator({
+      sessions: new MemoryStore(),
+      ttlMs: 100,
+      now: () => clock,
+    });
+    const { token } = await auth.authenticate({ handle: 'ann' });
+    clock = 100;
+    await assert.rejects(auth.authenticate({ token }), { code: 'SB_ERR_TOKEN_EXPIRED' });
+    assert.equal((await auth.authenticate({ handle: 'ann' })).user, 'ann');
+  });
+
+  it('rejects a hello with neither handle nor token with SB_ERR_HANDLE_INVALID', async () => {
+    const auth = new HandleAuthenticator({ sessions: new MemoryStore(), ttlMs: 100 });
+    await assert.rejects(auth.authenticate({}), { code: 'SB_ERR_HANDLE_INVALID' });
+  });
+
+  it('passes a session store failure through with its code', async () => {
+    const sessions = new SqliteStore(':memory:');
+    await sessions.close();
+    const auth = new HandleAuthenticator({ sessions, ttlMs: 100 });
+    await assert.rejects(auth.authenticate({ handle: 'ann' }), {
+      code: 'SB_ERR_STORE_UNAVAILABLE',
+    });
+  });
+});
