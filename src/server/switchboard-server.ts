@@ -1,0 +1,146 @@
+/**
+ * A Switchboard node: HTTP server (chat page, /ws, /healthz, /readyz, /metrics) + ChatCore
+ * wired to its seams. Used by `switchboard serve` and by tests.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Authenticator } from '../auth/authenticator.js';
+import { HandleAuthenticator } from '../auth/handle.js';
+import type { Bus } from '../bus/bus.js';
+import { MemoryBus, MemoryHub } from '../bus/memory.js';
+import type { Config } from '../config.js';
+import { ChatCore, type Logger } from '../core/chat-core.js';
+import type { Presence } from '../presence/presence.js';
+import { MemoryPresence } from '../presence/memory.js';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/store.js';
+import { WsTransport } from '../transport/ws.js';
+import { Metrics } from './metrics.js';
+import { StaticFiles, findWebDir } from './static-files.js';
+
+export interface ServerParts {
+  store?: Store;
+  bus?: Bus;
+  presence?: Presence;
+  auth?: Authenticator;
+}
+
+export class SwitchboardServer {
+  readonly http: Server;
+  readonly core: ChatCore;
+  readonly metrics = new Metrics();
+  private readonly transport: WsTransport;
+  private readonly files: StaticFiles;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly store: Store,
+    readonly bus: Bus,
+    readonly presence: Presence,
+    auth: Authenticator,
+    private readonly logger: Logger,
+  ) {
+    this.files = new StaticFiles(config.web ? findWebDir() : null);
+    this.http = createServer((req, res) => this.route(req, res));
+    this.http.keepAliveTimeout = 5000;
+    this.core = new ChatCore({
+      ...config,
+      store,
+      bus,
+      presence,
+      auth,
+      logger,
+      metrics: this.metrics,
+    });
+    this.transport = new WsTransport({ server: this.http, maxPayload: config.maxFrameBytes });
+  }
+
+  static async create(
+    config: Config,
+    logger: Logger,
+    parts: ServerParts = {},
+  ): Promise<SwitchboardServer> {
+    const store =
+      parts.store ??
+      (await openStore(config.store, {
+        dataDir: config.dataDir,
+        retainPerChannel: config.retainPerChannel,
+      }));
+    const bus = parts.bus ?? new MemoryBus(new MemoryHub());
+    const presence = parts.presence ?? new MemoryPresence();
+    const auth =
+      parts.auth ?? new HandleAuthenticator({ sessions: store, ttlMs: config.sessionTtl });
+    return new SwitchboardServer(config, store, bus, presence, auth, logger);
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async start(): Promise<number> {
+    await this.core.start();
+    await this.transport.start((conn) => this.core.accept(conn));
+    await new Promise<void>((res, rej) => {
+      this.http.once('error', rej);
+      this.http.listen(this.config.port, this.config.host, () => {
+        this.http.off('error', rej);
+        res();
+      });
+    });
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** Drain: stop accepting, finish in-flight commands, close clients with 4000, close backends. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.http.close();
+      await this.transport.close();
+      await this.core.drain(this.config.shutdownTimeout);
+      await this.core.stop();
+      await this.presence.close();
+      await this.bus.close();
+      await this.store.close();
+      this.http.closeAllConnections();
+    })();
+    return this.stopping;
+  }
+
+  private async ready(): Promise<boolean> {
+    if (!this.bus.ready() || this.core.isDraining) return false;
+    try {
+      await this.store.head('room:general');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      json(res, 200, { status: 'ok' });
+    } else if (path === '/readyz') {
+      this.ready().then(
+        (ok) => json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable' }),
+        () => json(res, 503, { status: 'unavailable' }),
+      );
+    } else if (path === '/metrics') {
+      this.metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+          res.end(text);
+        },
+        () => json(res, 500, { status: 'error' }),
+      );
+    } else if (!this.files.serve(path, res)) {
+      json(res, 404, { status: 'not found' });
+    }
+  }
+}
+
+function json(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,108 @@
+/**
+ * Starts a real Switchboard server process (the CLI's `serve`) on an ephemeral port with a
+ * private data directory, for integration, SDK and browser tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface ServerHandle {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** ws://127.0.0.1:PORT/ws */
+  wsUrl: string;
+  port: number;
+  dataDir: string;
+  process: ChildProcess;
+  /** Every stdout/stderr line so far (pino JSON). */
+  logs: string[];
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+  /** stop() and delete the data directory. */
+  dispose(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Extra CLI flags after `serve`. */
+  args?: string[];
+  env?: Record<string, string>;
+  /** Reuse a data directory (to test restarts). */
+  dataDir?: string;
+  /** Fixed port (to restart on the same port); default ephemeral. */
+  port?: number;
+}
+
+const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
+
+export async function startServer(options: StartOptions = {}): Promise<ServerHandle> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-'));
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(options.port ?? 0),
+      '--data-dir',
+      dataDir,
+      ...(options.args ?? []),
+    ],
+    {
+      env: { ...process.env, ...options.env, PORT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const logs: string[] = [];
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  const port = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(
+      () => rej(new Error(`server did not start:\n${logs.join('\n')}`)),
+      20_000,
+    );
+    const onLine = (line: string) => {
+      logs.push(line);
+      if (!line.includes('"listening"')) return;
+      try {
+        const rec = JSON.parse(line) as { port?: number };
+        if (rec.port) {
+          clearTimeout(timer);
+          res(rec.port);
+        }
+      } catch {
+        /* not JSON */
+      }
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`));
+    });
+  });
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    await exited;
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    port,
+    dataDir,
+    process: child,
+    logs,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+    dispose: async () => {
+      await signal('SIGTERM');
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
