@@ -23,6 +23,7 @@ import {
 } from './envelope.js';
 import { NO_REPLY, encodeError, encodeReply, type RequestId } from './wire.js';
 import { COMMANDS } from './commands.js';
+import { channelState } from './channel-state.js';
 
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -397,8 +398,24 @@ export class ChatCore {
         return;
       case 'membership':
         if (!user) return;
-        if (e.j) this.subscribeUser(user, e.c).catch((err) => this.busError(err));
-        else this.unsubscribeUser(user, e.c);
+        if (e.j) {
+          this.subscribeUser(user, e.c)
+            .then(() => {
+              const ch = this.channels.get(e.c);
+              if (ch)
+                this.pushToUser(
+                  user,
+                  JSON.stringify({ type: 'channel', ...channelState(ch, user, ch.lastSeq) }),
+                );
+            })
+            .catch((err) => this.busError(err));
+        } else {
+          this.unsubscribeUser(user, e.c);
+          this.pushToUser(
+            user,
+            JSON.stringify({ type: 'member', room: e.c.slice(5), user, joined: false }),
+          );
+        }
         return;
     }
   }

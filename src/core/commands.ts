@@ -66,12 +66,14 @@ async function joinRoom(core: ChatCore, conn: ClientConnection, id: string): Pro
   const added = await core.opts.store.addMember(id, user);
   await core.subscribeUser(user, id);
   const ch = await core.channel(id);
+  const mine = (await core.opts.store.memberships(user)).find((m) => m.channel === id);
+  const state = channelState(ch, user, mine?.readSeq ?? ch.lastSeq);
   if (added) {
     core.memberEvent(id.slice(5), user, true);
+    core.pushToUser(user, JSON.stringify({ type: 'channel', ...state }), conn);
     core.publish(userTopic(user), { k: 'membership', c: id, j: true });
   }
-  const mine = (await core.opts.store.memberships(user)).find((m) => m.channel === id);
-  return channelState(ch, user, mine?.readSeq ?? ch.lastSeq);
+  return state;
 }
 
 function checkText(core: ChatCore, text: string): void {
@@ -225,6 +227,12 @@ export const COMMANDS: { [T in Exclude<ClientFrame['type'], 'pong'>]: Handler<T>
       throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
     core.memberEvent(f.room, user, false);
     core.unsubscribeUser(user, id);
+    // The user's other devices are no longer subscribed, so they hear of it directly.
+    core.pushToUser(
+      user,
+      JSON.stringify({ type: 'member', room: f.room, user, joined: false }),
+      conn,
+    );
     core.publish(userTopic(user), { k: 'membership', c: id, j: false });
     return {};
   },

@@ -3,7 +3,12 @@
  * replay resumed channels. The reply goes out before any replayed or live frame.
  */
 import { SwitchboardError } from '../errors.js';
-import { PROTOCOL_VERSION, type ClientFrame, type HelloResult } from '../protocol/frames.js';
+import {
+  PROTOCOL_VERSION,
+  parseChannel,
+  type ClientFrame,
+  type HelloResult,
+} from '../protocol/frames.js';
 import type { ChatCore } from './chat-core.js';
 import { channelState } from './channel-state.js';
 import type { ClientConnection } from './connection.js';
@@ -67,10 +72,12 @@ export async function hello(
     };
     conn.release(encodeReply(f.id, result));
     for (const channel of resume.keys()) {
+      const parsed = parseChannel(channel);
+      // A room left meanwhile (maybe on another device): say so in the frame that means it.
       conn.push(
-        encodeError(
-          new SwitchboardError('SB_ERR_CHANNEL_INVALID', `cannot resume ${channel}: not a member`),
-        ),
+        parsed?.kind === 'room'
+          ? JSON.stringify({ type: 'member', room: parsed.room, user, joined: false })
+          : encodeError(new SwitchboardError('SB_ERR_CHANNEL_INVALID', `cannot resume ${channel}`)),
       );
     }
     for (const s of subscribed) {

@@ -11,14 +11,9 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+import { PROTOCOL_VERSION } from './channels.js';
 
-/** Lower-case handle; compared case-insensitively by lower-casing on input. */
-export const HANDLE_RE = /^[a-z0-9_][a-z0-9_.-]{0,31}$/;
-export const ROOM_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-/** `room:<name>` or `dm:<a>:<b>` with a < b. */
-export const CHANNEL_RE =
-  /^(room:[a-z0-9][a-z0-9_-]{0,63}|dm:[a-z0-9_][a-z0-9_.-]{0,31}:[a-z0-9_][a-z0-9_.-]{0,31})$/;
+export * from './channels.js';
 
 const requestId = z
   .union([z.string().max(64), z.number().int().safe()])
@@ -262,7 +257,10 @@ export const MemberEventFrame = z
     user: handle,
     joined: z.boolean().describe('true: joined; false: left.'),
   })
-  .describe('Someone joined or left a room you are in (also your own other devices).');
+  .describe(
+    'Someone joined or left a room you are in. With your own handle and joined false: you left ' +
+      'it on another device, or you resumed a room you are no longer in.',
+  );
 
 export const TypingEventFrame = z
   .strictObject({ type: z.literal('typing'), channel, user: handle })
@@ -271,6 +269,11 @@ export const TypingEventFrame = z
 export const ReadEventFrame = z
   .strictObject({ type: z.literal('read'), channel, seq, unread: z.number().int().min(0) })
   .describe('Your read position moved on another of your devices.');
+
+export const ChannelEventFrame = ChannelState.extend({ type: z.literal('channel') }).describe(
+  'You gained a channel on another of your devices (room joined or created): its state. ' +
+    'Live messages of the channel follow.',
+);
 
 export const ServerPingFrame = z
   .strictObject({ type: z.literal('ping') })
@@ -285,30 +288,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   MemberEventFrame,
   TypingEventFrame,
   ReadEventFrame,
+  ChannelEventFrame,
   ServerPingFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
-
-// ---------------------------------------------------------------------------------------------
-// Helpers shared by server and client
-// ---------------------------------------------------------------------------------------------
-
-export function roomChannel(room: string): string {
-  return `room:${room}`;
-}
-
-/** The DM channel between two handles; symmetric. */
-export function dmChannel(a: string, b: string): string {
-  return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
-}
-
-export type ParsedChannel =
-  { kind: 'room'; room: string } | { kind: 'dm'; users: [string, string] };
-
-export function parseChannel(ch: string): ParsedChannel | null {
-  if (!CHANNEL_RE.test(ch)) return null;
-  if (ch.startsWith('room:')) return { kind: 'room', room: ch.slice(5) };
-  const [, a, b] = ch.split(':') as [string, string, string];
-  if (!(a < b)) return null;
-  return { kind: 'dm', users: [a, b] };
-}
