@@ -1,0 +1,160 @@
+/**
+ * What the client knows about its channels: the ChannelState of each (unread tracking) and,
+ * per channel, which sequence numbers it has already delivered (resume positions, dedupe).
+ */
+import { parseChannel } from '../protocol/channels.js';
+import type { ChannelState, ChatMessage } from '../protocol/frames.js';
+import type { ResumePosition } from './types.js';
+
+/**
+ * Seen sequence numbers of one channel: every seq <= floor, plus the ones in `above`.
+ *
+ * Not just a high-water mark: the reply to our own send travels apart from `message` frames, so
+ * our seq 5 may arrive after someone's seq 6. A plain "drop seq <= last" would drop it.
+ */
+class SeqWindow {
+  private above = new Set<number>();
+  high: number;
+
+  constructor(public floor: number) {
+    this.high = floor;
+  }
+
+  /** Records seq; false when it was seen before. */
+  add(seq: number): boolean {
+    if (seq <= this.floor || this.above.has(seq)) return false;
+    this.above.add(seq);
+    if (seq > this.high) this.high = seq;
+    while (this.above.delete(this.floor + 1)) this.floor++;
+    // A gap that never fills (a send reply lost with its connection) must not grow forever.
+    if (this.above.size > 1000) this.reset(this.high);
+    return true;
+  }
+
+  /** Everything up to seq counts as seen. */
+  raise(seq: number): void {
+    if (seq <= this.floor) return;
+    this.floor = seq;
+    if (seq > this.high) this.high = seq;
+    for (const s of this.above) if (s <= seq) this.above.delete(s);
+    while (this.above.delete(this.floor + 1)) this.floor++;
+  }
+
+  reset(seq: number): void {
+    this.floor = seq;
+    this.high = seq;
+    this.above.clear();
+  }
+}
+
+export class ChannelBook {
+  readonly states = new Map<string, ChannelState>();
+  private readonly seen = new Map<string, SeqWindow>();
+
+  constructor(initial: ResumePosition[] = []) {
+    for (const p of initial) this.seen.set(p.channel, new SeqWindow(p.after));
+  }
+
+  /** Highest seq delivered per channel: the `resume` list of the next hello. */
+  positions(): ResumePosition[] {
+    return [...this.seen].map(([channel, w]) => ({ channel, after: w.high }));
+  }
+
+  /**
+   * Takes the channel list of a hello reply as the truth. Returns the channels that are gone.
+   * A channel whose server lastSeq is below our position lost data (store wiped): the server wins.
+   */
+  applyHello(channels: ChannelState[]): string[] {
+    const present = new Set(channels.map((c) => c.channel));
+    const removed: string[] = [];
+    for (const channel of [...this.seen.keys()]) {
+      if (present.has(channel)) continue;
+      this.seen.delete(channel);
+      if (this.states.delete(channel)) removed.push(channel);
+    }
+    for (const channel of [...this.states.keys()]) {
+      if (!present.has(channel) && this.states.delete(channel)) removed.push(channel);
+    }
+    for (const state of channels) {
+      this.states.set(state.channel, { ...state });
+      const w = this.seen.get(state.channel);
+      if (!w) this.seen.set(state.channel, new SeqWindow(state.lastSeq));
+      else if (w.high > state.lastSeq) w.reset(state.lastSeq);
+    }
+    return removed;
+  }
+
+  /** Adds or replaces a channel from a reply (join, create, read): live delivery starts after lastSeq. */
+  merge(state: ChannelState): ChannelState {
+    const known = this.states.get(state.channel);
+    const merged = { ...state };
+    if (known && known.lastSeq > merged.lastSeq) {
+      merged.lastSeq = known.lastSeq;
+      merged.unread = Math.max(0, merged.lastSeq - merged.readSeq);
+    }
+    this.states.set(state.channel, merged);
+    // An existing window is left alone: a reply can overtake message frames already on their way.
+    if (!this.seen.has(state.channel)) this.seen.set(state.channel, new SeqWindow(state.lastSeq));
+    return merged;
+  }
+
+  remove(channel: string): boolean {
+    this.seen.delete(channel);
+    return this.states.delete(channel);
+  }
+
+  /** End of a resume replay: everything up to seq has been sent to us. */
+  synced(channel: string, seq: number): void {
+    this.seen.get(channel)?.raise(seq);
+  }
+
+  /** Read position moved (this or another device). */
+  read(channel: string, seq: number, unread: number): ChannelState | undefined {
+    const state = this.states.get(channel);
+    if (!state) return undefined;
+    state.readSeq = Math.max(state.readSeq, seq);
+    state.unread = unread;
+    return { ...state };
+  }
+
+  /**
+   * Records a message. Returns the updated channel state, or null when the message was
+   * delivered before (drop it).
+   */
+  message(m: ChatMessage, me: string | null): ChannelState | null {
+    const parsed = parseChannel(m.channel);
+    if (!parsed) return null;
+    let w = this.seen.get(m.channel);
+    if (!w) {
+      // Unknown channel: a new DM is replayed from its start; a room joined on another device
+      // goes live from the present.
+      w = new SeqWindow(parsed.kind === 'dm' ? 0 : m.seq - 1);
+      this.seen.set(m.channel, w);
+    }
+    if (!w.add(m.seq)) return null;
+    let state = this.states.get(m.channel);
+    if (!state) {
+      const name =
+        parsed.kind === 'room'
+          ? parsed.room
+          : parsed.users[0] === me
+            ? parsed.users[1]
+            : parsed.users[0];
+      const readSeq = parsed.kind === 'dm' ? 0 : m.seq - 1;
+      state = {
+        channel: m.channel,
+        kind: parsed.kind,
+        name,
+        lastSeq: readSeq,
+        readSeq,
+        unread: 0,
+        firstSeq: 1,
+      };
+      this.states.set(m.channel, state);
+    }
+    state.lastSeq = Math.max(state.lastSeq, m.seq);
+    if (m.from === me) state.readSeq = Math.max(state.readSeq, m.seq);
+    state.unread = Math.max(0, state.lastSeq - state.readSeq);
+    return { ...state };
+  }
+}

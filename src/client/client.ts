@@ -1,0 +1,383 @@
+/**
+ * The Switchboard client SDK: one logical session over a WebSocket that is re-opened as needed.
+ * Runs in browsers and Node (pass `ws`'s WebSocket in Node 20); imports nothing from Node.
+ *
+ * Guarantees to the application:
+ * - every room/DM message is emitted once as 'message', in channel order, own sends included
+ *   (the server returns those only in the send reply);
+ * - after a drop the client reconnects with backoff, resumes every known channel from its last
+ *   seq (nothing missed, nothing twice) and re-sends unacknowledged sends with their cid;
+ * - close codes 4100-4199 and 1008 are final: no reconnect, state 'closed'.
+ */
+import { SwitchboardError, isErrorCode } from '../errors.js';
+import { shouldReconnect } from '../protocol/close-codes.js';
+import { PROTOCOL_VERSION, roomChannel } from '../protocol/channels.js';
+import type {
+  ChannelState,
+  ChatMessage,
+  HelloResult,
+  HistoryResult,
+  OnlineUser,
+  RoomInfo,
+  ServerFrame,
+} from '../protocol/frames.js';
+import { RECONNECT_DEFAULTS } from './backoff.js';
+import { ChannelBook } from './channel-book.js';
+import { Emitter } from './emitter.js';
+import { Outbox } from './outbox.js';
+import { toError } from './pending-requests.js';
+import { SocketLink } from './socket-link.js';
+import type {
+  ClientEvents,
+  ClientOptions,
+  ClientState,
+  HistoryOptions,
+  MemberInfo,
+  ResumePosition,
+  SendTarget,
+  WebSocketCtor,
+} from './types.js';
+
+const TYPING_THROTTLE = 3_000;
+const AUTH_RETRY = new Set(['SB_ERR_TOKEN_EXPIRED', 'SB_ERR_TOKEN_INVALID']);
+
+type Deferred = {
+  promise: Promise<HelloResult>;
+  resolve(h: HelloResult): void;
+  reject(e: unknown): void;
+};
+
+export class SwitchboardClient extends Emitter<ClientEvents> {
+  private readonly link: SocketLink;
+  private readonly outbox: Outbox;
+  private readonly book: ChannelBook;
+  private readonly onlineUsers = new Map<string, number>();
+  private readonly typingSent = new Map<string, number>();
+  private current: ClientState = 'idle';
+  private me: string | null = null;
+  private session: string | null;
+  private handle: string | null;
+  private first: Deferred | null = null;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    const WS = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+    if (!WS)
+      throw new SwitchboardError(
+        'SB_ERR_CONFIG_INVALID',
+        'no WebSocket implementation: pass options.WebSocket',
+      );
+    if (!options.token && !options.handle)
+      throw new SwitchboardError('SB_ERR_CONFIG_INVALID', 'give a handle or a token');
+    this.session = options.token ?? null;
+    this.handle = options.handle?.toLowerCase() ?? null;
+    this.link = new SocketLink(
+      options.url,
+      WS,
+      { ...RECONNECT_DEFAULTS, ...options.reconnect },
+      options.requestTimeout ?? 10_000,
+      {
+        open: (generation) => void this.hello(generation, false),
+        frame: (f) => this.dispatch(f),
+        lost: (code, reason) => this.lost(code, reason),
+      },
+    );
+    this.book = new ChannelBook(options.positions);
+    this.outbox = new Outbox({
+      request: (frame) => this.link.rpc(frame),
+      canSend: () => this.current === 'ready',
+      onSent: (m) => this.deliver(m),
+    });
+  }
+
+  // --- getters ---------------------------------------------------------------------------------
+
+  get state(): ClientState {
+    return this.current;
+  }
+  /** Handle of the session, once hello succeeded. */
+  get user(): string | null {
+    return this.me;
+  }
+  /** Session token to come back as the same user (store it). */
+  get token(): string | null {
+    return this.session;
+  }
+  get channels(): ReadonlyMap<string, ChannelState> {
+    return this.book.states;
+  }
+  /** Online users and their connection counts (empty with presence: false). */
+  get online(): ReadonlyMap<string, number> {
+    return this.onlineUsers;
+  }
+  /** Sends not yet acknowledged by the server. */
+  get outboxSize(): number {
+    return this.outbox.size;
+  }
+  /** Last seq delivered per channel; persist it and pass it back as options.positions. */
+  positions(): ResumePosition[] {
+    return this.book.positions();
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------------
+
+  /** Resolves with the first hello; rejects if the client closes for good before that. */
+  connect(): Promise<HelloResult> {
+    if (this.first) return this.first.promise;
+    if (this.current === 'closed')
+      return Promise.reject(new SwitchboardError('SB_ERR_CONNECTION_CLOSED', 'client is closed'));
+    const first = {} as Deferred;
+    first.promise = new Promise<HelloResult>((res, rej) =>
+      Object.assign(first, { resolve: res, reject: rej }),
+    );
+    this.first = first;
+    this.setState('connecting');
+    this.open();
+    return first.promise;
+  }
+
+  /** Closes for good: pending requests and unsent messages reject with SB_ERR_CONNECTION_CLOSED. */
+  close(): void {
+    if (this.current === 'closed') return;
+    const err = new SwitchboardError('SB_ERR_CONNECTION_CLOSED', 'client closed');
+    this.finish(1000, 'client closed', err);
+  }
+
+  private open(): void {
+    try {
+      this.link.open();
+    } catch (err) {
+      this.finish(
+        1008,
+        'invalid url',
+        new SwitchboardError('SB_ERR_CONFIG_INVALID', 'cannot open the WebSocket', { cause: err }),
+      );
+    }
+  }
+
+  private async hello(generation: number, claim: boolean): Promise<void> {
+    const frame: Record<string, unknown> = {
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      presence: this.options.presence ?? true,
+    };
+    if (this.session && !claim) frame.token = this.session;
+    else frame.handle = this.handle;
+    const resume = this.book.positions();
+    if (resume.length > 0) frame.resume = resume;
+    try {
+      // Handled synchronously: the frames after the reply (replay, live) must see its state.
+      await this.link.rpc(frame, (data) => {
+        if (this.link.generation === generation) this.ready(data as HelloResult);
+      });
+    } catch (err) {
+      if (this.link.generation !== generation || this.current === 'closed') return;
+      const e = toError(err);
+      if (e.code === 'SB_ERR_CONNECTION_CLOSED') return; // the link reports the loss itself
+      if (AUTH_RETRY.has(e.code) && !claim && this.handle) {
+        // The session is gone (expired, or the server lost it): claim the handle again.
+        this.session = null;
+        return this.hello(generation, true);
+      }
+      if (e.retryable) return this.link.drop(1000, e.code);
+      return this.finish(1000, e.code, e);
+    }
+  }
+
+  private ready(hello: HelloResult): void {
+    this.me = hello.user;
+    this.handle = hello.user;
+    this.session = hello.token;
+    this.link.established(hello.pingInterval);
+    const removed = this.book.applyHello(hello.channels);
+    this.onlineUsers.clear();
+    for (const u of hello.online)
+      if (u.connections > 0) this.onlineUsers.set(u.user, u.connections);
+    this.setState('ready');
+    this.emit('ready', hello);
+    for (const channel of removed) this.emit('channelRemoved', channel);
+    this.first?.resolve(hello);
+    this.outbox.flush();
+  }
+
+  /** The socket is gone (closed, errored, or silent). Reconnect unless the code is final. */
+  private lost(code: number, reason: string): void {
+    if (this.current === 'closed') return;
+    if (!shouldReconnect(code)) {
+      const err = isErrorCode(reason)
+        ? new SwitchboardError(reason)
+        : new SwitchboardError('SB_ERR_CONNECTION_CLOSED', `closed with ${code}`);
+      return this.finish(code, reason, err);
+    }
+    this.setState('reconnecting');
+    this.emit('closed', { code, reason, reconnect: true });
+    this.link.scheduleReconnect();
+  }
+
+  private finish(code: number, reason: string, err: SwitchboardError): void {
+    this.link.shutdown(1000, code === 1000 ? reason : '');
+    this.setState('closed');
+    this.outbox.rejectAll(err);
+    if (this.first) {
+      this.first.promise.catch(() => {});
+      this.first.reject(err);
+    }
+    this.emit('closed', { code, reason, reconnect: false, error: err });
+  }
+
+  private setState(state: ClientState): void {
+    if (this.current === state) return;
+    this.current = state;
+    this.emit('state', state);
+  }
+
+  // --- inbound ---------------------------------------------------------------------------------
+
+  private dispatch(f: ServerFrame): void {
+    switch (f.type) {
+      case 'reply':
+        this.link.requests.resolve(f.id, f.data);
+        return;
+      case 'error': {
+        const err = toError(f);
+        if (f.id === undefined || !this.link.requests.reject(f.id, err)) this.emit('error', err);
+        return;
+      }
+      case 'message':
+        this.deliver(f);
+        return;
+      case 'synced':
+        this.book.synced(f.channel, f.seq);
+        this.emit('synced', {
+          channel: f.channel,
+          seq: f.seq,
+          truncated: f.truncated,
+          firstSeq: f.firstSeq,
+        });
+        return;
+      case 'presence':
+        for (const u of f.users) {
+          if (u.connections > 0) this.onlineUsers.set(u.user, u.connections);
+          else this.onlineUsers.delete(u.user);
+        }
+        this.emit('presence', f.users);
+        return;
+      case 'member':
+        this.onMember(f.room, f.user, f.joined);
+        return;
+      case 'typing':
+        this.emit('typing', { channel: f.channel, user: f.user });
+        return;
+      case 'read': {
+        const state = this.book.read(f.channel, f.seq, f.unread);
+        this.emit('read', { channel: f.channel, seq: f.seq, unread: f.unread });
+        if (state) this.emit('channel', state);
+        return;
+      }
+      case 'channel': {
+        const { type: _type, ...state } = f;
+        this.emit('channel', this.book.merge(state));
+        return;
+      }
+      case 'ping':
+        this.link.post('{"type":"pong"}');
+        return;
+    }
+  }
+
+  /** Emits a message once, whether it came as a frame, a replay or our own send reply. */
+  private deliver(m: ChatMessage): void {
+    const state = this.book.message(m, this.me);
+    if (!state) return;
+    this.emit('message', m);
+    this.emit('channel', state);
+  }
+
+  private onMember(room: string, user: string, joined: boolean): void {
+    const channel = `room:${room}`;
+    // Our own leave on another device; a join there arrives as a 'channel' frame.
+    if (user === this.me && !joined && this.book.remove(channel))
+      this.emit('channelRemoved', channel);
+    this.emit('member', { room, user, joined });
+  }
+
+  // --- requests --------------------------------------------------------------------------------
+
+  /** A request that needs a ready session; rejects with SB_ERR_CONNECTION_CLOSED otherwise. */
+  private request<T>(frame: Record<string, unknown>): Promise<T> {
+    if (this.current !== 'ready') {
+      return Promise.reject(
+        new SwitchboardError('SB_ERR_CONNECTION_CLOSED', `not connected (${this.current})`),
+      );
+    }
+    return this.link.rpc(frame) as Promise<T>;
+  }
+
+  /**
+   * Sends a room message or DM. Queued while disconnected and retried with the same cid, so it
+   * is stored exactly once; resolves with the stored message, rejects on a non-retryable error.
+   */
+  send(target: SendTarget, text: string): Promise<ChatMessage> {
+    if (this.current === 'closed')
+      return Promise.reject(new SwitchboardError('SB_ERR_CONNECTION_CLOSED', 'client is closed'));
+    return this.outbox.add(target, text);
+  }
+
+  sendToRoom(room: string, text: string): Promise<ChatMessage> {
+    return this.send({ room }, text);
+  }
+
+  sendDm(user: string, text: string): Promise<ChatMessage> {
+    return this.send({ to: user }, text);
+  }
+
+  async createRoom(room: string): Promise<ChannelState> {
+    return this.joined(await this.request<ChannelState>({ type: 'create', room }));
+  }
+
+  async joinRoom(room: string): Promise<ChannelState> {
+    return this.joined(await this.request<ChannelState>({ type: 'join', room }));
+  }
+
+  async leaveRoom(room: string): Promise<void> {
+    await this.request({ type: 'leave', room });
+    const channel = roomChannel(room);
+    if (this.book.remove(channel)) this.emit('channelRemoved', channel);
+  }
+
+  async listRooms(): Promise<RoomInfo[]> {
+    return (await this.request<{ rooms: RoomInfo[] }>({ type: 'rooms' })).rooms;
+  }
+
+  async members(room: string): Promise<MemberInfo[]> {
+    return (await this.request<{ members: MemberInfo[] }>({ type: 'members', room })).members;
+  }
+
+  async users(): Promise<OnlineUser[]> {
+    return (await this.request<{ users: OnlineUser[] }>({ type: 'users' })).users;
+  }
+
+  history(channel: string, options: HistoryOptions = {}): Promise<HistoryResult> {
+    return this.request<HistoryResult>({ type: 'history', channel, ...options });
+  }
+
+  /** Tells the channel we are typing; at most one frame per channel per 3 s, extra calls resolve at once. */
+  async typing(channel: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.typingSent.get(channel) ?? -Infinity) < TYPING_THROTTLE) return;
+    this.typingSent.set(channel, now);
+    await this.request({ type: 'typing', channel });
+  }
+
+  async markRead(channel: string, seq: number): Promise<ChannelState> {
+    const state = this.book.merge(await this.request<ChannelState>({ type: 'read', channel, seq }));
+    this.emit('channel', state);
+    return state;
+  }
+
+  private joined(state: ChannelState): ChannelState {
+    const merged = this.book.merge(state);
+    this.emit('channel', merged);
+    return merged;
+  }
+}

@@ -1,0 +1,23 @@
+/** Switchboard client SDK for browsers and Node. */
+export { SwitchboardClient } from './client.js';
+export { Emitter, type Listener } from './emitter.js';
+export type {
+  ClientEvents,
+  ClientOptions,
+  ClientState,
+  ClosedEvent,
+  HistoryOptions,
+  MemberInfo,
+  ReconnectOptions,
+  ResumePosition,
+  SendTarget,
+  SyncedEvent,
+  WebSocketCtor,
+  WebSocketLike,
+} from './types.js';
+// Runtime values come from zod-free modules so a browser bundle does not carry the schemas.
+export * from '../protocol/channels.js';
+export * from '../protocol/close-codes.js';
+export { ERRORS, ERROR_CODES, SwitchboardError, isErrorCode } from '../errors.js';
+export type { ErrorCode, ErrorSpec } from '../errors.js';
+export type * from '../protocol/frames.js';

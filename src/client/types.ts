@@ -1,0 +1,114 @@
+/** Public types of the Switchboard client SDK. Imports nothing from Node. */
+import type { SwitchboardError } from '../errors.js';
+import type {
+  ChannelState,
+  ChatMessage,
+  HelloResult,
+  HistoryResult,
+  OnlineUser,
+  RoomInfo,
+} from '../protocol/frames.js';
+
+export type { ChannelState, ChatMessage, HelloResult, HistoryResult, OnlineUser, RoomInfo };
+
+// Handlers are declared bivariant (the React typings trick) so that both the DOM WebSocket and
+// the `ws` package's WebSocket, whose event types differ, satisfy WebSocketLike.
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** The part of the WebSocket API the client uses; met by the browser's and by `ws`'s. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketCtor = new (url: string) => WebSocketLike;
+
+export interface ReconnectOptions {
+  /** First delay in ms (default 500). */
+  minDelay?: number;
+  /** Largest delay in ms (default 15000). */
+  maxDelay?: number;
+  /** Growth per failed attempt (default 2). */
+  factor?: number;
+  /** Fraction of the delay that is randomised away, 0-1 (default 0.5). */
+  jitter?: number;
+}
+
+export interface ResumePosition {
+  channel: string;
+  after: number;
+}
+
+export interface ClientOptions {
+  /** ws://host:port/ws */
+  url: string;
+  /** Handle to claim when there is no token (and again if the token is rejected). */
+  handle?: string;
+  /** Session token from an earlier hello; wins over handle. */
+  token?: string;
+  /** WebSocket implementation (default globalThis.WebSocket); in Node 20 pass `ws`'s. */
+  WebSocket?: WebSocketCtor;
+  /** Receive cluster-wide presence events (default true). */
+  presence?: boolean;
+  /** Exponential backoff with jitter between reconnect attempts. */
+  reconnect?: ReconnectOptions;
+  /** Milliseconds before a request rejects with SB_ERR_TIMEOUT (default 10000). */
+  requestTimeout?: number;
+  /** Initial resume positions, e.g. restored from storage (default none). */
+  positions?: ResumePosition[];
+}
+
+export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+export type SendTarget = { room: string } | { to: string };
+
+export interface SyncedEvent {
+  channel: string;
+  seq: number;
+  truncated: boolean;
+  firstSeq: number;
+}
+
+export interface ClosedEvent {
+  code: number;
+  reason: string;
+  /** True when the client will reconnect by itself. */
+  reconnect: boolean;
+  /** Why the client stopped, on a final close. */
+  error?: SwitchboardError;
+}
+
+export interface ClientEvents {
+  state: ClientState;
+  ready: HelloResult;
+  message: ChatMessage;
+  synced: SyncedEvent;
+  presence: OnlineUser[];
+  member: { room: string; user: string; joined: boolean };
+  typing: { channel: string; user: string };
+  read: { channel: string; seq: number; unread: number };
+  /** A channel was added or its state changed (join, create, new DM, unread change). */
+  channel: ChannelState;
+  channelRemoved: string;
+  error: SwitchboardError;
+  closed: ClosedEvent;
+}
+
+export interface HistoryOptions {
+  /** Messages with seq < before (scroll back). */
+  before?: number;
+  /** Messages with seq > after (catch up). */
+  after?: number;
+  /** Page size, 1-500 (server default 50). */
+  limit?: number;
+}
+
+export interface MemberInfo {
+  user: string;
+  connections: number;
+}

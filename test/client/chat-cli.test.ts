@@ -1,0 +1,121 @@
+/** `switchboard chat` driven as a child process against a real server. */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer, type ServerHandle } from '../helpers/server.js';
+import { handle, makeClient, until, waitFor } from './helpers.js';
+
+const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
+
+interface Chat {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  write(line: string): void;
+}
+
+function chat(args: string[]): Chat {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'chat', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, SWITCHBOARD_URL: '', SWITCHBOARD_HANDLE: '' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => out, exited, write: (line) => child.stdin!.write(`${line}\n`) };
+}
+
+let server: ServerHandle;
+let dir: string;
+const children: ChildProcess[] = [];
+const clients: { close(): void }[] = [];
+
+before(async () => {
+  server = await startServer();
+  dir = mkdtempSync(join(tmpdir(), 'sb-chat-'));
+});
+after(async () => {
+  for (const c of clients) c.close();
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await server.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('switchboard chat', () => {
+  test('--help lists the options', async () => {
+    const c = chat(['--help']);
+    assert.equal(await c.exited, 0);
+    for (const flag of ['--url', '--handle', '--room', '--token-file'])
+      assert.ok(c.output().includes(flag), flag);
+  });
+
+  test('sends input lines to the room, prints incoming messages without escapes, and keeps the session', async () => {
+    const me = handle('cli');
+    const tokenFile = join(dir, `token-${me}`);
+    const c = chat(['--url', server.wsUrl, '--handle', me, '--token-file', tokenFile]);
+    children.push(c.child);
+    await until(() => c.output().includes('talking in #general'), 20_000, 'chat ready');
+    assert.ok(existsSync(tokenFile), 'token saved');
+
+    const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
+    clients.push(peer);
+    await peer.connect();
+    const got = waitFor(peer, 'message', (m) => m.from === me);
+    c.write('hello from the terminal');
+    assert.equal((await got).text, 'hello from the terminal');
+
+    await peer.sendToRoom('general', 'hi \u001b[2J\u001b]0;pwned\u0007there\r');
+    await until(
+      () => c.output().includes(`[general] ${peer.user}: hi there`),
+      5000,
+      'incoming message printed',
+    );
+    assert.ok(!c.output().includes('\u001b'), 'no escape sequence reaches the terminal');
+
+    const dm = waitFor(peer, 'message', (m) => m.channel.startsWith('dm:'));
+    c.write(`/dm ${peer.user} secret`);
+    assert.equal((await dm).text, 'secret');
+    await peer.sendDm(me, 'back at you');
+    await until(() => c.output().includes(`[dm ${peer.user}] back at you`), 5000, 'DM printed');
+
+    c.write('/rooms');
+    await until(() => c.output().includes('#general'), 5000, 'rooms listed');
+    c.write('/quit');
+    assert.equal(await c.exited, 0);
+
+    // The saved token brings the same user back (claiming the held handle would fail).
+    const again = chat(['--url', server.wsUrl, '--handle', me, '--token-file', tokenFile]);
+    children.push(again.child);
+    await until(
+      () => again.output().includes(`connected as ${me}`),
+      20_000,
+      'reconnected as the same user',
+    );
+    again.write('/quit');
+    assert.equal(await again.exited, 0);
+  });
+
+  test('lines piped in before the end of input are delivered before the client exits', async () => {
+    const me = handle('pipe');
+    const peer = makeClient({ url: server.wsUrl, handle: handle('sink') });
+    clients.push(peer);
+    await peer.connect();
+    const got = waitFor(peer, 'message', (m) => m.from === me && m.text === 'last words', 20_000);
+    const c = chat([
+      '--url',
+      server.wsUrl,
+      '--handle',
+      me,
+      '--token-file',
+      join(dir, `token-${me}`),
+    ]);
+    children.push(c.child);
+    c.child.stdin!.end('last words\n');
+    await got;
+    assert.equal(await c.exited, 0);
+  });
+});

@@ -1,0 +1,170 @@
+/** The SDK's pure parts: emitter, backoff, seen-seq bookkeeping, outbox retries, CLI text cleaning. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { clean, formatMessage } from '../../src/cli/chat-format.js';
+import { RECONNECT_DEFAULTS, backoffDelay } from '../../src/client/backoff.js';
+import { ChannelBook } from '../../src/client/channel-book.js';
+import { Emitter } from '../../src/client/emitter.js';
+import { Outbox } from '../../src/client/outbox.js';
+import { SwitchboardError, type ChatMessage } from '../../src/client/index.js';
+
+const msg = (channel: string, seq: number, from = 'bob'): ChatMessage => ({
+  type: 'message',
+  channel,
+  seq,
+  cid: `c${seq}`,
+  from,
+  text: `t${seq}`,
+  ts: 0,
+});
+
+class TestEmitter extends Emitter<{ a: number; b: string }> {
+  fire<K extends 'a' | 'b'>(k: K, v: { a: number; b: string }[K]) {
+    this.emit(k, v);
+  }
+}
+
+describe('Emitter', () => {
+  test('calls listeners with the payload until they are removed', () => {
+    const e = new TestEmitter();
+    const got: number[] = [];
+    const off = e.on('a', (n) => got.push(n));
+    e.once('a', (n) => got.push(n * 10));
+    e.fire('a', 1);
+    off();
+    e.fire('a', 2);
+    assert.deepEqual(got, [1, 10]);
+    assert.equal(e.listenerCount('a'), 0);
+  });
+});
+
+describe('backoffDelay', () => {
+  test('grows by factor up to maxDelay and jitter only shortens it', () => {
+    const o = RECONNECT_DEFAULTS;
+    assert.equal(
+      backoffDelay(0, o, () => 0),
+      500,
+    );
+    assert.equal(
+      backoffDelay(3, o, () => 0),
+      4000,
+    );
+    assert.equal(
+      backoffDelay(20, o, () => 0),
+      15_000,
+    );
+    assert.equal(
+      backoffDelay(0, o, () => 1),
+      250,
+    );
+  });
+});
+
+describe('ChannelBook', () => {
+  const hello = (lastSeq: number) => [
+    {
+      channel: 'room:general',
+      kind: 'room' as const,
+      name: 'general',
+      lastSeq,
+      readSeq: lastSeq,
+      unread: 0,
+      firstSeq: 1,
+    },
+  ];
+
+  test('drops a message at or below the last seen seq and counts unread from others', () => {
+    const b = new ChannelBook();
+    b.applyHello(hello(3));
+    assert.equal(b.message(msg('room:general', 3), 'me'), null);
+    assert.equal(b.message(msg('room:general', 4), 'me')?.unread, 1);
+    assert.equal(b.message(msg('room:general', 4), 'me'), null);
+    assert.deepEqual(b.positions(), [{ channel: 'room:general', after: 4 }]);
+  });
+
+  test('accepts our own send reply that arrives after a later message, once', () => {
+    const b = new ChannelBook();
+    b.applyHello(hello(4));
+    b.message(msg('room:general', 6), 'me');
+    const own = b.message(msg('room:general', 5, 'me'), 'me');
+    assert.equal(own?.readSeq, 5);
+    assert.equal(own?.unread, 1);
+    assert.equal(b.message(msg('room:general', 5, 'me'), 'me'), null);
+  });
+
+  test('a message in an unknown DM adds the channel named after the other participant', () => {
+    const b = new ChannelBook();
+    const state = b.message(msg('dm:alice:me', 1, 'alice'), 'me');
+    assert.equal(state?.kind, 'dm');
+    assert.equal(state?.name, 'alice');
+    assert.equal(state?.unread, 1);
+  });
+
+  test('hello drops channels the user is no longer in and trusts a lower server lastSeq', () => {
+    const b = new ChannelBook([
+      { channel: 'room:gone', after: 9 },
+      { channel: 'room:general', after: 50 },
+    ]);
+    assert.deepEqual(b.applyHello(hello(10)), []);
+    assert.deepEqual(b.positions(), [{ channel: 'room:general', after: 10 }]);
+  });
+});
+
+describe('Outbox', () => {
+  test('keeps a send through a lost connection and re-sends it with the same cid', async () => {
+    const frames: Record<string, unknown>[] = [];
+    let ready = true;
+    let fail = true;
+    const box = new Outbox({
+      canSend: () => ready,
+      onSent: () => {},
+      request: async (f) => {
+        frames.push(f);
+        if (fail) throw new SwitchboardError('SB_ERR_CONNECTION_CLOSED');
+        return { message: { ...msg('room:general', 1, 'me'), cid: f.cid }, duplicate: false };
+      },
+    });
+    const sent = box.add({ room: 'general' }, 'hi');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(box.size, 1);
+    ready = true;
+    fail = false;
+    box.flush();
+    const m = await sent;
+    assert.equal(frames.length, 2);
+    assert.equal(frames[0]!.cid, frames[1]!.cid);
+    assert.equal(m.cid, frames[0]!.cid);
+    assert.equal(box.size, 0);
+  });
+
+  test('rejects and forgets a send that fails with a non-retryable error', async () => {
+    const box = new Outbox({
+      canSend: () => true,
+      onSent: () => {},
+      request: async () => {
+        throw new SwitchboardError('SB_ERR_USER_NOT_FOUND');
+      },
+    });
+    await assert.rejects(
+      box.add({ to: 'nobody' }, 'hi'),
+      (e: SwitchboardError) => e.code === 'SB_ERR_USER_NOT_FOUND',
+    );
+    assert.equal(box.size, 0);
+  });
+});
+
+describe('chat output', () => {
+  test('clean removes ANSI escapes, OSC titles and control characters but keeps the text', () => {
+    assert.equal(
+      clean('a\u001b[31mred\u001b[0m\u001b]0;title\u0007b\r\u0008c\u009b2Jd'),
+      'aredbcd',
+    );
+    assert.equal(clean('line1\nline2'), 'line1\n    line2');
+  });
+
+  test('formats room messages and DMs from both sides', () => {
+    assert.match(formatMessage(msg('room:general', 1, 'alice'), 'me'), /\[general\] alice: t1$/);
+    assert.match(formatMessage(msg('dm:alice:me', 1, 'alice'), 'me'), /\[dm alice\] t1$/);
+    assert.match(formatMessage(msg('dm:alice:me', 2, 'me'), 'me'), /\[dm to alice\] t2$/);
+  });
+});
