@@ -1,0 +1,345 @@
+/**
+ * The Switchboard chat page: wires the SDK client to the DOM. Plain DOM, no framework; every
+ * piece of user text goes through textContent (see dom.ts).
+ */
+import { SwitchboardClient } from '../client/index.js';
+import type { ChannelState, ChatMessage, HelloResult } from '../protocol/frames.js';
+import { ROOM_RE, roomChannel } from '../protocol/channels.js';
+import { Channels } from './channels.js';
+import { byTestId } from './dom.js';
+import { LoginForm, describeError, errorCode } from './login.js';
+import { MessageView, type HistoryPage } from './message-view.js';
+import * as session from './session.js';
+import { Sidebar } from './sidebar.js';
+import { renderConnState, toast } from './status.js';
+import { TypingIndicator } from './typing.js';
+
+const WS_URL = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const DEFAULT_CHANNEL = roomChannel('general');
+const AUTH_ERRORS = new Set(['SB_ERR_TOKEN_INVALID', 'SB_ERR_TOKEN_EXPIRED']);
+
+let client: SwitchboardClient | null = null;
+let me = '';
+let maxMessageBytes = Infinity;
+/** Highest seq this page already sent a read for, per channel. */
+const marked = new Map<string, number>();
+
+const appEl = byTestId('app');
+const composer = byTestId<HTMLFormElement>('composer');
+const composerInput = byTestId<HTMLInputElement>('composer-input');
+const title = byTestId('channel-title');
+const leaveButton = byTestId<HTMLButtonElement>('leave-room');
+const menuToggle = byTestId<HTMLButtonElement>('menu-toggle');
+
+const channels = new Channels(() => me);
+const typing = new TypingIndicator(byTestId('typing'));
+const view = new MessageView(
+  byTestId('messages'),
+  byTestId('message-list'),
+  byTestId<HTMLButtonElement>('load-older'),
+  byTestId('empty'),
+  loadHistory,
+  () => me,
+  (err) => toast(describeError(err), errorCode(err)),
+);
+const sidebar = new Sidebar(channels, { openChannel, openDm });
+const login = new LoginForm((handle) => void start({ handle, token: null }));
+
+function render(): void {
+  sidebar.render(view.current, client?.online ?? new Map(), me);
+  const total = channels.totalUnread();
+  document.title = total > 0 ? `(${total}) Switchboard` : 'Switchboard';
+}
+
+async function loadHistory(
+  channel: string,
+  options: { before?: number; after?: number; limit?: number },
+): Promise<HistoryPage> {
+  if (!client) throw new Error('not connected');
+  try {
+    return await client.history(channel, options);
+  } catch (err) {
+    // A DM nobody has written in yet does not exist on the server: show it empty.
+    if (errorCode(err) === 'SB_ERR_CHANNEL_INVALID')
+      return { messages: [], firstSeq: 1, hasMore: false };
+    throw err;
+  }
+}
+
+/** Marks the open channel read up to the newest message, when the person can see it. */
+function markViewed(): void {
+  const channel = view.current;
+  const c = client;
+  if (!channel || !c || c.state !== 'ready' || document.visibilityState !== 'visible') return;
+  const seq = Math.max(channels.get(channel)?.lastSeq ?? 0, view.newestSeq);
+  channels.onRead(channel, seq);
+  if (seq > 0 && seq > (marked.get(channel) ?? 0)) {
+    marked.set(channel, seq);
+    Promise.resolve(c.markRead(channel, seq)).catch(() => marked.delete(channel));
+  }
+  render();
+}
+
+function openChannel(channel: string): void {
+  const info = channels.get(channel);
+  if (!info) return;
+  session.rememberChannel(channel);
+  title.textContent = info.kind === 'room' ? `#${info.name}` : `@${info.name}`;
+  title.dataset.channel = channel;
+  leaveButton.hidden = info.kind !== 'room';
+  typing.show(channel);
+  setNavOpen(false);
+  const opening = view.open(channel);
+  render();
+  void opening.then(markViewed);
+  if (window.matchMedia('(min-width: 721px)').matches) composerInput.focus();
+}
+
+/** #general, or the first room when the user left it, or nothing. */
+function openDefault(): void {
+  const fallback = channels.has(DEFAULT_CHANNEL) ? DEFAULT_CHANNEL : channels.rooms()[0]?.channel;
+  if (fallback) openChannel(fallback);
+}
+
+function openDm(user: string): void {
+  openChannel(channels.ensureDm(user).channel);
+}
+
+function onHello(hello: HelloResult): void {
+  me = hello.user;
+  maxMessageBytes = hello.maxMessageBytes;
+  byTestId('me').textContent = me;
+  session.saveSession({ handle: hello.user, token: hello.token });
+  for (const state of hello.channels) channels.merge(state);
+  marked.clear();
+  render();
+}
+
+function onMessage(msg: ChatMessage): void {
+  channels.onMessage(msg);
+  typing.stop(msg.channel, msg.from);
+  if (view.add(msg) && msg.from !== me) markViewed();
+  render();
+}
+
+function wire(c: SwitchboardClient): void {
+  const mine = () => client === c;
+  c.on('state', (state) => {
+    if (!mine()) return;
+    renderConnState(state);
+    if (state === 'reconnecting' && appEl.hidden) {
+      login.notice('Cannot reach the server. Still trying…');
+    }
+  });
+  c.on('ready', (hello) => {
+    if (!mine()) return;
+    onHello(hello);
+    // Safety net over the SDK's resume: anything newer than what the view shows.
+    if (view.current) void view.catchUp().then(markViewed, () => undefined);
+  });
+  c.on('message', (msg) => mine() && onMessage(msg));
+  c.on('presence', () => mine() && render());
+  c.on('typing', (ev) => {
+    if (mine() && ev.user !== me) typing.typing(ev.channel, ev.user);
+  });
+  c.on('read', (ev) => {
+    if (!mine()) return;
+    channels.onRead(ev.channel, ev.seq);
+    render();
+  });
+  c.on('channel', (state: ChannelState) => {
+    if (!mine()) return;
+    channels.merge(state);
+    render();
+  });
+  c.on('channelRemoved', (channel) => {
+    if (!mine()) return;
+    channels.remove(channel);
+    if (view.current === channel) openDefault();
+    render();
+  });
+  c.on('member', (ev) => {
+    if (!mine() || ev.user !== me || ev.joined) return;
+    const channel = roomChannel(ev.room);
+    channels.remove(channel);
+    if (view.current === channel) openDefault();
+    render();
+  });
+  c.on('error', (err) => mine() && toast(describeError(err), errorCode(err)));
+  c.on('closed', (ev) => {
+    if (!mine()) return;
+    renderConnState(c.state);
+    if (ev.reconnect) return;
+    const code = ev.error?.code;
+    if (code && AUTH_ERRORS.has(code)) {
+      session.forgetToken();
+      showLogin(me, describeError({ code }), code);
+    } else {
+      toast(`Disconnected${ev.reason ? `: ${ev.reason}` : ''}. Reload to reconnect.`);
+    }
+  });
+}
+
+/** Connects as a remembered session (token) or claims a handle. */
+async function start(opts: session.Session): Promise<void> {
+  client?.close();
+  const c = new SwitchboardClient({
+    url: WS_URL,
+    handle: opts.handle,
+    ...(opts.token ? { token: opts.token } : {}),
+    presence: true,
+  });
+  client = c;
+  wire(c);
+  renderConnState(c.state);
+  try {
+    const hello = await c.connect();
+    if (!mine(c)) return;
+    onHello(hello);
+    login.hide();
+    appEl.hidden = false;
+    const wanted = session.lastChannel();
+    if (wanted && channels.has(wanted)) openChannel(wanted);
+    else openDefault();
+  } catch (err) {
+    if (!mine(c)) return;
+    c.close();
+    client = null;
+    const code = errorCode(err);
+    if (opts.token && code && AUTH_ERRORS.has(code)) {
+      session.forgetToken();
+      return start({ handle: opts.handle, token: null });
+    }
+    showLogin(opts.handle, describeError(err, opts.handle), code);
+  }
+}
+
+function mine(c: SwitchboardClient): boolean {
+  return client === c;
+}
+
+function showLogin(handle: string, error: string | null = null, code?: string): void {
+  client?.close();
+  client = null;
+  appEl.hidden = true;
+  login.show(handle, error, code);
+}
+
+function setNavOpen(open: boolean): void {
+  appEl.classList.toggle('nav-open', open);
+  menuToggle.setAttribute('aria-expanded', String(open));
+}
+
+async function send(text: string): Promise<void> {
+  const c = client;
+  const info = view.current ? channels.get(view.current) : undefined;
+  if (!c || !info) return;
+  if (new TextEncoder().encode(text).length > maxMessageBytes) {
+    toast(`Message is too long (max ${maxMessageBytes} bytes).`, 'SB_ERR_MESSAGE_TOO_LARGE');
+    return;
+  }
+  composerInput.value = '';
+  try {
+    const msg =
+      info.kind === 'room' ? await c.sendToRoom(info.name, text) : await c.sendDm(info.name, text);
+    if (msg && typeof msg === 'object' && 'seq' in msg) onMessage(msg);
+  } catch (err) {
+    if (!composerInput.value) composerInput.value = text;
+    toast(describeError(err), errorCode(err));
+  }
+}
+
+async function joinOrCreate(room: string): Promise<void> {
+  const c = client;
+  if (!c) return;
+  if (!ROOM_RE.test(room)) {
+    toast(describeError({ code: 'SB_ERR_ROOM_NAME_INVALID' }), 'SB_ERR_ROOM_NAME_INVALID');
+    return;
+  }
+  try {
+    let state: unknown;
+    try {
+      state = await c.joinRoom(room);
+    } catch (err) {
+      if (errorCode(err) !== 'SB_ERR_ROOM_NOT_FOUND') throw err;
+      state = await c.createRoom(room);
+    }
+    if (state && typeof state === 'object' && 'channel' in state)
+      channels.merge(state as ChannelState);
+    const known = c.channels.get(roomChannel(room));
+    if (known) channels.merge(known);
+    else if (!channels.has(roomChannel(room)))
+      channels.merge({
+        channel: roomChannel(room),
+        kind: 'room',
+        name: room,
+        lastSeq: 0,
+        readSeq: 0,
+        unread: 0,
+        firstSeq: 1,
+      });
+    openChannel(roomChannel(room));
+  } catch (err) {
+    toast(describeError(err), errorCode(err));
+  }
+}
+
+composer.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const text = composerInput.value;
+  if (text.trim()) void send(text);
+});
+
+composerInput.addEventListener('input', () => {
+  const channel = view.current;
+  const c = client;
+  if (!channel || !c || c.state !== 'ready' || !composerInput.value) return;
+  // The SDK sends at most one typing frame per channel every 3 s; extra calls are free.
+  c.typing(channel).catch(() => undefined);
+});
+
+byTestId<HTMLFormElement>('join-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const input = byTestId<HTMLInputElement>('room-input');
+  const room = input.value.trim().replace(/^#/, '').toLowerCase();
+  if (!room) return;
+  input.value = '';
+  void joinOrCreate(room);
+});
+
+leaveButton.addEventListener('click', () => {
+  const info = view.current ? channels.get(view.current) : undefined;
+  if (!client || info?.kind !== 'room') return;
+  const channel = info.channel;
+  Promise.resolve(client.leaveRoom(info.name)).then(
+    () => {
+      channels.remove(channel);
+      if (view.current === channel) openDefault();
+    },
+    (err: unknown) => toast(describeError(err), errorCode(err)),
+  );
+});
+
+byTestId('sign-out').addEventListener('click', () => {
+  client?.close();
+  client = null;
+  session.clearSession();
+  location.reload();
+});
+
+menuToggle.addEventListener('click', () => setNavOpen(!appEl.classList.contains('nav-open')));
+byTestId('scrim').addEventListener('click', () => setNavOpen(false));
+window.addEventListener('online', () => renderConnState(client?.state ?? 'idle'));
+window.addEventListener('offline', () => renderConnState(client?.state ?? 'idle'));
+document.addEventListener('visibilitychange', markViewed);
+
+const saved = session.loadSession();
+if (saved?.token) {
+  // Show the shell at once; the connection indicator says "connecting" until hello returns.
+  me = saved.handle;
+  byTestId('me').textContent = me;
+  appEl.hidden = false;
+  void start(saved);
+} else {
+  login.show(saved?.handle ?? '');
+}

@@ -1,0 +1,85 @@
+/** The handle form and how connection errors read to a person. */
+import { ERRORS, isErrorCode } from '../errors.js';
+import { HANDLE_RE } from '../protocol/channels.js';
+import { byTestId } from './dom.js';
+
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** A sentence for the person, never a stack trace. */
+export function describeError(err: unknown, handle?: string): string {
+  const code = errorCode(err);
+  switch (code) {
+    case 'SB_ERR_HANDLE_TAKEN':
+      return `“${handle ?? 'That handle'}” is already taken. Pick another handle.`;
+    case 'SB_ERR_HANDLE_INVALID':
+      return 'Handles are 1-32 characters: a-z, 0-9, _ . - (starting with a letter, digit or _).';
+    case 'SB_ERR_TOKEN_INVALID':
+    case 'SB_ERR_TOKEN_EXPIRED':
+      return 'Your session has ended. Enter your handle again.';
+    case 'SB_ERR_RATE_LIMITED':
+    case 'SB_ERR_FLOOD':
+      return 'Slow down a little and try again.';
+    case 'SB_ERR_CONNECTION_CLOSED':
+    case 'SB_ERR_TIMEOUT':
+      return 'Could not reach the server. Check your connection and try again.';
+  }
+  if (code && isErrorCode(code)) {
+    const message = (err as { message?: unknown }).message;
+    return typeof message === 'string' && message ? message : ERRORS[code].message;
+  }
+  return err instanceof Error && err.message ? err.message : 'Something went wrong.';
+}
+
+export class LoginForm {
+  private readonly section = byTestId('login');
+  private readonly form = byTestId<HTMLFormElement>('login-form');
+  private readonly input = byTestId<HTMLInputElement>('handle-input');
+  private readonly submit = byTestId<HTMLButtonElement>('handle-submit');
+  private readonly error = byTestId('login-error');
+
+  constructor(onSubmit: (handle: string) => void) {
+    this.form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const handle = this.input.value.trim().toLowerCase();
+      if (!HANDLE_RE.test(handle)) {
+        this.showError(describeError({ code: 'SB_ERR_HANDLE_INVALID' }), 'SB_ERR_HANDLE_INVALID');
+        return;
+      }
+      this.setBusy(true);
+      this.showError(null);
+      onSubmit(handle);
+    });
+  }
+
+  show(handle = '', error: string | null = null, code?: string): void {
+    this.section.hidden = false;
+    this.setBusy(false);
+    if (handle) this.input.value = handle;
+    this.showError(error, code);
+    this.input.focus();
+  }
+
+  hide(): void {
+    this.section.hidden = true;
+  }
+
+  setBusy(busy: boolean): void {
+    this.submit.disabled = busy;
+    this.submit.textContent = busy ? 'Connecting…' : 'Enter';
+  }
+
+  /** A note while the first connection is being retried; the form stays busy. */
+  notice(text: string): void {
+    this.showError(text);
+  }
+
+  private showError(text: string | null, code?: string): void {
+    this.error.textContent = text ?? '';
+    this.error.hidden = !text;
+    if (code) this.error.dataset.code = code;
+    else delete this.error.dataset.code;
+  }
+}
