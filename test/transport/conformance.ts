@@ -3,7 +3,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConnectionEvents, Transport, TransportConnection } from '../../src/transport/transport.js';
+import type {
+  ConnectionEvents,
+  Transport,
+  TransportConnection,
+} from '../../src/transport/transport.js';
 
 export interface TestPeer {
   sendText(text: string): void;
@@ -17,7 +21,11 @@ export interface TestPeer {
 
 export interface TransportFactory {
   /** A started transport plus a way to open client peers to it. */
-  create(): Promise<{ transport: Transport; connect(): Promise<TestPeer>; dispose(): Promise<void> }>;
+  create(): Promise<{
+    transport: Transport;
+    connect(): Promise<TestPeer>;
+    dispose(): Promise<void>;
+  }>;
 }
 
 interface Recorded {
@@ -58,10 +66,16 @@ export function transportConformance(name: string, factory: TransportFactory): v
       await until(() => conns.length === 1, 'accept');
       for (let i = 0; i < 100; i++) peer.sendText(`c${i} ✓`);
       await until(() => conns[0]!.texts.length === 100, 'client messages');
-      assert.deepEqual(conns[0]!.texts, Array.from({ length: 100 }, (_, i) => `c${i} ✓`));
+      assert.deepEqual(
+        conns[0]!.texts,
+        Array.from({ length: 100 }, (_, i) => `c${i} ✓`),
+      );
       for (let i = 0; i < 100; i++) conns[0]!.conn.send(i % 2 ? `s${i}` : Buffer.from(`s${i}`));
       await until(() => peer.received().length === 100, 'server messages');
-      assert.deepEqual(peer.received(), Array.from({ length: 100 }, (_, i) => `s${i}`));
+      assert.deepEqual(
+        peer.received(),
+        Array.from({ length: 100 }, (_, i) => `s${i}`),
+      );
       peer.close();
       await dispose();
     });
