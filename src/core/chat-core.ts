@@ -39,6 +39,8 @@ export interface CoreMetrics {
   messageStored(kind: 'room' | 'dm'): void;
   error(code: ErrorCode): void;
   closed(code: number): void;
+  /** A payload arrived from the bus (interest routing shows in this count). */
+  busIn(): void;
 }
 
 export interface CoreOptions {
@@ -66,6 +68,7 @@ const NOOP_METRICS: CoreMetrics = {
   messageStored: () => {},
   error: () => {},
   closed: () => {},
+  busIn: () => {},
 };
 
 export class ChatCore {
@@ -88,7 +91,10 @@ export class ChatCore {
   }
 
   async start(): Promise<void> {
-    await this.opts.bus.start((topic, payload) => this.onBus(topic, payload));
+    await this.opts.bus.start(
+      (topic, payload) => this.onBus(topic, payload),
+      () => this.onBusReconnect(),
+    );
     await this.opts.presence.start((user, n) => {
       this.pendingPresence.set(user, n);
     });
@@ -363,7 +369,16 @@ export class ChatCore {
     this.opts.logger.warn({ err }, 'bus operation failed');
   }
 
+  /** Payloads published while the bus was down are lost; the store has the messages. */
+  private onBusReconnect(): void {
+    this.opts.logger.info({ channels: this.channels.size }, 'bus reconnected; resyncing channels');
+    for (const ch of this.channels.values()) {
+      ch.resync().catch((err) => this.opts.logger.warn({ err, channel: ch.id }, 'resync failed'));
+    }
+  }
+
   private onBus(topic: string, payload: string): void {
+    this.metrics.busIn();
     const e = decodeEnvelope(payload);
     if (!e) return;
     const user = topic.startsWith('u.') ? topic.slice(2) : null;

@@ -140,6 +140,18 @@ export class LocalChannel implements Flushable {
     if (this.pending.size > 0) this.scheduleRepair();
   }
 
+  /**
+   * Deliver whatever the store has after lastSeq: after a bus outage, messages published
+   * meanwhile were lost on the bus but not in the store.
+   */
+  async resync(): Promise<void> {
+    for (;;) {
+      const page = await this.store.read(this.id, { after: this.lastSeq, limit: CATCH_UP_PAGE });
+      for (const m of page) this.deliver(m, { json: encodeMessage(m), origin: null });
+      if (page.length < CATCH_UP_PAGE) return;
+    }
+  }
+
   subscribeLive(conn: ClientConnection): void {
     this.live.add(conn);
     conn.channels.add(this.id);

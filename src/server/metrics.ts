@@ -36,6 +36,12 @@ export class Metrics implements CoreMetrics {
     registers: [this.registry],
   });
 
+  private readonly busMessages = new Counter({
+    name: 'switchboard_bus_messages_received_total',
+    help: 'Payloads received from the bus (other nodes)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
@@ -51,6 +57,9 @@ export class Metrics implements CoreMetrics {
   }
   error(code: string): void {
     this.errors.inc({ code });
+  }
+  busIn(): void {
+    this.busMessages.inc();
   }
   closed(code: number): void {
     this.closes.inc({ code: String(code) });

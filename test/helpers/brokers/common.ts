@@ -1,0 +1,118 @@
+/**
+ * Private broker instances for tests: each started from its Debian binary on an ephemeral
+ * port in a temp dir, so a test can kill and restart it. Under CI=true a missing binary is a
+ * failure; on a developer's machine the test is skipped visibly (see `requireBinary`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Broker {
+  /** Connection URL for the driver. */
+  url: string;
+  port: number;
+  /** SIGKILL, like a crash. */
+  kill(): Promise<void>;
+  /** Start again on the same port with the same data. */
+  restart(): Promise<void>;
+  /** Stop and delete the data directory. */
+  dispose(): Promise<void>;
+}
+
+/** Absolute path of a binary, or null. */
+export function findBinary(name: string, extraDirs: string[] = []): string | null {
+  for (const dir of extraDirs) if (existsSync(join(dir, name))) return join(dir, name);
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const path = r.stdout.trim();
+  return r.status === 0 && path ? path : null;
+}
+
+/**
+ * Returns the binary or a skip reason. Under CI=true a missing binary throws (the run fails).
+ * Use: `const bin = requireBinary('redis-server'); describe(..., { skip: bin.skip }, ...)`.
+ */
+export function requireBinary(
+  name: string,
+  extraDirs: string[] = [],
+): { path: string; skip: string | false } {
+  const path = findBinary(name, extraDirs);
+  if (path) return { path, skip: false };
+  if (process.env.CI === 'true')
+    throw new Error(`${name} is required under CI=true but was not found`);
+  return { path: '', skip: `${name} not installed` };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `sb-${prefix}-`));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Waits until a TCP port accepts connections (bounded). */
+export async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((res) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), res(true)));
+      s.once('error', () => res(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A child process that is killed when the test process exits. */
+export class Proc {
+  child: ChildProcess | null = null;
+  output = '';
+
+  constructor(
+    private readonly cmd: string,
+    private readonly args: string[],
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  start(): void {
+    const child = spawn(this.cmd, this.args, {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on(
+      'data',
+      (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)),
+    );
+    child.stderr?.on(
+      'data',
+      (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)),
+    );
+    this.child = child;
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+}
