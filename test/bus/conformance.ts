@@ -18,6 +18,11 @@ export interface BusFactory {
   create(nodeId: string): Promise<Bus>;
   /** Runs after each case, once the suite has closed the case's buses. */
   cleanup?(): Promise<void>;
+  /**
+   * Kill the backend (SIGKILL) and start it again on the same address. Without it the
+   * 'backend-restart' case is skipped as a gap.
+   */
+  restartBackend?(): Promise<void>;
 }
 
 export interface BusConformanceOptions {
@@ -45,6 +50,8 @@ export const BUS_CASES = {
     'rejects publish and subscribe with SB_ERR_BACKEND_UNAVAILABLE after close, and resolves unsubscribe and a second close',
   'closed-silent':
     'never calls the handler once close is called, even for payloads already in flight',
+  'backend-restart':
+    'reconnects by itself after the backend is killed and restarted, calls onReconnect and restores subscriptions',
 } as const;
 
 export type BusCase = keyof typeof BUS_CASES;
@@ -58,6 +65,12 @@ interface Received {
 class Inbox {
   readonly items: Received[] = [];
   readonly #waiters = new Set<() => void>();
+  reconnects = 0;
+
+  readonly onReconnect = (): void => {
+    this.reconnects++;
+    for (const check of this.#waiters) check();
+  };
 
   readonly handler = (topic: string, payload: string): void => {
     this.items.push({ topic, payload });
@@ -142,7 +155,7 @@ export function busConformance(
     async function startNode(label: string): Promise<TestNode> {
       const bus = await create(label);
       const inbox = new Inbox();
-      await bus.start(inbox.handler);
+      await bus.start(inbox.handler, inbox.onReconnect);
       return {
         bus,
         inbox,
@@ -166,7 +179,11 @@ export function busConformance(
     const topic = (suffix = ''): string => `ch.room:t${token}${suffix}`;
 
     function caseOf(id: BusCase, fn: () => Promise<void>): void {
-      const skip = gaps.has(id) ? `declared gap: ${id}` : false;
+      const skip = gaps.has(id)
+        ? `declared gap: ${id}`
+        : id === 'backend-restart' && !factory.restartBackend
+          ? 'the factory cannot restart this backend'
+          : false;
       test(BUS_CASES[id], { skip }, async () => {
         token = randomUUID().slice(0, 8);
         await fn();
@@ -347,6 +364,21 @@ export function busConformance(
       await assert.rejects(a.bus.subscribe(topic('-2')), unavailable);
       await a.bus.unsubscribe(topic());
       await a.bus.close();
+    });
+
+    caseOf('backend-restart', async () => {
+      const [a, b] = await startNodes(2);
+      await b.bus.subscribe(topic());
+      await a.bus.publish(topic(), 'before');
+      await b.receives(topic(), 'before');
+      await factory.restartBackend!();
+      const reconnectWait = Math.max(timeoutMs, 30_000);
+      await a.inbox.until(() => a.inbox.reconnects > 0, 'onReconnect at a', reconnectWait);
+      await b.inbox.until(() => b.inbox.reconnects > 0, 'onReconnect at b', reconnectWait);
+      assert.equal(a.bus.ready(), true);
+      // The subscription made before the restart must work again without a new subscribe.
+      await a.bus.publish(topic(), 'after');
+      await b.receives(topic(), 'after');
     });
 
     caseOf('closed-silent', async () => {
