@@ -1,0 +1,232 @@
+/**
+ * NATS core bus (@nats-io/transport-node v3): one connection per node, one subject per topic.
+ *
+ * - Subjects: topic `t` is `sb.<enc(t)>`, a single token. `enc` keeps [A-Za-z0-9_-] and writes
+ *   every other UTF-8 byte (including '.', '*', '>', ':', '~' and whitespace) as `~XX` hex, so
+ *   the mapping is injective and topic text never becomes a wildcard or a token separator. The
+ *   empty topic is `sb.~`, which no other topic produces.
+ * - No echo: the connection is opened with `noEcho: true`, so the server never delivers this
+ *   connection's own publishes back to it; payloads travel unwrapped.
+ * - NATS core is at most once; one connection's publishes on a subject arrive in order.
+ * - `publish` hands the payload to the client's outbound buffer and resolves (the client writes
+ *   it on the next tick); no per-publish round trip. While disconnected it rejects instead of
+ *   letting the client buffer it for a later reconnect.
+ * - `subscribe`/`unsubscribe` resolve after a PING/PONG (`flush`), i.e. once the server has
+ *   applied them. While disconnected they only update the client's subscription table, which
+ *   the client replays on reconnect.
+ *
+ * Connection options relied on (defaults of v3 noted where we keep them):
+ * - `servers`: the comma-separated list, each entry tried in (randomized) order at start;
+ *   `resolve` (default true) expands a DNS name to all its addresses, so one name such as
+ *   `app.internal` that resolves to several servers works too.
+ * - `waitOnFirstConnect: false` (default): at start every server is tried once, then `connect`
+ *   rejects; `timeout: 5000` bounds each handshake.
+ * - `maxReconnectAttempts: -1`: once connected, reconnect forever, every `reconnectTimeWait`
+ *   (1 s per server) plus up to `reconnectJitter` (500 ms) so nodes do not reconnect in lockstep.
+ * - The client resends every SUB on reconnect before emitting the 'reconnect' status; we add a
+ *   flush so the server has applied them before `onReconnect` runs.
+ */
+import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { SwitchboardError } from '../errors.js';
+import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+const RECONNECT_WAIT_MS = 1_000;
+const RECONNECT_JITTER_MS = 500;
+
+export interface NatsBusOptions {
+  /** Unique in the cluster; used as the NATS client name (visible in server monitoring). */
+  nodeId: string;
+}
+
+export class NatsBus implements Bus {
+  readonly nodeId: string;
+  readonly #servers: string[];
+  #nc: NatsConnection | null = null;
+  readonly #subs = new Map<string, Subscription>();
+  #handler: BusHandler | null = null;
+  #onReconnect: ReconnectHandler | undefined;
+  #closed = false;
+  /** False from a 'disconnect' status until the reconnect's flush has completed. */
+  #up = false;
+  #lastError: unknown = null;
+
+  constructor(servers: string, options: NatsBusOptions) {
+    this.nodeId = options.nodeId;
+    this.#servers = servers
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (this.#servers.length === 0) throw new Error('NatsBus needs at least one server url');
+  }
+
+  async start(handler: BusHandler, onReconnect?: ReconnectHandler): Promise<void> {
+    if (this.#handler || this.#closed) throw new Error('NatsBus can be started only once');
+    try {
+      this.#nc = await connect({
+        servers: this.#servers,
+        name: `switchboard-${this.nodeId}`,
+        noEcho: true,
+        timeout: HANDSHAKE_TIMEOUT_MS,
+        waitOnFirstConnect: false,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: RECONNECT_WAIT_MS,
+        reconnectJitter: RECONNECT_JITTER_MS,
+      });
+    } catch (err) {
+      this.#closed = true;
+      throw new SwitchboardError(
+        'SB_ERR_BACKEND_UNAVAILABLE',
+        `cannot reach NATS at ${this.#servers.join(',')}: ${errorText(err)}; ` +
+          'is nats-server running and the bus url right?',
+        { cause: err },
+      );
+    }
+    this.#handler = handler;
+    this.#onReconnect = onReconnect;
+    this.#up = true;
+    void this.#watch(this.#nc);
+  }
+
+  async subscribe(topic: string): Promise<void> {
+    const nc = this.#open();
+    if (this.#subs.has(topic)) return;
+    // The callback form avoids the async iterator; the closure remembers the topic, so the
+    // subject is never decoded. The handler is re-checked: close may win against a queued msg.
+    const sub = nc.subscribe(subjectOf(topic), {
+      callback: (err: Error | null, msg: Msg) => {
+        if (err === null && this.#handler !== null) this.#handler(topic, msg.string());
+      },
+    });
+    this.#subs.set(topic, sub);
+    await this.#flush('subscribe');
+  }
+
+  async unsubscribe(topic: string): Promise<void> {
+    const sub = this.#subs.get(topic);
+    if (!sub) return;
+    this.#subs.delete(topic);
+    // The client drops messages for an unsubscribed sid at once; the flush only confirms the
+    // server stopped routing it to us. A failure here means the connection is gone, and with it
+    // the subscription.
+    sub.unsubscribe();
+    if (!this.#closed) await this.#flush('unsubscribe').catch(() => {});
+  }
+
+  async publish(topic: string, payload: string): Promise<void> {
+    const nc = this.#open();
+    if (!this.#up) throw unavailable('publish', this.#lastError ?? new Error('disconnected'));
+    try {
+      nc.publish(subjectOf(topic), payload);
+    } catch (err) {
+      throw unavailable('publish', err);
+    }
+  }
+
+  ready(): boolean {
+    return this.#up && !this.#closed && this.#handler !== null;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#up = false;
+    this.#handler = null;
+    this.#subs.clear();
+    // close() flushes what is buffered (publishes that already resolved) and ends the connection.
+    await this.#nc?.close().catch(() => {});
+  }
+
+  /** Follows the client's status events for the life of the connection. */
+  async #watch(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (this.#closed) return;
+      switch (s.type) {
+        case 'disconnect':
+        case 'staleConnection':
+          this.#up = false;
+          break;
+        case 'error':
+          this.#lastError = s.error;
+          break;
+        case 'reconnect':
+          void this.#reconnected(nc);
+          break;
+        case 'close':
+          this.#up = false;
+          return;
+      }
+    }
+  }
+
+  /** The client has resent every SUB; a PING/PONG proves the server applied them. */
+  async #reconnected(nc: NatsConnection): Promise<void> {
+    try {
+      await nc.flush();
+    } catch {
+      return; // disconnected again: the next 'reconnect' status retries
+    }
+    if (this.#closed) return;
+    this.#up = true;
+    this.#onReconnect?.();
+  }
+
+  /** Waits for the server to apply pending SUB/UNSUB; skipped while down (replayed later). */
+  async #flush(op: string): Promise<void> {
+    if (!this.#up || this.#nc === null) return;
+    try {
+      await this.#nc.flush();
+    } catch (err) {
+      if (!this.#up || this.#closed) return; // lost meanwhile: the client replays on reconnect
+      throw unavailable(op, err);
+    }
+  }
+
+  #open(): NatsConnection {
+    if (this.#nc === null || this.#handler === null || this.#closed) {
+      const state = this.#closed ? 'closed' : 'not started';
+      throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `nats bus is ${state}`);
+    }
+    return this.#nc;
+  }
+}
+
+/** `~XX` for every byte value outside [A-Za-z0-9_-]; the byte itself for the others. */
+const BYTE_CODES = Array.from({ length: 256 }, (_, b) =>
+  /[A-Za-z0-9_-]/.test(String.fromCharCode(b)) && b < 128
+    ? String.fromCharCode(b)
+    : `~${b.toString(16).toUpperCase().padStart(2, '0')}`,
+);
+const SAFE_TOPIC = /^[A-Za-z0-9_-]+$/;
+/** Topics recur (a channel's messages all share one), so subjects are computed once each. */
+const subjectCache = new Map<string, string>();
+const SUBJECT_CACHE_MAX = 10_000;
+
+/** The NATS subject of a topic (exported for tests). */
+export function subjectOf(topic: string): string {
+  let subject = subjectCache.get(topic);
+  if (subject !== undefined) return subject;
+  if (topic === '') subject = 'sb.~';
+  else if (SAFE_TOPIC.test(topic)) subject = `sb.${topic}`;
+  else {
+    subject = 'sb.';
+    for (const byte of Buffer.from(topic, 'utf8')) subject += BYTE_CODES[byte];
+  }
+  if (subjectCache.size >= SUBJECT_CACHE_MAX) subjectCache.clear();
+  subjectCache.set(topic, subject);
+  return subject;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function unavailable(op: string, cause: unknown): SwitchboardError {
+  return new SwitchboardError(
+    'SB_ERR_BACKEND_UNAVAILABLE',
+    `nats ${op} failed: ${errorText(cause)}`,
+    {
+      cause,
+    },
+  );
+}
