@@ -49,6 +49,23 @@ export const ConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve the chat web page at /. Default true. */
   web: z.boolean().default(true),
+  /**
+   * Bus between nodes: '' (single node), redis://…, nats://…[,nats://…], amqp://…,
+   * postgres://… or mesh. Default ''.
+   */
+  bus: z.string().default(''),
+  /** This node's id in the cluster. Default <hostname>-<pid>. */
+  nodeId: z.string().min(1).max(100).optional(),
+  /** Mesh: where this node listens for peers, host:port. Default <host>:<port + 1000>. */
+  meshListen: z.string().optional(),
+  /** Mesh: the peers' mesh addresses, host:port, comma-separated (own address ignored). */
+  meshPeers: z.array(z.string()).default([]),
+  /** Mesh: shared secret peers prove to each other. Required for mesh. */
+  meshSecret: z.string().default(''),
+  /** Cluster presence heartbeat period in ms. Default 5000. */
+  presenceHeartbeat: z.number().int().min(50).default(5000),
+  /** A node silent this long has its users removed from presence, in ms. Default 15000. */
+  presenceTtl: z.number().int().min(100).max(300_000).default(15_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

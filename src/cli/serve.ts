@@ -2,7 +2,11 @@
  * `switchboard serve`: run one node. Every flag has an environment variable; `PORT` is
  * honoured for the port as most platforms set it.
  */
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { Command, Option } from 'commander';
+import { runPrimary } from './workers.js';
 import { pino } from 'pino';
 import { parseConfig, type ConfigInput } from '../config.js';
 import { SwitchboardServer } from '../server/switchboard-server.js';
@@ -144,6 +148,66 @@ export function registerServe(program: Command): void {
       ),
     )
     .addOption(opt('--no-web', 'do not serve the chat page', 'SWITCHBOARD_NO_WEB'))
+    .addOption(
+      opt(
+        '--bus <url>',
+        'bus between nodes: redis://, nats://[,…], amqp://, postgres:// or mesh (default: none)',
+        'SWITCHBOARD_BUS',
+      ),
+    )
+    .addOption(
+      opt(
+        '--node-id <id>',
+        "this node's id in the cluster (default <hostname>-<pid>)",
+        'SWITCHBOARD_NODE_ID',
+      ),
+    )
+    .addOption(
+      opt(
+        '--mesh-listen <host:port>',
+        'mesh: listen for peers here (default <host>:<port+1000>)',
+        'SWITCHBOARD_MESH_LISTEN',
+      ),
+    )
+    .addOption(
+      opt(
+        '--mesh-peers <list>',
+        'mesh: peers as host:port,host:port or @file (one per line)',
+        'SWITCHBOARD_MESH_PEERS',
+        parsePeers,
+      ),
+    )
+    .addOption(
+      opt(
+        '--mesh-secret <secret>',
+        'mesh: shared secret the peers prove to each other',
+        'SWITCHBOARD_MESH_SECRET',
+      ),
+    )
+    .addOption(
+      opt(
+        '--presence-ttl <ms>',
+        'users of a node silent this long go offline (default 15000)',
+        'SWITCHBOARD_PRESENCE_TTL',
+        int,
+      ),
+    )
+    .addOption(
+      opt(
+        '--presence-heartbeat <ms>',
+        'cluster presence heartbeat (default 5000)',
+        'SWITCHBOARD_PRESENCE_HEARTBEAT',
+        int,
+      ),
+    )
+    .addOption(
+      opt(
+        '-w, --workers <n>',
+        'worker processes sharing the port, e.g. one per core (default 1)',
+        'SWITCHBOARD_WORKERS',
+        int,
+      ),
+    )
     .action(async (o: Record<string, unknown>) => {
       const input: ConfigInput = {
         port: o.port as number | undefined,
@@ -164,23 +228,56 @@ export function registerServe(program: Command): void {
         shutdownTimeout: o.shutdownTimeout as number | undefined,
         logLevel: o.logLevel as ConfigInput['logLevel'],
         web: o.web as boolean | undefined,
+        bus: o.bus as string | undefined,
+        nodeId: o.nodeId as string | undefined,
+        meshListen: o.meshListen as string | undefined,
+        meshPeers: o.meshPeers as string[] | undefined,
+        meshSecret: o.meshSecret as string | undefined,
+        presenceTtl: o.presenceTtl as number | undefined,
+        presenceHeartbeat: o.presenceHeartbeat as number | undefined,
       };
       for (const k of Object.keys(input) as (keyof ConfigInput)[])
         if (input[k] === undefined) delete input[k];
-      await serve(input);
+      await serve(input, (o.workers as number | undefined) ?? 1);
     });
 }
 
-export async function serve(input: ConfigInput): Promise<void> {
+function parsePeers(value: string): string[] {
+  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  return text
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter((p) => p && !p.startsWith('#'));
+}
+
+export async function serve(input: ConfigInput, workers = 1): Promise<void> {
   const config = parseConfig(input);
   const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
+  if (workers > 1 && cluster.isPrimary) {
+    if (config.bus === 'mesh') {
+      throw new SwitchboardError(
+        'SB_ERR_CONFIG_INVALID',
+        '--workers cannot be combined with --bus mesh',
+      );
+    }
+    return runPrimary(workers, logger, config.shutdownTimeout);
+  }
+  const worker = cluster.isWorker ? process.env.SWITCHBOARD_WORKER_INDEX : undefined;
+  if (worker !== undefined) {
+    config.bus ||= 'ipc';
+    config.nodeId ??= `${hostname()}-w${worker}-${process.pid}`;
+  }
   const server = await SwitchboardServer.create(config, logger);
   const port = await server.start();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  logger.info(
-    { port, url: `http://${shown}:${port}`, ws: `ws://${shown}:${port}/ws` },
-    'listening',
-  );
+  const where = {
+    port,
+    url: `http://${shown}:${port}`,
+    ws: `ws://${shown}:${port}/ws`,
+    node: server.nodeId,
+  };
+  // Workers report to the primary, which announces "listening" once for all of them.
+  logger.info(where, worker === undefined ? 'listening' : 'worker listening');
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(1);

@@ -3,20 +3,24 @@
  * wired to its seams. Used by `switchboard serve` and by tests.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
 import { HandleAuthenticator } from '../auth/handle.js';
 import type { Bus } from '../bus/bus.js';
-import { MemoryBus, MemoryHub } from '../bus/memory.js';
+import { isClusterBus, openBus } from '../bus/index.js';
+import { BusMux } from '../bus/mux.js';
 import type { Config } from '../config.js';
 import { ChatCore, type Logger } from '../core/chat-core.js';
 import type { Presence } from '../presence/presence.js';
 import { MemoryPresence } from '../presence/memory.js';
+import { BusPresence, PRESENCE_TOPIC } from '../presence/bus.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
 import { StaticFiles, findWebDir } from './static-files.js';
+import { SwitchboardError } from '../errors.js';
 
 export interface ServerParts {
   store?: Store;
@@ -67,11 +71,30 @@ export class SwitchboardServer {
         dataDir: config.dataDir,
         retainPerChannel: config.retainPerChannel,
       }));
-    const bus = parts.bus ?? new MemoryBus(new MemoryHub());
-    const presence = parts.presence ?? new MemoryPresence();
+    const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
+    let bus = parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config) }));
+    let presence = parts.presence;
+    if (!presence) {
+      if (isClusterBus(config.bus) || parts.bus) {
+        // One bus connection shared by the core and cluster presence.
+        const mux = new BusMux(bus);
+        bus = mux.view('');
+        presence = new BusPresence(mux.view(PRESENCE_TOPIC), {
+          heartbeatMs: config.presenceHeartbeat,
+          ttlMs: config.presenceTtl,
+          onError: (err) => logger.warn({ err }, 'presence publish failed'),
+        });
+      } else {
+        presence = new MemoryPresence();
+      }
+    }
     const auth =
       parts.auth ?? new HandleAuthenticator({ sessions: store, ttlMs: config.sessionTtl });
     return new SwitchboardServer(config, store, bus, presence, auth, logger);
+  }
+
+  get nodeId(): string {
+    return this.bus.nodeId;
   }
 
   /** Starts listening; resolves with the bound port. */
@@ -143,4 +166,21 @@ export class SwitchboardServer {
 function json(res: ServerResponse, status: number, body: object): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+function meshOptions(config: Config) {
+  if (config.bus !== 'mesh') return undefined;
+  const [host, port] = splitHostPort(
+    config.meshListen ?? `${config.host}:${config.port === 0 ? 0 : config.port + 1000}`,
+  );
+  return { listen: { host, port }, peers: config.meshPeers, secret: config.meshSecret };
+}
+
+function splitHostPort(addr: string): [string, number] {
+  const i = addr.lastIndexOf(':');
+  const port = Number(addr.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port)) {
+    throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `expected host:port, got "${addr}"`);
+  }
+  return [addr.slice(0, i).replace(/^\[|\]$/g, ''), port];
 }
