@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { SwitchboardError } from '../errors.js';
 import { registerChat } from './chat.js';
+import { registerCluster } from './cluster.js';
 import { registerServe } from './serve.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -17,6 +18,7 @@ const program = new Command('switchboard')
   .version(pkg.version);
 registerServe(program);
 registerChat(program);
+registerCluster(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof SwitchboardError) {

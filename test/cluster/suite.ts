@@ -1,0 +1,283 @@
+/**
+ * The multi-node end-to-end suite, run against every bus: three node processes sharing a store
+ * and a bus, clients on different nodes. Each bus's test file calls `clusterSuite` with how to
+ * get its backend; `broker` (when given) is killed and restarted in the failure case.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Broker } from '../helpers/brokers/common.js';
+import { freePort } from '../helpers/brokers/common.js';
+import { startServer, type ServerHandle } from '../helpers/server.js';
+import { WsTestClient, type Frame } from '../helpers/ws-client.js';
+
+export interface ClusterBackend {
+  /** Bus URL (or 'mesh'). */
+  bus: string;
+  /** Store URL; default the shared embedded SQLite file. */
+  store?: string;
+  /** The broker process, for the failure case; absent for the mesh. */
+  broker?: Broker;
+}
+
+const PRESENCE_TTL = 2000;
+
+export async function nodeArgs(
+  backend: ClusterBackend,
+  index: number,
+  meshPorts: number[],
+): Promise<string[]> {
+  const args = [
+    '--bus',
+    backend.bus,
+    '--node-id',
+    `n${index}`,
+    '--presence-ttl',
+    String(PRESENCE_TTL),
+    '--presence-heartbeat',
+    '300',
+  ];
+  if (backend.store) args.push('--store', backend.store);
+  if (backend.bus === 'mesh') {
+    args.push(
+      '--mesh-listen',
+      `127.0.0.1:${meshPorts[index]}`,
+      '--mesh-peers',
+      meshPorts.map((p) => `127.0.0.1:${p}`).join(','),
+      '--mesh-secret',
+      'test-secret',
+    );
+  }
+  return args;
+}
+
+async function busReceived(node: ServerHandle): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const m = /^switchboard_bus_messages_received_total (\d+)/m.exec(text);
+  return Number(m?.[1] ?? 0);
+}
+
+async function eventually(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function onlineAt(c: WsTestClient): Promise<Map<string, number>> {
+  const data = await c.call<{ users: { user: string; connections: number }[] }>({ type: 'users' });
+  return new Map(data.users.map((u) => [u.user, u.connections]));
+}
+
+export function clusterSuite(
+  name: string,
+  setup: () => Promise<ClusterBackend | null>,
+  teardown: () => Promise<void>,
+  skip: string | false,
+): void {
+  describe(`cluster over ${name}`, { skip }, () => {
+    let backend: ClusterBackend;
+    let dataDir: string;
+    let meshPorts: number[];
+    const nodes: ServerHandle[] = [];
+    const clients: WsTestClient[] = [];
+    let unique = 0;
+    const handle = (p: string) => `${p}${name.replace(/\W/g, '').slice(0, 4)}${unique++}`;
+
+    async function connect(
+      node: ServerHandle,
+      extra: Record<string, unknown>,
+    ): Promise<WsTestClient> {
+      const c = await WsTestClient.connect(node.wsUrl);
+      clients.push(c);
+      await c.hello(extra);
+      return c;
+    }
+
+    async function startNode(i: number): Promise<ServerHandle> {
+      return startServer({ dataDir, args: await nodeArgs(backend, i, meshPorts) });
+    }
+
+    before(async () => {
+      const b = await setup();
+      if (!b) throw new Error('backend setup failed');
+      backend = b;
+      dataDir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
+      meshPorts = [await freePort(), await freePort(), await freePort()];
+      for (let i = 0; i < 3; i++) nodes.push(await startNode(i));
+      // Let mesh links and presence snapshots settle.
+      await new Promise((r) => setTimeout(r, 500));
+    });
+
+    after(async () => {
+      for (const c of clients) c.close();
+      await Promise.all(nodes.map((n) => n.stop()));
+      rmSync(dataDir, { recursive: true, force: true });
+      await teardown();
+    });
+
+    it('gives every client the same per-room order with no gap and no duplicate', async () => {
+      const room = `r${Date.now().toString(36)}${unique++}`;
+      const members = await Promise.all(nodes.map((n) => connect(n, { handle: handle('ord') })));
+      await members[0]!.call({ type: 'create', room });
+      for (const m of members.slice(1)) await m.call({ type: 'join', room });
+      await new Promise((r) => setTimeout(r, 200));
+      const perClient = 15;
+      await Promise.all(
+        members.map(async (m, k) => {
+          for (let i = 0; i < perClient; i++)
+            await m.call({ type: 'send', room, text: `${k}:${i}`, cid: `${k}-${i}` });
+        }),
+      );
+      const total = perClient * members.length;
+      const seqsOf = (c: WsTestClient, k: number) => {
+        // Each client sees others' messages as frames and its own in replies: merge both.
+        const got = c.messages(`room:${room}`).map((m) => m.seq as number);
+        const own = c.frames.filter(
+          (f) =>
+            f.type === 'reply' &&
+            (f.data as { message?: { channel: string } })?.message?.channel === `room:${room}`,
+        );
+        return { got, own: own.length, k };
+      };
+      for (const [k, m] of members.entries()) {
+        await m
+          .waitFor(() => seqsOf(m, k).got.length + seqsOf(m, k).own === total, 10_000)
+          .catch(() => undefined);
+        const { got } = seqsOf(m, k);
+        assert.equal(new Set(got).size, got.length, 'no duplicate');
+        assert.deepEqual(
+          got,
+          [...got].sort((a, b) => a - b),
+          'in seq order',
+        );
+        assert.equal(got.length, total - perClient, `client ${k} got every other message`);
+      }
+      const h = await members[0]!.call<{ messages: { seq: number }[] }>({
+        type: 'history',
+        channel: `room:${room}`,
+        limit: 500,
+      });
+      assert.deepEqual(
+        h.messages.map((m) => m.seq),
+        Array.from({ length: total }, (_, i) => i + 1),
+      );
+    });
+
+    it('delivers a DM to a user on two nodes on both, echoing the sender on both', async () => {
+      const a0 = await connect(nodes[0]!, { handle: handle('dma') });
+      const a1 = await connect(nodes[1]!, { token: a0.token });
+      const b1 = await connect(nodes[1]!, { handle: handle('dmb') });
+      const b2 = await connect(nodes[2]!, { token: b1.token });
+      await new Promise((r) => setTimeout(r, 200));
+      await a0.call({ type: 'send', to: b1.user, text: 'to both of you', cid: 'x1' });
+      for (const c of [a1, b1, b2])
+        await c.waitFor((f: Frame) => f.type === 'message' && f.text === 'to both of you');
+      await b2.call({ type: 'send', to: a0.user, text: 'and back', cid: 'x2' });
+      for (const c of [a0, a1, b1])
+        await c.waitFor((f: Frame) => f.type === 'message' && f.text === 'and back');
+    });
+
+    it('shows users of all nodes with total connection counts on every node', async () => {
+      const u = handle('pres');
+      const first = await connect(nodes[0]!, { handle: u });
+      await connect(nodes[1]!, { token: first.token });
+      await connect(nodes[2]!, { token: first.token });
+      const watchers = await Promise.all(nodes.map((n) => connect(n, { handle: handle('w') })));
+      for (const w of watchers)
+        await eventually(
+          async () => (await onlineAt(w)).get(u) === 3,
+          `${u} has 3 connections everywhere`,
+        );
+    });
+
+    it('routes room traffic only to nodes with local members of the room', async () => {
+      const room = `i${Date.now().toString(36)}${unique++}`;
+      const a = await connect(nodes[0]!, { handle: handle('ia') });
+      const b = await connect(nodes[1]!, { handle: handle('ib') });
+      await a.call({ type: 'create', room });
+      await b.call({ type: 'join', room });
+      await new Promise((r) => setTimeout(r, 300));
+      const before2 = await busReceived(nodes[2]!);
+      const before1 = await busReceived(nodes[1]!);
+      for (let i = 0; i < 20; i++)
+        await a.call({ type: 'send', room, text: `only for b ${i}`, cid: `i${i}` });
+      await b.waitFor((f) => f.type === 'message' && f.text === 'only for b 19');
+      await new Promise((r) => setTimeout(r, 300));
+      const got1 = (await busReceived(nodes[1]!)) - before1;
+      const got2 = (await busReceived(nodes[2]!)) - before2;
+      assert.ok(got1 >= 20, `the member's node received the room traffic (${got1})`);
+      // Node 2 may see presence heartbeats, but none of the 20 room messages.
+      assert.ok(
+        got2 < 20,
+        `node 2 without members received ${got2} payloads, fewer than the 20 messages`,
+      );
+    });
+
+    it(
+      'repairs from the store what clients missed while the broker restarted',
+      { skip: false },
+      async (t) => {
+        if (!backend.broker) return t.skip('no broker to restart for this bus');
+        const room = `f${Date.now().toString(36)}${unique++}`;
+        const a = await connect(nodes[0]!, { handle: handle('fa') });
+        const b = await connect(nodes[1]!, { handle: handle('fb') });
+        await a.call({ type: 'create', room });
+        await b.call({ type: 'join', room });
+        await new Promise((r) => setTimeout(r, 300));
+        let sent = 0;
+        const sendSome = async (n: number) => {
+          for (let i = 0; i < n; i++)
+            await a.call({ type: 'send', room, text: `f${sent}`, cid: `f${sent++}` });
+        };
+        await sendSome(10);
+        await backend.broker.kill();
+        await sendSome(10); // local delivery and the store keep working while the bus is down
+        await backend.broker.restart();
+        await sendSome(10);
+        await b.waitFor(() => b.messages(`room:${room}`).length === 30, 30_000);
+        const seqs = b.messages(`room:${room}`).map((m) => m.seq as number);
+        assert.deepEqual(
+          seqs,
+          Array.from({ length: 30 }, (_, i) => i + 1),
+        );
+      },
+    );
+
+    it('removes a killed node’s users from every list within the presence ttl, and a stopped node’s at once', async () => {
+      const watcher = await connect(nodes[0]!, { handle: handle('watch') });
+      const victim = handle('victim');
+      await connect(nodes[2]!, { handle: victim });
+      await eventually(async () => (await onlineAt(watcher)).has(victim), 'victim online');
+      const t0 = Date.now();
+      await nodes[2]!.kill();
+      await eventually(
+        async () => !(await onlineAt(watcher)).has(victim),
+        'victim gone after SIGKILL',
+        PRESENCE_TTL * 4,
+      );
+      const took = Date.now() - t0;
+      assert.ok(took <= PRESENCE_TTL * 2, `gone in ${took} ms (ttl ${PRESENCE_TTL})`);
+      nodes[2] = await startNode(2);
+      const leaver = handle('leaver');
+      await connect(nodes[1]!, { handle: leaver });
+      await eventually(async () => (await onlineAt(watcher)).has(leaver), 'leaver online');
+      const t1 = Date.now();
+      await nodes[1]!.stop();
+      await eventually(
+        async () => !(await onlineAt(watcher)).has(leaver),
+        'leaver gone after SIGTERM',
+        PRESENCE_TTL,
+      );
+      assert.ok(Date.now() - t1 < PRESENCE_TTL, 'a clean stop removes users before the ttl');
+      nodes[1] = await startNode(1);
+    });
+  });
+}
