@@ -43,6 +43,8 @@ export const ConfigSchema = z.strictObject({
     .default(30 * 24 * 3600 * 1000),
   /** How often presence changes are sent to clients, coalesced, in ms. Default 250. */
   presenceInterval: z.number().int().min(10).default(250),
+  /** Rooms with more members than this get no join/leave events (they are quadratic). Default 1000. */
+  memberEventsLimit: z.number().int().min(0).default(1000),
   /** Grace period for in-flight work on SIGTERM in ms. Default 10000. */
   shutdownTimeout: z.number().int().min(0).default(10_000),
   /** Log level for pino. Default info. */

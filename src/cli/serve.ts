@@ -150,6 +150,14 @@ export function registerServe(program: Command): void {
     .addOption(opt('--no-web', 'do not serve the chat page', 'SWITCHBOARD_NO_WEB'))
     .addOption(
       opt(
+        '--member-events-limit <n>',
+        'no join/leave events for rooms with more members (default 1000)',
+        'SWITCHBOARD_MEMBER_EVENTS_LIMIT',
+        int,
+      ),
+    )
+    .addOption(
+      opt(
         '--bus <url>',
         'bus between nodes: redis://, nats://[,…], amqp://, postgres:// or mesh (default: none)',
         'SWITCHBOARD_BUS',
@@ -229,6 +237,7 @@ export function registerServe(program: Command): void {
         logLevel: o.logLevel as ConfigInput['logLevel'],
         web: o.web as boolean | undefined,
         bus: o.bus as string | undefined,
+        memberEventsLimit: o.memberEventsLimit as number | undefined,
         nodeId: o.nodeId as string | undefined,
         meshListen: o.meshListen as string | undefined,
         meshPeers: o.meshPeers as string[] | undefined,

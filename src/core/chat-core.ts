@@ -58,6 +58,8 @@ export interface CoreOptions {
   pingInterval: number;
   pingTimeout: number;
   presenceInterval: number;
+  /** Rooms with more members get no join/leave events. */
+  memberEventsLimit: number;
   now?: () => number;
 }
 
@@ -259,13 +261,23 @@ export class ChatCore {
     this.opts.presence.setLocal(user, set.size);
   }
 
-  /** Member events are coalesced on the presence interval: a join storm costs one write per tick. */
+  /**
+   * Member events are coalesced on the presence interval, and only sent for rooms of at most
+   * memberEventsLimit members: telling every member of a huge room about every join is
+   * quadratic (15,000 new users in general would be ~10^8 frames).
+   */
   memberEvent(room: string, user: string, joined: boolean, fromBus = false): void {
     const channel = `room:${room}`;
-    const json = JSON.stringify({ type: 'member', room, user, joined });
-    const list = this.pendingMemberEvents.get(channel);
-    if (list) list.push(json);
-    else this.pendingMemberEvents.set(channel, [json]);
+    const ch = this.channels.get(channel);
+    if (ch) {
+      ch.members = Math.max(0, ch.members + (joined ? 1 : -1));
+      if (ch.members <= this.opts.memberEventsLimit) {
+        const json = JSON.stringify({ type: 'member', room, user, joined });
+        const list = this.pendingMemberEvents.get(channel);
+        if (list) list.push(json);
+        else this.pendingMemberEvents.set(channel, [json]);
+      }
+    }
     if (!fromBus)
       this.publish(channelTopic(channel), { k: 'member', c: channel, u: user, j: joined });
   }

@@ -10,7 +10,7 @@
  * its position exactly once — stored ones first, then those delivered meanwhile — and then
  * becomes live. See docs/architecture.md.
  */
-import type { StoredMessage, MessageStore } from '../store/store.js';
+import type { ChannelStore, StoredMessage, MessageStore } from '../store/store.js';
 import type { ClientConnection } from './connection.js';
 import type { Flusher, Flushable } from './flusher.js';
 
@@ -41,6 +41,8 @@ export function encodeMessage(m: StoredMessage): string {
 
 export class LocalChannel implements Flushable {
   lastSeq = 0;
+  /** Room members cluster-wide (read at activation, then kept by member events); approximate. */
+  members = 0;
   firstSeq = 1;
   readonly live = new Set<ClientConnection>();
   private readonly catching = new Map<ClientConnection, CatchUp>();
@@ -52,7 +54,7 @@ export class LocalChannel implements Flushable {
 
   constructor(
     readonly id: string,
-    private readonly store: MessageStore,
+    private readonly store: MessageStore & Pick<ChannelStore, 'members'>,
     private readonly flusher: Flusher,
     activate: () => Promise<void>,
     private readonly onError: (err: unknown) => void,
@@ -70,6 +72,7 @@ export class LocalChannel implements Flushable {
     const head = await this.store.head(this.id);
     this.lastSeq = head?.lastSeq ?? 0;
     this.firstSeq = head?.firstSeq ?? 1;
+    if (this.id.startsWith('room:')) this.members = (await this.store.members(this.id)).length;
     this.activated = true;
     this.drainPending();
   }

@@ -467,3 +467,25 @@ describe('bad input', () => {
     assert.equal(watcher.raw.closeCode, null);
   });
 });
+
+describe('large rooms', () => {
+  it('sends no join or leave events in rooms above memberEventsLimit', async () => {
+    const n = await node({ memberEventsLimit: 3 });
+    const watcher = await user(n, 'big0');
+    await user(n, 'big1');
+    await watcher.waitFor((f) => f.type === 'member' && f.user === 'big1');
+    await user(n, 'big2');
+    await watcher.waitFor((f) => f.type === 'member' && f.user === 'big2');
+    // general now has 3 members; the 4th and 5th join silently.
+    await user(n, 'big3');
+    const last = await user(n, 'big4');
+    await last.call({ type: 'send', room: 'general', text: 'barrier', cid: 'b' });
+    await watcher.waitFor((f) => f.type === 'message' && f.text === 'barrier');
+    await tick(60);
+    const joined = watcher
+      .all()
+      .filter((f) => f.type === 'member')
+      .map((f) => f.user);
+    assert.deepEqual(joined, ['big1', 'big2']);
+  });
+});

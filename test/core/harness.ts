@@ -40,6 +40,7 @@ export async function startNode(
     pingInterval: 25_000,
     pingTimeout: 20_000,
     presenceInterval: 20,
+    memberEventsLimit: 1000,
     ...overrides,
   });
   await core.start();

@@ -1,0 +1,163 @@
+/**
+ * A load worker: a child process of bench/run.ts that holds a share of the clients, sends its
+ * share of the messages and measures publish→deliver latency. Talks to the runner over IPC.
+ */
+import { performance } from 'node:perf_hooks';
+import { clientFactories, type LoadClient } from './clients.js';
+import { Histogram } from './histogram.js';
+import type { ConnectCommand, RunnerMessage, SendCommand, WorkerMessage } from './ipc.js';
+
+/** Wall clock with sub-ms precision; comparable across processes on one machine. */
+const now = (): number => performance.timeOrigin + performance.now();
+const post = (m: WorkerMessage): void => void process.send?.(m);
+const workerId = Number(process.env['BENCH_WORKER_ID'] ?? 0);
+
+const clients: { c: LoadClient; alive: boolean }[] = [];
+const hist = new Histogram();
+const counters = { sent: 0, delivered: 0, otherFrames: 0, errors: 0, lastDeliveryAt: 0 };
+let ready = 0;
+let failed = 0;
+let dropped = 0;
+let firstError: string | null = null;
+let sendTimer: NodeJS.Timeout | undefined;
+/** Session tokens by client number, kept across `close` for a later reconnect. */
+const tokens = new Map<number, string>();
+
+function progress(): void {
+  post({ t: 'progress', ready, failed, dropped, firstError, ...counters });
+}
+
+async function connect(cmd: ConnectCommand): Promise<void> {
+  const started = now();
+  const make = clientFactories[cmd.kind];
+  let next = cmd.from;
+  const one = async (n: number): Promise<void> => {
+    const entry: { alive: boolean } = { alive: false };
+    const client = make(
+      {
+        url: cmd.url,
+        n,
+        resumeAfter: cmd.resumeAfter,
+        token: cmd.reconnect ? (tokens.get(n) ?? null) : null,
+      },
+      {
+        onDelivery(sentAt) {
+          const t = now();
+          counters.delivered++;
+          counters.lastDeliveryAt = t;
+          hist.record(t - sentAt);
+        },
+        onOther(count) {
+          counters.otherFrames += count;
+        },
+        onError(detail) {
+          counters.errors++;
+          firstError ??= detail;
+        },
+        onDrop(detail) {
+          if (!entry.alive) return;
+          entry.alive = false;
+          dropped++;
+          firstError ??= detail;
+        },
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`not ready after ${cmd.timeoutMs} ms`)),
+        cmd.timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([client.ready, timeout]);
+      entry.alive = true;
+      clients.push(Object.assign(entry, { c: client }));
+      if (client.token !== null) tokens.set(n, client.token);
+      ready++;
+    } catch (e) {
+      failed++;
+      firstError ??= e instanceof Error ? e.message : String(e);
+      client.close();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const lane = async (): Promise<void> => {
+    while (next < cmd.to) await one(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, cmd.concurrency) }, lane));
+  progress(); // IPC keeps order: the runner's totals are current when the reply arrives
+  post({ t: 'connected', ready, failed, ms: now() - started });
+}
+
+/** Sends `count` messages at `rate`/s from random live clients; stops at count or time bound. */
+function send(cmd: SendCommand): void {
+  const start = now();
+  const deadline = start + (cmd.count / Math.max(cmd.rate, 0.001)) * 1000 + 5000;
+  let seq = 0;
+  const finish = (): void => {
+    clearInterval(sendTimer);
+    sendTimer = undefined;
+    progress();
+    post({ t: 'sent', sent: counters.sent });
+  };
+  sendTimer = setInterval(() => {
+    const t = now();
+    const due = Math.min(cmd.count, Math.floor(((t - start) / 1000) * cmd.rate));
+    const live = clients.filter((x) => x.alive);
+    while (counters.sent < due && live.length > 0) {
+      const pick = live[Math.floor(Math.random() * live.length)];
+      seq++;
+      pick?.c.send(
+        `${now().toFixed(3)}|${workerId}.${seq}`,
+        `w${workerId}-${seq}-${Math.floor(start)}`,
+      );
+      counters.sent++;
+    }
+    if (counters.sent >= cmd.count || t > deadline || live.length === 0) finish();
+  }, 5);
+}
+
+const progressTimer = setInterval(progress, 200);
+
+process.on('message', (m: RunnerMessage) => {
+  switch (m.t) {
+    case 'connect':
+      void connect(m);
+      break;
+    case 'send':
+      send(m);
+      break;
+    case 'reset':
+      hist.reset();
+      Object.assign(counters, {
+        sent: 0,
+        delivered: 0,
+        otherFrames: 0,
+        errors: 0,
+        lastDeliveryAt: 0,
+      });
+      progress();
+      break;
+    case 'report':
+      post({ t: 'report', buckets: hist.buckets, count: hist.count, maxMs: hist.maxMs });
+      break;
+    case 'close':
+      clearInterval(sendTimer);
+      for (const x of clients.splice(0)) {
+        x.alive = false; // a close we asked for is not a drop
+        x.c.close();
+      }
+      ready = 0;
+      failed = 0;
+      dropped = 0;
+      firstError = null;
+      setTimeout(() => post({ t: 'closed' }), 200);
+      break;
+    case 'exit':
+      clearInterval(progressTimer);
+      process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));

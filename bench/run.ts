@@ -1,0 +1,128 @@
+/**
+ * `npm run bench [-- options]`: Switchboard against Socket.IO 4 and a bare `ws` broadcast floor,
+ * same scenarios, same run, same machine. See bench/README.md.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { ServerKind } from './load/ipc.js';
+import { WorkerPool } from './lib/pool.js';
+import { note } from './lib/progress.js';
+import { ratios, render } from './lib/report.js';
+import { SWITCHBOARD_MAIN } from './lib/servers.js';
+import { type Result, runScenario, SCENARIOS, type ScenarioName } from './scenarios.js';
+
+const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
+const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
+  [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
+  [--workers 4] [--no-build]`;
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    scenario: { type: 'string' },
+    server: { type: 'string' },
+    duration: { type: 'string' },
+    'drain-timeout': { type: 'string', default: '30' },
+    workers: { type: 'string', default: '4' },
+    'no-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function list<T extends string>(arg: string | undefined, all: readonly T[], what: string): T[] {
+  if (!arg) return [...all];
+  const picked = arg.split(',').map((s) => s.trim()) as T[];
+  const bad = picked.filter((p) => !all.includes(p));
+  if (bad.length) {
+    console.error(`unknown ${what}: ${bad.join(', ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  return picked;
+}
+
+const scenarios = list<ScenarioName>(
+  values.scenario,
+  SCENARIOS.map((s) => s.name),
+  'scenario',
+);
+const servers = list<ServerKind>(values.server, ALL_SERVERS, 'server');
+const options = {
+  scale: Number(values.scale),
+  durationS: values.duration === undefined ? undefined : Number(values.duration),
+  drainTimeoutS: Number(values['drain-timeout']),
+  workers: Number(values.workers),
+};
+
+let build = 'skipped';
+if (servers.includes('switchboard')) {
+  if (!values['no-build']) {
+    note('building Switchboard (npm run build) ...');
+    try {
+      execSync('npm run build', { stdio: ['ignore', 'ignore', 'inherit'] });
+      build = 'ok';
+    } catch {
+      build = 'failed; used the existing dist/';
+      note(
+        `WARNING: npm run build failed; ${existsSync(SWITCHBOARD_MAIN) ? 'using the existing dist/' : 'no dist/'}`,
+      );
+    }
+  }
+  if (!existsSync(SWITCHBOARD_MAIN))
+    throw new Error(`${SWITCHBOARD_MAIN} missing: run npm run build`);
+}
+
+const startedAt = new Date();
+const pool = new WorkerPool(options.workers);
+const results: Result[] = [];
+const failures: { scenario: string; server: string; error: string }[] = [];
+try {
+  for (const name of scenarios) {
+    const sc = SCENARIOS.find((s) => s.name === name)!;
+    for (const server of servers) {
+      try {
+        results.push(await runScenario(sc, server, pool, options));
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        failures.push({ scenario: name, server, error });
+        note(`${name}/${server}: FAILED: ${error}`);
+        if (pool.crashed) throw e;
+      }
+    }
+  }
+} finally {
+  pool.exit();
+}
+
+const text = render(results);
+console.log(`\n${text}`);
+for (const fl of failures) console.log(`FAILED ${fl.scenario}/${fl.server}: ${fl.error}`);
+
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? '',
+  memGb: totalmem() / 2 ** 30,
+  node: process.version,
+  loadavgAtEnd: loadavg(),
+};
+const json = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  machine,
+  options: { ...options, scenarios, servers, build },
+  ratios: ratios(results),
+  results,
+  failures,
+  table: text,
+};
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/${startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+writeFileSync('bench/results/latest.json', `${JSON.stringify(json, null, 2)}\n`);
+console.log(`\nwrote ${file} and bench/results/latest.json`);
+process.exit(failures.length ? 1 : 0);
