@@ -47,7 +47,7 @@ export async function nodeArgs(
       '--mesh-peers',
       meshPorts.map((p) => `127.0.0.1:${p}`).join(','),
       '--mesh-secret',
-      'test-secret',
+      'test-secret-at-least-16',
     );
   }
   return args;
