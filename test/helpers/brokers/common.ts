@@ -87,12 +87,15 @@ export class Proc {
     private readonly cmd: string,
     private readonly args: string[],
     private readonly env: Record<string, string> = {},
+    /** Run as this user (when the tests run as root), so signals reach the server itself. */
+    private readonly ids: { uid?: number; gid?: number } = {},
   ) {}
 
   start(): void {
     const child = spawn(this.cmd, this.args, {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...this.ids,
     });
     child.stdout?.on(
       'data',

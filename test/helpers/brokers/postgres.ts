@@ -1,10 +1,11 @@
 /**
  * A private PostgreSQL cluster: initdb into a temp dir, postgres on an ephemeral port with its
  * socket in the same dir, trust auth, database `switchboard`. Runs as the current user, or as
- * `postgres` via runuser when the tests run as root (PostgreSQL refuses to run as root).
+ * `postgres` when the tests run as root (PostgreSQL refuses to run as root): the tools through
+ * runuser, the server spawned directly with its uid/gid so kill() reaches it.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import {
   Proc,
   freePort,
@@ -60,7 +61,8 @@ export async function startPostgres(): Promise<Broker> {
   ]);
   const init = spawnSync(icmd, iargs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const [pcmd, pargs] = wrap(bin.path, [
+  // The server itself is spawned with uid/gid (not through runuser), so SIGKILL reaches it.
+  const pargs = [
     '-D',
     data,
     '-p',
@@ -77,8 +79,8 @@ export async function startPostgres(): Promise<Broker> {
     'full_page_writes=off',
     '-c',
     'max_connections=200',
-  ]);
-  const proc = new Proc(pcmd, pargs);
+  ];
+  const proc = new Proc(bin.path, pargs, { HOME: dir }, asRoot ? { uid, gid } : {});
   const up = async () => {
     proc.start();
     await waitForPort(port);
@@ -114,11 +116,48 @@ export async function startPostgres(): Promise<Broker> {
   ]);
   const created = spawnSync(ccmd, cargs, { encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`createdb failed: ${created.stderr}`);
+  // A crash: the postmaster and its backends die together. Killing only the postmaster leaves
+  // backends attached to the shared memory, and a new postmaster then refuses to start.
+  const crash = async () => {
+    const pid = proc.child?.pid;
+    const children = pid ? childrenOf(pid) : [];
+    await proc.stop('SIGKILL');
+    for (const c of children) {
+      try {
+        process.kill(c, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    const until = Date.now() + 10_000;
+    while (children.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/switchboard`,
     port,
-    kill: () => proc.stop('SIGKILL'),
-    restart: async () => (await proc.stop('SIGKILL'), await up()),
-    dispose: async () => (await proc.stop('SIGKILL'), removeDir(dir)),
+    kill: crash,
+    restart: async () => (await crash(), await up()),
+    dispose: async () => (await crash(), removeDir(dir)),
   };
+}
+
+function statOf(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  return readdirSafe('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => statOf(p)?.[1] === String(pid));
+}
+
+function alive(pid: number): boolean {
+  const st = statOf(pid);
+  return existsSync(`/proc/${pid}`) && st !== null && st[0] !== 'Z';
 }

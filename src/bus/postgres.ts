@@ -1,0 +1,319 @@
+/**
+ * PostgreSQL bus over LISTEN/NOTIFY: a cluster needs nothing but the database it already has.
+ *
+ * - Channels: PostgreSQL identifiers are at most 63 bytes and fold case unless quoted, so a
+ *   topic maps to `sb_<sha1 hex of the topic>` (43 bytes, lower case) and the notification
+ *   carries the real topic: a receiver delivers only topics it subscribed to, exactly.
+ * - Payloads: NOTIFY takes less than 8000 bytes. A larger envelope goes into the UNLOGGED table
+ *   `switchboard_bus_payloads` and the notification carries its id; receivers fetch it. Rows
+ *   older than `payloadTtlMs` are pruned on a timer (a receiver that is slower loses it:
+ *   at most once). Each receiver delivers in notification order even while a fetch runs.
+ * - Order: every NOTIFY leaves on one pooled connection (`max: 1`), in publish order, and a
+ *   large payload is inserted and notified in one statement, so nothing overtakes it.
+ * - No echo: the envelope carries the publisher's node id; a node drops its own.
+ * - Reconnect: the LISTEN connection is the bus's liveness. When it fails the bus is not
+ *   ready, retries with capped exponential backoff and jitter, re-LISTENs every topic and then
+ *   calls `onReconnect`. The publish pool replaces broken connections by itself.
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { SwitchboardError } from '../errors.js';
+import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+
+export interface PostgresBusOptions {
+  /** Stable id of this node, unique in the cluster. */
+  nodeId: string;
+  /** Longest wait for a connection, at start and on each reconnect. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Upper bound of the reconnect backoff. Default 5000 ms. */
+  maxReconnectDelayMs?: number;
+  /** How long a large payload stays fetchable. Default 60000 ms. */
+  payloadTtlMs?: number;
+}
+
+/** Envelope on the wire: origin node, topic, and either the payload or a table row id. */
+interface Envelope {
+  o: string;
+  t: string;
+  p?: string;
+  r?: string;
+}
+
+/** NOTIFY payloads must be shorter than 8000 bytes (PostgreSQL's default build). */
+const MAX_NOTIFY_BYTES = 7_999;
+const TABLE = 'switchboard_bus_payloads';
+/**
+ * `CREATE ... IF NOT EXISTS` is not atomic: nodes starting together can collide on the catalog
+ * ("type already exists"). A transaction-scoped advisory lock serialises them; one simple query
+ * with several statements runs as one implicit transaction, so the lock ends with it.
+ */
+const CREATE_TABLE = `SELECT pg_advisory_xact_lock(hashtext('${TABLE}'));
+  CREATE UNLOGGED TABLE IF NOT EXISTS ${TABLE} (
+  id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`;
+const NOTIFY_LARGE = `WITH row AS (INSERT INTO ${TABLE} (body) VALUES ($2) RETURNING id)
+  SELECT pg_notify($1, json_build_object('o', $3::text, 't', $4::text, 'r', id::text)::text) FROM row`;
+
+/** `sb_` + SHA-1 hex: a valid, lower-case identifier for any topic, injective in practice. */
+export function channelOf(topic: string): string {
+  return `sb_${createHash('sha1').update(topic).digest('hex')}`;
+}
+
+export class PostgresBus implements Bus {
+  readonly nodeId: string;
+  readonly #url: string;
+  readonly #connectTimeoutMs: number;
+  readonly #maxDelayMs: number;
+  readonly #ttlMs: number;
+  readonly #topics = new Set<string>();
+  #listener: pg.Client | null = null;
+  #pool: pg.Pool | null = null;
+  #handler: BusHandler | null = null;
+  #onReconnect: ReconnectHandler | undefined;
+  /** Delivery queue: each notification is delivered after the previous one. */
+  #tail: Promise<void> = Promise.resolve();
+  /** LISTEN/UNLISTEN queue of the live client: pg@8 deprecates overlapping client.query. */
+  #chain: Promise<unknown> = Promise.resolve();
+  #lastError: unknown = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #pruneTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  constructor(url: string, options: PostgresBusOptions) {
+    this.#url = url;
+    this.nodeId = options.nodeId;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.#maxDelayMs = options.maxReconnectDelayMs ?? 5_000;
+    this.#ttlMs = options.payloadTtlMs ?? 60_000;
+  }
+
+  async start(handler: BusHandler, onReconnect?: ReconnectHandler): Promise<void> {
+    if (this.#handler || this.#closed) throw new Error('PostgresBus can be started only once');
+    this.#handler = handler;
+    this.#onReconnect = onReconnect;
+    const pool = new pg.Pool({
+      connectionString: this.#url,
+      max: 1, // one connection keeps NOTIFYs in publish order
+      connectionTimeoutMillis: this.#connectTimeoutMs,
+    });
+    pool.on('error', (err) => (this.#lastError = err)); // an idle connection broke; it is replaced
+    this.#pool = pool;
+    try {
+      await this.#connectListener();
+    } catch (err) {
+      this.#closed = true;
+      await pool.end().catch(noop);
+      throw new SwitchboardError(
+        'SB_ERR_BACKEND_UNAVAILABLE',
+        `cannot reach PostgreSQL at ${redact(this.#url)}: ${message(err)}; is the server ` +
+          'running and are the URL, user and database right?',
+        { cause: err },
+      );
+    }
+    this.#pruneTimer = setInterval(() => void this.#prune(), Math.max(1_000, this.#ttlMs / 2));
+    this.#pruneTimer.unref();
+  }
+
+  async subscribe(topic: string): Promise<void> {
+    this.#assertOpen();
+    if (this.#topics.has(topic)) return;
+    this.#topics.add(topic);
+    const client = this.#listener;
+    if (!client) return; // restored by #connectListener on reconnect
+    try {
+      await this.#exec(client, `LISTEN "${channelOf(topic)}"`);
+    } catch (err) {
+      // Lost the connection meanwhile: the reconnect listens again. Otherwise it really failed.
+      if (this.#listener !== client && !this.#closed) return;
+      this.#topics.delete(topic);
+      throw unavailable('subscribe', err);
+    }
+  }
+
+  async unsubscribe(topic: string): Promise<void> {
+    if (!this.#topics.delete(topic)) return;
+    // A failed UNLISTEN means the session is gone, and its LISTENs with it.
+    const client = this.#listener;
+    if (client) await this.#exec(client, `UNLISTEN "${channelOf(topic)}"`).catch(noop);
+  }
+
+  async publish(topic: string, payload: string): Promise<void> {
+    this.#assertOpen();
+    if (!this.#listener) throw unavailable('publish', this.#lastError);
+    const body = JSON.stringify({ o: this.nodeId, t: topic, p: payload } satisfies Envelope);
+    try {
+      if (Buffer.byteLength(body) <= MAX_NOTIFY_BYTES) {
+        await this.#pool!.query('SELECT pg_notify($1, $2)', [channelOf(topic), body]);
+      } else {
+        await this.#pool!.query(NOTIFY_LARGE, [channelOf(topic), body, this.nodeId, topic]);
+      }
+    } catch (err) {
+      throw unavailable('publish', err);
+    }
+  }
+
+  ready(): boolean {
+    return this.#listener !== null && !this.#closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#topics.clear();
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    const listener = this.#listener;
+    this.#listener = null;
+    await Promise.allSettled([listener?.end(), this.#pool?.end()]);
+  }
+
+  /** Connects, LISTENs every current topic, then makes the client the live listener. */
+  async #connectListener(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.#url,
+      connectionTimeoutMillis: this.#connectTimeoutMs,
+      keepAlive: true, // notice a silently dead server (TCP keepalive) on an idle LISTEN session
+    });
+    const lost = (err?: unknown): void => this.#lost(client, err);
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (n) => this.#onNotification(n.payload));
+    try {
+      await client.connect();
+      await client.query(CREATE_TABLE);
+      // Until the client is live, subscribe/unsubscribe only edit #topics: loop until the
+      // session's LISTENs match them, then go live in the same turn as the last check.
+      const done = new Set<string>();
+      for (;;) {
+        const fresh = [...this.#topics].filter((t) => !done.has(t));
+        const stale = [...done].filter((t) => !this.#topics.has(t));
+        if (fresh.length + stale.length === 0) break;
+        fresh.forEach((t) => done.add(t));
+        stale.forEach((t) => done.delete(t));
+        const sql = [
+          ...fresh.map((t) => `LISTEN "${channelOf(t)}";`),
+          ...stale.map((t) => `UNLISTEN "${channelOf(t)}";`),
+        ];
+        await client.query(sql.join(' '));
+      }
+    } catch (err) {
+      client.removeListener('end', lost);
+      client.removeListener('error', lost);
+      client.on('error', noop);
+      await client.end().catch(noop);
+      throw err;
+    }
+    if (this.#closed) return void client.end().catch(noop);
+    this.#chain = Promise.resolve();
+    this.#listener = client;
+  }
+
+  #exec(client: pg.Client, sql: string): Promise<unknown> {
+    const run = this.#chain.then(() => client.query(sql));
+    this.#chain = run.catch(noop);
+    return run;
+  }
+
+  #lost(client: pg.Client, err: unknown): void {
+    if (err) this.#lastError = err;
+    if (this.#listener !== client) return; // an old client, or still connecting
+    this.#listener = null;
+    client.end().catch(noop);
+    if (!this.#closed) this.#retry(1);
+  }
+
+  #retry(attempt: number): void {
+    const base = Math.min(this.#maxDelayMs, 100 * 2 ** (attempt - 1));
+    const delay = Math.round(base * (0.7 + Math.random() * 0.6));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#connectListener().then(
+        () => {
+          if (!this.#closed) this.#onReconnect?.();
+        },
+        (err: unknown) => {
+          this.#lastError = err;
+          if (!this.#closed) this.#retry(attempt + 1);
+        },
+      );
+    }, delay);
+  }
+
+  #onNotification(raw: string | undefined): void {
+    let env: Envelope;
+    try {
+      env = JSON.parse(raw ?? '') as Envelope;
+    } catch {
+      return; // not ours: someone else NOTIFYing on an sb_ channel
+    }
+    if (env.o === this.nodeId || !this.#topics.has(env.t)) return;
+    const payload = env.r === undefined ? env.p : this.#fetch(env.r);
+    // Start the fetch now, but deliver strictly after everything notified before it.
+    this.#tail = this.#tail.then(async () => {
+      const p = await payload;
+      if (typeof p === 'string') this.#deliver(env.t, p);
+    });
+  }
+
+  /** The payload of a large envelope, or undefined if it is gone (pruned, or lost connection). */
+  async #fetch(id: string): Promise<string | undefined> {
+    try {
+      const res = await this.#pool!.query<{ body: string }>(
+        `SELECT body FROM ${TABLE} WHERE id = $1`,
+        [id],
+      );
+      const body = res.rows[0]?.body;
+      return body === undefined ? undefined : (JSON.parse(body) as Envelope).p;
+    } catch (err) {
+      this.#lastError = err;
+      return undefined;
+    }
+  }
+
+  /** Re-checks interest: an unsubscribe or close before the payload arrives wins. */
+  #deliver(topic: string, payload: string): void {
+    if (this.#closed || !this.#handler || !this.#topics.has(topic)) return;
+    try {
+      this.#handler(topic, payload);
+    } catch (err) {
+      // A throwing handler is the caller's bug; surface it without breaking the delivery queue.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
+
+  async #prune(): Promise<void> {
+    const sql = `DELETE FROM ${TABLE} WHERE created_at < now() - $1::int * interval '1 millisecond'`;
+    await this.#pool?.query(sql, [this.#ttlMs]).catch(noop);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed || !this.#handler) {
+      const state = this.#closed ? 'closed' : 'not started';
+      throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `PostgreSQL bus is ${state}`);
+    }
+  }
+}
+
+function unavailable(op: string, cause: unknown): SwitchboardError {
+  return new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `PostgreSQL ${op} failed`, {
+    cause: cause ?? new Error('not connected'),
+  });
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message || err.name : String(err);
+}
+
+/** The URL without its password, for error messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+const noop = (): void => {};
