@@ -4,14 +4,16 @@ import { SwitchboardError } from '../errors.js';
 import type { Store, StoreOptions } from './store.js';
 
 const SCHEMES_HINT =
-  "supported: '' (sqlite file <dataDir>/switchboard.db), 'sqlite:<path>', 'memory:'; postgres is planned, not yet available";
+  "supported: '' (sqlite file <dataDir>/switchboard.db), 'sqlite:<path>', 'memory:', 'postgres://user:password@host:port/database'";
 
 /**
  * Opens the store selected by `url` and makes sure `room:general` exists.
  * - `''` → SQLite at `<dataDir>/switchboard.db` (the default; dataDir is created if missing);
  * - `sqlite:<path>` → SQLite at that file;
- * - `memory:` → MemoryStore (lost on exit; one process only).
- * Anything else rejects SB_ERR_CONFIG_INVALID. The SQLite driver is loaded only when selected.
+ * - `memory:` → MemoryStore (lost on exit; one process only);
+ * - `postgres://…` or `postgresql://…` → PostgresStore (shared by every node of a cluster).
+ * Anything else rejects SB_ERR_CONFIG_INVALID. A driver is loaded only when selected; a missing
+ * driver or an unreachable PostgreSQL server rejects SB_ERR_BACKEND_UNAVAILABLE.
  */
 export async function openStore(
   url: string,
@@ -32,6 +34,16 @@ export async function openStore(
       throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `store url has no path: '${url}'`);
     const { SqliteStore } = await loadSqlite();
     store = new SqliteStore(path, storeOptions);
+  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { PostgresStore } = await loadPostgres();
+    store = await PostgresStore.open(url, storeOptions).catch((err: unknown) => {
+      throw new SwitchboardError(
+        'SB_ERR_BACKEND_UNAVAILABLE',
+        `cannot reach the postgres store at ${redact(url)}: ${(err as Error).message}; ` +
+          'check that PostgreSQL is running and the url, user and database are right',
+        { cause: err },
+      );
+    });
   } else {
     throw new SwitchboardError(
       'SB_ERR_CONFIG_INVALID',
@@ -51,5 +63,28 @@ async function loadSqlite(): Promise<typeof import('./sqlite.js')> {
       'the sqlite store needs the better-sqlite3 package (npm install better-sqlite3)',
       { cause: err },
     );
+  }
+}
+
+async function loadPostgres(): Promise<typeof import('./postgres.js')> {
+  try {
+    return await import('./postgres.js');
+  } catch (err) {
+    throw new SwitchboardError(
+      'SB_ERR_BACKEND_UNAVAILABLE',
+      'the postgres store needs the pg package (npm install pg)',
+      { cause: err },
+    );
+  }
+}
+
+/** The url without its password, for messages and logs. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
   }
 }

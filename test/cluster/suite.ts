@@ -20,6 +20,8 @@ export interface ClusterBackend {
   store?: string;
   /** The broker process, for the failure case; absent for the mesh. */
   broker?: Broker;
+  /** Node processes; default 3. */
+  nodes?: number;
 }
 
 const PRESENCE_TTL = 2000;
@@ -110,8 +112,10 @@ export function clusterSuite(
       if (!b) throw new Error('backend setup failed');
       backend = b;
       dataDir = mkdtempSync(join(tmpdir(), 'sb-cluster-'));
-      meshPorts = [await freePort(), await freePort(), await freePort()];
-      for (let i = 0; i < 3; i++) nodes.push(await startNode(i));
+      const count = backend.nodes ?? 3;
+      meshPorts = [];
+      for (let i = 0; i < count; i++) meshPorts.push(await freePort());
+      for (let i = 0; i < count; i++) nodes.push(await startNode(i));
       // Let mesh links and presence snapshots settle.
       await new Promise((r) => setTimeout(r, 500));
     });
@@ -233,15 +237,39 @@ export function clusterSuite(
         await b.call({ type: 'join', room });
         await new Promise((r) => setTimeout(r, 300));
         let sent = 0;
+        // Retries a send the way the SDK's outbox does: same cid until stored. When the store is
+        // the broker too (PostgreSQL), sends fail with a retryable error during the outage.
+        const sendOne = async (cid: string) => {
+          const until = Date.now() + 30_000;
+          for (;;) {
+            const r = await a.request({ type: 'send', room, text: cid, cid });
+            if (r.type === 'reply') return;
+            assert.equal(
+              r.retryable,
+              true,
+              `only retryable errors during the outage: ${String(r.code)}`,
+            );
+            if (Date.now() > until) throw new Error(`send ${cid} kept failing: ${String(r.code)}`);
+            await new Promise((res) => setTimeout(res, 200));
+          }
+        };
         const sendSome = async (n: number) => {
-          for (let i = 0; i < n; i++)
-            await a.call({ type: 'send', room, text: `f${sent}`, cid: `f${sent++}` });
+          for (let i = 0; i < n; i++) await sendOne(`f${sent++}`);
         };
         await sendSome(10);
         await backend.broker.kill();
-        await sendSome(10); // local delivery and the store keep working while the bus is down
-        await backend.broker.restart();
-        await sendSome(10);
+        try {
+          if (backend.store === backend.broker.url) {
+            const r = await a.request({ type: 'send', room, text: 'during', cid: 'during' });
+            assert.equal(r.code, 'SB_ERR_STORE_UNAVAILABLE');
+          } else {
+            await sendSome(10); // local delivery and the store keep working while the bus is down
+          }
+        } finally {
+          await backend.broker.restart();
+        }
+        if (backend.store === backend.broker.url) await sendOne('during');
+        await sendSome(backend.store === backend.broker.url ? 19 : 10);
         await b.waitFor(() => b.messages(`room:${room}`).length === 30, 30_000);
         const seqs = b.messages(`room:${room}`).map((m) => m.seq as number);
         assert.deepEqual(

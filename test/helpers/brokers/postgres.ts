@@ -61,6 +61,8 @@ export async function startPostgres(): Promise<Broker> {
   ]);
   const init = spawnSync(icmd, iargs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  // fsync=off is safe for tests (a killed process loses nothing the OS already has);
+  // synchronous_commit stays on, or a SIGKILL would lose acknowledged commits.
   // The server itself is spawned with uid/gid (not through runuser), so SIGKILL reaches it.
   const pargs = [
     '-D',
@@ -73,8 +75,6 @@ export async function startPostgres(): Promise<Broker> {
     '127.0.0.1',
     '-c',
     'fsync=off',
-    '-c',
-    'synchronous_commit=off',
     '-c',
     'full_page_writes=off',
     '-c',

@@ -1,0 +1,396 @@
+import pg from 'pg';
+import { SwitchboardError } from '../errors.js';
+import type {
+  AppendResult,
+  ChannelHead,
+  ChannelKind,
+  Membership,
+  NewMessage,
+  ReadQuery,
+  RoomSummary,
+  Session,
+  Store,
+  StoreOptions,
+  StoredMessage,
+} from './store.js';
+
+/**
+ * Schema migrations; index i brings `switchboard_schema` from version i to i + 1. Never edit one.
+ * The same tables as the SQLite store; `"user"` is quoted because USER is reserved in PostgreSQL.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE channels (
+     channel TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
+     created_by TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     last_seq BIGINT NOT NULL DEFAULT 0,
+     first_seq BIGINT NOT NULL DEFAULT 1
+   );
+   CREATE TABLE messages (
+     channel TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     cid TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     text TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     PRIMARY KEY (channel, seq),
+     UNIQUE (channel, sender, cid)
+   );
+   CREATE TABLE members (
+     channel TEXT NOT NULL,
+     "user" TEXT NOT NULL,
+     read_seq BIGINT NOT NULL,
+     joined_at BIGINT NOT NULL,
+     PRIMARY KEY (channel, "user")
+   );
+   CREATE INDEX members_by_user ON members ("user");
+   CREATE TABLE sessions (
+     handle TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );`,
+];
+
+/** Key of the transaction-scoped advisory lock that serialises migrations between nodes. */
+const MIGRATION_LOCK = 0x5357_4d49; // "SWMI"
+
+/** Connections per node; enough for concurrent appends, small enough for many nodes. */
+const POOL_MAX = 10;
+/** How long a query waits for a connection before rejecting, so a down database fails fast. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** BIGINT (OID 20) columns hold seqs and millisecond timestamps, all below 2^53: parse as number. */
+const INT8_OID = 20;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+interface MessageRow {
+  channel: string;
+  seq: number;
+  cid: string;
+  sender: string;
+  text: string;
+  ts: number;
+}
+
+interface SessionRow {
+  handle: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+const toMessage = (r: MessageRow): StoredMessage => ({
+  channel: r.channel,
+  seq: r.seq,
+  cid: r.cid,
+  from: r.sender,
+  text: r.text,
+  ts: r.ts,
+});
+
+const toSession = (r: SessionRow): Session => ({
+  handle: r.handle,
+  tokenHash: r.token_hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts';
+
+/** Named statements are prepared once per connection by the driver. */
+const SQL = {
+  /*
+   * One autocommit statement. The UPDATE takes the channel row lock, which serialises writers of
+   * one channel across all nodes, so seqs are gapless and unique; `$6` is retainPerChannel (0:
+   * keep all) and moves first_seq forward in the same UPDATE. A concurrent append of the same
+   * (channel, sender, cid) can pass NOT EXISTS (statement snapshot) and then fails on the UNIQUE
+   * constraint (23505): the whole statement rolls back, last_seq included, so no seq is consumed.
+   * No row back: duplicate or unknown channel, told apart by `byCid` and `head`.
+   */
+  append: `WITH bumped AS (
+      UPDATE channels SET last_seq = last_seq + 1,
+        first_seq = CASE WHEN $6::bigint > 0 THEN greatest(first_seq, last_seq + 2 - $6::bigint)
+          ELSE first_seq END
+      WHERE channel = $1 AND NOT EXISTS
+        (SELECT 1 FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3)
+      RETURNING last_seq, first_seq),
+    pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped))
+    INSERT INTO messages (channel, seq, cid, sender, text, ts)
+    SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint FROM bumped RETURNING seq`,
+  byCid: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3`,
+  readAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
+    ORDER BY seq LIMIT $3`,
+  readBefore: `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
+    WHERE channel = $1 AND seq > $2 AND seq < $3 ORDER BY seq DESC LIMIT $4) page ORDER BY seq`,
+  head: 'SELECT last_seq, first_seq FROM channels WHERE channel = $1',
+  createChannel: `INSERT INTO channels (channel, kind, created_by, created_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (channel) DO NOTHING`,
+  listRooms: `SELECT substr(c.channel, 6) AS room, c.last_seq,
+      (SELECT count(*) FROM members m WHERE m.channel = c.channel) AS members
+    FROM channels c WHERE c.kind = 'room' ORDER BY c.channel`,
+  insertMember: `INSERT INTO members (channel, "user", read_seq, joined_at)
+    SELECT channel, $2::text, last_seq, $3::bigint FROM channels WHERE channel = $1
+    ON CONFLICT (channel, "user") DO NOTHING`,
+  removeMember: 'DELETE FROM members WHERE channel = $1 AND "user" = $2',
+  isMember: 'SELECT 1 FROM members WHERE channel = $1 AND "user" = $2',
+  members: 'SELECT "user" FROM members WHERE channel = $1 ORDER BY "user"',
+  memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq
+    FROM members m JOIN channels c ON c.channel = m.channel
+    WHERE m."user" = $1 ORDER BY m.channel`,
+  // Never moves back; clamps to the channel's lastSeq.
+  setReadSeq: `UPDATE members SET read_seq = greatest(read_seq,
+      least($3::bigint, (SELECT last_seq FROM channels c WHERE c.channel = members.channel)))
+    WHERE channel = $1 AND "user" = $2 RETURNING read_seq`,
+  sessionByTokenHash: 'SELECT * FROM sessions WHERE token_hash = $1',
+  sessionByHandle: 'SELECT * FROM sessions WHERE handle = $1',
+  saveSession: `INSERT INTO sessions (handle, token_hash, created_at, expires_at)
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
+      created_at = excluded.created_at, expires_at = excluded.expires_at`,
+  // One statement, so the check and the write are atomic between nodes.
+  claimSession: `INSERT INTO sessions (handle, token_hash, created_at, expires_at)
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
+      created_at = excluded.created_at, expires_at = excluded.expires_at
+    WHERE sessions.expires_at <= $5`,
+} as const;
+
+type Statement = keyof typeof SQL;
+
+/**
+ * A Store in PostgreSQL, shared by every node of a cluster. Each call is one autocommit
+ * statement (an append too), so there are no client-side transactions to lose on a node crash.
+ * The pool reconnects by itself: while the server is down calls reject SB_ERR_STORE_UNAVAILABLE
+ * within CONNECT_TIMEOUT_MS, and succeed again once it is back.
+ */
+export class PostgresStore implements Store {
+  readonly #pool: pg.Pool;
+  readonly #retain: number;
+  #closed = false;
+
+  private constructor(pool: pg.Pool, options: StoreOptions) {
+    this.#pool = pool;
+    this.#retain = options.retainPerChannel ?? 0;
+  }
+
+  /**
+   * Connects to `url` (`postgres://user:password@host:port/database`), applies pending
+   * migrations and resolves the store. Rejects SB_ERR_STORE_UNAVAILABLE when the server cannot be
+   * reached or the migration fails.
+   */
+  static async open(url: string, options: StoreOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: POOL_MAX,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      application_name: 'switchboard',
+      types,
+    });
+    // An idle connection dropped by the server is removed from the pool; the next query opens a
+    // new one. Without a listener the 'error' event would crash the process.
+    pool.on('error', () => {});
+    try {
+      await migrate(pool);
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw unavailable(err, 'cannot open postgres store');
+    }
+    return new PostgresStore(pool, options);
+  }
+
+  /** Runs one named statement, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
+  async #query<R extends pg.QueryResultRow>(
+    name: Statement,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.#pool.query<R>({ name, text: SQL[name], values });
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+
+  async append(m: NewMessage): Promise<AppendResult> {
+    // Two rounds at most: a rare race (the duplicate pruned between the statements) retries once.
+    for (let attempt = 0; ; attempt++) {
+      let inserted: { seq: number } | undefined;
+      try {
+        inserted = (
+          await this.#pool.query<{ seq: number }>({
+            name: 'append',
+            text: SQL.append,
+            values: [m.channel, m.from, m.cid, m.text, m.ts, this.#retain],
+          })
+        ).rows[0];
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23505') throw unavailable(err);
+      }
+      if (inserted) return { message: { ...m, seq: inserted.seq }, duplicate: false };
+      const existing = (await this.#query<MessageRow>('byCid', [m.channel, m.from, m.cid])).rows[0];
+      if (existing) return { message: toMessage(existing), duplicate: true };
+      if (!(await this.head(m.channel)))
+        throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
+      if (attempt > 0)
+        throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'postgres store: append raced');
+    }
+  }
+
+  async read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
+    const limit = Math.max(0, Math.floor(query.limit));
+    const after = query.after ?? 0;
+    const result =
+      query.before === undefined && query.after !== undefined
+        ? await this.#query<MessageRow>('readAfter', [channel, after, limit])
+        : await this.#query<MessageRow>('readBefore', [
+            channel,
+            after,
+            query.before ?? Number.MAX_SAFE_INTEGER,
+            limit,
+          ]);
+    return result.rows.map(toMessage);
+  }
+
+  async head(channel: string): Promise<ChannelHead | null> {
+    const row = (await this.#query<{ last_seq: number; first_seq: number }>('head', [channel]))
+      .rows[0];
+    return row ? { lastSeq: row.last_seq, firstSeq: row.first_seq } : null;
+  }
+
+  async createChannel(
+    channel: string,
+    kind: ChannelKind,
+    createdBy: string,
+    ts: number,
+  ): Promise<boolean> {
+    return (await this.#query('createChannel', [channel, kind, createdBy, ts])).rowCount === 1;
+  }
+
+  async listRooms(): Promise<RoomSummary[]> {
+    const { rows } = await this.#query<{ room: string; members: number; last_seq: number }>(
+      'listRooms',
+      [],
+    );
+    return rows.map((r) => ({ room: r.room, members: r.members, lastSeq: r.last_seq }));
+  }
+
+  /** Channels are never deleted, so "not inserted and no channel" means an unknown channel. */
+  async addMember(channel: string, user: string): Promise<boolean> {
+    if ((await this.#query('insertMember', [channel, user, Date.now()])).rowCount === 1)
+      return true;
+    if (!(await this.head(channel)))
+      throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${channel}`);
+    return false;
+  }
+
+  async removeMember(channel: string, user: string): Promise<boolean> {
+    return (await this.#query('removeMember', [channel, user])).rowCount === 1;
+  }
+
+  async isMember(channel: string, user: string): Promise<boolean> {
+    return (await this.#query('isMember', [channel, user])).rowCount === 1;
+  }
+
+  async members(channel: string): Promise<string[]> {
+    return (await this.#query<{ user: string }>('members', [channel])).rows.map((r) => r.user);
+  }
+
+  async memberships(user: string): Promise<Membership[]> {
+    const { rows } = await this.#query<{
+      channel: string;
+      kind: ChannelKind;
+      last_seq: number;
+      first_seq: number;
+      read_seq: number;
+    }>('memberships', [user]);
+    return rows.map((r) => ({
+      channel: r.channel,
+      kind: r.kind,
+      lastSeq: r.last_seq,
+      firstSeq: r.first_seq,
+      readSeq: r.read_seq,
+    }));
+  }
+
+  async setReadSeq(channel: string, user: string, seq: number): Promise<number> {
+    const row = (await this.#query<{ read_seq: number }>('setReadSeq', [channel, user, seq]))
+      .rows[0];
+    if (row) return row.read_seq;
+    if (!(await this.head(channel)))
+      throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${channel}`);
+    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
+  }
+
+  async sessionByTokenHash(tokenHash: string): Promise<Session | null> {
+    const row = (await this.#query<SessionRow>('sessionByTokenHash', [tokenHash])).rows[0];
+    return row ? toSession(row) : null;
+  }
+
+  async sessionByHandle(handle: string): Promise<Session | null> {
+    const row = (await this.#query<SessionRow>('sessionByHandle', [handle])).rows[0];
+    return row ? toSession(row) : null;
+  }
+
+  async saveSession(s: Session): Promise<void> {
+    await this.#query('saveSession', [s.handle, s.tokenHash, s.createdAt, s.expiresAt]);
+  }
+
+  async claimSession(s: Session, now: number): Promise<boolean> {
+    const values = [s.handle, s.tokenHash, s.createdAt, s.expiresAt, now];
+    return (await this.#query('claimSession', values)).rowCount === 1;
+  }
+
+  /** Ends the pool; later calls reject SB_ERR_STORE_UNAVAILABLE. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#pool.end();
+    } catch (err) {
+      throw unavailable(err);
+    }
+  }
+}
+
+function unavailable(cause: unknown, message = 'postgres store'): SwitchboardError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', `${message}: ${detail}`, { cause });
+}
+
+/**
+ * Applies pending migrations in one transaction holding an advisory lock, so nodes starting at
+ * once wait for each other and the schema is migrated exactly once.
+ */
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS switchboard_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0) AS version FROM switchboard_schema',
+    );
+    for (let v = rows[0]!.version; v < MIGRATIONS.length; v++) {
+      await client.query(MIGRATIONS[v]!);
+      await client.query('INSERT INTO switchboard_schema (version, applied_at) VALUES ($1, $2)', [
+        v + 1,
+        Date.now(),
+      ]);
+    }
+    await client.query('COMMIT');
+    client.release();
+  } catch (err) {
+    // Destroy the connection: its transaction may be half-done or the socket broken.
+    client.release(err instanceof Error ? err : true);
+    throw err;
+  }
+}
