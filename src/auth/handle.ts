@@ -45,6 +45,12 @@ export class HandleAuthenticator implements Authenticator {
     if (!session) throw new SwitchboardError('SB_ERR_TOKEN_INVALID');
     const now = this.#now();
     if (session.expiresAt <= now) throw new SwitchboardError('SB_ERR_TOKEN_EXPIRED');
+    // Slide the expiry only once it has moved by a step (1% of the ttl, at most a minute):
+    // a reconnect storm then costs no store writes, and the expiry is still within one step.
+    const step = Math.min(this.#ttlMs / 100, 60_000);
+    if (session.expiresAt - now > this.#ttlMs - step) {
+      return { user: session.handle, token, expiresAt: session.expiresAt };
+    }
     const expiresAt = now + this.#ttlMs;
     await this.#sessions.saveSession({ ...session, expiresAt });
     return { user: session.handle, token, expiresAt };

@@ -35,8 +35,21 @@ export async function hello(
     let memberships = await store.memberships(user);
     if (memberships.length === 0 && f.token === undefined) {
       // Every new user starts in general.
-      if (await store.addMember(GENERAL, user)) core.memberEvent('general', user, true);
-      memberships = await store.memberships(user);
+      if (await store.addMember(GENERAL, user)) {
+        core.memberEvent('general', user, true);
+        const head = await store.head(GENERAL);
+        const at = head?.lastSeq ?? 0;
+        // A new member starts read at the head (as the store does); no second query needed.
+        memberships = [
+          {
+            channel: GENERAL,
+            kind: 'room',
+            lastSeq: at,
+            firstSeq: head?.firstSeq ?? 1,
+            readSeq: at,
+          },
+        ];
+      }
     }
     const resume = new Map((f.resume ?? []).map((p) => [p.channel, p.after]));
     const subscribed = await Promise.all(
