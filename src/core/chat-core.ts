@@ -86,6 +86,9 @@ export class ChatCore {
   private pendingPresence = new Map<string, number>();
   private pendingMemberEvents = new Map<string, string[]>();
   private timers: NodeJS.Timeout[] = [];
+  /** Shared by every connection (no closure per connection). */
+  private readonly onSlowConsumer = (c: ClientConnection): void =>
+    this.closeWith(c, CloseCode.SLOW_CONSUMER, 'SB_ERR_SLOW_CONSUMER');
 
   constructor(readonly opts: CoreOptions) {
     this.metrics = opts.metrics ?? NOOP_METRICS;
@@ -114,7 +117,7 @@ export class ChatCore {
       transport,
       this.flusher,
       this.opts,
-      (c) => this.closeWith(c, CloseCode.SLOW_CONSUMER, 'SB_ERR_SLOW_CONSUMER'),
+      this.onSlowConsumer,
       this.now(),
     );
     if (this.draining) {
@@ -123,14 +126,7 @@ export class ChatCore {
       this.connections.add(conn);
       this.metrics.connections(1);
     }
-    return {
-      onText: (text) => this.onText(conn, text),
-      onBinary: () => {
-        this.sendError(conn, new SwitchboardError('SB_ERR_BINARY_UNSUPPORTED'));
-        this.closeWith(conn, CloseCode.BINARY_UNSUPPORTED, 'SB_ERR_BINARY_UNSUPPORTED');
-      },
-      onClose: (code) => this.onClose(conn, code),
-    };
+    return new Events(this, conn);
   }
 
   closeWith(conn: ClientConnection, code: number, errorCode: ErrorCode): void {
@@ -139,7 +135,8 @@ export class ChatCore {
     conn.close(code, errorCode);
   }
 
-  private onClose(conn: ClientConnection, code: number): void {
+  /** @internal called by Events */
+  onClose(conn: ClientConnection, code: number): void {
     conn.closed = true;
     if (!this.connections.delete(conn)) return;
     this.metrics.connections(-1);
@@ -150,7 +147,8 @@ export class ChatCore {
 
   // --- inbound frames --------------------------------------------------------------------------
 
-  private onText(conn: ClientConnection, text: string): void {
+  /** @internal called by Events */
+  onText(conn: ClientConnection, text: string): void {
     if (conn.closed) return;
     conn.lastSeen = this.now();
     let raw: unknown;
@@ -480,6 +478,24 @@ export class ChatCore {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const ch of this.channels.values()) ch.dispose();
+  }
+}
+
+/** One small object per connection instead of three closures. */
+class Events implements ConnectionEvents {
+  constructor(
+    private readonly core: ChatCore,
+    private readonly conn: ClientConnection,
+  ) {}
+  onText(text: string): void {
+    this.core.onText(this.conn, text);
+  }
+  onBinary(): void {
+    this.core.sendError(this.conn, new SwitchboardError('SB_ERR_BINARY_UNSUPPORTED'));
+    this.core.closeWith(this.conn, CloseCode.BINARY_UNSUPPORTED, 'SB_ERR_BINARY_UNSUPPORTED');
+  }
+  onClose(code: number): void {
+    this.core.onClose(this.conn, code);
   }
 }
 

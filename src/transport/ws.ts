@@ -7,7 +7,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { AcceptHandler, Transport, TransportConnection } from './transport.js';
+import type {
+  AcceptHandler,
+  ConnectionEvents,
+  Transport,
+  TransportConnection,
+} from './transport.js';
 
 export interface WsTransportOptions {
   server: Server;
@@ -48,6 +53,30 @@ class WsConnection implements TransportConnection {
   }
 }
 
+const EVENTS = Symbol('switchboard.events');
+type TaggedSocket = WebSocket & { [EVENTS]: ConnectionEvents };
+const noop = (): void => {};
+
+// Shared listeners (ws calls them with `this` = the socket): no closures per connection, and
+// nothing keeps the upgrade request alive once the handshake is done.
+function onMessage(this: TaggedSocket, data: Buffer, isBinary: boolean): void {
+  if (isBinary) this[EVENTS].onBinary();
+  else this[EVENTS].onText(data.toString('utf8'));
+}
+function onClose(this: TaggedSocket, code: number): void {
+  this[EVENTS].onClose(code);
+}
+
+/** Outside the upgrade handler's scope on purpose: see above. */
+function attach(ws: WebSocket, remote: string, accept: AcceptHandler, closeGrace: number): void {
+  const tagged = ws as TaggedSocket;
+  tagged[EVENTS] = accept(new WsConnection(ws, remote, closeGrace));
+  ws.on('message', onMessage);
+  ws.once('close', onClose);
+  // Protocol errors (bad UTF-8, oversize) make ws close the socket with 1007/1009 itself.
+  ws.on('error', noop);
+}
+
 export class WsTransport implements Transport {
   private wss: WebSocketServer | null = null;
   private onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
@@ -71,18 +100,9 @@ export class WsTransport implements Transport {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      socket.on('error', () => {});
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const conn = new WsConnection(ws, req.socket.remoteAddress, closeGrace);
-        const events = accept(conn);
-        ws.on('message', (data, isBinary) => {
-          if (isBinary) events.onBinary();
-          else events.onText((data as Buffer).toString('utf8'));
-        });
-        ws.once('close', (code) => events.onClose(code));
-        // Protocol errors (bad UTF-8, oversize) make ws close the socket with 1007/1009 itself.
-        ws.on('error', () => {});
-      });
+      socket.on('error', noop);
+      const remote = req.socket.remoteAddress ?? '';
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, remote, accept, closeGrace));
     };
     this.opts.server.on('upgrade', this.onUpgrade);
   }
