@@ -375,8 +375,19 @@ export class ChatCore {
     this.opts.bus.publish(topic, encodeEnvelope(e)).catch((err) => this.busError(err));
   }
 
+  private busErrorsSuppressed = 0;
+  private busErrorLogged = 0;
+
+  /** At most one log line per 5 s: during an outage every publish fails. */
   private busError(err: unknown): void {
-    this.opts.logger.warn({ err }, 'bus operation failed');
+    const now = this.now();
+    if (now - this.busErrorLogged < 5000) {
+      this.busErrorsSuppressed++;
+      return;
+    }
+    this.opts.logger.warn({ err, suppressed: this.busErrorsSuppressed }, 'bus operation failed');
+    this.busErrorLogged = now;
+    this.busErrorsSuppressed = 0;
   }
 
   /** Payloads published while the bus was down are lost; the store has the messages. */
