@@ -59,12 +59,13 @@ const noop = (): void => {};
 
 // Shared listeners (ws calls them with `this` = the socket): no closures per connection, and
 // nothing keeps the upgrade request alive once the handshake is done.
-function onMessage(this: TaggedSocket, data: Buffer, isBinary: boolean): void {
-  if (isBinary) this[EVENTS].onBinary();
-  else this[EVENTS].onText(data.toString('utf8'));
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  const events = (this as TaggedSocket)[EVENTS];
+  if (isBinary) events.onBinary();
+  else events.onText(data.toString('utf8'));
 }
-function onClose(this: TaggedSocket, code: number): void {
-  this[EVENTS].onClose(code);
+function onClose(this: WebSocket, code: number): void {
+  (this as TaggedSocket)[EVENTS].onClose(code);
 }
 
 /** Outside the upgrade handler's scope on purpose: see above. */
