@@ -9,6 +9,7 @@ import { Channels } from './channels.js';
 import { byTestId } from './dom.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MessageView, type HistoryPage } from './message-view.js';
+import { RoomBrowser } from './room-browser.js';
 import * as session from './session.js';
 import { Sidebar } from './sidebar.js';
 import { renderConnState, toast } from './status.js';
@@ -44,6 +45,13 @@ const view = new MessageView(
 );
 const sidebar = new Sidebar(channels, { openChannel, openDm });
 const login = new LoginForm((handle) => void start({ handle, token: null }));
+const roomBrowser = new RoomBrowser({
+  list: () => (client ? client.listRooms() : Promise.reject(new Error('Not connected.'))),
+  isJoined: (room) => channels.has(roomChannel(room)),
+  join: (room) =>
+    client ? enterRoom(client, room, false) : Promise.reject(new Error('Not connected.')),
+  open: (room) => openChannel(roomChannel(room)),
+});
 
 function render(): void {
   sidebar.render(view.current, client?.online ?? new Map(), me);
@@ -219,6 +227,7 @@ function mine(c: SwitchboardClient): boolean {
 }
 
 function showLogin(handle: string, error: string | null = null, code?: string): void {
+  roomBrowser.close();
   client?.close();
   client = null;
   appEl.hidden = true;
@@ -249,6 +258,31 @@ async function send(text: string): Promise<void> {
   }
 }
 
+/** Joins `room` (with `create`, creates it when missing) and adds it to the sidebar. Throws. */
+async function enterRoom(c: SwitchboardClient, room: string, create: boolean): Promise<void> {
+  let state: unknown;
+  try {
+    state = await c.joinRoom(room);
+  } catch (err) {
+    if (!create || errorCode(err) !== 'SB_ERR_ROOM_NOT_FOUND') throw err;
+    state = await c.createRoom(room);
+  }
+  if (state && typeof state === 'object' && 'channel' in state)
+    channels.merge(state as ChannelState);
+  const known = c.channels.get(roomChannel(room));
+  if (known) channels.merge(known);
+  else if (!channels.has(roomChannel(room)))
+    channels.merge({
+      channel: roomChannel(room),
+      kind: 'room',
+      name: room,
+      lastSeq: 0,
+      readSeq: 0,
+      unread: 0,
+      firstSeq: 1,
+    });
+}
+
 async function joinOrCreate(room: string): Promise<void> {
   const c = client;
   if (!c) return;
@@ -257,27 +291,7 @@ async function joinOrCreate(room: string): Promise<void> {
     return;
   }
   try {
-    let state: unknown;
-    try {
-      state = await c.joinRoom(room);
-    } catch (err) {
-      if (errorCode(err) !== 'SB_ERR_ROOM_NOT_FOUND') throw err;
-      state = await c.createRoom(room);
-    }
-    if (state && typeof state === 'object' && 'channel' in state)
-      channels.merge(state as ChannelState);
-    const known = c.channels.get(roomChannel(room));
-    if (known) channels.merge(known);
-    else if (!channels.has(roomChannel(room)))
-      channels.merge({
-        channel: roomChannel(room),
-        kind: 'room',
-        name: room,
-        lastSeq: 0,
-        readSeq: 0,
-        unread: 0,
-        firstSeq: 1,
-      });
+    await enterRoom(c, room, true);
     openChannel(roomChannel(room));
   } catch (err) {
     toast(describeError(err), errorCode(err));

@@ -228,6 +228,58 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
     assert.equal(await bob.page.getByTestId('load-older').isVisible(), false);
   });
 
+  it('lists every room in Browse rooms and joins one with a click', async () => {
+    const room = `browse-${Date.now().toString(36)}`;
+    await joinRoom(alice.page, room); // creates it: alice is its only member
+    const page = bob.page;
+    assert.equal(await page.locator(`[data-testid="room-item"][data-name="${room}"]`).count(), 0);
+
+    await page.getByTestId('browse-rooms').click();
+    const dialog = page.getByTestId('room-browser');
+    await dialog.waitFor({ state: 'visible' });
+    const row = dialog.locator(`[data-testid="browse-room"][data-name="${room}"]`);
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-joined'), 'false');
+    assert.equal(await row.getByTestId('browse-room-members').textContent(), '1 member');
+    // Rooms bob is already in are marked; the list is sorted by members, then name.
+    const general = dialog.locator('[data-testid="browse-room"][data-name="general"]');
+    assert.equal(await general.getAttribute('data-joined'), 'true');
+    const rows = await dialog.getByTestId('browse-room').evaluateAll((els) =>
+      els.map((e) => ({
+        name: (e as HTMLElement).dataset.name!,
+        members: parseInt(e.querySelector('[data-testid="browse-room-members"]')!.textContent!),
+      })),
+    );
+    const sorted = [...rows].sort(
+      (a, b) => b.members - a.members || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+    assert.deepEqual(rows, sorted);
+
+    await row.click();
+    await page.waitForFunction(
+      (ch) =>
+        document.querySelector<HTMLElement>('[data-testid="channel-title"]')?.dataset.channel ===
+        ch,
+      `room:${room}`,
+    );
+    await dialog.waitFor({ state: 'hidden' });
+    await page.locator(`[data-testid="room-item"][data-name="${room}"]`).waitFor();
+    await send(page, 'bob found this room by browsing');
+    await openRoom(alice.page, room);
+    await waitForText(alice.page, 'bob found this room by browsing');
+
+    // Reopening refreshes the list: now joined, with two members.
+    await page.getByTestId('browse-rooms').click();
+    await eventually(
+      async () =>
+        (await row.getAttribute('data-joined').catch(() => null)) === 'true' &&
+        (await row.getByTestId('browse-room-members').textContent()) === '2 members',
+      'refreshed browse list',
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
   it('is usable on a 375px-wide phone without horizontal scrolling', async () => {
     await openRoom(alice.page, 'general');
     const phone = await openUser(browser, server.url, 'carol', { width: 375, height: 740 });
