@@ -12,11 +12,21 @@ import { note } from './lib/progress.js';
 import { ratios, render } from './lib/report.js';
 import { SWITCHBOARD_MAIN } from './lib/servers.js';
 import { type Result, runScenario, SCENARIOS, type ScenarioName } from './scenarios.js';
+import {
+  CLUSTER_SCENARIOS,
+  type ClusterResult,
+  type ClusterScenarioName,
+  type ClusterServer,
+  clusterRatios,
+  renderCluster,
+  runClusterScenario,
+} from './cluster.js';
 
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
-  [--workers 4] [--no-build]`;
+  [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
+  cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)`;
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +36,8 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     'drain-timeout': { type: 'string', default: '30' },
     workers: { type: 'string', default: '4' },
+    'cluster-rate': { type: 'string' },
+    'dm-rate': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -46,10 +58,19 @@ function list<T extends string>(arg: string | undefined, all: readonly T[], what
   return picked;
 }
 
-const scenarios = list<ScenarioName>(
-  values.scenario,
-  SCENARIOS.map((s) => s.name),
+type AnyScenario = ScenarioName | ClusterScenarioName;
+const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
+const picked = list<AnyScenario>(
+  values.scenario?.replace(/\bcluster\b(?!-)/g, clusterNames.join(',')),
+  [...SCENARIOS.map((s) => s.name), ...clusterNames],
   'scenario',
+).filter((s, i, all) => all.indexOf(s) === i);
+// Without --scenario only the single-node scenarios run; cluster ones are opt-in.
+const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filter(
+  (s): s is ScenarioName => !clusterNames.includes(s as ClusterScenarioName),
+);
+const clusterScenarios = picked.filter((s): s is ClusterScenarioName =>
+  clusterNames.includes(s as ClusterScenarioName),
 );
 const servers = list<ServerKind>(values.server, ALL_SERVERS, 'server');
 const options = {
@@ -57,6 +78,8 @@ const options = {
   durationS: values.duration === undefined ? undefined : Number(values.duration),
   drainTimeoutS: Number(values['drain-timeout']),
   workers: Number(values.workers),
+  clusterRate: values['cluster-rate'] === undefined ? undefined : Number(values['cluster-rate']),
+  dmRate: values['dm-rate'] === undefined ? undefined : Number(values['dm-rate']),
 };
 
 let build = 'skipped';
@@ -80,6 +103,7 @@ if (servers.includes('switchboard')) {
 const startedAt = new Date();
 const pool = new WorkerPool(options.workers);
 const results: Result[] = [];
+const clusterResults: ClusterResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -95,11 +119,31 @@ try {
       }
     }
   }
+  const clusterServers = servers.filter((s): s is ClusterServer => s !== 'ws-floor');
+  for (const name of clusterScenarios) {
+    const sc = CLUSTER_SCENARIOS.find((s) => s.name === name)!;
+    try {
+      clusterResults.push(
+        ...(await runClusterScenario(sc, clusterServers, pool, {
+          ...options,
+          rate: options.clusterRate,
+          dmRate: options.dmRate,
+        })),
+      );
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: clusterServers.join('+'), error });
+      note(`${name}: FAILED: ${error}`);
+      if (pool.crashed) throw e;
+    }
+  }
 } finally {
   pool.exit();
 }
 
-const text = render(results);
+const text = [results.length ? render(results) : '', renderCluster(clusterResults)]
+  .filter(Boolean)
+  .join('\n\n');
 console.log(`\n${text}`);
 for (const fl of failures) console.log(`FAILED ${fl.scenario}/${fl.server}: ${fl.error}`);
 
@@ -114,9 +158,11 @@ const json = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
   machine,
-  options: { ...options, scenarios, servers, build },
+  options: { ...options, scenarios: [...scenarios, ...clusterScenarios], servers, build },
   ratios: ratios(results),
   results,
+  clusterRatios: clusterRatios(clusterResults),
+  cluster: clusterResults,
   failures,
   table: text,
 };

@@ -53,6 +53,11 @@ export class WorkerPool {
     return this.workers.length;
   }
 
+  /** Process ids of the workers. */
+  pids(): number[] {
+    return this.workers.map((w) => w.child.pid ?? 0).filter((p) => p > 0);
+  }
+
   /** CPU ms used so far by all workers (the load generators compete with the server). */
   cpuMs(): number {
     return this.workers.reduce((s, w) => s + (w.child.pid ? cpuMs(w.child.pid) : 0), 0);
@@ -75,24 +80,35 @@ export class WorkerPool {
   }
 
   /** Spreads clients 0..total-1 over the workers; resolves when every worker has finished. */
-  async connect(kind: ServerKind, url: string, total: number, o: ConnectOptions): Promise<void> {
+  async connect(
+    kind: ServerKind,
+    url: string | string[],
+    total: number,
+    o: ConnectOptions,
+  ): Promise<void> {
+    const urls = Array.isArray(url) ? url : [url];
     const per = Math.ceil(total / this.size);
     await Promise.all(
       this.workers.map((w, i) => {
         const from = Math.min(total, i * per);
         const to = Math.min(total, from + per);
-        return this.ask(w, { t: 'connect', kind, url, from, to, ...o }, 'connected');
+        const cmd = { t: 'connect' as const, kind, url: urls[0] ?? '', urls, from, to, ...o };
+        return this.ask(w, cmd, 'connected');
       }),
     );
   }
 
-  /** Splits `rate` msg/s and `count` messages evenly; resolves when all were sent. */
-  async send(rate: number, count: number): Promise<void> {
+  /**
+   * Splits `rate` msg/s and `count` messages evenly; resolves when all were sent. With
+   * `dmUsers`, every message is a DM to a random other user `u0..u<dmUsers-1>`.
+   */
+  async send(rate: number, count: number, dmUsers?: number): Promise<void> {
     const n = this.size;
     await Promise.all(
       this.workers.map((w, i) => {
         const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
-        return this.ask(w, { t: 'send', rate: rate / n, count: share }, 'sent');
+        const cmd = { t: 'send' as const, rate: rate / n, count: share, dmUsers };
+        return this.ask(w, cmd, 'sent');
       }),
     );
   }

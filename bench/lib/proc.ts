@@ -3,7 +3,7 @@
  * (Linux only). CPU is utime + stime of all threads, in clock ticks (usually 10 ms).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let tickMs: number | undefined;
 
@@ -33,4 +33,49 @@ export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** Parent pid of every live process, from /proc (Linux only). */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      out.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU ms of every live descendant of `root`, leaving out the subtrees of `exclude`: with the
+ * runner as root and the nodes and load workers excluded, that is the brokers (redis-server,
+ * nats-server, beam.smp, postgres and its backends). A process that exited is not counted.
+ */
+export function descendantsCpuMs(root: number, exclude: number[]): number {
+  const ppid = parents();
+  const skip = new Set(exclude);
+  let total = 0;
+  for (const pid of ppid.keys()) {
+    let p: number | undefined = pid;
+    let inside = false;
+    while (p !== undefined && p > 1) {
+      if (skip.has(p)) break;
+      p = ppid.get(p);
+      if (p === root) {
+        inside = true;
+        break;
+      }
+    }
+    if (!inside) continue;
+    try {
+      total += cpuMs(pid);
+    } catch {
+      // exited
+    }
+  }
+  return total;
 }

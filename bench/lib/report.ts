@@ -35,15 +35,15 @@ export function ratios(results: Result[]): Ratio[] {
   return out;
 }
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '-');
-const x = (n: number | null | undefined): string => (n == null ? '-' : `${n.toFixed(2)}x`);
+export const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '-');
+export const x = (n: number | null | undefined): string => (n == null ? '-' : `${n.toFixed(2)}x`);
 
 export function render(results: Result[]): string {
   const rs = ratios(results);

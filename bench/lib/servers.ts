@@ -14,13 +14,24 @@ export interface RunningServer {
   pid: number;
   url: string;
   stop(): Promise<void>;
+  /** The forked peer (IPC), absent for Switchboard. */
+  child?: ChildProcess;
+}
+
+export interface SwitchboardOptions {
+  /** Shared by the nodes of a cluster: the caller creates and removes it. */
+  dataDir?: string;
+  /** Extra `serve` arguments (bus, node id, mesh). */
+  args?: string[];
+  /** Prefix of the node's stderr lines. */
+  tag?: string;
 }
 
 export const SWITCHBOARD_MAIN = 'dist/cli/main.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -53,9 +64,14 @@ function stopper(child: ChildProcess, cleanup: () => void): () => Promise<void> 
   };
 }
 
-async function startPeer(kind: 'socketio' | 'ws-floor'): Promise<RunningServer> {
-  const child = fork(`bench/peers/${kind}.ts`, [], {
+export async function startPeer(
+  kind: 'socketio' | 'ws-floor',
+  file: string = kind,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const child = fork(`bench/peers/${file}.ts`, [], {
     execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
     stdio: 'inherit',
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -69,12 +85,14 @@ async function startPeer(kind: 'socketio' | 'ws-floor'): Promise<RunningServer> 
     pid: child.pid ?? 0,
     url: `ws://127.0.0.1:${port}`,
     stop: stopper(child, () => {}),
+    child,
   };
 }
 
-async function startSwitchboard(): Promise<RunningServer> {
+export async function startSwitchboard(o: SwitchboardOptions = {}): Promise<RunningServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const tag = o.tag ?? 'switchboard';
   const args = [SWITCHBOARD_MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port)];
   args.push(
     '--data-dir',
@@ -85,6 +103,7 @@ async function startSwitchboard(): Promise<RunningServer> {
     '1000',
     '--log-level',
     'warn',
+    ...(o.args ?? []),
   );
   // e.g. BENCH_SWITCHBOARD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
   const nodeArgs = (process.env['BENCH_SWITCHBOARD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
@@ -96,8 +115,10 @@ async function startSwitchboard(): Promise<RunningServer> {
     tail = (tail + d.toString()).slice(-4000);
   };
   child.stdout?.on('data', keep);
-  child.stderr?.on('data', (d: Buffer) => (keep(d), process.stderr.write(`[switchboard] ${d}`)));
-  const cleanup = (): void => rmSync(dataDir, { recursive: true, force: true });
+  child.stderr?.on('data', (d: Buffer) => (keep(d), process.stderr.write(`[${tag}] ${d}`)));
+  const cleanup = (): void => {
+    if (o.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+  };
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) break;
     if (await canConnect(port)) {

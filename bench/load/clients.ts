@@ -30,6 +30,8 @@ export interface LoadClient {
   /** Settles when connected, identified and joined (and, for a resume, synced). */
   readonly ready: Promise<void>;
   send(text: string, cid: string): void;
+  /** A direct message to the user `u<to>` (the sender gets its own copy back, see README). */
+  sendDm(to: number, text: string, cid: string): void;
   close(): void;
   /** Session token to reconnect with, once ready (Switchboard only). */
   readonly token: string | null;
@@ -49,7 +51,9 @@ const wsFloor: Factory = (o, h) => {
     () => undefined,
   );
   ws.on('message', (data) => h.onDelivery(parseFloat(String(data))));
-  return { ready, send: (text) => ws.send(text), close: () => ws.terminate(), token: null };
+  const send = (text: string): void => ws.send(text);
+  const sendDm = (_to: number, text: string): void => send(text); // the floor has no users
+  return { ready, send, sendDm, close: () => ws.terminate(), token: null };
 };
 
 /** Socket.IO 4, websocket transport only; identity in the handshake `auth`, join with an ack. */
@@ -72,6 +76,7 @@ const socketio: Factory = (o, h) => {
   return {
     ready,
     send: (text) => socket.emit('msg', text),
+    sendDm: (to, text) => socket.emit('dm', `u${to}`, text),
     close: () => socket.disconnect(),
     token: null,
   };
@@ -168,6 +173,8 @@ const switchboard: Factory = (o, h) => {
     ready,
     send: (text, cid) =>
       ws.send(JSON.stringify({ type: 'send', id: nextId++, room: 'general', text, cid })),
+    sendDm: (to, text, cid) =>
+      ws.send(JSON.stringify({ type: 'send', id: nextId++, to: `u${to}`, text, cid })),
     close: () => ws.terminate(),
     get token() {
       return token;

@@ -10,6 +10,8 @@ export interface ConnectCommand {
   kind: ServerKind;
   /** Base URL, e.g. `ws://127.0.0.1:4100` (each client adds its own path). */
   url: string;
+  /** Cluster: client `n` connects to `urls[n % urls.length]` instead of `url`. */
+  urls?: string[];
   /** Client numbers `[from, to)`; handles are `u<number>`, unique per server run. */
   from: number;
   to: number;
@@ -29,6 +31,11 @@ export interface SendCommand {
   rate: number;
   /** Messages this worker sends in total. */
   count: number;
+  /**
+   * Direct messages instead of room messages: each goes from a random live client `n` to the
+   * user `u<k>`, `k` random in `[0, users)` and `k ≠ n`.
+   */
+  dmUsers?: number;
 }
 
 export type RunnerMessage =

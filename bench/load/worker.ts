@@ -12,7 +12,7 @@ const now = (): number => performance.timeOrigin + performance.now();
 const post = (m: WorkerMessage): void => void process.send?.(m);
 const workerId = Number(process.env['BENCH_WORKER_ID'] ?? 0);
 
-const clients: { c: LoadClient; alive: boolean }[] = [];
+const clients: { c: LoadClient; alive: boolean; n: number }[] = [];
 const hist = new Histogram();
 const counters = { sent: 0, delivered: 0, otherFrames: 0, errors: 0, lastDeliveryAt: 0 };
 let ready = 0;
@@ -35,7 +35,7 @@ async function connect(cmd: ConnectCommand): Promise<void> {
     const entry: { alive: boolean } = { alive: false };
     const client = make(
       {
-        url: cmd.url,
+        url: cmd.urls?.length ? (cmd.urls[n % cmd.urls.length] ?? cmd.url) : cmd.url,
         n,
         resumeAfter: cmd.resumeAfter,
         token: cmd.reconnect ? (tokens.get(n) ?? null) : null,
@@ -72,7 +72,7 @@ async function connect(cmd: ConnectCommand): Promise<void> {
     try {
       await Promise.race([client.ready, timeout]);
       entry.alive = true;
-      clients.push(Object.assign(entry, { c: client }));
+      clients.push(Object.assign(entry, { c: client, n }));
       if (client.token !== null) tokens.set(n, client.token);
       ready++;
     } catch (e) {
@@ -109,10 +109,14 @@ function send(cmd: SendCommand): void {
     while (counters.sent < due && live.length > 0) {
       const pick = live[Math.floor(Math.random() * live.length)];
       seq++;
-      pick?.c.send(
-        `${now().toFixed(3)}|${workerId}.${seq}`,
-        `w${workerId}-${seq}-${Math.floor(start)}`,
-      );
+      const text = `${now().toFixed(3)}|${workerId}.${seq}`;
+      const cid = `w${workerId}-${seq}-${Math.floor(start)}`;
+      if (pick && cmd.dmUsers !== undefined && cmd.dmUsers > 1) {
+        // a random other user: k in [0, users) without the sender's own number
+        let to = Math.floor(Math.random() * (cmd.dmUsers - 1));
+        if (to >= pick.n) to++;
+        pick.c.sendDm(to, text, cid);
+      } else pick?.c.send(text, cid);
       counters.sent++;
     }
     if (counters.sent >= cmd.count || t > deadline || live.length === 0) finish();

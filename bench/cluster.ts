@@ -1,0 +1,580 @@
+/**
+ * Cluster scenarios: several server processes behind one bus, clients spread evenly over them,
+ * Switchboard nodes (dist/cli/main.js serve --bus ...) side by side with Socket.IO 4 processes
+ * sharing `@socket.io/redis-adapter`. Brokers are private instances started with the test
+ * helpers (test/helpers/brokers); load comes from the same worker pool as the single-node
+ * scenarios. See bench/README.md, "Cluster scenarios".
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Broker } from '../test/helpers/brokers/common.js';
+import { natsBinary, startNats } from '../test/helpers/brokers/nats.js';
+import { postgresBinary, startPostgres } from '../test/helpers/brokers/postgres.js';
+import { rabbitBinary, startRabbit } from '../test/helpers/brokers/rabbitmq.js';
+import { redisBinary, startRedis } from '../test/helpers/brokers/redis.js';
+import type { WorkerPool } from './lib/pool.js';
+import { cpuMs, descendantsCpuMs, rssBytes } from './lib/proc.js';
+import { fmtCount, note, status } from './lib/progress.js';
+import { f, table, x } from './lib/report.js';
+import { freePort, startPeer, startSwitchboard, type RunningServer } from './lib/servers.js';
+
+export type ClusterScenarioName = 'cluster-busy' | 'cluster-dm' | 'cluster-buses';
+export type BusName = 'redis' | 'nats' | 'amqp' | 'postgres' | 'mesh';
+export type ClusterServer = 'switchboard' | 'socketio';
+
+export interface ClusterScenario {
+  name: ClusterScenarioName;
+  nodes: number;
+  /** Clients per node. */
+  clientsPerNode: number;
+  /** Messages (room messages or DMs) per second, all senders together. */
+  rate: number;
+  durationS: number;
+  dm: boolean;
+  /** Buses the Switchboard side runs on; Socket.IO (always Redis) only when `socketio`. */
+  buses: BusName[];
+  socketio: boolean;
+}
+
+/**
+ * Rates: see bench/README.md ("How the cluster rates were picked"). cluster-buses reuses the
+ * cluster-busy rate on half the clients.
+ */
+export const CLUSTER_BUSY_RATE = 500;
+export const CLUSTER_DM_RATE = 800;
+
+export const CLUSTER_SCENARIOS: readonly ClusterScenario[] = [
+  {
+    name: 'cluster-busy',
+    nodes: 3,
+    clientsPerNode: 300,
+    rate: CLUSTER_BUSY_RATE,
+    durationS: 10,
+    dm: false,
+    buses: ['redis'],
+    socketio: true,
+  },
+  {
+    name: 'cluster-dm',
+    nodes: 4,
+    clientsPerNode: 250,
+    rate: CLUSTER_DM_RATE,
+    durationS: 10,
+    dm: true,
+    buses: ['redis'],
+    socketio: true,
+  },
+  {
+    name: 'cluster-buses',
+    nodes: 3,
+    clientsPerNode: 150,
+    rate: CLUSTER_BUSY_RATE,
+    durationS: 10,
+    dm: false,
+    buses: ['redis', 'nats', 'amqp', 'postgres', 'mesh'],
+    socketio: false,
+  },
+];
+
+export interface ClusterOptions {
+  scale: number;
+  durationS: number | undefined;
+  drainTimeoutS: number;
+  /** Overrides the rate of cluster-busy and cluster-buses. */
+  rate: number | undefined;
+  /** Overrides the DM rate of cluster-dm. */
+  dmRate: number | undefined;
+}
+
+export interface ClusterResult {
+  scenario: ClusterScenarioName;
+  server: ClusterServer;
+  bus: BusName;
+  nodes: number;
+  clients: number;
+  /** Set when the run did not happen (e.g. broker binary missing). */
+  skipped?: string;
+  ready: number;
+  failed: number;
+  dropped: number;
+  errors: number;
+  otherFrames: number;
+  firstError: string | null;
+  rate: number;
+  sent: number;
+  expected: number;
+  delivered: number;
+  complete: boolean;
+  wallMs: number;
+  deliveriesPerSec: number;
+  /** CPU of all node processes together, first send → end of wait. */
+  serverCpuMs: number;
+  perNodeCpuMs: number[];
+  /** Broker process tree (null for the mesh: no broker). */
+  brokerCpuMs: number | null;
+  loadCpuMs: number;
+  cpuUsPerDelivery: number;
+  /** Server CPU ÷ messages sent (room messages or DMs). */
+  cpuUsPerMessage: number;
+  brokerCpuUsPerDelivery: number | null;
+  latencyMs: { p50: number; p99: number; max: number };
+  rssPeakMb: number[];
+  busTraffic: {
+    /** Per node: bus payloads from other nodes in the window. */
+    receivedPerNode: number[];
+    /** Σ receivedPerNode ÷ nodes ÷ messages sent. */
+    perNodePerMessage: number;
+    /** Socket.IO only: including the node's own publishes echoed back by Redis. */
+    rawPerNodePerMessage: number | null;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const now = (): number => performance.timeOrigin + performance.now();
+const mb = (bytes: number): number => bytes / 1048576;
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** A private broker, or why there is none. */
+async function startBroker(bus: BusName): Promise<{ broker: Broker | null; skip?: string }> {
+  if (bus === 'mesh') return { broker: null };
+  const [binary, start] = {
+    redis: [redisBinary, startRedis],
+    nats: [natsBinary, startNats],
+    amqp: [rabbitBinary, startRabbit],
+    postgres: [postgresBinary, startPostgres],
+  }[bus] as [() => { skip: string | false }, () => Promise<Broker>];
+  let skip: string | false;
+  try {
+    skip = binary().skip;
+  } catch (e) {
+    skip = errText(e);
+  }
+  if (skip) return { broker: null, skip };
+  try {
+    return { broker: await start() };
+  } catch (e) {
+    return { broker: null, skip: `${bus} did not start: ${errText(e).split('\n')[0] ?? ''}` };
+  }
+}
+
+interface Cluster {
+  nodes: RunningServer[];
+  /** Bus payloads received from other nodes, per node (and incl. own echoes for Socket.IO). */
+  busCounts(): Promise<{ fromOthers: number[]; raw: number[] | null }>;
+  stop(): Promise<void>;
+}
+
+async function metricsOf(httpUrl: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const m = /^switchboard_bus_messages_received_total (\d+)/m.exec(text);
+  return Number(m?.[1] ?? NaN);
+}
+
+async function waitReady(httpUrl: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(`${httpUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`${httpUrl}/readyz not ready in ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+async function startSwitchboardCluster(
+  bus: BusName,
+  broker: Broker | null,
+  count: number,
+  label: string,
+): Promise<Cluster> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-cluster-'));
+  const meshPorts: number[] = [];
+  for (let i = 0; i < count; i++) meshPorts.push(await freePort());
+  const nodes: RunningServer[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      status(`${label}: starting node ${i + 1}/${count}`);
+      const args = ['--bus', bus === 'mesh' ? 'mesh' : broker!.url, '--node-id', `n${i}`];
+      if (bus === 'mesh') {
+        args.push('--mesh-listen', `127.0.0.1:${meshPorts[i]}`);
+        args.push('--mesh-peers', meshPorts.map((p) => `127.0.0.1:${p}`).join(','));
+        args.push('--mesh-secret', 'bench-mesh-secret-0123456789');
+      }
+      nodes.push(await startSwitchboard({ dataDir, args, tag: `switchboard n${i}` }));
+    }
+    const http = nodes.map((n) => n.url.replace(/^ws:/, 'http:'));
+    await Promise.all(http.map((u) => waitReady(u, 30_000)));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const http = nodes.map((n) => n.url.replace(/^ws:/, 'http:'));
+  return {
+    nodes,
+    busCounts: async () => ({ fromOthers: await Promise.all(http.map(metricsOf)), raw: null }),
+    stop,
+  };
+}
+
+async function startSocketioCluster(
+  broker: Broker,
+  count: number,
+  label: string,
+): Promise<Cluster> {
+  const nodes: RunningServer[] = [];
+  const stop = async (): Promise<void> => void (await Promise.all(nodes.map((n) => n.stop())));
+  try {
+    for (let i = 0; i < count; i++) {
+      status(`${label}: starting node ${i + 1}/${count}`);
+      nodes.push(await startPeer('socketio', 'socketio-redis', { REDIS_URL: broker.url }));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const ask = (n: RunningServer): Promise<{ received: number; fromOthers: number }> =>
+    new Promise((resolve, reject) => {
+      const child = n.child!;
+      const timer = setTimeout(() => reject(new Error('socket.io peer: no bus stats')), 5000);
+      const on = (m: { t?: string; received?: number; fromOthers?: number }): void => {
+        if (m.t !== 'bus') return;
+        child.off('message', on);
+        clearTimeout(timer);
+        resolve({ received: m.received ?? NaN, fromOthers: m.fromOthers ?? NaN });
+      };
+      child.on('message', on);
+      child.send({ t: 'bus' });
+    });
+  return {
+    nodes,
+    busCounts: async () => {
+      const all = await Promise.all(nodes.map(ask));
+      return { fromOthers: all.map((a) => a.fromOthers), raw: all.map((a) => a.received) };
+    },
+    stop,
+  };
+}
+
+function emptyResult(
+  sc: ClusterScenario,
+  server: ClusterServer,
+  bus: BusName,
+  clients: number,
+  rate: number,
+  skipped: string,
+): ClusterResult {
+  return {
+    scenario: sc.name,
+    server,
+    bus,
+    nodes: sc.nodes,
+    clients,
+    skipped,
+    ready: 0,
+    failed: 0,
+    dropped: 0,
+    errors: 0,
+    otherFrames: 0,
+    firstError: null,
+    rate,
+    sent: 0,
+    expected: 0,
+    delivered: 0,
+    complete: false,
+    wallMs: 0,
+    deliveriesPerSec: NaN,
+    serverCpuMs: NaN,
+    perNodeCpuMs: [],
+    brokerCpuMs: null,
+    loadCpuMs: NaN,
+    cpuUsPerDelivery: NaN,
+    cpuUsPerMessage: NaN,
+    brokerCpuUsPerDelivery: null,
+    latencyMs: { p50: NaN, p99: NaN, max: NaN },
+    rssPeakMb: [],
+    busTraffic: { receivedPerNode: [], perNodePerMessage: NaN, rawPerNodePerMessage: null },
+  };
+}
+
+/** Every run of a cluster scenario for the selected servers: one result per (server, bus). */
+export async function runClusterScenario(
+  sc: ClusterScenario,
+  servers: ClusterServer[],
+  pool: WorkerPool,
+  o: ClusterOptions,
+): Promise<ClusterResult[]> {
+  const runs: [ClusterServer, BusName][] = [];
+  if (servers.includes('switchboard')) for (const b of sc.buses) runs.push(['switchboard', b]);
+  if (sc.socketio && servers.includes('socketio')) runs.push(['socketio', 'redis']);
+  const out: ClusterResult[] = [];
+  for (const [server, bus] of runs) out.push(await runOne(sc, server, bus, pool, o));
+  return out;
+}
+
+async function runOne(
+  sc: ClusterScenario,
+  server: ClusterServer,
+  bus: BusName,
+  pool: WorkerPool,
+  o: ClusterOptions,
+): Promise<ClusterResult> {
+  const label = `${sc.name}/${server}/${bus}`;
+  const clients = Math.max(sc.nodes * 2, Math.round(sc.nodes * sc.clientsPerNode * o.scale));
+  const rate = (sc.dm ? o.dmRate : o.rate) ?? sc.rate;
+  status(`${label}: starting ${bus === 'mesh' ? 'mesh' : `${bus} broker`}`);
+  const { broker, skip } = await startBroker(bus);
+  if (skip) {
+    note(`${label}: skipped: ${skip}`);
+    return emptyResult(sc, server, bus, clients, rate, skip);
+  }
+  let cluster: Cluster | undefined;
+  try {
+    cluster =
+      server === 'switchboard'
+        ? await startSwitchboardCluster(bus, broker, sc.nodes, label)
+        : await startSocketioCluster(broker!, sc.nodes, label);
+    return await measure(sc, server, bus, cluster, pool, clients, rate, o, label);
+  } finally {
+    status(`${label}: closing clients`);
+    await pool.closeClients().catch(() => undefined);
+    await cluster?.stop();
+    await broker?.dispose().catch(() => undefined);
+    await sleep(500);
+  }
+}
+
+async function measure(
+  sc: ClusterScenario,
+  server: ClusterServer,
+  bus: BusName,
+  cluster: Cluster,
+  pool: WorkerPool,
+  n: number,
+  rate: number,
+  o: ClusterOptions,
+  label: string,
+): Promise<ClusterResult> {
+  const pids = cluster.nodes.map((s) => s.pid);
+  const t0c = now();
+  const timer = setInterval(() => {
+    const t = pool.totals();
+    status(
+      `${label}: connecting ${fmtCount(t.ready)}/${fmtCount(n)} ready, ${t.failed} failed, ${((now() - t0c) / 1000).toFixed(1)} s`,
+    );
+  }, 250);
+  try {
+    await pool.connect(
+      server,
+      cluster.nodes.map((s) => s.url),
+      n,
+      { concurrency: 50, resumeAfter: null, reconnect: false, timeoutMs: 60_000 },
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  const c = pool.totals();
+  const failures = c.failed > 0 ? ` (${c.failed} failed: ${c.firstError ?? '?'})` : '';
+  note(
+    `${label}: ${c.ready}/${n} ready on ${sc.nodes} nodes in ${((now() - t0c) / 1000).toFixed(1)} s${failures}`,
+  );
+  // let member events and subscriptions settle on every node before the window opens
+  await sleep(2000);
+  await pool.reset();
+  const room = pool.totals().ready;
+  const perMessage = sc.dm ? 2 : room; // a DM: the recipient's copy + the sender's own
+  const durationS = o.durationS ?? sc.durationS;
+  const count = Math.round(rate * durationS);
+  const exclude = [...pids, ...pool.pids()];
+  const bus0 = await cluster.busCounts();
+  const cpu0 = pids.map(cpuMs);
+  const broker0 = bus === 'mesh' ? null : descendantsCpuMs(process.pid, exclude);
+  const load0 = pool.cpuMs();
+  const t0 = now();
+  let sendDone = false;
+  const dmUsers = sc.dm ? n : undefined;
+  const sending = pool.send(rate, count, dmUsers).then(() => (sendDone = true));
+  const rssPeak = pids.map(() => 0);
+  let lastCount = -1;
+  let lastChange = t0;
+  let lastCpu = cpu0.reduce((a, b) => a + b, 0);
+  let lastT = t0;
+  let complete = false;
+  for (;;) {
+    await sleep(100);
+    if (pool.crashed) throw pool.crashed;
+    const t = pool.totals();
+    const tNow = now();
+    pids.forEach((p, i) => (rssPeak[i] = Math.max(rssPeak[i] ?? 0, rssBytes(p))));
+    if (t.delivered !== lastCount) [lastCount, lastChange] = [t.delivered, tNow];
+    complete = sendDone && t.delivered >= t.sent * perMessage;
+    if (complete) break;
+    const stalled = sendDone && tNow - lastChange > 5000;
+    if (stalled || tNow - t0 > (durationS + o.drainTimeoutS) * 1000) break;
+    if (tNow - lastT >= 1000) {
+      const cpu = pids.map(cpuMs).reduce((a, b) => a + b, 0);
+      const pct = ((cpu - lastCpu) / (tNow - lastT)) * 100;
+      [lastCpu, lastT] = [cpu, tNow];
+      status(
+        `${label}: ${sendDone ? 'draining' : 'sending'} ${((tNow - t0) / 1000).toFixed(0)} s, sent ${t.sent}/${count}, delivered ${fmtCount(t.delivered)}/${fmtCount(t.sent * perMessage)}, nodes CPU ${pct.toFixed(0)} %`,
+      );
+    }
+  }
+  const perNodeCpuMs = pids.map((p, i) => cpuMs(p) - (cpu0[i] ?? 0));
+  const brokerCpuMs = broker0 === null ? null : descendantsCpuMs(process.pid, exclude) - broker0;
+  const loadCpuMs = pool.cpuMs() - load0;
+  const bus1 = await cluster.busCounts();
+  await sending.catch(() => undefined);
+  const t = pool.totals();
+  const hist = await pool.latency();
+  const wallMs = Math.max(1, (t.lastDeliveryAt || now()) - t0);
+  const serverCpuMs = perNodeCpuMs.reduce((a, b) => a + b, 0);
+  const receivedPerNode = bus1.fromOthers.map((v, i) => v - (bus0.fromOthers[i] ?? 0));
+  const perNode = (xs: number[]): number =>
+    xs.reduce((a, b) => a + b, 0) / xs.length / Math.max(1, t.sent);
+  const raw = bus1.raw && bus0.raw ? bus1.raw.map((v, i) => v - (bus0.raw?.[i] ?? 0)) : null;
+  note(
+    `${label}: ${complete ? 'all' : 'INCOMPLETE:'} ${fmtCount(t.delivered)}/${fmtCount(t.sent * perMessage)} delivered, nodes ${serverCpuMs.toFixed(0)} ms CPU, bus/node/msg ${perNode(receivedPerNode).toFixed(2)}`,
+  );
+  return {
+    scenario: sc.name,
+    server,
+    bus,
+    nodes: sc.nodes,
+    clients: n,
+    ready: t.ready,
+    failed: t.failed,
+    dropped: t.dropped,
+    errors: t.errors,
+    otherFrames: t.otherFrames,
+    firstError: t.firstError,
+    rate,
+    sent: t.sent,
+    expected: t.sent * perMessage,
+    delivered: t.delivered,
+    complete,
+    wallMs,
+    deliveriesPerSec: t.delivered / (wallMs / 1000),
+    serverCpuMs,
+    perNodeCpuMs,
+    brokerCpuMs,
+    loadCpuMs,
+    cpuUsPerDelivery: (serverCpuMs * 1000) / Math.max(1, t.delivered),
+    cpuUsPerMessage: (serverCpuMs * 1000) / Math.max(1, t.sent),
+    brokerCpuUsPerDelivery:
+      brokerCpuMs === null ? null : (brokerCpuMs * 1000) / Math.max(1, t.delivered),
+    latencyMs: { p50: hist.quantile(0.5), p99: hist.quantile(0.99), max: hist.maxMs },
+    rssPeakMb: rssPeak.map(mb),
+    busTraffic: {
+      receivedPerNode,
+      perNodePerMessage: perNode(receivedPerNode),
+      rawPerNodePerMessage: raw ? perNode(raw) : null,
+    },
+  };
+}
+
+export interface ClusterRatio {
+  scenario: ClusterScenarioName;
+  /** Switchboard ÷ Socket.IO, server CPU µs per delivery (cluster-busy) or per DM (cluster-dm). */
+  cpuVsSocketio: number | null;
+  switchboardP99Ms: number | null;
+  switchboardBusPerNodePerMessage: number | null;
+  socketioBusPerNodePerMessage: number | null;
+}
+
+export function clusterRatios(results: ClusterResult[]): ClusterRatio[] {
+  const out: ClusterRatio[] = [];
+  for (const name of ['cluster-busy', 'cluster-dm'] as const) {
+    const sb = results.find((r) => r.scenario === name && r.server === 'switchboard' && !r.skipped);
+    const sio = results.find((r) => r.scenario === name && r.server === 'socketio' && !r.skipped);
+    if (!sb && !sio) continue;
+    const key = (r: ClusterResult): number =>
+      name === 'cluster-dm' ? r.cpuUsPerMessage : r.cpuUsPerDelivery;
+    out.push({
+      scenario: name,
+      cpuVsSocketio: sb && sio ? key(sb) / key(sio) : null,
+      switchboardP99Ms: sb ? sb.latencyMs.p99 : null,
+      switchboardBusPerNodePerMessage: sb ? sb.busTraffic.perNodePerMessage : null,
+      socketioBusPerNodePerMessage: sio ? sio.busTraffic.perNodePerMessage : null,
+    });
+  }
+  return out;
+}
+
+export function renderCluster(results: ClusterResult[]): string {
+  if (!results.length) return '';
+  const head = [
+    'scenario',
+    'server',
+    'bus',
+    'clients',
+    'rate/s',
+    'msgs',
+    'delivered',
+    'deliv/s',
+    'CPU µs/deliv',
+    'CPU µs/msg',
+    'node CPU s',
+    'broker µs/deliv',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'bus/node/msg',
+    'incl. echo',
+    'load CPU s',
+  ];
+  const rows = results.map((r) => {
+    if (r.skipped)
+      return [r.scenario, r.server, r.bus, `skipped: ${r.skipped}`, ...head.slice(4).map(() => '')];
+    const pct = r.expected ? (100 * r.delivered) / r.expected : 0;
+    const health =
+      `${r.nodes}×${Math.round(r.clients / r.nodes)} ${r.ready}/${r.clients}` +
+      (r.failed ? ` F${r.failed}` : '') +
+      (r.dropped ? ` D${r.dropped}` : '');
+    return [
+      r.scenario,
+      r.server,
+      r.bus,
+      health,
+      String(r.rate),
+      String(r.sent),
+      `${f(pct, 1)}%`,
+      f(r.deliveriesPerSec, 0),
+      f(r.cpuUsPerDelivery, 2),
+      f(r.cpuUsPerMessage, 0),
+      r.perNodeCpuMs.map((c) => f(c / 1000, 1)).join('+'),
+      r.brokerCpuUsPerDelivery === null ? '-' : f(r.brokerCpuUsPerDelivery, 2),
+      f(r.latencyMs.p50, 2),
+      f(r.latencyMs.p99, 1),
+      f(r.latencyMs.max, 0),
+      f(r.busTraffic.perNodePerMessage, 3),
+      r.busTraffic.rawPerNodePerMessage === null ? '-' : f(r.busTraffic.rawPerNodePerMessage, 3),
+      f(r.loadCpuMs / 1000, 1),
+    ];
+  });
+  const lines = [table(head, rows)];
+  for (const q of clusterRatios(results)) {
+    if (q.scenario === 'cluster-busy')
+      lines.push(
+        `cluster-busy: Switchboard ÷ Socket.IO CPU µs/deliv = ${x(q.cpuVsSocketio)} (target ≤ 0.33x); Switchboard p99 = ${f(q.switchboardP99Ms ?? NaN, 1)} ms (target ≤ 5 ms)`,
+      );
+    else
+      lines.push(
+        `cluster-dm: Switchboard ÷ Socket.IO CPU µs/DM = ${x(q.cpuVsSocketio)}; bus msgs/node/DM: Switchboard ${f(q.switchboardBusPerNodePerMessage ?? NaN, 3)} (target ≤ 0.5), Socket.IO ${f(q.socketioBusPerNodePerMessage ?? NaN, 3)}`,
+      );
+  }
+  lines.push(
+    'clients: nodes×per node, ready/requested. CPU µs/deliv and node CPU s: all node processes together (node CPU s lists each). ' +
+      'CPU µs/msg: per room message or DM sent. broker µs/deliv: the broker process tree, not in CPU µs/deliv. ' +
+      'bus/node/msg: bus payloads a node received from other nodes ÷ nodes ÷ messages sent (Switchboard: switchboard_bus_messages_received_total deltas; Socket.IO: adapter subscriber messages). ' +
+      'incl. echo: Socket.IO, counting its own publishes that Redis hands back to it.',
+  );
+  return lines.join('\n\n');
+}

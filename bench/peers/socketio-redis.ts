@@ -1,0 +1,72 @@
+/**
+ * Socket.IO 4 cluster peer: the single-node peer (bench/peers/socketio.ts) plus
+ * `@socket.io/redis-adapter` on `REDIS_URL`, so several of these processes form one cluster.
+ *
+ * - `join 'general'` (with an ack) and `msg` → `io.to('general').emit('msg', text)`, as the
+ *   single-node peer.
+ * - Every socket joins the room `user:<handle>` on connect; `dm <handle> <text>` →
+ *   `io.to('user:<handle>').emit('msg', text)` (one adapter broadcast, published on the
+ *   room-specific channel) plus `socket.emit('msg', text)`, the sender's own copy (local, like
+ *   Switchboard's `send` reply).
+ *
+ * Bus counters: every message the adapter's subscriber connection receives on the broadcast
+ * pattern (`pmessageBuffer`), split into those published by this process (Redis echoes them
+ * back; the adapter drops them after decoding) and those from other nodes. The runner asks for
+ * them over IPC (`{t: 'bus'}` → `{t: 'bus', received, fromOthers}`).
+ */
+import { createServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { announce } from './report.js';
+
+const url = process.env['REDIS_URL'];
+if (!url) throw new Error('REDIS_URL is required');
+const pub = new Redis(url);
+const sub = pub.duplicate();
+
+const http = createServer();
+const io = new Server(http, {
+  transports: ['websocket'],
+  serveClient: false,
+  adapter: createAdapter(pub, sub),
+});
+
+const bus = { received: 0, fromOthers: 0 };
+const adapter = io.of('/').adapter as unknown as { uid: string; channel: string };
+const uid = Buffer.from(adapter.uid);
+sub.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, msg: Buffer) => {
+  if (!channel.toString().startsWith(adapter.channel)) return;
+  bus.received++;
+  // msgpack [uid, packet, opts]: the 6-character uid sits in the first bytes
+  if (!msg.subarray(0, 16).includes(uid)) bus.fromOthers++;
+});
+process.on('message', (m: { t?: string }) => {
+  if (m.t === 'bus') process.send?.({ t: 'bus', ...bus });
+});
+
+io.on('connection', (socket) => {
+  const handle = String((socket.handshake.auth as { handle?: unknown }).handle ?? '');
+  socket.data = { handle };
+  void socket.join(`user:${handle}`);
+  socket.on('join', (room: unknown, ack?: () => void) => {
+    if (room === 'general') void socket.join('general');
+    if (typeof ack === 'function') ack();
+  });
+  socket.on('msg', (text: unknown) => {
+    if (typeof text === 'string') io.to('general').emit('msg', text);
+  });
+  socket.on('dm', (to: unknown, text: unknown) => {
+    if (typeof to !== 'string' || typeof text !== 'string') return;
+    io.to(`user:${to}`).emit('msg', text);
+    socket.emit('msg', text);
+  });
+});
+
+const ready = (r: Redis): Promise<unknown> =>
+  r.status === 'ready' ? Promise.resolve() : new Promise((ok) => r.once('ready', ok));
+await Promise.all([ready(pub), ready(sub)]);
+http.listen(Number(process.env['PORT'] ?? 0), '127.0.0.1', () => {
+  const addr = http.address();
+  announce(addr && typeof addr === 'object' ? addr.port : 0);
+});
