@@ -13,7 +13,7 @@ import { CLIENT_FRAME_TYPES, ClientFrame, PROTOCOL_VERSION } from '../protocol/f
 import { CloseCode } from '../protocol/close-codes.js';
 import { ClientConnection } from './connection.js';
 import { Flusher } from './flusher.js';
-import { LocalChannel, encodeMessage } from './local-channel.js';
+import { LocalChannel } from './local-channel.js';
 import {
   channelTopic,
   decodeEnvelope,
@@ -23,7 +23,7 @@ import {
 } from './envelope.js';
 import { NO_REPLY, encodeError, encodeReply, type RequestId } from './wire.js';
 import { COMMANDS } from './commands.js';
-import { channelState } from './channel-state.js';
+import { applyEnvelope } from './apply-envelope.js';
 
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -379,7 +379,7 @@ export class ChatCore {
   private busErrorLogged = 0;
 
   /** At most one log line per 5 s: during an outage every publish fails. */
-  private busError(err: unknown): void {
+  busError(err: unknown): void {
     const now = this.now();
     if (now - this.busErrorLogged < 5000) {
       this.busErrorsSuppressed++;
@@ -401,59 +401,7 @@ export class ChatCore {
   private onBus(topic: string, payload: string): void {
     this.metrics.busIn();
     const e = decodeEnvelope(payload);
-    if (!e) return;
-    const user = topic.startsWith('u.') ? topic.slice(2) : null;
-    switch (e.k) {
-      case 'msg': {
-        const ch = this.channels.get(e.m.channel);
-        if (
-          user &&
-          (!ch || [...(this.users.get(user) ?? [])].some((c) => !c.channels.has(e.m.channel)))
-        ) {
-          // A DM in a conversation these connections do not follow yet: replay it from the start.
-          this.subscribeUser(user, e.m.channel, 0).catch((err) => this.busError(err));
-          return;
-        }
-        ch?.deliver(e.m, { json: encodeMessage(e.m), origin: null });
-        return;
-      }
-      case 'typing':
-        this.channels
-          .get(e.c)
-          ?.event(JSON.stringify({ type: 'typing', channel: e.c, user: e.u }), null);
-        return;
-      case 'member':
-        this.memberEvent(e.c.slice(5), e.u, e.j, true);
-        return;
-      case 'read':
-        if (user)
-          this.pushToUser(
-            user,
-            JSON.stringify({ type: 'read', channel: e.c, seq: e.s, unread: e.n }),
-          );
-        return;
-      case 'membership':
-        if (!user) return;
-        if (e.j) {
-          this.subscribeUser(user, e.c)
-            .then(() => {
-              const ch = this.channels.get(e.c);
-              if (ch)
-                this.pushToUser(
-                  user,
-                  JSON.stringify({ type: 'channel', ...channelState(ch, user, ch.lastSeq) }),
-                );
-            })
-            .catch((err) => this.busError(err));
-        } else {
-          this.unsubscribeUser(user, e.c);
-          this.pushToUser(
-            user,
-            JSON.stringify({ type: 'member', room: e.c.slice(5), user, joined: false }),
-          );
-        }
-        return;
-    }
+    if (e) applyEnvelope(this, topic.startsWith('u.') ? topic.slice(2) : null, e);
   }
 
   // --- liveness and shutdown -------------------------------------------------------------------

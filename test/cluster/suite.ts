@@ -226,7 +226,7 @@ export function clusterSuite(
     });
 
     it(
-      'repairs from the store what clients missed while the broker restarted',
+      'repairs from the store what clients missed while the broker restarted, and /readyz follows the broker',
       { skip: false },
       async (t) => {
         if (!backend.broker) return t.skip('no broker to restart for this bus');
@@ -258,7 +258,13 @@ export function clusterSuite(
         };
         await sendSome(10);
         await backend.broker.kill();
+        const readyz = async () => (await fetch(`${nodes[0]!.url}/readyz`)).status;
         try {
+          await eventually(
+            async () => (await readyz()) === 503,
+            '/readyz reports 503 while the broker is down',
+            15_000,
+          );
           if (backend.store === backend.broker.url) {
             const r = await a.request({ type: 'send', room, text: 'during', cid: 'during' });
             assert.equal(r.code, 'SB_ERR_STORE_UNAVAILABLE');
@@ -268,6 +274,7 @@ export function clusterSuite(
         } finally {
           await backend.broker.restart();
         }
+        await eventually(async () => (await readyz()) === 200, '/readyz recovers', 30_000);
         if (backend.store === backend.broker.url) await sendOne('during');
         await sendSome(backend.store === backend.broker.url ? 19 : 10);
         await b.waitFor(() => b.messages(`room:${room}`).length === 30, 30_000);
