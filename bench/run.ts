@@ -65,7 +65,7 @@ const picked = list<AnyScenario>(
   [...SCENARIOS.map((s) => s.name), ...clusterNames],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
-// Without --scenario only the single-node scenarios run; cluster ones are opt-in.
+// Without --scenario every scenario runs: the single-node ones, then the cluster ones.
 const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filter(
   (s): s is ScenarioName => !clusterNames.includes(s as ClusterScenarioName),
 );
