@@ -47,6 +47,7 @@ export async function hello(
             lastSeq: at,
             firstSeq: head?.firstSeq ?? 1,
             readSeq: at,
+            floorSeq: 0,
           },
         ];
       }

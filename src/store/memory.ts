@@ -3,6 +3,7 @@ import type {
   AppendResult,
   ChannelHead,
   ChannelKind,
+  MemberPosition,
   Membership,
   NewMessage,
   ReadQuery,
@@ -20,8 +21,8 @@ interface Channel {
   messages: StoredMessage[];
   /** `${from}\n${cid}` → retained message, for idempotent appends. */
   byCid: Map<string, StoredMessage>;
-  /** user → read position. */
-  members: Map<string, number>;
+  /** user → positions. */
+  members: Map<string, MemberPosition>;
 }
 
 /**
@@ -102,7 +103,7 @@ export class MemoryStore implements Store {
   async addMember(channel: string, user: string): Promise<boolean> {
     const ch = this.#channel(channel);
     if (ch.members.has(user)) return false;
-    ch.members.set(user, ch.lastSeq);
+    ch.members.set(user, { readSeq: ch.lastSeq, floorSeq: ch.kind === 'dm' ? ch.lastSeq : 0 });
     return true;
   }
 
@@ -114,6 +115,15 @@ export class MemoryStore implements Store {
     return this.#channels.get(channel)?.members.has(user) ?? false;
   }
 
+  async membership(channel: string, user: string): Promise<MemberPosition | null> {
+    const m = this.#channels.get(channel)?.members.get(user);
+    return m ? { ...m } : null;
+  }
+
+  async forgetUser(user: string): Promise<void> {
+    for (const ch of this.#channels.values()) ch.members.delete(user);
+  }
+
   async members(channel: string): Promise<string[]> {
     return [...(this.#channels.get(channel)?.members.keys() ?? [])].sort();
   }
@@ -121,10 +131,10 @@ export class MemoryStore implements Store {
   async memberships(user: string): Promise<Membership[]> {
     const out: Membership[] = [];
     for (const [channel, ch] of this.#channels) {
-      const readSeq = ch.members.get(user);
-      if (readSeq === undefined) continue;
+      const m = ch.members.get(user);
+      if (m === undefined) continue;
       const { lastSeq, firstSeq } = (await this.head(channel))!;
-      out.push({ channel, kind: ch.kind, lastSeq, firstSeq, readSeq });
+      out.push({ channel, kind: ch.kind, lastSeq, firstSeq, ...m });
     }
     return out.sort((a, b) => (a.channel < b.channel ? -1 : 1));
   }
@@ -133,8 +143,8 @@ export class MemoryStore implements Store {
     const ch = this.#channel(channel);
     const current = ch.members.get(user);
     if (current === undefined) throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
-    const next = Math.max(current, Math.min(seq, ch.lastSeq));
-    ch.members.set(user, next);
+    const next = Math.max(current.readSeq, Math.min(seq, ch.lastSeq));
+    current.readSeq = next;
     return next;
   }
 

@@ -4,6 +4,7 @@ import type {
   AppendResult,
   ChannelHead,
   ChannelKind,
+  MemberPosition,
   Membership,
   NewMessage,
   ReadQuery,
@@ -51,6 +52,8 @@ const MIGRATIONS: string[] = [
      created_at BIGINT NOT NULL,
      expires_at BIGINT NOT NULL
    );`,
+  // 2: per-member read floor (DM members see nothing at or below it).
+  `ALTER TABLE members ADD COLUMN floor_seq BIGINT NOT NULL DEFAULT 0`,
 ];
 
 /** Key of the transaction-scoped advisory lock that serialises migrations between nodes. */
@@ -135,13 +138,17 @@ const SQL = {
   listRooms: `SELECT substr(c.channel, 6) AS room, c.last_seq,
       (SELECT count(*) FROM members m WHERE m.channel = c.channel) AS members
     FROM channels c WHERE c.kind = 'room' ORDER BY c.channel`,
-  insertMember: `INSERT INTO members (channel, "user", read_seq, joined_at)
-    SELECT channel, $2::text, last_seq, $3::bigint FROM channels WHERE channel = $1
+  insertMember: `INSERT INTO members (channel, "user", read_seq, joined_at, floor_seq)
+    SELECT channel, $2::text, last_seq, $3::bigint,
+      CASE kind WHEN 'dm' THEN last_seq ELSE 0 END
+    FROM channels WHERE channel = $1
     ON CONFLICT (channel, "user") DO NOTHING`,
   removeMember: 'DELETE FROM members WHERE channel = $1 AND "user" = $2',
   isMember: 'SELECT 1 FROM members WHERE channel = $1 AND "user" = $2',
+  membership: 'SELECT read_seq, floor_seq FROM members WHERE channel = $1 AND "user" = $2',
+  forgetUser: 'DELETE FROM members WHERE "user" = $1',
   members: 'SELECT "user" FROM members WHERE channel = $1 ORDER BY "user"',
-  memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq
+  memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
     FROM members m JOIN channels c ON c.channel = m.channel
     WHERE m."user" = $1 ORDER BY m.channel`,
   // Never moves back; clamps to the channel's lastSeq.
@@ -309,6 +316,7 @@ export class PostgresStore implements Store {
       last_seq: number;
       first_seq: number;
       read_seq: number;
+      floor_seq: number;
     }>('memberships', [user]);
     return rows.map((r) => ({
       channel: r.channel,
@@ -316,7 +324,19 @@ export class PostgresStore implements Store {
       lastSeq: r.last_seq,
       firstSeq: r.first_seq,
       readSeq: r.read_seq,
+      floorSeq: r.floor_seq,
     }));
+  }
+
+  async membership(channel: string, user: string): Promise<MemberPosition | null> {
+    const row = (
+      await this.#query<{ read_seq: number; floor_seq: number }>('membership', [channel, user])
+    ).rows[0];
+    return row ? { readSeq: row.read_seq, floorSeq: row.floor_seq } : null;
+  }
+
+  async forgetUser(user: string): Promise<void> {
+    await this.#query('forgetUser', [user]);
   }
 
   async setReadSeq(channel: string, user: string, seq: number): Promise<number> {

@@ -6,6 +6,7 @@ import type {
   AppendResult,
   ChannelHead,
   ChannelKind,
+  MemberPosition,
   Membership,
   NewMessage,
   ReadQuery,
@@ -50,6 +51,8 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      expires_at INTEGER NOT NULL
    );`,
+  // 2: per-member read floor (DM members see nothing at or below it).
+  `ALTER TABLE members ADD COLUMN floor_seq INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** How long a writer waits for another process's write lock before failing, in ms. */
@@ -219,6 +222,20 @@ export class SqliteStore implements Store {
     return this.#run(() => this.#sql.isMember.get(channel, user) !== undefined);
   }
 
+  membership(channel: string, user: string): Promise<MemberPosition | null> {
+    return this.#run(() => {
+      const row = this.#sql.membership.get(channel, user) as
+        { read_seq: number; floor_seq: number } | undefined;
+      return row ? { readSeq: row.read_seq, floorSeq: row.floor_seq } : null;
+    });
+  }
+
+  forgetUser(user: string): Promise<void> {
+    return this.#run(() => {
+      this.#sql.forgetUser.run(user);
+    });
+  }
+
   members(channel: string): Promise<string[]> {
     return this.#run(() => this.#sql.members.pluck().all(channel) as string[]);
   }
@@ -231,6 +248,7 @@ export class SqliteStore implements Store {
         last_seq: number;
         first_seq: number;
         read_seq: number;
+        floor_seq: number;
       }[];
       return rows.map((r) => ({
         channel: r.channel,
@@ -238,6 +256,7 @@ export class SqliteStore implements Store {
         lastSeq: r.last_seq,
         firstSeq: r.first_seq,
         readSeq: r.read_seq,
+        floorSeq: r.floor_seq,
       }));
     });
   }
@@ -339,15 +358,20 @@ function prepare(db: Database.Database) {
        FROM channels c WHERE c.kind = 'room' ORDER BY c.channel`,
     ),
     insertMember: db.prepare(
-      `INSERT INTO members (channel, user, read_seq, joined_at)
-       SELECT channel, ?, last_seq, ? FROM channels WHERE channel = ?
+      `INSERT INTO members (channel, user, read_seq, joined_at, floor_seq)
+       SELECT channel, ?, last_seq, ?, CASE kind WHEN 'dm' THEN last_seq ELSE 0 END
+       FROM channels WHERE channel = ?
        ON CONFLICT (channel, user) DO NOTHING`,
     ),
     removeMember: db.prepare('DELETE FROM members WHERE channel = ? AND user = ?'),
     isMember: db.prepare('SELECT 1 FROM members WHERE channel = ? AND user = ?'),
+    membership: db.prepare(
+      'SELECT read_seq, floor_seq FROM members WHERE channel = ? AND user = ?',
+    ),
+    forgetUser: db.prepare('DELETE FROM members WHERE user = ?'),
     members: db.prepare('SELECT user FROM members WHERE channel = ? ORDER BY user'),
     memberships: db.prepare(
-      `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq
+      `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
        FROM members m JOIN channels c ON c.channel = m.channel
        WHERE m.user = ? ORDER BY m.channel`,
     ),

@@ -74,6 +74,19 @@ export interface Membership {
   lastSeq: number;
   firstSeq: number;
   readSeq: number;
+  /** Messages with seq <= floorSeq are invisible to this member (see MemberPosition). */
+  floorSeq: number;
+}
+
+/**
+ * A member's positions in one channel. `floorSeq`: the member may not see messages with
+ * seq <= floorSeq. A DM member's floor is the channel's lastSeq when they were added (0 for a
+ * new conversation), so a reclaimed handle re-added to an old DM does not see the conversation
+ * of the handle's previous owner. Room members always have floor 0 (room history is public).
+ */
+export interface MemberPosition {
+  readSeq: number;
+  floorSeq: number;
 }
 
 export interface ChannelStore {
@@ -85,11 +98,18 @@ export interface ChannelStore {
     ts: number,
   ): Promise<boolean>;
   listRooms(): Promise<RoomSummary[]>;
-  /** Add a member; resolves false when already a member. New members start read at lastSeq. */
+  /**
+   * Add a member; resolves false when already a member. New members start read at lastSeq;
+   * a new DM member's floorSeq is lastSeq too, a room member's is 0.
+   */
   addMember(channel: string, user: string): Promise<boolean>;
   /** Remove a member; resolves false when not a member. */
   removeMember(channel: string, user: string): Promise<boolean>;
   isMember(channel: string, user: string): Promise<boolean>;
+  /** The user's positions in the channel, or null when not a member (or no such channel). */
+  membership(channel: string, user: string): Promise<MemberPosition | null>;
+  /** Remove every membership (rooms and DMs) of the user: the handle now names someone new. */
+  forgetUser(user: string): Promise<void>;
   members(channel: string): Promise<string[]>;
   /** Every channel (rooms and DMs) the user belongs to, with positions. */
   memberships(user: string): Promise<Membership[]>;

@@ -218,7 +218,7 @@ export const STORE_CASES: Record<string, { title: string; run: (open: Open) => P
     },
   },
   memberships: {
-    title: 'lists every room and DM of a user with lastSeq, firstSeq and readSeq',
+    title: 'lists every room and DM of a user with lastSeq, firstSeq, readSeq and floorSeq',
     async run(open) {
       const store = await roomWith(open, 3);
       await store.createChannel(DM, 'dm', 'ann', T0);
@@ -233,8 +233,8 @@ export const STORE_CASES: Record<string, { title: string; run: (open: Open) => P
         a.channel.localeCompare(b.channel),
       );
       assert.deepEqual(mine, [
-        { channel: DM, kind: 'dm', lastSeq: 1, firstSeq: 1, readSeq: 0 },
-        { channel: ROOM, kind: 'room', lastSeq: 4, firstSeq: 1, readSeq: 3 },
+        { channel: DM, kind: 'dm', lastSeq: 1, firstSeq: 1, readSeq: 0, floorSeq: 0 },
+        { channel: ROOM, kind: 'room', lastSeq: 4, firstSeq: 1, readSeq: 3, floorSeq: 0 },
       ]);
       assert.deepEqual(await store.memberships('nobody'), []);
     },
@@ -245,6 +245,67 @@ export const STORE_CASES: Record<string, { title: string; run: (open: Open) => P
       const store = await roomWith(open, 5);
       await store.addMember(ROOM, 'bob');
       assert.equal((await store.memberships('bob'))[0]?.readSeq, 5);
+    },
+  },
+  'floor-dm': {
+    title: "sets a DM member's floorSeq to the lastSeq at which they were added (0 when new)",
+    async run(open) {
+      const store = await open();
+      await store.createChannel(DM, 'dm', 'ann', T0);
+      await store.addMember(DM, 'ann');
+      await store.addMember(DM, 'bob');
+      assert.deepEqual(await store.membership(DM, 'ann'), { readSeq: 0, floorSeq: 0 });
+      for (let i = 1; i <= 3; i++) await store.append(msg(`d${i}`, 'bob', DM));
+      assert.equal(await store.removeMember(DM, 'ann'), true);
+      assert.equal(await store.addMember(DM, 'ann'), true);
+      assert.deepEqual(await store.membership(DM, 'ann'), { readSeq: 3, floorSeq: 3 });
+      assert.deepEqual(await store.membership(DM, 'bob'), { readSeq: 0, floorSeq: 0 });
+      assert.equal(await store.setReadSeq(DM, 'ann', 1), 3);
+      await store.append(msg('d4', 'bob', DM));
+      assert.equal(await store.setReadSeq(DM, 'ann', 4), 4);
+      const [m] = await store.memberships('ann');
+      assert.deepEqual(m, {
+        channel: DM,
+        kind: 'dm',
+        lastSeq: 4,
+        firstSeq: 1,
+        readSeq: 4,
+        floorSeq: 3,
+      });
+      assert.equal(await store.membership(DM, 'cat'), null);
+      assert.equal(await store.membership('dm:nowhere:x', 'ann'), null);
+    },
+  },
+  'floor-room': {
+    title: "keeps a room member's floorSeq at 0 however late they join (room history is public)",
+    async run(open) {
+      const store = await roomWith(open, 5);
+      await store.addMember(ROOM, 'bob');
+      assert.deepEqual(await store.membership(ROOM, 'bob'), { readSeq: 5, floorSeq: 0 });
+      assert.equal((await store.memberships('bob'))[0]?.floorSeq, 0);
+    },
+  },
+  'forget-user': {
+    title: 'forgetUser removes every room and DM membership of the user, and only theirs',
+    async run(open) {
+      const store = await roomWith(open, 1);
+      await store.createChannel(DM, 'dm', 'ann', T0);
+      await store.createChannel('room:other', 'room', 'bob', T0);
+      for (const ch of [ROOM, DM, 'room:other']) {
+        await store.addMember(ch, 'ann');
+        await store.addMember(ch, 'bob');
+      }
+      await store.forgetUser('ann');
+      await store.forgetUser('nobody');
+      assert.deepEqual(await store.memberships('ann'), []);
+      assert.equal(await store.isMember(DM, 'ann'), false);
+      assert.equal(await store.membership(ROOM, 'ann'), null);
+      assert.equal((await store.memberships('bob')).length, 3);
+      assert.deepEqual(await store.members(DM), ['bob']);
+      // Re-added to the DM afterwards: a new member, floored at the conversation so far.
+      await store.append(msg('d1', 'bob', DM));
+      assert.equal(await store.addMember(DM, 'ann'), true);
+      assert.deepEqual(await store.membership(DM, 'ann'), { readSeq: 1, floorSeq: 1 });
     },
   },
   'set-read-seq': {

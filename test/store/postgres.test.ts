@@ -140,8 +140,8 @@ describe('PostgresStore', { skip: bin.skip }, () => {
     const check = new pg.Client({ connectionString: url });
     await check.connect();
     try {
-      const { rows } = await check.query('SELECT version FROM switchboard_schema');
-      assert.deepEqual(rows, [{ version: 1 }]);
+      const { rows } = await check.query('SELECT version FROM switchboard_schema ORDER BY version');
+      assert.deepEqual(rows, [{ version: 1 }, { version: 2 }]);
     } finally {
       await check.end();
     }

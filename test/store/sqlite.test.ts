@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
@@ -47,6 +48,39 @@ describe('SqliteStore', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('migrates a version 1 file to version 2: existing members get floorSeq 0', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const v1 = new Database(path);
+    v1.exec(`CREATE TABLE channels (channel TEXT PRIMARY KEY, kind TEXT NOT NULL,
+        created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0, first_seq INTEGER NOT NULL DEFAULT 1);
+      CREATE TABLE messages (channel TEXT NOT NULL, seq INTEGER NOT NULL, cid TEXT NOT NULL,
+        sender TEXT NOT NULL, text TEXT NOT NULL, ts INTEGER NOT NULL,
+        PRIMARY KEY (channel, seq), UNIQUE (channel, sender, cid)) WITHOUT ROWID;
+      CREATE TABLE members (channel TEXT NOT NULL, user TEXT NOT NULL,
+        read_seq INTEGER NOT NULL, joined_at INTEGER NOT NULL,
+        PRIMARY KEY (channel, user)) WITHOUT ROWID;
+      CREATE INDEX members_by_user ON members (user);
+      CREATE TABLE sessions (handle TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+      INSERT INTO channels VALUES ('dm:ann:bob', 'dm', 'ann', 1, 2, 1);
+      INSERT INTO members VALUES ('dm:ann:bob', 'ann', 2, 1);
+      PRAGMA user_version = 1;`);
+    v1.close();
+    const store = new SqliteStore(path);
+    try {
+      assert.deepEqual(await store.membership('dm:ann:bob', 'ann'), { readSeq: 2, floorSeq: 0 });
+      assert.equal(await store.addMember('dm:ann:bob', 'bob'), true);
+      assert.deepEqual(await store.membership('dm:ann:bob', 'bob'), { readSeq: 2, floorSeq: 2 });
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    assert.equal(check.pragma('user_version', { simple: true }), 2);
+    check.close();
   });
 
   it('rejects calls after close with SB_ERR_STORE_UNAVAILABLE carrying the driver error as cause', async () => {
