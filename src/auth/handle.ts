@@ -10,6 +10,14 @@ export interface HandleAuthenticatorOptions {
   ttlMs: number;
   /** Clock in ms since the epoch. Default Date.now. */
   now?: () => number;
+  /**
+   * Called when a handle is claimed that had a session before (an expired one): the handle now
+   * names a new person, who must not inherit the previous owner's rooms and DMs. The server
+   * wires it to `Store.forgetUser`. Runs after the claim is won and before the identity is
+   * returned; if it rejects, the claim is given up again (the handle stays free) and the error
+   * is the claimant's.
+   */
+  onReclaim?: (handle: string) => Promise<void>;
 }
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -18,16 +26,20 @@ const hashToken = (token: string): string => createHash('sha256').update(token).
  * Identity by handle: the first claimant of a free handle gets a random bearer token; only its
  * SHA-256 is stored. A handle is free when it never had a session or its session expired.
  * When both token and handle are given, the token decides and the handle is ignored.
+ * Claiming a handle whose session expired makes a new person of that name: `onReclaim` lets the
+ * server forget the previous owner's memberships first.
  */
 export class HandleAuthenticator implements Authenticator {
   readonly #sessions: SessionStore;
   readonly #ttlMs: number;
   readonly #now: () => number;
+  readonly #onReclaim: ((handle: string) => Promise<void>) | null;
 
   constructor(options: HandleAuthenticatorOptions) {
     this.#sessions = options.sessions;
     this.#ttlMs = options.ttlMs;
     this.#now = options.now ?? Date.now;
+    this.#onReclaim = options.onReclaim ?? null;
   }
 
   async authenticate(credentials: Credentials): Promise<Identity> {
@@ -57,18 +69,33 @@ export class HandleAuthenticator implements Authenticator {
   }
 
   // claimSession is atomic in the store, so two claimants racing for a free handle cannot both
-  // win, not even on different nodes sharing the store.
+  // win, not even on different nodes sharing the store. Only the winner runs onReclaim.
   async #claim(rawHandle: string): Promise<Identity> {
     const handle = rawHandle.toLowerCase();
     if (!HANDLE_RE.test(handle)) throw new SwitchboardError('SB_ERR_HANDLE_INVALID');
     const now = this.#now();
+    // A session row, even an expired one, means the handle belonged to someone before.
+    const previous = this.#onReclaim ? await this.#sessions.sessionByHandle(handle) : null;
+    if (previous && previous.expiresAt > now) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.#ttlMs;
+    const tokenHash = hashToken(token);
     const won = await this.#sessions.claimSession(
-      { handle, tokenHash: hashToken(token), createdAt: now, expiresAt },
+      { handle, tokenHash, createdAt: now, expiresAt },
       now,
     );
     if (!won) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    if (previous && this.#onReclaim) {
+      try {
+        await this.#onReclaim(handle);
+      } catch (err) {
+        // Free the handle again (the row stays, so the next claimant forgets again).
+        await this.#sessions
+          .saveSession({ handle, tokenHash, createdAt: now, expiresAt: now })
+          .catch(() => {});
+        throw err;
+      }
+    }
     return { user: handle, token, expiresAt };
   }
 }

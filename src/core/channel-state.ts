@@ -1,8 +1,17 @@
 import { parseChannel, type ChannelState } from '../protocol/frames.js';
 import type { LocalChannel } from './local-channel.js';
 
-/** What a user sees of a channel: position, read position, unread count. */
-export function channelState(ch: LocalChannel, user: string, readSeq: number): ChannelState {
+/**
+ * What a user sees of a channel: position, read position, unread count. `floorSeq`: the member
+ * sees nothing at or below it (DMs of a reclaimed handle; see Store `MemberPosition`), so
+ * firstSeq is above it and unread counts from it at the earliest.
+ */
+export function channelState(
+  ch: LocalChannel,
+  user: string,
+  readSeq: number,
+  floorSeq = 0,
+): ChannelState {
   const parsed = parseChannel(ch.id);
   const name =
     parsed?.kind === 'dm'
@@ -10,7 +19,7 @@ export function channelState(ch: LocalChannel, user: string, readSeq: number): C
         ? parsed.users[1]
         : parsed.users[0]
       : ch.id.slice(5);
-  const read = Math.min(readSeq, ch.lastSeq);
+  const read = Math.min(Math.max(readSeq, floorSeq), ch.lastSeq);
   return {
     channel: ch.id,
     kind: parsed?.kind ?? 'room',
@@ -18,6 +27,6 @@ export function channelState(ch: LocalChannel, user: string, readSeq: number): C
     lastSeq: ch.lastSeq,
     readSeq: read,
     unread: Math.max(0, ch.lastSeq - read),
-    firstSeq: ch.firstSeq,
+    firstSeq: Math.max(ch.firstSeq, floorSeq + 1),
   };
 }

@@ -340,12 +340,24 @@ export class ChatCore {
   async subscribeUser(user: string, id: string, catchUpFrom?: number): Promise<void> {
     const conns = this.users.get(user);
     if (!conns) return;
+    let from = catchUpFrom;
+    if (
+      from !== undefined &&
+      id.startsWith('dm:') &&
+      [...conns].some((c) => !c.closed && !c.channels.has(id))
+    ) {
+      // A DM replays from the member's floor at the earliest, and only to a member: a handle
+      // reclaimed by someone new does not get the previous owner's conversation.
+      const pos = await this.opts.store.membership(id, user);
+      if (!pos) return;
+      from = Math.max(from, pos.floorSeq);
+    }
     const ch = await this.channel(id);
     for (const c of conns) {
       if (c.closed || c.channels.has(id)) continue;
-      if (catchUpFrom === undefined) ch.subscribeLive(c);
+      if (from === undefined) ch.subscribeLive(c);
       else
-        ch.catchUp(c, catchUpFrom).catch((err) =>
+        ch.catchUp(c, from).catch((err) =>
           this.opts.logger.warn({ err, channel: id }, 'catch-up failed'),
         );
     }

@@ -39,26 +39,30 @@ async function requireRoom(core: ChatCore, room: string): Promise<string> {
   return id;
 }
 
-/** The channel id a user may read; rooms need membership, DMs need to be a participant. */
+/**
+ * The channel a user may read and the user's floor in it (nothing at or below it is theirs to
+ * see). Rooms need membership and have floor 0; DMs need membership too (a participant's handle
+ * may have been reclaimed by someone new since) and have the member's floor.
+ */
 async function readableChannel(
   core: ChatCore,
   conn: ClientConnection,
   channel: string,
-): Promise<string> {
+): Promise<{ id: string; floor: number }> {
   const user = conn.user!;
   const parsed = parseChannel(channel);
   if (!parsed) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
   if (parsed.kind === 'dm') {
     if (!parsed.users.includes(user)) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
-    if (!(await core.opts.store.head(channel)))
-      throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
-    return channel;
+    const pos = await core.opts.store.membership(channel, user);
+    if (!pos) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
+    return { id: channel, floor: pos.floorSeq };
   }
-  if (conn.channels.has(channel)) return channel;
+  if (conn.channels.has(channel)) return { id: channel, floor: 0 };
   await requireRoom(core, parsed.room);
   if (!(await core.opts.store.isMember(channel, user)))
     throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
-  return channel;
+  return { id: channel, floor: 0 };
 }
 
 async function joinRoom(core: ChatCore, conn: ClientConnection, id: string): Promise<ChannelState> {
@@ -66,7 +70,7 @@ async function joinRoom(core: ChatCore, conn: ClientConnection, id: string): Pro
   const added = await core.opts.store.addMember(id, user);
   await core.subscribeUser(user, id);
   const ch = await core.channel(id);
-  const mine = (await core.opts.store.memberships(user)).find((m) => m.channel === id);
+  const mine = await core.opts.store.membership(id, user);
   const state = channelState(ch, user, mine?.readSeq ?? ch.lastSeq);
   if (added) {
     core.memberEvent(id.slice(5), user, true);
@@ -102,17 +106,25 @@ async function send(core: ChatCore, conn: ClientConnection, f: Frame<'send'>): P
     }
   } else {
     recipient = f.to!.toLowerCase();
-    if (!HANDLE_RE.test(recipient) || !(await core.opts.auth.exists(recipient))) {
+    if (!HANDLE_RE.test(recipient)) {
       throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${f.to}`);
     }
     id = dmChannel(user, recipient);
+    const [exists, recipientPos] = await Promise.all([
+      core.opts.auth.exists(recipient),
+      core.opts.store.membership(id, recipient),
+    ]);
+    if (!exists) throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${f.to}`);
     if (!conn.channels.has(id)) {
       const ts = core.now();
       await core.opts.store.createChannel(id, 'dm', user, ts);
       await core.opts.store.addMember(id, user);
-      await core.opts.store.addMember(id, recipient);
-      await core.subscribeUser(user, id, 0);
     }
+    // Not a member: a new conversation, or the recipient's handle was reclaimed by someone new
+    // since. Either way they join now, floored at the conversation so far: they get this
+    // message and nothing before it.
+    if (!recipientPos) await core.opts.store.addMember(id, recipient);
+    if (!conn.channels.has(id)) await core.subscribeUser(user, id, 0);
     await core.subscribeUser(recipient, id, 0);
   }
   const ch = await core.channel(id);
@@ -155,20 +167,23 @@ async function history(
   if (f.before !== undefined && f.after !== undefined) {
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give at most one of before, after');
   }
-  const id = await readableChannel(core, conn, f.channel);
+  const { id, floor } = await readableChannel(core, conn, f.channel);
   const limit = f.limit ?? 50;
   const store = core.opts.store;
+  // Nothing at or below the member's floor: `after` starts there at the earliest, and a page
+  // back that reaches it ends there (hasMore false).
   const query =
     f.after !== undefined
-      ? { after: f.after, limit: limit + 1 }
+      ? { after: Math.max(f.after, floor), limit: limit + 1 }
       : { before: f.before, limit: limit + 1 };
-  const [rows, head] = await Promise.all([store.read(id, query), store.head(id)]);
+  const [read, head] = await Promise.all([store.read(id, query), store.head(id)]);
+  const rows = floor > 0 ? read.filter((m) => m.seq > floor) : read;
   const hasMore = rows.length > limit;
   const page = hasMore ? (f.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
   return {
     channel: id,
     messages: page.map((m) => ({ type: 'message', ...m })),
-    firstSeq: head?.firstSeq ?? 1,
+    firstSeq: Math.max(head?.firstSeq ?? 1, floor + 1),
     lastSeq: head?.lastSeq ?? 0,
     hasMore,
   };
@@ -196,10 +211,10 @@ async function typing(
 
 async function read(core: ChatCore, conn: ClientConnection, f: Frame<'read'>): Promise<unknown> {
   const user = conn.user!;
-  const id = await readableChannel(core, conn, f.channel);
+  const { id, floor } = await readableChannel(core, conn, f.channel);
   const seq = await core.opts.store.setReadSeq(id, user, f.seq);
   const ch = await core.channel(id);
-  const state = channelState(ch, user, seq);
+  const state = channelState(ch, user, seq, floor);
   core.releaseIfIdle(ch);
   core.pushToUser(
     user,

@@ -60,14 +60,20 @@ export async function hello(
         if (conn.closed) return null;
         const after = resume.get(m.channel);
         resume.delete(m.channel);
-        const state = channelState(ch, user, m.readSeq);
+        // floorSeq is 0 for rooms; a DM member never sees what was sent before they joined it.
+        const floor = m.floorSeq;
+        const state = channelState(ch, user, m.readSeq, floor);
         if (after === undefined) {
           ch.subscribeLive(conn);
           return { state, replay: null };
         }
         return {
           state,
-          replay: ch.catchUp(conn, after).then((r) => ({ channel: m.channel, ...r })),
+          replay: ch.catchUp(conn, Math.max(after, floor)).then((r) => ({
+            channel: m.channel,
+            ...r,
+            firstSeq: Math.max(r.firstSeq, floor + 1),
+          })),
         };
       }),
     );

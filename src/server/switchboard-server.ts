@@ -89,7 +89,13 @@ export class SwitchboardServer {
       }
     }
     const auth =
-      parts.auth ?? new HandleAuthenticator({ sessions: store, ttlMs: config.sessionTtl });
+      parts.auth ??
+      new HandleAuthenticator({
+        sessions: store,
+        ttlMs: config.sessionTtl,
+        // A reclaimed handle is a new person: not in the old owner's rooms or DMs.
+        onReclaim: (handle) => store.forgetUser(handle),
+      });
     return new SwitchboardServer(config, store, bus, presence, auth, logger);
   }
 

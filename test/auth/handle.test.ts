@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { HandleAuthenticator } from '../../src/auth/handle.js';
+import { SwitchboardError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
@@ -72,5 +73,55 @@ describe('HandleAuthenticator', () => {
     await assert.rejects(auth.authenticate({ handle: 'ann' }), {
       code: 'SB_ERR_STORE_UNAVAILABLE',
     });
+  });
+
+  it('calls onReclaim once when an expired handle is claimed by someone new, never otherwise', async () => {
+    let clock = 0;
+    const reclaimed: string[] = [];
+    const auth = new HandleAuthenticator({
+      sessions: new MemoryStore(),
+      ttlMs: 100,
+      now: () => clock,
+      onReclaim: async (handle) => {
+        reclaimed.push(handle);
+      },
+    });
+    const first = await auth.authenticate({ handle: 'ann' });
+    await assert.rejects(auth.authenticate({ handle: 'ANN' }), { code: 'SB_ERR_HANDLE_TAKEN' });
+    clock = 50;
+    await auth.authenticate({ token: first.token });
+    assert.deepEqual(reclaimed, []);
+    clock = 200;
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => auth.authenticate({ handle: 'ann' })),
+    );
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    assert.deepEqual(reclaimed, ['ann']);
+  });
+
+  it('gives the handle up again when onReclaim fails, so the next claimant forgets again', async () => {
+    let clock = 0;
+    let fail = true;
+    const reclaimed: string[] = [];
+    const sessions = new MemoryStore();
+    const auth = new HandleAuthenticator({
+      sessions,
+      ttlMs: 100,
+      now: () => clock,
+      onReclaim: async (handle) => {
+        reclaimed.push(handle);
+        if (fail) throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'down');
+      },
+    });
+    await auth.authenticate({ handle: 'ann' });
+    clock = 100;
+    await assert.rejects(auth.authenticate({ handle: 'ann' }), {
+      code: 'SB_ERR_STORE_UNAVAILABLE',
+    });
+    fail = false;
+    const again = await auth.authenticate({ handle: 'ann' });
+    assert.equal(again.user, 'ann');
+    assert.deepEqual(reclaimed, ['ann', 'ann']);
+    assert.equal((await auth.authenticate({ token: again.token })).user, 'ann');
   });
 });

@@ -1,5 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { HandleAuthenticator } from '../../src/auth/handle.js';
+import { MemoryHub } from '../../src/bus/memory.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { ReadQuery, Store, StoredMessage } from '../../src/store/store.js';
 import { startNode, TestClient, tick, type Frame, type Node } from './harness.js';
@@ -195,6 +197,129 @@ describe('direct messages', () => {
       (await c.request({ type: 'history', channel: 'dm:ann:ben' })).code,
       'SB_ERR_CHANNEL_INVALID',
     );
+  });
+});
+
+describe('reclaimed handles', () => {
+  const DM = 'dm:alice:bob';
+  const texts = (frames: Frame[]): unknown[] => frames.map((f) => f.text);
+
+  it('make a new person: no old rooms or DMs, no replay, history only after the floor', async () => {
+    let clock = Date.now();
+    const store = new MemoryStore();
+    await (store as Store).createChannel('room:general', 'room', 'system', clock);
+    const hub = new MemoryHub();
+    const auth = (): HandleAuthenticator =>
+      new HandleAuthenticator({
+        sessions: store,
+        ttlMs: 60_000,
+        now: () => clock,
+        onReclaim: (handle) => store.forgetUser(handle),
+      });
+    const n1 = await node({ auth: auth() }, { store, hub });
+    const n2 = await node({ auth: auth() }, { store, hub });
+    const alice = await user(n1, 'alice');
+    const bob = await user(n1, 'bob');
+    await alice.call({ type: 'create', room: 'secret' });
+    await alice.call({ type: 'send', to: 'bob', text: 'old1', cid: 'o1' });
+    await bob.call({ type: 'send', to: 'alice', text: 'old2', cid: 'o2' });
+    await bob.call({ type: 'send', to: 'alice', text: 'old3', cid: 'o3' });
+    await alice.waitFor((f) => f.type === 'message' && f.text === 'old3');
+    alice.raw.drop();
+    clock += 60_001;
+
+    // Someone new claims the expired handle, here on the other node.
+    const eve = TestClient.connect(n2);
+    const hello = await eve.hello({ handle: 'alice' });
+    assert.equal(hello.user, 'alice');
+    assert.deepEqual(
+      (hello.channels as { channel: string }[]).map((c) => c.channel),
+      ['room:general'],
+    );
+    assert.equal(
+      (await eve.request({ type: 'history', channel: DM })).code,
+      'SB_ERR_CHANNEL_INVALID',
+    );
+    assert.equal(
+      (await eve.request({ type: 'history', channel: 'room:secret' })).code,
+      'SB_ERR_NOT_A_MEMBER',
+    );
+    assert.deepEqual(await store.members('room:secret'), []);
+
+    // Bob, still subscribed to the old conversation, writes to the new alice.
+    await bob.call({ type: 'send', to: 'alice', text: 'new4', cid: 'n4' });
+    await eve.waitFor((f) => f.type === 'message' && f.text === 'new4');
+    await tick(30);
+    assert.deepEqual(texts(eve.messages(DM)), ['new4']);
+    const h = await eve.call<{ messages: Frame[]; firstSeq: number; hasMore: boolean }>({
+      type: 'history',
+      channel: DM,
+    });
+    assert.deepEqual(texts(h.messages), ['new4']);
+    assert.equal(h.firstSeq, 4);
+    assert.equal(h.hasMore, false);
+    const after0 = await eve.call<{ messages: Frame[] }>({
+      type: 'history',
+      channel: DM,
+      after: 0,
+    });
+    assert.deepEqual(texts(after0.messages), ['new4']);
+    const back = await eve.call<{ messages: Frame[]; hasMore: boolean }>({
+      type: 'history',
+      channel: DM,
+      before: 4,
+    });
+    assert.deepEqual(back.messages, []);
+    assert.equal(back.hasMore, false);
+    const one = await eve.call<{ messages: Frame[]; hasMore: boolean }>({
+      type: 'history',
+      channel: DM,
+      limit: 1,
+    });
+    assert.deepEqual(texts(one.messages), ['new4']);
+    assert.equal(one.hasMore, false);
+
+    // Bob keeps the whole conversation.
+    const hb = await bob.call<{ messages: Frame[] }>({ type: 'history', channel: DM });
+    assert.deepEqual(texts(hb.messages), ['old1', 'old2', 'old3', 'new4']);
+
+    // The new alice reconnects asking for everything: only what is hers comes back.
+    eve.raw.drop();
+    const eve2 = TestClient.connect(n1);
+    const again = await eve2.hello({ token: eve.token, resume: [{ channel: DM, after: 0 }] });
+    const dm = (again.channels as { channel: string; firstSeq: number; unread: number }[]).find(
+      (c) => c.channel === DM,
+    );
+    assert.equal(dm?.firstSeq, 4);
+    assert.equal(dm?.unread, 1);
+    const synced = await eve2.waitFor((f) => f.type === 'synced' && f.channel === DM);
+    assert.equal(synced.firstSeq, 4);
+    assert.equal(synced.truncated, false);
+    assert.deepEqual(texts(eve2.messages(DM)), ['new4']);
+  });
+
+  it('leave a DM between users who never expired replaying in full on reconnect', async () => {
+    const n = await node();
+    const carol = await user(n, 'carol');
+    const dave = await user(n, 'dave');
+    await carol.call({ type: 'send', to: 'dave', text: 'c1', cid: 'c1' });
+    await dave.call({ type: 'send', to: 'carol', text: 'd2', cid: 'd2' });
+    await carol.waitFor((f) => f.type === 'message' && f.text === 'd2');
+    carol.raw.drop();
+    await dave.call({ type: 'send', to: 'carol', text: 'd3', cid: 'd3' });
+    const back = TestClient.connect(n);
+    const data = await back.hello({
+      token: carol.token,
+      resume: [{ channel: 'dm:carol:dave', after: 0 }],
+    });
+    const dm = (data.channels as { channel: string; firstSeq: number }[]).find(
+      (c) => c.channel === 'dm:carol:dave',
+    );
+    assert.equal(dm?.firstSeq, 1);
+    await back.waitFor((f) => f.type === 'synced' && f.channel === 'dm:carol:dave');
+    assert.deepEqual(texts(back.messages('dm:carol:dave')), ['c1', 'd2', 'd3']);
+    const h = await back.call<{ messages: Frame[] }>({ type: 'history', channel: 'dm:carol:dave' });
+    assert.deepEqual(texts(h.messages), ['c1', 'd2', 'd3']);
   });
 });
 

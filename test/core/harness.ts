@@ -30,7 +30,11 @@ export async function startNode(
     store,
     bus: new MemoryBus(shared.hub ?? new MemoryHub()),
     presence: new MemoryPresence(),
-    auth: new HandleAuthenticator({ sessions: store, ttlMs: 3_600_000 }),
+    auth: new HandleAuthenticator({
+      sessions: store,
+      ttlMs: 3_600_000,
+      onReclaim: (handle) => store.forgetUser(handle),
+    }),
     logger: quietLogger,
     maxMessageBytes: 4096,
     maxBufferedBytes: 1 << 20,
