@@ -23,6 +23,15 @@ export async function hello(
 ): Promise<unknown> {
   if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
   const { store, auth, presence } = core.opts;
+  // A handle in use anywhere in the cluster is held, even if its session expired while its
+  // connections stayed open (expiry slides only on hello): nobody else may claim it.
+  if (
+    f.token === undefined &&
+    f.handle !== undefined &&
+    presence.count(f.handle.toLowerCase()) > 0
+  ) {
+    throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+  }
   const identity = await auth.authenticate({ handle: f.handle, token: f.token });
   if (conn.closed) return NO_REPLY;
   if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');

@@ -201,6 +201,22 @@ describe('direct messages', () => {
 });
 
 describe('reclaimed handles', () => {
+  it('cannot be claimed while the old owner is still connected, even after the session expired', async () => {
+    let clock = Date.now();
+    const store = new MemoryStore();
+    await (store as Store).createChannel('room:general', 'room', 'system', clock);
+    const auth = new HandleAuthenticator({ sessions: store, ttlMs: 60_000, now: () => clock });
+    const n = await node({ auth }, { store });
+    const owner = await user(n, 'keeper2');
+    clock += 60_001;
+    const other = TestClient.connect(n);
+    const r = await other.request({ type: 'hello', protocol: 1, handle: 'KEEPER2' });
+    assert.equal(r.code, 'SB_ERR_HANDLE_TAKEN');
+    owner.raw.drop();
+    await tick(20);
+    assert.equal((await other.hello({ handle: 'keeper2' })).user, 'keeper2');
+  });
+
   const DM = 'dm:alice:bob';
   const texts = (frames: Frame[]): unknown[] => frames.map((f) => f.text);
 
