@@ -61,7 +61,15 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
     },
   );
   const logs: string[] = [];
-  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  // A test process that dies or times out must not leave its servers running.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  const exited = new Promise<void>((res) =>
+    child.once('exit', () => {
+      process.off('exit', reap);
+      res();
+    }),
+  );
   const port = await new Promise<number>((res, rej) => {
     const timer = setTimeout(
       () => rej(new Error(`server did not start:\n${logs.join('\n')}`)),
