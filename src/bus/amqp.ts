@@ -18,6 +18,7 @@
 import amqp, { type Channel, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { SwitchboardError } from '../errors.js';
 import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+import { backendUnavailable, errorText, noop, redactUrl } from '../backend-errors.js';
 
 export interface AmqpBusOptions {
   /** Stable id of this node, unique in the cluster; at most 255 UTF-8 bytes (AMQP shortstr). */
@@ -87,7 +88,7 @@ export class AmqpBus implements Bus {
       this.#closed = true;
       throw new SwitchboardError(
         'SB_ERR_BACKEND_UNAVAILABLE',
-        `cannot reach RabbitMQ at ${redact(this.#url)}: ${message(err)}; is the broker running ` +
+        `cannot reach RabbitMQ at ${redactUrl(this.#url)}: ${errorText(err)}; is the broker running ` +
           'and are the URL, user and vhost right?',
         { cause: err },
       );
@@ -106,7 +107,7 @@ export class AmqpBus implements Bus {
       // Lost the connection meanwhile: the reconnect binds it. Otherwise it really failed.
       if (this.#channel !== ch && !this.#closed) return;
       this.#topics.delete(topic);
-      throw unavailable('subscribe', err);
+      throw backendUnavailable('AMQP', 'subscribe', err);
     }
   }
 
@@ -121,14 +122,14 @@ export class AmqpBus implements Bus {
     assertShortstr('topic', topic);
     this.#assertOpen();
     const ch = this.#channel;
-    if (!ch) throw unavailable('publish', this.#lastError);
+    if (!ch) throw backendUnavailable('AMQP', 'publish', this.#lastError);
     let written: boolean;
     try {
       written = ch.publish(this.#exchange, topic, Buffer.from(payload, 'utf8'), {
         appId: this.nodeId,
       });
     } catch (err) {
-      throw unavailable('publish', err); // the channel closed under us
+      throw backendUnavailable('AMQP', 'publish', err); // the channel closed under us
     }
     if (!written) await this.#drain(ch);
   }
@@ -215,7 +216,7 @@ export class AmqpBus implements Bus {
         ch.off('drain', onDrain);
         ch.off('close', onClose);
         if (this.#drained === drained) this.#drained = null;
-        if (err) reject(unavailable('publish', err));
+        if (err) reject(backendUnavailable('AMQP', 'publish', err));
         else resolve();
       };
       const onDrain = (): void => done();
@@ -244,26 +245,3 @@ function assertShortstr(what: string, value: string): void {
     throw new RangeError(`${what} is longer than ${MAX_SHORTSTR_BYTES} bytes`);
   }
 }
-
-function unavailable(op: string, cause: unknown): SwitchboardError {
-  return new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `AMQP ${op} failed: broker is down`, {
-    cause: cause ?? new Error('not connected'),
-  });
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message || err.name : String(err);
-}
-
-/** The URL without its password, for error messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-const noop = (): void => {};

@@ -29,6 +29,7 @@
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { SwitchboardError } from '../errors.js';
 import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+import { backendUnavailable, errorText } from '../backend-errors.js';
 
 const HANDSHAKE_TIMEOUT_MS = 5_000;
 const RECONNECT_WAIT_MS = 1_000;
@@ -115,11 +116,12 @@ export class NatsBus implements Bus {
 
   async publish(topic: string, payload: string): Promise<void> {
     const nc = this.#open();
-    if (!this.#up) throw unavailable('publish', this.#lastError ?? new Error('disconnected'));
+    if (!this.#up)
+      throw backendUnavailable('nats', 'publish', this.#lastError ?? new Error('disconnected'));
     try {
       nc.publish(subjectOf(topic), payload);
     } catch (err) {
-      throw unavailable('publish', err);
+      throw backendUnavailable('nats', 'publish', err);
     }
   }
 
@@ -178,7 +180,7 @@ export class NatsBus implements Bus {
       await this.#nc.flush();
     } catch (err) {
       if (!this.#up || this.#closed) return; // lost meanwhile: the client replays on reconnect
-      throw unavailable(op, err);
+      throw backendUnavailable('nats', op, err);
     }
   }
 
@@ -215,18 +217,4 @@ export function subjectOf(topic: string): string {
   if (subjectCache.size >= SUBJECT_CACHE_MAX) subjectCache.clear();
   subjectCache.set(topic, subject);
   return subject;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function unavailable(op: string, cause: unknown): SwitchboardError {
-  return new SwitchboardError(
-    'SB_ERR_BACKEND_UNAVAILABLE',
-    `nats ${op} failed: ${errorText(cause)}`,
-    {
-      cause,
-    },
-  );
 }

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { SwitchboardError } from '../errors.js';
 import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+import { backendUnavailable, errorText, noop, redactUrl } from '../backend-errors.js';
 
 export interface PostgresBusOptions {
   /** Stable id of this node, unique in the cluster. */
@@ -104,7 +105,7 @@ export class PostgresBus implements Bus {
       await pool.end().catch(noop);
       throw new SwitchboardError(
         'SB_ERR_BACKEND_UNAVAILABLE',
-        `cannot reach PostgreSQL at ${redact(this.#url)}: ${message(err)}; is the server ` +
+        `cannot reach PostgreSQL at ${redactUrl(this.#url)}: ${errorText(err)}; is the server ` +
           'running and are the URL, user and database right?',
         { cause: err },
       );
@@ -125,7 +126,7 @@ export class PostgresBus implements Bus {
       // Lost the connection meanwhile: the reconnect listens again. Otherwise it really failed.
       if (this.#listener !== client && !this.#closed) return;
       this.#topics.delete(topic);
-      throw unavailable('subscribe', err);
+      throw backendUnavailable('PostgreSQL', 'subscribe', err);
     }
   }
 
@@ -138,7 +139,7 @@ export class PostgresBus implements Bus {
 
   async publish(topic: string, payload: string): Promise<void> {
     this.#assertOpen();
-    if (!this.#listener) throw unavailable('publish', this.#lastError);
+    if (!this.#listener) throw backendUnavailable('PostgreSQL', 'publish', this.#lastError);
     const body = JSON.stringify({ o: this.nodeId, t: topic, p: payload } satisfies Envelope);
     try {
       if (Buffer.byteLength(body) <= MAX_NOTIFY_BYTES) {
@@ -147,7 +148,7 @@ export class PostgresBus implements Bus {
         await this.#pool!.query(NOTIFY_LARGE, [channelOf(topic), body, this.nodeId, topic]);
       }
     } catch (err) {
-      throw unavailable('publish', err);
+      throw backendUnavailable('PostgreSQL', 'publish', err);
     }
   }
 
@@ -294,26 +295,3 @@ export class PostgresBus implements Bus {
     }
   }
 }
-
-function unavailable(op: string, cause: unknown): SwitchboardError {
-  return new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `PostgreSQL ${op} failed`, {
-    cause: cause ?? new Error('not connected'),
-  });
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message || err.name : String(err);
-}
-
-/** The URL without its password, for error messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-const noop = (): void => {};

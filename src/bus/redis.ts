@@ -17,6 +17,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { SwitchboardError } from '../errors.js';
 import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+import { backendUnavailable, redactUrl } from '../backend-errors.js';
 
 const CHANNEL_PREFIX = 'sb:';
 /** Bounds `start` and each TCP connect attempt. */
@@ -115,7 +116,7 @@ export class RedisBus implements Bus {
       await this.#sub.subscribe(CHANNEL_PREFIX + topic);
     } catch (err) {
       if (this.#sub.status !== 'ready') return; // lost meanwhile: restored on reconnect
-      throw unavailable('subscribe', err);
+      throw backendUnavailable('redis', 'subscribe', err);
     }
   }
 
@@ -133,7 +134,7 @@ export class RedisBus implements Bus {
     try {
       await this.#pub.publish(CHANNEL_PREFIX + topic, this.#prefix + payload);
     } catch (err) {
-      throw unavailable('publish', err);
+      throw backendUnavailable('redis', 'publish', err);
     }
   }
 
@@ -201,23 +202,5 @@ export class RedisBus implements Bus {
       const state = this.#closed ? 'closed' : 'not started';
       throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `redis bus is ${state}`);
     }
-  }
-}
-
-function unavailable(op: string, cause: unknown): SwitchboardError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `redis ${op} failed: ${reason}`, {
-    cause,
-  });
-}
-
-/** The URL without its password, for error messages. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
   }
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SwitchboardError } from '../errors.js';
 import type { Store, StoreOptions } from './store.js';
+import { redactUrl } from '../backend-errors.js';
 
 const SCHEMES_HINT =
   "supported: '' (sqlite file <dataDir>/switchboard.db), 'sqlite:<path>', 'memory:', 'postgres://user:password@host:port/database'";
@@ -39,7 +40,7 @@ export async function openStore(
     store = await PostgresStore.open(url, storeOptions).catch((err: unknown) => {
       throw new SwitchboardError(
         'SB_ERR_BACKEND_UNAVAILABLE',
-        `cannot reach the postgres store at ${redact(url)}: ${(err as Error).message}; ` +
+        `cannot reach the postgres store at ${redactUrl(url)}: ${(err as Error).message}; ` +
           'check that PostgreSQL is running and the url, user and database are right',
         { cause: err },
       );
@@ -75,16 +76,5 @@ async function loadPostgres(): Promise<typeof import('./postgres.js')> {
       'the postgres store needs the pg package (npm install pg)',
       { cause: err },
     );
-  }
-}
-
-/** The url without its password, for messages and logs. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
   }
 }
