@@ -14,6 +14,7 @@ import type {
   StoreOptions,
   StoredMessage,
 } from './store.js';
+import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 
 /**
  * Schema migrations; index i brings `switchboard_schema` from version i to i + 1. Never edit one.
@@ -72,40 +73,6 @@ const types: pg.CustomTypesConfig = {
       ? Number
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-interface MessageRow {
-  channel: string;
-  seq: number;
-  cid: string;
-  sender: string;
-  text: string;
-  ts: number;
-}
-
-interface SessionRow {
-  handle: string;
-  token_hash: string;
-  created_at: number;
-  expires_at: number;
-}
-
-const toMessage = (r: MessageRow): StoredMessage => ({
-  channel: r.channel,
-  seq: r.seq,
-  cid: r.cid,
-  from: r.sender,
-  text: r.text,
-  ts: r.ts,
-});
-
-const toSession = (r: SessionRow): Session => ({
-  handle: r.handle,
-  tokenHash: r.token_hash,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-});
-
-const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts';
 
 /** Named statements are prepared once per connection by the driver. */
 const SQL = {

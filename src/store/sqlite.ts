@@ -16,6 +16,7 @@ import type {
   StoreOptions,
   StoredMessage,
 } from './store.js';
+import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 
 /** Schema migrations; index i brings `PRAGMA user_version` from i to i + 1. Never edit one. */
 const MIGRATIONS: string[] = [
@@ -57,40 +58,6 @@ const MIGRATIONS: string[] = [
 
 /** How long a writer waits for another process's write lock before failing, in ms. */
 const BUSY_TIMEOUT_MS = 10_000;
-
-interface MessageRow {
-  channel: string;
-  seq: number;
-  cid: string;
-  sender: string;
-  text: string;
-  ts: number;
-}
-
-interface SessionRow {
-  handle: string;
-  token_hash: string;
-  created_at: number;
-  expires_at: number;
-}
-
-const toMessage = (r: MessageRow): StoredMessage => ({
-  channel: r.channel,
-  seq: r.seq,
-  cid: r.cid,
-  from: r.sender,
-  text: r.text,
-  ts: r.ts,
-});
-
-const toSession = (r: SessionRow): Session => ({
-  handle: r.handle,
-  tokenHash: r.token_hash,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-});
-
-const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts';
 
 /**
  * The default Store: one SQLite file in WAL mode, shareable by several processes on one host.

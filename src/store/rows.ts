@@ -1,0 +1,39 @@
+/**
+ * Rows of the SQL stores (SQLite and PostgreSQL share one schema) and their mapping to the
+ * Store types. Column `sender` holds a message's `from` (a reserved word in SQL).
+ */
+import type { Session, StoredMessage } from './store.js';
+
+export interface MessageRow {
+  channel: string;
+  seq: number;
+  cid: string;
+  sender: string;
+  text: string;
+  ts: number;
+}
+
+export interface SessionRow {
+  handle: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export const toMessage = (r: MessageRow): StoredMessage => ({
+  channel: r.channel,
+  seq: r.seq,
+  cid: r.cid,
+  from: r.sender,
+  text: r.text,
+  ts: r.ts,
+});
+
+export const toSession = (r: SessionRow): Session => ({
+  handle: r.handle,
+  tokenHash: r.token_hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+});
+
+export const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts';
