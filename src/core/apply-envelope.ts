@@ -12,10 +12,7 @@ export function applyEnvelope(core: ChatCore, user: string | null, e: Envelope):
   switch (e.k) {
     case 'msg': {
       const ch = core.channels.get(e.m.channel);
-      if (
-        user &&
-        (!ch || [...(core.users.get(user) ?? [])].some((c) => !c.channels.has(e.m.channel)))
-      ) {
+      if (user && (!ch || !core.follows(user, e.m.channel))) {
         // A DM in a conversation these connections do not follow yet: replay it from the start.
         core.subscribeUser(user, e.m.channel, 0).catch((err) => core.busError(err));
         return;

@@ -155,10 +155,10 @@ export class ChatCore {
     try {
       raw = JSON.parse(text);
     } catch {
-      return this.reject(conn, new SwitchboardError('SB_ERR_BAD_JSON'));
+      return this.sendError(conn, new SwitchboardError('SB_ERR_BAD_JSON'));
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      return this.reject(
+      return this.sendError(
         conn,
         new SwitchboardError('SB_ERR_BAD_FRAME', 'frame must be a JSON object'),
       );
@@ -179,7 +179,7 @@ export class ChatCore {
     }
     conn.rejections = 0;
     if (typeof obj.type !== 'string' || !(CLIENT_FRAME_TYPES as string[]).includes(obj.type)) {
-      return this.reject(conn, new SwitchboardError('SB_ERR_UNKNOWN_TYPE'), id);
+      return this.sendError(conn, new SwitchboardError('SB_ERR_UNKNOWN_TYPE'), id);
     }
     if (obj.type === 'hello' && obj.protocol !== PROTOCOL_VERSION) {
       this.sendError(conn, new SwitchboardError('SB_ERR_PROTOCOL_VERSION'), id);
@@ -191,16 +191,20 @@ export class ChatCore {
       const where = issue
         ? `${issue.path.join('.') || 'frame'}: ${issue.message}`
         : 'invalid frame';
-      return this.reject(conn, new SwitchboardError('SB_ERR_BAD_FRAME', where.slice(0, 200)), id);
+      return this.sendError(
+        conn,
+        new SwitchboardError('SB_ERR_BAD_FRAME', where.slice(0, 200)),
+        id,
+      );
     }
     const frame = parsed.data;
     this.metrics.frameIn(frame.type);
     if (frame.type === 'pong') return;
     if (this.draining) {
-      return this.reject(conn, new SwitchboardError('SB_ERR_SHUTTING_DOWN'), frame.id);
+      return this.sendError(conn, new SwitchboardError('SB_ERR_SHUTTING_DOWN'), frame.id);
     }
     if (frame.type !== 'hello' && conn.user === null) {
-      return this.reject(conn, new SwitchboardError('SB_ERR_NOT_AUTHENTICATED'), frame.id);
+      return this.sendError(conn, new SwitchboardError('SB_ERR_NOT_AUTHENTICATED'), frame.id);
     }
     this.run(conn, frame);
   }
@@ -224,10 +228,6 @@ export class ChatCore {
         },
       )
       .finally(() => this.inflight--);
-  }
-
-  private reject(conn: ClientConnection, err: SwitchboardError, id?: RequestId): void {
-    this.sendError(conn, err, id);
   }
 
   sendError(conn: ClientConnection, err: unknown, id?: RequestId): void {
@@ -328,12 +328,7 @@ export class ChatCore {
     conn.channels.delete(id);
     if (!ch) return;
     ch.unsubscribe(conn);
-    if (ch.size === 0) {
-      this.channels.delete(id);
-      ch.dispose();
-      if (id.startsWith('room:'))
-        this.opts.bus.unsubscribe(channelTopic(id)).catch((err) => this.busError(err));
-    }
+    this.releaseIfIdle(ch);
   }
 
   /** Subscribe every local connection of `user` that is not yet in the channel. */
@@ -341,11 +336,7 @@ export class ChatCore {
     const conns = this.users.get(user);
     if (!conns) return;
     let from = catchUpFrom;
-    if (
-      from !== undefined &&
-      id.startsWith('dm:') &&
-      [...conns].some((c) => !c.closed && !c.channels.has(id))
-    ) {
+    if (from !== undefined && id.startsWith('dm:') && !this.follows(user, id)) {
       // A DM replays from the member's floor at the earliest, and only to a member: a handle
       // reclaimed by someone new does not get the previous owner's conversation.
       const pos = await this.opts.store.membership(id, user);
@@ -362,6 +353,12 @@ export class ChatCore {
         );
     }
     this.releaseIfIdle(ch);
+  }
+
+  /** Whether every open connection of `user` on this node receives channel `id`. */
+  follows(user: string, id: string): boolean {
+    for (const c of this.users.get(user) ?? []) if (!c.closed && !c.channels.has(id)) return false;
+    return true;
   }
 
   unsubscribeUser(user: string, id: string): void {

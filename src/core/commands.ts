@@ -110,11 +110,11 @@ async function send(core: ChatCore, conn: ClientConnection, f: Frame<'send'>): P
       throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${f.to}`);
     }
     id = dmChannel(user, recipient);
-    const [exists, recipientPos] = await Promise.all([
-      core.opts.auth.exists(recipient),
-      core.opts.store.membership(id, recipient),
-    ]);
-    if (!exists) throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${f.to}`);
+    // A member of the conversation exists; only a non-member needs the user lookup.
+    const recipientPos = await core.opts.store.membership(id, recipient);
+    if (!recipientPos && !(await core.opts.auth.exists(recipient))) {
+      throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${f.to}`);
+    }
     if (!conn.channels.has(id)) {
       const ts = core.now();
       await core.opts.store.createChannel(id, 'dm', user, ts);

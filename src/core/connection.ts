@@ -33,7 +33,6 @@ export class ClientConnection implements Flushable {
   readonly bucket: TokenBucket;
 
   private queue: (string | Buffer)[] = [];
-  private bytes = 0;
   /** While held (during hello), output is queued but not flushed, so the reply goes first. */
   private held: (string | Buffer)[] | null = null;
 
@@ -58,7 +57,6 @@ export class ClientConnection implements Flushable {
       return;
     }
     this.queue.push(frame);
-    this.bytes += frame.length;
     if (this.queue.length === 1) this.flusher.connection(this);
   }
 
@@ -91,7 +89,6 @@ export class ClientConnection implements Flushable {
       }
       data = Buffer.concat(parts);
     }
-    this.bytes = 0;
     this.transport.send(data);
     if (this.transport.bufferedAmount > this.limits.maxBufferedBytes) this.onSlowConsumer(this);
   }

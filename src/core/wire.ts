@@ -40,10 +40,5 @@ export function encodeReply(id: RequestId, data: unknown): string {
   return JSON.stringify({ type: 'reply', id, data });
 }
 
-/** Close reasons must stay under 123 bytes (RFC 6455 5.5: control frame payload <= 125). */
-export function closeReason(code: ErrorCode): string {
-  return code;
-}
-
 /** Marker a command handler returns when it has already queued its reply itself. */
 export const NO_REPLY = Symbol('no-reply');
