@@ -23,6 +23,10 @@ export interface BusFactory {
    * 'backend-restart' case is skipped as a gap.
    */
   restartBackend?(): Promise<void>;
+  /** Kill the backend (SIGKILL); `restartBackend` brings it back. Enables 'down-publish'. */
+  killBackend?(): Promise<void>;
+  /** A bus pointed at an address where nothing listens. Enables 'start-unreachable'. */
+  unreachable?(nodeId: string): Promise<Bus>;
 }
 
 export interface BusConformanceOptions {
@@ -30,6 +34,8 @@ export interface BusConformanceOptions {
   gaps?: string[];
   /** Longest wait for an expected delivery, in ms. Default 10000. */
   timeoutMs?: number;
+  /** Longest time start may take to fail against an unreachable backend, in ms. Default 6000. */
+  unreachableWithinMs?: number;
   /** How long a node must stay silent after a barrier to pass a "receives nothing" check. Default 100. */
   quietMs?: number;
 }
@@ -50,6 +56,10 @@ export const BUS_CASES = {
     'rejects publish and subscribe with SB_ERR_BACKEND_UNAVAILABLE after close, and resolves unsubscribe and a second close',
   'closed-silent':
     'never calls the handler once close is called, even for payloads already in flight',
+  'start-unreachable':
+    'rejects start with SB_ERR_BACKEND_UNAVAILABLE within seconds when the backend is unreachable',
+  'down-publish':
+    'rejects publish within a second with SB_ERR_BACKEND_UNAVAILABLE, the driver error as cause, while the backend is down',
   'backend-restart':
     'reconnects by itself after the backend is killed and restarted, calls onReconnect and restores subscriptions',
 } as const;
@@ -183,7 +193,11 @@ export function busConformance(
         ? `declared gap: ${id}`
         : id === 'backend-restart' && !factory.restartBackend
           ? 'the factory cannot restart this backend'
-          : false;
+          : id === 'down-publish' && !(factory.killBackend && factory.restartBackend)
+            ? 'the factory cannot kill this backend'
+            : id === 'start-unreachable' && !factory.unreachable
+              ? 'the factory has no unreachable address'
+              : false;
       test(BUS_CASES[id], { skip }, async () => {
         token = randomUUID().slice(0, 8);
         await fn();
@@ -379,6 +393,41 @@ export function busConformance(
       // The subscription made before the restart must work again without a new subscribe.
       await a.bus.publish(topic(), 'after');
       await b.receives(topic(), 'after');
+    });
+
+    caseOf('start-unreachable', async () => {
+      const bus = await factory.unreachable!(`${token}-down`);
+      const began = Date.now();
+      await assert.rejects(
+        bus.start(() => {}),
+        { code: 'SB_ERR_BACKEND_UNAVAILABLE' },
+      );
+      assert.ok(
+        Date.now() - began < (options.unreachableWithinMs ?? 6_000),
+        'start took too long to fail',
+      );
+      assert.equal(bus.ready(), false);
+      await bus.close();
+    });
+
+    caseOf('down-publish', async () => {
+      const [a] = await startNodes(1);
+      try {
+        await factory.killBackend!();
+        const until = Date.now() + 5_000;
+        while (a.bus.ready() && Date.now() < until) await delay(20);
+        assert.equal(a.bus.ready(), false, 'still ready after the backend died');
+        const began = Date.now();
+        const err = await a.bus.publish(topic(), 'lost').then(
+          () => assert.fail('publish resolved while the backend was down'),
+          (e: unknown) => e as { code?: string; cause?: unknown },
+        );
+        assert.equal(err.code, 'SB_ERR_BACKEND_UNAVAILABLE');
+        assert.ok(err.cause instanceof Error, 'no driver error as cause');
+        assert.ok(Date.now() - began < 1_000, 'publish took too long to reject');
+      } finally {
+        await factory.restartBackend!();
+      }
     });
 
     caseOf('closed-silent', async () => {
