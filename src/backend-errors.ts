@@ -27,4 +27,24 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * Imports a backend module (and with it its driver) only when it is configured; a missing
+ * driver fails start-up with a coded error naming the package to install.
+ */
+export async function loadDriver<T>(
+  load: () => Promise<T>,
+  driver: string,
+  what: string,
+): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    throw new SwitchboardError(
+      'SB_ERR_BACKEND_UNAVAILABLE',
+      `the ${what} needs the ${driver} package (npm install ${driver})`,
+      { cause: err },
+    );
+  }
+}
+
 export const noop = (): void => {};

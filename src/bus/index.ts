@@ -10,6 +10,7 @@
  *   ipc                   the workers of `serve --workers N`, through the primary (set internally)
  */
 import { SwitchboardError } from '../errors.js';
+import { loadDriver } from '../backend-errors.js';
 import type { Bus } from './bus.js';
 import { MemoryBus, MemoryHub } from './memory.js';
 
@@ -27,20 +28,6 @@ export function isClusterBus(url: string): boolean {
   return url !== '' && url !== 'memory';
 }
 
-async function load<T>(module: string, driver: string, make: (m: T) => Bus): Promise<Bus> {
-  let m: T;
-  try {
-    m = (await import(module)) as T;
-  } catch (err) {
-    throw new SwitchboardError(
-      'SB_ERR_BACKEND_UNAVAILABLE',
-      `cannot load the ${driver} driver; install it with: npm install ${driver}`,
-      { cause: err },
-    );
-  }
-  return make(m);
-}
-
 export async function openBus(url: string, options: BusOptions): Promise<Bus> {
   const { nodeId } = options;
   const scheme = url.includes(':') ? url.slice(0, url.indexOf(':')) : url;
@@ -49,32 +36,28 @@ export async function openBus(url: string, options: BusOptions): Promise<Bus> {
     case 'memory':
       return new MemoryBus(new MemoryHub(), nodeId);
     case 'redis':
-    case 'rediss':
-      return load<typeof import('./redis.js')>(
-        './redis.js',
-        'ioredis',
-        (m) => new m.RedisBus(url, { nodeId }),
-      );
-    case 'nats':
-      return load<typeof import('./nats.js')>(
-        './nats.js',
+    case 'rediss': {
+      const { RedisBus } = await loadDriver(() => import('./redis.js'), 'ioredis', 'redis bus');
+      return new RedisBus(url, { nodeId });
+    }
+    case 'nats': {
+      const { NatsBus } = await loadDriver(
+        () => import('./nats.js'),
         '@nats-io/transport-node',
-        (m) => new m.NatsBus(url, { nodeId }),
+        'nats bus',
       );
+      return new NatsBus(url, { nodeId });
+    }
     case 'amqp':
-    case 'amqps':
-      return load<typeof import('./amqp.js')>(
-        './amqp.js',
-        'amqplib',
-        (m) => new m.AmqpBus(url, { nodeId }),
-      );
+    case 'amqps': {
+      const { AmqpBus } = await loadDriver(() => import('./amqp.js'), 'amqplib', 'amqp bus');
+      return new AmqpBus(url, { nodeId });
+    }
     case 'postgres':
-    case 'postgresql':
-      return load<typeof import('./postgres.js')>(
-        './postgres.js',
-        'pg',
-        (m) => new m.PostgresBus(url, { nodeId }),
-      );
+    case 'postgresql': {
+      const { PostgresBus } = await loadDriver(() => import('./postgres.js'), 'pg', 'postgres bus');
+      return new PostgresBus(url, { nodeId });
+    }
     case 'ipc': {
       const { IpcBus } = await import('./ipc.js');
       return new IpcBus(nodeId);

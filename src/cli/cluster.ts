@@ -37,20 +37,10 @@ export function registerCluster(program: Command): void {
     )
     .addOption(new Option('--log-level <level>', 'log level of the nodes').default('info'))
     .allowUnknownOption(false)
-    .action(
-      (o: {
-        nodes: number;
-        port: number;
-        host: string;
-        bus: string;
-        store?: string;
-        dataDir: string;
-        logLevel: string;
-      }) => runCluster(o),
-    );
+    .action((o: ClusterOptions) => runCluster(o));
 }
 
-function runCluster(o: {
+interface ClusterOptions {
   nodes: number;
   port: number;
   host: string;
@@ -58,7 +48,9 @@ function runCluster(o: {
   store?: string;
   dataDir: string;
   logLevel: string;
-}): void {
+}
+
+function runCluster(o: ClusterOptions): void {
   const secret = process.env.SWITCHBOARD_MESH_SECRET ?? randomBytes(24).toString('base64url');
   const meshPort = (i: number) => o.port + 1000 + i;
   const peers = Array.from({ length: o.nodes }, (_, i) => `${o.host}:${meshPort(i)}`).join(',');

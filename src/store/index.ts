@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SwitchboardError } from '../errors.js';
 import type { Store, StoreOptions } from './store.js';
-import { redactUrl } from '../backend-errors.js';
+import { loadDriver, redactUrl } from '../backend-errors.js';
 
 const SCHEMES_HINT =
   "supported: '' (sqlite file <dataDir>/switchboard.db), 'sqlite:<path>', 'memory:', 'postgres://user:password@host:port/database'";
@@ -33,10 +33,18 @@ export async function openStore(
     }
     if (path === '')
       throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `store url has no path: '${url}'`);
-    const { SqliteStore } = await loadSqlite();
+    const { SqliteStore } = await loadDriver(
+      () => import('./sqlite.js'),
+      'better-sqlite3',
+      'sqlite store',
+    );
     store = new SqliteStore(path, storeOptions);
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { PostgresStore } = await loadPostgres();
+    const { PostgresStore } = await loadDriver(
+      () => import('./postgres.js'),
+      'pg',
+      'postgres store',
+    );
     store = await PostgresStore.open(url, storeOptions).catch((err: unknown) => {
       throw new SwitchboardError(
         'SB_ERR_BACKEND_UNAVAILABLE',
@@ -53,28 +61,4 @@ export async function openStore(
   }
   await store.createChannel('room:general', 'room', 'system', Date.now());
   return store;
-}
-
-async function loadSqlite(): Promise<typeof import('./sqlite.js')> {
-  try {
-    return await import('./sqlite.js');
-  } catch (err) {
-    throw new SwitchboardError(
-      'SB_ERR_BACKEND_UNAVAILABLE',
-      'the sqlite store needs the better-sqlite3 package (npm install better-sqlite3)',
-      { cause: err },
-    );
-  }
-}
-
-async function loadPostgres(): Promise<typeof import('./postgres.js')> {
-  try {
-    return await import('./postgres.js');
-  } catch (err) {
-    throw new SwitchboardError(
-      'SB_ERR_BACKEND_UNAVAILABLE',
-      'the postgres store needs the pg package (npm install pg)',
-      { cause: err },
-    );
-  }
 }
