@@ -119,3 +119,30 @@ export class Proc {
     await exited;
   }
 }
+
+/**
+ * A broker that is one process, ready when its port opens: started on a free port with a temp
+ * dir, killed with SIGKILL, restarted on the same port with the same data.
+ */
+export async function startSimpleBroker(
+  binary: string,
+  name: string,
+  args: (port: number, dir: string) => string[],
+  url: (port: number) => string,
+): Promise<Broker> {
+  const port = await freePort();
+  const dir = tempDir(name);
+  const proc = new Proc(binary, args(port, dir));
+  const up = async () => {
+    proc.start();
+    await waitForPort(port);
+  };
+  await up();
+  return {
+    url: url(port),
+    port,
+    kill: () => proc.stop('SIGKILL'),
+    restart: async () => (await proc.stop('SIGKILL'), await up()),
+    dispose: async () => (await proc.stop('SIGKILL'), removeDir(dir)),
+  };
+}
