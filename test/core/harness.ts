@@ -8,10 +8,11 @@ import { MemoryPresence } from '../../src/presence/memory.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
 import { MemoryTransport, type MemoryClient } from '../../src/transport/memory.js';
+import { ProtocolClient, type Frame } from '../helpers/protocol-client.js';
 
 export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export type Frame = Record<string, unknown> & { type: string };
+export type { Frame };
 
 export interface Node {
   core: ChatCore;
@@ -61,86 +62,38 @@ export async function startNode(
   };
 }
 
-/** A protocol-level test client: frames in, replies correlated by id. */
-export class TestClient {
+/** A protocol client over the in-memory transport. */
+export class TestClient extends ProtocolClient {
   readonly frames: Frame[] = [];
   private seen = 0;
-  private nextId = 1;
-  user = '';
-  token = '';
+  protected readonly defaultTimeoutMs = 2000;
 
-  constructor(readonly raw: MemoryClient) {}
+  constructor(readonly raw: MemoryClient) {
+    super();
+  }
 
   static connect(node: Node): TestClient {
     return new TestClient(node.transport.connect());
   }
 
-  private sync(): void {
+  all(): Frame[] {
     for (; this.seen < this.raw.messages.length; this.seen++) {
       for (const line of this.raw.messages[this.seen]!.split('\n'))
         this.frames.push(JSON.parse(line) as Frame);
     }
-  }
-
-  all(): Frame[] {
-    this.sync();
     return this.frames;
-  }
-
-  /** Waits (bounded) until a frame matching `pred` has arrived; returns it. */
-  async waitFor(pred: (f: Frame) => boolean, timeoutMs = 2000): Promise<Frame> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.all().find(pred);
-      if (hit) return hit;
-      if (this.raw.closeCode !== null)
-        throw new Error(`closed ${this.raw.closeCode} while waiting`);
-      const left = until - Date.now();
-      if (left <= 0)
-        throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
-      await Promise.race([
-        this.raw.changed(),
-        new Promise((r) => setTimeout(r, Math.min(left, 50))),
-      ]);
-    }
-  }
-
-  async waitClosed(timeoutMs = 2000): Promise<number> {
-    const until = Date.now() + timeoutMs;
-    while (this.raw.closeCode === null) {
-      if (Date.now() > until) throw new Error('not closed');
-      await Promise.race([this.raw.changed(), new Promise((r) => setTimeout(r, 20))]);
-    }
-    return this.raw.closeCode;
   }
 
   send(frame: object): void {
     this.raw.sendText(JSON.stringify(frame));
   }
 
-  /** Sends a command and resolves with its reply or error frame. */
-  async request(frame: Record<string, unknown>): Promise<Frame> {
-    const id = this.nextId++;
-    this.send({ ...frame, id });
-    return this.waitFor((f) => (f.type === 'reply' || f.type === 'error') && f.id === id);
+  protected get closedWith(): number | null {
+    return this.raw.closeCode;
   }
 
-  /** Like request, but throws on an error frame and returns `data`. */
-  async call<T = Record<string, unknown>>(frame: Record<string, unknown>): Promise<T> {
-    const r = await this.request(frame);
-    if (r.type === 'error') throw new Error(`${String(r.code)}: ${String(r.message)}`);
-    return r.data as T;
-  }
-
-  async hello(extra: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const data = await this.call({ type: 'hello', protocol: 1, ...extra });
-    this.user = data.user as string;
-    this.token = data.token as string;
-    return data;
-  }
-
-  messages(channel?: string): Frame[] {
-    return this.all().filter((f) => f.type === 'message' && (!channel || f.channel === channel));
+  protected changed(ms: number): Promise<void> {
+    return Promise.race([this.raw.changed(), new Promise<void>((r) => setTimeout(r, ms))]);
   }
 }
 

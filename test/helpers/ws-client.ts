@@ -4,17 +4,18 @@
  */
 import { WebSocket } from 'ws';
 
-export type Frame = Record<string, unknown> & { type: string };
+import { ProtocolClient, type Frame } from './protocol-client.js';
 
-export class WsTestClient {
+export type { Frame };
+
+export class WsTestClient extends ProtocolClient {
   readonly frames: Frame[] = [];
   closeCode: number | null = null;
-  user = '';
-  token = '';
-  private nextId = 1;
+  protected readonly defaultTimeoutMs = 5000;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly ws: WebSocket) {
+    super();
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       for (const line of (data as Buffer).toString('utf8').split('\n')) {
@@ -45,62 +46,23 @@ export class WsTestClient {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  async waitFor(pred: (f: Frame) => boolean, timeoutMs = 5000): Promise<Frame> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.frames.find(pred);
-      if (hit) return hit;
-      if (this.closeCode !== null) throw new Error(`closed ${this.closeCode} while waiting`);
-      const left = until - Date.now();
-      if (left <= 0)
-        throw new Error(`timed out; last frames: ${JSON.stringify(this.frames.slice(-5))}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, Math.min(left, 100));
-      });
-    }
-  }
-
-  async closed(timeoutMs = 5000): Promise<number> {
-    const until = Date.now() + timeoutMs;
-    while (this.closeCode === null) {
-      if (Date.now() > until) throw new Error('not closed in time');
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-    return this.closeCode;
+  all(): Frame[] {
+    return this.frames;
   }
 
   send(frame: object): void {
     this.ws.send(JSON.stringify(frame));
   }
 
-  async request(frame: Record<string, unknown>, timeoutMs?: number): Promise<Frame> {
-    const id = this.nextId++;
-    this.send({ ...frame, id });
-    return this.waitFor(
-      (f) => (f.type === 'reply' || f.type === 'error') && f.id === id,
-      timeoutMs,
-    );
+  protected get closedWith(): number | null {
+    return this.closeCode;
   }
 
-  async call<T = Record<string, unknown>>(frame: Record<string, unknown>): Promise<T> {
-    const r = await this.request(frame);
-    if (r.type === 'error') throw new Error(`${String(r.code)}: ${String(r.message)}`);
-    return r.data as T;
-  }
-
-  async hello(extra: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const data = await this.call({ type: 'hello', protocol: 1, ...extra });
-    this.user = data.user as string;
-    this.token = data.token as string;
-    return data;
-  }
-
-  messages(channel?: string): Frame[] {
-    return this.frames.filter((f) => f.type === 'message' && (!channel || f.channel === channel));
+  protected changed(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      this.waiters.push(r);
+      setTimeout(r, ms);
+    });
   }
 
   close(): void {

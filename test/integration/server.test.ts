@@ -51,10 +51,10 @@ describe('a server process', () => {
   it('closes with 1009 for a frame over maxFrameBytes and with 1007 for invalid UTF-8', async () => {
     const big = await WsTestClient.connect(server.wsUrl);
     big.ws.send('x'.repeat(5000));
-    assert.equal(await big.closed(), 1009);
+    assert.equal(await big.waitClosed(), 1009);
     const bad = await WsTestClient.connect(server.wsUrl);
     bad.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
-    assert.equal(await bad.closed(), 1007);
+    assert.equal(await bad.waitClosed(), 1007);
   });
 
   it('refuses WebSocket upgrades on other paths', async () => {
@@ -73,7 +73,7 @@ describe('restarts', () => {
       await a.hello({ handle: 'keeper' });
       for (let i = 1; i <= 3; i++)
         await a.call({ type: 'send', room: 'general', text: `kept ${i}`, cid: `k${i}` });
-      const closed = a.closed(10_000);
+      const closed = a.waitClosed(10_000);
       await first.stop();
       assert.equal(await closed, 4000, 'a drained server tells clients to reconnect');
 

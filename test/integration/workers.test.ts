@@ -40,7 +40,7 @@ describe('serve --workers 2', () => {
   it('drains every worker on SIGTERM, telling clients to reconnect', async () => {
     const c = await WsTestClient.connect(server.wsUrl);
     await c.hello({ handle: 'drained' });
-    const code = c.closed(15_000);
+    const code = c.waitClosed(15_000);
     await server.stop();
     assert.equal(await code, 4000);
     assert.notEqual(server.process.exitCode, null);
