@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
 import type { Bus } from '../../src/bus/bus.js';
+import { Signal } from '../helpers/signal.js';
 
 export interface BusFactory {
   /** A new, not yet started bus for the node `nodeId`, connected to the shared backend. */
@@ -74,17 +75,17 @@ interface Received {
 /** Collects what a node's handler receives and lets a test wait, event-driven, for a condition. */
 class Inbox {
   readonly items: Received[] = [];
-  readonly #waiters = new Set<() => void>();
+  readonly #signal = new Signal();
   reconnects = 0;
 
   readonly onReconnect = (): void => {
     this.reconnects++;
-    for (const check of this.#waiters) check();
+    this.#signal.notify();
   };
 
   readonly handler = (topic: string, payload: string): void => {
     this.items.push({ topic, payload });
-    for (const check of this.#waiters) check();
+    this.#signal.notify();
   };
 
   payloads(topic: string): string[] {
@@ -93,24 +94,7 @@ class Inbox {
 
   /** Resolves once `done()` holds; rejects after `timeoutMs` naming what was awaited. */
   until(done: () => boolean, what: string, timeoutMs: number): Promise<void> {
-    if (done()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(
-          new Error(
-            `timed out after ${timeoutMs} ms waiting for ${what}; ${this.items.length} received`,
-          ),
-        );
-      }, timeoutMs);
-      this.#waiters.add(check);
-    });
+    return this.#signal.until(done, () => `${what}; ${this.items.length} received`, timeoutMs);
   }
 }
 

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, test } from 'node:test';
 import type { Presence } from '../../src/presence/presence.js';
+import { Signal } from '../helpers/signal.js';
 
 export interface PresenceFactory {
   /** A new, not yet started presence for node `nodeId`, sharing the backend with other nodes. */
@@ -44,11 +45,11 @@ type Event = [user: string, connections: number];
 /** Records handler calls and lets a case wait, event-driven, for a condition. */
 class Events {
   readonly list: Event[] = [];
-  readonly #waiters = new Set<() => void>();
+  readonly #signal = new Signal();
 
   readonly handler = (user: string, connections: number): void => {
     this.list.push([user, connections]);
-    for (const check of this.#waiters) check();
+    this.#signal.notify();
   };
 
   of(user: string): number[] {
@@ -57,26 +58,11 @@ class Events {
 
   /** Resolves once the latest event for `user` reports `connections`; rejects after timeoutMs. */
   until(user: string, connections: number, timeoutMs: number): Promise<void> {
-    const done = (): boolean => this.of(user).at(-1) === connections;
-    if (done()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        const seen = JSON.stringify(this.of(user));
-        reject(
-          new Error(
-            `timed out after ${timeoutMs} ms waiting for ${user}=${connections}; saw ${seen}`,
-          ),
-        );
-      }, timeoutMs);
-      this.#waiters.add(check);
-    });
+    return this.#signal.until(
+      () => this.of(user).at(-1) === connections,
+      () => `${user}=${connections}; saw ${JSON.stringify(this.of(user))}`,
+      timeoutMs,
+    );
   }
 }
 
