@@ -19,6 +19,7 @@ import { cpuMs, descendantsCpuMs, rssBytes } from './lib/proc.js';
 import { fmtCount, note, status } from './lib/progress.js';
 import { f, table, x } from './lib/report.js';
 import { freePort, startPeer, startSwitchboard, type RunningServer } from './lib/servers.js';
+import { connectAll } from './scenarios.js';
 
 export type ClusterScenarioName = 'cluster-busy' | 'cluster-dm' | 'cluster-buses';
 export type BusName = 'redis' | 'nats' | 'amqp' | 'postgres' | 'mesh';
@@ -363,27 +364,14 @@ async function measure(
   label: string,
 ): Promise<ClusterResult> {
   const pids = cluster.nodes.map((s) => s.pid);
-  const t0c = now();
-  const timer = setInterval(() => {
-    const t = pool.totals();
-    status(
-      `${label}: connecting ${fmtCount(t.ready)}/${fmtCount(n)} ready, ${t.failed} failed, ${((now() - t0c) / 1000).toFixed(1)} s`,
-    );
-  }, 250);
-  try {
-    await pool.connect(
-      server,
-      cluster.nodes.map((s) => s.url),
-      n,
-      { concurrency: 50, resumeAfter: null, reconnect: false, timeoutMs: 60_000 },
-    );
-  } finally {
-    clearInterval(timer);
-  }
-  const c = pool.totals();
-  const failures = c.failed > 0 ? ` (${c.failed} failed: ${c.firstError ?? '?'})` : '';
-  note(
-    `${label}: ${c.ready}/${n} ready on ${sc.nodes} nodes in ${((now() - t0c) / 1000).toFixed(1)} s${failures}`,
+  await connectAll(
+    server,
+    cluster.nodes.map((s) => s.url),
+    pool,
+    n,
+    { concurrency: 50, resumeAfter: null, reconnect: false, timeoutMs: 60_000 },
+    label,
+    ` on ${sc.nodes} nodes`,
   );
   // let member events and subscriptions settle on every node before the window opens
   await sleep(2000);

@@ -94,13 +94,18 @@ export async function runScenario(
 
 type Measured = Omit<Result, 'scenario' | 'server' | 'clients'>;
 
-/** Connects `n` clients while printing how many are ready. */
-async function connectAll(
-  server: RunningServer,
+/**
+ * Connects `n` clients (spread over `urls` when several nodes serve) while printing how many
+ * are ready; resolves with the time it took.
+ */
+export async function connectAll(
+  kind: ServerKind,
+  urls: string | string[],
   pool: WorkerPool,
   n: number,
   o: ConnectOptions,
   label: string,
+  where = '',
 ): Promise<number> {
   const t0 = now();
   const timer = setInterval(() => {
@@ -110,13 +115,15 @@ async function connectAll(
     );
   }, 250);
   try {
-    await pool.connect(server.kind, server.url, n, o);
+    await pool.connect(kind, urls, n, o);
   } finally {
     clearInterval(timer);
   }
   const t = pool.totals();
   const failures = t.failed > 0 ? ` (${t.failed} failed: ${t.firstError ?? '?'})` : '';
-  note(`${label}: ${t.ready}/${n} ready in ${((now() - t0) / 1000).toFixed(1)} s${failures}`);
+  note(
+    `${label}: ${t.ready}/${n} ready${where} in ${((now() - t0) / 1000).toFixed(1)} s${failures}`,
+  );
   return now() - t0;
 }
 
@@ -144,7 +151,8 @@ async function traffic(
   label: string,
 ): Promise<Measured> {
   await connectAll(
-    server,
+    server.kind,
+    server.url,
     pool,
     n,
     { concurrency: 100, resumeAfter: null, reconnect: false, timeoutMs: 30_000 },
@@ -224,7 +232,8 @@ async function idle(
   const cpu0 = cpuMs(server.pid);
   const load0 = pool.cpuMs();
   await connectAll(
-    server,
+    server.kind,
+    server.url,
     pool,
     n,
     { concurrency: 100, resumeAfter: null, reconnect: false, timeoutMs: 120_000 },
@@ -251,7 +260,14 @@ async function storm(
 ): Promise<Measured> {
   await sleep(1000);
   const first = { concurrency: 250, resumeAfter: null, reconnect: false, timeoutMs: 120_000 };
-  const firstConnectMs = await connectAll(server, pool, n, first, `${label} (first connect)`);
+  const firstConnectMs = await connectAll(
+    server.kind,
+    server.url,
+    pool,
+    n,
+    first,
+    `${label} (first connect)`,
+  );
   const firstFailed = pool.totals().failed;
   await pool.closeClients();
   await pool.reset();
@@ -261,7 +277,7 @@ async function storm(
   // The room is empty, so resume exercises the catch-up registration and `synced` without replay.
   const resumeAfter = server.kind === 'switchboard' ? 0 : null;
   const again = { concurrency: 250, resumeAfter, reconnect: true, timeoutMs: 60_000 };
-  const readyMs = await connectAll(server, pool, n, again, label);
+  const readyMs = await connectAll(server.kind, server.url, pool, n, again, label);
   const m = common(server, pool, cpu0, load0);
   const cpuUsPerConn = (m.serverCpuMs * 1000) / Math.max(1, m.ready);
   return { ...m, storm: { readyMs, cpuUsPerConn, firstConnectMs, firstFailed } };
