@@ -1,3 +1,4 @@
+import { backoffDelay as delay } from '../backoff.js';
 import type { ReconnectOptions } from './types.js';
 
 export const RECONNECT_DEFAULTS: Required<ReconnectOptions> = {
@@ -7,16 +8,12 @@ export const RECONNECT_DEFAULTS: Required<ReconnectOptions> = {
   jitter: 0.5,
 };
 
-/**
- * Delay before reconnect attempt number `attempt` (0 = first): minDelay * factor^attempt capped
- * at maxDelay, minus up to `jitter` of it at random so that clients dropped together by one
- * server restart do not all come back in the same instant.
- */
+/** Delay before reconnect attempt number `attempt` (0 = first); see src/backoff.ts. */
 export function backoffDelay(
   attempt: number,
   options: Required<ReconnectOptions>,
   random: () => number = Math.random,
 ): number {
-  const base = Math.min(options.maxDelay, options.minDelay * options.factor ** attempt);
-  return Math.round(base * (1 - options.jitter * random()));
+  const { minDelay: minMs, maxDelay: maxMs, factor, jitter } = options;
+  return delay(attempt, { minMs, maxMs, factor, jitter }, random);
 }

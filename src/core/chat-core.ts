@@ -9,6 +9,7 @@ import type { Presence } from '../presence/presence.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionEvents, TransportConnection } from '../transport/transport.js';
 import { SwitchboardError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { CLIENT_FRAME_TYPES, ClientFrame, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ClientConnection } from './connection.js';
@@ -25,12 +26,7 @@ import { NO_REPLY, encodeError, encodeReply, type RequestId } from './wire.js';
 import { COMMANDS } from './commands.js';
 import { applyEnvelope } from './apply-envelope.js';
 
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { Logger };
 
 /** Counters the core reports; the server wires them to Prometheus. */
 export interface CoreMetrics {
