@@ -94,6 +94,8 @@ export async function hello(
       protocol: PROTOCOL_VERSION,
       pingInterval: core.opts.pingInterval,
       maxMessageBytes: core.opts.maxMessageBytes,
+      rateLimit: core.opts.rateLimit,
+      rateBurst: core.opts.rateBurst,
       channels: subscribed.flatMap((s) => (s ? [s.state] : [])),
       online: conn.presence
         ? [...presence.list()].map(([u, connections]) => ({ user: u, connections }))

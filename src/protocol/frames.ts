@@ -177,6 +177,10 @@ export const HelloResult = z.strictObject({
   protocol: z.literal(PROTOCOL_VERSION),
   pingInterval: z.number().int().describe('Server sends a ping at least this often (ms).'),
   maxMessageBytes: z.number().int(),
+  rateLimit: z
+    .number()
+    .describe('Sustained client frames per second this connection may send (pace retries by it).'),
+  rateBurst: z.number().int().describe('Frames the connection may send at once above the rate.'),
   channels: z.array(ChannelState).describe('Rooms the user is a member of, and DMs.'),
   online: z.array(OnlineUser),
 });

@@ -30,6 +30,8 @@ function helloResult(pingInterval = 25_000): HelloResult {
     protocol: 1,
     pingInterval,
     maxMessageBytes: 4096,
+    rateLimit: 20,
+    rateBurst: 60,
     channels: [
       {
         channel: 'room:general',
