@@ -5,8 +5,10 @@
  * publishes changes as deltas (`from` -> `v`), a heartbeat with its version every
  * `heartbeatMs`, a full snapshot when asked, and `bye` when it stops. A receiver that sees a
  * version it cannot apply (a lost delta, a node it never heard of) asks for a snapshot, so the
- * at-most-once bus never leaves totals wrong for long. A node silent for `ttlMs` is dropped:
- * a SIGKILLed node's users vanish within ttlMs (+ one check period); a clean stop, at once.
+ * at-most-once bus never leaves totals wrong for long. A node silent for `ttlMs` is dropped
+ * exactly then (a timer at the earliest deadline, not a periodic sweep): a SIGKILLed node's
+ * users vanish `ttlMs` after the last payload heard from it, so between ttlMs - heartbeatMs and
+ * ttlMs after the crash; a clean stop (`bye`), at once.
  */
 import type { Bus } from '../bus/bus.js';
 import type { Presence, PresenceHandler } from './presence.js';
@@ -47,6 +49,7 @@ export class BusPresence implements Presence {
   private handler: PresenceHandler | null = null;
   private timers: NodeJS.Timeout[] = [];
   private batchTimer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
@@ -74,7 +77,6 @@ export class BusPresence implements Presence {
     await this.bus.subscribe(PRESENCE_TOPIC);
     this.send({ t: 'want', n: this.node, of: null });
     this.timers.push(setInterval(() => this.heartbeat(), this.heartbeatMs));
-    this.timers.push(setInterval(() => this.expire(), Math.max(100, Math.floor(this.ttlMs / 4))));
     for (const t of this.timers) t.unref();
   }
 
@@ -104,6 +106,7 @@ export class BusPresence implements Presence {
     if (this.closed) return;
     for (const t of this.timers) clearInterval(t);
     if (this.batchTimer) clearTimeout(this.batchTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.closed = true;
     try {
       await this.bus.publish(
@@ -155,6 +158,7 @@ export class BusPresence implements Presence {
     if (this.closed || m.n === this.node) return;
     const r = this.remotes.get(m.n);
     if (r) r.seen = Date.now();
+    this.armExpiry();
     switch (m.t) {
       case 'want':
         if (m.of === null || m.of === this.node) this.snapshot();
@@ -187,6 +191,7 @@ export class BusPresence implements Presence {
     for (const [user, n] of counts) this.setRemote(r, user, n);
     r.v = v;
     r.seen = Date.now();
+    this.armExpiry();
   }
 
   private setRemote(r: Remote, user: string, n: number): void {
@@ -201,6 +206,24 @@ export class BusPresence implements Presence {
     if (!r) return;
     for (const user of [...r.counts.keys()]) this.setRemote(r, user, 0);
     this.remotes.delete(node);
+  }
+
+  /**
+   * One timer, at the earliest time a remote node can expire. A node heard from meanwhile has a
+   * later deadline: the timer finds nothing to drop there and is set again for it.
+   */
+  private armExpiry(): void {
+    if (this.closed || this.expiryTimer) return;
+    let first = Infinity;
+    for (const r of this.remotes.values()) first = Math.min(first, r.seen);
+    if (first === Infinity) return;
+    const wait = Math.max(0, first + this.ttlMs - Date.now()) + 1;
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = null;
+      this.expire();
+      this.armExpiry();
+    }, wait);
+    this.expiryTimer.unref();
   }
 
   private expire(): void {
