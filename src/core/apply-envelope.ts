@@ -2,35 +2,45 @@
  * What a node does with an envelope from another node (see envelope.ts): deliver messages in
  * order, relay typing and member events, follow the user's read positions and memberships.
  */
-import type { ChatCore } from './chat-core.js';
 import { channelState } from './channel-state.js';
+import { followDm } from './commands/access.js';
+import type { CommandContext } from './commands/context.js';
 import type { Envelope } from './envelope.js';
-import { encodeMessage } from './local-channel.js';
+
+export type EnvelopeContext = Pick<CommandContext, 'store' | 'directory'> & {
+  /** A member event from another node: counted and shown here, not published again. */
+  memberSeen(room: string, user: string, joined: boolean): void;
+  /** A follow-up of an envelope failed (store or bus down). */
+  failed(err: unknown): void;
+};
 
 /** `user` is set for payloads on a user's topic (`u.<user>`), null for channel topics. */
-export function applyEnvelope(core: ChatCore, user: string | null, e: Envelope): void {
+export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Envelope): void {
+  const { directory } = ctx;
   switch (e.k) {
     case 'msg': {
-      const ch = core.channels.get(e.m.channel);
-      if (user && (!ch || !core.follows(user, e.m.channel))) {
+      const ch = directory.channels.get(e.m.channel);
+      if (user && (!ch || !directory.follows(user, e.m.channel))) {
         // A DM in a conversation these connections do not follow yet: replay it from the start.
-        core.subscribeUser(user, e.m.channel, 0).catch((err) => core.busError(err));
+        directory
+          .borrow(e.m.channel, (dm) => followDm(ctx, user, dm))
+          .catch((err: unknown) => ctx.failed(err));
         return;
       }
-      ch?.deliver(e.m, { json: encodeMessage(e.m), origin: null });
+      ch?.deliver(e.m);
       return;
     }
     case 'typing':
-      core.channels
+      directory.channels
         .get(e.c)
         ?.event(JSON.stringify({ type: 'typing', channel: e.c, user: e.u }), null);
       return;
     case 'member':
-      core.memberEvent(e.c.slice(5), e.u, e.j, true);
+      ctx.memberSeen(e.c.slice(5), e.u, e.j);
       return;
     case 'read':
       if (user)
-        core.pushToUser(
+        directory.pushToUser(
           user,
           JSON.stringify({ type: 'read', channel: e.c, seq: e.s, unread: e.n }),
         );
@@ -38,20 +48,19 @@ export function applyEnvelope(core: ChatCore, user: string | null, e: Envelope):
     case 'membership':
       if (!user) return;
       if (e.j) {
-        core
-          .subscribeUser(user, e.c)
-          .then(() => {
-            const ch = core.channels.get(e.c);
-            if (ch)
-              core.pushToUser(
-                user,
-                JSON.stringify({ type: 'channel', ...channelState(ch, user, ch.lastSeq) }),
-              );
+        // Joined on another node: live here from now, announced with the position it starts at.
+        directory
+          .borrow(e.c, (ch) => {
+            const frame = JSON.stringify({
+              type: 'channel',
+              ...channelState(ch, user, ch.lastSeq),
+            });
+            directory.subscribeUser(user, ch, { live: true, announce: () => frame });
           })
-          .catch((err) => core.busError(err));
+          .catch((err: unknown) => ctx.failed(err));
       } else {
-        core.unsubscribeUser(user, e.c);
-        core.pushToUser(
+        directory.unsubscribeUser(user, e.c);
+        directory.pushToUser(
           user,
           JSON.stringify({ type: 'member', room: e.c.slice(5), user, joined: false }),
         );

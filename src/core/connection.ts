@@ -33,7 +33,10 @@ export class ClientConnection implements Flushable {
   readonly bucket: TokenBucket;
 
   private queue: (string | Buffer)[] = [];
-  /** While held (during hello), output is queued but not flushed, so the reply goes first. */
+  /**
+   * While held (a command is subscribing the connection), output is queued but not flushed, so
+   * the command's reply goes out before any frame of the channels it subscribed.
+   */
   private held: (string | Buffer)[] | null = null;
 
   constructor(
@@ -64,12 +67,17 @@ export class ClientConnection implements Flushable {
     this.held ??= [];
   }
 
-  /** Push `first` ahead of everything queued while held, then resume normal output. */
-  release(first?: string): void {
-    const held = this.held ?? [];
+  /** Drops what was held (the command failed and undid its subscriptions). */
+  discardHeld(): void {
     this.held = null;
-    if (first !== undefined) this.push(first);
-    for (const f of held) this.push(f);
+  }
+
+  /** Puts a reply (or error) to a command on the wire, ahead of anything held meanwhile. */
+  reply(frame: string): void {
+    const held = this.held;
+    this.held = null;
+    this.push(frame);
+    if (held) for (const f of held) this.push(f);
   }
 
   flush(): void {

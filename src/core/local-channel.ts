@@ -6,22 +6,42 @@
  * early (bus reordering, concurrent appends, a lost bus payload) waits in `pending` until the
  * missing ones arrive or are read back from the store (`repair`).
  *
- * Catch-up contract (resume): a connection registered with `catchUp` gets every message after
- * its position exactly once — stored ones first, then those delivered meanwhile — and then
- * becomes live. See docs/architecture.md.
+ * Every subscriber has a position: it gets the messages above it and nothing at or below it.
+ * - `subscribeLive` starts a connection at `lastSeq`. Messages of this turn that are still in
+ *   the outgoing batch are at or below it, so the connection is filtered until the next flush.
+ * - `catchUp` replays from the store what lies between the connection's position and `lastSeq`
+ *   (never beyond: the store may already hold messages this node has not delivered yet, and
+ *   those reach the connection through normal delivery), then the messages delivered meanwhile,
+ *   then makes it live at the position it reached. A position above `lastSeq` (the client saw
+ *   more on another node) keeps the connection filtered until this node catches up.
+ * - A connection's own sends reach it in the send's reply, never as a frame.
+ * See docs/architecture.md, "Ordering and resume".
  */
 import type { ChannelStore, StoredMessage, MessageStore } from '../store/store.js';
 import type { ClientConnection } from './connection.js';
 import type { Flusher, Flushable } from './flusher.js';
 
+/** One outgoing frame of the channel; `seq` 0 for unsequenced events (typing, member). */
 export interface Delivery {
+  seq: number;
   json: string;
   /** Connection that sent it; it gets the message in its reply, not as a frame. */
   origin: ClientConnection | null;
 }
 
+/** How a replay ended: the position reached, and whether retention had dropped part of it. */
+export interface SyncResult {
+  channel: string;
+  seq: number;
+  truncated: boolean;
+  firstSeq: number;
+}
+
 interface CatchUp {
-  buffer: StoredMessage[];
+  /** Deliveries emitted while the replay reads the store. */
+  buffer: Delivery[];
+  /** Seqs of this connection's own sends emitted meanwhile: skipped in the replay. */
+  own: Set<number> | null;
 }
 
 const REPAIR_DELAY_MS = 50;
@@ -39,12 +59,22 @@ export function encodeMessage(m: StoredMessage): string {
   });
 }
 
+export const messageDelivery = (m: StoredMessage, origin: ClientConnection | null): Delivery => ({
+  seq: m.seq,
+  json: encodeMessage(m),
+  origin,
+});
+
 export class LocalChannel implements Flushable {
   lastSeq = 0;
   /** Room members cluster-wide (read at activation, then kept by member events); approximate. */
   members = 0;
   firstSeq = 1;
-  readonly live = new Set<ClientConnection>();
+  /** Commands using the channel right now (see Directory.borrow): not idle while > 0. */
+  borrowers = 0;
+  private readonly live = new Set<ClientConnection>();
+  /** Live subscribers that must not get seqs at or below the given position yet. */
+  private readonly positions = new Map<ClientConnection, number>();
   private readonly catching = new Map<ClientConnection, CatchUp>();
   private readonly pending = new Map<number, { m: StoredMessage; d: Delivery }>();
   private batch: Delivery[] = [];
@@ -66,6 +96,10 @@ export class LocalChannel implements Flushable {
     return this.live.size + this.catching.size;
   }
 
+  get idle(): boolean {
+    return this.size === 0 && this.borrowers === 0;
+  }
+
   private async activate(subscribe: () => Promise<void>): Promise<void> {
     // Subscribe before reading the head: what is published meanwhile waits in `pending`.
     await subscribe();
@@ -78,28 +112,31 @@ export class LocalChannel implements Flushable {
   }
 
   /** Deliver a stored message in seq order (from a local append or from the bus). */
-  deliver(m: StoredMessage, d: Delivery): void {
+  deliver(m: StoredMessage, origin: ClientConnection | null = null): void {
     if (this.activated && m.seq <= this.lastSeq) return;
     if (!this.activated || m.seq !== this.lastSeq + 1) {
-      if (!this.pending.has(m.seq)) this.pending.set(m.seq, { m, d });
+      if (!this.pending.has(m.seq)) this.pending.set(m.seq, { m, d: messageDelivery(m, origin) });
       if (this.activated) this.scheduleRepair();
       return;
     }
-    this.emit(m, d);
+    this.emit(messageDelivery(m, origin));
     this.drainPending();
   }
 
   /** An unsequenced event (typing, member change) for live subscribers of this turn. */
   event(json: string, origin: ClientConnection | null): void {
-    this.batch.push({ json, origin });
+    this.batch.push({ seq: 0, json, origin });
     this.flusher.channel(this);
   }
 
-  private emit(m: StoredMessage, d: Delivery): void {
-    this.lastSeq = m.seq;
+  private emit(d: Delivery): void {
+    this.lastSeq = d.seq;
     this.batch.push(d);
     this.flusher.channel(this);
-    for (const c of this.catching.values()) c.buffer.push(m);
+    for (const [conn, c] of this.catching) {
+      c.buffer.push(d);
+      if (d.origin === conn) (c.own ??= new Set()).add(d.seq);
+    }
   }
 
   private drainPending(): void {
@@ -107,7 +144,7 @@ export class LocalChannel implements Flushable {
     let next = this.pending.get(this.lastSeq + 1);
     while (next) {
       this.pending.delete(this.lastSeq + 1);
-      this.emit(next.m, next.d);
+      this.emit(next.d);
       next = this.pending.get(this.lastSeq + 1);
     }
     if (this.pending.size > 0) this.scheduleRepair();
@@ -130,8 +167,7 @@ export class LocalChannel implements Flushable {
       after: this.lastSeq,
       limit: upTo - this.lastSeq - 1,
     });
-    for (const m of missing)
-      if (m.seq < upTo) this.deliver(m, { json: encodeMessage(m), origin: null });
+    for (const m of missing) if (m.seq < upTo) this.deliver(m);
     if (this.pending.size > 0 && missing.length === 0) {
       // Pruned by retention: skip to what the store still has.
       const head = await this.store.head(this.id);
@@ -150,74 +186,112 @@ export class LocalChannel implements Flushable {
   async resync(): Promise<void> {
     for (;;) {
       const page = await this.store.read(this.id, { after: this.lastSeq, limit: CATCH_UP_PAGE });
-      for (const m of page) this.deliver(m, { json: encodeMessage(m), origin: null });
+      for (const m of page) this.deliver(m);
       if (page.length < CATCH_UP_PAGE) return;
     }
   }
 
-  subscribeLive(conn: ClientConnection): void {
+  has(conn: ClientConnection): boolean {
+    return this.live.has(conn) || this.catching.has(conn);
+  }
+
+  /** Live from now on: the connection gets every message above `lastSeq`; returns lastSeq. */
+  subscribeLive(conn: ClientConnection): number {
+    this.goLive(conn, this.lastSeq);
+    return this.lastSeq;
+  }
+
+  private goLive(conn: ClientConnection, position: number): void {
     this.live.add(conn);
     conn.channels.add(this.id);
+    // Only needed while the unflushed batch or future deliveries hold seqs at or below it.
+    if (position > this.lastSeq || this.batch.length > 0) this.positions.set(conn, position);
   }
 
   unsubscribe(conn: ClientConnection): void {
     this.live.delete(conn);
+    this.positions.delete(conn);
     this.catching.delete(conn);
     conn.channels.delete(this.id);
   }
 
   /**
-   * Replays everything after `after` to `conn`, then makes it live. Resolves with the last seq
-   * replayed and whether retention had dropped part of the range.
+   * Replays everything after `after` that this node has delivered, then what it delivers
+   * meanwhile, then makes the connection live. `done` runs at the switch to live, with no await
+   * in between: a frame it returns (`synced`, a reply) goes out after the replay and before any
+   * live message. Rejects, leaving the connection unsubscribed, when the store fails.
    */
   async catchUp(
     conn: ClientConnection,
     after: number,
-  ): Promise<{ seq: number; truncated: boolean; firstSeq: number }> {
-    const state: CatchUp = { buffer: [] };
+    done?: (r: SyncResult) => string | undefined,
+  ): Promise<SyncResult> {
+    this.live.delete(conn);
+    this.positions.delete(conn);
+    const state: CatchUp = { buffer: [], own: null };
     this.catching.set(conn, state);
     conn.channels.add(this.id);
-    let sent = after;
-    let truncated = false;
-    let firstSeq = this.firstSeq;
+    const result: SyncResult = {
+      channel: this.id,
+      seq: after,
+      truncated: false,
+      firstSeq: this.firstSeq,
+    };
     try {
       for (;;) {
-        const page = await this.store.read(this.id, { after: sent, limit: CATCH_UP_PAGE });
-        if (!this.catching.has(conn) || conn.closed) return { seq: sent, truncated, firstSeq };
-        for (const m of page) {
-          if (m.seq <= sent) continue;
-          if (m.seq > sent + 1 && sent === after) {
-            truncated = true;
-            firstSeq = m.seq;
-          }
-          conn.push(encodeMessage(m));
-          sent = m.seq;
-        }
-        if (page.length < CATCH_UP_PAGE) break;
+        const page = await this.store.read(this.id, { after: result.seq, limit: CATCH_UP_PAGE });
+        if (this.catching.get(conn) !== state || conn.closed) return result;
+        const reached = this.replay(conn, page, state, result, after);
+        if (reached || page.length < CATCH_UP_PAGE) break;
       }
-      if (sent === after && after < this.lastSeq) {
+      if (result.seq === after && after < this.lastSeq) {
         // Nothing stored after the position although the channel moved on: all pruned.
         const head = await this.store.head(this.id);
         if (head && head.firstSeq > after + 1) {
-          truncated = true;
-          firstSeq = head.firstSeq;
+          result.truncated = true;
+          result.firstSeq = head.firstSeq;
         }
+        if (this.catching.get(conn) !== state || conn.closed) return result;
       }
     } catch (err) {
-      this.catching.delete(conn);
-      conn.channels.delete(this.id);
+      if (this.catching.get(conn) === state) this.unsubscribe(conn);
       throw err;
     }
-    if (!this.catching.has(conn)) return { seq: sent, truncated, firstSeq };
     // No await from here on: the switch to live is atomic with respect to deliveries.
-    for (const m of state.buffer) {
-      if (m.seq <= sent) continue;
-      conn.push(encodeMessage(m));
-      sent = m.seq;
+    for (const d of state.buffer) {
+      if (d.seq <= result.seq) continue;
+      if (d.origin !== conn) conn.push(d.json);
+      result.seq = d.seq;
     }
     this.catching.delete(conn);
-    this.live.add(conn);
-    return { seq: sent, truncated, firstSeq };
+    const frame = done?.(result);
+    if (frame !== undefined) conn.push(frame);
+    this.goLive(conn, result.seq);
+    return result;
+  }
+
+  /**
+   * Pushes a page of the replay up to this node's lastSeq. True when the page reached
+   * lastSeq: the rest comes through delivery.
+   */
+  private replay(
+    conn: ClientConnection,
+    page: StoredMessage[],
+    state: CatchUp,
+    result: SyncResult,
+    after: number,
+  ): boolean {
+    for (const m of page) {
+      if (m.seq <= result.seq) continue;
+      if (m.seq > this.lastSeq) return true;
+      if (m.seq > result.seq + 1 && result.seq === after) {
+        result.truncated = true;
+        result.firstSeq = m.seq;
+      }
+      if (!state.own?.has(m.seq)) conn.push(encodeMessage(m));
+      result.seq = m.seq;
+    }
+    return false;
   }
 
   flush(): void {
@@ -229,14 +303,20 @@ export class LocalChannel implements Flushable {
     const shared = Buffer.from(
       batch.length === 1 ? batch[0]!.json : batch.map((d) => d.json).join('\n'),
     );
+    const positions = this.positions;
     for (const conn of this.live) {
-      if (origins?.has(conn)) {
-        const own = batch.filter((d) => d.origin !== conn).map((d) => d.json);
-        if (own.length > 0) conn.push(own.join('\n'));
-      } else {
+      const from = positions.size > 0 ? positions.get(conn) : undefined;
+      if (from === undefined && !origins?.has(conn)) {
         conn.push(shared);
+        continue;
       }
+      const own = batch
+        .filter((d) => d.origin !== conn && (from === undefined || d.seq === 0 || d.seq > from))
+        .map((d) => d.json);
+      if (own.length > 0) conn.push(own.join('\n'));
     }
+    // Everything delivered from now on is above lastSeq.
+    for (const [conn, from] of positions) if (from <= this.lastSeq) positions.delete(conn);
   }
 
   dispose(): void {

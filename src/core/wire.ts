@@ -29,11 +29,15 @@ export function toWireError(err: unknown): WireError {
   return { code: 'SB_ERR_INTERNAL', message: ERRORS.SB_ERR_INTERNAL.message, retryable: true };
 }
 
-export function encodeError(err: unknown, id?: RequestId): string {
+/** An error frame: in reply to request `id`, or unsolicited; `channel` names what it is about. */
+export function encodeError(err: unknown, id?: RequestId, channel?: string): string {
   const wire = toWireError(err);
-  return JSON.stringify(
-    id === undefined ? { type: 'error', ...wire } : { type: 'error', id, ...wire },
-  );
+  return JSON.stringify({
+    type: 'error',
+    ...(id === undefined ? {} : { id }),
+    ...wire,
+    ...(channel === undefined ? {} : { channel }),
+  });
 }
 
 export function encodeReply(id: RequestId, data: unknown): string {

@@ -88,7 +88,7 @@ export const SendFrame = z
       .max(64)
       .describe('Client message id; a retried send with the same cid is not stored twice.'),
   })
-  .describe('Send a room message or a direct message. Idempotent per (sender, cid).');
+  .describe('Send a room message or a direct message. Idempotent per (channel, sender, cid).');
 
 export const HistoryFrame = z
   .strictObject({
@@ -108,6 +108,19 @@ export const TypingFrame = z
 export const ReadFrame = z
   .strictObject({ type: z.literal('read'), id: requestId, channel, seq })
   .describe('Mark a channel read up to seq; shared by all of the user\u2019s devices.');
+
+export const ResumeFrame = z
+  .strictObject({
+    type: z.literal('resume'),
+    id: requestId,
+    channel,
+    after: seq.describe('Last sequence number the client has seen in this channel.'),
+  })
+  .describe(
+    'Replay one channel from a position, then live: after a replay that failed (an error frame ' +
+      'naming the channel), or for a channel that appeared while the client was away. Missed ' +
+      'messages come first, then the reply (SyncedResult), then live messages.',
+  );
 
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
@@ -129,6 +142,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   HistoryFrame,
   TypingFrame,
   ReadFrame,
+  ResumeFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -201,6 +215,18 @@ export const SendResult = z.strictObject({
 });
 export type SendResult = z.infer<typeof SendResult>;
 
+export const SyncedResult = z
+  .strictObject({
+    channel,
+    seq: seq.describe('Last sequence number replayed; live messages follow.'),
+    truncated: z
+      .boolean()
+      .describe('True when messages after the resume position were no longer retained.'),
+    firstSeq: seq.describe('Oldest retained sequence number.'),
+  })
+  .describe('How a replay ended (the `resume` reply; the same fields as `synced`).');
+export type SyncedResult = z.infer<typeof SyncedResult>;
+
 export const HistoryResult = z.strictObject({
   channel,
   messages: z.array(ChatMessage),
@@ -219,7 +245,7 @@ export const ReplyFrame = z
       .describe(
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), {members: MemberInfo[]}, {users: OnlineUser[]}, SendResult, ' +
-          'HistoryResult, ChannelState (read).',
+          'HistoryResult, ChannelState (read), SyncedResult (resume).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');
@@ -232,6 +258,12 @@ export const ErrorFrame = z
     message: z.string(),
     retryable: z.boolean(),
     retryAfter: z.number().int().optional().describe('Milliseconds to wait before retrying.'),
+    channel: channel
+      .optional()
+      .describe(
+        'The channel an unsolicited error is about: its replay failed and it is not ' +
+          'subscribed; send `resume` for it (with backoff) to get it back.',
+      ),
   })
   .describe('A coded error, in reply to a client frame or unsolicited.');
 

@@ -12,6 +12,7 @@ import type { Broker } from '../helpers/brokers/common.js';
 import { freePort } from '../helpers/brokers/common.js';
 import { startServer, type ServerHandle } from '../helpers/server.js';
 import { WsTestClient, type Frame } from '../helpers/ws-client.js';
+import { newcomersDuringFlood, resumeThroughNodeRestarts, type SeamCluster } from './seam-cases.js';
 
 export interface ClusterBackend {
   /** Bus URL (or 'mesh'). */
@@ -40,6 +41,11 @@ export async function nodeArgs(
     String(PRESENCE_TTL),
     '--presence-heartbeat',
     '300',
+    // The seam cases flood from one connection.
+    '--rate-limit',
+    '100000',
+    '--rate-burst',
+    '100000',
   ];
   if (backend.store) args.push('--store', backend.store);
   if (backend.bus === 'mesh') {
@@ -96,10 +102,11 @@ export function clusterSuite(
     async function connect(
       node: ServerHandle,
       extra: Record<string, unknown>,
+      timeoutMs?: number,
     ): Promise<WsTestClient> {
       const c = await WsTestClient.connect(node.wsUrl);
       clients.push(c);
-      await c.hello(extra);
+      await c.hello(extra, timeoutMs);
       return c;
     }
 
@@ -126,6 +133,22 @@ export function clusterSuite(
       rmSync(dataDir, { recursive: true, force: true });
       await teardown();
     });
+
+    const seam: SeamCluster = {
+      nodes,
+      connect,
+      handle,
+      restart: async (i, how) => {
+        await (how === 'kill' ? nodes[i]!.kill() : nodes[i]!.stop());
+        nodes[i] = await startNode(i);
+      },
+    };
+
+    it('gives newcomers on one node every message once and in order while two nodes flood', () =>
+      newcomersDuringFlood(seam));
+
+    it('resumes readers on another node through node kills and restarts, nothing twice or lost', () =>
+      resumeThroughNodeRestarts(seam));
 
     it('gives every client the same per-room order with no gap and no duplicate', async () => {
       const room = `r${Date.now().toString(36)}${unique++}`;

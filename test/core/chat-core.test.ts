@@ -1,6 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HandleAuthenticator } from '../../src/auth/handle.js';
+import { SwitchboardError } from '../../src/errors.js';
 import { MemoryHub } from '../../src/bus/memory.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { ReadQuery, Store, StoredMessage } from '../../src/store/store.js';
@@ -109,6 +110,22 @@ describe('rooms', () => {
     await a.call({ type: 'send', room: 'general', text: 'y', cid: 'other' });
     await b.waitFor((f) => f.type === 'message' && f.text === 'y');
     assert.equal(b.messages().length, 2);
+  });
+
+  it('keys idempotency by (channel, sender, cid): the same cid elsewhere or from someone else is a new message', async () => {
+    const n = await node();
+    const a = await user(n, 'idem-a');
+    const b = await user(n, 'idem-b');
+    await a.call({ type: 'create', room: 'idem' });
+    type Sent = { message: { seq: number; channel: string }; duplicate: boolean };
+    const inGeneral = await a.call<Sent>({ type: 'send', room: 'general', text: 'x', cid: 'k' });
+    const inIdem = await a.call<Sent>({ type: 'send', room: 'idem', text: 'x', cid: 'k' });
+    const asDm = await a.call<Sent>({ type: 'send', to: 'idem-b', text: 'x', cid: 'k' });
+    const byB = await b.call<Sent>({ type: 'send', room: 'general', text: 'x', cid: 'k' });
+    for (const r of [inGeneral, inIdem, asDm, byB]) assert.equal(r.duplicate, false);
+    assert.notEqual(byB.message.seq, inGeneral.message.seq);
+    const again = await a.call<Sent>({ type: 'send', room: 'idem', text: 'x', cid: 'k' });
+    assert.deepEqual([again.duplicate, again.message.seq], [true, inIdem.message.seq]);
   });
 
   it('creates, lists, joins and leaves rooms with coded errors for the wrong cases', async () => {
@@ -452,7 +469,11 @@ describe('typing and presence', () => {
 /** A store whose reads wait for a gate: lets a test send messages while a resume reads history. */
 class GatedStore extends MemoryStore {
   gate: Promise<void> | null = null;
+  /** Reads of this channel fail as if the store were down. */
+  failing: string | null = null;
   override async read(channel: string, q: ReadQuery): Promise<StoredMessage[]> {
+    if (channel === this.failing)
+      throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'store down (test)');
     const rows = await super.read(channel, q);
     if (this.gate) await this.gate;
     return rows;
@@ -499,6 +520,73 @@ describe('resume', () => {
     );
     const synced = frames.find((f) => f.type === 'synced')!;
     assert.equal(synced.truncated, false);
+  });
+
+  it('names the channel of a replay that failed, and replays it on `resume` with the reply between replay and live', async () => {
+    const store = new GatedStore();
+    await (store as Store).createChannel('room:general', 'room', 'system', Date.now());
+    const n = await node({}, { store });
+    const a = await user(n, 'fa');
+    const b = await user(n, 'fb');
+    for (let i = 1; i <= 3; i++)
+      await a.call({ type: 'send', room: 'general', text: `f${i}`, cid: `f${i}` });
+    b.raw.drop();
+    await a.call({ type: 'send', room: 'general', text: 'f4', cid: 'f4' });
+    store.failing = 'room:general';
+    const b2 = TestClient.connect(n);
+    await b2.hello({ token: b.token, resume: [{ channel: 'room:general', after: 1 }] });
+    const failed = await b2.waitFor((f) => f.type === 'error');
+    assert.deepEqual(
+      [failed.code, failed.channel, failed.id],
+      ['SB_ERR_STORE_UNAVAILABLE', 'room:general', undefined],
+    );
+    // Not subscribed now: a message meanwhile does not reach it as a frame.
+    await a.call({ type: 'send', room: 'general', text: 'f5', cid: 'f5' });
+    const refused = await b2.request({ type: 'resume', channel: 'room:general', after: 1 });
+    assert.equal(refused.code, 'SB_ERR_STORE_UNAVAILABLE');
+    store.failing = null;
+    const id = 'again';
+    b2.send({ type: 'resume', id, channel: 'room:general', after: 1 });
+    await a.call({ type: 'send', room: 'general', text: 'f6', cid: 'f6' });
+    await b2.waitFor((f) => f.type === 'message' && f.seq === 6);
+    const frames = b2.all();
+    const reply = frames.findIndex((f) => f.type === 'reply' && f.id === id);
+    assert.ok(reply > 0, 'the resume reply came');
+    const data = frames[reply]!.data as { seq: number; truncated: boolean };
+    const before = frames.slice(0, reply).filter((f) => f.type === 'message');
+    const afterReply = frames.slice(reply + 1).filter((f) => f.type === 'message');
+    assert.ok(
+      before.every((m) => (m.seq as number) <= data.seq),
+      'replayed messages come before the reply',
+    );
+    assert.ok(
+      afterReply.every((m) => (m.seq as number) > data.seq),
+      'live ones after it, above its seq',
+    );
+    assert.deepEqual(
+      b2.messages().map((m) => m.seq),
+      [2, 3, 4, 5, 6],
+    );
+  });
+
+  it('answers `resume` of a channel the user cannot read with the channel access errors', async () => {
+    const n = await node();
+    const a = await user(n, 'ra-acc');
+    await a.call({ type: 'create', room: 'mine-only' });
+    const b = await user(n, 'rb-acc');
+    const codes = [];
+    for (const channel of ['room:mine-only', 'room:nope', 'dm:ra-acc:rb-acc', 'bogus']) {
+      const r = await b.request({ type: 'resume', channel, after: 0 });
+      codes.push(r.code);
+    }
+    assert.deepEqual(codes, [
+      'SB_ERR_NOT_A_MEMBER',
+      'SB_ERR_ROOM_NOT_FOUND',
+      'SB_ERR_CHANNEL_INVALID',
+      'SB_ERR_CHANNEL_INVALID',
+    ]);
+    const bad = await b.request({ type: 'resume', channel: 'room:general', after: -1 });
+    assert.equal(bad.code, 'SB_ERR_BAD_FRAME');
   });
 
   it('says explicitly when the resume position is older than retention', async () => {

@@ -84,7 +84,7 @@ export class TestClient extends ProtocolClient {
     return this.frames;
   }
 
-  send(frame: object): void {
+  protected write(frame: object): void {
     this.raw.sendText(JSON.stringify(frame));
   }
 

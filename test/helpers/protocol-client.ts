@@ -9,9 +9,18 @@ export abstract class ProtocolClient {
   token = '';
   private nextId = 1;
 
+  /** Every frame sent with an id, by id: what each reply answers (see wire-check.ts). */
+  readonly sent = new Map<unknown, Frame>();
+
   /** Every frame received so far, in order. */
   abstract all(): Frame[];
-  abstract send(frame: object): void;
+  protected abstract write(frame: object): void;
+
+  send(frame: object): void {
+    const f = frame as Frame;
+    if (f.id !== undefined) this.sent.set(f.id, f);
+    this.write(frame);
+  }
   /** The close code once the connection is closed, else null. */
   protected abstract get closedWith(): number | null;
   /** Resolves on the next received message or close, or after `ms`. */
@@ -56,14 +65,20 @@ export abstract class ProtocolClient {
   }
 
   /** Like request, but throws on an error frame and returns `data`. */
-  async call<T = Record<string, unknown>>(frame: Record<string, unknown>): Promise<T> {
-    const r = await this.request(frame);
+  async call<T = Record<string, unknown>>(
+    frame: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<T> {
+    const r = await this.request(frame, timeoutMs);
     if (r.type === 'error') throw new Error(`${String(r.code)}: ${String(r.message)}`);
     return r.data as T;
   }
 
-  async hello(extra: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const data = await this.call({ type: 'hello', protocol: 1, ...extra });
+  async hello(
+    extra: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>> {
+    const data = await this.call({ type: 'hello', protocol: 1, ...extra }, timeoutMs);
     this.user = data.user as string;
     this.token = data.token as string;
     return data;

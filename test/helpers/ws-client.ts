@@ -50,7 +50,7 @@ export class WsTestClient extends ProtocolClient {
     return this.frames;
   }
 
-  send(frame: object): void {
+  protected write(frame: object): void {
     this.ws.send(JSON.stringify(frame));
   }
 

@@ -1,0 +1,72 @@
+/**
+ * Checks and lookups several commands share: valid names, existing rooms, which channels a user
+ * may read, and following a DM from the member's floor.
+ */
+import { SwitchboardError } from '../../errors.js';
+import { ROOM_RE, parseChannel, roomChannel } from '../../protocol/frames.js';
+import type { ClientConnection } from '../connection.js';
+import type { LocalChannel } from '../local-channel.js';
+import type { CommandContext } from './context.js';
+
+export function roomName(room: string): string {
+  if (!ROOM_RE.test(room)) throw new SwitchboardError('SB_ERR_ROOM_NAME_INVALID');
+  return room;
+}
+
+/** The channel id of an existing room; SB_ERR_ROOM_NOT_FOUND otherwise. */
+export async function requireRoom(ctx: CommandContext, room: string): Promise<string> {
+  const id = roomChannel(roomName(room));
+  if (!(await ctx.store.head(id)))
+    throw new SwitchboardError('SB_ERR_ROOM_NOT_FOUND', `no such room: ${room}`);
+  return id;
+}
+
+/**
+ * The channel a user may read and the user's floor in it (nothing at or below it is theirs to
+ * see). Rooms need membership and have floor 0; DMs need membership too (a participant's handle
+ * may have been reclaimed by someone new since) and have the member's floor.
+ */
+export async function readableChannel(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  channel: string,
+): Promise<{ id: string; floor: number }> {
+  const user = conn.user!;
+  const parsed = parseChannel(channel);
+  if (!parsed) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
+  if (parsed.kind === 'dm') {
+    if (!parsed.users.includes(user)) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
+    const pos = await ctx.store.membership(channel, user);
+    if (!pos) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
+    return { id: channel, floor: pos.floorSeq };
+  }
+  if (conn.channels.has(channel)) return { id: channel, floor: 0 };
+  await requireRoom(ctx, parsed.room);
+  if (!(await ctx.store.isMember(channel, user))) throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
+  return { id: channel, floor: 0 };
+}
+
+export function checkText(ctx: CommandContext, text: string): void {
+  if (text.trim().length === 0) throw new SwitchboardError('SB_ERR_MESSAGE_EMPTY');
+  if (Buffer.byteLength(text, 'utf8') > ctx.limits.maxMessageBytes) {
+    throw new SwitchboardError(
+      'SB_ERR_MESSAGE_TOO_LARGE',
+      `message text exceeds maxMessageBytes (${ctx.limits.maxMessageBytes})`,
+    );
+  }
+}
+
+/**
+ * Subscribes the user's connections here to a DM they do not follow yet, replaying it from the
+ * member's floor: a DM is replayed from its start, and only to a member (a handle reclaimed by
+ * someone new does not get the previous owner's conversation).
+ */
+export async function followDm(
+  ctx: Pick<CommandContext, 'store' | 'directory'>,
+  user: string,
+  ch: LocalChannel,
+): Promise<void> {
+  if (ctx.directory.follows(user, ch.id)) return;
+  const pos = await ctx.store.membership(ch.id, user);
+  if (pos) ctx.directory.subscribeUser(user, ch, { after: pos.floorSeq });
+}

@@ -1,0 +1,79 @@
+/**
+ * Commands on one channel the user can read: history, typing, read position, resume.
+ */
+import { SwitchboardError } from '../../errors.js';
+import { parseChannel } from '../../protocol/frames.js';
+import { channelState } from '../channel-state.js';
+import { channelTopic, userTopic } from '../envelope.js';
+import { NO_REPLY, encodeReply } from '../wire.js';
+import { readableChannel } from './access.js';
+import type { Handler } from './context.js';
+
+export const history: Handler<'history'> = async (ctx, conn, f) => {
+  if (f.before !== undefined && f.after !== undefined)
+    throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give at most one of before, after');
+  const { id, floor } = await readableChannel(ctx, conn, f.channel);
+  const limit = f.limit ?? 50;
+  // Nothing at or below the member's floor: `after` starts there at the earliest, and a page
+  // back that reaches it ends there (hasMore false).
+  const query =
+    f.after !== undefined
+      ? { after: Math.max(f.after, floor), limit: limit + 1 }
+      : { before: f.before, limit: limit + 1 };
+  const [read, head] = await Promise.all([ctx.store.read(id, query), ctx.store.head(id)]);
+  const rows = floor > 0 ? read.filter((m) => m.seq > floor) : read;
+  const hasMore = rows.length > limit;
+  const page = hasMore ? (f.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
+  return {
+    channel: id,
+    messages: page.map((m) => ({ type: 'message', ...m })),
+    firstSeq: Math.max(head?.firstSeq ?? 1, floor + 1),
+    lastSeq: head?.lastSeq ?? 0,
+    hasMore,
+  };
+};
+
+export const typing: Handler<'typing'> = async (ctx, conn, f) => {
+  const user = conn.user!;
+  if (!conn.channels.has(f.channel)) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
+  ctx.directory.channels
+    .get(f.channel)
+    ?.event(JSON.stringify({ type: 'typing', channel: f.channel, user }), conn);
+  const parsed = parseChannel(f.channel);
+  if (parsed?.kind === 'dm') {
+    const other = parsed.users[0] === user ? parsed.users[1] : parsed.users[0];
+    ctx.publish(userTopic(other), { k: 'typing', c: f.channel, u: user });
+  } else {
+    ctx.publish(channelTopic(f.channel), { k: 'typing', c: f.channel, u: user });
+  }
+  return {};
+};
+
+export const read: Handler<'read'> = async (ctx, conn, f) => {
+  const user = conn.user!;
+  const { id, floor } = await readableChannel(ctx, conn, f.channel);
+  const seq = await ctx.store.setReadSeq(id, user, f.seq);
+  const state = await ctx.directory.borrow(id, (ch) => channelState(ch, user, seq, floor));
+  ctx.directory.pushToUser(
+    user,
+    JSON.stringify({ type: 'read', channel: id, seq: state.readSeq, unread: state.unread }),
+    conn,
+  );
+  ctx.publish(userTopic(user), { k: 'read', c: id, s: state.readSeq, n: state.unread });
+  return state;
+};
+
+/**
+ * Replays one channel from a position, then live: after a replay that failed, or for a channel
+ * that appeared while the client was away. The reply ({channel, seq, truncated, firstSeq}, as in
+ * `synced`) comes after the replayed messages and before any live one.
+ */
+export const resume: Handler<'resume'> = async (ctx, conn, f) => {
+  const { id, floor } = await readableChannel(ctx, conn, f.channel);
+  await ctx.directory.borrow(id, (ch) =>
+    ch.catchUp(conn, Math.max(f.after, floor), (r) =>
+      encodeReply(f.id, { ...r, firstSeq: Math.max(r.firstSeq, floor + 1) }),
+    ),
+  );
+  return NO_REPLY;
+};

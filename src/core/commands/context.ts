@@ -1,0 +1,43 @@
+/**
+ * What a command handler may use: the seams it reads and writes, this node's directory of
+ * connections and channels, the cluster link to tell other nodes, and the limits it enforces.
+ * Commands depend on this narrow type, never on ChatCore.
+ */
+import type { Authenticator } from '../../auth/authenticator.js';
+import type { ClientFrame } from '../../protocol/frames.js';
+import type { Presence } from '../../presence/presence.js';
+import type { Store } from '../../store/store.js';
+import type { ClientConnection } from '../connection.js';
+import type { Directory } from '../directory.js';
+import type { Envelope } from '../envelope.js';
+
+export interface CommandLimits {
+  maxMessageBytes: number;
+  pingInterval: number;
+  rateLimit: number;
+  rateBurst: number;
+}
+
+export interface CommandContext {
+  readonly store: Store;
+  readonly auth: Authenticator;
+  readonly presence: Pick<Presence, 'count' | 'list'>;
+  readonly directory: Directory;
+  readonly limits: CommandLimits;
+  now(): number;
+  /** Tell the other nodes (fire and forget; the store is the truth, the bus may lose it). */
+  publish(topic: string, e: Envelope): void;
+  /** Someone joined or left a room here: local member event, and tell the other nodes. */
+  memberEvent(room: string, user: string, joined: boolean): void;
+  messageStored(kind: 'room' | 'dm'): void;
+}
+
+export type CommandType = Exclude<ClientFrame['type'], 'pong'>;
+export type Frame<T extends CommandType> = Extract<ClientFrame, { type: T }>;
+
+/** Resolves with the reply's `data` (or NO_REPLY) or rejects with a SwitchboardError. */
+export type Handler<T extends CommandType> = (
+  ctx: CommandContext,
+  conn: ClientConnection,
+  f: Frame<T>,
+) => Promise<unknown>;

@@ -1,0 +1,129 @@
+/**
+ * The hello command: authenticate, subscribe the connection to every channel of the user, and
+ * replay resumed channels. The connection is held meanwhile: the reply goes out before any
+ * replayed or live frame, and each replay ends with `synced` before its live messages.
+ */
+import { SwitchboardError } from '../../errors.js';
+import { PROTOCOL_VERSION, parseChannel, type HelloResult } from '../../protocol/frames.js';
+import type { Membership } from '../../store/store.js';
+import { channelState } from '../channel-state.js';
+import type { ClientConnection } from '../connection.js';
+import type { SyncResult } from '../local-channel.js';
+import { NO_REPLY, encodeError } from '../wire.js';
+import type { CommandContext, Frame } from './context.js';
+
+const GENERAL = 'room:general';
+
+export async function hello(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  f: Frame<'hello'>,
+): Promise<unknown> {
+  if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
+  // A handle in use anywhere in the cluster is held, even if its session expired while its
+  // connections stayed open (expiry slides only on hello): nobody else may claim it.
+  if (
+    f.token === undefined &&
+    f.handle !== undefined &&
+    ctx.presence.count(f.handle.toLowerCase()) > 0
+  ) {
+    throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+  }
+  const identity = await ctx.auth.authenticate({ handle: f.handle, token: f.token });
+  if (conn.closed) return NO_REPLY;
+  if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
+  const user = identity.user;
+  conn.user = user;
+  conn.presence = f.presence ?? true;
+  ctx.directory.addUserConnection(user, conn);
+  conn.hold();
+  try {
+    const memberships = await membershipsOf(ctx, user, f.token === undefined);
+    const resume = new Map((f.resume ?? []).map((p) => [p.channel, p.after]));
+    const states = await Promise.all(
+      memberships.map((m) =>
+        ctx.directory.borrow(m.channel, (ch) => {
+          // Synchronous from the subscription to the state: the state's lastSeq is where live
+          // delivery starts.
+          if (conn.closed) return null;
+          const after = resume.get(m.channel);
+          resume.delete(m.channel);
+          // floorSeq is 0 for rooms; a DM member never sees what was sent before they joined it.
+          const state = channelState(ch, user, m.readSeq, m.floorSeq);
+          if (after === undefined) ch.subscribeLive(conn);
+          else
+            ctx.directory.replay(conn, ch, Math.max(after, m.floorSeq), (r) =>
+              syncedFrame(r, m.floorSeq),
+            );
+          return state;
+        }),
+      ),
+    );
+    if (conn.closed) return NO_REPLY;
+    // Channels asked for but no longer ours: say so after the reply, in the frame that means it.
+    for (const channel of resume.keys()) {
+      const parsed = parseChannel(channel);
+      conn.push(
+        parsed?.kind === 'room'
+          ? JSON.stringify({ type: 'member', room: parsed.room, user, joined: false })
+          : encodeError(new SwitchboardError('SB_ERR_CHANNEL_INVALID', `cannot resume ${channel}`)),
+      );
+    }
+    const result: HelloResult = {
+      user,
+      token: identity.token,
+      expiresAt: identity.expiresAt,
+      protocol: PROTOCOL_VERSION,
+      pingInterval: ctx.limits.pingInterval,
+      maxMessageBytes: ctx.limits.maxMessageBytes,
+      rateLimit: ctx.limits.rateLimit,
+      rateBurst: ctx.limits.rateBurst,
+      channels: states.flatMap((s) => (s ? [s] : [])),
+      online: conn.presence
+        ? [...ctx.presence.list()].map(([u, connections]) => ({ user: u, connections }))
+        : [],
+    };
+    return result;
+  } catch (err) {
+    ctx.directory.drop(conn);
+    conn.user = null;
+    conn.discardHeld();
+    throw err;
+  }
+}
+
+/** The user's channels; a new user without a token starts in general. */
+async function membershipsOf(
+  ctx: CommandContext,
+  user: string,
+  newcomer: boolean,
+): Promise<Membership[]> {
+  const memberships = await ctx.store.memberships(user);
+  if (memberships.length > 0 || !newcomer) return memberships;
+  if (!(await ctx.store.addMember(GENERAL, user))) return memberships;
+  ctx.memberEvent('general', user, true);
+  const head = await ctx.store.head(GENERAL);
+  const at = head?.lastSeq ?? 0;
+  // A new member starts read at the head (as the store does); no second query needed.
+  return [
+    {
+      channel: GENERAL,
+      kind: 'room',
+      lastSeq: at,
+      firstSeq: head?.firstSeq ?? 1,
+      readSeq: at,
+      floorSeq: 0,
+    },
+  ];
+}
+
+/** The end of a replay; firstSeq never below the member's floor. */
+export function syncedFrame(r: SyncResult, floor: number): string {
+  return JSON.stringify({
+    type: 'synced',
+    channel: r.channel,
+    seq: r.seq,
+    truncated: r.truncated,
+    firstSeq: Math.max(r.firstSeq, floor + 1),
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The send command: store a room message or DM once per (channel, sender, cid), deliver it here
+ * in order, and tell the other nodes. The sender gets the stored message in the reply, never as
+ * a frame.
+ */
+import { SwitchboardError } from '../../errors.js';
+import { HANDLE_RE, dmChannel, roomChannel } from '../../protocol/frames.js';
+import type { ClientConnection } from '../connection.js';
+import { channelTopic, userTopic } from '../envelope.js';
+import { checkText, followDm, requireRoom, roomName } from './access.js';
+import type { CommandContext, Frame, Handler } from './context.js';
+
+/** The DM channel with `to`, created (with both members) when new. */
+async function dmTarget(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  to: string,
+): Promise<{ id: string; recipient: string }> {
+  const user = conn.user!;
+  const recipient = to.toLowerCase();
+  if (!HANDLE_RE.test(recipient))
+    throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
+  const id = dmChannel(user, recipient);
+  // A member of the conversation exists; only a non-member needs the user lookup.
+  const recipientPos = await ctx.store.membership(id, recipient);
+  if (!recipientPos && !(await ctx.auth.exists(recipient)))
+    throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
+  if (!conn.channels.has(id)) {
+    await ctx.store.createChannel(id, 'dm', user, ctx.now());
+    await ctx.store.addMember(id, user);
+  }
+  // Not a member: a new conversation, or the recipient's handle was reclaimed by someone new
+  // since. Either way they join now, floored at the conversation so far: they get this
+  // message and nothing before it.
+  if (!recipientPos) await ctx.store.addMember(id, recipient);
+  return { id, recipient };
+}
+
+/** A room the user is a member of (subscribed here, or not yet: a replay may have failed). */
+async function roomTarget(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  f: Frame<'send'>,
+): Promise<string> {
+  const id = roomChannel(roomName(f.room!));
+  if (conn.channels.has(id)) return id;
+  await requireRoom(ctx, f.room!);
+  if (!(await ctx.store.isMember(id, conn.user!)))
+    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `join ${f.room} first`);
+  return id;
+}
+
+export const send: Handler<'send'> = async (ctx, conn, f) => {
+  const user = conn.user!;
+  if ((f.room === undefined) === (f.to === undefined))
+    throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give exactly one of room, to');
+  checkText(ctx, f.text);
+  const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
+  const id = dm ? dm.id : await roomTarget(ctx, conn, f);
+  return ctx.directory.borrow(id, async (ch) => {
+    if (dm) {
+      await followDm(ctx, user, ch);
+      await followDm(ctx, dm.recipient, ch);
+    }
+    const { message, duplicate } = await ctx.store.append({
+      channel: id,
+      cid: f.cid,
+      from: user,
+      text: f.text,
+      ts: ctx.now(),
+    });
+    if (!duplicate) {
+      ctx.messageStored(dm ? 'dm' : 'room');
+      ch.deliver(message, conn);
+      if (!dm) ctx.publish(channelTopic(id), { k: 'msg', m: message });
+      else {
+        ctx.publish(userTopic(dm.recipient), { k: 'msg', m: message });
+        if (dm.recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
+      }
+      ctx.store.setReadSeq(id, user, message.seq).catch(() => {});
+    }
+    return { message: { type: 'message', ...message }, duplicate };
+  });
+};
