@@ -9,13 +9,15 @@
  *   frame is written to the socket buffer; when amqplib reports a full buffer (`publish`
  *   returns false) it resolves on the channel's `drain` instead, which is our back-pressure.
  * - Order: one channel per node, so payloads from one publisher on one topic stay in order.
- * - Reconnect: amqplib 2's opt-in `recovery` reconnects with capped exponential backoff and
- *   jitter and runs `#setup` on every connection: new channel, exchange, new queue, a binding
- *   per current topic, consumer. Only then is the bus ready again and `onReconnect` called.
+ * - Reconnect: amqplib 2's opt-in `recovery` reconnects, waiting the shared backoff
+ *   (src/backoff.ts, through its `calculateDelay` hook) between attempts, and runs `#setup` on
+ *   every connection: new channel, exchange, new queue, a binding per current topic, consumer.
+ *   Only then is the bus ready again and `onReconnect` called.
  *
  * The exchange is not durable: every node re-declares it after a broker restart.
  */
 import amqp, { type Channel, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import { backoffDelay } from '../backoff.js';
 import { noop, redactUrl } from '../backend-errors.js';
 import { BusBase } from './bus-base.js';
 import type { Bus } from './bus.js';
@@ -68,13 +70,14 @@ export class AmqpBus extends BusBase implements Bus {
   }
 
   protected async connect(): Promise<void> {
+    const maxMs = this.#maxDelayMs;
     try {
       const conn = await amqp.connect(this.#url, {
         timeout: this.#connectTimeoutMs,
         recovery: {
-          initialDelay: 100,
-          maxDelay: this.#maxDelayMs,
-          jitter: 0.3,
+          // amqplib counts attempts from 1.
+          calculateDelay: (attempt: number) =>
+            backoffDelay(attempt - 1, { minMs: 100, maxMs, jitter: 0.3 }),
           // Fail start at once when unreachable; once connected, retry forever.
           initialMaxRetries: 0,
           maxRetries: Infinity,

@@ -20,6 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { backoffDelay } from '../backoff.js';
 import { SwitchboardError } from '../errors.js';
 import { BusBase } from './bus-base.js';
 import type { Bus } from './bus.js';
@@ -250,7 +251,7 @@ export class MeshBus extends BusBase implements Bus {
       if (!this.closed) this.#opts.logger.warn({ peer, code }, 'mesh peer link lost');
       // Wake the idle dialers of this peer (the peer may also dial us; the lower id picks one).
       for (const dialer of this.#dialers) {
-        if (dialer.peerId === peer && !dialer.link) this.#schedule(dialer, this.#jitter(0));
+        if (dialer.peerId === peer && !dialer.link) this.#schedule(dialer, this.#delay(0));
       }
     } else if (!this.closed && code !== MeshCloseCode.DUPLICATE_LINK) {
       this.#opts.logger.debug({ peer: peer ?? link.address, code }, 'mesh socket closed');
@@ -262,7 +263,7 @@ export class MeshBus extends BusBase implements Bus {
     if (code === MeshCloseCode.AUTH_FAILED || code === MeshCloseCode.NODE_ID_CONFLICT) {
       this.#opts.logger.error({ address: dialer.address, code }, 'mesh peer refused this node');
     }
-    if (!dialer.self) this.#schedule(dialer, this.#jitter(dialer.attempt++));
+    if (!dialer.self) this.#schedule(dialer, this.#delay(dialer.attempt++));
   }
 
   #dial(dialer: Dialer): void {
@@ -288,11 +289,10 @@ export class MeshBus extends BusBase implements Bus {
     dialer.timer.unref();
   }
 
-  /** Capped exponential backoff, jittered to 50-100 % so restarted peers do not dial in step. */
-  #jitter(attempt: number): number {
+  /** The shared backoff (src/backoff.ts): 50-100 % jitter so restarted peers do not dial in step. */
+  #delay(attempt: number): number {
     const { retryMinMs, retryMaxMs } = this.#opts;
-    const delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(attempt, 30));
-    return delay / 2 + (Math.random() * delay) / 2;
+    return backoffDelay(attempt, { minMs: retryMinMs, maxMs: retryMaxMs, jitter: 0.5 });
   }
 
   #track(link: MeshLink): void {

@@ -23,6 +23,8 @@
  *   rejects; `timeout: 5000` bounds each handshake.
  * - `maxReconnectAttempts: -1`: once connected, reconnect forever, every `reconnectTimeWait`
  *   (1 s per server) plus up to `reconnectJitter` (500 ms) so nodes do not reconnect in lockstep.
+ *   The client paces its own rotation through the server list with this fixed wait (its
+ *   `reconnectDelayHandler` gets no attempt number), so the shared backoff is not used here.
  * - The client resends every SUB on reconnect before emitting the 'reconnect' status; we add a
  *   flush so the server has applied them before `onReconnect` runs.
  */

@@ -12,11 +12,12 @@
  *   large payload is inserted and notified in one statement, so nothing overtakes it.
  * - No echo: the envelope carries the publisher's node id; a node drops its own.
  * - Reconnect: the LISTEN connection is the bus's liveness. When it fails the bus is not
- *   ready, retries with capped exponential backoff and jitter, re-LISTENs every topic and then
+ *   ready, retries with the shared backoff (src/backoff.ts), re-LISTENs every topic and then
  *   calls `onReconnect`. The publish pool replaces broken connections by itself.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { backoffDelay } from '../backoff.js';
 import { noop, redactUrl } from '../backend-errors.js';
 import { BusBase } from './bus-base.js';
 import type { Bus } from './bus.js';
@@ -187,12 +188,11 @@ export class PostgresBus extends BusBase implements Bus {
     this.#listener = null;
     this.lost();
     client.end().catch(noop);
-    if (!this.closed) this.#retry(1);
+    if (!this.closed) this.#retry(0);
   }
 
   #retry(attempt: number): void {
-    const base = Math.min(this.#maxDelayMs, 100 * 2 ** (attempt - 1));
-    const delay = Math.round(base * (0.7 + Math.random() * 0.6));
+    const delay = backoffDelay(attempt, { minMs: 100, maxMs: this.#maxDelayMs, jitter: 0.3 });
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       this.#connectListener().then(

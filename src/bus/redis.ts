@@ -8,13 +8,15 @@
  *   that start with its own prefix (no echo).
  * - Redis Pub/Sub is at most once: messages published while a subscriber is disconnected are
  *   lost, which the Bus contract allows. One connection's PUBLISHes reach subscribers in order.
- * - Reconnect: ioredis retries with capped exponential backoff. Commands are never queued while
- *   down (`enableOfflineQueue: false`) and in-flight ones are failed when the connection drops
- *   (`maxRetriesPerRequest: 0`), so `publish` rejects promptly instead of hanging. The bus, not
- *   ioredis (`autoResubscribe: false`), restores subscriptions: ioredis emits 'ready' before
- *   its resubscribe is confirmed, and we call `onReconnect` only once SUBSCRIBE has replied.
+ * - Reconnect: ioredis retries with the shared backoff (src/backoff.ts). Commands are never
+ *   queued while down (`enableOfflineQueue: false`) and in-flight ones are failed when the
+ *   connection drops (`maxRetriesPerRequest: 0`), so `publish` rejects promptly instead of
+ *   hanging. The bus, not ioredis (`autoResubscribe: false`), restores subscriptions: ioredis
+ *   emits 'ready' before its resubscribe is confirmed, and we call `onReconnect` only once
+ *   SUBSCRIBE has replied.
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { backoffDelay } from '../backoff.js';
 import { redactUrl } from '../backend-errors.js';
 import { BusBase } from './bus-base.js';
 import type { Bus } from './bus.js';
@@ -24,8 +26,12 @@ const CHANNEL_PREFIX = 'sb:';
 const CONNECT_TIMEOUT_MS = 5_000;
 /** A command (PUBLISH/SUBSCRIBE) unanswered this long rejects, e.g. during a partition. */
 const COMMAND_TIMEOUT_MS = 5_000;
-/** Reconnect backoff: 50 ms doubling per attempt, capped at 2 s, retried forever. */
-const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** (attempt - 1), 2_000);
+/**
+ * Reconnect delay: 50 ms doubling per attempt, capped at 2 s, retried forever, without jitter
+ * (as before the shared formula). ioredis counts attempts from 1.
+ */
+const retryStrategy = (attempt: number): number =>
+  backoffDelay(attempt - 1, { minMs: 50, maxMs: 2_000, jitter: 0 });
 
 export interface RedisBusOptions {
   /** Unique in the cluster; must not contain '\n' (it delimits the envelope). */
