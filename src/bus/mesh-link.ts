@@ -4,13 +4,13 @@
  * events; MeshBus decides which link of a pair is used (see mesh.ts).
  */
 import { WebSocket, type RawData } from 'ws';
+import type { Logger } from '../logger.js';
 import {
   MESH_CLOSE_NAMES,
   MESH_PROTOCOL_VERSION,
   MeshCloseCode,
   type ControlFrame,
   type MeshCloseCodeValue,
-  type MeshLogger,
   type Role,
   computeProof,
   decodeData,
@@ -29,7 +29,7 @@ export interface LinkOptions {
   handshakeTimeoutMs: number;
   pingIntervalMs: number;
   maxBufferedBytes: number;
-  logger: MeshLogger;
+  logger: Logger;
 }
 
 export interface LinkEvents {

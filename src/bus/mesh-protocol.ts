@@ -59,17 +59,6 @@ export const MESH_CLOSE_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(MeshCloseCode).map(([name, code]) => [code, `SB_MESH_${name}`]),
 );
 
-/** Structural logger (pino-compatible); the bus never imports the core's types. */
-export interface MeshLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const noop = (): void => {};
-export const silentLogger: MeshLogger = { debug: noop, info: noop, warn: noop, error: noop };
-
 const nodeId = z.string().min(1).max(256);
 const topic = z.string().max(1024);
 const ackId = z.number().int().nonnegative().safe();

@@ -22,11 +22,12 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { backoffDelay } from '../backoff.js';
 import { SwitchboardError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { BusBase } from './bus-base.js';
 import type { Bus } from './bus.js';
 import { MeshLink, type LinkEvents, type LinkOptions } from './mesh-link.js';
 import { listenForPeers, type PeerListener } from './mesh-listener.js';
-import { MeshCloseCode, silentLogger, type MeshLogger } from './mesh-protocol.js';
+import { MeshCloseCode } from './mesh-protocol.js';
 
 export interface MeshBusOptions {
   /** Unique in the cluster; the lower id of each pair chooses the pair's link. */
@@ -38,7 +39,7 @@ export interface MeshBusOptions {
   /** Shared by every node; proves membership in the handshake. At least 16 characters. */
   secret: string;
   /** Default: silent. */
-  logger?: MeshLogger;
+  logger?: Logger;
   /** First re-dial delay in ms; doubles per failed attempt. Default 100. */
   retryMinMs?: number;
   /** Cap of the re-dial delay in ms. Default 5000. Each delay is jittered to 50-100 %. */
@@ -69,7 +70,7 @@ interface Dialer {
 const MiB = 1024 * 1024;
 
 export class MeshBus extends BusBase implements Bus {
-  readonly #opts: Required<Omit<MeshBusOptions, 'logger'>> & { logger: MeshLogger };
+  readonly #opts: Required<Omit<MeshBusOptions, 'logger'>> & { logger: Logger };
   readonly #instance = randomUUID();
   /** Every socket, from accept/dial to close. */
   readonly #links = new Set<MeshLink>();

@@ -10,8 +10,8 @@ import {
   encodeControl,
   encodeData,
   newNonce,
-  type MeshLogger,
 } from '../../src/bus/mesh-protocol.js';
+import type { Logger } from '../../src/logger.js';
 import { freePort } from '../helpers/brokers/common.js';
 import { busConformance } from './conformance.js';
 
@@ -166,7 +166,7 @@ describe('MeshBus', () => {
   test('refuses a node with a wrong secret and delivers nothing from it', async () => {
     const [pa, px] = [await freePort(), await freePort()];
     const logged: object[] = [];
-    const logger: MeshLogger = {
+    const logger: Logger = {
       debug: () => {},
       info: () => {},
       warn: (obj) => logged.push(obj),
