@@ -6,7 +6,7 @@
  *
  * One link per pair: both nodes dial each other, so a pair may briefly hold two sockets. The
  * lower node id of the pair alone decides which one is used (it sends `active` on it) and
- * closes the other with SB_MESH_DUPLICATE_LINK; deciding on one side means the two sides never
+ * closes the other with SB_ERR_MESH_DUPLICATE_LINK; deciding on one side means the two sides never
  * disagree, and nothing is sent twice. A link from a new process of the same node (a restart)
  * supersedes the old one.
  *
@@ -23,11 +23,11 @@ import { WebSocket } from 'ws';
 import { backoffDelay } from '../backoff.js';
 import { SwitchboardError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { MeshCloseCode } from '../protocol/close-codes.js';
 import { BusBase } from './bus-base.js';
 import type { Bus } from './bus.js';
 import { MeshLink, type LinkEvents, type LinkOptions } from './mesh-link.js';
 import { listenForPeers, type PeerListener } from './mesh-listener.js';
-import { MeshCloseCode } from './mesh-protocol.js';
 
 export interface MeshBusOptions {
   /** Unique in the cluster; the lower id of each pair chooses the pair's link. */
