@@ -8,7 +8,8 @@
  * Contract between the skeleton and a backend:
  * - `connect` runs once, from `start`; it rejects with `this.unreachable(cause)` (or another
  *   SwitchboardError) when the backend cannot be reached. `disconnect` runs once, after a failed
- *   `connect` or from `close` (after a `connect` still running has settled).
+ *   `connect` or from `close` (after a `connect` still running has settled; also when the bus
+ *   was never started, so it must cope with a transport that was never opened).
  * - `listen`/`unlisten` run only while the bus is open. While the connection is down they only
  *   do what the driver needs (usually nothing): `this.topics` already holds the wanted set, and
  *   the backend applies all of it on every reconnect before calling `restored()`.
@@ -67,6 +68,13 @@ export abstract class BusBase implements Bus {
   protected abstract unlisten(topic: string): Promise<void>;
   /** Hands one payload to the transport; rejects with the driver error. */
   protected abstract send(topic: string, payload: string): Promise<void>;
+
+  /**
+   * Whether this bus re-applies its wanted topics after a reconnect, so that a subscribe failing
+   * because the connection was lost meanwhile may resolve and wait for it. False for a bus that
+   * wraps another bus, whose own subscribe already decided.
+   */
+  protected readonly restoresOnReconnect: boolean = true;
 
   /** Whether `publish` may try the transport now. Default: while connected. */
   protected canPublish(): boolean {
@@ -130,7 +138,6 @@ export abstract class BusBase implements Bus {
     const was = this.#state;
     if (was === 'closed') return;
     this.#shut();
-    if (was === 'new') return;
     await this.#startup.catch(noop);
     await this.disconnect();
   }
@@ -197,7 +204,8 @@ export abstract class BusBase implements Bus {
       await this.listen(topic);
     } catch (err) {
       // Lost the connection meanwhile: the topic stays wanted and the reconnect applies it.
-      if (this.#state === 'open' && (this.#epoch !== epoch || !this.connected())) return;
+      const lostMeanwhile = this.#epoch !== epoch || !this.connected();
+      if (this.#state === 'open' && this.restoresOnReconnect && lostMeanwhile) return;
       this.topics.delete(topic);
       await this.unlisten(topic).catch(noop); // undo a half-applied subscription
       throw this.#fail('subscribe', err);
