@@ -135,8 +135,7 @@ export abstract class BusBase implements Bus {
   }
 
   async close(): Promise<void> {
-    const was = this.#state;
-    if (was === 'closed') return;
+    if (this.closed) return;
     this.#shut();
     await this.#startup.catch(noop);
     await this.disconnect();

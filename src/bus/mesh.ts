@@ -6,8 +6,8 @@
  *
  * One link per pair: both nodes dial each other, so a pair may briefly hold two sockets. The
  * lower node id of the pair alone decides which one is used (it sends `active` on it) and
- * closes the other with SB_ERR_MESH_DUPLICATE_LINK; deciding on one side means the two sides never
- * disagree, and nothing is sent twice. A link from a new process of the same node (a restart)
+ * closes the other with SB_ERR_MESH_DUPLICATE_LINK; deciding on one side means the two sides
+ * never disagree, and nothing is sent twice. A link from a new process of the same node (a restart)
  * supersedes the old one.
  *
  * Mapping of the Bus contract (src/bus/bus.ts) onto a mesh: "the backend" is the set of peer
@@ -290,7 +290,7 @@ export class MeshBus extends BusBase implements Bus {
     dialer.timer.unref();
   }
 
-  /** The shared backoff (src/backoff.ts): 50-100 % jitter so restarted peers do not dial in step. */
+  /** The shared backoff (src/backoff.ts), 50-100 % jitter: restarted peers do not dial in step. */
   #delay(attempt: number): number {
     const { retryMinMs, retryMaxMs } = this.#opts;
     return backoffDelay(attempt, { minMs: retryMinMs, maxMs: retryMaxMs, jitter: 0.5 });
