@@ -76,6 +76,36 @@ export const ERRORS = {
     message: 'configured backend driver or server is not available',
     retryable: false,
   },
+
+  // --- mesh peer links (close codes 4200-4299 between nodes; never sent to chat clients) -----
+  SB_ERR_MESH_HANDSHAKE_TIMEOUT: {
+    message: 'mesh peer did not complete the handshake in time',
+    retryable: true,
+  },
+  SB_ERR_MESH_AUTH_FAILED: {
+    message: 'mesh peer does not hold the shared secret',
+    retryable: false,
+  },
+  SB_ERR_MESH_PROTOCOL_ERROR: { message: 'malformed or out-of-turn mesh frame', retryable: false },
+  SB_ERR_MESH_DUPLICATE_LINK: {
+    message: 'the pair of mesh nodes already has a link',
+    retryable: true,
+  },
+  SB_ERR_MESH_SELF: { message: 'mesh node dialled its own listener', retryable: false },
+  SB_ERR_MESH_NODE_ID_CONFLICT: {
+    message: 'another mesh process claims this node id',
+    retryable: false,
+  },
+  SB_ERR_MESH_SLOW_PEER: { message: 'mesh peer is not reading; link dropped', retryable: true },
+  SB_ERR_MESH_SUPERSEDED: {
+    message: 'a newer link from the restarted mesh peer replaced this one',
+    retryable: true,
+  },
+  SB_ERR_MESH_SHUTTING_DOWN: { message: 'mesh node is shutting down', retryable: true },
+  SB_ERR_MESH_PEER_TIMEOUT: {
+    message: 'no pong from the mesh peer within the heartbeat deadline',
+    retryable: true,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -14,7 +14,13 @@ import {
   generateSchemaJson,
 } from '../scripts/gen-protocol-docs.js';
 import { ERRORS, ERROR_CODES, isErrorCode } from '../src/errors.js';
-import { CLOSE_CODE_ERRORS, CloseCode, shouldReconnect } from '../src/protocol/close-codes.js';
+import {
+  CLOSE_CODE_ERRORS,
+  CloseCode,
+  MESH_CLOSE_CODE_ERRORS,
+  MeshCloseCode,
+  shouldReconnect,
+} from '../src/protocol/close-codes.js';
 
 const errorsDoc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
 const protocolDoc = readFileSync(PROTOCOL_MD_PATH, 'utf8');
@@ -80,11 +86,30 @@ describe('docs/errors.md', () => {
     }
   });
 
-  test('names the close code of every error that closes the connection', () => {
-    for (const [closeCode, code] of Object.entries(CLOSE_CODE_ERRORS)) {
+  test('names the close code of every error that closes a client connection or a mesh link', () => {
+    const closing = { ...CLOSE_CODE_ERRORS, ...MESH_CLOSE_CODE_ERRORS };
+    for (const [closeCode, code] of Object.entries(closing)) {
       const section = sections.find((s) => s.code === code);
       assert.ok(section, `${code} is not documented`);
       assert.match(section.body, new RegExp(`close code ${closeCode}\\b`), code);
+    }
+  });
+});
+
+describe('mesh close codes', () => {
+  test('stand each for its own SB_ERR_MESH_ code, and every SB_ERR_MESH_ code for one of them', () => {
+    const meshCodes = Object.values(MeshCloseCode).map((c) => MESH_CLOSE_CODE_ERRORS[c]);
+    assert.equal(new Set(meshCodes).size, meshCodes.length);
+    assert.deepEqual(
+      [...meshCodes].sort(),
+      ERROR_CODES.filter((c) => c.startsWith('SB_ERR_MESH_')).sort(),
+    );
+  });
+
+  test('lie in the reserved range 4200-4299, apart from the client close codes', () => {
+    for (const code of Object.values(MeshCloseCode)) {
+      assert.ok(code >= 4200 && code <= 4299, `${code}`);
+      assert.ok(!(code in CLOSE_CODE_ERRORS), `${code} is also a client close code`);
     }
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Bus between the worker processes of `switchboard serve --workers N`: the cluster primary is
  * the hub and routes each payload only to the workers subscribed to its topic, over Node's IPC
- * channel. No broker; the same interest routing and no-echo guarantees as the other buses.
+ * channel. No broker; the same guarantees as the other buses (test/bus/ipc.test.ts runs the
+ * conformance suite across real worker processes). Messages on one IPC channel keep their order.
  */
 import type { ChildProcess } from 'node:child_process';
 import { SwitchboardError } from '../errors.js';
-import type { Bus, BusHandler } from './bus.js';
+import { BusBase } from './bus-base.js';
+import type { Bus } from './bus.js';
 
 type ToHub =
   | { sb: 'sub'; topic: string }
@@ -49,65 +51,63 @@ export class IpcHub {
 }
 
 /** Runs in a worker process. */
-export class IpcBus implements Bus {
-  private readonly subs = new Set<string>();
-  private handler: BusHandler | null = null;
-  private closed = false;
-  private readonly acks = new Map<string, (() => void)[]>();
-  private readonly onMessage = (m: unknown): void => {
-    const msg = m as ToWorker;
-    if (msg?.sb === 'msg' && this.subs.has(msg.topic)) this.handler?.(msg.topic, msg.payload);
-    else if (msg?.sb === 'subok')
-      for (const done of this.acks.get(msg.topic)?.splice(0) ?? []) done();
-  };
+export class IpcBus extends BusBase implements Bus {
+  /** Subscribes waiting for the hub's `subok`, per topic. */
+  readonly #acks = new Map<string, (() => void)[]>();
 
-  constructor(readonly nodeId: string) {
-    if (!process.send)
+  constructor(nodeId: string) {
+    if (!process.send) {
       throw new SwitchboardError(
         'SB_ERR_CONFIG_INVALID',
         'the ipc bus runs only in a worker process',
       );
+    }
+    super(nodeId, { name: 'ipc' });
   }
 
-  async start(handler: BusHandler): Promise<void> {
-    this.handler = handler;
-    process.on('message', this.onMessage);
+  protected async connect(): Promise<void> {
+    process.on('message', this.#onMessage);
   }
 
-  private post(m: ToHub): void {
-    if (this.closed || !process.connected)
-      throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', 'ipc bus closed');
-    process.send!(m);
+  protected async disconnect(): Promise<void> {
+    process.off('message', this.#onMessage);
+    // No subok can arrive any more: let waiting subscribes settle.
+    for (const list of this.#acks.values()) for (const done of list) done();
+    this.#acks.clear();
+  }
+
+  /** The channel to the primary; it is never re-established (a worker ends with its primary). */
+  protected connected(): boolean {
+    return process.connected;
   }
 
   /** Resolves once the hub routes the topic here, so nothing published after it is missed. */
-  async subscribe(topic: string): Promise<void> {
-    const acked = new Promise<void>((res) => {
-      const list = this.acks.get(topic) ?? [];
-      list.push(res);
-      this.acks.set(topic, list);
+  protected async listen(topic: string): Promise<void> {
+    this.#post({ sb: 'sub', topic }); // throws while the channel is closed: nothing to wait for
+    await new Promise<void>((resolve) => {
+      const list = this.#acks.get(topic) ?? [];
+      list.push(resolve);
+      this.#acks.set(topic, list);
     });
-    this.post({ sb: 'sub', topic });
-    this.subs.add(topic);
-    await acked;
   }
 
-  async unsubscribe(topic: string): Promise<void> {
-    if (this.closed || !this.subs.delete(topic)) return;
-    if (process.connected) process.send!({ sb: 'unsub', topic } satisfies ToHub);
+  protected async unlisten(topic: string): Promise<void> {
+    this.#post({ sb: 'unsub', topic });
   }
 
-  async publish(topic: string, payload: string): Promise<void> {
-    this.post({ sb: 'pub', topic, payload });
+  protected async send(topic: string, payload: string): Promise<void> {
+    this.#post({ sb: 'pub', topic, payload });
   }
 
-  ready(): boolean {
-    return !this.closed && process.connected;
+  #post(m: ToHub): void {
+    process.send!(m);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.handler = null;
-    process.off('message', this.onMessage);
-  }
+  readonly #onMessage = (m: unknown): void => {
+    const msg = m as ToWorker;
+    if (msg?.sb === 'msg') this.deliver(msg.topic, msg.payload);
+    else if (msg?.sb === 'subok') {
+      for (const done of this.#acks.get(msg.topic)?.splice(0) ?? []) done();
+    }
+  };
 }

@@ -3,8 +3,8 @@
  * server (`new MemoryBus(new MemoryHub())`) and the reference implementation of the Bus contract.
  */
 import { randomUUID } from 'node:crypto';
-import { SwitchboardError } from '../errors.js';
-import type { Bus, BusHandler } from './bus.js';
+import { BusBase } from './bus-base.js';
+import type { Bus } from './bus.js';
 
 /** The shared broker: knows which nodes are connected and which topics each one wants. */
 export class MemoryHub {
@@ -29,70 +29,48 @@ export class MemoryHub {
   route(from: string, topic: string, payload: string): void {
     for (const node of this.#nodes.values()) {
       if (node.nodeId !== from && node.wants(topic)) {
-        queueMicrotask(() => node.deliver(topic, payload));
+        queueMicrotask(() => node.receive(topic, payload));
       }
     }
   }
 }
 
-export class MemoryBus implements Bus {
-  readonly nodeId: string;
+export class MemoryBus extends BusBase implements Bus {
   readonly #hub: MemoryHub;
-  readonly #topics = new Set<string>();
-  #handler: BusHandler | null = null;
-  #closed = false;
 
   /** `nodeId` defaults to a random UUID. */
   constructor(hub: MemoryHub, nodeId: string = randomUUID()) {
+    super(nodeId, { name: 'memory' });
     this.#hub = hub;
-    this.nodeId = nodeId;
-  }
-
-  async start(handler: BusHandler): Promise<void> {
-    if (this.#handler || this.#closed) throw new Error('MemoryBus can be started only once');
-    this.#hub.attach(this);
-    this.#handler = handler;
-  }
-
-  async subscribe(topic: string): Promise<void> {
-    this.#assertOpen();
-    this.#topics.add(topic);
-  }
-
-  async unsubscribe(topic: string): Promise<void> {
-    this.#topics.delete(topic);
-  }
-
-  async publish(topic: string, payload: string): Promise<void> {
-    this.#assertOpen();
-    this.#hub.route(this.nodeId, topic, payload);
-  }
-
-  ready(): boolean {
-    return this.#handler !== null && !this.#closed;
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#topics.clear();
-    this.#hub.detach(this);
   }
 
   /** @internal */
   wants(topic: string): boolean {
-    return this.#topics.has(topic);
+    return this.topics.has(topic);
   }
 
-  /** @internal Re-checks interest: an unsubscribe or close before the microtask runs wins. */
-  deliver(topic: string, payload: string): void {
-    if (this.#handler && this.#topics.has(topic)) this.#handler(topic, payload);
+  /** @internal Delivery re-checks interest: an unsubscribe or close before the microtask wins. */
+  receive(topic: string, payload: string): void {
+    this.deliver(topic, payload);
   }
 
-  #assertOpen(): void {
-    if (!this.ready()) {
-      const state = this.#closed ? 'closed' : 'not started';
-      throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `memory bus is ${state}`);
-    }
+  protected async connect(): Promise<void> {
+    this.#hub.attach(this);
+  }
+
+  protected async disconnect(): Promise<void> {
+    this.#hub.detach(this);
+  }
+
+  protected connected(): boolean {
+    return true;
+  }
+
+  protected async listen(): Promise<void> {}
+
+  protected async unlisten(): Promise<void> {}
+
+  protected async send(topic: string, payload: string): Promise<void> {
+    this.#hub.route(this.nodeId, topic, payload);
   }
 }

@@ -4,13 +4,15 @@
  * events; MeshBus decides which link of a pair is used (see mesh.ts).
  */
 import { WebSocket, type RawData } from 'ws';
+import type { Logger } from '../logger.js';
 import {
-  MESH_CLOSE_NAMES,
-  MESH_PROTOCOL_VERSION,
+  MESH_CLOSE_CODE_ERRORS,
   MeshCloseCode,
-  type ControlFrame,
   type MeshCloseCodeValue,
-  type MeshLogger,
+} from '../protocol/close-codes.js';
+import {
+  MESH_PROTOCOL_VERSION,
+  type ControlFrame,
   type Role,
   computeProof,
   decodeData,
@@ -29,7 +31,7 @@ export interface LinkOptions {
   handshakeTimeoutMs: number;
   pingIntervalMs: number;
   maxBufferedBytes: number;
-  logger: MeshLogger;
+  logger: Logger;
 }
 
 export interface LinkEvents {
@@ -146,7 +148,7 @@ export class MeshLink {
     this.#closing = true;
     this.#closeCode = code;
     this.#stopTimers();
-    this.#ws.close(code, MESH_CLOSE_NAMES[code]);
+    this.#ws.close(code, MESH_CLOSE_CODE_ERRORS[code]);
     setTimeout(() => this.#ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 

@@ -17,6 +17,7 @@
  * reflected back to its author, or relayed from an accepted socket into a dialled one.
  * After the handshake the lower node id of the pair sends `active` (see MeshBus), then both
  * sides send their full topic set (`interest`) and from then on `sub`/`unsub` deltas.
+ * A link closes with a MeshCloseCode (src/protocol/close-codes.ts), its error code as reason.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -24,51 +25,6 @@ import { z } from 'zod';
 export const MESH_PROTOCOL_VERSION = 1;
 
 const PROOF_TAG = 'switchboard-mesh-proof/1';
-
-/**
- * Close codes of mesh links. They live in 4200-4299, outside the client protocol's ranges
- * (src/protocol/close-codes.ts), because a mesh socket never reaches a chat client. The close
- * reason is the name below (under 123 bytes).
- */
-export const MeshCloseCode = {
-  /** No complete handshake within `handshakeTimeoutMs`. */
-  HANDSHAKE_TIMEOUT: 4200,
-  /** The proof did not verify: the peer does not hold the shared secret. */
-  AUTH_FAILED: 4201,
-  /** Malformed frame, unknown version, or a frame out of turn (e.g. data before the handshake). */
-  PROTOCOL_ERROR: 4202,
-  /** The pair already has an active link; this one is surplus. */
-  DUPLICATE_LINK: 4203,
-  /** The node dialled its own listener (its own address is in `peers`). */
-  SELF: 4204,
-  /** A different process proved it holds the secret but claims this node's id. */
-  NODE_ID_CONFLICT: 4205,
-  /** The peer did not read fast enough: buffered bytes passed `maxBufferedBytes`. */
-  SLOW_PEER: 4206,
-  /** A newer link to the same peer (a restarted process) replaced this one. */
-  SUPERSEDED: 4207,
-  /** The node is closing. */
-  SHUTTING_DOWN: 4208,
-  /** No pong within the heartbeat deadline. */
-  PEER_TIMEOUT: 4209,
-} as const;
-
-export type MeshCloseCodeValue = (typeof MeshCloseCode)[keyof typeof MeshCloseCode];
-
-export const MESH_CLOSE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(MeshCloseCode).map(([name, code]) => [code, `SB_MESH_${name}`]),
-);
-
-/** Structural logger (pino-compatible); the bus never imports the core's types. */
-export interface MeshLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-const noop = (): void => {};
-export const silentLogger: MeshLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
 const nodeId = z.string().min(1).max(256);
 const topic = z.string().max(1024);

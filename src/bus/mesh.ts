@@ -6,8 +6,8 @@
  *
  * One link per pair: both nodes dial each other, so a pair may briefly hold two sockets. The
  * lower node id of the pair alone decides which one is used (it sends `active` on it) and
- * closes the other with SB_MESH_DUPLICATE_LINK; deciding on one side means the two sides never
- * disagree, and nothing is sent twice. A link from a new process of the same node (a restart)
+ * closes the other with SB_ERR_MESH_DUPLICATE_LINK; deciding on one side means the two sides
+ * never disagree, and nothing is sent twice. A link from a new process of the same node (a restart)
  * supersedes the old one.
  *
  * Mapping of the Bus contract (src/bus/bus.ts) onto a mesh: "the backend" is the set of peer
@@ -20,11 +20,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { backoffDelay } from '../backoff.js';
 import { SwitchboardError } from '../errors.js';
-import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { MeshCloseCode } from '../protocol/close-codes.js';
+import { BusBase } from './bus-base.js';
+import type { Bus } from './bus.js';
 import { MeshLink, type LinkEvents, type LinkOptions } from './mesh-link.js';
 import { listenForPeers, type PeerListener } from './mesh-listener.js';
-import { MeshCloseCode, silentLogger, type MeshLogger } from './mesh-protocol.js';
 
 export interface MeshBusOptions {
   /** Unique in the cluster; the lower id of each pair chooses the pair's link. */
@@ -36,7 +39,7 @@ export interface MeshBusOptions {
   /** Shared by every node; proves membership in the handshake. At least 16 characters. */
   secret: string;
   /** Default: silent. */
-  logger?: MeshLogger;
+  logger?: Logger;
   /** First re-dial delay in ms; doubles per failed attempt. Default 100. */
   retryMinMs?: number;
   /** Cap of the re-dial delay in ms. Default 5000. Each delay is jittered to 50-100 %. */
@@ -66,12 +69,9 @@ interface Dialer {
 
 const MiB = 1024 * 1024;
 
-export class MeshBus implements Bus {
-  readonly nodeId: string;
-  readonly #opts: Required<Omit<MeshBusOptions, 'logger'>> & { logger: MeshLogger };
+export class MeshBus extends BusBase implements Bus {
+  readonly #opts: Required<Omit<MeshBusOptions, 'logger'>> & { logger: Logger };
   readonly #instance = randomUUID();
-  readonly #topics = new Set<string>();
-  readonly #pendingSubs = new Map<string, Promise<void>>();
   /** Every socket, from accept/dial to close. */
   readonly #links = new Set<MeshLink>();
   /** The one link used per peer id. */
@@ -79,12 +79,8 @@ export class MeshBus implements Bus {
   readonly #everLinked = new Set<string>();
   readonly #dialers: Dialer[] = [];
   readonly #dialerOf = new Map<MeshLink, Dialer>();
-  #started = false;
   #listener: PeerListener | null = null;
   #port: number;
-  #handler: BusHandler | null = null;
-  #onReconnect: ReconnectHandler | undefined;
-  #closed = false;
   #ackSeq = 0;
   #dataIn = 0;
   #dataOut = 0;
@@ -95,7 +91,7 @@ export class MeshBus implements Bus {
     if (typeof options.secret !== 'string' || options.secret.length < 16) {
       throw new SwitchboardError('SB_ERR_CONFIG_INVALID', 'mesh secret needs 16+ characters');
     }
-    this.nodeId = options.nodeId;
+    super(options.nodeId, { name: 'mesh' });
     this.#port = options.listen.port;
     this.#opts = {
       retryMinMs: 100,
@@ -125,23 +121,12 @@ export class MeshBus implements Bus {
     return { dataIn: this.#dataIn, dataOut: this.#dataOut };
   }
 
-  async start(handler: BusHandler, onReconnect?: ReconnectHandler): Promise<void> {
-    if (this.#started || this.#closed) throw new Error('MeshBus can be started only once');
-    this.#started = true;
+  protected async connect(): Promise<void> {
     const { host, port } = this.#opts.listen;
     this.#listener = await listenForPeers(host, port, this.#opts.maxPayloadBytes, (ws, address) =>
       this.#track(new MeshLink(ws, 'acceptor', address, this.#linkOptions(), this.#events)),
     );
     this.#port = this.#listener.port;
-    if (this.#closed) {
-      await this.#listener.close(); // close() ran while we were binding
-      throw new SwitchboardError(
-        'SB_ERR_BACKEND_UNAVAILABLE',
-        'mesh bus was closed while starting',
-      );
-    }
-    this.#handler = handler;
-    this.#onReconnect = onReconnect;
     const own = ownAddresses(host, this.#port);
     for (const address of new Set(this.#opts.peers)) {
       if (own.has(address)) continue;
@@ -159,24 +144,32 @@ export class MeshBus implements Bus {
     this.#opts.logger.info({ node: this.nodeId, port: this.#port }, 'mesh bus listening');
   }
 
-  async subscribe(topic: string): Promise<void> {
-    this.#assertOpen();
-    const pending = this.#pendingSubs.get(topic);
-    if (this.#topics.has(topic)) return pending;
-    this.#topics.add(topic);
-    const id = ++this.#ackSeq;
-    // Resolves once every linked peer knows: a publish from any of them after this reaches us.
-    const acked = [...this.#active.values()].map((link) => link.sendSub(topic, id));
-    const done = withTimeout(Promise.all(acked), this.#opts.ackTimeoutMs).finally(() => {
-      if (this.#pendingSubs.get(topic) === done) this.#pendingSubs.delete(topic);
-    });
-    this.#pendingSubs.set(topic, done);
-    return done;
+  protected async disconnect(): Promise<void> {
+    for (const dialer of this.#dialers) if (dialer.timer) clearTimeout(dialer.timer);
+    const links = [...this.#links];
+    const gone = links.map((link) => new Promise<void>((resolve) => link.onGone(resolve)));
+    for (const link of links) link.close(MeshCloseCode.SHUTTING_DOWN);
+    await Promise.all(gone);
+    await this.#listener?.close();
   }
 
-  /** Resolves at once: payloads still in flight for the topic are filtered out locally. */
-  async unsubscribe(topic: string): Promise<void> {
-    if (this.#closed || !this.#topics.delete(topic)) return;
+  /**
+   * Always: readiness means the node can serve its local clients, and a lone node must not
+   * fail its health check because a peer is down.
+   */
+  protected connected(): boolean {
+    return true;
+  }
+
+  /** Resolves once every linked peer knows: a publish from any of them after this reaches us. */
+  protected async listen(topic: string): Promise<void> {
+    const id = ++this.#ackSeq;
+    const acked = [...this.#active.values()].map((link) => link.sendSub(topic, id));
+    await withTimeout(Promise.all(acked), this.#opts.ackTimeoutMs);
+  }
+
+  /** Payloads still in flight for the topic are filtered out locally (see `deliver`). */
+  protected async unlisten(topic: string): Promise<void> {
     for (const link of this.#active.values()) link.sendUnsub(topic);
   }
 
@@ -184,8 +177,7 @@ export class MeshBus implements Bus {
    * Resolves once the payload is queued on the socket of every interested peer (synchronously;
    * no per-send callback). No interested peer is not an error: there is nobody to tell.
    */
-  async publish(topic: string, payload: string): Promise<void> {
-    this.#assertOpen();
+  protected async send(topic: string, payload: string): Promise<void> {
     for (const link of this.#active.values()) {
       if (!link.remoteTopics.has(topic)) continue;
       this.#dataOut++;
@@ -193,21 +185,8 @@ export class MeshBus implements Bus {
     }
   }
 
-  ready(): boolean {
-    return this.#handler !== null && !this.#closed;
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#handler = null;
-    this.#topics.clear();
-    for (const dialer of this.#dialers) if (dialer.timer) clearTimeout(dialer.timer);
-    const links = [...this.#links];
-    const gone = links.map((link) => new Promise<void>((resolve) => link.onGone(resolve)));
-    for (const link of links) link.close(MeshCloseCode.SHUTTING_DOWN);
-    await Promise.all(gone);
-    await this.#listener?.close();
+  protected override handlerThrew(err: unknown, topic: string): void {
+    this.#opts.logger.error({ err, topic }, 'mesh bus handler threw');
   }
 
   readonly #events: LinkEvents = {
@@ -219,13 +198,7 @@ export class MeshBus implements Bus {
     },
     data: (_link, topic, payload) => {
       this.#dataIn++;
-      const handler = this.#handler;
-      if (!handler || !this.#topics.has(topic)) return;
-      try {
-        handler(topic, payload);
-      } catch (err) {
-        this.#opts.logger.error({ err, topic }, 'mesh bus handler threw');
-      }
+      this.deliver(topic, payload);
     },
     closed: (link, code) => this.#onClosed(link, code),
   };
@@ -264,10 +237,10 @@ export class MeshBus implements Bus {
     this.#everLinked.add(peer);
     for (const dialer of this.#dialers) if (dialer.peerId === peer) dialer.attempt = 0;
     this.#opts.logger.info({ peer, via: link.role }, 'mesh peer linked');
-    void link.activate(lead, [...this.#topics], ++this.#ackSeq).then(() => {
-      if (!again || this.#closed || this.#active.get(peer) !== link) return;
+    void link.activate(lead, [...this.topics], ++this.#ackSeq).then(() => {
+      if (!again || this.closed || this.#active.get(peer) !== link) return;
       this.#opts.logger.info({ peer }, 'mesh peer link restored');
-      this.#onReconnect?.();
+      this.reconnected();
     });
   }
 
@@ -276,12 +249,12 @@ export class MeshBus implements Bus {
     const peer = link.peerId;
     if (peer !== null && this.#active.get(peer) === link) {
       this.#active.delete(peer);
-      if (!this.#closed) this.#opts.logger.warn({ peer, code }, 'mesh peer link lost');
+      if (!this.closed) this.#opts.logger.warn({ peer, code }, 'mesh peer link lost');
       // Wake the idle dialers of this peer (the peer may also dial us; the lower id picks one).
       for (const dialer of this.#dialers) {
-        if (dialer.peerId === peer && !dialer.link) this.#schedule(dialer, this.#jitter(0));
+        if (dialer.peerId === peer && !dialer.link) this.#schedule(dialer, this.#delay(0));
       }
-    } else if (!this.#closed && code !== MeshCloseCode.DUPLICATE_LINK) {
+    } else if (!this.closed && code !== MeshCloseCode.DUPLICATE_LINK) {
       this.#opts.logger.debug({ peer: peer ?? link.address, code }, 'mesh socket closed');
     }
     const dialer = this.#dialerOf.get(link);
@@ -291,12 +264,12 @@ export class MeshBus implements Bus {
     if (code === MeshCloseCode.AUTH_FAILED || code === MeshCloseCode.NODE_ID_CONFLICT) {
       this.#opts.logger.error({ address: dialer.address, code }, 'mesh peer refused this node');
     }
-    if (!dialer.self) this.#schedule(dialer, this.#jitter(dialer.attempt++));
+    if (!dialer.self) this.#schedule(dialer, this.#delay(dialer.attempt++));
   }
 
   #dial(dialer: Dialer): void {
     dialer.timer = null;
-    if (this.#closed || dialer.self || dialer.link) return;
+    if (this.closed || dialer.self || dialer.link) return;
     // Idle while the peer is linked (through any socket); its loss wakes us.
     if (dialer.peerId !== null && this.#active.has(dialer.peerId)) return;
     const ws = new WebSocket(`ws://${dialer.address}/`, {
@@ -311,21 +284,20 @@ export class MeshBus implements Bus {
   }
 
   #schedule(dialer: Dialer, delayMs: number): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     if (dialer.timer) clearTimeout(dialer.timer);
     dialer.timer = setTimeout(() => this.#dial(dialer), delayMs);
     dialer.timer.unref();
   }
 
-  /** Capped exponential backoff, jittered to 50-100 % so restarted peers do not dial in step. */
-  #jitter(attempt: number): number {
+  /** The shared backoff (src/backoff.ts), 50-100 % jitter: restarted peers do not dial in step. */
+  #delay(attempt: number): number {
     const { retryMinMs, retryMaxMs } = this.#opts;
-    const delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(attempt, 30));
-    return delay / 2 + (Math.random() * delay) / 2;
+    return backoffDelay(attempt, { minMs: retryMinMs, maxMs: retryMaxMs, jitter: 0.5 });
   }
 
   #track(link: MeshLink): void {
-    if (this.#closed) link.close(MeshCloseCode.SHUTTING_DOWN);
+    if (this.closed) link.close(MeshCloseCode.SHUTTING_DOWN);
     else this.#links.add(link);
   }
 
@@ -340,13 +312,6 @@ export class MeshBus implements Bus {
       maxBufferedBytes: o.maxBufferedBytes,
       logger: o.logger,
     };
-  }
-
-  #assertOpen(): void {
-    if (!this.ready()) {
-      const state = this.#closed ? 'closed' : 'not started';
-      throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `mesh bus is ${state}`);
-    }
   }
 }
 

@@ -1,82 +1,104 @@
 /**
  * Shares one Bus between several consumers (the chat core, cluster presence) so a node keeps one
- * broker connection (or one mesh listener). Each consumer gets a Bus-shaped view; payloads are
- * dispatched by topic prefix: the view with the longest matching prefix gets the payload.
+ * broker connection (or one mesh listener). Each consumer gets a view, a Bus of its own with the
+ * full Bus contract (test/bus/mux.test.ts runs the conformance suite on it); payloads are
+ * dispatched by topic prefix: the view with the longest matching prefix gets the payload, if it
+ * subscribed to the topic. Views subscribe disjoint topics (their prefixes keep them apart): one
+ * view's unsubscribe ends the topic on the shared bus.
+ *
+ * The shared bus starts with the first view that starts, and closes when every view is closed.
  */
-import { SwitchboardError } from '../errors.js';
-import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
+import { BusBase } from './bus-base.js';
+import type { Bus } from './bus.js';
 
-interface ViewState {
-  prefix: string;
-  handler: BusHandler | null;
-  onReconnect: ReconnectHandler | undefined;
-  closed: boolean;
+/** What a view needs of its mux. */
+interface Shared {
+  readonly bus: Bus;
+  start(): Promise<void>;
+  release(): Promise<void>;
 }
 
 export class BusMux {
-  private readonly views: ViewState[] = [];
-  private started: Promise<void> | null = null;
-  private open = 0;
+  /** Longest prefix first. */
+  readonly #views: MuxView[] = [];
+  readonly #shared: Shared;
+  #started: Promise<void> | null = null;
+  #open = 0;
 
-  constructor(readonly bus: Bus) {}
-
-  /** A view receiving topics that start with `prefix` ('' = everything not claimed by another view). */
-  view(prefix: string): Bus {
-    const state: ViewState = { prefix, handler: null, onReconnect: undefined, closed: false };
-    this.views.push(state);
-    this.views.sort((a, b) => b.prefix.length - a.prefix.length);
-    this.open++;
-    const { bus } = this;
-    const startOnce = () => this.startOnce();
-    const release = async () => {
-      if (--this.open === 0) await bus.close();
-    };
-    const guard = () => {
-      if (state.closed)
-        throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', 'bus view is closed');
-    };
-    return {
-      nodeId: bus.nodeId,
-      async start(handler, onReconnect) {
-        state.handler = handler;
-        state.onReconnect = onReconnect;
-        await startOnce();
-      },
-      async subscribe(topic) {
-        guard();
-        await bus.subscribe(topic);
-      },
-      async unsubscribe(topic) {
-        if (!state.closed) await bus.unsubscribe(topic);
-      },
-      async publish(topic, payload) {
-        guard();
-        await bus.publish(topic, payload);
-      },
-      ready: () => !state.closed && bus.ready(),
-      async close() {
-        if (state.closed) return;
-        state.closed = true;
-        state.handler = null;
-        await release();
+  constructor(readonly bus: Bus) {
+    this.#shared = {
+      bus,
+      start: () => (this.#started ??= this.#start()),
+      release: async () => {
+        if (--this.#open === 0) await bus.close();
       },
     };
   }
 
-  private startOnce(): Promise<void> {
-    this.started ??= this.bus.start(
-      (topic, payload) => {
-        for (const v of this.views) {
-          if (topic.startsWith(v.prefix)) {
-            v.handler?.(topic, payload);
-            return;
-          }
-        }
-      },
+  /** A view receiving topics that start with `prefix` ('' = everything not claimed by another view). */
+  view(prefix: string): Bus {
+    const view = new MuxView(prefix, this.#shared);
+    this.#views.push(view);
+    this.#views.sort((a, b) => b.prefix.length - a.prefix.length);
+    this.#open++;
+    return view;
+  }
+
+  #start(): Promise<void> {
+    return this.bus.start(
+      (topic, payload) =>
+        this.#views.find((v) => topic.startsWith(v.prefix))?.receive(topic, payload),
       () => {
-        for (const v of this.views) if (!v.closed) v.onReconnect?.();
+        for (const view of this.#views) view.busReconnected();
       },
     );
-    return this.started;
+  }
+}
+
+/** One consumer's view of the shared bus. */
+class MuxView extends BusBase implements Bus {
+  protected override readonly restoresOnReconnect = false;
+  readonly #shared: Shared;
+
+  constructor(
+    readonly prefix: string,
+    shared: Shared,
+  ) {
+    super(shared.bus.nodeId, { name: 'shared' });
+    this.#shared = shared;
+  }
+
+  /** @internal A payload the shared bus dispatched to this view. */
+  receive(topic: string, payload: string): void {
+    this.deliver(topic, payload);
+  }
+
+  /** @internal The shared bus reconnected with every subscription restored. */
+  busReconnected(): void {
+    this.reconnected();
+  }
+
+  protected connect(): Promise<void> {
+    return this.#shared.start();
+  }
+
+  protected disconnect(): Promise<void> {
+    return this.#shared.release();
+  }
+
+  protected connected(): boolean {
+    return this.#shared.bus.ready();
+  }
+
+  protected listen(topic: string): Promise<void> {
+    return this.#shared.bus.subscribe(topic);
+  }
+
+  protected unlisten(topic: string): Promise<void> {
+    return this.#shared.bus.unsubscribe(topic);
+  }
+
+  protected send(topic: string, payload: string): Promise<void> {
+    return this.#shared.bus.publish(topic, payload);
   }
 }

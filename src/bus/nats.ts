@@ -23,13 +23,14 @@
  *   rejects; `timeout: 5000` bounds each handshake.
  * - `maxReconnectAttempts: -1`: once connected, reconnect forever, every `reconnectTimeWait`
  *   (1 s per server) plus up to `reconnectJitter` (500 ms) so nodes do not reconnect in lockstep.
+ *   The client paces its own rotation through the server list with this fixed wait (its
+ *   `reconnectDelayHandler` gets no attempt number), so the shared backoff is not used here.
  * - The client resends every SUB on reconnect before emitting the 'reconnect' status; we add a
  *   flush so the server has applied them before `onReconnect` runs.
  */
-import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { SwitchboardError } from '../errors.js';
-import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
-import { backendUnavailable, errorText } from '../backend-errors.js';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { BusBase } from './bus-base.js';
+import type { Bus } from './bus.js';
 
 const HANDSHAKE_TIMEOUT_MS = 5_000;
 const RECONNECT_WAIT_MS = 1_000;
@@ -40,29 +41,28 @@ export interface NatsBusOptions {
   nodeId: string;
 }
 
-export class NatsBus implements Bus {
-  readonly nodeId: string;
+export class NatsBus extends BusBase implements Bus {
   readonly #servers: string[];
   #nc: NatsConnection | null = null;
   readonly #subs = new Map<string, Subscription>();
-  #handler: BusHandler | null = null;
-  #onReconnect: ReconnectHandler | undefined;
-  #closed = false;
   /** False from a 'disconnect' status until the reconnect's flush has completed. */
   #up = false;
-  #lastError: unknown = null;
 
   constructor(servers: string, options: NatsBusOptions) {
-    this.nodeId = options.nodeId;
-    this.#servers = servers
+    const list = servers
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    if (this.#servers.length === 0) throw new Error('NatsBus needs at least one server url');
+    if (list.length === 0) throw new Error('NatsBus needs at least one server url');
+    super(options.nodeId, {
+      name: 'NATS',
+      address: list.join(','),
+      hint: 'is nats-server running and the bus url right?',
+    });
+    this.#servers = list;
   }
 
-  async start(handler: BusHandler, onReconnect?: ReconnectHandler): Promise<void> {
-    if (this.#handler || this.#closed) throw new Error('NatsBus can be started only once');
+  protected async connect(): Promise<void> {
     try {
       this.#nc = await connect({
         servers: this.#servers,
@@ -75,81 +75,63 @@ export class NatsBus implements Bus {
         reconnectJitter: RECONNECT_JITTER_MS,
       });
     } catch (err) {
-      this.#closed = true;
-      throw new SwitchboardError(
-        'SB_ERR_BACKEND_UNAVAILABLE',
-        `cannot reach NATS at ${this.#servers.join(',')}: ${errorText(err)}; ` +
-          'is nats-server running and the bus url right?',
-        { cause: err },
-      );
+      throw this.unreachable(err);
     }
-    this.#handler = handler;
-    this.#onReconnect = onReconnect;
     this.#up = true;
     void this.#watch(this.#nc);
   }
 
-  async subscribe(topic: string): Promise<void> {
-    const nc = this.#open();
-    if (this.#subs.has(topic)) return;
-    // The callback form avoids the async iterator; the closure remembers the topic, so the
-    // subject is never decoded. The handler is re-checked: close may win against a queued msg.
-    const sub = nc.subscribe(subjectOf(topic), {
-      callback: (err: Error | null, msg: Msg) => {
-        if (err === null && this.#handler !== null) this.#handler(topic, msg.string());
-      },
-    });
-    this.#subs.set(topic, sub);
-    await this.#flush('subscribe');
-  }
-
-  async unsubscribe(topic: string): Promise<void> {
-    const sub = this.#subs.get(topic);
-    if (!sub) return;
-    this.#subs.delete(topic);
-    // The client drops messages for an unsubscribed sid at once; the flush only confirms the
-    // server stopped routing it to us. A failure here means the connection is gone, and with it
-    // the subscription.
-    sub.unsubscribe();
-    if (!this.#closed) await this.#flush('unsubscribe').catch(() => {});
-  }
-
-  async publish(topic: string, payload: string): Promise<void> {
-    const nc = this.#open();
-    if (!this.#up)
-      throw backendUnavailable('nats', 'publish', this.#lastError ?? new Error('disconnected'));
-    try {
-      nc.publish(subjectOf(topic), payload);
-    } catch (err) {
-      throw backendUnavailable('nats', 'publish', err);
-    }
-  }
-
-  ready(): boolean {
-    return this.#up && !this.#closed && this.#handler !== null;
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  protected async disconnect(): Promise<void> {
     this.#up = false;
-    this.#handler = null;
     this.#subs.clear();
     // close() flushes what is buffered (publishes that already resolved) and ends the connection.
     await this.#nc?.close().catch(() => {});
   }
 
+  protected connected(): boolean {
+    return this.#up;
+  }
+
+  protected async listen(topic: string): Promise<void> {
+    // The callback form avoids the async iterator; the closure remembers the topic, so the
+    // subject is never decoded.
+    const sub = this.#nc!.subscribe(subjectOf(topic), {
+      callback: (err, msg) => {
+        if (err === null) this.deliver(topic, msg.string());
+      },
+    });
+    this.#subs.set(topic, sub);
+    await this.#flush();
+  }
+
+  /**
+   * The client drops messages for an unsubscribed sid at once; the flush only confirms the
+   * server stopped routing it to us. While down it removes the SUB from the client's table.
+   */
+  protected async unlisten(topic: string): Promise<void> {
+    const sub = this.#subs.get(topic);
+    if (!sub) return;
+    this.#subs.delete(topic);
+    sub.unsubscribe();
+    await this.#flush();
+  }
+
+  protected async send(topic: string, payload: string): Promise<void> {
+    this.#nc!.publish(subjectOf(topic), payload);
+  }
+
   /** Follows the client's status events for the life of the connection. */
   async #watch(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
-      if (this.#closed) return;
+      if (this.closed) return;
       switch (s.type) {
         case 'disconnect':
         case 'staleConnection':
           this.#up = false;
+          this.lost();
           break;
         case 'error':
-          this.#lastError = s.error;
+          this.lastError = s.error;
           break;
         case 'reconnect':
           void this.#reconnected(nc);
@@ -168,28 +150,14 @@ export class NatsBus implements Bus {
     } catch {
       return; // disconnected again: the next 'reconnect' status retries
     }
-    if (this.#closed) return;
+    if (this.closed) return;
     this.#up = true;
-    this.#onReconnect?.();
+    this.restored();
   }
 
   /** Waits for the server to apply pending SUB/UNSUB; skipped while down (replayed later). */
-  async #flush(op: string): Promise<void> {
-    if (!this.#up || this.#nc === null) return;
-    try {
-      await this.#nc.flush();
-    } catch (err) {
-      if (!this.#up || this.#closed) return; // lost meanwhile: the client replays on reconnect
-      throw backendUnavailable('nats', op, err);
-    }
-  }
-
-  #open(): NatsConnection {
-    if (this.#nc === null || this.#handler === null || this.#closed) {
-      const state = this.#closed ? 'closed' : 'not started';
-      throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `nats bus is ${state}`);
-    }
-    return this.#nc;
+  async #flush(): Promise<void> {
+    if (this.#up) await this.#nc!.flush();
   }
 }
 

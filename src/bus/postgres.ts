@@ -12,14 +12,15 @@
  *   large payload is inserted and notified in one statement, so nothing overtakes it.
  * - No echo: the envelope carries the publisher's node id; a node drops its own.
  * - Reconnect: the LISTEN connection is the bus's liveness. When it fails the bus is not
- *   ready, retries with capped exponential backoff and jitter, re-LISTENs every topic and then
+ *   ready, retries with the shared backoff (src/backoff.ts), re-LISTENs every topic and then
  *   calls `onReconnect`. The publish pool replaces broken connections by itself.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { SwitchboardError } from '../errors.js';
-import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
-import { backendUnavailable, errorText, noop, redactUrl } from '../backend-errors.js';
+import { backoffDelay } from '../backoff.js';
+import { noop, redactUrl } from '../backend-errors.js';
+import { BusBase } from './bus-base.js';
+import type { Bus } from './bus.js';
 
 export interface PostgresBusOptions {
   /** Stable id of this node, unique in the cluster. */
@@ -59,112 +60,79 @@ export function channelOf(topic: string): string {
   return `sb_${createHash('sha1').update(topic).digest('hex')}`;
 }
 
-export class PostgresBus implements Bus {
-  readonly nodeId: string;
+export class PostgresBus extends BusBase implements Bus {
   readonly #url: string;
   readonly #connectTimeoutMs: number;
   readonly #maxDelayMs: number;
   readonly #ttlMs: number;
-  readonly #topics = new Set<string>();
   #listener: pg.Client | null = null;
   #pool: pg.Pool | null = null;
-  #handler: BusHandler | null = null;
-  #onReconnect: ReconnectHandler | undefined;
   /** Delivery queue: each notification is delivered after the previous one. */
   #tail: Promise<void> = Promise.resolve();
   /** LISTEN/UNLISTEN queue of the live client: pg@8 deprecates overlapping client.query. */
   #chain: Promise<unknown> = Promise.resolve();
-  #lastError: unknown = null;
   #retryTimer: NodeJS.Timeout | null = null;
   #pruneTimer: NodeJS.Timeout | null = null;
-  #closed = false;
 
   constructor(url: string, options: PostgresBusOptions) {
+    super(options.nodeId, {
+      name: 'PostgreSQL',
+      address: redactUrl(url),
+      hint: 'is the server running and are the URL, user and database right?',
+    });
     this.#url = url;
-    this.nodeId = options.nodeId;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.#maxDelayMs = options.maxReconnectDelayMs ?? 5_000;
     this.#ttlMs = options.payloadTtlMs ?? 60_000;
   }
 
-  async start(handler: BusHandler, onReconnect?: ReconnectHandler): Promise<void> {
-    if (this.#handler || this.#closed) throw new Error('PostgresBus can be started only once');
-    this.#handler = handler;
-    this.#onReconnect = onReconnect;
+  protected async connect(): Promise<void> {
     const pool = new pg.Pool({
       connectionString: this.#url,
       max: 1, // one connection keeps NOTIFYs in publish order
       connectionTimeoutMillis: this.#connectTimeoutMs,
     });
-    pool.on('error', (err) => (this.#lastError = err)); // an idle connection broke; it is replaced
+    pool.on('error', (err) => (this.lastError = err)); // an idle connection broke; it is replaced
     this.#pool = pool;
     try {
       await this.#connectListener();
     } catch (err) {
-      this.#closed = true;
-      await pool.end().catch(noop);
-      throw new SwitchboardError(
-        'SB_ERR_BACKEND_UNAVAILABLE',
-        `cannot reach PostgreSQL at ${redactUrl(this.#url)}: ${errorText(err)}; is the server ` +
-          'running and are the URL, user and database right?',
-        { cause: err },
-      );
+      throw this.unreachable(err);
     }
     this.#pruneTimer = setInterval(() => void this.#prune(), Math.max(1_000, this.#ttlMs / 2));
     this.#pruneTimer.unref();
   }
 
-  async subscribe(topic: string): Promise<void> {
-    this.#assertOpen();
-    if (this.#topics.has(topic)) return;
-    this.#topics.add(topic);
-    const client = this.#listener;
-    if (!client) return; // restored by #connectListener on reconnect
-    try {
-      await this.#exec(client, `LISTEN "${channelOf(topic)}"`);
-    } catch (err) {
-      // Lost the connection meanwhile: the reconnect listens again. Otherwise it really failed.
-      if (this.#listener !== client && !this.#closed) return;
-      this.#topics.delete(topic);
-      throw backendUnavailable('PostgreSQL', 'subscribe', err);
-    }
-  }
-
-  async unsubscribe(topic: string): Promise<void> {
-    if (!this.#topics.delete(topic)) return;
-    // A failed UNLISTEN means the session is gone, and its LISTENs with it.
-    const client = this.#listener;
-    if (client) await this.#exec(client, `UNLISTEN "${channelOf(topic)}"`).catch(noop);
-  }
-
-  async publish(topic: string, payload: string): Promise<void> {
-    this.#assertOpen();
-    if (!this.#listener) throw backendUnavailable('PostgreSQL', 'publish', this.#lastError);
-    const body = JSON.stringify({ o: this.nodeId, t: topic, p: payload } satisfies Envelope);
-    try {
-      if (Buffer.byteLength(body) <= MAX_NOTIFY_BYTES) {
-        await this.#pool!.query('SELECT pg_notify($1, $2)', [channelOf(topic), body]);
-      } else {
-        await this.#pool!.query(NOTIFY_LARGE, [channelOf(topic), body, this.nodeId, topic]);
-      }
-    } catch (err) {
-      throw backendUnavailable('PostgreSQL', 'publish', err);
-    }
-  }
-
-  ready(): boolean {
-    return this.#listener !== null && !this.#closed;
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#topics.clear();
+  protected async disconnect(): Promise<void> {
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
     const listener = this.#listener;
     this.#listener = null;
     await Promise.allSettled([listener?.end(), this.#pool?.end()]);
+  }
+
+  protected connected(): boolean {
+    return this.#listener !== null;
+  }
+
+  protected async listen(topic: string): Promise<void> {
+    const client = this.#listener;
+    if (client) await this.#exec(client, `LISTEN "${channelOf(topic)}"`); // else #connectListener
+  }
+
+  protected async unlisten(topic: string): Promise<void> {
+    // Without a live client there is nothing to undo: a session's LISTENs end with it.
+    const client = this.#listener;
+    if (client) await this.#exec(client, `UNLISTEN "${channelOf(topic)}"`);
+  }
+
+  protected async send(topic: string, payload: string): Promise<void> {
+    const body = JSON.stringify({ o: this.nodeId, t: topic, p: payload } satisfies Envelope);
+    if (Buffer.byteLength(body) <= MAX_NOTIFY_BYTES) {
+      await this.#pool!.query('SELECT pg_notify($1, $2)', [channelOf(topic), body]);
+    } else {
+      await this.#pool!.query(NOTIFY_LARGE, [channelOf(topic), body, this.nodeId, topic]);
+    }
   }
 
   /** Connects, LISTENs every current topic, then makes the client the live listener. */
@@ -181,12 +149,12 @@ export class PostgresBus implements Bus {
     try {
       await client.connect();
       await client.query(CREATE_TABLE);
-      // Until the client is live, subscribe/unsubscribe only edit #topics: loop until the
+      // Until the client is live, subscribe/unsubscribe only edit the topics: loop until the
       // session's LISTENs match them, then go live in the same turn as the last check.
       const done = new Set<string>();
       for (;;) {
-        const fresh = [...this.#topics].filter((t) => !done.has(t));
-        const stale = [...done].filter((t) => !this.#topics.has(t));
+        const fresh = [...this.topics].filter((t) => !done.has(t));
+        const stale = [...done].filter((t) => !this.topics.has(t));
         if (fresh.length + stale.length === 0) break;
         fresh.forEach((t) => done.add(t));
         stale.forEach((t) => done.delete(t));
@@ -203,7 +171,7 @@ export class PostgresBus implements Bus {
       await client.end().catch(noop);
       throw err;
     }
-    if (this.#closed) return void client.end().catch(noop);
+    if (this.closed) return void client.end().catch(noop);
     this.#chain = Promise.resolve();
     this.#listener = client;
   }
@@ -215,25 +183,23 @@ export class PostgresBus implements Bus {
   }
 
   #lost(client: pg.Client, err: unknown): void {
-    if (err) this.#lastError = err;
+    if (err) this.lastError = err;
     if (this.#listener !== client) return; // an old client, or still connecting
     this.#listener = null;
+    this.lost();
     client.end().catch(noop);
-    if (!this.#closed) this.#retry(1);
+    if (!this.closed) this.#retry(0);
   }
 
   #retry(attempt: number): void {
-    const base = Math.min(this.#maxDelayMs, 100 * 2 ** (attempt - 1));
-    const delay = Math.round(base * (0.7 + Math.random() * 0.6));
+    const delay = backoffDelay(attempt, { minMs: 100, maxMs: this.#maxDelayMs, jitter: 0.3 });
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       this.#connectListener().then(
-        () => {
-          if (!this.#closed) this.#onReconnect?.();
-        },
+        () => this.restored(),
         (err: unknown) => {
-          this.#lastError = err;
-          if (!this.#closed) this.#retry(attempt + 1);
+          this.lastError = err;
+          if (!this.closed) this.#retry(attempt + 1);
         },
       );
     }, delay);
@@ -246,12 +212,12 @@ export class PostgresBus implements Bus {
     } catch {
       return; // not ours: someone else NOTIFYing on an sb_ channel
     }
-    if (env.o === this.nodeId || !this.#topics.has(env.t)) return;
+    if (env.o === this.nodeId || !this.topics.has(env.t)) return;
     const payload = env.r === undefined ? env.p : this.#fetch(env.r);
     // Start the fetch now, but deliver strictly after everything notified before it.
     this.#tail = this.#tail.then(async () => {
       const p = await payload;
-      if (typeof p === 'string') this.#deliver(env.t, p);
+      if (typeof p === 'string') this.deliver(env.t, p);
     });
   }
 
@@ -265,33 +231,13 @@ export class PostgresBus implements Bus {
       const body = res.rows[0]?.body;
       return body === undefined ? undefined : (JSON.parse(body) as Envelope).p;
     } catch (err) {
-      this.#lastError = err;
+      this.lastError = err;
       return undefined;
-    }
-  }
-
-  /** Re-checks interest: an unsubscribe or close before the payload arrives wins. */
-  #deliver(topic: string, payload: string): void {
-    if (this.#closed || !this.#handler || !this.#topics.has(topic)) return;
-    try {
-      this.#handler(topic, payload);
-    } catch (err) {
-      // A throwing handler is the caller's bug; surface it without breaking the delivery queue.
-      queueMicrotask(() => {
-        throw err;
-      });
     }
   }
 
   async #prune(): Promise<void> {
     const sql = `DELETE FROM ${TABLE} WHERE created_at < now() - $1::int * interval '1 millisecond'`;
     await this.#pool?.query(sql, [this.#ttlMs]).catch(noop);
-  }
-
-  #assertOpen(): void {
-    if (this.#closed || !this.#handler) {
-      const state = this.#closed ? 'closed' : 'not started';
-      throw new SwitchboardError('SB_ERR_BACKEND_UNAVAILABLE', `PostgreSQL bus is ${state}`);
-    }
   }
 }

@@ -8,6 +8,8 @@ import type { ErrorCode } from '../errors.js';
  *   and resumes.
  * - 4100-4199: **do not reconnect**. Reconnecting unchanged fails again; the client stops and
  *   surfaces the error.
+ * - 4200-4299: **mesh peer links** (MeshCloseCode below). Only between the nodes of a
+ *   `--bus mesh` cluster; a chat client never sees them.
  *
  * Standard codes the WebSocket layer sends itself: 1002 (protocol error), 1007 (invalid UTF-8),
  * 1009 (frame larger than maxFrameBytes). Clients treat 1000-3999 other than 1008 as reconnect.
@@ -31,6 +33,49 @@ export const CLOSE_CODE_ERRORS: Record<CloseCodeValue, ErrorCode> = {
   4003: 'SB_ERR_FLOOD',
   4100: 'SB_ERR_PROTOCOL_VERSION',
   4103: 'SB_ERR_BINARY_UNSUPPORTED',
+};
+
+/**
+ * Close codes of mesh peer links (src/bus/mesh-link.ts). The close reason is the error code of
+ * MESH_CLOSE_CODE_ERRORS (under 123 bytes).
+ */
+export const MeshCloseCode = {
+  /** No complete handshake within `handshakeTimeoutMs`. */
+  HANDSHAKE_TIMEOUT: 4200,
+  /** The proof did not verify: the peer does not hold the shared secret. */
+  AUTH_FAILED: 4201,
+  /** Malformed frame, unknown version, or a frame out of turn (e.g. data before the handshake). */
+  PROTOCOL_ERROR: 4202,
+  /** The pair already has an active link; this one is surplus. */
+  DUPLICATE_LINK: 4203,
+  /** The node dialled its own listener (its own address is in `peers`). */
+  SELF: 4204,
+  /** A different process proved it holds the secret but claims this node's id. */
+  NODE_ID_CONFLICT: 4205,
+  /** The peer did not read fast enough: buffered bytes passed `maxBufferedBytes`. */
+  SLOW_PEER: 4206,
+  /** A newer link to the same peer (a restarted process) replaced this one. */
+  SUPERSEDED: 4207,
+  /** The node is closing. */
+  SHUTTING_DOWN: 4208,
+  /** No pong within the heartbeat deadline. */
+  PEER_TIMEOUT: 4209,
+} as const;
+
+export type MeshCloseCodeValue = (typeof MeshCloseCode)[keyof typeof MeshCloseCode];
+
+/** Which error code each mesh close code stands for; also the close reason on the wire. */
+export const MESH_CLOSE_CODE_ERRORS: Record<MeshCloseCodeValue, ErrorCode> = {
+  4200: 'SB_ERR_MESH_HANDSHAKE_TIMEOUT',
+  4201: 'SB_ERR_MESH_AUTH_FAILED',
+  4202: 'SB_ERR_MESH_PROTOCOL_ERROR',
+  4203: 'SB_ERR_MESH_DUPLICATE_LINK',
+  4204: 'SB_ERR_MESH_SELF',
+  4205: 'SB_ERR_MESH_NODE_ID_CONFLICT',
+  4206: 'SB_ERR_MESH_SLOW_PEER',
+  4207: 'SB_ERR_MESH_SUPERSEDED',
+  4208: 'SB_ERR_MESH_SHUTTING_DOWN',
+  4209: 'SB_ERR_MESH_PEER_TIMEOUT',
 };
 
 /** True when a client should reconnect after a close with this code. */

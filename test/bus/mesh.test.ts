@@ -4,14 +4,9 @@ import { afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { Bus, BusHandler, ReconnectHandler } from '../../src/bus/bus.js';
 import { MeshBus, type MeshBusOptions } from '../../src/bus/mesh.js';
-import {
-  MeshCloseCode,
-  computeProof,
-  encodeControl,
-  encodeData,
-  newNonce,
-  type MeshLogger,
-} from '../../src/bus/mesh-protocol.js';
+import { computeProof, encodeControl, encodeData, newNonce } from '../../src/bus/mesh-protocol.js';
+import type { Logger } from '../../src/logger.js';
+import { MeshCloseCode } from '../../src/protocol/close-codes.js';
 import { freePort } from '../helpers/brokers/common.js';
 import { busConformance } from './conformance.js';
 
@@ -166,7 +161,7 @@ describe('MeshBus', () => {
   test('refuses a node with a wrong secret and delivers nothing from it', async () => {
     const [pa, px] = [await freePort(), await freePort()];
     const logged: object[] = [];
-    const logger: MeshLogger = {
+    const logger: Logger = {
       debug: () => {},
       info: () => {},
       warn: (obj) => logged.push(obj),
@@ -190,20 +185,26 @@ describe('MeshBus', () => {
     assert.equal(a.bus.stats.dataIn, 0);
   });
 
-  /** Opens a raw socket to a mesh listener and records its close code. */
+  /** Opens a raw socket to a mesh listener and records its close code and reason. */
   function raw(port: number, headers: Record<string, string> = {}) {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers });
     const frames: string[] = [];
     ws.on('message', (d) => frames.push(d.toString()));
-    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    let reason = '';
+    const closed = new Promise<number>((resolve) =>
+      ws.on('close', (code, why) => {
+        reason = why.toString();
+        resolve(code);
+      }),
+    );
     const opened = new Promise<void>((resolve, reject) => {
       ws.on('open', resolve);
       ws.on('error', reject);
     });
-    return { ws, frames, closed, opened };
+    return { ws, frames, closed, opened, reason: () => reason };
   }
 
-  test('closes a socket that sends data without the handshake (SB_MESH_PROTOCOL_ERROR)', async () => {
+  test('closes a socket that sends data without the handshake (SB_ERR_MESH_PROTOCOL_ERROR)', async () => {
     const pa = await freePort();
     const a = await node('a', pa, [pa]);
     await a.bus.subscribe('t');
@@ -211,11 +212,12 @@ describe('MeshBus', () => {
     await client.opened;
     client.ws.send(encodeData('t', 'forged'));
     assert.equal(await client.closed, MeshCloseCode.PROTOCOL_ERROR);
+    assert.equal(client.reason(), 'SB_ERR_MESH_PROTOCOL_ERROR');
     await delay(50);
     assert.deepEqual(a.got, []);
   });
 
-  test('closes a socket whose proof is wrong before any data is accepted (SB_MESH_AUTH_FAILED)', async () => {
+  test('closes a socket whose proof is wrong before any data is accepted (SB_ERR_MESH_AUTH_FAILED)', async () => {
     const pa = await freePort();
     const a = await node('a', pa, [pa]);
     await a.bus.subscribe('t');
@@ -234,6 +236,7 @@ describe('MeshBus', () => {
     client.ws.send(encodeControl({ t: 'auth', proof: fakeProof.toString('base64') }));
     client.ws.send(encodeData('t', 'forged'));
     assert.equal(await client.closed, MeshCloseCode.AUTH_FAILED);
+    assert.equal(client.reason(), 'SB_ERR_MESH_AUTH_FAILED');
     await delay(50);
     assert.deepEqual(a.got, []);
     assert.deepEqual(a.bus.linkedPeers(), []);
