@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import type { ServerHandle } from '../helpers/server.js';
-import { WireCheck } from '../helpers/wire-check.js';
+import { flood, sleep } from '../helpers/flood.js';
+import { WireCheck, wireViolations } from '../helpers/wire-check.js';
 import type { WsTestClient } from '../helpers/ws-client.js';
 
 export interface SeamCluster {
@@ -20,55 +21,9 @@ export interface SeamCluster {
   restart(i: number, how: 'kill' | 'stop'): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Sends from one writer as fast as the node answers, with up to `window` sends in flight, until
- * `stop()` or `max`, at most `perMs` per millisecond; `done` resolves with the count once all
- * are answered.
- */
-function flood(writer: WsTestClient, room: string, max: number, window: number, perMs = 4) {
-  let stopped = false;
-  const answered = (i: number) => (f: { type: string; id?: unknown }) =>
-    f.type === 'reply' && f.id === `f${i}`;
-  const done = (async () => {
-    let i = 0;
-    for (; i < max && !stopped; i++) {
-      if (i >= window) await writer.waitFor(answered(i - window), 60_000);
-      writer.send({ type: 'send', id: `f${i}`, room, text: `${writer.user} ${i}`, cid: `f${i}` });
-      if (i % perMs === perMs - 1) await sleep(1);
-    }
-    if (i > 0) await writer.waitFor(answered(i - 1), 60_000);
-    return i;
-  })();
-  return {
-    done,
-    stop() {
-      stopped = true;
-    },
-  };
-}
-
 async function headOf(c: WsTestClient, channel: string): Promise<number> {
   const h = await c.call<{ lastSeq: number }>({ type: 'history', channel, limit: 1 });
   return h.lastSeq;
-}
-
-async function checkAll(
-  clients: { name: string; c: WsTestClient }[],
-  channel: string,
-  head: number,
-): Promise<void> {
-  const violations: string[] = [];
-  for (const { name, c } of clients) {
-    const check = new WireCheck(name);
-    await c
-      .waitFor(() => check.feed(c.all(), c.sent).position(channel) >= head, 20_000)
-      .catch(() => undefined);
-    await sleep(50);
-    violations.push(...check.feed(c.all(), c.sent).complete(channel, head).violations);
-  }
-  assert.deepEqual(violations, []);
 }
 
 /**
@@ -119,7 +74,7 @@ export async function newcomersDuringFlood(k: SeamCluster): Promise<void> {
   }
   const clients = await Promise.all(arrivals);
   await Promise.all(floods.map((f) => f.done));
-  await checkAll(clients, channel, await headOf(w0, channel));
+  assert.deepEqual(await wireViolations(clients, channel, await headOf(w0, channel)), []);
 }
 
 /**

@@ -12,7 +12,8 @@ import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { removeDir, tempDir, type Broker } from '../helpers/brokers/common.js';
 import { postgresBinary, startPostgres } from '../helpers/brokers/postgres.js';
-import { WireCheck } from '../helpers/wire-check.js';
+import { flood } from '../helpers/flood.js';
+import { wireViolations } from '../helpers/wire-check.js';
 import { startNode, TestClient, tick, type Node } from './harness.js';
 
 const nodes: Node[] = [];
@@ -112,31 +113,26 @@ async function seam(n: Node): Promise<void> {
   };
 
   // Newcomers arrive one by one all through the flood, while the writers' sends are in flight.
-  let sent = 0;
-  const step = Math.floor(PER_WRITER / NEWCOMERS);
-  const flood = (async () => {
-    for (let i = 0; i < PER_WRITER; i++) {
-      if (i % step === 0 && arrivals.length < NEWCOMERS) arrivals.push(arrive(arrivals.length));
-      for (const [w, c] of writers.entries())
-        c.send({ type: 'send', id: `s${i}`, room: 'busy', text: `m${w}.${i}`, cid: `m${w}.${i}` });
-      sent += WRITERS;
-      await tick(0);
+  const floods = writers.map((w) => flood(w, 'busy', PER_WRITER, 32, 2));
+  try {
+    for (let i = 0; i < NEWCOMERS; i++) {
+      arrivals.push(arrive(i));
+      await tick(Math.floor(i / 10));
     }
-  })();
-  await flood;
-  await Promise.all(arrivals);
-  assert.equal(sent, WRITERS * PER_WRITER);
-  for (const c of writers) {
-    await c.waitFor((f) => f.type === 'reply' && f.id === `s${PER_WRITER - 1}`, 10_000);
+    await Promise.all(arrivals);
+  } finally {
+    for (const f of floods) f.stop();
   }
+  const sent = await Promise.all(floods.map((f) => f.done));
+  assert.ok(
+    sent.every((k) => k >= 40),
+    `the writers kept sending while newcomers arrived (${sent.join(', ')})`,
+  );
   const head = await headOf(n, 'room:busy');
-  assert.ok(head >= WRITERS * PER_WRITER);
-  const violations: string[] = [];
-  for (const [i, c] of newcomers.entries()) {
-    await c.waitFor((f) => f.type === 'message' && f.seq === head, 10_000);
-    await tick(20);
-    const check = new WireCheck(`newcomer ${i}`).feed(c.all(), c.sent);
-    violations.push(...check.complete('room:busy', head).violations);
-  }
+  const violations = await wireViolations(
+    newcomers.map((c, i) => ({ name: `newcomer ${i}`, c })),
+    'room:busy',
+    head,
+  );
   assert.deepEqual(violations, []);
 }

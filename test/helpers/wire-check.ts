@@ -11,7 +11,7 @@
  * - `complete()` then checks that frames plus own send replies cover every seq from the start
  *   position to the channel's head, with no gap.
  */
-import type { Frame } from './protocol-client.js';
+import type { Frame, ProtocolClient } from './protocol-client.js';
 
 interface Track {
   /** Position the subscription started from: nothing at or below it is expected. */
@@ -131,4 +131,25 @@ export class WireCheck {
     t.last = Math.max(t.last, seq);
     t.have.add(seq);
   }
+}
+
+/**
+ * Waits (bounded) until each client holds `channel` up to `head`, then checks its frames; returns
+ * every violation, named by client.
+ */
+export async function wireViolations(
+  clients: { name: string; c: ProtocolClient }[],
+  channel: string,
+  head: number,
+): Promise<string[]> {
+  const violations: string[] = [];
+  for (const { name, c } of clients) {
+    const check = new WireCheck(name);
+    await c
+      .waitFor(() => check.feed(c.all(), c.sent).position(channel) >= head, 20_000)
+      .catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    violations.push(...check.feed(c.all(), c.sent).complete(channel, head).violations);
+  }
+  return violations;
 }
