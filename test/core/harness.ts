@@ -2,6 +2,7 @@
  * Builds a ChatCore on in-memory seams and drives it through MemoryTransport clients.
  */
 import { HandleAuthenticator } from '../../src/auth/handle.js';
+import type { SessionStore } from '../../src/auth/session-store.js';
 import { MemoryBus, MemoryHub } from '../../src/bus/memory.js';
 import { ChatCore, type CoreOptions, type Logger } from '../../src/core/chat-core.js';
 import { MemoryPresence } from '../../src/presence/memory.js';
@@ -32,7 +33,7 @@ export async function startNode(
     bus: new MemoryBus(shared.hub ?? new MemoryHub()),
     presence: new MemoryPresence(),
     auth: new HandleAuthenticator({
-      sessions: store,
+      sessions: sessionsOf(store),
       ttlMs: 3_600_000,
       onReclaim: (handle) => store.forgetUser(handle),
     }),
@@ -60,6 +61,12 @@ export async function startNode(
       await core.stop();
     },
   };
+}
+
+/** A MemoryStore keeps the sessions too, so nodes sharing a store share their users. */
+function sessionsOf(store: Store): SessionStore {
+  if (store instanceof MemoryStore) return store;
+  throw new Error('startNode: a shared store must be a MemoryStore, which keeps the sessions too');
 }
 
 /** A protocol client over the in-memory transport. */

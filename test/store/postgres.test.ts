@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import { PostgresStore } from '../../src/store/postgres.js';
-import type { NewMessage } from '../../src/store/store.js';
+import type { NewMessage, StoreOptions } from '../../src/store/store.js';
+import { sessionStoreConformance } from '../auth/session-store-conformance.js';
 import { freePort, type Broker } from '../helpers/brokers/common.js';
 import { postgresBinary, startPostgres } from '../helpers/brokers/postgres.js';
 import { storeConformance } from './conformance.js';
@@ -106,9 +107,13 @@ describe('PostgresStore', { skip: bin.skip }, () => {
     await broker.dispose();
   });
 
-  storeConformance('PostgresStore', async (options) =>
-    PostgresStore.open(await freshUrl(), options ?? {}),
-  );
+  const factory = {
+    fresh: freshUrl,
+    open: (url: string, options?: StoreOptions) => PostgresStore.open(url, options),
+  };
+
+  storeConformance('PostgresStore', factory);
+  sessionStoreConformance('PostgresStore', factory);
 
   it('keeps channels, messages, members and sessions across close and reopen', async () => {
     const url = await freshUrl();
@@ -116,7 +121,7 @@ describe('PostgresStore', { skip: bin.skip }, () => {
     await first.createChannel('room:dev', 'room', 'ann', 1);
     await first.addMember('room:dev', 'ann');
     await first.append({ channel: 'room:dev', cid: 'c1', from: 'ann', text: 'hi', ts: 5 });
-    await first.saveSession({ handle: 'ann', tokenHash: 'ab', createdAt: 1, expiresAt: 9 });
+    await first.claimSession({ handle: 'ann', tokenHash: 'ab', createdAt: 1, expiresAt: 9 }, 1);
     await first.close();
 
     const again = await PostgresStore.open(url);

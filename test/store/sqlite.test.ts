@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import type { StoreOptions } from '../../src/store/store.js';
+import { sessionStoreConformance } from '../auth/session-store-conformance.js';
 import { storeConformance } from './conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
@@ -17,7 +19,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshPath = (): string => join(dir, `db-${++files}`, 'store.db');
 
-storeConformance('SqliteStore', async (options) => new SqliteStore(freshPath(), options));
+const factory = {
+  fresh: async () => `sqlite:${freshPath()}`,
+  open: async (url: string, options?: StoreOptions) =>
+    new SqliteStore(url.slice('sqlite:'.length), options),
+};
+
+storeConformance('SqliteStore', factory);
+sessionStoreConformance('SqliteStore', factory);
 
 describe('SqliteStore', () => {
   it('keeps channels, messages, members and sessions across close and reopen', async () => {
@@ -26,7 +35,7 @@ describe('SqliteStore', () => {
     await first.createChannel('room:dev', 'room', 'ann', 1);
     await first.addMember('room:dev', 'ann');
     await first.append({ channel: 'room:dev', cid: 'c1', from: 'ann', text: 'hi', ts: 5 });
-    await first.saveSession({ handle: 'ann', tokenHash: 'ab', createdAt: 1, expiresAt: 9 });
+    await first.claimSession({ handle: 'ann', tokenHash: 'ab', createdAt: 1, expiresAt: 9 }, 1);
     await first.close();
 
     const again = new SqliteStore(path);
