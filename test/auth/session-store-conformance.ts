@@ -6,7 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import type { Session, SessionStore } from '../../src/auth/session-store.js';
-import { storageSuite, type StorageCase, type StorageFactory } from '../store/storage-suite.js';
+import { runProcesses } from '../store/fixtures/processes.js';
+import {
+  assertUnavailable,
+  storageSuite,
+  type StorageCase,
+  type StorageFactory,
+} from '../store/storage-suite.js';
 
 type ClosableSessionStore = SessionStore & { close(): Promise<void> };
 
@@ -84,6 +90,49 @@ export const SESSION_CASES: Record<string, StorageCase<ClosableSessionStore>> = 
       assert.equal(await store.claimSession(session('ann', 'b', T0 + 99), T0 + 5), true);
       assert.equal(await store.setSessionExpiry('f'.repeat(64), T0), false);
       assert.equal(await store.sessionByTokenHash('f'.repeat(64)), null);
+    },
+  },
+  reopen: {
+    title: 'keeps sessions across close and reopen',
+    async run({ fresh, openAt }) {
+      const url = await fresh();
+      const first = await openAt(url);
+      const ann = session('ann', 'a', T0 + 10);
+      await first.claimSession(ann, T0);
+      await first.setSessionExpiry(ann.tokenHash, T0 + 20);
+      await first.close();
+      const again = await openAt(url);
+      assert.deepEqual(await again.sessionByTokenHash(ann.tokenHash), {
+        ...ann,
+        expiresAt: T0 + 20,
+      });
+      assert.equal(await again.claimSession(session('ann', 'b', T0 + 30), T0 + 19), false);
+    },
+  },
+  'closed-rejects': {
+    title:
+      'rejects calls after close with SB_ERR_STORE_UNAVAILABLE carrying the driver error as cause',
+    async run({ open }) {
+      const store = await open();
+      await store.close();
+      await assertUnavailable(store.sessionByTokenHash('a'.repeat(64)));
+      await assertUnavailable(store.claimSession(session('ann', 'a', T0 + 1), T0));
+    },
+  },
+  'processes-claim': {
+    title: 'lets exactly one of 4 processes claiming the same 20 handles at once win each',
+    async run({ fresh, openAt }) {
+      const url = await fresh();
+      const store = await openAt(url);
+      const reports = await runProcesses(url, 'claim', 4, 20);
+      const handles = Array.from({ length: 20 }, (_, i) => `h${i + 1}`);
+      assert.deepEqual(reports.flatMap((r) => r.won).sort(), [...handles].sort());
+      for (const [i, report] of reports.entries()) {
+        for (const handle of report.won) {
+          const [held] = await store.sessionsByHandle(handle);
+          assert.equal(held?.tokenHash, `${i + 1}-${handle}`, handle);
+        }
+      }
     },
   },
 };

@@ -6,6 +6,7 @@
  */
 import type { Store } from '../../src/store/store.js';
 import { CHANNEL_CASES } from './cases/channels.js';
+import { DURABILITY_CASES } from './cases/durability.js';
 import { MESSAGE_CASES } from './cases/messages.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
@@ -14,6 +15,7 @@ export type StoreFactory = StorageFactory<Store>;
 export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...MESSAGE_CASES,
   ...CHANNEL_CASES,
+  ...DURABILITY_CASES,
 };
 
 export function storeConformance(
