@@ -5,8 +5,11 @@
  * is skipped with the reason shown. The suite closes every store a case opened.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { HandleAuthenticator } from '../../src/auth/handle.js';
 import type { Session, SessionStore } from '../../src/auth/session-store.js';
 import { runProcesses } from '../store/fixtures/processes.js';
+import { RELEASE_T0, RELEASE_TTL_MS } from '../store/fixtures/release.js';
 import {
   assertUnavailable,
   storageSuite,
@@ -27,6 +30,8 @@ const session = (handle: string, hashChar: string, expiresAt: number, createdAt 
   createdAt,
   expiresAt,
 });
+
+const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export const SESSION_CASES: Record<string, StorageCase<ClosableSessionStore>> = {
   sessions: {
@@ -133,6 +138,39 @@ export const SESSION_CASES: Record<string, StorageCase<ClosableSessionStore>> = 
           assert.equal(held?.tokenHash, `${i + 1}-${handle}`, handle);
         }
       }
+    },
+  },
+  'release-sessions': {
+    title: 'finds the sessions written by release 0.1.0 by the hash of their tokens',
+    async run({ release, openAt }) {
+      assert.ok(release, 'the factory has no release fixture: declare the gap');
+      const { url, tokens } = await release();
+      const store = await openAt(url);
+      const ann = sha256(tokens['ann']!);
+      assert.deepEqual(await store.sessionByTokenHash(ann), {
+        handle: 'ann',
+        tokenHash: ann,
+        createdAt: RELEASE_T0,
+        expiresAt: RELEASE_T0 + RELEASE_TTL_MS,
+      });
+      const later = RELEASE_T0 + 60_000;
+      const auth = new HandleAuthenticator({
+        sessions: store,
+        ttlMs: RELEASE_TTL_MS,
+        now: () => later,
+      });
+      assert.equal((await auth.authenticate({ token: tokens['bob']! })).user, 'bob');
+      await assert.rejects(auth.authenticate({ handle: 'cat' }), { code: 'SB_ERR_HANDLE_TAKEN' });
+      // old's session had expired when the file was written: the handle is free, and known.
+      assert.equal(await auth.exists('old'), true);
+      await assert.rejects(auth.authenticate({ token: tokens['old']! }), {
+        code: 'SB_ERR_TOKEN_EXPIRED',
+      });
+      const reclaimed = await auth.authenticate({ handle: 'old' });
+      assert.deepEqual(
+        (await store.sessionsByHandle('old')).map((s) => s.tokenHash),
+        [sha256(reclaimed.token)],
+      );
     },
   },
 };

@@ -8,6 +8,7 @@ import { sessionStoreConformance } from '../auth/session-store-conformance.js';
 import { freePort, type Broker } from '../helpers/brokers/common.js';
 import { postgresBinary, startPostgres } from '../helpers/brokers/postgres.js';
 import { storeConformance } from './conformance.js';
+import { releaseTokens, restoreReleaseDump } from './fixtures/release.js';
 
 const bin = postgresBinary();
 const range = (from: number, to: number): number[] =>
@@ -75,6 +76,11 @@ describe('PostgresStore', { skip: bin.skip }, () => {
   const factory = {
     fresh: freshUrl,
     open: (url: string, options?: StoreOptions) => PostgresStore.open(url, options),
+    release: async () => {
+      const url = await freshUrl();
+      await restoreReleaseDump(url);
+      return { url, tokens: releaseTokens('postgres') };
+    },
   };
 
   storeConformance('PostgresStore', factory);

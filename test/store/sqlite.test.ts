@@ -10,6 +10,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import type { StoreOptions } from '../../src/store/store.js';
 import { sessionStoreConformance } from '../auth/session-store-conformance.js';
 import { storeConformance } from './conformance.js';
+import { copyReleaseSqlite, releaseTokens } from './fixtures/release.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,6 +21,12 @@ const factory = {
   fresh: async () => `sqlite:${freshPath()}`,
   open: async (url: string, options?: StoreOptions) =>
     new SqliteStore(url.slice('sqlite:'.length), options),
+  release: async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    copyReleaseSqlite(path);
+    return { url: `sqlite:${path}`, tokens: releaseTokens('sqlite') };
+  },
 };
 
 storeConformance('SqliteStore', factory);

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { StoreOptions } from '../../src/store/store.js';
+import type { ReleaseCopy } from './fixtures/release.js';
 
 interface Closable {
   close(): Promise<void>;
@@ -17,6 +18,8 @@ export interface StorageFactory<S extends Closable> {
   fresh(): Promise<string>;
   /** Opens the store at `url` with the backend's class, migrating it if needed. */
   open(url: string, options?: StoreOptions): Promise<S>;
+  /** A new store holding a copy of test/store/fixtures/release, if the backend has one. */
+  release?(): Promise<ReleaseCopy>;
 }
 
 export interface StorageContext<S extends Closable> {
@@ -26,6 +29,8 @@ export interface StorageContext<S extends Closable> {
   fresh(): Promise<string>;
   /** Opens the store at `url`, as often as asked; each is closed after the case. */
   openAt(url: string, options?: StoreOptions): Promise<S>;
+  /** A copy of the release 0.1.0 fixture; the case fails without it unless declared a gap. */
+  release: (() => Promise<ReleaseCopy>) | undefined;
 }
 
 export interface StorageCase<S extends Closable> {
@@ -55,6 +60,7 @@ export function storageSuite<S extends Closable>(
       open: async (options) => openAt(await factory.fresh(), options),
       fresh: () => factory.fresh(),
       openAt,
+      release: factory.release?.bind(factory),
     };
 
     afterEach(async () => {

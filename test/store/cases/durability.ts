@@ -1,10 +1,11 @@
 /**
- * Conformance cases about what outlives one store object: reopening, closing, and several
- * processes sharing one store. A backend that lives in one process's memory declares them as
- * gaps.
+ * Conformance cases about what outlives one store object: reopening, closing, several processes
+ * sharing one store, and a store written by an earlier release. A backend that lives in one
+ * process's memory declares them as gaps.
  */
 import assert from 'node:assert/strict';
 import { runProcesses } from '../fixtures/processes.js';
+import { RELEASE_T0 } from '../fixtures/release.js';
 import { assertUnavailable } from '../storage-suite.js';
 import { range, type StoreCase } from './helpers.js';
 
@@ -90,6 +91,50 @@ export const DURABILITY_CASES: Record<string, StoreCase> = {
       // The duplicates consumed no seq: the next message gets 2.
       const next = { channel: 'room:same', cid: 'next', from: 'ann', text: 'next', ts: 1 };
       assert.equal((await store.append(next)).message.seq, 2);
+    },
+  },
+  'release-data': {
+    title: 'opens a store written by release 0.1.0 with its channels, messages and positions',
+    async run({ release, openAt }) {
+      assert.ok(release, 'the factory has no release fixture: declare the gap');
+      const store = await openAt((await release()).url);
+      assert.deepEqual(await store.listRooms(), [
+        { room: 'dev', members: 3, lastSeq: 2 },
+        { room: 'general', members: 4, lastSeq: 3 },
+      ]);
+      const t = RELEASE_T0;
+      assert.deepEqual(await store.read('room:dev', { after: 0, limit: 10 }), [
+        { channel: 'room:dev', seq: 1, cid: 'd1', from: 'ann', text: 'ship it?', ts: t + 4 },
+        {
+          channel: 'room:dev',
+          seq: 2,
+          cid: 'd2',
+          from: 'bob',
+          text: 'line one\nline two',
+          ts: t + 5,
+        },
+      ]);
+      assert.equal((await store.read('room:general', { limit: 1 }))[0]?.text, 'hey ✨');
+      assert.deepEqual(await store.memberships('cat'), [
+        { channel: 'dm:bob:cat', kind: 'dm', lastSeq: 3, firstSeq: 1, readSeq: 2, floorSeq: 2 },
+        { channel: 'room:general', kind: 'room', lastSeq: 3, firstSeq: 1, readSeq: 0, floorSeq: 0 },
+      ]);
+      assert.deepEqual(await store.membership('room:general', 'ann'), { readSeq: 3, floorSeq: 0 });
+      assert.deepEqual(await store.members('dm:ann:bob'), ['ann', 'bob']);
+      // Writing goes on where the release stopped, and its cids still deduplicate.
+      const old = await store.append({
+        channel: 'room:general',
+        cid: 'g1',
+        from: 'ann',
+        text: 'x',
+        ts: t,
+      });
+      assert.deepEqual([old.duplicate, old.message.seq, old.message.text], [true, 1, 'hello']);
+      const next = { channel: 'room:general', cid: 'g4', from: 'bob', text: 'new', ts: t + 99 };
+      assert.equal((await store.append(next)).message.seq, 4);
+      assert.equal(await store.setReadSeq('room:general', 'bob', 4), 4);
+      await store.forgetUser('old');
+      assert.deepEqual(await store.memberships('old'), []);
     },
   },
 };
