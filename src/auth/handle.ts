@@ -64,7 +64,9 @@ export class HandleAuthenticator implements Authenticator {
       return { user: session.handle, token, expiresAt: session.expiresAt };
     }
     const expiresAt = now + this.#ttlMs;
-    await this.#sessions.setSessionExpiry(session.tokenHash, expiresAt);
+    // Gone since the read: it expired meanwhile and someone new claimed the handle.
+    if (!(await this.#sessions.setSessionExpiry(session.tokenHash, expiresAt)))
+      throw new SwitchboardError('SB_ERR_TOKEN_EXPIRED');
     return { user: session.handle, token, expiresAt };
   }
 
