@@ -1,8 +1,9 @@
 /**
  * The one SessionStore conformance suite (guarantees documented in src/auth/session-store.ts).
- * Every backend's test file calls `sessionStoreConformance` with a factory (the same one it gives
- * the Store suite); a backend that cannot honour a case declares its id in `gaps` and the case
- * is skipped with the reason shown. The suite closes every store a case opened.
+ * test/auth/session-store.test.ts calls `sessionStoreConformance` for every backend with its
+ * factory from test/store/backends.ts, the one the Store suite gets too; a backend that cannot
+ * honour a case declares its id in `gaps` and the case is skipped with the reason shown. The
+ * suite closes every store a case opened.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

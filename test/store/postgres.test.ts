@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import { PostgresStore } from '../../src/store/postgres.js';
-import type { NewMessage, StoreOptions } from '../../src/store/store.js';
-import { sessionStoreConformance } from '../auth/session-store-conformance.js';
-import { freePort, type Broker } from '../helpers/brokers/common.js';
-import { postgresBinary, startPostgres } from '../helpers/brokers/postgres.js';
+import type { NewMessage } from '../../src/store/store.js';
+import { freePort } from '../helpers/brokers/common.js';
+import { describeWithPostgres, type PostgresServer } from './backends.js';
 import { storeConformance } from './conformance.js';
-import { releaseTokens, restoreReleaseDump } from './fixtures/release.js';
 
-const bin = postgresBinary();
 const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const msg = (cid: string, channel = 'room:dev'): NewMessage => ({
@@ -21,35 +18,25 @@ const msg = (cid: string, channel = 'room:dev'): NewMessage => ({
   ts: 1,
 });
 
-let broker: Broker;
-/** Connection to the cluster's `postgres` database, for CREATE DATABASE and CHECKPOINT. */
-let admin: pg.Pool;
-let databases = 0;
-
-/** The url of a new empty database, so every case starts from an unmigrated schema. */
-async function freshUrl(): Promise<string> {
-  const name = `sb_${++databases}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(broker.url);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 /**
  * SIGKILLs the server like a crash. CHECKPOINT first: the harness runs with
  * synchronous_commit=off, which may lose the last commits in a crash.
  */
-async function crash(): Promise<void> {
-  await admin.query('CHECKPOINT');
-  await broker.kill();
+async function crash(server: PostgresServer): Promise<void> {
+  await server.admin.query('CHECKPOINT');
+  await server.broker.kill();
 }
 
 /** Waits until `count` sessions of `url`'s database are blocked on a lock. */
-async function waitForLockWaiters(url: string, count: number): Promise<void> {
+async function waitForLockWaiters(
+  server: PostgresServer,
+  url: string,
+  count: number,
+): Promise<void> {
   const database = new URL(url).pathname.slice(1);
   for (;;) {
     // From another session: pg_stat_activity is a snapshot per transaction.
-    const { rows } = await admin.query<{ n: number }>(
+    const { rows } = await server.admin.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
       [database],
     );
@@ -58,36 +45,11 @@ async function waitForLockWaiters(url: string, count: number): Promise<void> {
   }
 }
 
-describe('PostgresStore', { skip: bin.skip }, () => {
-  before(async () => {
-    broker = await startPostgres();
-    const url = new URL(broker.url);
-    url.pathname = '/postgres';
-    admin = new pg.Pool({ connectionString: url.toString(), max: 2 });
-    admin.on('error', () => {});
-  });
-
-  after(async () => {
-    if (!broker) return;
-    await admin.end();
-    await broker.dispose();
-  });
-
-  const factory = {
-    fresh: freshUrl,
-    open: (url: string, options?: StoreOptions) => PostgresStore.open(url, options),
-    release: async () => {
-      const url = await freshUrl();
-      await restoreReleaseDump(url);
-      return { url, tokens: releaseTokens('postgres') };
-    },
-  };
-
+describeWithPostgres('PostgresStore', (server, factory) => {
   storeConformance('PostgresStore', factory);
-  sessionStoreConformance('PostgresStore', factory);
 
   it('migrates once when several nodes open the same empty database at once', async () => {
-    const url = await freshUrl();
+    const url = await server().freshUrl();
     const stores = await Promise.all(range(1, 5).map(() => PostgresStore.open(url)));
     await Promise.all(stores.map((s) => s.close()));
     const check = new pg.Client({ connectionString: url });
@@ -101,7 +63,7 @@ describe('PostgresStore', { skip: bin.skip }, () => {
   });
 
   it('stores one of two appends of the same cid that both passed the duplicate check, consuming one seq', async () => {
-    const url = await freshUrl();
+    const url = await server().freshUrl();
     const store = await PostgresStore.open(url);
     const locker = new pg.Client({ connectionString: url });
     await locker.connect();
@@ -111,7 +73,7 @@ describe('PostgresStore', { skip: bin.skip }, () => {
       await locker.query('BEGIN');
       await locker.query("SELECT 1 FROM channels WHERE channel = 'room:dev' FOR UPDATE");
       const racing = [store.append(msg('x')), store.append(msg('x'))];
-      await waitForLockWaiters(url, 2);
+      await waitForLockWaiters(server(), url, 2);
       await locker.query('COMMIT');
       const results = await Promise.all(racing);
       assert.deepEqual(results.map((r) => r.duplicate).sort(), [false, true]);
@@ -125,7 +87,7 @@ describe('PostgresStore', { skip: bin.skip }, () => {
 
   describe('openStore', () => {
     it('opens a PostgresStore with room:general for postgres:// and postgresql://', async () => {
-      const url = await freshUrl();
+      const url = await server().freshUrl();
       for (const scheme of ['postgres:', 'postgresql:']) {
         const u = new URL(url);
         u.protocol = scheme;
@@ -152,16 +114,16 @@ describe('PostgresStore', { skip: bin.skip }, () => {
 
   // Last: it kills the shared server.
   it('rejects promptly while the server is down and recovers by itself when it is back', async () => {
-    const store = await PostgresStore.open(await freshUrl());
+    const store = await PostgresStore.open(await server().freshUrl());
     try {
       await store.createChannel('room:dev', 'room', 'ann', 1);
       assert.equal((await store.append(msg('m1'))).message.seq, 1);
-      await crash();
+      await crash(server());
       const started = Date.now();
       await assert.rejects(store.append(msg('m2')), { code: 'SB_ERR_STORE_UNAVAILABLE' });
       await assert.rejects(store.head('room:dev'), { code: 'SB_ERR_STORE_UNAVAILABLE' });
       assert.ok(Date.now() - started < 6_000, 'a down database rejects within the timeout');
-      await broker.restart();
+      await server().broker.restart();
       assert.equal((await store.append(msg('m2'))).message.seq, 2);
       assert.deepEqual(await store.head('room:dev'), { lastSeq: 2, firstSeq: 1 });
     } finally {

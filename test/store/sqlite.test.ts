@@ -7,30 +7,15 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { StoreOptions } from '../../src/store/store.js';
-import { sessionStoreConformance } from '../auth/session-store-conformance.js';
+import { sqliteFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
-import { copyReleaseSqlite, releaseTokens } from './fixtures/release.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshPath = (): string => join(dir, `db-${++files}`, 'store.db');
 
-const factory = {
-  fresh: async () => `sqlite:${freshPath()}`,
-  open: async (url: string, options?: StoreOptions) =>
-    new SqliteStore(url.slice('sqlite:'.length), options),
-  release: async () => {
-    const path = freshPath();
-    mkdirSync(dirname(path), { recursive: true });
-    copyReleaseSqlite(path);
-    return { url: `sqlite:${path}`, tokens: releaseTokens('sqlite') };
-  },
-};
-
-storeConformance('SqliteStore', factory);
-sessionStoreConformance('SqliteStore', factory);
+storeConformance('SqliteStore', sqliteFactory(freshPath));
 
 describe('SqliteStore', () => {
   it('migrates a version 1 file to version 2: existing members get floorSeq 0', async () => {
