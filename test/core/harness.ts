@@ -63,10 +63,22 @@ export async function startNode(
   };
 }
 
-/** A MemoryStore keeps the sessions too, so nodes sharing a store share their users. */
+const SESSION_METHODS: (keyof SessionStore)[] = [
+  'sessionByTokenHash',
+  'sessionsByHandle',
+  'claimSession',
+  'setSessionExpiry',
+];
+
+/**
+ * Every storage backend keeps the sessions too (a StoreBackend), so nodes sharing a store share
+ * their users; `shared.store` stays typed Store for the tests that declare it so.
+ */
 function sessionsOf(store: Store): SessionStore {
-  if (store instanceof MemoryStore) return store;
-  throw new Error('startNode: a shared store must be a MemoryStore, which keeps the sessions too');
+  const candidate = store as Store & Partial<SessionStore>;
+  if (SESSION_METHODS.every((m) => typeof candidate[m] === 'function'))
+    return candidate as Store & SessionStore;
+  throw new Error('startNode: a shared store must keep the sessions too (a StoreBackend)');
 }
 
 /** A protocol client over the in-memory transport. */
