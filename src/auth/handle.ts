@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../errors.js';
 import { HANDLE_RE } from '../protocol/frames.js';
-import type { SessionStore } from '../store/store.js';
 import type { Authenticator, Credentials, Identity } from './authenticator.js';
+import type { SessionStore } from './session-store.js';
 
 export interface HandleAuthenticatorOptions {
   sessions: SessionStore;
@@ -13,7 +13,7 @@ export interface HandleAuthenticatorOptions {
   /**
    * Called when a handle is claimed that had a session before (an expired one): the handle now
    * names a new person, who must not inherit the previous owner's rooms and DMs. The server
-   * wires it to `Store.forgetUser`. Runs after the claim is won and before the identity is
+   * wires it to `ChannelStore.forgetUser`. Runs after the claim is won and before the identity is
    * returned; if it rejects, the claim is given up again (the handle stays free) and the error
    * is the claimant's.
    */
@@ -49,7 +49,7 @@ export class HandleAuthenticator implements Authenticator {
   }
 
   async exists(user: string): Promise<boolean> {
-    return (await this.#sessions.sessionByHandle(user)) !== null;
+    return (await this.#sessions.sessionsByHandle(user)).length > 0;
   }
 
   async #resume(token: string): Promise<Identity> {
@@ -64,7 +64,9 @@ export class HandleAuthenticator implements Authenticator {
       return { user: session.handle, token, expiresAt: session.expiresAt };
     }
     const expiresAt = now + this.#ttlMs;
-    await this.#sessions.saveSession({ ...session, expiresAt });
+    // Gone since the read: it expired meanwhile and someone new claimed the handle.
+    if (!(await this.#sessions.setSessionExpiry(session.tokenHash, expiresAt)))
+      throw new SwitchboardError('SB_ERR_TOKEN_EXPIRED');
     return { user: session.handle, token, expiresAt };
   }
 
@@ -74,9 +76,9 @@ export class HandleAuthenticator implements Authenticator {
     const handle = rawHandle.toLowerCase();
     if (!HANDLE_RE.test(handle)) throw new SwitchboardError('SB_ERR_HANDLE_INVALID');
     const now = this.#now();
-    // A session row, even an expired one, means the handle belonged to someone before.
-    const previous = this.#onReclaim ? await this.#sessions.sessionByHandle(handle) : null;
-    if (previous && previous.expiresAt > now) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    // A session, even an expired one, means the handle belonged to someone before.
+    const previous = this.#onReclaim ? await this.#sessions.sessionsByHandle(handle) : [];
+    if (previous.some((s) => s.expiresAt > now)) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.#ttlMs;
     const tokenHash = hashToken(token);
@@ -85,14 +87,13 @@ export class HandleAuthenticator implements Authenticator {
       now,
     );
     if (!won) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
-    if (previous && this.#onReclaim) {
+    if (previous.length > 0 && this.#onReclaim) {
       try {
         await this.#onReclaim(handle);
       } catch (err) {
-        // Free the handle again (the row stays, so the next claimant forgets again).
-        await this.#sessions
-          .saveSession({ handle, tokenHash, createdAt: now, expiresAt: now })
-          .catch(() => {});
+        // Free the handle again by ending the new session: it stays, so the handle stays known
+        // and the next claimant forgets again.
+        await this.#sessions.setSessionExpiry(tokenHash, now).catch(() => {});
         throw err;
       }
     }

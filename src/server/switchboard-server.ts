@@ -15,7 +15,7 @@ import { ChatCore, type Logger } from '../core/chat-core.js';
 import type { Presence } from '../presence/presence.js';
 import { MemoryPresence } from '../presence/memory.js';
 import { BusPresence, PRESENCE_TOPIC } from '../presence/bus.js';
-import { openStore } from '../store/index.js';
+import { openStore, type StoreBackend } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
@@ -23,7 +23,8 @@ import { StaticFiles, findWebDir } from './static-files.js';
 import { SwitchboardError } from '../errors.js';
 
 export interface ServerParts {
-  store?: Store;
+  /** Also the sessions of the default authenticator. */
+  store?: StoreBackend;
   bus?: Bus;
   presence?: Presence;
   auth?: Authenticator;

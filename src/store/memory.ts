@@ -1,18 +1,14 @@
+import type { Session, SessionStore } from '../auth/session-store.js';
 import { SwitchboardError } from '../errors.js';
+import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
 import type {
   AppendResult,
   ChannelHead,
-  ChannelKind,
-  MemberPosition,
-  Membership,
   NewMessage,
   ReadQuery,
-  RoomSummary,
-  Session,
-  Store,
-  StoreOptions,
   StoredMessage,
-} from './store.js';
+} from './message-store.js';
+import type { Store, StoreOptions } from './store.js';
 
 interface Channel {
   kind: ChannelKind;
@@ -26,14 +22,16 @@ interface Channel {
 }
 
 /**
- * The reference Store: everything lives in this process's memory and is lost on exit.
- * Not shareable between processes.
+ * The reference Store and SessionStore: everything lives in this process's memory and is lost
+ * on exit. Not shareable between processes.
  */
-export class MemoryStore implements Store {
+export class MemoryStore implements Store, SessionStore {
   readonly #retain: number;
   readonly #channels = new Map<string, Channel>();
+  /** token hash → session. */
   readonly #sessions = new Map<string, Session>();
-  readonly #byToken = new Map<string, string>();
+  /** handle → token hashes of its sessions. */
+  readonly #tokensOf = new Map<string, Set<string>>();
 
   constructor(options: StoreOptions = {}) {
     this.#retain = options.retainPerChannel ?? 0;
@@ -149,28 +147,30 @@ export class MemoryStore implements Store {
   }
 
   async sessionByTokenHash(tokenHash: string): Promise<Session | null> {
-    const handle = this.#byToken.get(tokenHash);
-    const s = handle === undefined ? undefined : this.#sessions.get(handle);
+    const s = this.#sessions.get(tokenHash);
     return s ? { ...s } : null;
   }
 
-  async sessionByHandle(handle: string): Promise<Session | null> {
-    const s = this.#sessions.get(handle);
-    return s ? { ...s } : null;
-  }
-
-  async saveSession(session: Session): Promise<void> {
-    const old = this.#sessions.get(session.handle);
-    if (old) this.#byToken.delete(old.tokenHash);
-    this.#sessions.set(session.handle, { ...session });
-    this.#byToken.set(session.tokenHash, session.handle);
+  async sessionsByHandle(handle: string): Promise<Session[]> {
+    const hashes = [...(this.#tokensOf.get(handle) ?? [])];
+    return hashes
+      .map((h) => ({ ...this.#sessions.get(h)! }))
+      .sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async claimSession(session: Session, now: number): Promise<boolean> {
-    const held = this.#sessions.get(session.handle);
-    if (held && held.expiresAt > now) return false;
-    await this.saveSession(session);
+    const held = this.#tokensOf.get(session.handle) ?? new Set<string>();
+    if ([...held].some((h) => this.#sessions.get(h)!.expiresAt > now)) return false;
+    for (const h of held) this.#sessions.delete(h);
+    this.#sessions.set(session.tokenHash, { ...session });
+    this.#tokensOf.set(session.handle, new Set([session.tokenHash]));
     return true;
+  }
+
+  async setSessionExpiry(tokenHash: string, expiresAt: number): Promise<boolean> {
+    const s = this.#sessions.get(tokenHash);
+    if (s) s.expiresAt = expiresAt;
+    return s !== undefined;
   }
 
   async close(): Promise<void> {}

@@ -1,64 +1,17 @@
 import pg from 'pg';
 import { SwitchboardError } from '../errors.js';
+import type { Session, SessionStore } from '../auth/session-store.js';
+import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
 import type {
   AppendResult,
   ChannelHead,
-  ChannelKind,
-  MemberPosition,
-  Membership,
   NewMessage,
   ReadQuery,
-  RoomSummary,
-  Session,
-  Store,
-  StoreOptions,
   StoredMessage,
-} from './store.js';
+} from './message-store.js';
+import { migrate } from './postgres-schema.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
-
-/**
- * Schema migrations; index i brings `switchboard_schema` from version i to i + 1. Never edit one.
- * The same tables as the SQLite store; `"user"` is quoted because USER is reserved in PostgreSQL.
- */
-const MIGRATIONS: string[] = [
-  `CREATE TABLE channels (
-     channel TEXT PRIMARY KEY,
-     kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
-     created_by TEXT NOT NULL,
-     created_at BIGINT NOT NULL,
-     last_seq BIGINT NOT NULL DEFAULT 0,
-     first_seq BIGINT NOT NULL DEFAULT 1
-   );
-   CREATE TABLE messages (
-     channel TEXT NOT NULL,
-     seq BIGINT NOT NULL,
-     cid TEXT NOT NULL,
-     sender TEXT NOT NULL,
-     text TEXT NOT NULL,
-     ts BIGINT NOT NULL,
-     PRIMARY KEY (channel, seq),
-     UNIQUE (channel, sender, cid)
-   );
-   CREATE TABLE members (
-     channel TEXT NOT NULL,
-     "user" TEXT NOT NULL,
-     read_seq BIGINT NOT NULL,
-     joined_at BIGINT NOT NULL,
-     PRIMARY KEY (channel, "user")
-   );
-   CREATE INDEX members_by_user ON members ("user");
-   CREATE TABLE sessions (
-     handle TEXT PRIMARY KEY,
-     token_hash TEXT NOT NULL UNIQUE,
-     created_at BIGINT NOT NULL,
-     expires_at BIGINT NOT NULL
-   );`,
-  // 2: per-member read floor (DM members see nothing at or below it).
-  `ALTER TABLE members ADD COLUMN floor_seq BIGINT NOT NULL DEFAULT 0`,
-];
-
-/** Key of the transaction-scoped advisory lock that serialises migrations between nodes. */
-const MIGRATION_LOCK = 0x5357_4d49; // "SWMI"
+import type { Store, StoreOptions } from './store.js';
 
 /** Connections per node; enough for concurrent appends, small enough for many nodes. */
 const POOL_MAX = 10;
@@ -123,12 +76,10 @@ const SQL = {
       least($3::bigint, (SELECT last_seq FROM channels c WHERE c.channel = members.channel)))
     WHERE channel = $1 AND "user" = $2 RETURNING read_seq`,
   sessionByTokenHash: 'SELECT * FROM sessions WHERE token_hash = $1',
-  sessionByHandle: 'SELECT * FROM sessions WHERE handle = $1',
-  saveSession: `INSERT INTO sessions (handle, token_hash, created_at, expires_at)
-    VALUES ($1, $2, $3, $4)
-    ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
-      created_at = excluded.created_at, expires_at = excluded.expires_at`,
-  // One statement, so the check and the write are atomic between nodes.
+  sessionsByHandle: 'SELECT * FROM sessions WHERE handle = $1 ORDER BY created_at',
+  setSessionExpiry: 'UPDATE sessions SET expires_at = $2 WHERE token_hash = $1',
+  // One statement, so the check and the write are atomic between nodes. The table is keyed by
+  // handle, so the upsert also ends the handle's earlier session.
   claimSession: `INSERT INTO sessions (handle, token_hash, created_at, expires_at)
     VALUES ($1, $2, $3, $4)
     ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
@@ -139,12 +90,13 @@ const SQL = {
 type Statement = keyof typeof SQL;
 
 /**
- * A Store in PostgreSQL, shared by every node of a cluster. Each call is one autocommit
+ * A Store and SessionStore in PostgreSQL, shared by every node of a cluster; both seams share
+ * the pool and the schema of ./postgres-schema.ts. Each call is one autocommit
  * statement (an append too), so there are no client-side transactions to lose on a node crash.
  * The pool reconnects by itself: while the server is down calls reject SB_ERR_STORE_UNAVAILABLE
  * within CONNECT_TIMEOUT_MS, and succeed again once it is back.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, SessionStore {
   readonly #pool: pg.Pool;
   readonly #retain: number;
   #closed = false;
@@ -320,18 +272,17 @@ export class PostgresStore implements Store {
     return row ? toSession(row) : null;
   }
 
-  async sessionByHandle(handle: string): Promise<Session | null> {
-    const row = (await this.#query<SessionRow>('sessionByHandle', [handle])).rows[0];
-    return row ? toSession(row) : null;
-  }
-
-  async saveSession(s: Session): Promise<void> {
-    await this.#query('saveSession', [s.handle, s.tokenHash, s.createdAt, s.expiresAt]);
+  async sessionsByHandle(handle: string): Promise<Session[]> {
+    return (await this.#query<SessionRow>('sessionsByHandle', [handle])).rows.map(toSession);
   }
 
   async claimSession(s: Session, now: number): Promise<boolean> {
     const values = [s.handle, s.tokenHash, s.createdAt, s.expiresAt, now];
     return (await this.#query('claimSession', values)).rowCount === 1;
+  }
+
+  async setSessionExpiry(tokenHash: string, expiresAt: number): Promise<boolean> {
+    return (await this.#query('setSessionExpiry', [tokenHash, expiresAt])).rowCount === 1;
   }
 
   /** Ends the pool; later calls reject SB_ERR_STORE_UNAVAILABLE. Idempotent. */
@@ -349,35 +300,4 @@ export class PostgresStore implements Store {
 function unavailable(cause: unknown, message = 'postgres store'): SwitchboardError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', `${message}: ${detail}`, { cause });
-}
-
-/**
- * Applies pending migrations in one transaction holding an advisory lock, so nodes starting at
- * once wait for each other and the schema is migrated exactly once.
- */
-async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS switchboard_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-    );
-    const { rows } = await client.query<{ version: number }>(
-      'SELECT coalesce(max(version), 0) AS version FROM switchboard_schema',
-    );
-    for (let v = rows[0]!.version; v < MIGRATIONS.length; v++) {
-      await client.query(MIGRATIONS[v]!);
-      await client.query('INSERT INTO switchboard_schema (version, applied_at) VALUES ($1, $2)', [
-        v + 1,
-        Date.now(),
-      ]);
-    }
-    await client.query('COMMIT');
-    client.release();
-  } catch (err) {
-    // Destroy the connection: its transaction may be half-done or the socket broken.
-    client.release(err instanceof Error ? err : true);
-    throw err;
-  }
 }

@@ -1,8 +1,9 @@
 /**
  * Rows of the SQL stores (SQLite and PostgreSQL share one schema) and their mapping to the
- * Store types. Column `sender` holds a message's `from` (a reserved word in SQL).
+ * seams' types. Column `sender` holds a message's `from` (a reserved word in SQL).
  */
-import type { Session, StoredMessage } from './store.js';
+import type { Session } from '../auth/session-store.js';
+import type { StoredMessage } from './message-store.js';
 
 export interface MessageRow {
   channel: string;

@@ -2,70 +2,30 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
+import type { Session, SessionStore } from '../auth/session-store.js';
+import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
 import type {
   AppendResult,
   ChannelHead,
-  ChannelKind,
-  MemberPosition,
-  Membership,
   NewMessage,
   ReadQuery,
-  RoomSummary,
-  Session,
-  Store,
-  StoreOptions,
   StoredMessage,
-} from './store.js';
+} from './message-store.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
-
-/** Schema migrations; index i brings `PRAGMA user_version` from i to i + 1. Never edit one. */
-const MIGRATIONS: string[] = [
-  `CREATE TABLE channels (
-     channel TEXT PRIMARY KEY,
-     kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
-     created_by TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     last_seq INTEGER NOT NULL DEFAULT 0,
-     first_seq INTEGER NOT NULL DEFAULT 1
-   );
-   CREATE TABLE messages (
-     channel TEXT NOT NULL,
-     seq INTEGER NOT NULL,
-     cid TEXT NOT NULL,
-     sender TEXT NOT NULL,
-     text TEXT NOT NULL,
-     ts INTEGER NOT NULL,
-     PRIMARY KEY (channel, seq),
-     UNIQUE (channel, sender, cid)
-   ) WITHOUT ROWID;
-   CREATE TABLE members (
-     channel TEXT NOT NULL,
-     user TEXT NOT NULL,
-     read_seq INTEGER NOT NULL,
-     joined_at INTEGER NOT NULL,
-     PRIMARY KEY (channel, user)
-   ) WITHOUT ROWID;
-   CREATE INDEX members_by_user ON members (user);
-   CREATE TABLE sessions (
-     handle TEXT PRIMARY KEY,
-     token_hash TEXT NOT NULL UNIQUE,
-     created_at INTEGER NOT NULL,
-     expires_at INTEGER NOT NULL
-   );`,
-  // 2: per-member read floor (DM members see nothing at or below it).
-  `ALTER TABLE members ADD COLUMN floor_seq INTEGER NOT NULL DEFAULT 0;`,
-];
+import { migrate } from './sqlite-schema.js';
+import type { Store, StoreOptions } from './store.js';
 
 /** How long a writer waits for another process's write lock before failing, in ms. */
 const BUSY_TIMEOUT_MS = 10_000;
 
 /**
- * The default Store: one SQLite file in WAL mode, shareable by several processes on one host.
+ * The default Store and SessionStore: one SQLite file in WAL mode, shareable by several processes
+ * on one host; both seams share the connection and the schema of ./sqlite-schema.ts.
  * Sequence numbers are allocated inside `BEGIN IMMEDIATE`, which holds the file's write lock,
  * so concurrent writers in different processes still get gapless, unique seqs.
  * `synchronous=NORMAL`: a power loss may drop the last commits, an application crash does not.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, SessionStore {
   readonly #db: Database.Database;
   readonly #retain: number;
   readonly #sql: ReturnType<typeof prepare>;
@@ -245,17 +205,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  sessionByHandle(handle: string): Promise<Session | null> {
-    return this.#run(() => {
-      const row = this.#sql.sessionByHandle.get(handle) as SessionRow | undefined;
-      return row ? toSession(row) : null;
-    });
-  }
-
-  saveSession(s: Session): Promise<void> {
-    return this.#run(() => {
-      this.#sql.saveSession.run(s.handle, s.tokenHash, s.createdAt, s.expiresAt);
-    });
+  sessionsByHandle(handle: string): Promise<Session[]> {
+    return this.#run(() => (this.#sql.sessionsByHandle.all(handle) as SessionRow[]).map(toSession));
   }
 
   claimSession(s: Session, now: number): Promise<boolean> {
@@ -264,6 +215,10 @@ export class SqliteStore implements Store {
         this.#sql.claimSession.run(s.handle, s.tokenHash, s.createdAt, s.expiresAt, now).changes ===
         1,
     );
+  }
+
+  setSessionExpiry(tokenHash: string, expiresAt: number): Promise<boolean> {
+    return this.#run(() => this.#sql.setSessionExpiry.run(expiresAt, tokenHash).changes === 1);
   }
 
   /** Closes the file; later calls reject SB_ERR_STORE_UNAVAILABLE. Idempotent. */
@@ -283,15 +238,6 @@ function unavailable(cause: unknown, message?: string): SwitchboardError {
       cause,
     },
   );
-}
-
-/** Applies pending migrations under the write lock, so concurrent openers migrate once. */
-function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
-    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
-  }).immediate();
 }
 
 function prepare(db: Database.Database) {
@@ -349,13 +295,10 @@ function prepare(db: Database.Database) {
        WHERE channel = ? AND user = ? RETURNING read_seq`,
     ),
     sessionByTokenHash: db.prepare('SELECT * FROM sessions WHERE token_hash = ?'),
-    sessionByHandle: db.prepare('SELECT * FROM sessions WHERE handle = ?'),
-    saveSession: db.prepare(
-      `INSERT INTO sessions (handle, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
-         created_at = excluded.created_at, expires_at = excluded.expires_at`,
-    ),
-    // One statement, so the check and the write are atomic even between processes.
+    sessionsByHandle: db.prepare('SELECT * FROM sessions WHERE handle = ? ORDER BY created_at'),
+    setSessionExpiry: db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ?'),
+    // One statement, so the check and the write are atomic even between processes. The table is
+    // keyed by handle, so the upsert also ends the handle's earlier session.
     claimSession: db.prepare(
       `INSERT INTO sessions (handle, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,

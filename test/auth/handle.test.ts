@@ -8,7 +8,6 @@ import { HandleAuthenticator } from '../../src/auth/handle.js';
 import { SwitchboardError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/store.js';
 import { authConformance } from './conformance.js';
 
 authConformance('HandleAuthenticator on MemoryStore', {
@@ -19,7 +18,7 @@ authConformance('HandleAuthenticator on MemoryStore', {
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-auth-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-let open: Store | null = null;
+let open: SqliteStore | null = null;
 let files = 0;
 
 authConformance('HandleAuthenticator on SqliteStore', {
@@ -39,13 +38,14 @@ describe('HandleAuthenticator', () => {
     const auth = new HandleAuthenticator({ sessions, ttlMs: 1000, now: () => 5 });
     const { token } = await auth.authenticate({ handle: 'ann' });
     assert.match(token, /^[A-Za-z0-9_-]{43}$/);
-    const session = await sessions.sessionByHandle('ann');
-    assert.deepEqual(session, {
-      handle: 'ann',
-      tokenHash: createHash('sha256').update(token).digest('hex'),
-      createdAt: 5,
-      expiresAt: 1005,
-    });
+    assert.deepEqual(await sessions.sessionsByHandle('ann'), [
+      {
+        handle: 'ann',
+        tokenHash: createHash('sha256').update(token).digest('hex'),
+        createdAt: 5,
+        expiresAt: 1005,
+      },
+    ]);
   });
 
   it('treats a session expiring exactly now as expired', async () => {
@@ -124,4 +124,39 @@ describe('HandleAuthenticator', () => {
     assert.deepEqual(reclaimed, ['ann', 'ann']);
     assert.equal((await auth.authenticate({ token: again.token })).user, 'ann');
   });
+
+  it('refuses a token whose handle was claimed by someone new while it resumed, with SB_ERR_TOKEN_EXPIRED', async () => {
+    const sessions = new PausingStore();
+    let clock = 0;
+    const a = new HandleAuthenticator({ sessions, ttlMs: 100, now: () => clock });
+    const b = new HandleAuthenticator({ sessions, ttlMs: 100, now: () => clock + 1 });
+    const ann = await a.authenticate({ handle: 'ann' });
+    // Node a resumes 1 ms before the session expires; node b's clock already says it expired.
+    clock = 99;
+    let newcomer: Promise<string> | null = null;
+    sessions.afterRead = async () => {
+      newcomer = b.authenticate({ handle: 'ann' }).then((id) => id.token);
+      await newcomer;
+    };
+    await assert.rejects(a.authenticate({ token: ann.token }), { code: 'SB_ERR_TOKEN_EXPIRED' });
+    assert.ok(newcomer, 'the rival claimed during the resume');
+    assert.equal((await b.authenticate({ token: await newcomer })).user, 'ann');
+    await assert.rejects(b.authenticate({ token: ann.token }), {
+      code: 'SB_ERR_TOKEN_INVALID',
+    });
+  });
 });
+
+/** A MemoryStore that runs `afterRead` once, between a token lookup and its answer. */
+class PausingStore extends MemoryStore {
+  afterRead: (() => Promise<void>) | null = null;
+  override async sessionByTokenHash(
+    tokenHash: string,
+  ): ReturnType<MemoryStore['sessionByTokenHash']> {
+    const session = await super.sessionByTokenHash(tokenHash);
+    const hook = this.afterRead;
+    this.afterRead = null;
+    await hook?.();
+    return session;
+  }
+}

@@ -2,6 +2,7 @@
  * Builds a ChatCore on in-memory seams and drives it through MemoryTransport clients.
  */
 import { HandleAuthenticator } from '../../src/auth/handle.js';
+import type { SessionStore } from '../../src/auth/session-store.js';
 import { MemoryBus, MemoryHub } from '../../src/bus/memory.js';
 import { ChatCore, type CoreOptions, type Logger } from '../../src/core/chat-core.js';
 import { MemoryPresence } from '../../src/presence/memory.js';
@@ -32,7 +33,7 @@ export async function startNode(
     bus: new MemoryBus(shared.hub ?? new MemoryHub()),
     presence: new MemoryPresence(),
     auth: new HandleAuthenticator({
-      sessions: store,
+      sessions: sessionsOf(store),
       ttlMs: 3_600_000,
       onReclaim: (handle) => store.forgetUser(handle),
     }),
@@ -60,6 +61,24 @@ export async function startNode(
       await core.stop();
     },
   };
+}
+
+const SESSION_METHODS: (keyof SessionStore)[] = [
+  'sessionByTokenHash',
+  'sessionsByHandle',
+  'claimSession',
+  'setSessionExpiry',
+];
+
+/**
+ * Every storage backend keeps the sessions too (a StoreBackend), so nodes sharing a store share
+ * their users; `shared.store` stays typed Store for the tests that declare it so.
+ */
+function sessionsOf(store: Store): SessionStore {
+  const candidate = store as Store & Partial<SessionStore>;
+  if (SESSION_METHODS.every((m) => typeof candidate[m] === 'function'))
+    return candidate as Store & SessionStore;
+  throw new Error('startNode: a shared store must keep the sessions too (a StoreBackend)');
 }
 
 /** A protocol client over the in-memory transport. */

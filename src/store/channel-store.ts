@@ -1,0 +1,69 @@
+/**
+ * The channel and membership seam: which channels exist, who belongs to each, and where each
+ * member has read to.
+ *
+ * Guarantees every implementation gives (checked by test/store/conformance.ts):
+ * - A channel is created once; channels are never deleted.
+ * - A new member starts read at the channel's lastSeq, so older messages are not unread; a new
+ *   DM member's floor is that lastSeq too (see MemberPosition).
+ * - The read position only moves forward and never past the channel's lastSeq.
+ * - Backend failures reject with a SwitchboardError (SB_ERR_STORE_UNAVAILABLE) whose `cause` is
+ *   the driver error.
+ */
+
+export type ChannelKind = 'room' | 'dm';
+
+export interface RoomSummary {
+  room: string;
+  members: number;
+  lastSeq: number;
+}
+
+export interface Membership {
+  channel: string;
+  kind: ChannelKind;
+  lastSeq: number;
+  firstSeq: number;
+  readSeq: number;
+  /** Messages with seq <= floorSeq are invisible to this member (see MemberPosition). */
+  floorSeq: number;
+}
+
+/**
+ * A member's positions in one channel. `floorSeq`: the member may not see messages with
+ * seq <= floorSeq. A DM member's floor is the channel's lastSeq when they were added (0 for a
+ * new conversation), so a reclaimed handle re-added to an old DM does not see the conversation
+ * of the handle's previous owner. Room members always have floor 0 (room history is public).
+ */
+export interface MemberPosition {
+  readSeq: number;
+  floorSeq: number;
+}
+
+export interface ChannelStore {
+  /** Create a channel; resolves false when it already exists. */
+  createChannel(
+    channel: string,
+    kind: ChannelKind,
+    createdBy: string,
+    ts: number,
+  ): Promise<boolean>;
+  listRooms(): Promise<RoomSummary[]>;
+  /**
+   * Add a member; resolves false when already a member. New members start read at lastSeq;
+   * a new DM member's floorSeq is lastSeq too, a room member's is 0.
+   */
+  addMember(channel: string, user: string): Promise<boolean>;
+  /** Remove a member; resolves false when not a member. */
+  removeMember(channel: string, user: string): Promise<boolean>;
+  isMember(channel: string, user: string): Promise<boolean>;
+  /** The user's positions in the channel, or null when not a member (or no such channel). */
+  membership(channel: string, user: string): Promise<MemberPosition | null>;
+  /** Remove every membership (rooms and DMs) of the user: the handle now names someone new. */
+  forgetUser(user: string): Promise<void>;
+  members(channel: string): Promise<string[]>;
+  /** Every channel (rooms and DMs) the user belongs to, with positions. */
+  memberships(user: string): Promise<Membership[]>;
+  /** Move the read position forward (never back); resolves the resulting position. */
+  setReadSeq(channel: string, user: string, seq: number): Promise<number>;
+}

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SessionStore } from '../auth/session-store.js';
+import { loadDriver, redactUrl } from '../backend-errors.js';
+import { SwitchboardError } from '../errors.js';
+import type { Store, StoreOptions } from './store.js';
+
+/**
+ * A storage backend as openStore opens it: the core's Store and HandleAuthenticator's
+ * SessionStore in one database, closed together by `close`.
+ */
+export type StoreBackend = Store & SessionStore;
+
+const SCHEMES_HINT =
+  "supported: '' (sqlite file <dataDir>/switchboard.db), 'sqlite:<path>', 'memory:', 'postgres://user:password@host:port/database'";
+
+/**
+ * Opens the store selected by `url` and makes sure `room:general` exists.
+ * - `''` → SQLite at `<dataDir>/switchboard.db` (the default; dataDir is created if missing);
+ * - `sqlite:<path>` → SQLite at that file;
+ * - `memory:` → MemoryStore (lost on exit; one process only);
+ * - `postgres://…` or `postgresql://…` → PostgresStore (shared by every node of a cluster).
+ * Anything else rejects SB_ERR_CONFIG_INVALID. A driver is loaded only when selected; a missing
+ * driver or an unreachable PostgreSQL server rejects SB_ERR_BACKEND_UNAVAILABLE.
+ */
+export async function openStore(
+  url: string,
+  options: StoreOptions & { dataDir: string },
+): Promise<StoreBackend> {
+  const { dataDir, ...storeOptions } = options;
+  let store: StoreBackend;
+  if (url === 'memory:') {
+    const { MemoryStore } = await import('./memory.js');
+    store = new MemoryStore(storeOptions);
+  } else if (url === '' || url.startsWith('sqlite:')) {
+    let path = url.slice('sqlite:'.length);
+    if (url === '') {
+      mkdirSync(dataDir, { recursive: true });
+      path = join(dataDir, 'switchboard.db');
+    }
+    if (path === '')
+      throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `store url has no path: '${url}'`);
+    const { SqliteStore } = await loadDriver(
+      () => import('./sqlite.js'),
+      'better-sqlite3',
+      'sqlite store',
+    );
+    store = new SqliteStore(path, storeOptions);
+  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { PostgresStore } = await loadDriver(
+      () => import('./postgres.js'),
+      'pg',
+      'postgres store',
+    );
+    store = await PostgresStore.open(url, storeOptions).catch((err: unknown) => {
+      throw new SwitchboardError(
+        'SB_ERR_BACKEND_UNAVAILABLE',
+        `cannot reach the postgres store at ${redactUrl(url)}: ${(err as Error).message}; ` +
+          'check that PostgreSQL is running and the url, user and database are right',
+        { cause: err },
+      );
+    });
+  } else {
+    throw new SwitchboardError(
+      'SB_ERR_CONFIG_INVALID',
+      `unknown store url '${url}'; ${SCHEMES_HINT}`,
+    );
+  }
+  await store.createChannel('room:general', 'room', 'system', Date.now());
+  return store;
+}

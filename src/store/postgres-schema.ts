@@ -1,0 +1,81 @@
+/**
+ * The tables of the PostgreSQL store, shared by the seams PostgresStore implements (messages,
+ * channels and members, sessions), and the migrations that bring a database of any release to
+ * this version.
+ */
+import type pg from 'pg';
+
+/**
+ * Schema migrations; index i brings `switchboard_schema` from version i to i + 1. Never edit one.
+ * The same tables as the SQLite store; `"user"` is quoted because USER is reserved in PostgreSQL.
+ */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE channels (
+     channel TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
+     created_by TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     last_seq BIGINT NOT NULL DEFAULT 0,
+     first_seq BIGINT NOT NULL DEFAULT 1
+   );
+   CREATE TABLE messages (
+     channel TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     cid TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     text TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     PRIMARY KEY (channel, seq),
+     UNIQUE (channel, sender, cid)
+   );
+   CREATE TABLE members (
+     channel TEXT NOT NULL,
+     "user" TEXT NOT NULL,
+     read_seq BIGINT NOT NULL,
+     joined_at BIGINT NOT NULL,
+     PRIMARY KEY (channel, "user")
+   );
+   CREATE INDEX members_by_user ON members ("user");
+   CREATE TABLE sessions (
+     handle TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );`,
+  // 2: per-member read floor (DM members see nothing at or below it).
+  `ALTER TABLE members ADD COLUMN floor_seq BIGINT NOT NULL DEFAULT 0`,
+];
+
+/** Key of the transaction-scoped advisory lock that serialises migrations between nodes. */
+const MIGRATION_LOCK = 0x5357_4d49; // "SWMI"
+
+/**
+ * Applies pending migrations in one transaction holding an advisory lock, so nodes starting at
+ * once wait for each other and the schema is migrated exactly once.
+ */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS switchboard_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
+    const { rows } = await client.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0) AS version FROM switchboard_schema',
+    );
+    for (let v = rows[0]!.version; v < MIGRATIONS.length; v++) {
+      await client.query(MIGRATIONS[v]!);
+      await client.query('INSERT INTO switchboard_schema (version, applied_at) VALUES ($1, $2)', [
+        v + 1,
+        Date.now(),
+      ]);
+    }
+    await client.query('COMMIT');
+    client.release();
+  } catch (err) {
+    // Destroy the connection: its transaction may be half-done or the socket broken.
+    client.release(err instanceof Error ? err : true);
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The tables of the SQLite store, shared by the seams SqliteStore implements (messages, channels
+ * and members, sessions), and the migrations that bring a file of any release to this version.
+ */
+import type Database from 'better-sqlite3';
+
+/** Schema migrations; index i brings `PRAGMA user_version` from i to i + 1. Never edit one. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE channels (
+     channel TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_seq INTEGER NOT NULL DEFAULT 0,
+     first_seq INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE TABLE messages (
+     channel TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     cid TEXT NOT NULL,
+     sender TEXT NOT NULL,
+     text TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     PRIMARY KEY (channel, seq),
+     UNIQUE (channel, sender, cid)
+   ) WITHOUT ROWID;
+   CREATE TABLE members (
+     channel TEXT NOT NULL,
+     user TEXT NOT NULL,
+     read_seq INTEGER NOT NULL,
+     joined_at INTEGER NOT NULL,
+     PRIMARY KEY (channel, user)
+   ) WITHOUT ROWID;
+   CREATE INDEX members_by_user ON members (user);
+   CREATE TABLE sessions (
+     handle TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
+  // 2: per-member read floor (DM members see nothing at or below it).
+  `ALTER TABLE members ADD COLUMN floor_seq INTEGER NOT NULL DEFAULT 0;`,
+];
+
+/** Applies pending migrations under the write lock, so concurrent openers migrate once. */
+export function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    if (version < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
