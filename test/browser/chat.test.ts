@@ -155,6 +155,15 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
     await waitForText(bob.page, 'typing');
     // A message from the typist ends the indicator at once.
     assert.equal(await bob.page.getByTestId('typing').textContent(), '');
+    // A follow-up typed right after sending (within the 3 s throttle) is announced again.
+    await alice.page.getByTestId('composer-input').pressSequentially('more', { delay: 20 });
+    await bob.page.waitForFunction(
+      () => document.querySelector('[data-testid="typing"]')?.textContent === 'alice is typing…',
+      undefined,
+      { timeout: 2500 },
+    );
+    await alice.page.getByTestId('composer-input').press('Enter');
+    await waitForText(bob.page, 'more');
   });
 
   it('renders HTML in messages as text', async () => {
