@@ -6,7 +6,7 @@ import { SwitchboardClient } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult } from '../protocol/frames.js';
 import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
-import { byTestId } from './dom.js';
+import { byTestId, setUserText } from './dom.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MessageView, type HistoryPage } from './message-view.js';
 import { RoomBrowser } from './room-browser.js';
@@ -92,7 +92,7 @@ function openChannel(channel: string): void {
   const info = channels.get(channel);
   if (!info) return;
   session.rememberChannel(channel);
-  title.textContent = info.kind === 'room' ? `#${info.name}` : `@${info.name}`;
+  setUserText(title, info.kind === 'room' ? `#${info.name}` : `@${info.name}`);
   title.dataset.channel = channel;
   leaveButton.hidden = info.kind !== 'room';
   typing.show(channel);
@@ -116,7 +116,7 @@ function openDm(user: string): void {
 function onHello(hello: HelloResult): void {
   me = hello.user;
   maxMessageBytes = hello.maxMessageBytes;
-  byTestId('me').textContent = me;
+  setUserText(byTestId('me'), me);
   session.saveSession({ handle: hello.user, token: hello.token });
   for (const state of hello.channels) channels.merge(state);
   marked.clear();
@@ -351,7 +351,7 @@ const saved = session.loadSession();
 if (saved?.token) {
   // Show the shell at once; the connection indicator says "connecting" until hello returns.
   me = saved.handle;
-  byTestId('me').textContent = me;
+  setUserText(byTestId('me'), me);
   appEl.hidden = false;
   void start(saved);
 } else {

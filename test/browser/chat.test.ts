@@ -166,6 +166,47 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
     await waitForText(bob.page, 'more');
   });
 
+  it('shows user text with dir="auto" and bidi controls as visible markers, not obeyed', async () => {
+    const spoof = 'invoice_\u202Eexe.pdf';
+    await send(alice.page, spoof);
+    await send(alice.page, 'שלום, עולם');
+    await waitForText(bob.page, 'שלום, עולם');
+    const text = bob.page
+      .locator('[data-testid="message"]')
+      .filter({ hasText: 'invoice_' })
+      .last()
+      .getByTestId('message-text');
+    assert.equal(await text.getAttribute('dir'), 'auto');
+    assert.equal(await text.getByTestId('bidi-control').textContent(), 'U+202E');
+    assert.doesNotMatch((await text.textContent()) ?? '', /[\u202A-\u202E\u2066-\u2069]/);
+    // Where each letter of "exe.pdf" is drawn: left to right, as typed, not "fdp.exe".
+    const lefts = await text.evaluate((el) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      const chars: { node: Text; offset: number }[] = [];
+      for (let n = walker.nextNode(); n; n = walker.nextNode())
+        for (let i = 0; i < n.textContent!.length; i++) chars.push({ node: n as Text, offset: i });
+      const all = chars.map((c) => c.node.textContent![c.offset]).join('');
+      const at = all.indexOf('exe.pdf');
+      return chars.slice(at, at + 7).map(({ node, offset }) => {
+        const range = document.createRange();
+        range.setStart(node, offset);
+        range.setEnd(node, offset + 1);
+        return range.getBoundingClientRect().left;
+      });
+    });
+    assert.equal(lefts.length, 7);
+    for (let i = 1; i < lefts.length; i++) assert.ok(lefts[i]! > lefts[i - 1]!, `${lefts}`);
+    const from = bob.page.locator('[data-testid="message"]').last().getByTestId('message-from');
+    assert.equal(await from.getAttribute('dir'), 'auto');
+    const rtl = bob.page.locator('[data-testid="message"]').last().getByTestId('message-text');
+    assert.equal(await rtl.evaluate((el) => getComputedStyle(el).direction), 'rtl');
+    for (const testId of ['room-item', 'online-user']) {
+      const name = bob.page.getByTestId(testId).first().locator('.name');
+      assert.equal(await name.getAttribute('dir'), 'auto', testId);
+    }
+    assert.equal(await bob.page.getByTestId('channel-title').getAttribute('dir'), 'auto');
+  });
+
   it('renders HTML in messages as text', async () => {
     const evil =
       '<img src=x onerror="window.__pwned=1"><b>bold</b><script>window.__pwned=2</script>';
