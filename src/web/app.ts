@@ -12,7 +12,7 @@ import { MessageView, type HistoryPage } from './message-view.js';
 import { RoomBrowser } from './room-browser.js';
 import * as session from './session.js';
 import { Sidebar } from './sidebar.js';
-import { renderConnState, toast } from './status.js';
+import { hideToast, renderConnState, toast } from './status.js';
 import { TypingIndicator } from './typing.js';
 
 const WS_URL = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -22,6 +22,8 @@ const AUTH_ERRORS = new Set(['SB_ERR_TOKEN_INVALID', 'SB_ERR_TOKEN_EXPIRED']);
 let client: SwitchboardClient | null = null;
 let me = '';
 let maxMessageBytes = Infinity;
+/** True once the current client's first hello succeeded; before that, start() reports failures. */
+let signedIn = false;
 /** Highest seq this page already sent a read for, per channel. */
 const marked = new Map<string, number>();
 
@@ -44,7 +46,12 @@ const view = new MessageView(
   (err) => toast(describeError(err), errorCode(err)),
 );
 const sidebar = new Sidebar(channels, { openChannel, openDm });
-const login = new LoginForm((handle) => void start({ handle, token: null }));
+// The remembered token comes along when the same handle signs in again (after a final close),
+// so the user keeps their rooms instead of claiming the handle anew.
+const login = new LoginForm((handle) => {
+  const saved = session.loadSession();
+  void start({ handle, token: saved?.handle === handle ? saved.token : null });
+});
 const roomBrowser = new RoomBrowser({
   list: () => (client ? client.listRooms() : Promise.reject(new Error('Not connected.'))),
   isJoined: (room) => channels.has(roomChannel(room)),
@@ -177,14 +184,11 @@ function wire(c: SwitchboardClient): void {
   c.on('closed', (ev) => {
     if (!mine()) return;
     renderConnState(c.state);
-    if (ev.reconnect) return;
-    const code = ev.error?.code;
-    if (code && AUTH_ERRORS.has(code)) {
-      session.forgetToken();
-      showLogin(me, describeError({ code }), code);
-    } else {
-      toast(`Disconnected${ev.reason ? `: ${ev.reason}` : ''}. Reload to reconnect.`);
-    }
+    // Before the first hello, connect() rejects too and start() puts the reason on the form.
+    if (ev.reconnect || !signedIn) return;
+    const error = ev.error ?? { code: 'SB_ERR_CONNECTION_CLOSED' };
+    if (AUTH_ERRORS.has(error.code)) session.forgetToken();
+    showLogin(me, describeError(error, me), error.code);
   });
 }
 
@@ -220,6 +224,7 @@ async function start(opts: session.Session): Promise<void> {
     }
     showLogin(opts.handle, describeError(err, opts.handle), code);
   }
+  signedIn = false;
 }
 
 function mine(c: SwitchboardClient): boolean {
@@ -233,6 +238,8 @@ function showLogin(handle: string, error: string | null = null, code?: string): 
   appEl.hidden = true;
   login.show(handle, error, code);
 }
+    signedIn = true;
+    hideToast();
 
 function setNavOpen(open: boolean): void {
   appEl.classList.toggle('nav-open', open);
@@ -258,8 +265,10 @@ async function send(text: string): Promise<void> {
   }
 }
 
+  hideToast();
 /** Joins `room` (with `create`, creates it when missing) and adds it to the sidebar. Throws. */
 async function enterRoom(c: SwitchboardClient, room: string, create: boolean): Promise<void> {
+  signedIn = false;
   let state: unknown;
   try {
     state = await c.joinRoom(room);
@@ -343,9 +352,17 @@ byTestId('sign-out').addEventListener('click', () => {
 
 menuToggle.addEventListener('click', () => setNavOpen(!appEl.classList.contains('nav-open')));
 byTestId('scrim').addEventListener('click', () => setNavOpen(false));
-window.addEventListener('online', () => renderConnState(client?.state ?? 'idle'));
+// Back online, or back to the tab (timers may have been throttled meanwhile): do not sit out the
+// rest of the SDK's backoff wait.
+window.addEventListener('online', () => {
+  renderConnState(client?.state ?? 'idle');
+  client?.reconnectNow();
+});
 window.addEventListener('offline', () => renderConnState(client?.state ?? 'idle'));
-document.addEventListener('visibilitychange', markViewed);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') client?.reconnectNow();
+  markViewed();
+});
 
 const saved = session.loadSession();
 if (saved?.token) {

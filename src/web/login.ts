@@ -25,6 +25,8 @@ export function describeError(err: unknown, handle?: string): string {
     case 'SB_ERR_CONNECTION_CLOSED':
     case 'SB_ERR_TIMEOUT':
       return 'Could not reach the server. Check your connection and try again.';
+    case 'SB_ERR_PROTOCOL_VERSION':
+      return 'The server was updated: reload the page to continue.';
   }
   if (code && isErrorCode(code)) {
     const message = (err as { message?: unknown }).message;
