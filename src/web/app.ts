@@ -9,6 +9,7 @@ import { Channels } from './channels.js';
 import { byTestId, setUserText } from './dom.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MessageView, type HistoryPage } from './message-view.js';
+import { PendingList, pendingChannel } from './pending-list.js';
 import { RoomBrowser } from './room-browser.js';
 import * as session from './session.js';
 import { Sidebar } from './sidebar.js';
@@ -21,9 +22,9 @@ const AUTH_ERRORS = new Set(['SB_ERR_TOKEN_INVALID', 'SB_ERR_TOKEN_EXPIRED']);
 
 let client: SwitchboardClient | null = null;
 let me = '';
-let maxMessageBytes = Infinity;
 /** True once the current client's first hello succeeded; before that, start() reports failures. */
 let signedIn = false;
+let maxMessageBytes = Infinity;
 /** Highest seq this page already sent a read for, per channel. */
 const marked = new Map<string, number>();
 
@@ -45,6 +46,11 @@ const view = new MessageView(
   () => me,
   (err) => toast(describeError(err), errorCode(err)),
 );
+const pending = new PendingList(byTestId('pending-list'), {
+  retry: (cid) => void client?.retrySend(cid),
+  discard: (cid) => void client?.discardSend(cid),
+  describe: (err) => describeError(err),
+});
 const sidebar = new Sidebar(channels, { openChannel, openDm });
 // The remembered token comes along when the same handle signs in again (after a final close),
 // so the user keeps their rooms instead of claiming the handle anew.
@@ -59,6 +65,12 @@ const roomBrowser = new RoomBrowser({
     client ? enterRoom(client, room, false) : Promise.reject(new Error('Not connected.')),
   open: (room) => openChannel(roomChannel(room)),
 });
+
+/** The open channel's unsent messages, from the SDK's outbox. */
+function renderPending(): void {
+  const c = client;
+  pending.render(c ? c.pending() : [], view.current, me, c?.state === 'ready');
+}
 
 function render(): void {
   sidebar.render(view.current, client?.online ?? new Map(), me);
@@ -105,6 +117,7 @@ function openChannel(channel: string): void {
   typing.show(channel);
   setNavOpen(false);
   const opening = view.open(channel);
+  renderPending();
   render();
   void opening.then(markViewed);
   if (window.matchMedia('(min-width: 721px)').matches) composerInput.focus();
@@ -137,11 +150,12 @@ function onMessage(msg: ChatMessage): void {
   render();
 }
 
-function wire(c: SwitchboardClient): void {
+function wire(c: SwitchboardClient, handle: string): void {
   const mine = () => client === c;
   c.on('state', (state) => {
     if (!mine()) return;
     renderConnState(state);
+    renderPending();
     if (state === 'reconnecting' && appEl.hidden) {
       login.notice('Cannot reach the server. Still trying…');
     }
@@ -181,6 +195,21 @@ function wire(c: SwitchboardClient): void {
     render();
   });
   c.on('error', (err) => mine() && toast(describeError(err), errorCode(err)));
+  const failed = new Set<string>();
+  c.on('outbox', (list) => {
+    if (!mine()) return;
+    session.saveOutbox(handle, list);
+    renderPending();
+    // A refusal for a channel that is not open would go unseen in the list: say it once.
+    for (const p of list) {
+      if (p.state !== 'failed' || failed.has(p.cid)) continue;
+      failed.add(p.cid);
+      if (pendingChannel(p, me) !== view.current) {
+        const to = 'room' in p.target ? `#${p.target.room}` : p.target.to;
+        toast(`A message to ${to} was not sent: ${describeError(p.error)}`, p.error?.code);
+      }
+    }
+  });
   c.on('closed', (ev) => {
     if (!mine()) return;
     renderConnState(c.state);
@@ -195,18 +224,22 @@ function wire(c: SwitchboardClient): void {
 /** Connects as a remembered session (token) or claims a handle. */
 async function start(opts: session.Session): Promise<void> {
   client?.close();
+  signedIn = false;
   const c = new SwitchboardClient({
     url: WS_URL,
     handle: opts.handle,
     ...(opts.token ? { token: opts.token } : {}),
     presence: true,
+    outbox: session.loadOutbox(opts.handle),
   });
   client = c;
-  wire(c);
+  wire(c, opts.handle);
   renderConnState(c.state);
   try {
     const hello = await c.connect();
     if (!mine(c)) return;
+    signedIn = true;
+    hideToast();
     onHello(hello);
     login.hide();
     appEl.hidden = false;
@@ -224,7 +257,6 @@ async function start(opts: session.Session): Promise<void> {
     }
     showLogin(opts.handle, describeError(err, opts.handle), code);
   }
-  signedIn = false;
 }
 
 function mine(c: SwitchboardClient): boolean {
@@ -233,13 +265,13 @@ function mine(c: SwitchboardClient): boolean {
 
 function showLogin(handle: string, error: string | null = null, code?: string): void {
   roomBrowser.close();
+  hideToast();
   client?.close();
   client = null;
+  signedIn = false;
   appEl.hidden = true;
   login.show(handle, error, code);
 }
-    signedIn = true;
-    hideToast();
 
 function setNavOpen(open: boolean): void {
   appEl.classList.toggle('nav-open', open);
@@ -255,20 +287,21 @@ async function send(text: string): Promise<void> {
     return;
   }
   composerInput.value = '';
+  // Shown at once as pending (the outbox event), as failed with Retry/Discard if refused.
+  const sending = info.kind === 'room' ? c.sendToRoom(info.name, text) : c.sendDm(info.name, text);
+  view.scrollToBottom();
   try {
-    const msg =
-      info.kind === 'room' ? await c.sendToRoom(info.name, text) : await c.sendDm(info.name, text);
-    if (msg && typeof msg === 'object' && 'seq' in msg) onMessage(msg);
+    onMessage(await sending);
   } catch (err) {
+    if (c.state !== 'closed') return;
+    // A closed client takes nothing into its outbox: give the text back.
     if (!composerInput.value) composerInput.value = text;
     toast(describeError(err), errorCode(err));
   }
 }
 
-  hideToast();
 /** Joins `room` (with `create`, creates it when missing) and adds it to the sidebar. Throws. */
 async function enterRoom(c: SwitchboardClient, room: string, create: boolean): Promise<void> {
-  signedIn = false;
   let state: unknown;
   try {
     state = await c.joinRoom(room);
@@ -346,6 +379,7 @@ leaveButton.addEventListener('click', () => {
 byTestId('sign-out').addEventListener('click', () => {
   client?.close();
   client = null;
+  if (me) session.clearOutbox(me);
   session.clearSession();
   location.reload();
 });

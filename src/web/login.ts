@@ -27,6 +27,8 @@ export function describeError(err: unknown, handle?: string): string {
       return 'Could not reach the server. Check your connection and try again.';
     case 'SB_ERR_PROTOCOL_VERSION':
       return 'The server was updated: reload the page to continue.';
+    case 'SB_ERR_NOT_A_MEMBER':
+      return 'You are not in this room any more. Join it again to send.';
   }
   if (code && isErrorCode(code)) {
     const message = (err as { message?: unknown }).message;

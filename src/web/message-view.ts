@@ -185,7 +185,7 @@ export class MessageView {
     return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
   }
 
-  private scrollToBottom(): void {
+  scrollToBottom(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 }
