@@ -4,8 +4,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { WebSocket as WsClient } from 'ws';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -61,8 +68,9 @@ export async function openUser(
   baseUrl: string,
   handle: string,
   viewport = { width: 1200, height: 800 },
+  options: BrowserContextOptions = {},
 ): Promise<User> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, ...options });
   await context.addInitScript(TRACK_SOCKETS);
   const page = await context.newPage();
   const errors: Error[] = [];
@@ -220,4 +228,35 @@ export async function rawSeeder(wsUrl: string, handle: string) {
       paced({ type: 'send', room, text, cid: `seed-${room}-${text}` }),
     close: () => ws.close(),
   };
+}
+
+const AXE = join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core in the page and returns its serious and critical violations. The page's CSP
+ * forbids inline scripts: open the context with `bypassCSP: true`.
+ */
+export async function axeSerious(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    type Result = {
+      id: string;
+      impact: string | null;
+      nodes: { target: unknown[]; failureSummary?: string }[];
+    };
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: Result[] }> } }).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
