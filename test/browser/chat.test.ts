@@ -263,7 +263,9 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
     let shown = await texts(bob.page);
     assert.ok(shown.length < 120 && shown.length > 0, `one page first, got ${shown.length}`);
     assert.equal(shown.at(-1), 'line 120');
-    await bob.page.getByTestId('load-older').click();
+    // A click without Playwright's scroll-into-view: that scroll alone would load older pages
+    // (the scroll-back path) and race the click.
+    await bob.page.getByTestId('load-older').dispatchEvent('click');
     await eventually(async () => (await texts(bob.page)).length > shown.length, 'older page');
     // The rest arrives by scrolling to the top.
     await eventually(async () => {
