@@ -162,6 +162,7 @@ describe('chat page outbox', { skip: hasChromium ? false : 'chromium not install
     await joinRoom(u.page, 'gone');
     const items = u.page.getByTestId('pending-message');
     await eventually(async () => (await items.count()) === 2, 'failed messages in #gone');
+    assert.equal(await u.page.getByTestId('empty').isVisible(), false, 'no "No messages yet"');
     for (const item of await items.all()) {
       assert.equal(await item.getAttribute('data-state'), 'failed');
       assert.equal(await item.getAttribute('data-code'), 'SB_ERR_NOT_A_MEMBER');
