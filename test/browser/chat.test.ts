@@ -4,17 +4,13 @@
  * badges and a phone-sized layout.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startServer, type ServerHandle } from '../helpers/server.js';
+import { before, it } from 'node:test';
 import {
   badgeOf,
-  buildWeb,
   cutSockets,
+  describeBrowser,
   eventually,
-  hasChromium,
   joinRoom,
-  launchBrowser,
   login,
   openRoom,
   openUser,
@@ -27,33 +23,14 @@ import {
   type User,
 } from './helpers.js';
 
-const CI = process.env.CI === 'true';
-
-if (!hasChromium && CI) {
-  it('needs /usr/bin/chromium under CI', () => {
-    assert.fail('chromium not installed at /usr/bin/chromium');
-  });
-}
-
-describe('browser chat page', { skip: hasChromium ? false : 'chromium not installed' }, () => {
-  let server: ServerHandle;
-  let browser: Browser;
+describeBrowser('browser chat page', (env) => {
   let alice: User;
   let bob: User;
 
   before(async () => {
-    buildWeb();
-    server = await startServer();
-    browser = await launchBrowser();
-    alice = await openUser(browser, server.url, 'alice');
-    bob = await openUser(browser, server.url, 'bob');
-  });
-
-  after(async () => {
-    for (const u of [alice, bob])
-      assert.deepEqual(u?.errors ?? [], [], `page errors for ${u?.handle}`);
-    await browser?.close();
-    await server?.dispose();
+    alice = await openUser(env.browser, env.server.url, 'alice');
+    bob = await openUser(env.browser, env.server.url, 'bob');
+    env.users.push(alice, bob);
   });
 
   it('shows both users online with their connection counts', async () => {
@@ -78,9 +55,9 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
   });
 
   it('rejects a taken handle with SB_ERR_HANDLE_TAKEN on the form', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.getByTestId('handle-input').fill('alice');
     await page.getByTestId('handle-submit').click();
     const error = page.getByTestId('login-error');
@@ -254,7 +231,7 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
   });
 
   it('loads older pages when scrolling back', async () => {
-    const seeder = await rawSeeder(server.wsUrl, 'seeder');
+    const seeder = await rawSeeder(env.server.wsUrl, 'seeder');
     await seeder.call({ type: 'create', room: 'long' });
     for (let i = 1; i <= 120; i++) await seeder.sendToRoom('long', `line ${i}`);
     seeder.close();
@@ -334,7 +311,7 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
 
   it('is usable on a 375px-wide phone without horizontal scrolling', async () => {
     await openRoom(alice.page, 'general');
-    const phone = await openUser(browser, server.url, 'carol', { width: 375, height: 740 });
+    const phone = await openUser(env.browser, env.server.url, 'carol', { width: 375, height: 740 });
     const page = phone.page;
     const overflow = () =>
       page.evaluate(
@@ -371,11 +348,11 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
   });
 
   it('shows a login form that reconnects as the same user on the next visit', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await login(page, 'dave');
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await waitForState(page, 'online');
     assert.equal(await page.getByTestId('me').textContent(), 'dave');
     await context.close();

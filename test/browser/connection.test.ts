@@ -4,27 +4,9 @@
  * once instead of after the rest of the SDK's backoff wait.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type ServerHandle } from '../helpers/server.js';
-import {
-  buildWeb,
-  cutSockets,
-  eventually,
-  hasChromium,
-  launchBrowser,
-  login,
-  openUser,
-  type User,
-} from './helpers.js';
-
-const CI = process.env.CI === 'true';
-
-if (!hasChromium && CI) {
-  it('needs /usr/bin/chromium under CI', () => {
-    assert.fail('chromium not installed at /usr/bin/chromium');
-  });
-}
+import { it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { cutSockets, describeBrowser, eventually, login, openUser } from './helpers.js';
 
 /** Sockets the page has opened so far, and whether the newest one is closed. */
 function sockets(page: Page): Promise<{ count: number; lastClosed: boolean }> {
@@ -34,28 +16,12 @@ function sockets(page: Page): Promise<{ count: number; lastClosed: boolean }> {
   });
 }
 
-describe('chat page connection', { skip: hasChromium ? false : 'chromium not installed' }, () => {
-  let server: ServerHandle;
-  let browser: Browser;
-  const users: User[] = [];
-
-  before(async () => {
-    buildWeb();
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    for (const u of users) assert.deepEqual(u.errors, [], `page errors for ${u.handle}`);
-    await browser?.close();
-    await server?.dispose();
-  });
-
+describeBrowser('chat page connection', (env) => {
   it('says a handle is taken in plain words, and leaves no toast once signed in as another', async () => {
-    users.push(await openUser(browser, server.url, 'tess'));
-    const context = await browser.newContext();
+    env.users.push(await openUser(env.browser, env.server.url, 'tess'));
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.getByTestId('handle-input').fill('tess');
     await page.getByTestId('handle-submit').click();
     const error = page.getByTestId('login-error');
@@ -73,8 +39,8 @@ describe('chat page connection', { skip: hasChromium ? false : 'chromium not ins
   });
 
   it('reconnects at once when the browser comes back online', async () => {
-    const u = await openUser(browser, server.url, 'oscar');
-    users.push(u);
+    const u = await openUser(env.browser, env.server.url, 'oscar');
+    env.users.push(u);
     const start = (await sockets(u.page)).count;
     await u.context.setOffline(true);
     await cutSockets(u.page);

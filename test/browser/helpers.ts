@@ -2,6 +2,7 @@
  * Helpers for the browser tests: a real headless Chromium (playwright-core, system binary)
  * driving the chat page served by a real server.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +14,9 @@ import {
   type BrowserContextOptions,
   type Page,
 } from 'playwright-core';
+import { after, before, describe, it } from 'node:test';
 import { WebSocket as WsClient } from 'ws';
+import { startServer, type ServerHandle } from '../helpers/server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -259,4 +262,39 @@ export async function axeSerious(page: Page): Promise<AxeViolation[]> {
     }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** What a browser suite shares: set in its `before`, closed in its `after`. */
+export interface BrowserEnv {
+  server: ServerHandle;
+  browser: Browser;
+  /** Users whose pages must end the suite without an uncaught exception. */
+  users: User[];
+}
+
+/**
+ * A describe() for the page: builds dist/web, starts a server and Chromium before `body`'s own
+ * hooks and tests, and closes them after, failing on page errors of `env.users`. Without
+ * Chromium it is a visible skip, or a failure under CI=true.
+ */
+export function describeBrowser(name: string, body: (env: BrowserEnv) => void): void {
+  if (!hasChromium && process.env.CI === 'true') {
+    it('needs /usr/bin/chromium under CI', () => {
+      assert.fail('chromium not installed at /usr/bin/chromium');
+    });
+  }
+  describe(name, { skip: hasChromium ? false : 'chromium not installed' }, () => {
+    const env = { users: [] as User[] } as BrowserEnv;
+    before(async () => {
+      buildWeb();
+      env.server = await startServer();
+      env.browser = await launchBrowser();
+    });
+    after(async () => {
+      for (const u of env.users) assert.deepEqual(u.errors, [], `page errors for ${u.handle}`);
+      await env.browser?.close();
+      await env.server?.dispose();
+    });
+    body(env);
+  });
 }

@@ -4,18 +4,15 @@
  * a message the server refuses is shown as failed with Retry and Discard.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, before, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { SwitchboardClient, type ChatMessage } from '../../src/client/index.js';
-import { startServer, type ServerHandle } from '../helpers/server.js';
 import {
-  buildWeb,
   cutSockets,
+  describeBrowser,
   eventually,
-  hasChromium,
   joinRoom,
-  launchBrowser,
   openRoom,
   openUser,
   send,
@@ -24,14 +21,6 @@ import {
   waitForText,
   type User,
 } from './helpers.js';
-
-const CI = process.env.CI === 'true';
-
-if (!hasChromium && CI) {
-  it('needs /usr/bin/chromium under CI', () => {
-    assert.fail('chromium not installed at /usr/bin/chromium');
-  });
-}
 
 /** The page's saved outbox of `handle`, as localStorage holds it. */
 function savedOutbox(page: Page, handle: string): Promise<{ cid: string; text: string }[]> {
@@ -47,11 +36,8 @@ async function goOffline(u: User): Promise<void> {
   await waitForState(u.page, 'offline', 'reconnecting');
 }
 
-describe('chat page outbox', { skip: hasChromium ? false : 'chromium not installed' }, () => {
-  let server: ServerHandle;
-  let browser: Browser;
+describeBrowser('chat page outbox', (env) => {
   let reader: SwitchboardClient;
-  const users: User[] = [];
 
   /** Every message of `channel` as the server stored it. */
   async function stored(channel: string): Promise<ChatMessage[]> {
@@ -59,23 +45,15 @@ describe('chat page outbox', { skip: hasChromium ? false : 'chromium not install
   }
 
   before(async () => {
-    buildWeb();
-    server = await startServer();
-    browser = await launchBrowser();
-    reader = new SwitchboardClient({ url: server.wsUrl, handle: 'reader', WebSocket });
+    reader = new SwitchboardClient({ url: env.server.wsUrl, handle: 'reader', WebSocket });
     await reader.connect();
   });
 
-  after(async () => {
-    for (const u of users) assert.deepEqual(u.errors, [], `page errors for ${u.handle}`);
-    reader?.close();
-    await browser?.close();
-    await server?.dispose();
-  });
+  after(() => reader?.close());
 
   it('shows a message written offline as pending, then as sent after the reconnect', async () => {
-    const u = await openUser(browser, server.url, 'penny');
-    users.push(u);
+    const u = await openUser(env.browser, env.server.url, 'penny');
+    env.users.push(u);
     await goOffline(u);
     await send(u.page, 'written while offline');
     const item = u.page.getByTestId('pending-message');
@@ -91,8 +69,8 @@ describe('chat page outbox', { skip: hasChromium ? false : 'chromium not install
   });
 
   it('sends a message written offline exactly once, with its cid, after the tab was closed', async () => {
-    const u = await openUser(browser, server.url, 'olive');
-    users.push(u);
+    const u = await openUser(env.browser, env.server.url, 'olive');
+    env.users.push(u);
     await goOffline(u);
     await send(u.page, 'written offline, tab closed');
     await u.page.getByTestId('pending-message').waitFor();
@@ -112,7 +90,7 @@ describe('chat page outbox', { skip: hasChromium ? false : 'chromium not install
     for (let visit = 0; visit < 2; visit++) {
       const page = await u.context.newPage();
       page.on('pageerror', (e) => u.errors.push(e));
-      await page.goto(server.url);
+      await page.goto(env.server.url);
       await waitForState(page, 'online');
       await waitForText(page, 'written offline, tab closed');
       await eventually(
@@ -133,8 +111,8 @@ describe('chat page outbox', { skip: hasChromium ? false : 'chromium not install
   });
 
   it('shows a refused message as failed with Retry and Discard', async () => {
-    const u = await openUser(browser, server.url, 'rita');
-    users.push(u);
+    const u = await openUser(env.browser, env.server.url, 'rita');
+    env.users.push(u);
     await joinRoom(u.page, 'gone');
     await goOffline(u);
     await send(u.page, 'retry me');
@@ -145,7 +123,7 @@ describe('chat page outbox', { skip: hasChromium ? false : 'chromium not install
     );
     // Meanwhile rita leaves #gone on another device.
     const token = await u.page.evaluate(() => localStorage.getItem('switchboard.token'));
-    const other = new SwitchboardClient({ url: server.wsUrl, token: token!, WebSocket });
+    const other = new SwitchboardClient({ url: env.server.wsUrl, token: token!, WebSocket });
     await other.connect();
     await other.leaveRoom('gone');
     other.close();
