@@ -2,7 +2,7 @@
  * The Switchboard chat page: wires the SDK client to the DOM. Plain DOM, no framework; every
  * piece of user text goes through textContent (see dom.ts).
  */
-import { SwitchboardClient } from '../client/index.js';
+import { SwitchboardClient, type PendingSend } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult } from '../protocol/frames.js';
 import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
@@ -195,9 +195,23 @@ function wire(c: SwitchboardClient, handle: string): void {
     render();
   });
   c.on('error', (err) => mine() && toast(describeError(err), errorCode(err)));
-  const failed = new Set<string>();
-  c.on('outbox', (list) => {
+  const outboxChanged = onOutbox(handle);
+  c.on('outbox', (list) => mine() && outboxChanged(list));
+  c.on('closed', (ev) => {
     if (!mine()) return;
+    renderConnState(c.state);
+    // Before the first hello, connect() rejects too and start() puts the reason on the form.
+    if (ev.reconnect || !signedIn) return;
+    const error = ev.error ?? { code: 'SB_ERR_CONNECTION_CLOSED' };
+    if (AUTH_ERRORS.has(error.code)) session.forgetToken();
+    showLogin(me, describeError(error, me), error.code);
+  });
+}
+
+/** Saves and shows `handle`'s outbox on every change of one client's outbox. */
+function onOutbox(handle: string): (list: PendingSend[]) => void {
+  const failed = new Set<string>();
+  return (list) => {
     session.saveOutbox(handle, list);
     renderPending();
     // A refusal for a channel that is not open would go unseen in the list: say it once.
@@ -209,16 +223,7 @@ function wire(c: SwitchboardClient, handle: string): void {
         toast(`A message to ${to} was not sent: ${describeError(p.error)}`, p.error?.code);
       }
     }
-  });
-  c.on('closed', (ev) => {
-    if (!mine()) return;
-    renderConnState(c.state);
-    // Before the first hello, connect() rejects too and start() puts the reason on the form.
-    if (ev.reconnect || !signedIn) return;
-    const error = ev.error ?? { code: 'SB_ERR_CONNECTION_CLOSED' };
-    if (AUTH_ERRORS.has(error.code)) session.forgetToken();
-    showLogin(me, describeError(error, me), error.code);
-  });
+  };
 }
 
 /** Connects as a remembered session (token) or claims a handle. */
