@@ -7,11 +7,14 @@
  *   (the server returns those only in the send reply);
  * - after a drop the client reconnects with backoff, resumes every known channel from its last
  *   seq (nothing missed, nothing twice) and re-sends unacknowledged sends with their cid;
+ * - sends go through one ordered outbox paced by the server's announced rate limit, which
+ *   backs off as a whole on retryable errors (see outbox.ts); `pending()` and the 'outbox'
+ *   event show it, `ClientOptions.outbox` restores it (e.g. after a page reload);
  * - close codes 4100-4199 and 1008 are final: no reconnect, state 'closed'.
  */
 import { SwitchboardError, isErrorCode } from '../errors.js';
 import { shouldReconnect } from '../protocol/close-codes.js';
-import { PROTOCOL_VERSION, roomChannel } from '../protocol/channels.js';
+import { PROTOCOL_VERSION, dmChannel, roomChannel } from '../protocol/channels.js';
 import type {
   ChannelState,
   ChatMessage,
@@ -33,6 +36,7 @@ import type {
   ClientState,
   HistoryOptions,
   MemberInfo,
+  PendingSend,
   ResumePosition,
   SendTarget,
   WebSocketCtor,
@@ -83,11 +87,14 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       },
     );
     this.book = new ChannelBook(options.positions);
-    this.outbox = new Outbox({
-      request: (frame) => this.link.rpc(frame),
-      canSend: () => this.current === 'ready',
-      onSent: (m) => this.deliver(m),
-    });
+    this.outbox = new Outbox(
+      {
+        request: (frame) => this.link.rpc(frame),
+        onSent: (m) => this.deliver(m),
+        onChange: () => this.emit('outbox', this.outbox.list()),
+      },
+      options.outbox,
+    );
   }
 
   // --- getters ---------------------------------------------------------------------------------
@@ -110,9 +117,16 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   get online(): ReadonlyMap<string, number> {
     return this.onlineUsers;
   }
-  /** Sends not yet acknowledged by the server. */
+  /** Sends still on their way (queued or sending); failed ones are not counted. */
   get outboxSize(): number {
     return this.outbox.size;
+  }
+  /**
+   * The outbox in send order: queued, sending and failed messages (plain data; save it and pass
+   * it back as `options.outbox` to survive a reload). Still lists the unsent ones after close().
+   */
+  pending(): PendingSend[] {
+    return this.outbox.list();
   }
   /** Last seq delivered per channel; persist it and pass it back as options.positions. */
   positions(): ResumePosition[] {
@@ -136,11 +150,22 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     return first.promise;
   }
 
-  /** Closes for good: pending requests and unsent messages reject with SB_ERR_CONNECTION_CLOSED. */
+  /**
+   * Closes for good: pending requests and send() promises reject with SB_ERR_CONNECTION_CLOSED;
+   * the unsent messages stay in `pending()`.
+   */
   close(): void {
     if (this.current === 'closed') return;
     const err = new SwitchboardError('SB_ERR_CONNECTION_CLOSED', 'client closed');
     this.finish(1000, 'client closed', err);
+  }
+
+  /**
+   * While reconnecting, skips the rest of the backoff wait and tries at once (e.g. on the
+   * browser's `online` event). Does nothing in any other state. Returns whether it tried.
+   */
+  reconnectNow(): boolean {
+    return this.current === 'reconnecting' && this.link.reconnectNow();
   }
 
   private open(): void {
@@ -197,12 +222,13 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     this.emit('ready', hello);
     for (const channel of removed) this.emit('channelRemoved', channel);
     this.first?.resolve(hello);
-    this.outbox.flush();
+    this.outbox.resume({ rateLimit: hello.rateLimit, rateBurst: hello.rateBurst });
   }
 
   /** The socket is gone (closed, errored, or silent). Reconnect unless the code is final. */
   private lost(code: number, reason: string): void {
     if (this.current === 'closed') return;
+    this.outbox.suspend();
     if (!shouldReconnect(code)) {
       const err = isErrorCode(reason)
         ? new SwitchboardError(reason)
@@ -217,7 +243,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private finish(code: number, reason: string, err: SwitchboardError): void {
     this.link.shutdown(1000, code === 1000 ? reason : '');
     this.setState('closed');
-    this.outbox.rejectAll(err);
+    this.outbox.close(err);
     if (this.first) {
       this.first.promise.catch(() => {});
       this.first.reject(err);
@@ -314,13 +340,31 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * Sends a room message or DM. Queued while disconnected and retried with the same cid, so it
-   * is stored exactly once; resolves with the stored message, rejects on a non-retryable error.
+   * Sends a room message or DM through the outbox: queued while disconnected or paused, retried
+   * with the same cid, so it is stored exactly once. Resolves with the stored message; rejects
+   * on a non-retryable error, and the message then stays in `pending()` as 'failed'.
+   * Also lets the next typing() for that channel through at once.
    */
   send(target: SendTarget, text: string): Promise<ChatMessage> {
     if (this.current === 'closed')
       return Promise.reject(new SwitchboardError('SB_ERR_CONNECTION_CLOSED', 'client is closed'));
+    const me = this.me ?? this.handle;
+    this.typingSent.delete(
+      'room' in target
+        ? roomChannel(target.room.toLowerCase())
+        : dmChannel(me ?? '', target.to.toLowerCase()),
+    );
     return this.outbox.add(target, text);
+  }
+
+  /** Sends a 'failed' outbox message again with its cid. False when there is no such message. */
+  retrySend(cid: string): boolean {
+    return this.current !== 'closed' && this.outbox.retry(cid);
+  }
+
+  /** Removes a 'failed' message from the outbox. False when there is no such message. */
+  discardSend(cid: string): boolean {
+    return this.outbox.discard(cid);
   }
 
   sendToRoom(room: string, text: string): Promise<ChatMessage> {
@@ -361,7 +405,10 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     return this.request<HistoryResult>({ type: 'history', channel, ...options });
   }
 
-  /** Tells the channel we are typing; at most one frame per channel per 3 s, extra calls resolve at once. */
+  /**
+   * Tells the channel we are typing; at most one frame per channel per 3 s (extra calls resolve
+   * at once), and again right after a send to that channel.
+   */
   async typing(channel: string): Promise<void> {
     const now = Date.now();
     if (now - (this.typingSent.get(channel) ?? -Infinity) < TYPING_THROTTLE) return;

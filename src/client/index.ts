@@ -1,6 +1,7 @@
 /** Switchboard client SDK for browsers and Node. */
 export { SwitchboardClient } from './client.js';
 export { Emitter, type Listener } from './emitter.js';
+export { isPendingSend } from './outbox.js';
 export type {
   ClientEvents,
   ClientOptions,
@@ -8,6 +9,7 @@ export type {
   ClosedEvent,
   HistoryOptions,
   MemberInfo,
+  PendingSend,
   ReconnectOptions,
   ResumePosition,
   SendTarget,

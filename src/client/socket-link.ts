@@ -69,13 +69,23 @@ export class SocketLink {
   /** Calls open() after the next backoff delay. */
   scheduleReconnect(): void {
     const delay = backoffDelay(this.attempt++, this.backoff);
-    this.reconnectTimer = setTimeout(() => {
-      try {
-        this.open();
-      } catch {
-        this.lose(1006, 'cannot open');
-      }
-    }, delay);
+    this.reconnectTimer = setTimeout(() => this.reopen(), delay);
+  }
+
+  /** Opens now instead of when the pending reconnect timer fires; false if none is pending. */
+  reconnectNow(): boolean {
+    if (!this.reconnectTimer) return false;
+    clearTimeout(this.reconnectTimer);
+    this.reopen();
+    return true;
+  }
+
+  private reopen(): void {
+    try {
+      this.open();
+    } catch {
+      this.lose(1006, 'cannot open');
+    }
   }
 
   /** A hello succeeded: the next drop starts the backoff from minDelay again. */

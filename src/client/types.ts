@@ -1,5 +1,5 @@
 /** Public types of the Switchboard client SDK. Imports nothing from Node. */
-import type { SwitchboardError } from '../errors.js';
+import type { ErrorCode, SwitchboardError } from '../errors.js';
 import type {
   ChannelState,
   ChatMessage,
@@ -61,11 +61,39 @@ export interface ClientOptions {
   requestTimeout?: number;
   /** Initial resume positions, e.g. restored from storage (default none). */
   positions?: ResumePosition[];
+  /**
+   * Outbox entries to restore, e.g. `pending()` saved by an earlier page (default none). They
+   * are sent after the first hello with their own cids, so a message that did reach the server
+   * before is not stored twice; their results arrive as 'message' events. Entries that were
+   * 'failed' stay failed until retried. A malformed entry throws SB_ERR_CONFIG_INVALID.
+   */
+  outbox?: PendingSend[];
 }
 
 export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
 export type SendTarget = { room: string } | { to: string };
+
+/**
+ * A message in the outbox, as `pending()` and the 'outbox' event show it. Plain data: it can be
+ * stored as JSON and handed back as `ClientOptions.outbox`.
+ */
+export interface PendingSend {
+  /** Client message id; every retry uses it, so the server stores the message once. */
+  cid: string;
+  target: SendTarget;
+  text: string;
+  /** When send() was called (ms since the epoch). */
+  createdAt: number;
+  /**
+   * 'queued': waiting for the connection, a pause after a retryable error, or its turn;
+   * 'sending': on the wire; 'failed': refused for good (see `error`), kept until
+   * `retrySend(cid)` or `discardSend(cid)`.
+   */
+  state: 'queued' | 'sending' | 'failed';
+  /** Why the server refused it, when failed. */
+  error?: { code: ErrorCode; message: string };
+}
 
 export interface SyncedEvent {
   channel: string;
@@ -97,6 +125,8 @@ export interface ClientEvents {
   channelRemoved: string;
   error: SwitchboardError;
   closed: ClosedEvent;
+  /** The outbox changed (a send added, sent, failed, retried or discarded): the whole list. */
+  outbox: PendingSend[];
 }
 
 export interface HistoryOptions {

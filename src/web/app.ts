@@ -2,17 +2,18 @@
  * The Switchboard chat page: wires the SDK client to the DOM. Plain DOM, no framework; every
  * piece of user text goes through textContent (see dom.ts).
  */
-import { SwitchboardClient } from '../client/index.js';
+import { SwitchboardClient, type PendingSend } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult } from '../protocol/frames.js';
 import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
-import { byTestId } from './dom.js';
+import { byTestId, setUserText } from './dom.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MessageView, type HistoryPage } from './message-view.js';
+import { PendingList, pendingChannel } from './pending-list.js';
 import { RoomBrowser } from './room-browser.js';
 import * as session from './session.js';
 import { Sidebar } from './sidebar.js';
-import { renderConnState, toast } from './status.js';
+import { hideToast, renderConnState, toast } from './status.js';
 import { TypingIndicator } from './typing.js';
 
 const WS_URL = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -21,6 +22,8 @@ const AUTH_ERRORS = new Set(['SB_ERR_TOKEN_INVALID', 'SB_ERR_TOKEN_EXPIRED']);
 
 let client: SwitchboardClient | null = null;
 let me = '';
+/** True once the current client's first hello succeeded; before that, start() reports failures. */
+let signedIn = false;
 let maxMessageBytes = Infinity;
 /** Highest seq this page already sent a read for, per channel. */
 const marked = new Map<string, number>();
@@ -43,8 +46,18 @@ const view = new MessageView(
   () => me,
   (err) => toast(describeError(err), errorCode(err)),
 );
+const pending = new PendingList(byTestId('pending-list'), {
+  retry: (cid) => void client?.retrySend(cid),
+  discard: (cid) => void client?.discardSend(cid),
+  describe: (err) => describeError(err),
+});
 const sidebar = new Sidebar(channels, { openChannel, openDm });
-const login = new LoginForm((handle) => void start({ handle, token: null }));
+// The remembered token comes along when the same handle signs in again (after a final close),
+// so the user keeps their rooms instead of claiming the handle anew.
+const login = new LoginForm((handle) => {
+  const saved = session.loadSession();
+  void start({ handle, token: saved?.handle === handle ? saved.token : null });
+});
 const roomBrowser = new RoomBrowser({
   list: () => (client ? client.listRooms() : Promise.reject(new Error('Not connected.'))),
   isJoined: (room) => channels.has(roomChannel(room)),
@@ -52,6 +65,12 @@ const roomBrowser = new RoomBrowser({
     client ? enterRoom(client, room, false) : Promise.reject(new Error('Not connected.')),
   open: (room) => openChannel(roomChannel(room)),
 });
+
+/** The open channel's unsent messages, from the SDK's outbox. */
+function renderPending(): void {
+  const c = client;
+  pending.render(c ? c.pending() : [], view.current, me, c?.state === 'ready');
+}
 
 function render(): void {
   sidebar.render(view.current, client?.online ?? new Map(), me);
@@ -92,12 +111,13 @@ function openChannel(channel: string): void {
   const info = channels.get(channel);
   if (!info) return;
   session.rememberChannel(channel);
-  title.textContent = info.kind === 'room' ? `#${info.name}` : `@${info.name}`;
+  setUserText(title, info.kind === 'room' ? `#${info.name}` : `@${info.name}`);
   title.dataset.channel = channel;
   leaveButton.hidden = info.kind !== 'room';
   typing.show(channel);
   setNavOpen(false);
   const opening = view.open(channel);
+  renderPending();
   render();
   void opening.then(markViewed);
   if (window.matchMedia('(min-width: 721px)').matches) composerInput.focus();
@@ -116,7 +136,7 @@ function openDm(user: string): void {
 function onHello(hello: HelloResult): void {
   me = hello.user;
   maxMessageBytes = hello.maxMessageBytes;
-  byTestId('me').textContent = me;
+  setUserText(byTestId('me'), me);
   session.saveSession({ handle: hello.user, token: hello.token });
   for (const state of hello.channels) channels.merge(state);
   marked.clear();
@@ -130,11 +150,12 @@ function onMessage(msg: ChatMessage): void {
   render();
 }
 
-function wire(c: SwitchboardClient): void {
+function wire(c: SwitchboardClient, handle: string): void {
   const mine = () => client === c;
   c.on('state', (state) => {
     if (!mine()) return;
     renderConnState(state);
+    renderPending();
     if (state === 'reconnecting' && appEl.hidden) {
       login.notice('Cannot reach the server. Still trying…');
     }
@@ -174,35 +195,56 @@ function wire(c: SwitchboardClient): void {
     render();
   });
   c.on('error', (err) => mine() && toast(describeError(err), errorCode(err)));
+  const outboxChanged = onOutbox(handle);
+  c.on('outbox', (list) => mine() && outboxChanged(list));
   c.on('closed', (ev) => {
     if (!mine()) return;
     renderConnState(c.state);
-    if (ev.reconnect) return;
-    const code = ev.error?.code;
-    if (code && AUTH_ERRORS.has(code)) {
-      session.forgetToken();
-      showLogin(me, describeError({ code }), code);
-    } else {
-      toast(`Disconnected${ev.reason ? `: ${ev.reason}` : ''}. Reload to reconnect.`);
-    }
+    // Before the first hello, connect() rejects too and start() puts the reason on the form.
+    if (ev.reconnect || !signedIn) return;
+    const error = ev.error ?? { code: 'SB_ERR_CONNECTION_CLOSED' };
+    if (AUTH_ERRORS.has(error.code)) session.forgetToken();
+    showLogin(me, describeError(error, me), error.code);
   });
+}
+
+/** Saves and shows `handle`'s outbox on every change of one client's outbox. */
+function onOutbox(handle: string): (list: PendingSend[]) => void {
+  const failed = new Set<string>();
+  return (list) => {
+    session.saveOutbox(handle, list);
+    renderPending();
+    // A refusal for a channel that is not open would go unseen in the list: say it once.
+    for (const p of list) {
+      if (p.state !== 'failed' || failed.has(p.cid)) continue;
+      failed.add(p.cid);
+      if (pendingChannel(p, me) !== view.current) {
+        const to = 'room' in p.target ? `#${p.target.room}` : p.target.to;
+        toast(`A message to ${to} was not sent: ${describeError(p.error)}`, p.error?.code);
+      }
+    }
+  };
 }
 
 /** Connects as a remembered session (token) or claims a handle. */
 async function start(opts: session.Session): Promise<void> {
   client?.close();
+  signedIn = false;
   const c = new SwitchboardClient({
     url: WS_URL,
     handle: opts.handle,
     ...(opts.token ? { token: opts.token } : {}),
     presence: true,
+    outbox: session.loadOutbox(opts.handle),
   });
   client = c;
-  wire(c);
+  wire(c, opts.handle);
   renderConnState(c.state);
   try {
     const hello = await c.connect();
     if (!mine(c)) return;
+    signedIn = true;
+    hideToast();
     onHello(hello);
     login.hide();
     appEl.hidden = false;
@@ -228,8 +270,10 @@ function mine(c: SwitchboardClient): boolean {
 
 function showLogin(handle: string, error: string | null = null, code?: string): void {
   roomBrowser.close();
+  hideToast();
   client?.close();
   client = null;
+  signedIn = false;
   appEl.hidden = true;
   login.show(handle, error, code);
 }
@@ -248,11 +292,14 @@ async function send(text: string): Promise<void> {
     return;
   }
   composerInput.value = '';
+  // Shown at once as pending (the outbox event), as failed with Retry/Discard if refused.
+  const sending = info.kind === 'room' ? c.sendToRoom(info.name, text) : c.sendDm(info.name, text);
+  view.scrollToBottom();
   try {
-    const msg =
-      info.kind === 'room' ? await c.sendToRoom(info.name, text) : await c.sendDm(info.name, text);
-    if (msg && typeof msg === 'object' && 'seq' in msg) onMessage(msg);
+    onMessage(await sending);
   } catch (err) {
+    if (c.state !== 'closed') return;
+    // A closed client takes nothing into its outbox: give the text back.
     if (!composerInput.value) composerInput.value = text;
     toast(describeError(err), errorCode(err));
   }
@@ -337,21 +384,30 @@ leaveButton.addEventListener('click', () => {
 byTestId('sign-out').addEventListener('click', () => {
   client?.close();
   client = null;
+  if (me) session.clearOutbox(me);
   session.clearSession();
   location.reload();
 });
 
 menuToggle.addEventListener('click', () => setNavOpen(!appEl.classList.contains('nav-open')));
 byTestId('scrim').addEventListener('click', () => setNavOpen(false));
-window.addEventListener('online', () => renderConnState(client?.state ?? 'idle'));
+// Back online, or back to the tab (timers may have been throttled meanwhile): do not sit out the
+// rest of the SDK's backoff wait.
+window.addEventListener('online', () => {
+  renderConnState(client?.state ?? 'idle');
+  client?.reconnectNow();
+});
 window.addEventListener('offline', () => renderConnState(client?.state ?? 'idle'));
-document.addEventListener('visibilitychange', markViewed);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') client?.reconnectNow();
+  markViewed();
+});
 
 const saved = session.loadSession();
 if (saved?.token) {
   // Show the shell at once; the connection indicator says "connecting" until hello returns.
   me = saved.handle;
-  byTestId('me').textContent = me;
+  setUserText(byTestId('me'), me);
   appEl.hidden = false;
   void start(saved);
 } else {

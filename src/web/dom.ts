@@ -23,6 +23,46 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/**
+ * Explicit bidi formatting characters: embeddings, overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069). Invisible, they reorder what follows, so `invoice_\u202Eexe.pdf` would show as
+ * "invoice_fdp.exe" (the Trojan Source trick, CVE-2021-42574). The marks LRM, RLM and ALM stay:
+ * right-to-left writers use them, and they cannot reverse a run of text.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * User text as nodes that cannot reorder the page: each bidi control becomes a visible marker
+ * ("U+202E"), the rest plain text nodes. Put it in an element with dir="auto" (see userText).
+ */
+export function bidiSafe(text: string): Node {
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const m of text.matchAll(BIDI_CONTROLS)) {
+    if (m.index > last) frag.append(text.slice(last, m.index));
+    const code = `U+${m[0].codePointAt(0)!.toString(16).toUpperCase()}`;
+    frag.append(h('span', { class: 'bidi-ctl', 'data-testid': 'bidi-control', title: code }, code));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) frag.append(text.slice(last));
+  return frag;
+}
+
+/** An element holding user text (message, name, room): dir="auto" and bidi controls neutralised. */
+export function userText<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs,
+  text: string,
+): HTMLElementTagNameMap[K] {
+  return h(tag, { ...attrs, dir: 'auto' }, bidiSafe(text));
+}
+
+/** Replaces the content of `el` with user text, as userText does. */
+export function setUserText(el: HTMLElement, text: string): void {
+  el.dir = 'auto';
+  el.replaceChildren(bidiSafe(text));
+}
+
 /** The element with this data-testid; throws when the page markup lacks it. */
 export function byTestId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.querySelector<T>(`[data-testid="${id}"]`);

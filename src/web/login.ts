@@ -25,6 +25,10 @@ export function describeError(err: unknown, handle?: string): string {
     case 'SB_ERR_CONNECTION_CLOSED':
     case 'SB_ERR_TIMEOUT':
       return 'Could not reach the server. Check your connection and try again.';
+    case 'SB_ERR_PROTOCOL_VERSION':
+      return 'The server was updated: reload the page to continue.';
+    case 'SB_ERR_NOT_A_MEMBER':
+      return 'You are not in this room any more. Join it again to send.';
   }
   if (code && isErrorCode(code)) {
     const message = (err as { message?: unknown }).message;

@@ -3,7 +3,7 @@
  * history pages, live messages and resume replays can arrive in any order and interleave.
  */
 import type { ChatMessage } from '../protocol/frames.js';
-import { formatTime, h } from './dom.js';
+import { formatTime, h, userText } from './dom.js';
 
 export interface HistoryPage {
   messages: ChatMessage[];
@@ -159,10 +159,10 @@ export class MessageView {
       h(
         'div',
         { class: 'meta' },
-        h('span', { class: 'from', 'data-testid': 'message-from' }, msg.from),
+        userText('span', { class: 'from', 'data-testid': 'message-from' }, msg.from),
         h('time', { datetime: new Date(msg.ts).toISOString() }, formatTime(msg.ts)),
       ),
-      h('div', { class: 'text', 'data-testid': 'message-text' }, msg.text),
+      userText('div', { class: 'text', 'data-testid': 'message-text' }, msg.text),
     );
   }
 
@@ -185,7 +185,7 @@ export class MessageView {
     return s.scrollHeight - s.scrollTop - s.clientHeight < 80;
   }
 
-  private scrollToBottom(): void {
+  scrollToBottom(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 }

@@ -4,7 +4,7 @@
  * fetched afresh every time the dialog opens. All room names go through textContent.
  */
 import type { RoomInfo } from '../protocol/frames.js';
-import { byTestId, h } from './dom.js';
+import { byTestId, h, userText } from './dom.js';
 import { describeError, errorCode } from './login.js';
 
 export interface RoomBrowserActions {
@@ -94,7 +94,7 @@ export class RoomBrowser {
         'data-joined': String(joined),
         title: joined ? `Open #${info.room}` : `Join #${info.room}`,
       },
-      h('span', { class: 'name' }, `#${info.room}`),
+      userText('span', { class: 'name' }, `#${info.room}`),
       h(
         'span',
         { class: 'members', 'data-testid': 'browse-room-members' },

@@ -1,7 +1,13 @@
-/** The remembered session: handle and token in localStorage, so a reload is the same user. */
+/**
+ * The remembered session: handle and token in localStorage, so a reload is the same user; and
+ * per user the SDK's outbox, so a message written offline survives a closed tab.
+ */
+import { isPendingSend, type PendingSend } from '../client/index.js';
+
 const HANDLE_KEY = 'switchboard.handle';
 const TOKEN_KEY = 'switchboard.token';
 const CHANNEL_KEY = 'switchboard.channel';
+const outboxKey = (handle: string) => `switchboard.outbox.${handle}`;
 
 export interface Session {
   handle: string;
@@ -52,4 +58,43 @@ export function lastChannel(): string | null {
 
 export function rememberChannel(channel: string): void {
   set(CHANNEL_KEY, channel);
+}
+
+/** cids this tab saved (or loaded) last, and those that left its outbox since (sent or discarded). */
+let saved = new Set<string>();
+const gone = new Set<string>();
+
+/** The saved outbox of `handle`, to hand to a new client: this tab now owns those entries. */
+export function loadOutbox(handle: string): PendingSend[] {
+  const list = readOutbox(handle);
+  saved = new Set(list.map((p) => p.cid));
+  return list;
+}
+
+/** Malformed entries (an older page, a hand edit) are dropped. */
+function readOutbox(handle: string): PendingSend[] {
+  try {
+    const list = JSON.parse(get(outboxKey(handle)) ?? '[]') as unknown;
+    return Array.isArray(list) ? list.filter(isPendingSend) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Saves `handle`'s outbox on every change. Several tabs of one user share the key: entries
+ * another tab saved are kept unless this tab has seen them leave its own outbox. An entry two
+ * tabs both restored goes out twice with the same cid, which the server stores once.
+ */
+export function saveOutbox(handle: string, list: readonly PendingSend[]): void {
+  const own = new Set(list.map((p) => p.cid));
+  for (const cid of saved) if (!own.has(cid)) gone.add(cid);
+  saved = own;
+  const others = readOutbox(handle).filter((p) => !own.has(p.cid) && !gone.has(p.cid));
+  const merged = [...others, ...list];
+  set(outboxKey(handle), merged.length ? JSON.stringify(merged) : null);
+}
+
+export function clearOutbox(handle: string): void {
+  set(outboxKey(handle), null);
 }

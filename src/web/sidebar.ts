@@ -1,6 +1,6 @@
 /** Renders the room list, the DM list and the online users. */
 import type { ChannelInfo, Channels } from './channels.js';
-import { badge, byTestId, h } from './dom.js';
+import { badge, byTestId, h, userText } from './dom.js';
 
 export interface SidebarActions {
   openChannel(channel: string): void;
@@ -55,7 +55,7 @@ export class Sidebar {
       connections === undefined
         ? null
         : h('span', { class: connections > 0 ? 'dot on' : 'dot', 'aria-hidden': 'true' }),
-      h('span', { class: 'name' }, label),
+      userText('span', { class: 'name' }, label),
       badge(unread),
     );
     button.addEventListener('click', () => this.actions.openChannel(c.channel));
@@ -80,7 +80,7 @@ export class Sidebar {
             title: self ? 'you' : `Message ${user}`,
           },
           h('span', { class: 'dot on', 'aria-hidden': 'true' }),
-          h('span', { class: 'name' }, self ? `${user} (you)` : user),
+          userText('span', { class: 'name' }, self ? `${user} (you)` : user),
           h(
             'span',
             { class: 'conns', 'data-testid': 'connections', title: 'open connections' },

@@ -31,7 +31,10 @@ export function toast(text: string, code?: string): void {
   else delete el.dataset.code;
   el.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    el.hidden = true;
-  }, 6000);
+  toastTimer = setTimeout(hideToast, 6000);
+}
+
+export function hideToast(): void {
+  clearTimeout(toastTimer);
+  byTestId('toast').hidden = true;
 }

@@ -4,17 +4,13 @@
  * badges and a phone-sized layout.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startServer, type ServerHandle } from '../helpers/server.js';
+import { before, it } from 'node:test';
 import {
   badgeOf,
-  buildWeb,
   cutSockets,
+  describeBrowser,
   eventually,
-  hasChromium,
   joinRoom,
-  launchBrowser,
   login,
   openRoom,
   openUser,
@@ -27,33 +23,14 @@ import {
   type User,
 } from './helpers.js';
 
-const CI = process.env.CI === 'true';
-
-if (!hasChromium && CI) {
-  it('needs /usr/bin/chromium under CI', () => {
-    assert.fail('chromium not installed at /usr/bin/chromium');
-  });
-}
-
-describe('browser chat page', { skip: hasChromium ? false : 'chromium not installed' }, () => {
-  let server: ServerHandle;
-  let browser: Browser;
+describeBrowser('browser chat page', (env) => {
   let alice: User;
   let bob: User;
 
   before(async () => {
-    buildWeb();
-    server = await startServer();
-    browser = await launchBrowser();
-    alice = await openUser(browser, server.url, 'alice');
-    bob = await openUser(browser, server.url, 'bob');
-  });
-
-  after(async () => {
-    for (const u of [alice, bob])
-      assert.deepEqual(u?.errors ?? [], [], `page errors for ${u?.handle}`);
-    await browser?.close();
-    await server?.dispose();
+    alice = await openUser(env.browser, env.server.url, 'alice');
+    bob = await openUser(env.browser, env.server.url, 'bob');
+    env.users.push(alice, bob);
   });
 
   it('shows both users online with their connection counts', async () => {
@@ -78,9 +55,9 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
   });
 
   it('rejects a taken handle with SB_ERR_HANDLE_TAKEN on the form', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.getByTestId('handle-input').fill('alice');
     await page.getByTestId('handle-submit').click();
     const error = page.getByTestId('login-error');
@@ -155,6 +132,56 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
     await waitForText(bob.page, 'typing');
     // A message from the typist ends the indicator at once.
     assert.equal(await bob.page.getByTestId('typing').textContent(), '');
+    // A follow-up typed right after sending (within the 3 s throttle) is announced again.
+    await alice.page.getByTestId('composer-input').pressSequentially('more', { delay: 20 });
+    await bob.page.waitForFunction(
+      () => document.querySelector('[data-testid="typing"]')?.textContent === 'alice is typing…',
+      undefined,
+      { timeout: 2500 },
+    );
+    await alice.page.getByTestId('composer-input').press('Enter');
+    await waitForText(bob.page, 'more');
+  });
+
+  it('shows user text with dir="auto" and bidi controls as visible markers, not obeyed', async () => {
+    const spoof = 'invoice_\u202Eexe.pdf';
+    await send(alice.page, spoof);
+    await send(alice.page, 'שלום, עולם');
+    await waitForText(bob.page, 'שלום, עולם');
+    const text = bob.page
+      .locator('[data-testid="message"]')
+      .filter({ hasText: 'invoice_' })
+      .last()
+      .getByTestId('message-text');
+    assert.equal(await text.getAttribute('dir'), 'auto');
+    assert.equal(await text.getByTestId('bidi-control').textContent(), 'U+202E');
+    assert.doesNotMatch((await text.textContent()) ?? '', /[\u202A-\u202E\u2066-\u2069]/);
+    // Where each letter of "exe.pdf" is drawn: left to right, as typed, not "fdp.exe".
+    const lefts = await text.evaluate((el) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      const chars: { node: Text; offset: number }[] = [];
+      for (let n = walker.nextNode(); n; n = walker.nextNode())
+        for (let i = 0; i < n.textContent!.length; i++) chars.push({ node: n as Text, offset: i });
+      const all = chars.map((c) => c.node.textContent![c.offset]).join('');
+      const at = all.indexOf('exe.pdf');
+      return chars.slice(at, at + 7).map(({ node, offset }) => {
+        const range = document.createRange();
+        range.setStart(node, offset);
+        range.setEnd(node, offset + 1);
+        return range.getBoundingClientRect().left;
+      });
+    });
+    assert.equal(lefts.length, 7);
+    for (let i = 1; i < lefts.length; i++) assert.ok(lefts[i]! > lefts[i - 1]!, `${lefts}`);
+    const from = bob.page.locator('[data-testid="message"]').last().getByTestId('message-from');
+    assert.equal(await from.getAttribute('dir'), 'auto');
+    const rtl = bob.page.locator('[data-testid="message"]').last().getByTestId('message-text');
+    assert.equal(await rtl.evaluate((el) => getComputedStyle(el).direction), 'rtl');
+    for (const testId of ['room-item', 'online-user']) {
+      const name = bob.page.getByTestId(testId).first().locator('.name');
+      assert.equal(await name.getAttribute('dir'), 'auto', testId);
+    }
+    assert.equal(await bob.page.getByTestId('channel-title').getAttribute('dir'), 'auto');
   });
 
   it('renders HTML in messages as text', async () => {
@@ -204,7 +231,7 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
   });
 
   it('loads older pages when scrolling back', async () => {
-    const seeder = await rawSeeder(server.wsUrl, 'seeder');
+    const seeder = await rawSeeder(env.server.wsUrl, 'seeder');
     await seeder.call({ type: 'create', room: 'long' });
     for (let i = 1; i <= 120; i++) await seeder.sendToRoom('long', `line ${i}`);
     seeder.close();
@@ -213,7 +240,9 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
     let shown = await texts(bob.page);
     assert.ok(shown.length < 120 && shown.length > 0, `one page first, got ${shown.length}`);
     assert.equal(shown.at(-1), 'line 120');
-    await bob.page.getByTestId('load-older').click();
+    // A click without Playwright's scroll-into-view: that scroll alone would load older pages
+    // (the scroll-back path) and race the click.
+    await bob.page.getByTestId('load-older').dispatchEvent('click');
     await eventually(async () => (await texts(bob.page)).length > shown.length, 'older page');
     // The rest arrives by scrolling to the top.
     await eventually(async () => {
@@ -282,7 +311,7 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
 
   it('is usable on a 375px-wide phone without horizontal scrolling', async () => {
     await openRoom(alice.page, 'general');
-    const phone = await openUser(browser, server.url, 'carol', { width: 375, height: 740 });
+    const phone = await openUser(env.browser, env.server.url, 'carol', { width: 375, height: 740 });
     const page = phone.page;
     const overflow = () =>
       page.evaluate(
@@ -319,11 +348,11 @@ describe('browser chat page', { skip: hasChromium ? false : 'chromium not instal
   });
 
   it('shows a login form that reconnects as the same user on the next visit', async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await login(page, 'dave');
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await waitForState(page, 'online');
     assert.equal(await page.getByTestId('me').textContent(), 'dave');
     await context.close();

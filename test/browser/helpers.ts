@@ -2,11 +2,21 @@
  * Helpers for the browser tests: a real headless Chromium (playwright-core, system binary)
  * driving the chat page served by a real server.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
+import { after, before, describe, it } from 'node:test';
 import { WebSocket as WsClient } from 'ws';
+import { startServer, type ServerHandle } from '../helpers/server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -61,8 +71,9 @@ export async function openUser(
   baseUrl: string,
   handle: string,
   viewport = { width: 1200, height: 800 },
+  options: BrowserContextOptions = {},
 ): Promise<User> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, ...options });
   await context.addInitScript(TRACK_SOCKETS);
   const page = await context.newPage();
   const errors: Error[] = [];
@@ -220,4 +231,70 @@ export async function rawSeeder(wsUrl: string, handle: string) {
       paced({ type: 'send', room, text, cid: `seed-${room}-${text}` }),
     close: () => ws.close(),
   };
+}
+
+const AXE = join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core in the page and returns its serious and critical violations. The page's CSP
+ * forbids inline scripts: open the context with `bypassCSP: true`.
+ */
+export async function axeSerious(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    type Result = {
+      id: string;
+      impact: string | null;
+      nodes: { target: unknown[]; failureSummary?: string }[];
+    };
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: Result[] }> } }).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** What a browser suite shares: set in its `before`, closed in its `after`. */
+export interface BrowserEnv {
+  server: ServerHandle;
+  browser: Browser;
+  /** Users whose pages must end the suite without an uncaught exception. */
+  users: User[];
+}
+
+/**
+ * A describe() for the page: builds dist/web, starts a server and Chromium before `body`'s own
+ * hooks and tests, and closes them after, failing on page errors of `env.users`. Without
+ * Chromium it is a visible skip, or a failure under CI=true.
+ */
+export function describeBrowser(name: string, body: (env: BrowserEnv) => void): void {
+  if (!hasChromium && process.env.CI === 'true') {
+    it('needs /usr/bin/chromium under CI', () => {
+      assert.fail('chromium not installed at /usr/bin/chromium');
+    });
+  }
+  describe(name, { skip: hasChromium ? false : 'chromium not installed' }, () => {
+    const env = { users: [] as User[] } as BrowserEnv;
+    before(async () => {
+      buildWeb();
+      env.server = await startServer();
+      env.browser = await launchBrowser();
+    });
+    after(async () => {
+      for (const u of env.users) assert.deepEqual(u.errors, [], `page errors for ${u.handle}`);
+      await env.browser?.close();
+      await env.server?.dispose();
+    });
+    body(env);
+  });
 }

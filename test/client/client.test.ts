@@ -1,7 +1,7 @@
 /** SwitchboardClient against a real server process. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SwitchboardError, type ChatMessage } from '../../src/client/index.js';
+import { SwitchboardError, type ChatMessage, type PendingSend } from '../../src/client/index.js';
 import { startServer, type ServerHandle } from '../helpers/server.js';
 import { collect, handle, makeClient, sleep, trackedWebSocket, until, waitFor } from './helpers.js';
 
@@ -59,7 +59,7 @@ describe('SwitchboardClient', () => {
     assert.ok((b.channels.get('room:general')?.unread ?? 0) >= 1);
   });
 
-  test('a send to a room the user is not in rejects with SB_ERR_NOT_A_MEMBER and leaves the outbox', async () => {
+  test('a send to a room the user is not in rejects with SB_ERR_NOT_A_MEMBER and stays listed as failed', async () => {
     const a = client({ url: server.wsUrl, handle: handle('nm') });
     await a.connect();
     const room = handle('r').replace(/[^a-z0-9-]/g, '');
@@ -71,6 +71,78 @@ describe('SwitchboardClient', () => {
       (e: SwitchboardError) => e.code === 'SB_ERR_NOT_A_MEMBER',
     );
     assert.equal(a.outboxSize, 0);
+    const [failed] = a.pending();
+    assert.equal(failed?.state, 'failed');
+    assert.equal(failed?.error?.code, 'SB_ERR_NOT_A_MEMBER');
+    assert.equal(a.discardSend(failed!.cid), true);
+    assert.deepEqual(a.pending(), []);
+  });
+
+  test('retrySend stores a failed send with its cid once the reason is gone', async () => {
+    const a = client({ url: server.wsUrl, handle: handle('rt') });
+    await a.connect();
+    const room = handle('r').replace(/[^a-z0-9-]/g, '');
+    const b = client({ url: server.wsUrl, handle: handle('own') });
+    await b.connect();
+    await b.createRoom(room);
+    await a.sendToRoom(room, 'too early').catch(() => undefined);
+    const cid = a.pending()[0]!.cid;
+    await a.joinRoom(room);
+    const got = waitFor(b, 'message', (m) => m.cid === cid);
+    const lists = collect(a, 'outbox');
+    assert.equal(a.retrySend(cid), true);
+    assert.equal((await got).text, 'too early');
+    await until(() => a.pending().length === 0);
+    assert.deepEqual(
+      lists.map((l) => l.map((p) => p.state)),
+      [['queued'], ['sending'], []],
+    );
+  });
+
+  test('an outbox restored from an earlier client is sent with its cids and stored once', async () => {
+    const name = handle('rs');
+    const first = client({ url: server.wsUrl, handle: name });
+    const hello = await first.connect();
+    const watcher = client({ url: server.wsUrl, handle: handle('w') });
+    await watcher.connect();
+    const seen = collect(watcher, 'message');
+    // The first client's send reached the server, but its page was closed before the reply.
+    const stored = await first.sendToRoom('general', 'written before the reload');
+    const saved: PendingSend[] = [
+      {
+        cid: stored.cid,
+        target: { room: 'general' },
+        text: stored.text,
+        createdAt: 1,
+        state: 'sending',
+      },
+      {
+        cid: `${stored.cid}-2`,
+        target: { room: 'general' },
+        text: 'never sent',
+        createdAt: 2,
+        state: 'queued',
+      },
+    ];
+    first.close();
+    const second = client({ url: server.wsUrl, token: hello.token, outbox: saved });
+    assert.deepEqual(
+      second.pending().map((p) => p.cid),
+      saved.map((p) => p.cid),
+    );
+    const own = collect(second, 'message');
+    await second.connect();
+    await until(() => second.pending().length === 0, 10_000, 'restored outbox sent');
+    await until(() => seen.some((m) => m.cid === `${stored.cid}-2`));
+    await sleep(200);
+    assert.deepEqual(
+      seen.filter((m) => m.from === name).map((m) => m.text),
+      ['written before the reload', 'never sent'],
+    );
+    assert.ok(own.some((m) => m.cid === `${stored.cid}-2`));
+    const page = await watcher.history('room:general', { limit: 500 });
+    const mine = page.messages.filter((m) => m.from === name).map((m) => m.cid);
+    assert.deepEqual(mine, [stored.cid, `${stored.cid}-2`]);
   });
 
   test('a DM reaches every connection of the recipient and the other connections of the sender', async () => {
@@ -271,6 +343,17 @@ describe('SwitchboardClient', () => {
     await until(() => events.some((e) => e.user === a.user));
     await sleep(200);
     assert.equal(events.filter((e) => e.user === a.user).length, 1);
+  });
+
+  test('a send lets the next typing() through at once', async () => {
+    const a = client({ url: server.wsUrl, handle: handle('typ') });
+    const b = client({ url: server.wsUrl, handle: handle('see') });
+    await Promise.all([a.connect(), b.connect()]);
+    const events = collect(b, 'typing');
+    await a.typing('room:general');
+    await a.sendToRoom('general', 'first');
+    await a.typing('room:general');
+    await until(() => events.filter((e) => e.user === a.user).length >= 2, 2000, 'two typing');
   });
 
   test('markRead sets the read position and tells the other devices', async () => {

@@ -220,6 +220,24 @@ describe('SwitchboardClient connection handling', () => {
     c.close();
   });
 
+  test('reconnectNow skips the backoff wait while reconnecting and does nothing otherwise', async () => {
+    const s = await stub((ws, _i, f) => {
+      if (f.type === 'hello') ws.send(reply(f, helloResult()));
+    });
+    stubs.push(s);
+    const c = makeClient({ url: s.url, handle: 'stub', reconnect: { minDelay: 20_000 } });
+    await c.connect();
+    assert.equal(c.reconnectNow(), false, 'nothing to skip while ready');
+    s.connections[0]!.close(4001, 'SB_ERR_SLOW_CONSUMER');
+    await until(() => c.state === 'reconnecting');
+    const started = Date.now();
+    assert.equal(c.reconnectNow(), true);
+    await waitFor(c, 'ready');
+    assert.ok(Date.now() - started < 2000, `ready after ${Date.now() - started} ms`);
+    assert.equal(s.connections.length, 2);
+    c.close();
+  });
+
   test('a request without a reply rejects with SB_ERR_TIMEOUT', async () => {
     const s = await stub((ws, _i, f) => {
       if (f.type === 'hello') ws.send(reply(f, helloResult()));

@@ -1,12 +1,11 @@
-/** The SDK's pure parts: emitter, backoff, seen-seq bookkeeping, outbox retries, CLI text cleaning. */
+/** The SDK's pure parts: emitter, backoff, seen-seq bookkeeping, CLI text cleaning (the outbox has outbox.test.ts). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { clean, formatMessage } from '../../src/cli/chat-format.js';
 import { RECONNECT_DEFAULTS, backoffDelay } from '../../src/client/backoff.js';
 import { ChannelBook } from '../../src/client/channel-book.js';
 import { Emitter } from '../../src/client/emitter.js';
-import { Outbox } from '../../src/client/outbox.js';
-import { SwitchboardError, type ChatMessage } from '../../src/client/index.js';
+import type { ChatMessage } from '../../src/client/index.js';
 
 const msg = (channel: string, seq: number, from = 'bob'): ChatMessage => ({
   type: 'message',
@@ -107,49 +106,6 @@ describe('ChannelBook', () => {
     ]);
     assert.deepEqual(b.applyHello(hello(10)), []);
     assert.deepEqual(b.positions(), [{ channel: 'room:general', after: 10 }]);
-  });
-});
-
-describe('Outbox', () => {
-  test('keeps a send through a lost connection and re-sends it with the same cid', async () => {
-    const frames: Record<string, unknown>[] = [];
-    let ready = true;
-    let fail = true;
-    const box = new Outbox({
-      canSend: () => ready,
-      onSent: () => {},
-      request: async (f) => {
-        frames.push(f);
-        if (fail) throw new SwitchboardError('SB_ERR_CONNECTION_CLOSED');
-        return { message: { ...msg('room:general', 1, 'me'), cid: f.cid }, duplicate: false };
-      },
-    });
-    const sent = box.add({ room: 'general' }, 'hi');
-    await new Promise((r) => setImmediate(r));
-    assert.equal(box.size, 1);
-    ready = true;
-    fail = false;
-    box.flush();
-    const m = await sent;
-    assert.equal(frames.length, 2);
-    assert.equal(frames[0]!.cid, frames[1]!.cid);
-    assert.equal(m.cid, frames[0]!.cid);
-    assert.equal(box.size, 0);
-  });
-
-  test('rejects and forgets a send that fails with a non-retryable error', async () => {
-    const box = new Outbox({
-      canSend: () => true,
-      onSent: () => {},
-      request: async () => {
-        throw new SwitchboardError('SB_ERR_USER_NOT_FOUND');
-      },
-    });
-    await assert.rejects(
-      box.add({ to: 'nobody' }, 'hi'),
-      (e: SwitchboardError) => e.code === 'SB_ERR_USER_NOT_FOUND',
-    );
-    assert.equal(box.size, 0);
   });
 });
 

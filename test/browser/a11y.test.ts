@@ -1,0 +1,105 @@
+/**
+ * axe-core on every view of the chat page in a real headless Chromium: login, chat with a
+ * pending message, the room browser dialog, a DM, phone width with the drawer open, in light and
+ * dark mode. No serious or critical violation may remain.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  axeSerious,
+  describeBrowser,
+  cutSockets,
+  openUser,
+  send,
+  waitForState,
+  waitForText,
+} from './helpers.js';
+
+async function assertAccessible(page: Page, view: string): Promise<void> {
+  const violations = await axeSerious(page);
+  assert.deepEqual(violations, [], `${view}: ${JSON.stringify(violations, null, 2)}`);
+}
+
+describeBrowser('chat page accessibility', (env) => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`the login view has a main landmark and passes axe (${colorScheme})`, async () => {
+      const context = await env.browser.newContext({ colorScheme, bypassCSP: true });
+      const page = await context.newPage();
+      await page.goto(env.server.url);
+      await page.getByTestId('login').waitFor();
+      assert.equal(await page.getByRole('main').count(), 1);
+      assert.equal(await page.getByRole('main').getAttribute('data-testid'), 'login');
+      await assertAccessible(page, `login (${colorScheme})`);
+      // With a refusal on the form, too.
+      await page.getByTestId('handle-input').fill('Not Valid!');
+      await page.getByTestId('handle-submit').click();
+      await page.getByTestId('login-error').waitFor();
+      await assertAccessible(page, `login error (${colorScheme})`);
+      await context.close();
+    });
+
+    it(`chat, a pending message, the room browser and a DM pass axe (${colorScheme})`, async () => {
+      const options = { colorScheme, bypassCSP: true };
+      const ann = await openUser(
+        env.browser,
+        env.server.url,
+        `ann-${colorScheme}`,
+        undefined,
+        options,
+      );
+      const ben = await openUser(
+        env.browser,
+        env.server.url,
+        `ben-${colorScheme}`,
+        undefined,
+        options,
+      );
+      env.users.push(ann, ben);
+      await send(ben.page, 'hello from ben, with a timestamp');
+      await waitForText(ann.page, 'hello from ben, with a timestamp');
+      await send(ann.page, 'and one of my own');
+      await waitForText(ann.page, 'and one of my own');
+      await assertAccessible(ann.page, `chat (${colorScheme})`);
+
+      await ann.context.setOffline(true);
+      await cutSockets(ann.page);
+      await waitForState(ann.page, 'offline', 'reconnecting');
+      await send(ann.page, 'written offline');
+      await ann.page.getByTestId('pending-message').waitFor();
+      await assertAccessible(ann.page, `pending message (${colorScheme})`);
+      await ann.context.setOffline(false);
+      await waitForText(ann.page, 'written offline');
+
+      await ann.page.getByTestId('browse-rooms').click();
+      await ann.page.getByTestId('browse-room').first().waitFor();
+      await assertAccessible(ann.page, `room browser (${colorScheme})`);
+      await ann.page.keyboard.press('Escape');
+
+      await ann.page.locator(`[data-testid="online-user"][data-user="${ben.handle}"]`).click();
+      await send(ann.page, 'a direct message');
+      await waitForText(ann.page, 'a direct message');
+      await assertAccessible(ann.page, `DM (${colorScheme})`);
+    });
+  }
+
+  it('the chat view and the open drawer pass axe at phone width, dark mode too', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const phone = await openUser(
+        env.browser,
+        env.server.url,
+        `phone-${colorScheme}`,
+        { width: 375, height: 740 },
+        { colorScheme, bypassCSP: true },
+      );
+      env.users.push(phone);
+      await send(phone.page, 'typed on a phone');
+      await waitForText(phone.page, 'typed on a phone');
+      await assertAccessible(phone.page, `phone chat (${colorScheme})`);
+      await phone.page.getByTestId('menu-toggle').click();
+      await phone.page.waitForTimeout(300); // drawer transition
+      await assertAccessible(phone.page, `phone drawer (${colorScheme})`);
+      await phone.context.close();
+    }
+  });
+});
