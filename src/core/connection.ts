@@ -6,7 +6,7 @@
 import type { TransportConnection } from '../transport/transport.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Flusher, Flushable } from './flusher.js';
-import { TokenBucket } from './rate-limiter.js';
+import { TokenBucket } from '../token-bucket.js';
 
 const NEWLINE = Buffer.from('\n');
 
