@@ -12,8 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { createLogger, isPretty, prettyLine } from '../server/pino-logger.js';
 import { setting, type SettingsOf } from '../settings/setting.js';
 import { SETTINGS } from '../settings/table.js';
+import { VERSION } from '../version.js';
 import { addSettingOptions, settingsFrom } from './setting-options.js';
 
 /** The settings of `switchboard cluster`: its own `nodes`, and serve's rows with cluster defaults. */
@@ -37,6 +39,7 @@ export const CLUSTER_SETTINGS = {
   store: SETTINGS.store,
   dataDir: SETTINGS.dataDir,
   logLevel: SETTINGS.logLevel,
+  logFormat: SETTINGS.logFormat,
 };
 
 type ClusterSettings = SettingsOf<typeof CLUSTER_SETTINGS>;
@@ -59,6 +62,8 @@ function nodeArgs(o: ClusterSettings, i: number, config: string | undefined): st
     ...(config ? ['--config', config] : []),
     ...['--host', o.host, '--port', String(o.port + i), '--node-id', `node-${i + 1}`],
     ...['--data-dir', o.dataDir, '--bus', o.bus, '--log-level', o.logLevel],
+    // The nodes write JSON, which this process reads and shows in its own format.
+    ...['--log-format', 'json'],
     ...(o.store ? ['--store', o.store] : []),
     ...(o.bus === 'mesh'
       ? ['--mesh-listen', `${o.host}:${meshPort(i)}`, '--mesh-peers', peers]
@@ -67,6 +72,8 @@ function nodeArgs(o: ClusterSettings, i: number, config: string | undefined): st
 }
 
 function runCluster(o: ClusterSettings, config: string | undefined): void {
+  const logger = createLogger(o.logLevel, o.logFormat);
+  const show = isPretty(o.logFormat) ? prettyLine : (line: string) => `${line}\n`;
   // Passed in the environment, not argv, where other users of the machine could read it.
   const secret = o.meshSecret || randomBytes(24).toString('base64url');
   const children = new Map<number, ChildProcess>();
@@ -84,13 +91,16 @@ function runCluster(o: ClusterSettings, config: string | undefined): void {
     );
     children.set(i, child);
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      process.stdout.write(`${line}\n`);
+      process.stdout.write(show(line));
       if (line.includes('"listening"') && !listening.has(i)) {
         listening.add(i);
         if (listening.size === o.nodes) {
           const nodes = Array.from({ length: o.nodes }, (_, k) => `http://${o.host}:${o.port + k}`);
-          const line = { level: 30, time: Date.now(), msg: 'cluster listening', nodes, bus: o.bus };
-          process.stdout.write(`${JSON.stringify(line)}\n`);
+          const ws = `ws://${o.host}:${o.port}/ws`;
+          logger.info(
+            { version: VERSION, url: nodes[0], ws, nodes, bus: o.bus },
+            'cluster listening',
+          );
         }
       }
     });
@@ -101,7 +111,7 @@ function runCluster(o: ClusterSettings, config: string | undefined): void {
         if (children.size === 0) process.exit(0);
         return;
       }
-      process.stderr.write(`node-${i + 1} exited (${signal ?? code}); restarting in 1 s\n`);
+      logger.error({ node: `node-${i + 1}`, code, signal }, 'node exited; restarting in 1 s');
       setTimeout(() => start(i), 1000).unref();
     });
   };

@@ -6,10 +6,12 @@ import cluster from 'node:cluster';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { Settings } from '../config.js';
-import { pino } from 'pino';
+import { addressOf } from '../server/address.js';
+import { createLogger } from '../server/pino-logger.js';
 import { SwitchboardServer } from '../server/switchboard-server.js';
 import { invalid } from '../settings/resolve.js';
 import { SETTINGS } from '../settings/table.js';
+import { VERSION } from '../version.js';
 import { addSettingOptions, settingsFrom } from './setting-options.js';
 import { runPrimary } from './workers.js';
 
@@ -27,10 +29,10 @@ export function registerServe(program: Command): void {
 
 export async function serve(settings: Settings): Promise<void> {
   const { workers, ...config } = settings;
-  const logger = pino({ level: config.logLevel, base: { pid: process.pid } });
+  const logger = createLogger(config.logLevel, config.logFormat);
   if (workers > 1 && cluster.isPrimary) {
     if (config.bus === 'mesh') throw invalid('--workers cannot be combined with --bus mesh');
-    return runPrimary(workers, logger, config.shutdownTimeout);
+    return runPrimary(workers, logger, config);
   }
   const worker = cluster.isWorker ? process.env.SWITCHBOARD_WORKER_INDEX : undefined;
   if (worker !== undefined) {
@@ -39,13 +41,8 @@ export async function serve(settings: Settings): Promise<void> {
   }
   const server = await SwitchboardServer.create(config, logger);
   const port = await server.start();
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const where = {
-    port,
-    url: `http://${shown}:${port}`,
-    ws: `ws://${shown}:${port}/ws`,
-    node: server.nodeId,
-  };
+  const { url, wsUrl } = addressOf(config.host, port);
+  const where = { version: VERSION, port, url, ws: wsUrl, node: server.nodeId };
   // Workers report to the primary, which announces "listening" once for all of them.
   logger.info(where, worker === undefined ? 'listening' : 'worker listening');
   let signals = 0;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { setting } from './setting.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
 
 /** `host:port,host:port`, or `@file` with one address per line (`#` starts a comment). */
 export function parsePeerList(text: string): string[] {
@@ -232,5 +233,12 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_LOG_LEVEL',
     group: 'Logging',
     help: 'least severe level logged',
+  }),
+  logFormat: setting({
+    schema: z.enum(LOG_FORMATS).default('auto'),
+    flag: '--log-format <format>',
+    env: 'SWITCHBOARD_LOG_FORMAT',
+    group: 'Logging',
+    help: 'pretty (readable lines) when stdout is a terminal, else JSON (one object a line)',
   }),
 };

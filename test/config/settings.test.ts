@@ -76,6 +76,7 @@ describe('resolveSettings', () => {
     assert.equal(s.web, true);
     assert.deepEqual(s.meshPeers, []);
     assert.equal(s.nodeId, undefined);
+    assert.equal(s.logFormat, 'auto');
   });
 
   test('ranks a flag over an env var over the config file over the default', () => {
