@@ -6,9 +6,8 @@ import cluster from 'node:cluster';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { Settings } from '../config.js';
-import { addressOf } from '../server/address.js';
 import { createLogger } from '../server/pino-logger.js';
-import { SwitchboardServer } from '../server/switchboard-server.js';
+import { startSwitchboard } from '../server/start-switchboard.js';
 import { invalid } from '../settings/resolve.js';
 import { SETTINGS } from '../settings/table.js';
 import { VERSION } from '../version.js';
@@ -39,10 +38,14 @@ export async function serve(settings: Settings): Promise<void> {
     config.bus ||= 'ipc';
     config.nodeId ??= `${hostname()}-w${worker}-${process.pid}`;
   }
-  const server = await SwitchboardServer.create(config, logger);
-  const port = await server.start();
-  const { url, wsUrl } = addressOf(config.host, port);
-  const where = { version: VERSION, port, url, ws: wsUrl, node: server.nodeId };
+  const server = await startSwitchboard(config, { logger });
+  const where = {
+    version: VERSION,
+    port: server.port,
+    url: server.url,
+    ws: server.wsUrl,
+    node: server.nodeId,
+  };
   // Workers report to the primary, which announces "listening" once for all of them.
   logger.info(where, worker === undefined ? 'listening' : 'worker listening');
   let signals = 0;
