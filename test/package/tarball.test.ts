@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -146,6 +146,35 @@ describe('the packed package', () => {
     ];
     for (const path of named) {
       assert.ok(files.has(path.replace(/^\.\//, '')), `${path} is not in the tarball`);
+    }
+  });
+
+  test('ships LICENSE, CHANGELOG.md and SECURITY.md but no .tsbuildinfo and no test', () => {
+    const files = pack.files.map((f) => f.path);
+    for (const name of ['LICENSE', 'CHANGELOG.md', 'SECURITY.md', 'README.md']) {
+      assert.ok(files.includes(name), `${name} is not in the tarball`);
+    }
+    assert.deepEqual(
+      files.filter(
+        (f) => f.endsWith('.tsbuildinfo') || f.startsWith('test/') || f.startsWith('src/'),
+      ),
+      [],
+    );
+  });
+
+  test('ships every source map with its sources: inlined or in the tarball', () => {
+    const installed = join(app, 'node_modules/switchboard');
+    const files = new Set(pack.files.map((f) => f.path));
+    const maps = pack.files.map((f) => f.path).filter((f) => f.endsWith('.map'));
+    assert.ok(maps.length > 0, 'the build writes source maps');
+    for (const map of maps) {
+      const { sources, sourcesContent = [] } = JSON.parse(
+        readFileSync(join(installed, map), 'utf8'),
+      ) as { sources: string[]; sourcesContent?: Array<string | null> };
+      sources.forEach((source, i) => {
+        const shipped = files.has(posix.join(posix.dirname(map), source));
+        assert.ok(typeof sourcesContent[i] === 'string' || shipped, `${map}: ${source} dangles`);
+      });
     }
   });
 
