@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CLIENT_BUNDLE_LIMIT, bundleForBrowser } from './browser-bundle.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -219,5 +220,21 @@ describe('the packed package', () => {
     assert.equal(result.seq, 1);
     assert.equal(result.closeCode, 4000, 'stop() tells clients to reconnect');
     assert.equal(result.code, 'SB_ERR_CONFIG_INVALID');
+  });
+
+  test('bundles switchboard/client for the browser without the server or node: modules', async () => {
+    writeFileSync(join(app, 'client-entry.js'), "export * from 'switchboard/client';\n");
+    const bundle = await bundleForBrowser('client-entry.js', app);
+    const dist = 'node_modules/switchboard/dist/';
+    const allowed = ['protocol/channels.js', 'protocol/close-codes.js', 'errors.js', 'backoff.js'];
+    const foreign = bundle.inputs.filter(
+      (f) =>
+        f !== 'client-entry.js' &&
+        !f.startsWith(`${dist}client/`) &&
+        !allowed.some((name) => f === `${dist}${name}`),
+    );
+    assert.deepEqual(foreign, [], 'no server module, no dependency');
+    assert.deepEqual(bundle.external, [], 'no node: module, nothing left unresolved');
+    assert.ok(bundle.bytes < CLIENT_BUNDLE_LIMIT, `${bundle.bytes} bytes minified`);
   });
 });
