@@ -33,7 +33,8 @@ async function refusal(
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  // Generous: the machine may be busy; a kill here shows as a null exit status.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   clearTimeout(timer);
   return { code, stderr };
