@@ -46,8 +46,6 @@ export async function serve(settings: Settings): Promise<void> {
     ws: server.wsUrl,
     node: server.nodeId,
   };
-  // Workers report to the primary, which announces "listening" once for all of them.
-  logger.info(where, worker === undefined ? 'listening' : 'worker listening');
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(1);
@@ -63,6 +61,9 @@ export async function serve(settings: Settings): Promise<void> {
       },
     );
   };
+  // Before the announcement: whoever reads it may send SIGTERM at once.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Workers report to the primary, which announces "listening" once for all of them.
+  logger.info(where, worker === undefined ? 'listening' : 'worker listening');
 }
