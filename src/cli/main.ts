@@ -1,21 +1,17 @@
 #!/usr/bin/env node
 /**
- * `switchboard` command line: serve, chat.
+ * `switchboard` command line: serve, chat, cluster.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { SwitchboardError } from '../errors.js';
 import { registerChat } from './chat.js';
 import { registerCluster } from './cluster.js';
 import { registerServe } from './serve.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+import { VERSION } from '../version.js';
 
 const program = new Command('switchboard')
   .description('Switchboard: a horizontally scalable real-time chat server')
-  .version(pkg.version);
+  .version(VERSION);
 registerServe(program);
 registerChat(program);
 registerCluster(program);

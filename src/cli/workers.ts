@@ -7,11 +7,13 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { IpcHub } from '../bus/ipc.js';
+import { addressOf } from '../server/address.js';
+import { VERSION } from '../version.js';
 
 export async function runPrimary(
   count: number,
   logger: Logger,
-  shutdownTimeout: number,
+  { host, shutdownTimeout }: { host: string; shutdownTimeout: number },
 ): Promise<void> {
   const hub = new IpcHub();
   let stopping = false;
@@ -25,8 +27,9 @@ export async function runPrimary(
       listening.add(worker.id);
       if (!announced && listening.size === count) {
         announced = true;
+        const { url, wsUrl } = addressOf(host, address.port);
         logger.info(
-          { port: address.port, workers: count, url: `http://localhost:${address.port}` },
+          { version: VERSION, port: address.port, url, ws: wsUrl, workers: count },
           'listening',
         );
       }

@@ -1,0 +1,244 @@
+/**
+ * THE settings table: one row per setting of `switchboard serve`. The zod schema (src/config.ts),
+ * the flags and `--help` (src/cli/setting-options.ts), the environment variables, the config file
+ * keys, the programmatic options (src/server/start-switchboard.ts) and docs/settings.md
+ * (`npm run docs`) are all derived from it: adding a setting is adding a row.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { setting } from './setting.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+
+/** `host:port,host:port`, or `@file` with one address per line (`#` starts a comment). */
+export function parsePeerList(text: string): string[] {
+  const list = text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text;
+  return list
+    .replace(/#.*$/gm, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
+
+const ms = (min: number) => z.number().int().min(min);
+
+export const SETTINGS = {
+  // --- Network ---------------------------------------------------------------------------------
+  port: setting({
+    schema: z.number().int().min(0).max(65_535).default(8080),
+    flag: '-p, --port <port>',
+    env: 'PORT',
+    group: 'Network',
+    help: 'TCP port of the chat page, /ws, /healthz and /metrics; 0 picks a free port',
+  }),
+  host: setting({
+    schema: z.string().default('0.0.0.0'),
+    flag: '--host <host>',
+    env: 'SWITCHBOARD_HOST',
+    group: 'Network',
+    help: 'interface to bind; 0.0.0.0 is every IPv4 interface',
+  }),
+  web: setting({
+    schema: z.boolean().default(true),
+    flag: '--no-web',
+    env: 'SWITCHBOARD_NO_WEB',
+    group: 'Network',
+    help: 'serve the chat web page at /',
+  }),
+
+  // --- Storage ---------------------------------------------------------------------------------
+  dataDir: setting({
+    schema: z.string().min(1).default('./data'),
+    flag: '-d, --data-dir <dir>',
+    env: 'SWITCHBOARD_DATA_DIR',
+    group: 'Storage',
+    help: 'directory of the embedded SQLite store',
+  }),
+  store: setting({
+    schema: z.string().default(''),
+    flag: '--store <url>',
+    env: 'SWITCHBOARD_STORE',
+    group: 'Storage',
+    help: 'store: sqlite:<file>, memory: (lost on exit) or postgres://user:pass@host/db',
+    defaultText: '<data-dir>/switchboard.db',
+  }),
+  retainPerChannel: setting({
+    schema: z.number().int().min(0).default(0),
+    flag: '--retain <n>',
+    env: 'SWITCHBOARD_RETAIN',
+    group: 'Storage',
+    help: 'messages kept per channel, older ones pruned; 0 keeps all',
+  }),
+
+  // --- Cluster ---------------------------------------------------------------------------------
+  bus: setting({
+    schema: z.string().default(''),
+    flag: '--bus <url>',
+    env: 'SWITCHBOARD_BUS',
+    group: 'Cluster',
+    help: 'bus between nodes: redis://, nats://[,nats://…], amqp://, postgres:// or mesh',
+    defaultText: 'none (one node)',
+  }),
+  nodeId: setting({
+    schema: z.string().min(1).max(100).optional(),
+    flag: '--node-id <id>',
+    env: 'SWITCHBOARD_NODE_ID',
+    group: 'Cluster',
+    help: "this node's id in the cluster",
+    defaultText: '<hostname>-<pid>',
+  }),
+  meshListen: setting({
+    schema: z.string().min(1).optional(),
+    flag: '--mesh-listen <host:port>',
+    env: 'SWITCHBOARD_MESH_LISTEN',
+    group: 'Cluster',
+    help: 'mesh: where this node listens for peers (keep it on a private network)',
+    defaultText: '<host>:<port + 1000>',
+  }),
+  meshPeers: setting({
+    schema: z.array(z.string().min(1)).default([]),
+    flag: '--mesh-peers <list>',
+    env: 'SWITCHBOARD_MESH_PEERS',
+    group: 'Cluster',
+    help: 'mesh: peers as host:port,host:port or @file (one per line); own address ignored',
+    fromText: parsePeerList,
+  }),
+  meshSecret: setting({
+    schema: z.string().default(''),
+    flag: '--mesh-secret <secret>',
+    env: 'SWITCHBOARD_MESH_SECRET',
+    group: 'Cluster',
+    help: 'mesh: shared secret the peers prove to each other; required for mesh',
+    defaultText: 'none',
+  }),
+  workers: setting({
+    schema: z.number().int().min(1).max(256).default(1),
+    flag: '-w, --workers <n>',
+    env: 'SWITCHBOARD_WORKERS',
+    group: 'Cluster',
+    help: 'worker processes sharing the port, e.g. one per core',
+    processOnly: true,
+  }),
+
+  // --- Limits ----------------------------------------------------------------------------------
+  maxMessageBytes: setting({
+    schema: z.number().int().min(1).max(1_048_576).default(4096),
+    flag: '--max-message-bytes <n>',
+    env: 'SWITCHBOARD_MAX_MESSAGE_BYTES',
+    group: 'Limits',
+    help: 'largest message text in UTF-8 bytes',
+  }),
+  maxFrameBytes: setting({
+    schema: z.number().int().min(256).max(16_777_216).default(65_536),
+    flag: '--max-frame-bytes <n>',
+    env: 'SWITCHBOARD_MAX_FRAME_BYTES',
+    group: 'Limits',
+    help: 'largest inbound WebSocket frame in bytes; a larger one closes with 1009',
+  }),
+  maxBufferedBytes: setting({
+    schema: z.number().int().min(1024).default(1_048_576),
+    flag: '--max-buffered-bytes <n>',
+    env: 'SWITCHBOARD_MAX_BUFFERED_BYTES',
+    group: 'Limits',
+    help: 'outbound bytes buffered per connection before it is closed as slow (4001)',
+  }),
+  rateLimit: setting({
+    schema: z.number().min(0.1).default(20),
+    flag: '--rate-limit <n>',
+    env: 'SWITCHBOARD_RATE_LIMIT',
+    group: 'Limits',
+    help: 'sustained client frames per second per connection',
+  }),
+  rateBurst: setting({
+    schema: z.number().int().min(1).default(60),
+    flag: '--rate-burst <n>',
+    env: 'SWITCHBOARD_RATE_BURST',
+    group: 'Limits',
+    help: 'frames a connection may send in a burst above the rate',
+  }),
+  floodLimit: setting({
+    schema: z.number().int().min(1).default(100),
+    flag: '--flood-limit <n>',
+    env: 'SWITCHBOARD_FLOOD_LIMIT',
+    group: 'Limits',
+    help: 'rate-limited frames in a row before the connection is closed (4003)',
+  }),
+
+  // --- Connections -----------------------------------------------------------------------------
+  pingInterval: setting({
+    schema: ms(100).default(25_000),
+    flag: '--ping-interval <ms>',
+    env: 'SWITCHBOARD_PING_INTERVAL',
+    group: 'Connections',
+    help: 'server ping period',
+  }),
+  pingTimeout: setting({
+    schema: ms(100).default(20_000),
+    flag: '--ping-timeout <ms>',
+    env: 'SWITCHBOARD_PING_TIMEOUT',
+    group: 'Connections',
+    help: 'a connection silent for ping interval + this is closed',
+  }),
+  shutdownTimeout: setting({
+    schema: ms(0).default(10_000),
+    flag: '--shutdown-timeout <ms>',
+    env: 'SWITCHBOARD_SHUTDOWN_TIMEOUT',
+    group: 'Connections',
+    help: 'grace period for in-flight work on SIGTERM before clients are closed with 4000',
+  }),
+
+  // --- Presence --------------------------------------------------------------------------------
+  presenceInterval: setting({
+    schema: ms(10).default(250),
+    flag: '--presence-interval <ms>',
+    env: 'SWITCHBOARD_PRESENCE_INTERVAL',
+    group: 'Presence',
+    help: 'presence changes are coalesced and sent to clients this often',
+  }),
+  memberEventsLimit: setting({
+    schema: z.number().int().min(0).default(1000),
+    flag: '--member-events-limit <n>',
+    env: 'SWITCHBOARD_MEMBER_EVENTS_LIMIT',
+    group: 'Presence',
+    help: 'rooms with more members get no join/leave events (they grow quadratically)',
+  }),
+  presenceHeartbeat: setting({
+    schema: ms(50).default(5000),
+    flag: '--presence-heartbeat <ms>',
+    env: 'SWITCHBOARD_PRESENCE_HEARTBEAT',
+    group: 'Presence',
+    help: 'cluster presence heartbeat period',
+  }),
+  presenceTtl: setting({
+    schema: ms(100).max(300_000).default(15_000),
+    flag: '--presence-ttl <ms>',
+    env: 'SWITCHBOARD_PRESENCE_TTL',
+    group: 'Presence',
+    help: 'users of a node silent this long go offline',
+  }),
+
+  // --- Auth ------------------------------------------------------------------------------------
+  sessionTtl: setting({
+    schema: ms(1000).default(30 * 24 * 3600 * 1000),
+    flag: '--session-ttl <ms>',
+    env: 'SWITCHBOARD_SESSION_TTL',
+    group: 'Auth',
+    help: 'session lifetime since last use (sliding)',
+  }),
+
+  // --- Logging ---------------------------------------------------------------------------------
+  logLevel: setting({
+    schema: z.enum(LOG_LEVELS).default('info'),
+    flag: '--log-level <level>',
+    env: 'SWITCHBOARD_LOG_LEVEL',
+    group: 'Logging',
+    help: 'least severe level logged',
+  }),
+  logFormat: setting({
+    schema: z.enum(LOG_FORMATS).default('auto'),
+    flag: '--log-format <format>',
+    env: 'SWITCHBOARD_LOG_FORMAT',
+    group: 'Logging',
+    help: 'pretty (readable lines) when stdout is a terminal, else JSON (one object a line)',
+  }),
+};
