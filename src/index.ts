@@ -22,10 +22,11 @@ export type {
   NewMessage,
   ReadQuery,
   RoomSummary,
-  Session,
   Store,
   StoredMessage,
 } from './store/store.js';
+export type { StoreBackend } from './store/index.js';
+export type { Session, SessionStore } from './auth/session-store.js';
 export type { Logger } from './logger.js';
 
 export { ERRORS, ERROR_CODES, SwitchboardError, isErrorCode } from './errors.js';

@@ -11,11 +11,14 @@
  */
 import { SwitchboardError } from '../errors.js';
 import { loadDriver } from '../backend-errors.js';
+import type { Logger } from '../logger.js';
 import type { Bus } from './bus.js';
 import { MemoryBus, MemoryHub } from './memory.js';
 
 export interface BusOptions {
   nodeId: string;
+  /** Where a backend that logs (the mesh: links coming and going) writes. Default: silent. */
+  logger?: Logger;
   mesh?: {
     listen: { host: string; port: number };
     peers: string[];
@@ -71,7 +74,13 @@ export async function openBus(url: string, options: BusOptions): Promise<Bus> {
         );
       }
       const { MeshBus } = await import('./mesh.js');
-      return new MeshBus({ nodeId, listen: mesh.listen, peers: mesh.peers, secret: mesh.secret });
+      return new MeshBus({
+        nodeId,
+        listen: mesh.listen,
+        peers: mesh.peers,
+        secret: mesh.secret,
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
     }
     default:
       throw new SwitchboardError(

@@ -73,7 +73,8 @@ export class SwitchboardServer {
         retainPerChannel: config.retainPerChannel,
       }));
     const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
-    let bus = parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config) }));
+    let bus =
+      parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config), logger }));
     let presence = parts.presence;
     if (!presence) {
       if (isClusterBus(config.bus) || parts.bus) {
