@@ -41,3 +41,15 @@ export async function bundleForBrowser(entry: string, cwd: string): Promise<Brow
 
 /** Client SDK bundles stay under this (17.0 KB minified, 5.8 KB gzipped when it was set). */
 export const CLIENT_BUNDLE_LIMIT = 24 * 1024;
+
+/**
+ * The zod-free shared modules the SDK may import besides src/client (paths from src/, without
+ * extension): anything else in its bundle is a server module or a dependency.
+ */
+export const CLIENT_SHARED_MODULES = [
+  'protocol/channels',
+  'protocol/close-codes',
+  'errors',
+  'backoff',
+  'token-bucket',
+];

@@ -1,22 +1,17 @@
 /**
  * The client SDK bundles for the browser without the server: esbuild's metafile shows only
- * src/client and the zod-free shared modules it may import (src/protocol/channels.ts,
- * src/protocol/close-codes.ts, src/errors.ts, src/backoff.ts): no server module, no `node:`
+ * src/client and the zod-free shared modules it may import (CLIENT_SHARED_MODULES): no server
+ * module, no `node:`
  * module, no dependency. test/package/tarball.test.ts checks the same of `switchboard/client` as
  * installed from the packed tarball.
  */
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { CLIENT_BUNDLE_LIMIT, bundleForBrowser } from './browser-bundle.js';
+import { CLIENT_BUNDLE_LIMIT, CLIENT_SHARED_MODULES, bundleForBrowser } from './browser-bundle.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SHARED = [
-  'src/protocol/channels.ts',
-  'src/protocol/close-codes.ts',
-  'src/errors.ts',
-  'src/backoff.ts',
-];
+const SHARED = CLIENT_SHARED_MODULES.map((m) => `src/${m}.ts`);
 
 describe('the client SDK bundled for the browser', () => {
   test('holds only src/client and the shared zod-free modules, and stays small', async () => {

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLIENT_BUNDLE_LIMIT, bundleForBrowser } from './browser-bundle.js';
+import { CLIENT_BUNDLE_LIMIT, bundleForBrowser, CLIENT_SHARED_MODULES } from './browser-bundle.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -226,7 +226,7 @@ describe('the packed package', () => {
     writeFileSync(join(app, 'client-entry.js'), "export * from 'switchboard/client';\n");
     const bundle = await bundleForBrowser('client-entry.js', app);
     const dist = 'node_modules/switchboard/dist/';
-    const allowed = ['protocol/channels.js', 'protocol/close-codes.js', 'errors.js', 'backoff.js'];
+    const allowed = CLIENT_SHARED_MODULES.map((m) => `${m}.js`);
     const foreign = bundle.inputs.filter(
       (f) =>
         f !== 'client-entry.js' &&
