@@ -2,7 +2,7 @@
 // Builds the browser chat page: bundles src/web/app.ts (and the SDK it imports) into
 // dist/web/app.js and copies the static files beside it. The server serves dist/web at "/".
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,9 +11,13 @@ const src = join(root, 'src/web');
 const out = join(root, 'dist/web');
 
 mkdirSync(out, { recursive: true });
+// Every file is written beside its final name and renamed over it: a server (or a test file
+// building at the same time as another) never reads a half-written page.
+const tmp = `.tmp-${process.pid}`;
 const result = await build({
   entryPoints: [join(src, 'app.ts')],
   outfile: join(out, 'app.js'),
+  write: false,
   bundle: true,
   platform: 'browser',
   format: 'esm',
@@ -24,7 +28,14 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-for (const file of ['index.html', 'style.css']) copyFileSync(join(src, file), join(out, file));
+for (const file of result.outputFiles) {
+  writeFileSync(file.path + tmp, file.contents);
+  renameSync(file.path + tmp, file.path);
+}
+for (const file of ['index.html', 'style.css']) {
+  copyFileSync(join(src, file), join(out, file) + tmp);
+  renameSync(join(out, file) + tmp, join(out, file));
+}
 
 const bytes =
   Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('app.js'))?.[1].bytes ?? 0;
