@@ -12,6 +12,7 @@ export type {
   ResumePosition,
   SendTarget,
   SyncedEvent,
+  SyncingEvent,
   WebSocketCtor,
   WebSocketLike,
 } from './types.js';

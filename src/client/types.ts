@@ -74,6 +74,17 @@ export interface SyncedEvent {
   firstSeq: number;
 }
 
+/**
+ * A channel's messages are being replayed: the ones resumed by a reconnect's hello, or a channel
+ * that appeared while the client was away. Until the channel's `synced`, its messages are
+ * emitted only in seq order (later ones wait).
+ */
+export interface SyncingEvent {
+  channel: string;
+  /** The replay starts after this seq. */
+  after: number;
+}
+
 export interface ClosedEvent {
   code: number;
   reason: string;
@@ -87,6 +98,9 @@ export interface ClientEvents {
   state: ClientState;
   ready: HelloResult;
   message: ChatMessage;
+  /** A channel's replay started; `synced` ends it. */
+  syncing: SyncingEvent;
+  /** A channel's replay ended: every message up to `seq` was emitted, live ones follow. */
   synced: SyncedEvent;
   presence: OnlineUser[];
   member: { room: string; user: string; joined: boolean };

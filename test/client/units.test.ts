@@ -6,17 +6,8 @@ import { RECONNECT_DEFAULTS, backoffDelay } from '../../src/client/backoff.js';
 import { ChannelBook } from '../../src/client/channel-book.js';
 import { Emitter } from '../../src/client/emitter.js';
 import { Outbox } from '../../src/client/outbox.js';
-import { SwitchboardError, type ChatMessage } from '../../src/client/index.js';
-
-const msg = (channel: string, seq: number, from = 'bob'): ChatMessage => ({
-  type: 'message',
-  channel,
-  seq,
-  cid: `c${seq}`,
-  from,
-  text: `t${seq}`,
-  ts: 0,
-});
+import { SwitchboardError } from '../../src/client/index.js';
+import { msg } from './helpers.js';
 
 class TestEmitter extends Emitter<{ a: number; b: string }> {
   fire<K extends 'a' | 'b'>(k: K, v: { a: number; b: string }[K]) {
@@ -105,7 +96,7 @@ describe('ChannelBook', () => {
       { channel: 'room:gone', after: 9 },
       { channel: 'room:general', after: 50 },
     ]);
-    assert.deepEqual(b.applyHello(hello(10)), []);
+    assert.deepEqual(b.applyHello(hello(10)).removed, []);
     assert.deepEqual(b.positions(), [{ channel: 'room:general', after: 10 }]);
   });
 });
