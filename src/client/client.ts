@@ -8,7 +8,8 @@
  * - after a drop the client reconnects with backoff, resumes every known channel from its last
  *   seq (nothing missed, nothing twice) and re-sends unacknowledged sends with their cid;
  * - a channel that appeared meanwhile is replayed too (a DM from its start, a room joined on
- *   another device from the read position); see ChannelSync for how it is kept in order;
+ *   another device from the read position), and a replay that fails is retried with backoff
+ *   until it succeeds; see ChannelSync for how a replaying channel is kept in order;
  * - close codes 4100-4199 and 1008 are final: no reconnect, state 'closed'.
  */
 import { SwitchboardError, isErrorCode } from '../errors.js';
@@ -88,14 +89,18 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       },
     );
     this.book = new ChannelBook(options.positions);
-    this.sync = new ChannelSync({
-      request: (frame, onReply) => this.link.rpc(frame, onReply),
-      position: (channel) => this.book.position(channel),
-      deliver: (m) => this.emitMessage(m),
-      synced: (r) => this.synced(r),
-      syncing: (e) => this.emit('syncing', e),
-      failed: (err) => this.emit('error', err),
-    });
+    this.sync = new ChannelSync(
+      {
+        request: (frame, onReply) => this.link.rpc(frame, onReply),
+        position: (channel) => this.book.position(channel),
+        deliver: (m) => this.emitMessage(m),
+        synced: (r) => this.synced(r),
+        syncing: (e) => this.emit('syncing', e),
+        removed: (channel) => this.removeChannel(channel),
+      },
+      // The reconnect backoff paces replay retries too.
+      { ...RECONNECT_DEFAULTS, ...options.reconnect },
+    );
     this.outbox = new Outbox({
       request: (frame) => this.link.rpc(frame),
       canSend: () => this.current === 'ready',
@@ -262,8 +267,8 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       case 'error': {
         const err = toError(f);
         if (f.id !== undefined && this.link.requests.reject(f.id, err)) return;
-        // A replay the server could not do: the channel is not replaying any more.
-        if (f.id === undefined && f.channel !== undefined) this.sync.forget(f.channel);
+        // A replay the server could not do: retried by ChannelSync, reported here once.
+        if (f.id === undefined && f.channel !== undefined) this.sync.failed(f.channel, err);
         this.emit('error', err);
         return;
       }

@@ -1,6 +1,7 @@
 /** Which channels the SDK replays after a hello, and the order a replaying channel emits in. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { RECONNECT_DEFAULTS } from '../../src/client/backoff.js';
 import { ChannelBook } from '../../src/client/channel-book.js';
 import { ChannelSync } from '../../src/client/channel-sync.js';
 import type { ChannelState, SyncingEvent } from '../../src/client/index.js';
@@ -67,19 +68,22 @@ describe('ChannelSync', () => {
     const emitted: number[] = [];
     const events: SyncingEvent[] = [];
     const frames: Record<string, unknown>[] = [];
-    const sync = new ChannelSync({
-      request: (frame) => {
-        frames.push(frame);
-        return new Promise(() => {});
+    const sync = new ChannelSync(
+      {
+        request: (frame) => {
+          frames.push(frame);
+          return new Promise(() => {});
+        },
+        position: (channel) => book.position(channel),
+        deliver: (m) => {
+          if (book.message(m, 'me')) emitted.push(m.seq);
+        },
+        synced: (r) => book.synced(r.channel, r.seq),
+        syncing: (e) => events.push(e),
+        removed: () => {},
       },
-      position: (channel) => book.position(channel),
-      deliver: (m) => {
-        if (book.message(m, 'me')) emitted.push(m.seq);
-      },
-      synced: (r) => book.synced(r.channel, r.seq),
-      syncing: (e) => events.push(e),
-      failed: () => {},
-    });
+      RECONNECT_DEFAULTS,
+    );
     return { book, sync, emitted, events, frames };
   }
 
@@ -87,7 +91,7 @@ describe('ChannelSync', () => {
     const { sync, emitted, events, frames } = harness();
     sync.begin([], [{ channel: 'dm:bob:me', after: 2 }]);
     assert.deepEqual(frames, [{ type: 'resume', channel: 'dm:bob:me', after: 2 }]);
-    assert.deepEqual(events, [{ channel: 'dm:bob:me', after: 2 }]);
+    assert.deepEqual(events, [{ channel: 'dm:bob:me', after: 2, attempt: 0 }]);
     for (const seq of [8, 9, 3, 4, 8]) assert.equal(sync.accept(msg('dm:bob:me', seq)), true);
     assert.deepEqual(emitted, [3, 4], 'live 8 and 9 wait for 5-7');
     sync.accept(msg('dm:bob:me', 11, 'me'));

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { RECONNECT_DEFAULTS, backoffDelay } from '../../src/client/backoff.js';
 import {
   dmChannel,
   roomChannel,
@@ -69,6 +70,15 @@ async function sendAll(
   const out: ChatMessage[] = [];
   for (const text of list) out.push(await send(from, text));
   return out;
+}
+
+/** Most `resume` frames a client can send in `elapsed` ms of retrying: every delay at its shortest. */
+function mostTries(elapsed: number): number {
+  const options = { ...RECONNECT_DEFAULTS, ...RECONNECT };
+  let tries = 1;
+  for (let waited = backoffDelay(0, options, () => 1); waited <= elapsed; tries++)
+    waited += backoffDelay(tries, options, () => 1);
+  return tries;
 }
 
 describe('SDK catch-up of channels that appeared while away', () => {
@@ -141,5 +151,129 @@ describe('SDK catch-up of channels that appeared while away', () => {
     await sleep(100);
     assert.deepEqual(texts(got, dm), ['first', 'second', 'third']);
     assert.equal(bob.channels.get(dm)?.name, alice.user);
+  });
+});
+
+/**
+ * alice and bob in a new room, bob away while alice sends `missed` (after `seen`, which bob
+ * got), then back while the room's reads fail: resolves once bob has asked for the room again.
+ */
+async function failingReplay(missed: string[], seen: string[] = []) {
+  const p = await pair();
+  const room = roomName();
+  const channel = roomChannel(room);
+  const send = (c: SwitchboardClient, t: string) => c.sendToRoom(room, t);
+  await p.alice.createRoom(room);
+  await p.bob.joinRoom(room);
+  const before = await sendAll(p.alice, send, seen);
+  await until(() => texts(p.got, channel).length === before.length, 10_000, 'bob saw them');
+  await away(p.bob, p.net);
+  const sent = await sendAll(p.alice, send, missed);
+  srv.faults.down.add(channel);
+  const syncing = collect(p.bob, 'syncing');
+  const errors = collect(p.bob, 'error');
+  p.net.back();
+  const backAt = Date.now();
+  await until(() => p.net.sentOfType('resume').length >= 1, 10_000, 'a resume frame');
+  return { ...p, room, channel, before, sent, syncing, errors, backAt };
+}
+
+describe('SDK retry of a replay that failed', () => {
+  test('retries with backoff while the store is down and emits every missed message once, in order, without reconnecting', async () => {
+    const { alice, bob, net, got, room, channel, sent, syncing, errors, backAt } =
+      await failingReplay(['m1', 'm2', 'm3']);
+    await until(() => net.sentOfType('resume').length >= 3, 10_000, 'three resume frames');
+    assert.ok(bob.syncing.has(channel));
+    assert.equal(bob.state, 'ready');
+    const sockets = net.sockets.length;
+    srv.faults.down.delete(channel);
+    const synced = await waitFor(bob, 'synced', (s) => s.channel === channel);
+    const elapsed = Date.now() - backAt;
+    assert.equal(synced.seq, sent.at(-1)!.seq);
+    assert.deepEqual(texts(got, channel), ['m1', 'm2', 'm3']);
+    assert.equal(net.sockets.length, sockets, 'no reconnect');
+    const resumes = net.sentOfType('resume').filter((f) => f.channel === channel);
+    assert.ok(
+      resumes.length <= mostTries(elapsed),
+      `${resumes.length} resume frames in ${elapsed} ms: at most ${mostTries(elapsed)} with backoff`,
+    );
+    assert.ok(resumes.every((f) => f.after === 0));
+    const failures = syncing.filter((e) => e.channel === channel && e.error);
+    assert.ok(failures.length >= 2);
+    assert.ok(failures.every((e) => e.error?.code === 'SB_ERR_STORE_UNAVAILABLE'));
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['SB_ERR_STORE_UNAVAILABLE'],
+      'the failed hello replay is reported once',
+    );
+    await sleep(600);
+    assert.equal(net.sentOfType('resume').length, resumes.length, 'no resume once synced');
+    const live = await alice.sendToRoom(room, 'm4');
+    await until(() => got.some((m) => m.seq === live.seq && m.channel === channel));
+    assert.deepEqual(texts(got, channel), ['m1', 'm2', 'm3', 'm4']);
+  });
+
+  test('a DM whose first replay to a connected device fails is retried and emitted from its start', async () => {
+    const { alice, bob, net, got } = await pair();
+    const dm = dmChannel(alice.user!, bob.user!);
+    srv.faults.down.add(dm);
+    await sendAll(alice, (c, t) => c.sendDm(bob.user!, t), ['a', 'b']);
+    await until(() => net.sentOfType('resume').length >= 1, 10_000, 'a resume frame');
+    srv.faults.down.delete(dm);
+    await waitFor(bob, 'synced', (s) => s.channel === dm);
+    assert.deepEqual(texts(got, dm), ['a', 'b']);
+    assert.equal(bob.channels.get(dm)?.name, alice.user);
+  });
+
+  test('retries from the position the client reached, not from the start', async () => {
+    const { bob, net, got, channel, before } = await failingReplay(['x', 'y'], ['seen']);
+    assert.equal(net.sentOfType('resume')[0]!.after, before[0]!.seq);
+    srv.faults.down.delete(channel);
+    await waitFor(bob, 'synced', (s) => s.channel === channel);
+    assert.deepEqual(texts(got, channel), ['seen', 'x', 'y']);
+  });
+
+  test('a non-retryable answer drops the channel with channelRemoved and stops retrying', async () => {
+    const { bob, net, channel } = await failingReplay(['gone soon']);
+    const removed = waitFor(bob, 'channelRemoved', (c) => c === channel);
+    // Removed behind the server's back (another node, an admin): no `member` frame reaches bob.
+    await srv.store.removeMember(channel, bob.user!);
+    srv.faults.down.delete(channel);
+    await removed;
+    assert.equal(bob.channels.has(channel), false);
+    assert.equal(bob.syncing.has(channel), false);
+    const count = net.sentOfType('resume').length;
+    await sleep(600);
+    assert.equal(net.sentOfType('resume').length, count);
+  });
+
+  test('retries stop when the client closes', async () => {
+    const { bob, net, channel } = await failingReplay(['never read']);
+    assert.ok(bob.syncing.has(channel));
+    bob.close();
+    assert.equal(bob.syncing.size, 0, 'nothing left to retry');
+    const count = net.sentOfType('resume').length;
+    await sleep(700);
+    assert.equal(net.sentOfType('resume').length, count);
+    srv.faults.down.delete(channel);
+  });
+
+  test('a reconnect while retrying starts over with the hello resume list', async () => {
+    const { bob, net, got, channel } = await failingReplay(['h1', 'h2']);
+    const previous = net.sockets.length - 1;
+    srv.faults.down.delete(channel);
+    net.sockets[previous]!.terminate();
+    await waitFor(bob, 'synced', (s) => s.channel === channel);
+    const socket = net.sockets.length - 1;
+    assert.ok(socket > previous, 'reconnected');
+    const hello = net.sentOfType('hello', socket)[0]!;
+    assert.ok(
+      (hello.resume as { channel: string; after: number }[]).some(
+        (p) => p.channel === channel && p.after === 0,
+      ),
+    );
+    await sleep(300);
+    assert.equal(net.sentOfType('resume', socket).length, 0, 'no resume on the new socket');
+    assert.deepEqual(texts(got, channel), ['h1', 'h2']);
   });
 });
