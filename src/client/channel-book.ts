@@ -47,12 +47,26 @@ class SeqWindow {
   }
 }
 
+/**
+ * Where the replay of a channel the client did not know starts. A DM from its start as this
+ * member sees it: the whole conversation is new to the client. A room (joined on another
+ * device) from the user's read position, shared by all devices: what was sent since the join
+ * or since the user last read it elsewhere; older room history is for `history`.
+ */
+export function replayStart(state: ChannelState): number {
+  const start = state.kind === 'dm' ? state.firstSeq - 1 : state.readSeq;
+  return Math.max(0, Math.min(start, state.lastSeq));
+}
+
 export class ChannelBook {
   readonly states = new Map<string, ChannelState>();
   private readonly seen = new Map<string, SeqWindow>();
+  /** False until the first hello, unless positions were given: nothing to catch up from yet. */
+  private started: boolean;
 
   constructor(initial: ResumePosition[] = []) {
     for (const p of initial) this.seen.set(p.channel, new SeqWindow(p.after));
+    this.started = initial.length > 0;
   }
 
   /** Highest seq delivered per channel: the `resume` list of the next hello. */
@@ -60,13 +74,21 @@ export class ChannelBook {
     return [...this.seen].map(([channel, w]) => ({ channel, after: w.high }));
   }
 
+  /** Every seq at or below it has been delivered (undefined for an unknown channel). */
+  position(channel: string): number | undefined {
+    return this.seen.get(channel)?.floor;
+  }
+
   /**
-   * Takes the channel list of a hello reply as the truth. Returns the channels that are gone.
+   * Takes the channel list of a hello reply as the truth. Returns the channels that are gone,
+   * and the channels new to the client that it must replay (`resume`) to see what it missed;
+   * on the very first hello of a client without positions nothing is missed, all go live.
    * A channel whose server lastSeq is below our position lost data (store wiped): the server wins.
    */
-  applyHello(channels: ChannelState[]): string[] {
+  applyHello(channels: ChannelState[]): { removed: string[]; replay: ResumePosition[] } {
     const present = new Set(channels.map((c) => c.channel));
     const removed: string[] = [];
+    const replay: ResumePosition[] = [];
     for (const channel of [...this.seen.keys()]) {
       if (present.has(channel)) continue;
       this.seen.delete(channel);
@@ -78,10 +100,16 @@ export class ChannelBook {
     for (const state of channels) {
       this.states.set(state.channel, { ...state });
       const w = this.seen.get(state.channel);
-      if (!w) this.seen.set(state.channel, new SeqWindow(state.lastSeq));
-      else if (w.high > state.lastSeq) w.reset(state.lastSeq);
+      if (w) {
+        if (w.high > state.lastSeq) w.reset(state.lastSeq);
+        continue;
+      }
+      const after = this.started ? replayStart(state) : state.lastSeq;
+      this.seen.set(state.channel, new SeqWindow(after));
+      if (after < state.lastSeq) replay.push({ channel: state.channel, after });
     }
-    return removed;
+    this.started = true;
+    return { removed, replay };
   }
 
   /** Adds or replaces a channel from a reply (join, create, read): live delivery starts after lastSeq. */

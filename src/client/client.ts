@@ -7,6 +7,9 @@
  *   (the server returns those only in the send reply);
  * - after a drop the client reconnects with backoff, resumes every known channel from its last
  *   seq (nothing missed, nothing twice) and re-sends unacknowledged sends with their cid;
+ * - a channel that appeared meanwhile is replayed too (a DM from its start, a room joined on
+ *   another device from the read position), and a replay that fails is retried with backoff
+ *   until it succeeds; see ChannelSync for how a replaying channel is kept in order;
  * - sends go through one ordered outbox paced by the server's announced rate limit, which
  *   backs off as a whole on retryable errors (see outbox.ts); `pending()` and the 'outbox'
  *   event show it, `ClientOptions.outbox` restores it (e.g. after a page reload);
@@ -26,6 +29,7 @@ import type {
 } from '../protocol/frames.js';
 import { RECONNECT_DEFAULTS } from './backoff.js';
 import { ChannelBook } from './channel-book.js';
+import { ChannelSync } from './channel-sync.js';
 import { Emitter } from './emitter.js';
 import { Outbox } from './outbox.js';
 import { toError } from './pending-requests.js';
@@ -39,6 +43,7 @@ import type {
   PendingSend,
   ResumePosition,
   SendTarget,
+  SyncedEvent,
   WebSocketCtor,
 } from './types.js';
 
@@ -55,6 +60,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private readonly link: SocketLink;
   private readonly outbox: Outbox;
   private readonly book: ChannelBook;
+  private readonly sync: ChannelSync;
   private readonly onlineUsers = new Map<string, number>();
   private readonly typingSent = new Map<string, number>();
   private current: ClientState = 'idle';
@@ -87,6 +93,18 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       },
     );
     this.book = new ChannelBook(options.positions);
+    this.sync = new ChannelSync(
+      {
+        request: (frame, onReply) => this.link.rpc(frame, onReply),
+        position: (channel) => this.book.position(channel),
+        deliver: (m) => this.emitMessage(m),
+        synced: (r) => this.synced(r),
+        syncing: (e) => this.emit('syncing', e),
+        removed: (channel) => this.removeChannel(channel),
+      },
+      // The reconnect backoff paces replay retries too.
+      { ...RECONNECT_DEFAULTS, ...options.reconnect },
+    );
     this.outbox = new Outbox(
       {
         request: (frame) => this.link.rpc(frame),
@@ -112,6 +130,10 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   }
   get channels(): ReadonlyMap<string, ChannelState> {
     return this.book.states;
+  }
+  /** Channels whose replay has not ended yet (see the `syncing` and `synced` events). */
+  get syncing(): ReadonlySet<string> {
+    return this.sync.channels;
   }
   /** Online users and their connection counts (empty with presence: false). */
   get online(): ReadonlyMap<string, number> {
@@ -193,7 +215,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     try {
       // Handled synchronously: the frames after the reply (replay, live) must see its state.
       await this.link.rpc(frame, (data) => {
-        if (this.link.generation === generation) this.ready(data as HelloResult);
+        if (this.link.generation === generation) this.ready(data as HelloResult, resume);
       });
     } catch (err) {
       if (this.link.generation !== generation || this.current === 'closed') return;
@@ -209,18 +231,20 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     }
   }
 
-  private ready(hello: HelloResult): void {
+  private ready(hello: HelloResult, resumed: ResumePosition[]): void {
     this.me = hello.user;
     this.handle = hello.user;
     this.session = hello.token;
     this.link.established(hello.pingInterval);
-    const removed = this.book.applyHello(hello.channels);
+    const { removed, replay } = this.book.applyHello(hello.channels);
     this.onlineUsers.clear();
     for (const u of hello.online)
       if (u.connections > 0) this.onlineUsers.set(u.user, u.connections);
     this.setState('ready');
     this.emit('ready', hello);
     for (const channel of removed) this.emit('channelRemoved', channel);
+    const listed = resumed.map((p) => p.channel).filter((c) => this.book.states.has(c));
+    this.sync.begin(listed, replay);
     this.first?.resolve(hello);
     this.outbox.resume({ rateLimit: hello.rateLimit, rateBurst: hello.rateBurst });
   }
@@ -235,6 +259,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         : new SwitchboardError('SB_ERR_CONNECTION_CLOSED', `closed with ${code}`);
       return this.finish(code, reason, err);
     }
+    this.sync.stop();
     this.setState('reconnecting');
     this.emit('closed', { code, reason, reconnect: true });
     this.link.scheduleReconnect();
@@ -242,6 +267,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
 
   private finish(code: number, reason: string, err: SwitchboardError): void {
     this.link.shutdown(1000, code === 1000 ? reason : '');
+    this.sync.stop();
     this.setState('closed');
     this.outbox.close(err);
     if (this.first) {
@@ -266,21 +292,20 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         return;
       case 'error': {
         const err = toError(f);
-        if (f.id === undefined || !this.link.requests.reject(f.id, err)) this.emit('error', err);
+        if (f.id !== undefined && this.link.requests.reject(f.id, err)) return;
+        // A replay the server could not do: retried by ChannelSync, reported here once.
+        if (f.id === undefined && f.channel !== undefined) this.sync.failed(f.channel, err);
+        this.emit('error', err);
         return;
       }
       case 'message':
         this.deliver(f);
         return;
-      case 'synced':
-        this.book.synced(f.channel, f.seq);
-        this.emit('synced', {
-          channel: f.channel,
-          seq: f.seq,
-          truncated: f.truncated,
-          firstSeq: f.firstSeq,
-        });
+      case 'synced': {
+        const { type: _type, ...result } = f;
+        this.sync.end(result);
         return;
+      }
       case 'presence':
         for (const u of f.users) {
           if (u.connections > 0) this.onlineUsers.set(u.user, u.connections);
@@ -313,18 +338,31 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
 
   /** Emits a message once, whether it came as a frame, a replay or our own send reply. */
   private deliver(m: ChatMessage): void {
+    if (!this.sync.accept(m)) this.emitMessage(m);
+  }
+
+  private emitMessage(m: ChatMessage): void {
     const state = this.book.message(m, this.me);
     if (!state) return;
     this.emit('message', m);
     this.emit('channel', state);
   }
 
+  /** Everything up to r.seq has arrived (a `synced` frame or a `resume` reply). */
+  private synced(r: SyncedEvent): void {
+    this.book.synced(r.channel, r.seq);
+    this.emit('synced', r);
+  }
+
   private onMember(room: string, user: string, joined: boolean): void {
-    const channel = `room:${room}`;
     // Our own leave on another device; a join there arrives as a 'channel' frame.
-    if (user === this.me && !joined && this.book.remove(channel))
-      this.emit('channelRemoved', channel);
+    if (user === this.me && !joined) this.removeChannel(roomChannel(room));
     this.emit('member', { room, user, joined });
+  }
+
+  private removeChannel(channel: string): void {
+    this.sync.forget(channel);
+    if (this.book.remove(channel)) this.emit('channelRemoved', channel);
   }
 
   // --- requests --------------------------------------------------------------------------------
@@ -385,8 +423,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
 
   async leaveRoom(room: string): Promise<void> {
     await this.request({ type: 'leave', room });
-    const channel = roomChannel(room);
-    if (this.book.remove(channel)) this.emit('channelRemoved', channel);
+    this.removeChannel(roomChannel(room));
   }
 
   async listRooms(): Promise<RoomInfo[]> {

@@ -14,6 +14,7 @@ export type {
   ResumePosition,
   SendTarget,
   SyncedEvent,
+  SyncingEvent,
   WebSocketCtor,
   WebSocketLike,
 } from './types.js';

@@ -28,6 +28,7 @@ export interface WebSocketLike {
 
 export type WebSocketCtor = new (url: string) => WebSocketLike;
 
+/** Also paces the retries of a channel replay that failed (see SyncingEvent). */
 export interface ReconnectOptions {
   /** First delay in ms (default 500). */
   minDelay?: number;
@@ -102,6 +103,21 @@ export interface SyncedEvent {
   firstSeq: number;
 }
 
+/**
+ * A channel's messages are being replayed: the ones resumed by a reconnect's hello, a channel
+ * that appeared while the client was away, or a replay that failed and will be retried. Until
+ * the channel's `synced`, its messages are emitted only in seq order (later ones wait).
+ */
+export interface SyncingEvent {
+  channel: string;
+  /** The replay (or its next try) starts after this seq. */
+  after: number;
+  /** 0 when the replay starts; n after its n-th failure, when try n + 1 is scheduled. */
+  attempt: number;
+  /** Why the last try failed (attempt > 0), e.g. SB_ERR_STORE_UNAVAILABLE. */
+  error?: SwitchboardError;
+}
+
 export interface ClosedEvent {
   code: number;
   reason: string;
@@ -115,6 +131,9 @@ export interface ClientEvents {
   state: ClientState;
   ready: HelloResult;
   message: ChatMessage;
+  /** A channel's replay started or failed (and is retried); `synced` ends it. */
+  syncing: SyncingEvent;
+  /** A channel's replay ended: every message up to `seq` was emitted, live ones follow. */
   synced: SyncedEvent;
   presence: OnlineUser[];
   member: { room: string; user: string; joined: boolean };

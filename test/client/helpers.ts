@@ -3,10 +3,22 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import {
   SwitchboardClient,
+  type ChatMessage,
   type ClientEvents,
   type ClientOptions,
   type WebSocketCtor,
 } from '../../src/client/index.js';
+
+/** A stored message as the server sends it, text `t<seq>`: a fixture for the pure parts. */
+export const msg = (channel: string, seq: number, from = 'bob'): ChatMessage => ({
+  type: 'message',
+  channel,
+  seq,
+  cid: `c${seq}`,
+  from,
+  text: `t${seq}`,
+  ts: 0,
+});
 
 /** A unique handle per test, since a server keeps handles for the whole file. */
 export function handle(prefix: string): string {
@@ -23,6 +35,76 @@ export function trackedWebSocket(): { WebSocket: WebSocketCtor; sockets: WebSock
     }
   }
   return { WebSocket: Tracked, sockets };
+}
+
+/**
+ * A WebSocket class that can keep its client away: while `away`, every new socket asks for a
+ * path the server answers with 404, so the client keeps failing to reconnect (with its own
+ * backoff) until `back()`. Records every frame the client sends and receives, per socket, and
+ * can hold back the client's frames of one type (a slow uplink) until `flush()`.
+ */
+export class Reachability {
+  away = false;
+  /** Outgoing frames of this type are held back until `flush()` instead of going out. */
+  delay: string | null = null;
+  readonly sockets: WebSocket[] = [];
+  /** Parsed frames sent on each socket (index as in `sockets`), held-back ones included. */
+  readonly sent: Record<string, unknown>[][] = [];
+  /** Parsed frames received on each socket. */
+  readonly received: Record<string, unknown>[][] = [];
+  readonly WebSocket: WebSocketCtor = switchable(this);
+  private readonly delayed: (() => void)[] = [];
+
+  /** Drops the current socket and keeps the client from reconnecting. */
+  leave(): void {
+    this.away = true;
+    this.sockets.at(-1)?.terminate();
+  }
+
+  back(): void {
+    this.away = false;
+  }
+
+  /** Sends the held-back frames and stops holding any. */
+  flush(): void {
+    this.delay = null;
+    for (const send of this.delayed.splice(0)) send();
+  }
+
+  /** Frames of `type` sent on every socket, or on socket `index` only. */
+  sentOfType(type: string, index?: number): Record<string, unknown>[] {
+    const lists = index === undefined ? this.sent : [this.sent[index] ?? []];
+    return lists.flat().filter((f) => f.type === type);
+  }
+
+  receivedOfType(type: string): Record<string, unknown>[] {
+    return this.received.flat().filter((f) => f.type === type);
+  }
+
+  /** Records a frame the client sends on `socket`, and sends it unless it is held back. */
+  outgoing(socket: WebSocket, frame: Record<string, unknown>, send: () => void): void {
+    this.sent[this.sockets.indexOf(socket)]!.push(frame);
+    if (frame.type === this.delay) this.delayed.push(send);
+    else send();
+  }
+}
+
+function switchable(net: Reachability): WebSocketCtor {
+  return class Switchable extends WebSocket {
+    constructor(url: string) {
+      super(net.away ? url.replace(/\/ws$/, '/away') : url);
+      const index = net.sockets.push(this) - 1;
+      net.sent[index] = [];
+      net.received[index] = [];
+      this.on('message', (data) => {
+        for (const line of String(data).split('\n'))
+          net.received[index]!.push(JSON.parse(line) as Record<string, unknown>);
+      });
+    }
+    override send(data: string): void {
+      net.outgoing(this, JSON.parse(data) as Record<string, unknown>, () => super.send(data));
+    }
+  };
 }
 
 export function makeClient(opts: ClientOptions): SwitchboardClient {

@@ -5,17 +5,7 @@ import { clean, formatMessage } from '../../src/cli/chat-format.js';
 import { RECONNECT_DEFAULTS, backoffDelay } from '../../src/client/backoff.js';
 import { ChannelBook } from '../../src/client/channel-book.js';
 import { Emitter } from '../../src/client/emitter.js';
-import type { ChatMessage } from '../../src/client/index.js';
-
-const msg = (channel: string, seq: number, from = 'bob'): ChatMessage => ({
-  type: 'message',
-  channel,
-  seq,
-  cid: `c${seq}`,
-  from,
-  text: `t${seq}`,
-  ts: 0,
-});
+import { msg } from './helpers.js';
 
 class TestEmitter extends Emitter<{ a: number; b: string }> {
   fire<K extends 'a' | 'b'>(k: K, v: { a: number; b: string }[K]) {
@@ -104,7 +94,7 @@ describe('ChannelBook', () => {
       { channel: 'room:gone', after: 9 },
       { channel: 'room:general', after: 50 },
     ]);
-    assert.deepEqual(b.applyHello(hello(10)), []);
+    assert.deepEqual(b.applyHello(hello(10)).removed, []);
     assert.deepEqual(b.positions(), [{ channel: 'room:general', after: 10 }]);
   });
 });
