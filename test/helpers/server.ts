@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { reapOnExit } from './reaper.js';
 
 export interface ServerHandle {
   /** http://127.0.0.1:PORT */
@@ -62,19 +63,19 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
   );
   const logs: string[] = [];
   // A test process that dies or times out must not leave its servers running.
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
+  const forget = reapOnExit(() => child.kill('SIGKILL'));
   const exited = new Promise<void>((res) =>
     child.once('exit', () => {
-      process.off('exit', reap);
+      forget();
       res();
     }),
   );
   const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(
-      () => rej(new Error(`server did not start:\n${logs.join('\n')}`)),
-      20_000,
-    );
+    const timer = setTimeout(() => {
+      // Not started in time: it must not stay behind, half up, after the test gives up on it.
+      child.kill('SIGKILL');
+      rej(new Error(`server did not start:\n${logs.join('\n')}`));
+    }, 20_000);
     const onLine = (line: string) => {
       logs.push(line);
       if (!line.includes('"listening"')) return;

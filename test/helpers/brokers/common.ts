@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reapOnExit } from '../reaper.js';
 
 export interface Broker {
   /** Connection URL for the driver. */
@@ -106,9 +107,10 @@ export class Proc {
       (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)),
     );
     this.child = child;
-    const kill = () => child.kill('SIGKILL');
-    process.once('exit', kill);
-    child.once('exit', () => process.off('exit', kill));
+    child.once(
+      'exit',
+      reapOnExit(() => child.kill('SIGKILL')),
+    );
   }
 
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

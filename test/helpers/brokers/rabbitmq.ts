@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqp from 'amqplib';
+import { reapOnExit } from '../reaper.js';
 import { freePort, removeDir, requireBinary, tempDir, waitForPort, type Broker } from './common.js';
 
 export const rabbitBinary = () =>
@@ -43,9 +44,10 @@ class GroupProc {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.child = child;
-    const kill = () => killGroup(child);
-    process.once('exit', kill);
-    child.once('exit', () => process.off('exit', kill));
+    child.once(
+      'exit',
+      reapOnExit(() => killGroup(child)),
+    );
   }
 
   /** SIGKILL the whole group (script, beam.smp, port programs) and wait for the script. */
