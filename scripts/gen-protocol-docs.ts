@@ -72,7 +72,7 @@ export function generateSchemaJson(): string {
 }
 
 function frameSection(frame: NamedFrame): string {
-  const schema = withoutDialect(z.toJSONSchema(frame.schema) as JsonSchema);
+  const schema = withoutDialect(z.toJSONSchema(frame.schema));
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   const rows = Object.entries(properties).map(([field, node]) => {
@@ -81,7 +81,7 @@ function frameSection(frame: NamedFrame): string {
   });
   return [
     `#### \`${frame.type}\`: ${frame.name}`,
-    String(schema.description ?? ''),
+    typeof schema.description === 'string' ? schema.description : '',
     ['| Field | Type | Required | Description |', '| --- | --- | --- | --- |', ...rows].join('\n'),
     `\`\`\`json\n${JSON.stringify(schema, null, 2)}\n\`\`\``,
   ].join('\n\n');

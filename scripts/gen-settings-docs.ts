@@ -17,7 +17,7 @@ import {
   type SettingsTable,
 } from '../src/settings/setting.js';
 import { SETTINGS } from '../src/settings/table.js';
-import { cell, typeOf, type JsonSchema } from './json-schema-text.js';
+import { cell, typeOf } from './json-schema-text.js';
 
 export const SETTINGS_MD_PATH = fileURLToPath(new URL('../docs/settings.md', import.meta.url));
 
@@ -58,7 +58,7 @@ Flags and environment variables read text: numbers as numbers, booleans as
 /** `integer (0-65535)`, `"info" | "debug"`, … from the row's zod schema. */
 function typeText(row: Setting): string {
   const node = z.toJSONSchema(row.schema, { io: 'input', unrepresentable: 'any' });
-  return typeOf(node as JsonSchema);
+  return typeOf(node);
 }
 
 function flagText(row: Setting): string {

@@ -35,7 +35,7 @@ export function typeOf(node: JsonSchema): string {
     case 'array': {
       const item = typeOf((node.items ?? {}) as JsonSchema);
       const wrapped = item.includes(' ') ? `(${item})[]` : `${item}[]`;
-      return node.maxItems === undefined ? wrapped : `${wrapped} (max ${String(node.maxItems)})`;
+      return node.maxItems === undefined ? wrapped : `${wrapped} (max ${Number(node.maxItems)})`;
     }
     case 'object':
     case 'boolean':

@@ -115,7 +115,10 @@ export async function startSwitchboard(o: SwitchboardOptions = {}): Promise<Runn
     tail = (tail + d.toString()).slice(-4000);
   };
   child.stdout?.on('data', keep);
-  child.stderr?.on('data', (d: Buffer) => (keep(d), process.stderr.write(`[${tag}] ${d}`)));
+  child.stderr?.on(
+    'data',
+    (d: Buffer) => (keep(d), process.stderr.write(`[${tag}] ${d.toString()}`)),
+  );
   const cleanup = (): void => {
     if (o.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
   };

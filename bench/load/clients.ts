@@ -50,7 +50,7 @@ const wsFloor: Factory = (o, h) => {
     () => ws.on('close', (code) => h.onDrop(`ws-floor close ${code}`)),
     () => undefined,
   );
-  ws.on('message', (data) => h.onDelivery(parseFloat(String(data))));
+  ws.on('message', (data) => h.onDelivery(parseFloat((data as Buffer).toString())));
   const send = (text: string): void => ws.send(text);
   const sendDm = (_to: number, text: string): void => send(text); // the floor has no users
   return { ready, send, sendDm, close: () => ws.terminate(), token: null };

@@ -46,7 +46,7 @@ process.on('message', (m: { t?: string }) => {
 });
 
 io.on('connection', (socket) => {
-  const handle = String((socket.handshake.auth as { handle?: unknown }).handle ?? '');
+  const handle = handleOf(socket.handshake.auth);
   socket.data = { handle };
   void socket.join(`user:${handle}`);
   socket.on('join', (room: unknown, ack?: () => void) => {
@@ -70,3 +70,9 @@ http.listen(Number(process.env['PORT'] ?? 0), '127.0.0.1', () => {
   const addr = http.address();
   announce(addr && typeof addr === 'object' ? addr.port : 0);
 });
+
+/** The handle a client put in its handshake auth, or '' when it gave none. */
+function handleOf(auth: unknown): string {
+  const handle = (auth as { handle?: unknown } | undefined)?.handle;
+  return typeof handle === 'string' ? handle : '';
+}

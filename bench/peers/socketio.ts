@@ -10,7 +10,7 @@ import { announce } from './report.js';
 const http = createServer();
 const io = new Server(http, { transports: ['websocket'], serveClient: false });
 io.on('connection', (socket) => {
-  socket.data = { handle: String((socket.handshake.auth as { handle?: unknown }).handle ?? '') };
+  socket.data = { handle: handleOf(socket.handshake.auth) };
   socket.on('join', (room: unknown, ack?: () => void) => {
     if (room === 'general') void socket.join('general');
     if (typeof ack === 'function') ack();
@@ -23,3 +23,9 @@ http.listen(Number(process.env['PORT'] ?? 0), '127.0.0.1', () => {
   const addr = http.address();
   announce(addr && typeof addr === 'object' ? addr.port : 0);
 });
+
+/** The handle a client put in its handshake auth, or '' when it gave none. */
+function handleOf(auth: unknown): string {
+  const handle = (auth as { handle?: unknown } | undefined)?.handle;
+  return typeof handle === 'string' ? handle : '';
+}

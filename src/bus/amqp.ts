@@ -173,7 +173,8 @@ export class AmqpBus extends BusBase implements Bus {
         ch.off('drain', onDrain);
         ch.off('close', onClose);
         if (this.#drained === drained) this.#drained = null;
-        if (err) reject(err);
+        if (err)
+          reject(err instanceof Error ? err : new Error('amqp channel failed', { cause: err }));
         else resolve();
       };
       const onDrain = (): void => done();

@@ -90,7 +90,7 @@ function runCluster(o: ClusterSettings, config: string | undefined): void {
       },
     );
     children.set(i, child);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       process.stdout.write(show(line));
       if (line.includes('"listening"') && !listening.has(i)) {
         listening.add(i);

@@ -44,7 +44,8 @@ export function settingsFrom<T extends SettingsTable>(
   for (const [key, row] of Object.entries(table)) {
     // Commander names an option after its long flag: `--retain` is "retain", `--no-web` "web".
     const name = new Option(row.flag).attributeName();
-    if (command.getOptionValueSource(name) === 'cli') flags[key] = command.getOptionValue(name);
+    if (command.getOptionValueSource(name) === 'cli')
+      flags[key] = command.getOptionValue(name) as string | boolean;
   }
   const file = command.getOptionValue('config') as string | undefined;
   // The file is serve's even for `cluster`: its keys are checked against the whole table.

@@ -16,7 +16,7 @@ export class Emitter<Events extends object> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as Listener<never>);
+    set.add(listener);
     return () => this.off(event, listener);
   }
 
@@ -30,7 +30,7 @@ export class Emitter<Events extends object> {
   }
 
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    this.listeners.get(event)?.delete(listener as Listener<never>);
+    this.listeners.get(event)?.delete(listener);
   }
 
   listenerCount(event: keyof Events): number {

@@ -17,7 +17,7 @@
  *   retried or discarded, so an application can show it and offer both.
  */
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
-import { SwitchboardError, isErrorCode, type ErrorCode } from '../errors.js';
+import { SwitchboardError, isErrorCode } from '../errors.js';
 import type { ChatMessage, SendResult } from '../protocol/frames.js';
 import { TokenBucket } from '../token-bucket.js';
 import { toError } from './pending-requests.js';
@@ -271,7 +271,7 @@ function copy(p: PendingSend): PendingSend {
     createdAt: p.createdAt,
     state: p.state,
   };
-  if (p.error) out.error = { code: p.error.code as ErrorCode, message: String(p.error.message) };
+  if (p.error) out.error = { code: p.error.code, message: String(p.error.message) };
   return out;
 }
 

@@ -88,7 +88,7 @@ export class ClientConnection implements Flushable {
     if (q.length === 1) {
       data = q[0]!;
     } else if (q.every((f) => typeof f === 'string')) {
-      data = (q as string[]).join('\n');
+      data = q.join('\n');
     } else {
       const parts: Buffer[] = [];
       for (const f of q) {

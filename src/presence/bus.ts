@@ -185,7 +185,7 @@ export class BusPresence implements Presence {
   }
 
   private replace(node: string, v: number, counts: Map<string, number>): void {
-    const r = this.remotes.get(node) ?? { v, counts: new Map(), seen: Date.now() };
+    const r = this.remotes.get(node) ?? { v, counts: new Map<string, number>(), seen: Date.now() };
     this.remotes.set(node, r);
     for (const user of r.counts.keys()) if (!counts.has(user)) this.setRemote(r, user, 0);
     for (const [user, n] of counts) this.setRemote(r, user, n);

@@ -42,7 +42,8 @@ const ADDRESS = ['url', 'ws', 'version', 'port'];
  * with a `url` leads with the address: `Switchboard 0.1.0 listening: http://… (chat page), ws://…`.
  */
 export function readableMessage(log: Record<string, unknown>, messageKey = 'msg'): string {
-  const message = String(log[messageKey] ?? '');
+  const raw = log[messageKey];
+  const message = typeof raw === 'string' ? raw : raw === undefined ? '' : JSON.stringify(raw);
   const banner = typeof log.url === 'string' && message.endsWith('listening');
   const head = banner
     ? `Switchboard ${String(log.version)} ${message}: ${String(log.url)} (chat page)` +

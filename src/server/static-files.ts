@@ -118,14 +118,11 @@ async function load(file: string, type: string): Promise<Asset> {
 function respond(req: IncomingMessage, res: ServerResponse, asset: Asset): void {
   const offered = PREFERRED.filter((c) => asset.variants[c]);
   // negotiator 1.x takes a `preferred` order for ties; its typings predate that option.
-  const choose = Negotiator.prototype.encoding as (
-    this: Negotiator,
-    available: string[],
-    options: { preferred: string[] },
-  ) => string | undefined;
+  const negotiator = new Negotiator(req) as unknown as {
+    encoding(available: string[], options: { preferred: string[] }): string | undefined;
+  };
   // Nothing acceptable (e.g. "identity;q=0, *;q=0"): the plain file, as most servers do.
-  const coding = (choose.call(new Negotiator(req), offered, { preferred: PREFERRED }) ??
-    'identity') as Coding;
+  const coding = (negotiator.encoding(offered, { preferred: PREFERRED }) ?? 'identity') as Coding;
   const variant = asset.variants[coding] ?? asset.variants.identity;
   const headers: Record<string, string> = {
     'content-type': asset.type,

@@ -24,7 +24,9 @@ const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID
       ? Number
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+      : (pg.types.getTypeParser(oid, format) as (
+          value: string,
+        ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** Named statements are prepared once per connection by the driver. */

@@ -54,6 +54,8 @@ export class SqliteStore implements Store, SessionStore {
     }
     const sql = this.#sql;
 
+    // A transaction's `.immediate` variant is a standalone function (it closes over the database).
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#append = db.transaction((m: NewMessage): AppendResult => {
       const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
       if (existing) return { message: toMessage(existing), duplicate: true };
@@ -70,6 +72,7 @@ export class SqliteStore implements Store, SessionStore {
       return { message: { ...m, seq }, duplicate: false };
     }).immediate;
 
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#addMember = db.transaction((channel: string, user: string): boolean => {
       if (sql.insertMember.run(user, Date.now(), channel).changes === 1) return true;
       if (!sql.head.get(channel))

@@ -18,7 +18,8 @@ export class TypingIndicator {
 
   typing(channel: string, user: string): void {
     let users = this.typists.get(channel);
-    if (!users) this.typists.set(channel, (users = new Map()));
+    if (!users)
+      this.typists.set(channel, (users = new Map<string, ReturnType<typeof setTimeout>>()));
     const old = users.get(user);
     if (old) clearTimeout(old);
     users.set(

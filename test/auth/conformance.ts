@@ -20,8 +20,8 @@ const T0 = 1_700_000_000_000;
 interface Ctx {
   auth: Authenticator;
   /** Moves the suite's clock forward by `ms`. */
-  advance(ms: number): void;
-  now(): number;
+  advance: (ms: number) => void;
+  now: () => number;
 }
 
 export const AUTH_CASES: Record<string, { title: string; run: (ctx: Ctx) => Promise<void> }> = {

@@ -133,14 +133,14 @@ describe('HandleAuthenticator', () => {
     const ann = await a.authenticate({ handle: 'ann' });
     // Node a resumes 1 ms before the session expires; node b's clock already says it expired.
     clock = 99;
-    let newcomer: Promise<string> | null = null;
+    const rival: { token?: Promise<string> } = {};
     sessions.afterRead = async () => {
-      newcomer = b.authenticate({ handle: 'ann' }).then((id) => id.token);
-      await newcomer;
+      rival.token = b.authenticate({ handle: 'ann' }).then((id) => id.token);
+      await rival.token;
     };
     await assert.rejects(a.authenticate({ token: ann.token }), { code: 'SB_ERR_TOKEN_EXPIRED' });
-    assert.ok(newcomer, 'the rival claimed during the resume');
-    assert.equal((await b.authenticate({ token: await newcomer })).user, 'ann');
+    assert.ok(rival.token, 'the rival claimed during the resume');
+    assert.equal((await b.authenticate({ token: await rival.token })).user, 'ann');
     await assert.rejects(b.authenticate({ token: ann.token }), {
       code: 'SB_ERR_TOKEN_INVALID',
     });

@@ -162,7 +162,7 @@ describeBrowser('browser chat page', (env) => {
       const chars: { node: Text; offset: number }[] = [];
       for (let n = walker.nextNode(); n; n = walker.nextNode())
         for (let i = 0; i < n.textContent!.length; i++) chars.push({ node: n as Text, offset: i });
-      const all = chars.map((c) => c.node.textContent![c.offset]).join('');
+      const all = chars.map((c) => c.node.textContent[c.offset]).join('');
       const at = all.indexOf('exe.pdf');
       return chars.slice(at, at + 7).map(({ node, offset }) => {
         const range = document.createRange();
@@ -172,7 +172,7 @@ describeBrowser('browser chat page', (env) => {
       });
     });
     assert.equal(lefts.length, 7);
-    for (let i = 1; i < lefts.length; i++) assert.ok(lefts[i]! > lefts[i - 1]!, `${lefts}`);
+    for (let i = 1; i < lefts.length; i++) assert.ok(lefts[i]! > lefts[i - 1]!, lefts.join(', '));
     const from = bob.page.locator('[data-testid="message"]').last().getByTestId('message-from');
     assert.equal(await from.getAttribute('dir'), 'auto');
     const rtl = bob.page.locator('[data-testid="message"]').last().getByTestId('message-text');
@@ -276,7 +276,7 @@ describeBrowser('browser chat page', (env) => {
     const rows = await dialog.getByTestId('browse-room').evaluateAll((els) =>
       els.map((e) => ({
         name: (e as HTMLElement).dataset.name!,
-        members: parseInt(e.querySelector('[data-testid="browse-room-members"]')!.textContent!),
+        members: parseInt(e.querySelector('[data-testid="browse-room-members"]')!.textContent),
       })),
     );
     const sorted = [...rows].sort(

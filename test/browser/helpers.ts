@@ -196,7 +196,7 @@ export async function rawSeeder(wsUrl: string, handle: string) {
   let next = 1;
   const waiting = new Map<number, { res: (v: unknown) => void; rej: (e: Error) => void }>();
   ws.on('message', (data) => {
-    for (const line of String(data).split('\n')) {
+    for (const line of (data as Buffer).toString().split('\n')) {
       const f = JSON.parse(line) as { type: string; id?: number; data?: unknown; code?: string };
       if (f.type === 'ping') ws.send('{"type":"pong"}');
       const w = f.id === undefined ? undefined : waiting.get(f.id);

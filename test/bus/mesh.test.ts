@@ -189,7 +189,7 @@ describe('MeshBus', () => {
   function raw(port: number, headers: Record<string, string> = {}) {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers });
     const frames: string[] = [];
-    ws.on('message', (d) => frames.push(d.toString()));
+    ws.on('message', (d) => frames.push((d as Buffer).toString()));
     let reason = '';
     const closed = new Promise<number>((resolve) =>
       ws.on('close', (code, why) => {

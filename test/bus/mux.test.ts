@@ -35,7 +35,7 @@ function muxFactory(open: (nodeId: string) => Bus): BusFactory & { siblings: Bus
 let hub = new MemoryHub();
 const overMemory = muxFactory((nodeId) => new MemoryBus(hub, nodeId));
 busConformance('BusMux view over MemoryBus', {
-  create: overMemory.create,
+  create: (nodeId) => overMemory.create(nodeId),
   async cleanup() {
     await overMemory.cleanup!();
     hub = new MemoryHub();

@@ -23,10 +23,10 @@ function chat(args: string[]): Chat {
     env: { ...process.env, SWITCHBOARD_URL: '', SWITCHBOARD_HANDLE: '' },
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => out, exited, write: (line) => child.stdin!.write(`${line}\n`) };
+  return { child, output: () => out, exited, write: (line) => child.stdin.write(`${line}\n`) };
 }
 
 let server: ServerHandle;

@@ -74,7 +74,7 @@ describe('SwitchboardClient', () => {
     const [failed] = a.pending();
     assert.equal(failed?.state, 'failed');
     assert.equal(failed?.error?.code, 'SB_ERR_NOT_A_MEMBER');
-    assert.equal(a.discardSend(failed!.cid), true);
+    assert.equal(a.discardSend(failed.cid), true);
     assert.deepEqual(a.pending(), []);
   });
 

@@ -66,7 +66,7 @@ async function stub(
     const index = s.connections.push(ws) - 1;
     s.frames[index] = [];
     ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Record<string, unknown>;
+      const frame = JSON.parse((data as Buffer).toString()) as Record<string, unknown>;
       s.frames[index]!.push(frame);
       script(ws, index, frame);
     });

@@ -64,7 +64,7 @@ function faultyStore(inner: StoreBackend, faults: StoreFaults): StoreBackend {
       if (key === 'read')
         return (channel: string, query: ReadQuery) => faults.read(target, channel, query);
       const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
     },
   });
 }

@@ -97,7 +97,7 @@ function switchable(net: Reachability): WebSocketCtor {
       net.sent[index] = [];
       net.received[index] = [];
       this.on('message', (data) => {
-        for (const line of String(data).split('\n'))
+        for (const line of (data as Buffer).toString().split('\n'))
           net.received[index]!.push(JSON.parse(line) as Record<string, unknown>);
       });
     }

@@ -36,7 +36,7 @@ function countingSocket(wires: Wire[]) {
       super(url);
       wires.push(this.wire);
       this.on('message', (data) => {
-        for (const line of String(data).split('\n')) {
+        for (const line of (data as Buffer).toString().split('\n')) {
           const f = JSON.parse(line) as {
             type: string;
             code?: string;

@@ -91,9 +91,9 @@ describe('Outbox', () => {
     const [entry] = o.box.list();
     assert.equal(entry?.state, 'failed');
     assert.equal(entry?.error?.code, 'SB_ERR_USER_NOT_FOUND');
-    assert.equal(o.box.discard(entry!.cid), true);
+    assert.equal(o.box.discard(entry.cid), true);
     assert.deepEqual(o.box.list(), []);
-    assert.equal(o.box.discard(entry!.cid), false);
+    assert.equal(o.box.discard(entry.cid), false);
   });
 
   test('retries a failed send with the same cid and delivers it', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
@@ -28,11 +29,9 @@ async function basePort(): Promise<number> {
       [p, p + 1, p + 1000, p + 1001].map(
         (port) =>
           new Promise<boolean>((res) => {
-            import('node:net').then(({ createServer }) => {
-              const s = createServer();
-              s.once('error', () => res(false));
-              s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-            });
+            const s = createServer();
+            s.once('error', () => res(false));
+            s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
           }),
       ),
     );

@@ -89,8 +89,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
         /* not JSON */
       }
     };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', (l) => logs.push(l));
     child.once('exit', (code) => {
       clearTimeout(timer);
       rej(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`));

@@ -22,20 +22,21 @@ export interface StorageFactory<S extends Closable> {
   release?(): Promise<ReleaseCopy>;
 }
 
+/** Functions, not methods: cases destructure them. */
 export interface StorageContext<S extends Closable> {
   /** A new, empty store; closed after the case. */
-  open(options?: StoreOptions): Promise<S>;
+  open: (options?: StoreOptions) => Promise<S>;
   /** The url of a new, empty store. */
-  fresh(): Promise<string>;
+  fresh: () => Promise<string>;
   /** Opens the store at `url`, as often as asked; each is closed after the case. */
-  openAt(url: string, options?: StoreOptions): Promise<S>;
+  openAt: (url: string, options?: StoreOptions) => Promise<S>;
   /** A copy of the release 0.1.0 fixture; the case fails without it unless declared a gap. */
   release: (() => Promise<ReleaseCopy>) | undefined;
 }
 
 export interface StorageCase<S extends Closable> {
   title: string;
-  run(ctx: StorageContext<S>): Promise<void>;
+  run: (ctx: StorageContext<S>) => Promise<void>;
 }
 
 /** Registers `cases` under `title`; the ids in `gaps` must be cases and are skipped. */

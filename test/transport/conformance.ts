@@ -23,8 +23,8 @@ export interface TransportFactory {
   /** A started transport plus a way to open client peers to it. */
   create(): Promise<{
     transport: Transport;
-    connect(): Promise<TestPeer>;
-    dispose(): Promise<void>;
+    connect: () => Promise<TestPeer>;
+    dispose: () => Promise<void>;
   }>;
 }
 
