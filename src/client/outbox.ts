@@ -2,8 +2,8 @@
  * Messages on their way out: ONE ordered queue with ONE backoff.
  *
  * - Each send gets a client id (cid) once; every retry re-sends it with the SAME cid, and the
- *   server stores a (sender, cid) only once, so a send is stored exactly once however often it
- *   is retried (after a reconnect, a timeout, a store outage, or a page reload that restored it).
+ *   server stores a (channel, sender, cid) only once, so a send is stored exactly once however
+ *   often it is retried (after a reconnect, a timeout, a store outage, or a page reload that restored it).
  * - Order: entries go out in the order they were added, at most one per target (room or DM) in
  *   flight, because the server runs a connection's frames concurrently and two appends to one
  *   channel could otherwise be stored in either order. At most MAX_INFLIGHT in flight overall.
