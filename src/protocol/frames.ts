@@ -267,17 +267,9 @@ export const ErrorFrame = z
   })
   .describe('A coded error, in reply to a client frame or unsolicited.');
 
-export const SyncedFrame = z
-  .strictObject({
-    type: z.literal('synced'),
-    channel,
-    seq: seq.describe('Last sequence number replayed; live messages follow.'),
-    truncated: z
-      .boolean()
-      .describe('True when messages after the resume position were no longer retained.'),
-    firstSeq: seq.describe('Oldest retained sequence number.'),
-  })
-  .describe('End of the replay of a resumed channel; live messages follow without a gap.');
+export const SyncedFrame = SyncedResult.extend({ type: z.literal('synced') }).describe(
+  'End of the replay of a resumed channel; live messages follow without a gap.',
+);
 
 export const PresenceFrame = z
   .strictObject({
