@@ -50,6 +50,10 @@ export const ERRORS = {
   SB_ERR_USER_NOT_FOUND: { message: 'no such user', retryable: false },
   SB_ERR_MESSAGE_EMPTY: { message: 'message text is empty', retryable: false },
   SB_ERR_MESSAGE_TOO_LARGE: { message: 'message text exceeds maxMessageBytes', retryable: false },
+  SB_ERR_REPLAY_IN_PROGRESS: {
+    message: 'this channel is being replayed on this connection already',
+    retryable: false,
+  },
 
   // --- flow control --------------------------------------------------------------------------
   SB_ERR_RATE_LIMITED: { message: 'too many frames; slow down', retryable: true },

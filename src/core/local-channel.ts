@@ -195,6 +195,11 @@ export class LocalChannel implements Flushable {
     return this.live.has(conn) || this.catching.has(conn);
   }
 
+  /** Whether a replay to `conn` is running (its switch to live has not happened yet). */
+  replaying(conn: ClientConnection): boolean {
+    return this.catching.has(conn);
+  }
+
   /** Live from now on: the connection gets every message above `lastSeq`; returns lastSeq. */
   subscribeLive(conn: ClientConnection): number {
     this.goLive(conn, this.lastSeq);

@@ -569,6 +569,30 @@ describe('resume', () => {
     );
   });
 
+  it('answers every `resume`: a second one while the first replays is refused, a leave meanwhile ends it', async () => {
+    const store = new GatedStore();
+    await (store as Store).createChannel('room:general', 'room', 'system', Date.now());
+    const n = await node({}, { store });
+    const a = await user(n, 'ga');
+    await a.call({ type: 'create', room: 'gated' });
+    await a.call({ type: 'send', room: 'gated', text: 'g1', cid: 'g1' });
+    const other = TestClient.connect(n);
+    await other.hello({ token: a.token });
+    let open!: () => void;
+    store.gate = new Promise((r) => (open = r));
+    a.send({ type: 'resume', id: 'first', channel: 'room:gated', after: 0 });
+    await tick(20);
+    const second = await a.request({ type: 'resume', channel: 'room:gated', after: 0 });
+    assert.equal(second.code, 'SB_ERR_REPLAY_IN_PROGRESS');
+    // The user leaves the room on another device while the first replay waits on the store.
+    await other.call({ type: 'leave', room: 'gated' });
+    store.gate = null;
+    open();
+    const first = await a.waitFor((f) => f.id === 'first');
+    assert.deepEqual([first.type, first.code], ['error', 'SB_ERR_NOT_A_MEMBER']);
+    assert.equal(a.messages('room:gated').length, 0, 'nothing replayed to a room it left');
+  });
+
   it('answers `resume` of a channel the user cannot read with the channel access errors', async () => {
     const n = await node();
     const a = await user(n, 'ra-acc');

@@ -70,10 +70,17 @@ export const read: Handler<'read'> = async (ctx, conn, f) => {
  */
 export const resume: Handler<'resume'> = async (ctx, conn, f) => {
   const { id, floor } = await readableChannel(ctx, conn, f.channel);
-  await ctx.directory.borrow(id, (ch) =>
-    ch.catchUp(conn, Math.max(f.after, floor), (r) =>
-      encodeReply(f.id, { ...r, firstSeq: Math.max(r.firstSeq, floor + 1) }),
-    ),
-  );
+  let answered = false;
+  await ctx.directory.borrow(id, (ch) => {
+    // One replay per channel and connection: a second would leave the first unanswered.
+    if (ch.replaying(conn)) throw new SwitchboardError('SB_ERR_REPLAY_IN_PROGRESS');
+    return ch.catchUp(conn, Math.max(f.after, floor), (r) => {
+      answered = true;
+      return encodeReply(f.id, { ...r, firstSeq: Math.max(r.firstSeq, floor + 1) });
+    });
+  });
+  // The replay stopped before its end: the user left the room meanwhile (on another device).
+  if (!answered && !conn.closed)
+    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `left ${f.channel} during its replay`);
   return NO_REPLY;
 };
