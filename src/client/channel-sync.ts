@@ -141,6 +141,8 @@ export class ChannelSync {
         const e = toError(err);
         // A lost connection is the reconnect's business: its hello resumes the channel.
         if (e.code === 'SB_ERR_CONNECTION_CLOSED') return;
+        // Another replay of the channel runs on this connection: its end (`synced`) ends ours.
+        if (e.code === 'SB_ERR_REPLAY_IN_PROGRESS') return;
         if (e.retryable) return this.retry(channel, replay, e);
         this.forget(channel);
         this.deps.removed(channel);
