@@ -39,8 +39,12 @@ export async function bundleForBrowser(entry: string, cwd: string): Promise<Brow
   };
 }
 
-/** Client SDK bundles stay under this (17.0 KB minified, 5.8 KB gzipped when it was set). */
-export const CLIENT_BUNDLE_LIMIT = 24 * 1024;
+/**
+ * Client SDK bundles stay under this. 17.0 KB minified (5.8 KB gzipped) before issue 6; the
+ * outbox queue and channel sync brought it to 24.7 KB (8.2 KB gzipped). Raise it only with the
+ * reason here.
+ */
+export const CLIENT_BUNDLE_LIMIT = 28 * 1024;
 
 /**
  * The zod-free shared modules the SDK may import besides src/client (paths from src/, without
