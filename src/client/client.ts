@@ -190,6 +190,20 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     return this.current === 'reconnecting' && this.link.reconnectNow();
   }
 
+  /**
+   * Treats the connection as lost now and reconnects with backoff, for when the application
+   * knows it is dead before the socket says so: on the browser's `offline` event a WebSocket's
+   * close may not complete until the network is back, and sends written into it meanwhile would
+   * wait for their timeout. Sends stay in the outbox; `reconnectNow()` on `online`. Does nothing
+   * unless connecting or ready. Returns whether it dropped a connection.
+   */
+  dropConnection(): boolean {
+    if (this.current !== 'ready' && this.current !== 'connecting') return false;
+    // 1000: the one code (with 3000-4999) a browser's close() accepts; it is not a final code.
+    this.link.drop(1000, 'dropped by the application');
+    return true;
+  }
+
   private open(): void {
     try {
       this.link.open();

@@ -163,6 +163,7 @@ function wire(c: SwitchboardClient, handle: string): void {
   c.on('ready', (hello) => {
     if (!mine()) return;
     onHello(hello);
+    roomBrowser.reconnected();
     // Safety net over the SDK's resume: anything newer than what the view shows.
     if (view.current) void view.catchUp().then(markViewed, () => undefined);
   });
@@ -397,7 +398,12 @@ window.addEventListener('online', () => {
   renderConnState(client?.state ?? 'idle');
   client?.reconnectNow();
 });
-window.addEventListener('offline', () => renderConnState(client?.state ?? 'idle'));
+// Offline: the socket cannot work, and its close may not complete before the network is back;
+// drop it so the page says so at once and new messages wait, shown as pending, in the outbox.
+window.addEventListener('offline', () => {
+  client?.dropConnection();
+  renderConnState(client?.state ?? 'idle');
+});
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') client?.reconnectNow();
   markViewed();

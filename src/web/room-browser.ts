@@ -1,7 +1,8 @@
 /**
  * "Browse rooms": a modal dialog listing every room on the server (most members first), marking
  * the ones the user is in. Choosing a room joins it when needed and opens it. The list is
- * fetched afresh every time the dialog opens. All room names go through textContent.
+ * fetched afresh every time the dialog opens, and again when the connection comes back while the
+ * dialog shows a failed load. All room names go through textContent.
  */
 import type { RoomInfo } from '../protocol/frames.js';
 import { byTestId, h, userText } from './dom.js';
@@ -51,6 +52,11 @@ export class RoomBrowser {
   open(): void {
     if (!this.dialog.open) this.dialog.showModal();
     void this.load();
+  }
+
+  /** The connection is ready again: an open dialog whose list could not load fetches it now. */
+  reconnected(): void {
+    if (this.dialog.open && !this.retry.hidden) void this.load();
   }
 
   close(): void {

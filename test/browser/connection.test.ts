@@ -1,12 +1,20 @@
 /**
  * Signing in and staying connected, in a real headless Chromium against a real server: a taken
- * handle is explained on the form without a stale toast, and coming back online reconnects at
- * once instead of after the rest of the SDK's backoff wait.
+ * handle is explained on the form without a stale toast, going offline shows at once, coming back
+ * online reconnects at once instead of after the rest of the SDK's backoff wait, and the room
+ * browser opened while offline loads by itself once the connection is back.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { cutSockets, describeBrowser, eventually, login, openUser } from './helpers.js';
+import {
+  cutSockets,
+  describeBrowser,
+  eventually,
+  login,
+  openUser,
+  waitForState,
+} from './helpers.js';
 
 /** Sockets the page has opened so far, and whether the newest one is closed. */
 function sockets(page: Page): Promise<{ count: number; lastClosed: boolean }> {
@@ -63,5 +71,36 @@ describeBrowser('chat page connection', (env) => {
     );
     const took = Date.now() - offline;
     assert.ok(took < 2000, `online ${took} ms after the network came back`);
+  });
+
+  it('shows offline as soon as the browser goes offline, without waiting for the socket', async () => {
+    const u = await openUser(env.browser, env.server.url, 'olga');
+    env.users.push(u);
+    // No cutSockets: an emulated-offline Chromium keeps the socket's close pending; the page
+    // must drop the connection itself on the 'offline' event.
+    await u.context.setOffline(true);
+    await waitForState(u.page, 'offline', 'reconnecting');
+    await u.context.setOffline(false);
+    await waitForState(u.page, 'online');
+  });
+
+  it('loads the room browser by itself once the connection is back', async () => {
+    const u = await openUser(env.browser, env.server.url, 'rhea');
+    env.users.push(u);
+    await u.context.setOffline(true);
+    await cutSockets(u.page);
+    await waitForState(u.page, 'offline', 'reconnecting');
+    await u.page.getByTestId('browse-rooms').click();
+    await u.page.getByTestId('room-browser-retry').waitFor({ state: 'visible' });
+    assert.match(
+      (await u.page.getByTestId('room-browser-status').textContent()) ?? '',
+      /Could not load rooms/,
+    );
+    await u.context.setOffline(false);
+    // No click on Retry: the list arrives when the connection is ready.
+    await u.page
+      .locator('[data-testid="browse-room"][data-name="general"]')
+      .waitFor({ timeout: 10_000 });
+    assert.equal(await u.page.getByTestId('room-browser-retry').isVisible(), false);
   });
 });

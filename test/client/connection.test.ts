@@ -238,6 +238,25 @@ describe('SwitchboardClient connection handling', () => {
     c.close();
   });
 
+  test('dropConnection treats a live connection as lost at once and reconnects; sends wait in the outbox', async () => {
+    const s = await stub((ws, _i, f) => {
+      if (f.type === 'hello') ws.send(reply(f, helloResult()));
+      // A send on the first connection is never answered: it went into a dead network.
+    });
+    stubs.push(s);
+    const c = makeClient({ url: s.url, handle: 'stub', reconnect: { minDelay: 20_000 } });
+    await c.connect();
+    assert.equal(c.dropConnection(), true);
+    assert.equal(c.state, 'reconnecting', 'lost at once, not after a close handshake');
+    void c.sendToRoom('general', 'written offline').catch(() => {});
+    assert.equal(c.pending()[0]?.state, 'queued', 'waits in the outbox');
+    assert.equal(c.dropConnection(), false, 'nothing to drop while reconnecting');
+    assert.equal(c.reconnectNow(), true);
+    await waitFor(c, 'ready');
+    assert.equal(s.connections.length, 2);
+    c.close();
+  });
+
   test('a request without a reply rejects with SB_ERR_TIMEOUT', async () => {
     const s = await stub((ws, _i, f) => {
       if (f.type === 'hello') ws.send(reply(f, helloResult()));
