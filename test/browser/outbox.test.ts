@@ -23,9 +23,17 @@ import {
 } from './helpers.js';
 
 /** The page's saved outbox of `handle`, as localStorage holds it. */
-function savedOutbox(page: Page, handle: string): Promise<{ cid: string; text: string }[]> {
+function savedOutbox(
+  page: Page,
+  handle: string,
+): Promise<{ cid: string; text: string; state: string }[]> {
   return page.evaluate(
-    (key) => JSON.parse(localStorage.getItem(key) ?? '[]') as { cid: string; text: string }[],
+    (key) =>
+      JSON.parse(localStorage.getItem(key) ?? '[]') as {
+        cid: string;
+        text: string;
+        state: string;
+      }[],
     `switchboard.outbox.${handle}`,
   );
 }
@@ -136,6 +144,11 @@ describeBrowser('chat page outbox', (env) => {
         (await u.page.getByTestId('toast').getAttribute('data-code')) === 'SB_ERR_NOT_A_MEMBER',
       'toast about the refused messages',
     );
+    // Both refused before rita rejoins: a send still queued then would rightly go through.
+    await eventually(async () => {
+      const saved = await savedOutbox(u.page, 'rita');
+      return saved.length === 2 && saved.every((p) => p.state === 'failed');
+    }, 'both messages refused');
     assert.doesNotMatch((await u.page.getByTestId('toast').textContent()) ?? '', /SB_ERR/);
     await joinRoom(u.page, 'gone');
     const items = u.page.getByTestId('pending-message');
