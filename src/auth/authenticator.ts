@@ -12,6 +12,8 @@
 export interface Credentials {
   handle?: string | undefined;
   token?: string | undefined;
+  /** A JWT issued by the operator's identity provider (authenticators that verify JWTs). */
+  jwt?: string | undefined;
 }
 
 export interface Identity {
@@ -19,6 +21,15 @@ export interface Identity {
   /** Token the client presents next time; may be the same as the one given. */
   token: string;
   expiresAt: number;
+  /**
+   * The session this connection belongs to, when the authenticator keeps sessions: revoking it
+   * closes exactly its connections on every node (ChatCore.disconnectUser). Default: none.
+   */
+  sessionId?: string;
+  /** Display name, separate from the handle (Unicode allowed). Default: none (the handle). */
+  name?: string;
+  /** Server-wide roles, e.g. 'admin'. Default: none. */
+  roles?: readonly string[];
 }
 
 export interface Authenticator {

@@ -2,6 +2,7 @@
  * What a node does with an envelope from another node (see envelope.ts): deliver messages in
  * order, relay typing and member events, follow the user's read positions and memberships.
  */
+import { CLOSE_CODE_ERRORS } from '../protocol/close-codes.js';
 import { channelState } from './channel-state.js';
 import { followDm } from './commands/access.js';
 import type { CommandContext } from './commands/context.js';
@@ -65,6 +66,10 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
           JSON.stringify({ type: 'member', room: e.c.slice(5), user, joined: false }),
         );
       }
+      return;
+    case 'disconnect':
+      // A code this version does not know (a newer node) is not ours to send.
+      if (user && e.code in CLOSE_CODE_ERRORS) directory.closeUser(user, e.code, e.s);
       return;
   }
 }

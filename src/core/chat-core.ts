@@ -12,7 +12,7 @@ import type { Bus } from '../bus/bus.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Presence } from '../presence/presence.js';
-import { CloseCode } from '../protocol/close-codes.js';
+import { CloseCode, type CloseCodeValue } from '../protocol/close-codes.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionEvents, TransportConnection } from '../transport/transport.js';
 import { applyEnvelope } from './apply-envelope.js';
@@ -22,7 +22,7 @@ import { COMMANDS, type CommandContext } from './commands/index.js';
 import { ClientConnection } from './connection.js';
 import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
 import { Directory } from './directory.js';
-import { channelTopic } from './envelope.js';
+import { channelTopic, userTopic } from './envelope.js';
 import { Flusher } from './flusher.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
@@ -101,6 +101,7 @@ export class ChatCore {
         });
       },
       messageStored: (kind) => this.metrics.messageStored(kind),
+      disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
     };
     this.gate = new FrameGate({
       commands: COMMANDS,
@@ -110,6 +111,20 @@ export class ChatCore {
       floodLimit: opts.floodLimit,
       now: this.now,
       draining: () => this.draining,
+    });
+  }
+
+  /**
+   * Closes `user`'s connections with `code` on this node at once and on every other node as the
+   * bus delivers (only those of `session` when given): a revoked session, a server ban. A node
+   * that misses the payload (bus down) still refuses the session at its next hello.
+   */
+  disconnectUser(user: string, code: CloseCodeValue, session?: string): void {
+    this.directory.closeUser(user, code, session);
+    this.link.publish(userTopic(user), {
+      k: 'disconnect',
+      code,
+      ...(session === undefined ? {} : { s: session }),
     });
   }
 

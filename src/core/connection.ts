@@ -20,6 +20,10 @@ export interface ConnectionLimits {
 export class ClientConnection implements Flushable {
   /** Handle once hello succeeded; null before. */
   user: string | null = null;
+  /** The authenticator's session of this connection (Identity.sessionId); null when none. */
+  session: string | null = null;
+  /** Server-wide roles from the hello's identity. */
+  roles: readonly string[] = [];
   /** Wants cluster-wide presence events. */
   presence = true;
   /** Channels this connection receives (live or catching up). */

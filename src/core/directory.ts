@@ -7,6 +7,7 @@
 import type { Logger } from '../logger.js';
 import type { Presence } from '../presence/presence.js';
 import type { Store } from '../store/store.js';
+import { CLOSE_CODE_ERRORS, type CloseCodeValue } from '../protocol/close-codes.js';
 import type { ClientConnection } from './connection.js';
 import { channelTopic, userTopic } from './envelope.js';
 import type { Flusher } from './flusher.js';
@@ -71,6 +72,20 @@ export class Directory {
   drop(conn: ClientConnection): void {
     for (const id of [...conn.channels]) this.unsubscribe(conn, id);
     if (conn.user) this.removeUserConnection(conn.user, conn);
+  }
+
+  /**
+   * Closes the user's connections here (only those of `session` when given) with `code`; the
+   * reason is the close code's error code. Returns how many were closed.
+   */
+  closeUser(user: string, code: CloseCodeValue, session?: string): number {
+    let n = 0;
+    for (const c of [...(this.users.get(user) ?? [])]) {
+      if (session !== undefined && c.session !== session) continue;
+      c.close(code, CLOSE_CODE_ERRORS[code]);
+      n++;
+    }
+    return n;
   }
 
   pushToUser(user: string, frame: string, except?: ClientConnection): void {

@@ -4,6 +4,7 @@
  * Topics: `ch.<channel>` (room traffic, for nodes with local members), `u.<user>` (a user's
  * DMs, read positions and membership changes, for nodes where the user is connected).
  */
+import type { CloseCodeValue } from '../protocol/close-codes.js';
 import type { StoredMessage } from '../store/store.js';
 
 export type Envelope =
@@ -16,7 +17,12 @@ export type Envelope =
   /** The user's read position in a channel moved. */
   | { k: 'read'; c: string; s: number; n: number }
   /** The user joined (j) or left channel c on another node: (un)subscribe local connections. */
-  | { k: 'membership'; c: string; j: boolean };
+  | { k: 'membership'; c: string; j: boolean }
+  /**
+   * Close the user's connections (only those of session s when given) with close code `code`:
+   * a revoked session, a server ban. Sent on the user's topic; applied by the sender too.
+   */
+  | { k: 'disconnect'; s?: string; code: CloseCodeValue };
 
 export const channelTopic = (channel: string): string => `ch.${channel}`;
 export const userTopic = (user: string): string => `u.${user}`;

@@ -4,7 +4,9 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Authenticator, Credentials } from '../../src/auth/authenticator.js';
 import { MemoryHub } from '../../src/bus/memory.js';
+import { CloseCode } from '../../src/protocol/close-codes.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
 import { startNode, TestClient, tick, type Node } from './harness.js';
@@ -77,5 +79,43 @@ describe('two nodes', () => {
     assert.ok(n2.core.channels.has('room:private-ish'));
     await x.call({ type: 'send', room: 'private-ish', text: 'now you see it', cid: 'p1' });
     await y.waitFor((f) => f.type === 'message' && f.text === 'now you see it');
+  });
+
+  it('close exactly one session’s connections on every node, or all of a user’s, at once', async () => {
+    // Token "<user>/<session>" names both: a stand-in for an authenticator that keeps sessions.
+    const auth: Authenticator = {
+      authenticate: ({ token }: Credentials) => {
+        const [user, sessionId] = (token ?? '').split('/');
+        return Promise.resolve({ user: user!, sessionId: sessionId!, token: token!, expiresAt: 0 });
+      },
+      exists: () => Promise.resolve(true),
+    };
+    const store: Store = new MemoryStore();
+    await store.createChannel('room:general', 'room', 'system', Date.now());
+    const hub = new MemoryHub();
+    const n1 = await startNode({ auth }, { store, hub });
+    const n2 = await startNode({ auth }, { store, hub });
+    const n3 = await startNode({ auth }, { store, hub });
+    nodes.push(n1, n2, n3);
+    const open = async (node: Node, token: string) => {
+      const c = TestClient.connect(node);
+      await c.hello({ token });
+      return c;
+    };
+    const phone1 = await open(n1, 'kim/phone');
+    const phone2 = await open(n2, 'kim/phone');
+    const laptop = await open(n2, 'kim/laptop');
+    const other = await open(n3, 'lee/phone');
+    await tick(20);
+    n3.core.disconnectUser('kim', CloseCode.SESSION_REVOKED, 'phone');
+    await tick(50);
+    assert.equal(phone1.raw.closeCode, 4101);
+    assert.equal(phone2.raw.closeCode, 4101);
+    assert.equal(laptop.raw.closeCode, null, 'another session of the user stays');
+    assert.equal(other.raw.closeCode, null, 'another user with a session of that name stays');
+    n1.core.disconnectUser('kim', CloseCode.SESSION_REVOKED);
+    await tick(50);
+    assert.equal(laptop.raw.closeCode, 4101);
+    assert.equal(other.raw.closeCode, null);
   });
 });

@@ -4,6 +4,7 @@
  * Commands depend on this narrow type, never on ChatCore.
  */
 import type { Authenticator } from '../../auth/authenticator.js';
+import type { CloseCodeValue } from '../../protocol/close-codes.js';
 import type { ClientFrame } from '../../protocol/frames.js';
 import type { Presence } from '../../presence/presence.js';
 import type { Store } from '../../store/store.js';
@@ -30,6 +31,8 @@ export interface CommandContext {
   /** Someone joined or left a room here: local member event, and tell the other nodes. */
   memberEvent(room: string, user: string, joined: boolean): void;
   messageStored(kind: 'room' | 'dm'): void;
+  /** Closes the user's connections (of one session when given) on every node: see ChatCore. */
+  disconnectUser(user: string, code: CloseCodeValue, session?: string): void;
 }
 
 export type CommandType = Exclude<ClientFrame['type'], 'pong'>;

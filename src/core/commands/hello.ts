@@ -34,6 +34,8 @@ export async function hello(
   if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
   const user = identity.user;
   conn.user = user;
+  conn.session = identity.sessionId ?? null;
+  conn.roles = identity.roles ?? [];
   conn.presence = f.presence ?? true;
   ctx.directory.addUserConnection(user, conn);
   conn.hold();
@@ -87,6 +89,8 @@ export async function hello(
   } catch (err) {
     ctx.directory.drop(conn);
     conn.user = null;
+    conn.session = null;
+    conn.roles = [];
     conn.discardHeld();
     throw err;
   }
