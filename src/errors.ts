@@ -37,6 +37,10 @@ export const ERRORS = {
   SB_ERR_HANDLE_TAKEN: { message: 'handle is held by someone else', retryable: false },
   SB_ERR_TOKEN_INVALID: { message: 'session token is not valid', retryable: false },
   SB_ERR_TOKEN_EXPIRED: { message: 'session token has expired', retryable: false },
+  SB_ERR_ORIGIN_FORBIDDEN: {
+    message: 'this page may not open a WebSocket to this server (Origin not allowed)',
+    retryable: false,
+  },
   SB_ERR_SESSION_REVOKED: {
     message: 'this session was signed out or revoked; sign in again',
     retryable: false,

@@ -1,8 +1,10 @@
 /**
  * A Switchboard node: HTTP server (chat page, /ws, /healthz, /readyz, /metrics) + ChatCore
- * wired to its seams. Used by `switchboard serve` and by tests.
+ * wired to its seams. Used by `switchboard serve` and by tests. `/metrics` moves to its own
+ * listener with `--metrics-listen` and asks for a bearer token with `--metrics-token`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -20,7 +22,8 @@ import type { Store } from '../store/store.js';
 import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
 import { StaticFiles, findWebDir } from './static-files.js';
-import { SwitchboardError } from '../errors.js';
+import { ERRORS, SwitchboardError } from '../errors.js';
+import { originAllowed } from './origin.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -36,6 +39,8 @@ export class SwitchboardServer {
   readonly metrics = new Metrics();
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
+  /** The `--metrics-listen` server, when set. */
+  private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
 
   private constructor(
@@ -58,7 +63,26 @@ export class SwitchboardServer {
       logger,
       metrics: this.metrics,
     });
-    this.transport = new WsTransport({ server: this.http, maxPayload: config.maxFrameBytes });
+    this.transport = new WsTransport({
+      server: this.http,
+      maxPayload: config.maxFrameBytes,
+      admit: (req) =>
+        originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)
+          ? { ok: true }
+          : {
+              ok: false,
+              body: JSON.stringify({
+                code: 'SB_ERR_ORIGIN_FORBIDDEN',
+                message: ERRORS.SB_ERR_ORIGIN_FORBIDDEN.message,
+              }),
+            },
+    });
+    this.metricsHttp = config.metricsListen
+      ? createServer((req, res) => {
+          if ((req.url ?? '/').split('?')[0] === '/metrics') this.serveMetrics(req, res);
+          else json(res, 404, { status: 'not found' });
+        })
+      : null;
   }
 
   static async create(
@@ -116,13 +140,31 @@ export class SwitchboardServer {
         res();
       });
     });
+    if (this.metricsHttp && this.config.metricsListen) {
+      const [host, port] = splitHostPort(this.config.metricsListen);
+      const server = this.metricsHttp;
+      await new Promise<void>((res, rej) => {
+        server.once('error', rej);
+        server.listen(port, host, () => {
+          server.off('error', rej);
+          res();
+        });
+      });
+    }
     return (this.http.address() as AddressInfo).port;
+  }
+
+  /** The port of the `--metrics-listen` server once started; null without one. */
+  get metricsPort(): number | null {
+    const address = this.metricsHttp?.address();
+    return address && typeof address === 'object' ? address.port : null;
   }
 
   /** Drain: stop accepting, finish in-flight commands, close clients with 4000, close backends. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.http.close();
+      this.metricsHttp?.close();
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);
       await this.core.stop();
@@ -144,6 +186,25 @@ export class SwitchboardServer {
     }
   }
 
+  private serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+    const token = this.config.metricsToken;
+    if (token !== undefined) {
+      const given = bearer(req);
+      if (given === null || !sameSecret(given, token)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"' });
+        res.end();
+        return;
+      }
+    }
+    this.metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+        res.end(text);
+      },
+      () => json(res, 500, { status: 'error' }),
+    );
+  }
+
   private route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -157,18 +218,24 @@ export class SwitchboardServer {
         (ok) => json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable' }),
         () => json(res, 503, { status: 'unavailable' }),
       );
-    } else if (path === '/metrics') {
-      this.metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-          res.end(text);
-        },
-        () => json(res, 500, { status: 'error' }),
-      );
+    } else if (path === '/metrics' && !this.metricsHttp) {
+      this.serveMetrics(req, res);
     } else if (!this.files.serve(path, res)) {
       json(res, 404, { status: 'not found' });
     }
   }
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m ? m[1]! : null;
+}
+
+/** Constant-time comparison of two strings of any lengths. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function json(res: ServerResponse, status: number, body: object): void {

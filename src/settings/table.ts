@@ -45,6 +45,37 @@ export const SETTINGS = {
     group: 'Network',
     help: 'serve the chat web page at /',
   }),
+  allowedOrigins: setting({
+    schema: z.array(z.string().min(1)).default([]),
+    flag: '--allowed-origins <list>',
+    env: 'SWITCHBOARD_ALLOWED_ORIGINS',
+    group: 'Network',
+    help:
+      'origins whose pages may open /ws (https://chat.example.com,…), * for any; a browser ' +
+      'upgrade from elsewhere gets 403. Clients that send no Origin (not browsers) are let in',
+    defaultText: "the server's own origin",
+    fromText: (text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  }),
+  metricsListen: setting({
+    schema: z.string().min(1).optional(),
+    flag: '--metrics-listen <host:port>',
+    env: 'SWITCHBOARD_METRICS_LISTEN',
+    group: 'Network',
+    help: 'serve /metrics on this separate listener (e.g. 127.0.0.1:9464) instead of the chat port',
+    defaultText: 'on the chat port',
+  }),
+  metricsToken: setting({
+    schema: z.string().min(16).optional(),
+    flag: '--metrics-token <token>',
+    env: 'SWITCHBOARD_METRICS_TOKEN',
+    group: 'Network',
+    help: '/metrics requires Authorization: Bearer <token> (at least 16 characters)',
+    defaultText: 'none: /metrics is open',
+  }),
 
   // --- Storage ---------------------------------------------------------------------------------
   dataDir: setting({
