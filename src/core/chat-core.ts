@@ -23,6 +23,7 @@ import { ClientConnection } from './connection.js';
 import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
 import { Directory } from './directory.js';
 import { channelTopic, userTopic } from './envelope.js';
+import { TokenBucket } from '../token-bucket.js';
 import { Flusher } from './flusher.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
@@ -41,6 +42,10 @@ export interface CoreOptions {
   maxBufferedBytes: number;
   rateLimit: number;
   rateBurst: number;
+  /** All of a user's connections on this node share this budget too. Default 2 × rateLimit. */
+  userRateLimit?: number | undefined;
+  /** Default 2 × rateBurst. */
+  userRateBurst?: number | undefined;
   floodLimit: number;
   pingInterval: number;
   pingTimeout: number;
@@ -77,6 +82,12 @@ export class ChatCore {
       interest: this.link,
       presence: opts.presence,
       logger: opts.logger,
+      userBucket: () =>
+        new TokenBucket(
+          opts.userRateLimit ?? 2 * opts.rateLimit,
+          opts.userRateBurst ?? 2 * opts.rateBurst,
+          this.now,
+        ),
       replayFailed: (conn, channel, err) => {
         opts.logger.warn({ err, channel }, 'replay failed');
         this.gate.sendError(conn, err, undefined, channel);
@@ -109,6 +120,7 @@ export class ChatCore {
       metrics: this.metrics,
       logger: opts.logger,
       floodLimit: opts.floodLimit,
+      userBucket: (user) => this.directory.userBucket(user),
       now: this.now,
       draining: () => this.draining,
     });

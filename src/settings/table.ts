@@ -187,6 +187,22 @@ export const SETTINGS = {
     group: 'Limits',
     help: 'frames a connection may send in a burst above the rate',
   }),
+  userRateLimit: setting({
+    schema: z.number().min(0.1).optional(),
+    flag: '--user-rate-limit <n>',
+    env: 'SWITCHBOARD_USER_RATE_LIMIT',
+    group: 'Limits',
+    help: "sustained frames per second of all of a user's connections on a node together",
+    defaultText: '2 × --rate-limit',
+  }),
+  userRateBurst: setting({
+    schema: z.number().int().min(1).optional(),
+    flag: '--user-rate-burst <n>',
+    env: 'SWITCHBOARD_USER_RATE_BURST',
+    group: 'Limits',
+    help: "frames all of a user's connections on a node may send in a burst above the rate",
+    defaultText: '2 × --rate-burst',
+  }),
   floodLimit: setting({
     schema: z.number().int().min(1).default(100),
     flag: '--flood-limit <n>',
