@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { AuthChain } from '../../src/auth/chain.js';
+import { HandleAuthenticator } from '../../src/auth/handle.js';
+import { JwtAuthenticator } from '../../src/auth/jwt.js';
+import { WebhookAuthenticator } from '../../src/auth/webhook.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { SECRET, sign } from '../helpers/jwt.js';
+
+const HOOK_SECRET = 'webhook-test-secret';
+
+type Reply = (body: { credentials: Record<string, string> }, res: ServerResponse) => void;
+
+/** The operator's backend: verifies the HMAC like a real one, records and answers by `reply`. */
+class Backend {
+  reply: Reply = (_b, res) => json(res, 200, { allow: false });
+  requests: { credentials: Record<string, string> }[] = [];
+  badSignatures = 0;
+  readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
+
+  async start(): Promise<string> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/auth`;
+  }
+
+  close(): Promise<void> {
+    this.#server.closeAllConnections();
+    return new Promise((r) => this.#server.close(() => r()));
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString();
+    const ts = String(req.headers['x-switchboard-timestamp']);
+    const expected = `sha256=${createHmac('sha256', HOOK_SECRET).update(`${ts}.${raw}`).digest('hex')}`;
+    const given = String(req.headers['x-switchboard-signature']);
+    const fresh = Math.abs(Date.now() / 1000 - Number(ts)) < 300;
+    if (
+      !fresh ||
+      given.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+    ) {
+      this.badSignatures++;
+      return json(res, 401, { error: 'bad signature' });
+    }
+    const body = JSON.parse(raw) as { credentials: Record<string, string> };
+    this.requests.push(body);
+    this.reply(body, res);
+  }
+}
+
+function json(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+const allowAnn: Reply = (_b, res) =>
+  json(res, 200, { allow: true, user: 'ann', name: 'Ann A.', roles: ['admin'] });
+
+describe('WebhookAuthenticator against a real backend on loopback', () => {
+  const backend = new Backend();
+  let url = '';
+  before(async () => {
+    url = await backend.start();
+  });
+  after(() => backend.close());
+  beforeEach(() => {
+    backend.requests = [];
+    backend.badSignatures = 0;
+  });
+  const hook = (extra: object = {}) =>
+    new WebhookAuthenticator({ url, secret: HOOK_SECRET, timeoutMs: 300, cacheMs: 0, ...extra });
+
+  it('posts the presented credential, HMAC-signed, and takes user, name and roles from an allow', async () => {
+    backend.reply = allowAnn;
+    const id = await hook().authenticate({ token: 'opaque-session-of-the-backend' });
+    assert.deepEqual(backend.requests, [
+      { type: 'hello', credentials: { token: 'opaque-session-of-the-backend' } },
+    ]);
+    assert.equal(backend.badSignatures, 0);
+    assert.equal(id.user, 'ann');
+    assert.equal(id.name, 'Ann A.');
+    assert.deepEqual(id.roles, ['admin']);
+    assert.equal(id.token, '');
+  });
+
+  it('refuses a deny with SB_ERR_AUTH_DENIED', async () => {
+    backend.reply = (_b, res) => json(res, 200, { allow: false, reason: 'banned' });
+    await assert.rejects(hook().authenticate({ handle: 'mallory' }), (err: Error) => {
+      assert.equal((err as { code?: string }).code, 'SB_ERR_AUTH_DENIED');
+      assert.doesNotMatch(err.message, /banned/);
+      return true;
+    });
+  });
+
+  it('is signed with the secret: a backend holding another secret refuses every request', async () => {
+    backend.reply = allowAnn;
+    const wrong = new WebhookAuthenticator({ url, secret: 'not-the-secret', timeoutMs: 300 });
+    await assert.rejects(wrong.authenticate({ handle: 'ann' }), {
+      code: 'SB_ERR_AUTH_UNAVAILABLE',
+    });
+    assert.equal(backend.badSignatures, 1);
+  });
+
+  it('fails closed with SB_ERR_AUTH_UNAVAILABLE when the backend hangs past the time budget', async () => {
+    backend.reply = () => {}; // never answers
+    const started = Date.now();
+    await assert.rejects(hook().authenticate({ handle: 'ann' }), {
+      code: 'SB_ERR_AUTH_UNAVAILABLE',
+      retryable: true,
+    });
+    const took = Date.now() - started;
+    assert.ok(took >= 250 && took < 2000, `took ${took} ms`);
+  });
+
+  it('fails closed on a 500 and on a malformed answer', async () => {
+    backend.reply = (_b, res) => json(res, 500, { error: 'boom' });
+    await assert.rejects(hook().authenticate({ handle: 'ann' }), {
+      code: 'SB_ERR_AUTH_UNAVAILABLE',
+    });
+    backend.reply = (_b, res) => json(res, 200, { allow: true, user: 'Not A Handle!' });
+    await assert.rejects(hook().authenticate({ handle: 'ann' }), {
+      code: 'SB_ERR_AUTH_UNAVAILABLE',
+    });
+    backend.reply = (_b, res) => res.writeHead(200).end('not json');
+    await assert.rejects(hook().authenticate({ handle: 'ann' }), {
+      code: 'SB_ERR_AUTH_UNAVAILABLE',
+    });
+  });
+
+  it('caches allow and deny per credential for the cache time, and not failures', async () => {
+    const auth = hook({ cacheMs: 400 });
+    backend.reply = (b, res) =>
+      b.credentials.token === 'good'
+        ? json(res, 200, { allow: true, user: 'ann' })
+        : json(res, 200, { allow: false });
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await auth.authenticate({ token: 'good' })).user, 'ann');
+      await assert.rejects(auth.authenticate({ token: 'bad' }), { code: 'SB_ERR_AUTH_DENIED' });
+    }
+    assert.equal(backend.requests.length, 2);
+    await new Promise((r) => setTimeout(r, 450));
+    await auth.authenticate({ token: 'good' });
+    assert.equal(backend.requests.length, 3);
+
+    backend.reply = (_b, res) => json(res, 500, {});
+    for (let i = 0; i < 3; i++)
+      await assert.rejects(auth.authenticate({ token: 'other' }), {
+        code: 'SB_ERR_AUTH_UNAVAILABLE',
+      });
+    assert.equal(backend.requests.length, 6);
+  });
+});
+
+describe('AuthChain', () => {
+  const backend = new Backend();
+  let url = '';
+  before(async () => {
+    url = await backend.start();
+  });
+  after(() => backend.close());
+  beforeEach(() => {
+    backend.requests = [];
+  });
+  const base = () => new HandleAuthenticator({ sessions: new MemoryStore(), ttlMs: 60_000 });
+  const jwt = new JwtAuthenticator({ secret: SECRET });
+  const webhook = () => new WebhookAuthenticator({ url, secret: HOOK_SECRET, timeoutMs: 300 });
+
+  it('sends a jwt to the JWT authenticator and a handle to the base one', async () => {
+    const chain = new AuthChain({ base: base(), jwt });
+    const viaJwt = await chain.authenticate({ jwt: await sign('secret', { sub: 'joe' }) });
+    assert.equal(viaJwt.user, 'joe');
+    assert.equal(viaJwt.endsAtExpiry, true);
+    const viaHandle = await chain.authenticate({ handle: 'guest1' });
+    assert.equal(viaHandle.user, 'guest1');
+    assert.ok(viaHandle.token.length > 0);
+  });
+
+  it('refuses a jwt with SB_ERR_JWT_INVALID when no JWT key is configured', async () => {
+    const chain = new AuthChain({ base: base() });
+    await assert.rejects(chain.authenticate({ jwt: await sign('secret') }), {
+      code: 'SB_ERR_JWT_INVALID',
+    });
+  });
+
+  it('lets the webhook decide every other credential, and never the base when it denies', async () => {
+    backend.reply = (_b, res) => json(res, 200, { allow: false });
+    const chain = new AuthChain({ base: base(), jwt, webhook: webhook() });
+    await assert.rejects(chain.authenticate({ handle: 'guest2' }), { code: 'SB_ERR_AUTH_DENIED' });
+    assert.deepEqual(backend.requests, [{ type: 'hello', credentials: { handle: 'guest2' } }]);
+    assert.equal((await chain.authenticate({ jwt: await sign('secret') })).user, 'ann');
+    assert.equal(backend.requests.length, 1);
+  });
+
+  it('fails closed by default and falls back to the base authenticator when fail-open', async () => {
+    backend.reply = () => {};
+    const closed = new AuthChain({ base: base(), webhook: webhook() });
+    await assert.rejects(closed.authenticate({ handle: 'guest3' }), {
+      code: 'SB_ERR_AUTH_UNAVAILABLE',
+    });
+    const open = new AuthChain({ base: base(), webhook: webhook(), webhookFailOpen: true });
+    assert.equal((await open.authenticate({ handle: 'guest3' })).user, 'guest3');
+    // A deny is a decision, not an outage: fail-open does not override it.
+    backend.reply = (_b, res) => json(res, 200, { allow: false });
+    await assert.rejects(open.authenticate({ handle: 'guest4' }), { code: 'SB_ERR_AUTH_DENIED' });
+  });
+
+  it('knows users of the base authenticator and those knownUser vouches for', async () => {
+    const b = base();
+    await b.authenticate({ handle: 'guest5' });
+    const chain = new AuthChain({ base: b, knownUser: async (u) => u === 'joe' });
+    assert.equal(await chain.exists('guest5'), true);
+    assert.equal(await chain.exists('joe'), true);
+    assert.equal(await chain.exists('nobody'), false);
+  });
+});
