@@ -248,7 +248,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private ready(hello: HelloResult, resumed: ResumePosition[]): void {
     this.me = hello.user;
     this.handle = hello.user;
-    this.session = hello.token;
+    this.session = hello.token ?? null;
     this.link.established(hello.pingInterval);
     const { removed, replay } = this.book.applyHello(hello.channels);
     this.onlineUsers.clear();

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
+import { externalAuthenticator } from '../auth/external.js';
 import { HandleAuthenticator } from '../auth/handle.js';
 import type { Bus } from '../bus/bus.js';
 import { isClusterBus, openBus } from '../bus/index.js';
@@ -90,7 +91,7 @@ export class SwitchboardServer {
         presence = new MemoryPresence();
       }
     }
-    const auth =
+    const base =
       parts.auth ??
       new HandleAuthenticator({
         sessions: store,
@@ -98,6 +99,12 @@ export class SwitchboardServer {
         // A reclaimed handle is a new person: not in the old owner's rooms or DMs.
         onReclaim: (handle) => store.forgetUser(handle),
       });
+    // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
+    const auth = externalAuthenticator(
+      config,
+      base,
+      async (user) => (await store.memberships(user)).length > 0,
+    );
     return new SwitchboardServer(config, store, bus, presence, auth, logger);
   }
 
