@@ -13,7 +13,10 @@ export interface AuthChainOptions {
    * instead of refusing the hello. Default false (fail closed).
    */
   webhookFailOpen?: boolean;
-  /** Whether a user who never had a base session exists (e.g. has channels). Default: no. */
+  /**
+   * Whether a user who never had a base session exists (e.g. has channels): such a user came
+   * through the JWT or webhook authenticator, and a guest may not claim their name. Default: no.
+   */
   knownUser?: (user: string) => Promise<boolean>;
 }
 
@@ -39,7 +42,19 @@ export class AuthChain implements Authenticator {
     }
     if (credentials.jwt !== undefined)
       throw new SwitchboardError('SB_ERR_JWT_INVALID', 'this server accepts no JWTs');
+    if (credentials.token === undefined && credentials.handle !== undefined)
+      await this.#guardClaim(credentials.handle.toLowerCase());
     return base.authenticate(credentials);
+  }
+
+  /**
+   * Guests and external users share one namespace: a name with channels but no base session
+   * belongs to a JWT or webhook user, and a guest claiming it would get their rooms and DMs.
+   */
+  async #guardClaim(handle: string): Promise<void> {
+    const { base, knownUser } = this.opts;
+    if (knownUser && !(await base.exists(handle)) && (await knownUser(handle)))
+      throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
   }
 
   async exists(user: string): Promise<boolean> {

@@ -27,17 +27,27 @@ export function hasExternalAuth(s: ExternalAuthSettings): boolean {
   return Boolean(s.jwtSecret || s.jwtPublicKey || s.jwtJwksUrl || s.authWebhook);
 }
 
+export interface ExternalAuthHooks {
+  /**
+   * Whether a user exists who has no base session (has channels): lets DMs reach JWT and
+   * webhook users and keeps guests from claiming their names. Default: nobody.
+   */
+  knownUser?: (user: string) => Promise<boolean>;
+  /** Told why the webhook or the JWKS was unavailable (log it). Default: nothing. */
+  onUnavailable?: (err: unknown) => void;
+}
+
 /**
  * The integration point: wraps `base` (guest handles, accounts) in an AuthChain with the JWT
  * and webhook authenticators the settings configure; returns `base` itself when none is.
- * `knownUser` lets DMs reach JWT and webhook users, who have no base session.
  * Throws SB_ERR_CONFIG_INVALID at start-up for an unreadable key file or a webhook without secret.
  */
 export function externalAuthenticator(
   s: ExternalAuthSettings,
   base: Authenticator,
-  knownUser?: (user: string) => Promise<boolean>,
+  hooks: ExternalAuthHooks = {},
 ): Authenticator {
+  const { knownUser, onUnavailable } = hooks;
   if (!hasExternalAuth(s)) return base;
   const jwt =
     s.jwtSecret || s.jwtPublicKey || s.jwtJwksUrl
@@ -50,6 +60,7 @@ export function externalAuthenticator(
           rolesClaim: s.jwtRolesClaim,
           clockSkewMs: s.jwtClockSkew,
           algorithms: s.jwtAlgorithms,
+          ...(onUnavailable ? { onUnavailable } : {}),
         })
       : undefined;
   if (s.authWebhook && !s.authWebhookSecret) {
@@ -64,6 +75,7 @@ export function externalAuthenticator(
         secret: s.authWebhookSecret,
         timeoutMs: s.authWebhookTimeout,
         cacheMs: s.authWebhookCache,
+        ...(onUnavailable ? { onUnavailable } : {}),
       })
     : undefined;
   return new AuthChain({

@@ -39,6 +39,8 @@ export interface JwtAuthenticatorOptions {
   jwksMaxAgeMs?: number;
   /** Time budget of one JWKS fetch. Default 5 000 ms. */
   jwksTimeoutMs?: number;
+  /** Told of every failed JWKS fetch (the hello got SB_ERR_AUTH_UNAVAILABLE). */
+  onUnavailable?: (err: unknown) => void;
 }
 
 /**
@@ -111,7 +113,9 @@ export class JwtAuthenticator implements Authenticator {
       try {
         return await this.#jwks(header, jws);
       } catch (err) {
-        throw toKeySetError(err);
+        const coded = toKeySetError(err);
+        if (coded.code === 'SB_ERR_AUTH_UNAVAILABLE') this.#opts.onUnavailable?.(err);
+        throw coded;
       }
     }
     if (this.#publicKey) return this.#publicKey;

@@ -16,6 +16,8 @@ export interface WebhookAuthenticatorOptions {
   /** Answers kept at most (oldest dropped first). Default 10 000. */
   maxCacheEntries?: number;
   now?: () => number;
+  /** Told of every failed request (the reason the hello got SB_ERR_AUTH_UNAVAILABLE). */
+  onUnavailable?: (err: unknown) => void;
 }
 
 const Answer = z.union([
@@ -44,6 +46,8 @@ export class WebhookAuthenticator implements Authenticator {
   readonly #opts: WebhookAuthenticatorOptions;
   readonly #now: () => number;
   readonly #cache = new Map<string, { until: number; decision: Decision }>();
+  /** Requests on their way, by credential: simultaneous hellos (a reconnect storm) share one. */
+  readonly #inflight = new Map<string, Promise<Decision>>();
 
   constructor(options: WebhookAuthenticatorOptions) {
     this.#opts = options;
@@ -63,7 +67,7 @@ export class WebhookAuthenticator implements Authenticator {
     const now = this.#now();
     const cached = this.#cache.get(key);
     const decision =
-      cached && cached.until > now ? cached.decision : await this.#ask(key, body, now);
+      cached && cached.until > now ? cached.decision : await this.#shared(key, body, now);
     if (decision === 'deny') throw new SwitchboardError('SB_ERR_AUTH_DENIED');
     return decision;
   }
@@ -71,6 +75,15 @@ export class WebhookAuthenticator implements Authenticator {
   /** Webhook users are known to the directory, not here: the chain asks the others. */
   exists(): Promise<boolean> {
     return Promise.resolve(false);
+  }
+
+  #shared(key: string, body: string, now: number): Promise<Decision> {
+    let pending = this.#inflight.get(key);
+    if (!pending) {
+      pending = this.#ask(key, body, now).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, pending);
+    }
+    return pending;
   }
 
   async #ask(key: string, body: string, now: number): Promise<Decision> {
@@ -112,6 +125,7 @@ export class WebhookAuthenticator implements Authenticator {
       }
       return Answer.parse(await res.json());
     } catch (err) {
+      this.#opts.onUnavailable?.(err);
       throw new SwitchboardError('SB_ERR_AUTH_UNAVAILABLE', undefined, { cause: err });
     }
   }

@@ -99,12 +99,11 @@ export class SwitchboardServer {
         // A reclaimed handle is a new person: not in the old owner's rooms or DMs.
         onReclaim: (handle) => store.forgetUser(handle),
       });
-    // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
-    const auth = externalAuthenticator(
-      config,
-      base,
-      async (user) => (await store.memberships(user)).length > 0,
-    );
+    const auth = externalAuthenticator(config, base, {
+      // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
+      knownUser: async (user) => (await store.memberships(user)).length > 0,
+      onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
+    });
     return new SwitchboardServer(config, store, bus, presence, auth, logger);
   }
 

@@ -102,6 +102,12 @@ describe('a server with JWT keys', () => {
     assert.equal(sent.type, 'reply');
     await jwtUser.waitFor((f) => f.type === 'message' && f.text === 'hi');
     jwtUser.close();
+    await jwtUser.waitClosed();
+    // Offline now, the JWT user's name is still not a guest's to claim.
+    const squatter = await connect();
+    const r = await squatter.request({ type: 'hello', protocol: 1, handle: 'wire-dee' });
+    assert.equal(r.code, 'SB_ERR_HANDLE_TAKEN');
+    squatter.close();
     guest.close();
   });
 

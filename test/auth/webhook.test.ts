@@ -131,6 +131,32 @@ describe('WebhookAuthenticator against a real backend on loopback', () => {
     });
   });
 
+  it('shares one request among simultaneous hellos with the same credential', async () => {
+    backend.reply = (_b, res) =>
+      setTimeout(() => json(res, 200, { allow: true, user: 'ann' }), 100);
+    const auth = hook({ timeoutMs: 2000 });
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, () => auth.authenticate({ token: 'storm' })),
+    );
+    assert.deepEqual(
+      ids.map((i) => i.user),
+      Array(10).fill('ann'),
+    );
+    assert.equal(backend.requests.length, 1);
+  });
+
+  it('tells onUnavailable why the backend failed', async () => {
+    backend.reply = (_b, res) => json(res, 503, {});
+    const reasons: unknown[] = [];
+    await assert.rejects(
+      hook({ onUnavailable: (e: unknown) => reasons.push(e) }).authenticate({ handle: 'ann' }),
+      {
+        code: 'SB_ERR_AUTH_UNAVAILABLE',
+      },
+    );
+    assert.equal(reasons.length, 1);
+  });
+
   it('caches allow and deny per credential for the cache time, and not failures', async () => {
     const auth = hook({ cacheMs: 400 });
     backend.reply = (b, res) =>
@@ -206,6 +232,13 @@ describe('AuthChain', () => {
     // A deny is a decision, not an outage: fail-open does not override it.
     backend.reply = (_b, res) => json(res, 200, { allow: false });
     await assert.rejects(open.authenticate({ handle: 'guest4' }), { code: 'SB_ERR_AUTH_DENIED' });
+  });
+
+  it('keeps a guest from claiming the name of a user who came by JWT (has channels, no session)', async () => {
+    const chain = new AuthChain({ base: base(), jwt, knownUser: async (u) => u === 'joe' });
+    await chain.authenticate({ jwt: await sign('secret', { sub: 'joe' }) });
+    await assert.rejects(chain.authenticate({ handle: 'JOE' }), { code: 'SB_ERR_HANDLE_TAKEN' });
+    assert.equal((await chain.authenticate({ handle: 'joey' })).user, 'joey');
   });
 
   it('knows users of the base authenticator and those knownUser vouches for', async () => {

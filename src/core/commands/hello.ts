@@ -24,6 +24,7 @@ export async function hello(
   // A handle in use anywhere in the cluster is held, even if its session expired while its
   // connections stayed open (expiry slides only on hello): nobody else may claim it.
   if (
+    f.jwt === undefined &&
     f.token === undefined &&
     f.handle !== undefined &&
     ctx.presence.count(f.handle.toLowerCase()) > 0
