@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { AuthChain } from '../../src/auth/chain.js';
 import { HandleAuthenticator } from '../../src/auth/handle.js';
@@ -9,53 +6,7 @@ import { JwtAuthenticator } from '../../src/auth/jwt.js';
 import { WebhookAuthenticator } from '../../src/auth/webhook.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SECRET, sign } from '../helpers/jwt.js';
-
-const HOOK_SECRET = 'webhook-test-secret';
-
-type Reply = (body: { credentials: Record<string, string> }, res: ServerResponse) => void;
-
-/** The operator's backend: verifies the HMAC like a real one, records and answers by `reply`. */
-class Backend {
-  reply: Reply = (_b, res) => json(res, 200, { allow: false });
-  requests: { credentials: Record<string, string> }[] = [];
-  badSignatures = 0;
-  readonly #server: Server = createServer((req, res) => void this.#handle(req, res));
-
-  async start(): Promise<string> {
-    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/auth`;
-  }
-
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((r) => this.#server.close(() => r()));
-  }
-
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString();
-    const ts = String(req.headers['x-switchboard-timestamp']);
-    const expected = `sha256=${createHmac('sha256', HOOK_SECRET).update(`${ts}.${raw}`).digest('hex')}`;
-    const given = String(req.headers['x-switchboard-signature']);
-    const fresh = Math.abs(Date.now() / 1000 - Number(ts)) < 300;
-    if (
-      !fresh ||
-      given.length !== expected.length ||
-      !timingSafeEqual(Buffer.from(given), Buffer.from(expected))
-    ) {
-      this.badSignatures++;
-      return json(res, 401, { error: 'bad signature' });
-    }
-    const body = JSON.parse(raw) as { credentials: Record<string, string> };
-    this.requests.push(body);
-    this.reply(body, res);
-  }
-}
-
-function json(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
+import { Backend, HOOK_SECRET, json, type Reply } from '../helpers/webhook-backend.js';
 
 const allowAnn: Reply = (_b, res) =>
   json(res, 200, { allow: true, user: 'ann', name: 'Ann A.', roles: ['admin'] });
@@ -72,7 +23,7 @@ describe('WebhookAuthenticator against a real backend on loopback', () => {
     backend.badSignatures = 0;
   });
   const hook = (extra: object = {}) =>
-    new WebhookAuthenticator({ url, secret: HOOK_SECRET, timeoutMs: 300, cacheMs: 0, ...extra });
+    new WebhookAuthenticator({ url, secret: HOOK_SECRET, timeoutMs: 2000, cacheMs: 0, ...extra });
 
   it('posts the presented credential, HMAC-signed, and takes user, name and roles from an allow', async () => {
     backend.reply = allowAnn;
@@ -98,7 +49,7 @@ describe('WebhookAuthenticator against a real backend on loopback', () => {
 
   it('is signed with the secret: a backend holding another secret refuses every request', async () => {
     backend.reply = allowAnn;
-    const wrong = new WebhookAuthenticator({ url, secret: 'not-the-secret', timeoutMs: 300 });
+    const wrong = new WebhookAuthenticator({ url, secret: 'not-the-secret', timeoutMs: 2000 });
     await assert.rejects(wrong.authenticate({ handle: 'ann' }), {
       code: 'SB_ERR_AUTH_UNAVAILABLE',
     });
@@ -108,7 +59,7 @@ describe('WebhookAuthenticator against a real backend on loopback', () => {
   it('fails closed with SB_ERR_AUTH_UNAVAILABLE when the backend hangs past the time budget', async () => {
     backend.reply = () => {}; // never answers
     const started = Date.now();
-    await assert.rejects(hook().authenticate({ handle: 'ann' }), {
+    await assert.rejects(hook({ timeoutMs: 300 }).authenticate({ handle: 'ann' }), {
       code: 'SB_ERR_AUTH_UNAVAILABLE',
       retryable: true,
     });
@@ -193,7 +144,7 @@ describe('AuthChain', () => {
   });
   const base = () => new HandleAuthenticator({ sessions: new MemoryStore(), ttlMs: 60_000 });
   const jwt = new JwtAuthenticator({ secret: SECRET });
-  const webhook = () => new WebhookAuthenticator({ url, secret: HOOK_SECRET, timeoutMs: 300 });
+  const webhook = () => new WebhookAuthenticator({ url, secret: HOOK_SECRET, timeoutMs: 1000 });
 
   it('sends a jwt to the JWT authenticator and a handle to the base one', async () => {
     const chain = new AuthChain({ base: base(), jwt });
