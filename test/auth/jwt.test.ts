@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { JwtAuthenticator } from '../../src/auth/jwt.js';
+import { SignJWT } from 'jose';
 import { SwitchboardError } from '../../src/errors.js';
 import {
   FAMILIES,
@@ -79,6 +80,15 @@ describe('JwtAuthenticator', () => {
     // Also when HS is on with its own secret: the public key never verifies an HMAC.
     const both = new JwtAuthenticator({ secret: SECRET, publicKeyPem: rsa.publicPem });
     await refusedWith(both, forged, 'SB_ERR_JWT_INVALID');
+  });
+
+  it('refuses a token carrying its own key in the header (embedded jwk)', async () => {
+    const rsa = pairs.get('RS256')!;
+    const attacker = await keyPair('RS256');
+    const jwt = await new SignJWT({ sub: 'ann', exp: nowS() + 60 })
+      .setProtectedHeader({ alg: 'RS256', jwk: attacker.publicJwk })
+      .sign(attacker.privateKey);
+    await refusedWith(trusting(rsa), jwt, 'SB_ERR_JWT_INVALID');
   });
 
   it('refuses a token expired beyond the clock skew with SB_ERR_JWT_EXPIRED', async () => {
