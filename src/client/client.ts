@@ -353,7 +353,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         this.link.post('{"type":"pong"}');
         return;
       case 'expiring':
-        void this.refresh();
+        if (this.options.getToken) void this.refresh(this.options.getToken);
         return;
     }
   }
@@ -392,12 +392,13 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
    * on undisturbed. A failure is emitted as 'error'; the server closes 4004 at expiry and the
    * reconnect asks getToken() again.
    */
-  private async refresh(): Promise<void> {
+  private async refresh(getToken: () => string | Promise<string>): Promise<void> {
     try {
-      const jwt = await this.options.getToken!();
-      await this.request({ type: 'refresh', jwt });
+      await this.request({ type: 'refresh', jwt: await getToken() });
     } catch (err) {
-      this.emit('error', toError(err));
+      const e = toError(err);
+      // Dropped meanwhile: the reconnect asks getToken() anyway.
+      if (e.code !== 'SB_ERR_CONNECTION_CLOSED') this.emit('error', e);
     }
   }
 
