@@ -49,6 +49,8 @@ export function externalAuthenticator(
 ): Authenticator {
   const { knownUser, onUnavailable } = hooks;
   if (!hasExternalAuth(s)) return base;
+  if (s.jwtJwksUrl) checkUrl('jwtJwksUrl', s.jwtJwksUrl);
+  if (s.authWebhook) checkUrl('authWebhook', s.authWebhook);
   const jwt =
     s.jwtSecret || s.jwtPublicKey || s.jwtJwksUrl
       ? new JwtAuthenticator({
@@ -95,4 +97,15 @@ function readKeyFile(path: string): string {
       cause: err,
     });
   }
+}
+
+function checkUrl(name: string, url: string): void {
+  let protocol = '';
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    /* reported below */
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `${name}: expected an http(s) URL`);
 }

@@ -69,13 +69,15 @@ describe('externalAuthenticator', () => {
     }
   });
 
-  it('fails at start-up with SB_ERR_CONFIG_INVALID for a bad key file, a webhook without secret, or an unusable allow-list', () => {
+  it('fails at start-up with SB_ERR_CONFIG_INVALID for a bad key file or URL, a webhook without secret, or an unusable allow-list', () => {
     const bad = join(dir, 'not-a-key.pem');
     writeFileSync(bad, 'hello');
     for (const settings of [
       defaults({ jwtPublicKey: join(dir, 'missing.pem') }),
       defaults({ jwtPublicKey: bad }),
       defaults({ authWebhook: 'http://127.0.0.1:9/auth' }),
+      defaults({ authWebhook: 'not a url', authWebhookSecret: 's' }),
+      defaults({ jwtJwksUrl: 'file:///etc/jwks.json' }),
       defaults({ jwtSecret: SECRET, jwtAlgorithms: ['RS256'] }),
     ])
       assert.throws(() => externalAuthenticator(settings, base()), {
