@@ -45,6 +45,21 @@ export const ERRORS = {
     message: 'this session was signed out or revoked; sign in again',
     retryable: false,
   },
+  SB_ERR_JWT_INVALID: {
+    message: 'JWT is malformed, not signed by a trusted key, or its claims are not accepted',
+    retryable: false,
+  },
+  SB_ERR_JWT_EXPIRED: { message: 'JWT has expired; get a fresh one', retryable: false },
+  SB_ERR_JWT_NOT_YET_VALID: { message: 'JWT is not valid yet (nbf)', retryable: false },
+  SB_ERR_JWT_USER_MISMATCH: {
+    message: 'refresh JWT names a different user than this connection',
+    retryable: false,
+  },
+  SB_ERR_AUTH_DENIED: { message: 'the auth backend denied this credential', retryable: false },
+  SB_ERR_AUTH_UNAVAILABLE: {
+    message: 'the auth backend or key set did not answer in time',
+    retryable: true,
+  },
 
   // --- rooms, DMs and messages -----------------------------------------------------------------
   SB_ERR_ROOM_NAME_INVALID: {

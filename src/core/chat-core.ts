@@ -223,6 +223,7 @@ export class ChatCore {
     const now = this.now();
     const deadline = this.opts.pingInterval + this.opts.pingTimeout;
     for (const conn of this.directory.connections) {
+      if (conn.credential && this.credentialEnded(conn, now)) continue;
       if (now - conn.lastSeen > deadline) {
         this.gate.closeWith(conn, CloseCode.PING_TIMEOUT, 'SB_ERR_PING_TIMEOUT');
       } else if (now - conn.lastPing >= this.opts.pingInterval) {
@@ -230,6 +231,23 @@ export class ChatCore {
         conn.push(PING);
       }
     }
+  }
+
+  /**
+   * A JWT connection is warned once (`expiring`) and closed 4004 at expiry unless a `refresh`
+   * moved it; both within one liveness tick. True when it closed the connection.
+   */
+  private credentialEnded(conn: ClientConnection, now: number): boolean {
+    const credential = conn.credential!;
+    if (now >= credential.expiresAt) {
+      this.gate.closeWith(conn, CloseCode.JWT_EXPIRED, 'SB_ERR_JWT_EXPIRED');
+      return true;
+    }
+    if (credential.warnAt !== null && now >= credential.warnAt) {
+      credential.warnAt = null;
+      conn.push(JSON.stringify({ type: 'expiring', expiresAt: credential.expiresAt }));
+    }
+    return false;
   }
 
   /** Stop taking commands, let in-flight ones finish (bounded), then close every connection 4000. */

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
+import { externalAuthenticator } from '../auth/external.js';
 import { HandleAuthenticator } from '../auth/handle.js';
 import type { Bus } from '../bus/bus.js';
 import { isClusterBus, openBus } from '../bus/index.js';
@@ -114,7 +115,7 @@ export class SwitchboardServer {
         presence = new MemoryPresence();
       }
     }
-    const auth =
+    const base =
       parts.auth ??
       new HandleAuthenticator({
         sessions: store,
@@ -122,6 +123,11 @@ export class SwitchboardServer {
         // A reclaimed handle is a new person: not in the old owner's rooms or DMs.
         onReclaim: (handle) => store.forgetUser(handle),
       });
+    const auth = externalAuthenticator(config, base, {
+      // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
+      knownUser: async (user) => (await store.memberships(user)).length > 0,
+      onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
+    });
     return new SwitchboardServer(config, store, bus, presence, auth, logger);
   }
 
