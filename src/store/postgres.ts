@@ -9,6 +9,7 @@ import type {
   ReadQuery,
   StoredMessage,
 } from './message-store.js';
+import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import type { Store, StoreOptions } from './store.js';
@@ -102,9 +103,17 @@ export class PostgresStore implements Store, SessionStore {
   readonly #pool: pg.Pool;
   readonly #retain: number;
   #closed = false;
+  readonly moderation: PostgresModeration;
 
   private constructor(pool: pg.Pool, options: StoreOptions) {
     this.#pool = pool;
+    this.moderation = new PostgresModeration(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
     this.#retain = options.retainPerChannel ?? 0;
   }
 

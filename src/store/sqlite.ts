@@ -13,6 +13,7 @@ import type {
 } from './message-store.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import { migrate } from './sqlite-schema.js';
+import { SqliteModeration } from './sqlite-moderation.js';
 import type { Store, StoreOptions } from './store.js';
 
 /** How long a writer waits for another process's write lock before failing, in ms. */
@@ -31,6 +32,7 @@ export class SqliteStore implements Store, SessionStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #addMember: (channel: string, user: string) => boolean;
+  readonly moderation: SqliteModeration;
 
   /** Opens (creating if missing, with its parent directory) the file at `path`, or ':memory:'. */
   constructor(path: string, options: StoreOptions = {}) {
@@ -48,6 +50,7 @@ export class SqliteStore implements Store, SessionStore {
       db.pragma('synchronous = NORMAL');
       migrate(db);
       this.#sql = prepare(db);
+      this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();
       throw unavailable(err, `cannot open sqlite store at ${path}`);
