@@ -21,6 +21,8 @@ export const CloseCode = {
   FLOOD: 4003,
   PROTOCOL_VERSION: 4100,
   SESSION_REVOKED: 4101,
+  /** A server-wide ban: every connection of the user closes, and hello is refused. */
+  BANNED: 4102,
   BINARY_UNSUPPORTED: 4103,
 } as const;
 
@@ -34,6 +36,7 @@ export const CLOSE_CODE_ERRORS: Record<CloseCodeValue, ErrorCode> = {
   4003: 'SB_ERR_FLOOD',
   4100: 'SB_ERR_PROTOCOL_VERSION',
   4101: 'SB_ERR_SESSION_REVOKED',
+  4102: 'SB_ERR_BANNED',
   4103: 'SB_ERR_BINARY_UNSUPPORTED',
 };
 

@@ -5,7 +5,8 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { PROTOCOL_VERSION, parseChannel, type HelloResult } from '../../protocol/frames.js';
-import type { Membership } from '../../store/store.js';
+import { CLOSE_CODE_ERRORS, CloseCode } from '../../protocol/close-codes.js';
+import { SERVER_SCOPE, type Membership } from '../../store/store.js';
 import { channelState } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
@@ -33,6 +34,12 @@ export async function hello(
   if (conn.closed) return NO_REPLY;
   if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
   const user = identity.user;
+  // A server-wide ban: the answer is final, like the close of the user's other connections.
+  if (await ctx.store.moderation.restriction(SERVER_SCOPE, user, 'ban', ctx.now())) {
+    conn.push(encodeError(new SwitchboardError('SB_ERR_BANNED'), f.id));
+    conn.close(CloseCode.BANNED, CLOSE_CODE_ERRORS[CloseCode.BANNED]);
+    return NO_REPLY;
+  }
   conn.user = user;
   conn.session = identity.sessionId ?? null;
   conn.roles = identity.roles ?? [];

@@ -7,6 +7,19 @@ import { hello } from './hello.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
 import { send } from './send.js';
 import { history, read, resume, typing } from './channel-commands.js';
+import {
+  audit,
+  ban,
+  block,
+  invite,
+  kick,
+  mute,
+  role,
+  roomSettings,
+  unban,
+  unblock,
+  unmute,
+} from './moderation.js';
 
 export type { CommandContext, CommandLimits } from './context.js';
 
@@ -23,5 +36,16 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   typing,
   read,
   resume,
+  invite,
+  kick,
+  ban,
+  unban,
+  mute,
+  unmute,
+  role,
+  'room-settings': roomSettings,
+  block,
+  unblock,
+  audit,
   ping: async () => ({}),
 };

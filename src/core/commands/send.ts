@@ -4,11 +4,13 @@
  * a frame.
  */
 import { SwitchboardError } from '../../errors.js';
-import { HANDLE_RE, dmChannel, roomChannel } from '../../protocol/frames.js';
+import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
 import type { ClientConnection } from '../connection.js';
 import { channelTopic, userTopic } from '../envelope.js';
-import { checkText, followDm, requireRoom, roomName } from './access.js';
+import { slowModeExempt } from '../permissions.js';
+import { checkText, followDm } from './access.js';
 import type { CommandContext, Frame, Handler } from './context.js';
+import { authorizeRoom } from './room-access.js';
 
 /** The DM channel with `to`, created (with both members) when new. */
 async function dmTarget(
@@ -25,6 +27,8 @@ async function dmTarget(
   const recipientPos = await ctx.store.membership(id, recipient);
   if (!recipientPos && !(await ctx.auth.exists(recipient)))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
+  if (await ctx.store.moderation.isBlocked(recipient, user))
+    throw new SwitchboardError('SB_ERR_BLOCKED');
   if (!conn.channels.has(id)) {
     await ctx.store.createChannel(id, 'dm', user, ctx.now());
     await ctx.store.addMember(id, user);
@@ -36,17 +40,21 @@ async function dmTarget(
   return { id, recipient };
 }
 
-/** A room the user is a member of (subscribed here, or not yet: a replay may have failed). */
+/**
+ * A room the permission table lets the user send to (member, not muted, may post in its kind),
+ * and not too soon after their last message there in slow mode.
+ */
 async function roomTarget(
   ctx: CommandContext,
   conn: ClientConnection,
   f: Frame<'send'>,
 ): Promise<string> {
-  const id = roomChannel(roomName(f.room!));
-  if (conn.channels.has(id)) return id;
-  await requireRoom(ctx, f.room!);
-  if (!(await ctx.store.isMember(id, conn.user!)))
-    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `join ${f.room} first`);
+  const { id, access, actor } = await authorizeRoom(ctx, conn, 'send', f.room!);
+  if (access.slowMode > 0 && !slowModeExempt(actor)) {
+    const last = await ctx.store.moderation.lastSentAt(id, conn.user!);
+    const wait = last === null ? 0 : last + access.slowMode * 1000 - ctx.now();
+    if (wait > 0) throw new SwitchboardError('SB_ERR_SLOW_MODE', undefined, { retryAfter: wait });
+  }
   return id;
 }
 
