@@ -24,6 +24,7 @@ import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
 import { Directory } from './directory.js';
 import { channelTopic, userTopic } from './envelope.js';
 import { Flusher } from './flusher.js';
+import { TokenBucket } from '../token-bucket.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
 
@@ -77,6 +78,7 @@ export class ChatCore {
       interest: this.link,
       presence: opts.presence,
       logger: opts.logger,
+      userBucket: () => new TokenBucket(opts.rateLimit, opts.rateBurst),
       replayFailed: (conn, channel, err) => {
         opts.logger.warn({ err, channel }, 'replay failed');
         this.gate.sendError(conn, err, undefined, channel);

@@ -12,6 +12,7 @@ import type { ClientConnection } from './connection.js';
 import { channelTopic, userTopic } from './envelope.js';
 import type { Flusher } from './flusher.js';
 import { LocalChannel, type SyncResult } from './local-channel.js';
+import type { TokenBucket } from '../token-bucket.js';
 
 /** Receiving a topic from the rest of the cluster (the bus; subscriptions counted by the caller). */
 export interface Interest {
@@ -29,6 +30,8 @@ export interface DirectoryDeps {
   interest: Interest;
   presence: Pick<Presence, 'setLocal'>;
   logger: Logger;
+  /** A new rate budget for a user's connections here (their shared bucket). */
+  userBucket(): TokenBucket;
   /** A replay that was not asked for by a command failed: tell the connection which channel. */
   replayFailed(conn: ClientConnection, channel: string, err: unknown): void;
 }
@@ -42,6 +45,8 @@ export class Directory {
   readonly connections = new Set<ClientConnection>();
   readonly users = new Map<string, Set<ClientConnection>>();
   readonly channels = new Map<string, LocalChannel>();
+  /** user → the rate budget their connections here share. */
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly deps: DirectoryDeps) {}
 
@@ -53,7 +58,9 @@ export class Directory {
       set = new Set();
       this.users.set(user, set);
       this.deps.interest.watch(userTopic(user));
+      this.buckets.set(user, this.deps.userBucket());
     }
+    conn.userBucket = this.buckets.get(user)!;
     set.add(conn);
     this.deps.presence.setLocal(user, set.size);
   }
@@ -63,6 +70,7 @@ export class Directory {
     if (!set?.delete(conn)) return;
     if (set.size === 0) {
       this.users.delete(user);
+      this.buckets.delete(user);
       this.deps.interest.unsubscribe(userTopic(user));
     }
     this.deps.presence.setLocal(user, set.size);

@@ -80,9 +80,12 @@ export class FrameGate {
     this.run(conn, frame);
   }
 
-  /** Rate limit: a frame over it is refused with retryAfter; floodLimit refusals in a row close. */
+  /**
+   * Rate limit, per connection and per user (the user's connections on this node share one
+   * budget): a frame over either is refused with retryAfter; floodLimit refusals in a row close.
+   */
   private admit(conn: ClientConnection, id: RequestId | undefined): boolean {
-    const wait = conn.bucket.take();
+    const wait = conn.bucket.take() || (conn.userBucket?.take() ?? 0);
     if (wait === 0) {
       conn.rejections = 0;
       return true;

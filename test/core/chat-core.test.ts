@@ -687,6 +687,25 @@ describe('bad input', () => {
     assert.equal(await c.waitClosed(), 4003);
   });
 
+  it('rate limits per user too: the connections of one user share one budget', async () => {
+    const n = await node({ rateLimit: 1, rateBurst: 3, floodLimit: 20 });
+    const first = await user(n, 'many');
+    const devices = [first];
+    for (let i = 0; i < 4; i++) {
+      const c = TestClient.connect(n);
+      await c.hello({ token: first.token });
+      devices.push(c);
+    }
+    // One ping per connection is within each connection's budget (3, one spent on hello), not
+    // within the user's (3 for all five).
+    const answers = [];
+    for (const c of devices) answers.push((await c.request({ type: 'ping' })).type);
+    assert.deepEqual(answers, ['reply', 'reply', 'reply', 'error', 'error']);
+    const refused = devices[3]!.all().find((f) => f.type === 'error')!;
+    assert.equal(refused.code, 'SB_ERR_RATE_LIMITED');
+    assert.ok((refused.retryAfter as number) > 0);
+  });
+
   it('closes a client that stops reading with 4001 while others keep receiving', async () => {
     const n = await node({ maxBufferedBytes: 4096 });
     const sender = await user(n, 'loud');
