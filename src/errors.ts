@@ -67,6 +67,10 @@ export const ERRORS = {
     message: 'slow mode: wait before sending again in this room',
     retryable: true,
   },
+  SB_ERR_MESSAGE_NOT_FOUND: {
+    message: 'no such message in this channel',
+    retryable: false,
+  },
   SB_ERR_BLOCKED: { message: 'this user does not accept your direct messages', retryable: false },
 
   // --- flow control --------------------------------------------------------------------------

@@ -42,6 +42,7 @@ export const ROOM_COMMANDS = [
   'role',
   'room-settings',
   'audit',
+  'report',
 ] as const;
 export type RoomCommand = (typeof ROOM_COMMANDS)[number];
 
@@ -95,6 +96,7 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
   role: { kinds: all('admin'), member: false, muted: false },
   'room-settings': { kinds: all('admin'), member: false, muted: false },
   audit: { kinds: all('admin'), member: false, muted: false },
+  report: read,
 };
 
 /** A user as the check sees them in one room. */

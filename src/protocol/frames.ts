@@ -240,6 +240,19 @@ export const AuditFrame = z
   })
   .describe('Read the moderation log of a room (its admins) or of the server, newest first.');
 
+export const ReportFrame = z
+  .strictObject({
+    type: z.literal('report'),
+    id: requestId,
+    channel,
+    seq: seq.describe('The reported message.'),
+    reason: reason.optional(),
+  })
+  .describe(
+    'Report a message to the room\u2019s moderators and the server admins (a DM: to the server ' +
+      'admins). Recorded in the audit log.',
+  );
+
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
   .describe('Client-initiated round trip; replied with an empty result.');
@@ -272,6 +285,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   BlockFrame,
   UnblockFrame,
   AuditFrame,
+  ReportFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -446,6 +460,23 @@ export const ChannelEventFrame = ChannelState.extend({ type: z.literal('channel'
     'Live messages of the channel follow.',
 );
 
+export const ReportEventFrame = z
+  .strictObject({
+    type: z.literal('report'),
+    channel,
+    seq,
+    from: handle.describe('Who sent the reported message.'),
+    text: z.string().describe('The reported message\u2019s text.'),
+    reporter: handle,
+    reason: z.string().optional(),
+    ts: z.number().int().describe('When it was reported (ms since the epoch).'),
+  })
+  .describe(
+    'A message was reported: sent to the connections of the room\u2019s moderators and above ' +
+      'that receive the room, and to every server admin.',
+  );
+export type ReportEvent = Omit<z.infer<typeof ReportEventFrame>, 'type'>;
+
 export const ServerPingFrame = z
   .strictObject({ type: z.literal('ping') })
   .describe('Liveness probe; answer with {"type":"pong"}.');
@@ -460,6 +491,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   TypingEventFrame,
   ReadEventFrame,
   ChannelEventFrame,
+  ReportEventFrame,
   ServerPingFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -147,3 +147,36 @@ describe('moderation across nodes', () => {
     assert.equal(await again.waitClosed(), 4102);
   });
 });
+
+describe('reports across nodes', () => {
+  it('reach the room’s moderators and the server admins on every node, and no one else', async () => {
+    const s = await setUp();
+    const mod = fresh();
+    await must(s.owner, { type: 'invite', room: s.room, user: mod });
+    await must(s.owner, { type: 'role', room: s.room, user: mod, role: 'moderator' });
+    const modOnC = await connect(s.c, mod);
+    const root = await connect(s.b, fresh('root'));
+    await tick(20);
+    await must(s.owner, { type: 'send', room: s.room, text: 'rude', cid: 'r1' });
+    await s.onB.waitFor((f) => f.type === 'message' && f.text === 'rude');
+    await must(s.onB, { type: 'report', channel: s.channel, seq: 1, reason: 'rude' });
+    const isReport = (f: Record<string, unknown>) => f.type === 'report' && f.seq === 1;
+    for (const c of [modOnC, root, s.owner]) {
+      const r = await c.waitFor(isReport, WITHIN);
+      assert.deepEqual(
+        [r.from, r.text, r.reporter, r.reason],
+        [s.owner.user, 'rude', s.user, 'rude'],
+      );
+    }
+    assert.equal(s.onC.all().some(isReport), false, 'a plain member gets no report');
+    assert.equal(
+      await outcome(s.onB, { type: 'report', channel: s.channel, seq: 99 }),
+      'SB_ERR_MESSAGE_NOT_FOUND',
+    );
+    const { entries } = await s.owner.call<{ entries: Record<string, unknown>[] }>({
+      type: 'audit',
+      room: s.room,
+    });
+    assert.deepEqual(entries[0]!.detail, { channel: s.channel, seq: 1, reason: 'rude' });
+  });
+});

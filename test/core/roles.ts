@@ -51,11 +51,12 @@ export interface Scene {
   target: string;
 }
 
-/** A new room of `kind` with its owner, a member to act on, and an actor who is `subject`. */
+/** A new room of `kind` with its owner, its first message (seq 1), a member to act on, and an actor who is `subject`. */
 export async function scene(node: Node, kind: RoomKind, subject: Subject): Promise<Scene> {
   const room = fresh('r');
   const owner = await connect(node, fresh('own'));
   await must(owner, { type: 'create', room, kind });
+  await must(owner, { type: 'send', room, text: 'first', cid: 'first' });
   const target = fresh('t');
   await must(owner, { type: 'invite', room, user: target });
   let actor = owner;

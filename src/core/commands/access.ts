@@ -27,7 +27,7 @@ export async function readableChannel(
   ctx: CommandContext,
   conn: ClientConnection,
   channel: string,
-  command: 'history' | 'read' | 'resume',
+  command: 'history' | 'read' | 'resume' | 'report',
 ): Promise<{ id: string; floor: number }> {
   const user = conn.user!;
   const parsed = parseChannel(channel);

@@ -5,6 +5,7 @@
 import type { CommandType, Handler } from './context.js';
 import { hello } from './hello.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
+import { report } from './report.js';
 import { send } from './send.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
@@ -47,5 +48,6 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   block,
   unblock,
   audit,
+  report,
   ping: async () => ({}),
 };
