@@ -43,6 +43,7 @@ export const ROOM_COMMANDS = [
   'room-settings',
   'audit',
   'report',
+  'delete',
 ] as const;
 export type RoomCommand = (typeof ROOM_COMMANDS)[number];
 
@@ -97,6 +98,8 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
   'room-settings': { kinds: all('admin'), member: false, muted: false },
   audit: { kinds: all('admin'), member: false, muted: false },
   report: read,
+  /** Another user's message (your own needs only what reading the channel needs). */
+  delete: { kinds: all('moderator'), member: true, muted: false },
 };
 
 /** A user as the check sees them in one room. */

@@ -240,6 +240,13 @@ export const AuditFrame = z
   })
   .describe('Read the moderation log of a room (its admins) or of the server, newest first.');
 
+export const DeleteFrame = z
+  .strictObject({ type: z.literal('delete'), id: requestId, channel, seq })
+  .describe(
+    'Delete a message: your own, or (moderators and above) anyone\u2019s in a room. Appends a ' +
+      'delete event to the channel (a `message` with `deletes`), replied like `send`.',
+  );
+
 export const ReportFrame = z
   .strictObject({
     type: z.literal('report'),
@@ -285,6 +292,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   BlockFrame,
   UnblockFrame,
   AuditFrame,
+  DeleteFrame,
   ReportFrame,
   PingFrame,
   PongFrame,
@@ -306,8 +314,14 @@ export const ChatMessage = z
     from: handle,
     text: z.string(),
     ts: z.number().int().describe('Server timestamp, milliseconds since the epoch.'),
+    deletes: seq
+      .optional()
+      .describe(
+        'Present on a delete event: the message with this seq was deleted (hide it); this ' +
+          'entry\u2019s text is empty and `from` is who deleted it.',
+      ),
   })
-  .describe('A stored room or direct message.');
+  .describe('A stored room or direct message, or a delete event (with `deletes`).');
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const ChannelState = z.strictObject({
@@ -386,7 +400,9 @@ export const AuditEntry = z.strictObject({
   actor: handle,
   action: z
     .string()
-    .describe('The command: invite, kick, ban, unban, mute, unmute, role, room-settings.'),
+    .describe(
+      'The command: invite, kick, ban, unban, mute, unmute, role, room-settings, delete (another\u2019s message), report.',
+    ),
   target: handle.optional(),
   detail: z.record(z.string(), z.unknown()).optional().describe('The act\u2019s arguments.'),
 });

@@ -46,6 +46,7 @@ export class MemoryStore implements Store, SessionStore {
     const existing = ch.byCid.get(key);
     if (existing) return { message: { ...existing }, duplicate: true };
     const stored: StoredMessage = { ...message, seq: ++ch.lastSeq };
+    if (stored.deletes === undefined) delete stored.deletes;
     ch.messages.push(stored);
     ch.byCid.set(key, stored);
     while (this.#retain > 0 && ch.messages.length > this.#retain) {

@@ -50,7 +50,7 @@ export interface AuditEntry {
   scope: string;
   ts: number;
   actor: string;
-  /** The command: kick, ban, unban, mute, unmute, role, invite, room-settings, report. */
+  /** The command: invite, kick, ban, unban, mute, unmute, role, room-settings, delete, report. */
   action: string;
   target: string | null;
   /** JSON of the act's arguments (duration, role, kind, reason…). */

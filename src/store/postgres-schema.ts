@@ -44,12 +44,14 @@ const MIGRATIONS: string[] = [
    );`,
   // 2: per-member read floor (DM members see nothing at or below it).
   `ALTER TABLE members ADD COLUMN floor_seq BIGINT NOT NULL DEFAULT 0`,
-  // 3 (issue 7): room kinds and settings, member roles, bans and mutes, blocks, the audit log.
+  // 3 (issue 7): room kinds and settings, member roles, bans and mutes, blocks, the audit log,
+  // and delete events in the message log (`deletes`: the seq they remove).
   // Existing rooms become public; the recorded creator of a room becomes its owner (general was
   // created by 'system': no owner).
   `ALTER TABLE channels ADD COLUMN room_kind TEXT NOT NULL DEFAULT 'public'
      CHECK (room_kind IN ('public', 'private', 'announcement'));
    ALTER TABLE channels ADD COLUMN slow_mode INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE messages ADD COLUMN deletes BIGINT;
    ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member'
      CHECK (role IN ('owner', 'admin', 'moderator', 'member'));
    UPDATE members SET role = 'owner' WHERE EXISTS (SELECT 1 FROM channels c

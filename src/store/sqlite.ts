@@ -66,7 +66,7 @@ export class SqliteStore implements Store, SessionStore {
       if (!bumped)
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
       const seq = bumped.last_seq;
-      sql.insertMessage.run(m.channel, seq, m.cid, m.from, m.text, m.ts);
+      sql.insertMessage.run(m.channel, seq, m.cid, m.from, m.text, m.ts, m.deletes ?? null);
       if (this.#retain > 0 && seq > this.#retain) {
         const firstSeq = seq - this.#retain + 1;
         sql.prune.run(m.channel, firstSeq);
@@ -255,7 +255,8 @@ function prepare(db: Database.Database) {
       'UPDATE channels SET last_seq = last_seq + 1 WHERE channel = ? RETURNING last_seq',
     ),
     insertMessage: db.prepare(
-      'INSERT INTO messages (channel, seq, cid, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     moveFirstSeq: db.prepare('UPDATE channels SET first_seq = max(first_seq, ?) WHERE channel = ?'),

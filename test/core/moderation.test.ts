@@ -278,3 +278,54 @@ describe('slow mode, blocks and the audit log', () => {
     );
   });
 });
+
+describe('deleting messages', () => {
+  it('appends a delete event others receive live and in history; another’s message needs a moderator', async () => {
+    const n = await node();
+    const owner = await connect(n, fresh('own'));
+    const room = fresh('del');
+    const channel = `room:${room}`;
+    await must(owner, { type: 'create', room });
+    const author = await connect(n, fresh());
+    const mod = await connect(n, fresh());
+    for (const c of [author, mod]) await must(c, { type: 'join', room });
+    await must(owner, { type: 'role', room, user: mod.user, role: 'moderator' });
+    await must(author, { type: 'send', room, text: 'oops', cid: 'a1' });
+    await must(author, { type: 'send', room, text: 'bad', cid: 'a2' });
+    const del = (c: typeof owner, seq: number) => outcome(c, { type: 'delete', channel, seq });
+    assert.equal(await del(author, 1), 'ok', 'one’s own message');
+    assert.equal(await del(author, 99), 'SB_ERR_MESSAGE_NOT_FOUND');
+    const other = await connect(n, fresh());
+    await must(other, { type: 'join', room });
+    await must(other, { type: 'send', room, text: 'mine', cid: 'o1' });
+    assert.equal(await del(author, 4), 'SB_ERR_FORBIDDEN', 'a member deletes only their own');
+    assert.equal(await del(mod, 2), 'ok');
+    const event = await owner.waitFor((f) => f.type === 'message' && f.deletes === 2);
+    assert.deepEqual([event.from, event.text, event.cid], [mod.user, '', 'delete:2']);
+    const page = await other.call<{ messages: Frame[] }>({ type: 'history', channel });
+    assert.deepEqual(
+      page.messages.map((m) => [m.seq, m.deletes]),
+      [
+        [1, undefined],
+        [2, undefined],
+        [3, 1],
+        [4, undefined],
+        [5, 2],
+      ],
+    );
+    const { entries } = await owner.call<{ entries: Frame[] }>({ type: 'audit', room });
+    assert.deepEqual([entries[0]!.action, entries[0]!.target], ['delete', author.user]);
+    assert.equal(entries.filter((e) => e.action === 'delete').length, 1, 'own deletes are no act');
+  });
+
+  it('in a DM, deletes only one’s own messages', async () => {
+    const n = await node();
+    const a = await connect(n, fresh());
+    const b = await connect(n, fresh());
+    const r = await a.call<{ message: Frame }>({ type: 'send', to: b.user, text: 'x', cid: 'x' });
+    const channel = r.message.channel;
+    assert.equal(await outcome(b, { type: 'delete', channel, seq: 1 }), 'SB_ERR_FORBIDDEN');
+    assert.equal(await outcome(a, { type: 'delete', channel, seq: 1 }), 'ok');
+    await b.waitFor((f) => f.type === 'message' && f.deletes === 1);
+  });
+});

@@ -26,6 +26,8 @@ function frameOf(command: RoomCommand, s: Scene): Record<string, unknown> {
       return { type: command, channel };
     case 'read':
       return { type: command, channel, seq: 0 };
+    case 'delete':
+      return { type: command, channel, seq: 1 };
     case 'report':
       return { type: command, channel, seq: 1, reason: 'spam' };
     case 'resume':

@@ -3,6 +3,7 @@
  * its handler in a file here, and its line in this table.
  */
 import type { CommandType, Handler } from './context.js';
+import { deleteMessage } from './delete.js';
 import { hello } from './hello.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
 import { report } from './report.js';
@@ -49,5 +50,6 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   unblock,
   audit,
   report,
+  delete: deleteMessage,
   ping: async () => ({}),
 };

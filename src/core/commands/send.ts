@@ -5,7 +5,9 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
+import type { NewMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
+import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
 import { slowModeExempt } from '../permissions.js';
 import { checkText, followDm } from './access.js';
@@ -70,23 +72,34 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       await followDm(ctx, user, ch);
       await followDm(ctx, dm.recipient, ch);
     }
-    const { message, duplicate } = await ctx.store.append({
-      channel: id,
-      cid: f.cid,
-      from: user,
-      text: f.text,
-      ts: ctx.now(),
-    });
-    if (!duplicate) {
-      ctx.messageStored(dm ? 'dm' : 'room');
-      ch.deliver(message, conn);
-      if (!dm) ctx.publish(channelTopic(id), { k: 'msg', m: message });
-      else {
-        ctx.publish(userTopic(dm.recipient), { k: 'msg', m: message });
-        if (dm.recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
-      }
-      ctx.store.setReadSeq(id, user, message.seq).catch(() => {});
-    }
-    return { message: { type: 'message', ...message }, duplicate };
+    const entry = { channel: id, cid: f.cid, from: user, text: f.text, ts: ctx.now() };
+    return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
   });
 };
+
+/**
+ * Stores one entry of a channel's log (a message, or a delete event) once per (sender, cid),
+ * delivers it here in order and tells the other nodes: a room's, or both people of a DM
+ * (`recipient`). Runs inside the channel's borrow. Resolves the `send` reply's shape.
+ */
+export async function appendEntry(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  ch: LocalChannel,
+  entry: NewMessage,
+  recipient: string | null,
+): Promise<{ message: unknown; duplicate: boolean }> {
+  const user = conn.user!;
+  const { message, duplicate } = await ctx.store.append(entry);
+  if (!duplicate) {
+    ctx.messageStored(recipient === null ? 'room' : 'dm');
+    ch.deliver(message, conn);
+    if (recipient === null) ctx.publish(channelTopic(ch.id), { k: 'msg', m: message });
+    else {
+      ctx.publish(userTopic(recipient), { k: 'msg', m: message });
+      if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
+    }
+    ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
+  }
+  return { message: { type: 'message', ...message }, duplicate };
+}

@@ -156,6 +156,22 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       ]);
     },
   },
+  'delete-events': {
+    title: 'keeps a delete event in the message log with the seq it removes, once per cid',
+    async run({ open }) {
+      const store = await open();
+      await store.createChannel(ROOM, 'room', 'ann', T0);
+      await store.append(msg('m1'));
+      const del = { channel: ROOM, cid: 'delete:1', from: 'mod', text: '', ts: T0 + 1, deletes: 1 };
+      const first = await store.append(del);
+      assert.deepEqual(first, { message: { ...del, seq: 2 }, duplicate: false });
+      assert.equal((await store.append(del)).duplicate, true);
+      assert.deepEqual(await store.read(ROOM, { after: 0, limit: 5 }), [
+        { ...msg('m1'), seq: 1 },
+        { ...del, seq: 2 },
+      ]);
+    },
+  },
   'release-moderation': {
     title: 'upgrades a release 0.1.0 store: rooms are public, members are members, no owner',
     async run({ release, openAt }) {
