@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { startNode, type Frame, type Node } from './harness.js';
+import { TestClient, startNode, type Frame, type Node } from './harness.js';
 import { connect, fresh, must, outcome, rolesAuth } from './roles.js';
 
 const nodes: Node[] = [];
@@ -175,6 +175,24 @@ describe('kick, ban and mute', () => {
     } finally {
       clock -= 61_000;
     }
+  });
+
+  it('a user banned from general is not put back in it as a newcomer', async () => {
+    const n = await node();
+    const root = await connect(n, fresh('root'));
+    const user = fresh();
+    const first = TestClient.connect(n);
+    const joined = await first.hello({ handle: user, presence: false });
+    assert.deepEqual(
+      (joined.channels as Frame[]).map((c) => c.channel),
+      ['room:general'],
+    );
+    await must(root, { type: 'ban', room: 'general', user });
+    first.raw.drop();
+    await first.waitClosed();
+    const again = TestClient.connect(n);
+    const data = await again.hello({ handle: user, presence: false });
+    assert.deepEqual(data.channels, []);
   });
 
   it('a timed mute stops sending and typing until it expires or is lifted', async () => {

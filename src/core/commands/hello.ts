@@ -111,6 +111,8 @@ async function membershipsOf(
 ): Promise<Membership[]> {
   const memberships = await ctx.store.memberships(user);
   if (memberships.length > 0 || !newcomer) return memberships;
+  // Someone banned from general is not put back in it.
+  if ((await ctx.store.moderation.access(GENERAL, user, ctx.now()))?.banned) return memberships;
   if (!(await ctx.store.addMember(GENERAL, user))) return memberships;
   ctx.memberEvent('general', user, true);
   const head = await ctx.store.head(GENERAL);
