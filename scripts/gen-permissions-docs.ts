@@ -48,6 +48,9 @@ Acting on another user (\`kick\`, \`ban\`, \`unban\`, \`mute\`, \`unmute\`, \`ro
 standing strictly above the target's role, and \`role\` a new role strictly below the actor's:
 otherwise \`SB_ERR_OUTRANKED\`. So a moderator acts on members only, an admin grants at most
 moderator, an owner at most admin, and only a server admin grants owner or acts on an owner.
+The \`delete\` row is about someone else's message: anyone who may read a channel may delete
+their own messages there (in a DM only those); deleting another's is recorded in the audit log.
+\`report\` goes to the room's moderators and above and to the server admins.
 In slow mode (\`room-settings.slowMode\`), members wait that many seconds between messages
 (\`SB_ERR_SLOW_MODE\` with \`retryAfter\`); moderators and above are exempt.
 
