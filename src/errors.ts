@@ -73,12 +73,30 @@ export const ERRORS = {
   SB_ERR_USER_NOT_FOUND: { message: 'no such user', retryable: false },
   SB_ERR_MESSAGE_EMPTY: { message: 'message text is empty', retryable: false },
   SB_ERR_MESSAGE_TOO_LARGE: { message: 'message text exceeds maxMessageBytes', retryable: false },
+
+  // --- authorization and moderation ----------------------------------------------------------
+  SB_ERR_FORBIDDEN: { message: 'your role in this room does not allow this', retryable: false },
+  SB_ERR_OUTRANKED: {
+    message: "the user's role, or the role given, is not below yours",
+    retryable: false,
+  },
+  SB_ERR_BANNED: { message: 'you are banned', retryable: false },
+  SB_ERR_MUTED: { message: 'you are muted in this room', retryable: false },
+  SB_ERR_SLOW_MODE: {
+    message: 'slow mode: wait before sending again in this room',
+    retryable: true,
+  },
+  SB_ERR_MESSAGE_NOT_FOUND: {
+    message: 'no such message in this channel',
+    retryable: false,
+  },
+  SB_ERR_BLOCKED: { message: 'this user does not accept your direct messages', retryable: false },
+
+  // --- flow control --------------------------------------------------------------------------
   SB_ERR_REPLAY_IN_PROGRESS: {
     message: 'this channel is being replayed on this connection already',
     retryable: false,
   },
-
-  // --- flow control --------------------------------------------------------------------------
   SB_ERR_RATE_LIMITED: { message: 'too many frames; slow down', retryable: true },
   SB_ERR_FLOOD: { message: 'rate limit exceeded persistently', retryable: true },
   SB_ERR_SLOW_CONSUMER: {

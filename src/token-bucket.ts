@@ -20,8 +20,11 @@ export class TokenBucket {
   /** Takes one token; returns 0 when granted, else the ms until one is available. */
   take(): number {
     const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
-    this.last = t;
+    // A clock that steps back (NTP, a test's clock) refills nothing and drains nothing.
+    if (t > this.last) {
+      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
+      this.last = t;
+    }
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return 0;

@@ -5,10 +5,11 @@
 import { CLOSE_CODE_ERRORS } from '../protocol/close-codes.js';
 import { channelState } from './channel-state.js';
 import { followDm } from './commands/access.js';
+import { deliverReport } from './commands/report.js';
 import type { CommandContext } from './commands/context.js';
 import type { Envelope } from './envelope.js';
 
-export type EnvelopeContext = Pick<CommandContext, 'store' | 'directory'> & {
+export type EnvelopeContext = Pick<CommandContext, 'store' | 'directory' | 'now'> & {
   /** A member event from another node: counted and shown here, not published again. */
   memberSeen(room: string, user: string, joined: boolean): void;
   /** A follow-up of an envelope failed (store or bus down). */
@@ -66,6 +67,9 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
           JSON.stringify({ type: 'member', room: e.c.slice(5), user, joined: false }),
         );
       }
+      return;
+    case 'report':
+      deliverReport(ctx, e.r).catch((err: unknown) => ctx.failed(err));
       return;
     case 'disconnect':
       // A code this version does not know (a newer node) is not ours to send.

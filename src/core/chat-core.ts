@@ -22,9 +22,10 @@ import { COMMANDS, type CommandContext } from './commands/index.js';
 import { ClientConnection } from './connection.js';
 import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
 import { Directory } from './directory.js';
-import { channelTopic, userTopic } from './envelope.js';
-import { TokenBucket } from '../token-bucket.js';
+import { deliverReport } from './commands/report.js';
+import { REPORTS_TOPIC, channelTopic, userTopic } from './envelope.js';
 import { Flusher } from './flusher.js';
+import { TokenBucket } from '../token-bucket.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
 
@@ -113,6 +114,12 @@ export class ChatCore {
       },
       messageStored: (kind) => this.metrics.messageStored(kind),
       disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
+      report: (r) => {
+        deliverReport(context, r).catch((err: unknown) =>
+          opts.logger.warn({ err, channel: r.channel }, 'report delivery failed'),
+        );
+        this.link.publish(REPORTS_TOPIC, { k: 'report', r });
+      },
     };
     this.gate = new FrameGate({
       commands: COMMANDS,
@@ -120,7 +127,6 @@ export class ChatCore {
       metrics: this.metrics,
       logger: opts.logger,
       floodLimit: opts.floodLimit,
-      userBucket: (user) => this.directory.userBucket(user),
       now: this.now,
       draining: () => this.draining,
     });
@@ -150,6 +156,7 @@ export class ChatCore {
     const envelopes = {
       store,
       directory: this.directory,
+      now: this.now,
       memberSeen: (room: string, user: string, joined: boolean) =>
         this.events.member(room, user, joined),
       failed: (err: unknown) => this.link.failed(err),
@@ -158,6 +165,7 @@ export class ChatCore {
       (user, e) => applyEnvelope(envelopes, user, e),
       () => this.resync(),
     );
+    await this.link.subscribe(REPORTS_TOPIC);
     await presence.start((user, n) => this.events.presenceChanged(user, n));
     const tick = Math.max(50, Math.min(this.opts.pingInterval, this.opts.pingTimeout) / 4);
     this.timers.push(setInterval(() => this.liveness(), tick));

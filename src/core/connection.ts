@@ -40,6 +40,11 @@ export class ClientConnection implements Flushable {
   /** Rejected frames in a row; reaching floodLimit closes the connection. */
   rejections = 0;
   readonly bucket: TokenBucket;
+  /**
+   * The budget every connection of the user on this node shares (set at hello): ten connections
+   * do not get ten times the rate.
+   */
+  userBucket: TokenBucket | null = null;
 
   private queue: (string | Buffer)[] = [];
   /**

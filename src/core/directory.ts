@@ -60,6 +60,7 @@ export class Directory {
       this.buckets.set(user, this.deps.userBucket());
       this.deps.interest.watch(userTopic(user));
     }
+    conn.userBucket = this.buckets.get(user)!;
     set.add(conn);
     this.deps.presence.setLocal(user, set.size);
   }
@@ -73,11 +74,6 @@ export class Directory {
       this.deps.interest.unsubscribe(userTopic(user));
     }
     this.deps.presence.setLocal(user, set.size);
-  }
-
-  /** The rate budget all of `user`'s connections here share; null when none is here. */
-  userBucket(user: string): TokenBucket | null {
-    return this.buckets.get(user) ?? null;
   }
 
   /** A connection closed: out of every channel and out of its user. */

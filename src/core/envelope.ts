@@ -5,6 +5,7 @@
  * DMs, read positions and membership changes, for nodes where the user is connected).
  */
 import type { CloseCodeValue } from '../protocol/close-codes.js';
+import type { ReportEvent } from '../protocol/frames.js';
 import type { StoredMessage } from '../store/store.js';
 
 export type Envelope =
@@ -22,7 +23,12 @@ export type Envelope =
    * Close the user's connections (only those of session s when given) with close code `code`:
    * a revoked session, a server ban. Sent on the user's topic; applied by the sender too.
    */
-  | { k: 'disconnect'; s?: string; code: CloseCodeValue };
+  | { k: 'disconnect'; s?: string; code: CloseCodeValue }
+  /** A message was reported (on REPORTS_TOPIC, which every node receives). */
+  | { k: 'report'; r: ReportEvent };
+
+/** Reports reach moderators and server admins wherever they are connected. */
+export const REPORTS_TOPIC = 'reports';
 
 export const channelTopic = (channel: string): string => `ch.${channel}`;
 export const userTopic = (user: string): string => `u.${user}`;

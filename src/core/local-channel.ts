@@ -56,6 +56,7 @@ export function encodeMessage(m: StoredMessage): string {
     from: m.from,
     text: m.text,
     ts: m.ts,
+    ...(m.deletes === undefined ? {} : { deletes: m.deletes }),
   });
 }
 

@@ -23,6 +23,8 @@ export const CloseCode = {
   JWT_EXPIRED: 4004,
   PROTOCOL_VERSION: 4100,
   SESSION_REVOKED: 4101,
+  /** A server-wide ban: every connection of the user closes, and hello is refused. */
+  BANNED: 4102,
   BINARY_UNSUPPORTED: 4103,
 } as const;
 
@@ -37,6 +39,7 @@ export const CLOSE_CODE_ERRORS: Record<CloseCodeValue, ErrorCode> = {
   4004: 'SB_ERR_JWT_EXPIRED',
   4100: 'SB_ERR_PROTOCOL_VERSION',
   4101: 'SB_ERR_SESSION_REVOKED',
+  4102: 'SB_ERR_BANNED',
   4103: 'SB_ERR_BINARY_UNSUPPORTED',
 };
 

@@ -68,9 +68,31 @@ export const RoomsFrame = z
   .strictObject({ type: z.literal('rooms'), id: requestId })
   .describe('List all rooms.');
 
+export const RoomKind = z
+  .enum(['public', 'private', 'announcement'])
+  .describe(
+    'public: listed, anyone joins; private: invite only, does not exist for non-members; ' +
+      'announcement: everyone reads, only moderators and above post.',
+  );
+export const RoomRole = z
+  .enum(['owner', 'admin', 'moderator', 'member'])
+  .describe('A member\u2019s role in a room, highest first.');
+const duration = z
+  .number()
+  .int()
+  .min(1)
+  .max(10 * 365 * 86_400)
+  .describe('Seconds until it ends by itself; absent: until lifted.');
+const reason = z.string().max(500).describe('Why; kept in the audit log.');
+
 export const CreateFrame = z
-  .strictObject({ type: z.literal('create'), id: requestId, room: roomName })
-  .describe('Create a room and join it.');
+  .strictObject({
+    type: z.literal('create'),
+    id: requestId,
+    room: roomName,
+    kind: RoomKind.optional().describe('Default public.'),
+  })
+  .describe('Create a room and join it as its owner.');
 
 export const JoinFrame = z
   .strictObject({ type: z.literal('join'), id: requestId, room: roomName })
@@ -135,6 +157,122 @@ export const ResumeFrame = z
       'messages come first, then the reply (SyncedResult), then live messages.',
   );
 
+export const InviteFrame = z
+  .strictObject({ type: z.literal('invite'), id: requestId, room: roomName, user: handle })
+  .describe('Make a user a member of a room (the way into a private room); every device follows.');
+
+export const KickFrame = z
+  .strictObject({
+    type: z.literal('kick'),
+    id: requestId,
+    room: roomName,
+    user: handle,
+    reason: reason.optional(),
+  })
+  .describe('Remove a member from a room: every device of theirs leaves its stream at once.');
+
+export const BanFrame = z
+  .strictObject({
+    type: z.literal('ban'),
+    id: requestId,
+    room: roomName.optional().describe('Absent: a server-wide ban (server admins only).'),
+    user: handle,
+    duration: duration.optional(),
+    reason: reason.optional(),
+  })
+  .describe(
+    'Ban a user from a room (removed, cannot rejoin) or from the server (every connection ' +
+      'closes with 4102 and hello is refused).',
+  );
+
+export const UnbanFrame = z
+  .strictObject({
+    type: z.literal('unban'),
+    id: requestId,
+    room: roomName.optional().describe('Absent: lift a server-wide ban.'),
+    user: handle,
+  })
+  .describe('Lift a ban.');
+
+export const MuteFrame = z
+  .strictObject({
+    type: z.literal('mute'),
+    id: requestId,
+    room: roomName,
+    user: handle,
+    duration: duration.optional(),
+    reason: reason.optional(),
+  })
+  .describe('Stop a member from sending and typing in a room.');
+
+export const UnmuteFrame = z
+  .strictObject({ type: z.literal('unmute'), id: requestId, room: roomName, user: handle })
+  .describe('Lift a mute.');
+
+export const RoleFrame = z
+  .strictObject({
+    type: z.literal('role'),
+    id: requestId,
+    room: roomName,
+    user: handle,
+    role: RoomRole,
+  })
+  .describe('Change a member\u2019s role; both their role and the new one must be below yours.');
+
+export const RoomSettingsFrame = z
+  .strictObject({
+    type: z.literal('room-settings'),
+    id: requestId,
+    room: roomName,
+    kind: RoomKind.optional(),
+    slowMode: z
+      .number()
+      .int()
+      .min(0)
+      .max(86_400)
+      .optional()
+      .describe('Seconds between a member\u2019s messages; 0 turns it off.'),
+  })
+  .describe('Change a room\u2019s kind or slow mode (room admins and above).');
+
+export const BlockFrame = z
+  .strictObject({ type: z.literal('block'), id: requestId, user: handle })
+  .describe('Refuse direct messages from a user.');
+
+export const UnblockFrame = z
+  .strictObject({ type: z.literal('unblock'), id: requestId, user: handle })
+  .describe('Accept direct messages from a user again.');
+
+export const AuditFrame = z
+  .strictObject({
+    type: z.literal('audit'),
+    id: requestId,
+    room: roomName.optional().describe('Absent: the server-wide log (server admins only).'),
+    before: z.number().int().min(1).safe().optional().describe('Entries with id < before.'),
+    limit: z.number().int().min(1).max(500).optional().describe('Page size, default 50.'),
+  })
+  .describe('Read the moderation log of a room (its admins) or of the server, newest first.');
+
+export const DeleteFrame = z
+  .strictObject({ type: z.literal('delete'), id: requestId, channel, seq })
+  .describe(
+    'Delete a message: your own, or (moderators and above) anyone\u2019s in a room. Appends a ' +
+      'delete event to the channel (a `message` with `deletes`), replied like `send`.',
+  );
+
+export const ReportFrame = z
+  .strictObject({
+    type: z.literal('report'),
+    id: requestId,
+    channel,
+    seq: seq.describe('The reported message.'),
+    reason: reason.optional(),
+  })
+  .describe(
+    'Report a message to the room\u2019s moderators and the server admins (a DM: to the server ' +
+      'admins). Recorded in the audit log.',
+  );
+
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
   .describe('Client-initiated round trip; replied with an empty result.');
@@ -157,6 +295,19 @@ export const ClientFrame = z.discriminatedUnion('type', [
   TypingFrame,
   ReadFrame,
   ResumeFrame,
+  InviteFrame,
+  KickFrame,
+  BanFrame,
+  UnbanFrame,
+  MuteFrame,
+  UnmuteFrame,
+  RoleFrame,
+  RoomSettingsFrame,
+  BlockFrame,
+  UnblockFrame,
+  AuditFrame,
+  DeleteFrame,
+  ReportFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -177,8 +328,14 @@ export const ChatMessage = z
     from: handle,
     text: z.string(),
     ts: z.number().int().describe('Server timestamp, milliseconds since the epoch.'),
+    deletes: seq
+      .optional()
+      .describe(
+        'Present on a delete event: the message with this seq was deleted (hide it); this ' +
+          'entry\u2019s text is empty and `from` is who deleted it.',
+      ),
   })
-  .describe('A stored room or direct message.');
+  .describe('A stored room or direct message, or a delete event (with `deletes`).');
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const ChannelState = z.strictObject({
@@ -261,6 +418,21 @@ export const HistoryResult = z.strictObject({
 });
 export type HistoryResult = z.infer<typeof HistoryResult>;
 
+export const AuditEntry = z.strictObject({
+  id: z.number().int().min(1),
+  room: roomName.optional().describe('Absent for a server-wide act.'),
+  ts: z.number().int(),
+  actor: handle,
+  action: z
+    .string()
+    .describe(
+      'The command: invite, kick, ban, unban, mute, unmute, role, room-settings, delete (another\u2019s message), report.',
+    ),
+  target: handle.optional(),
+  detail: z.record(z.string(), z.unknown()).optional().describe('The act\u2019s arguments.'),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
 export const ReplyFrame = z
   .strictObject({
     type: z.literal('reply'),
@@ -270,7 +442,8 @@ export const ReplyFrame = z
       .describe(
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), {members: MemberInfo[]}, {users: OnlineUser[]}, SendResult, ' +
-          'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh).',
+          'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
+          '{entries: AuditEntry[]} (audit), {} (moderation commands).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');
@@ -337,6 +510,22 @@ export const ExpiringFrame = z
     'The connection’s JWT expires soon: send `refresh` with a fresh one before expiresAt, or ' +
       'the server closes the connection with 4004 (SB_ERR_JWT_EXPIRED).',
   );
+export const ReportEventFrame = z
+  .strictObject({
+    type: z.literal('report'),
+    channel,
+    seq,
+    from: handle.describe('Who sent the reported message.'),
+    text: z.string().describe('The reported message\u2019s text.'),
+    reporter: handle,
+    reason: z.string().optional(),
+    ts: z.number().int().describe('When it was reported (ms since the epoch).'),
+  })
+  .describe(
+    'A message was reported: sent to the connections of the room\u2019s moderators and above ' +
+      'that receive the room, and to every server admin.',
+  );
+export type ReportEvent = Omit<z.infer<typeof ReportEventFrame>, 'type'>;
 
 export const ServerPingFrame = z
   .strictObject({ type: z.literal('ping') })
@@ -353,6 +542,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ReadEventFrame,
   ChannelEventFrame,
   ExpiringFrame,
+  ReportEventFrame,
   ServerPingFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

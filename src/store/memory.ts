@@ -8,17 +8,13 @@ import type {
   ReadQuery,
   StoredMessage,
 } from './message-store.js';
+import { MemoryModeration, type MemoryChannel } from './memory-moderation.js';
 import type { Store, StoreOptions } from './store.js';
 
-interface Channel {
-  kind: ChannelKind;
+interface Channel extends MemoryChannel {
   lastSeq: number;
-  /** Retained messages in ascending seq order; `messages[0].seq` is firstSeq. */
-  messages: StoredMessage[];
   /** `${from}\n${cid}` → retained message, for idempotent appends. */
   byCid: Map<string, StoredMessage>;
-  /** user → positions. */
-  members: Map<string, MemberPosition>;
 }
 
 /**
@@ -32,6 +28,7 @@ export class MemoryStore implements Store, SessionStore {
   readonly #sessions = new Map<string, Session>();
   /** handle → token hashes of its sessions. */
   readonly #tokensOf = new Map<string, Set<string>>();
+  readonly moderation = new MemoryModeration(this.#channels);
 
   constructor(options: StoreOptions = {}) {
     this.#retain = options.retainPerChannel ?? 0;
@@ -49,6 +46,7 @@ export class MemoryStore implements Store, SessionStore {
     const existing = ch.byCid.get(key);
     if (existing) return { message: { ...existing }, duplicate: true };
     const stored: StoredMessage = { ...message, seq: ++ch.lastSeq };
+    if (stored.deletes === undefined) delete stored.deletes;
     ch.messages.push(stored);
     ch.byCid.set(key, stored);
     while (this.#retain > 0 && ch.messages.length > this.#retain) {
@@ -81,6 +79,8 @@ export class MemoryStore implements Store, SessionStore {
     if (this.#channels.has(channel)) return false;
     this.#channels.set(channel, {
       kind,
+      roomKind: 'public',
+      slowMode: 0,
       lastSeq: 0,
       messages: [],
       byCid: new Map(),
@@ -101,7 +101,11 @@ export class MemoryStore implements Store, SessionStore {
   async addMember(channel: string, user: string): Promise<boolean> {
     const ch = this.#channel(channel);
     if (ch.members.has(user)) return false;
-    ch.members.set(user, { readSeq: ch.lastSeq, floorSeq: ch.kind === 'dm' ? ch.lastSeq : 0 });
+    ch.members.set(user, {
+      readSeq: ch.lastSeq,
+      floorSeq: ch.kind === 'dm' ? ch.lastSeq : 0,
+      role: 'member',
+    });
     return true;
   }
 
@@ -115,7 +119,7 @@ export class MemoryStore implements Store, SessionStore {
 
   async membership(channel: string, user: string): Promise<MemberPosition | null> {
     const m = this.#channels.get(channel)?.members.get(user);
-    return m ? { ...m } : null;
+    return m ? { readSeq: m.readSeq, floorSeq: m.floorSeq } : null;
   }
 
   async forgetUser(user: string): Promise<void> {
@@ -132,7 +136,14 @@ export class MemoryStore implements Store, SessionStore {
       const m = ch.members.get(user);
       if (m === undefined) continue;
       const { lastSeq, firstSeq } = (await this.head(channel))!;
-      out.push({ channel, kind: ch.kind, lastSeq, firstSeq, ...m });
+      out.push({
+        channel,
+        kind: ch.kind,
+        lastSeq,
+        firstSeq,
+        readSeq: m.readSeq,
+        floorSeq: m.floorSeq,
+      });
     }
     return out.sort((a, b) => (a.channel < b.channel ? -1 : 1));
   }

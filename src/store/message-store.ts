@@ -21,6 +21,11 @@ export interface StoredMessage {
   text: string;
   /** Milliseconds since the epoch, assigned by the server. */
   ts: number;
+  /**
+   * Set on a delete event: this log entry removes message `deletes` of the channel (its own
+   * `text` is empty). Clients hide that message; history and replays carry both entries.
+   */
+  deletes?: number;
 }
 
 export interface NewMessage {
@@ -29,6 +34,11 @@ export interface NewMessage {
   from: string;
   text: string;
   ts: number;
+  /**
+   * Set on a delete event: this log entry removes message `deletes` of the channel (its own
+   * `text` is empty). Clients hide that message; history and replays carry both entries.
+   */
+  deletes?: number;
 }
 
 export interface AppendResult {

@@ -44,6 +44,43 @@ const MIGRATIONS: string[] = [
    );`,
   // 2: per-member read floor (DM members see nothing at or below it).
   `ALTER TABLE members ADD COLUMN floor_seq BIGINT NOT NULL DEFAULT 0`,
+  // 3 (issue 7): room kinds and settings, member roles, bans and mutes, blocks, the audit log,
+  // and delete events in the message log (`deletes`: the seq they remove).
+  // Existing rooms become public; the recorded creator of a room becomes its owner (general was
+  // created by 'system': no owner).
+  `ALTER TABLE channels ADD COLUMN room_kind TEXT NOT NULL DEFAULT 'public'
+     CHECK (room_kind IN ('public', 'private', 'announcement'));
+   ALTER TABLE channels ADD COLUMN slow_mode INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE messages ADD COLUMN deletes BIGINT;
+   ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member'
+     CHECK (role IN ('owner', 'admin', 'moderator', 'member'));
+   UPDATE members SET role = 'owner' WHERE EXISTS (SELECT 1 FROM channels c
+     WHERE c.channel = members.channel AND c.kind = 'room' AND c.created_by = members."user");
+   CREATE TABLE restrictions (
+     scope TEXT NOT NULL,
+     "user" TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('ban', 'mute')),
+     until_ts BIGINT,
+     reason TEXT,
+     set_by TEXT NOT NULL,
+     set_at BIGINT NOT NULL,
+     PRIMARY KEY (scope, "user", kind)
+   );
+   CREATE TABLE blocks (
+     "user" TEXT NOT NULL,
+     other TEXT NOT NULL,
+     PRIMARY KEY ("user", other)
+   );
+   CREATE TABLE audit (
+     id BIGSERIAL PRIMARY KEY,
+     scope TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     detail TEXT
+   );
+   CREATE INDEX audit_by_scope ON audit (scope, id)`,
 ];
 
 /** Key of the transaction-scoped advisory lock that serialises migrations between nodes. */

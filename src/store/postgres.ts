@@ -9,6 +9,7 @@ import type {
   ReadQuery,
   StoredMessage,
 } from './message-store.js';
+import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import type { Store, StoreOptions } from './store.js';
@@ -47,8 +48,9 @@ const SQL = {
         (SELECT 1 FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3)
       RETURNING last_seq, first_seq),
     pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped))
-    INSERT INTO messages (channel, seq, cid, sender, text, ts)
-    SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint FROM bumped RETURNING seq`,
+    INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes)
+    SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint FROM bumped
+    RETURNING seq`,
   byCid: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3`,
   readAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
     ORDER BY seq LIMIT $3`,
@@ -102,9 +104,17 @@ export class PostgresStore implements Store, SessionStore {
   readonly #pool: pg.Pool;
   readonly #retain: number;
   #closed = false;
+  readonly moderation: PostgresModeration;
 
   private constructor(pool: pg.Pool, options: StoreOptions) {
     this.#pool = pool;
+    this.moderation = new PostgresModeration(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
     this.#retain = options.retainPerChannel ?? 0;
   }
 
@@ -155,7 +165,7 @@ export class PostgresStore implements Store, SessionStore {
           await this.#pool.query<{ seq: number }>({
             name: 'append',
             text: SQL.append,
-            values: [m.channel, m.from, m.cid, m.text, m.ts, this.#retain],
+            values: [m.channel, m.from, m.cid, m.text, m.ts, this.#retain, m.deletes ?? null],
           })
         ).rows[0];
       } catch (err) {

@@ -12,6 +12,7 @@ export interface MessageRow {
   sender: string;
   text: string;
   ts: number;
+  deletes: number | null;
 }
 
 export interface SessionRow {
@@ -28,6 +29,7 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   from: r.sender,
   text: r.text,
   ts: r.ts,
+  ...(r.deletes === null ? {} : { deletes: r.deletes }),
 });
 
 export const toSession = (r: SessionRow): Session => ({
@@ -37,4 +39,4 @@ export const toSession = (r: SessionRow): Session => ({
   expiresAt: r.expires_at,
 });
 
-export const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts';
+export const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts, deletes';

@@ -13,6 +13,7 @@ import type {
 } from './message-store.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import { migrate } from './sqlite-schema.js';
+import { SqliteModeration } from './sqlite-moderation.js';
 import type { Store, StoreOptions } from './store.js';
 
 /** How long a writer waits for another process's write lock before failing, in ms. */
@@ -31,6 +32,7 @@ export class SqliteStore implements Store, SessionStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #addMember: (channel: string, user: string) => boolean;
+  readonly moderation: SqliteModeration;
 
   /** Opens (creating if missing, with its parent directory) the file at `path`, or ':memory:'. */
   constructor(path: string, options: StoreOptions = {}) {
@@ -48,6 +50,7 @@ export class SqliteStore implements Store, SessionStore {
       db.pragma('synchronous = NORMAL');
       migrate(db);
       this.#sql = prepare(db);
+      this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();
       throw unavailable(err, `cannot open sqlite store at ${path}`);
@@ -63,7 +66,7 @@ export class SqliteStore implements Store, SessionStore {
       if (!bumped)
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
       const seq = bumped.last_seq;
-      sql.insertMessage.run(m.channel, seq, m.cid, m.from, m.text, m.ts);
+      sql.insertMessage.run(m.channel, seq, m.cid, m.from, m.text, m.ts, m.deletes ?? null);
       if (this.#retain > 0 && seq > this.#retain) {
         const firstSeq = seq - this.#retain + 1;
         sql.prune.run(m.channel, firstSeq);
@@ -252,7 +255,8 @@ function prepare(db: Database.Database) {
       'UPDATE channels SET last_seq = last_seq + 1 WHERE channel = ? RETURNING last_seq',
     ),
     insertMessage: db.prepare(
-      'INSERT INTO messages (channel, seq, cid, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     moveFirstSeq: db.prepare('UPDATE channels SET first_seq = max(first_seq, ?) WHERE channel = ?'),

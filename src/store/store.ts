@@ -6,6 +6,7 @@
  */
 import type { ChannelStore } from './channel-store.js';
 import type { MessageStore } from './message-store.js';
+import type { ModerationStore } from './moderation-store.js';
 
 // One import path for the core: the seams' types, re-exported.
 export type {
@@ -23,8 +24,20 @@ export type {
   ReadQuery,
   StoredMessage,
 } from './message-store.js';
+export type {
+  AuditEntry,
+  ModerationStore,
+  Restriction,
+  RestrictionKind,
+  RoomAccess,
+  RoomKind,
+  RoomRole,
+} from './moderation-store.js';
+export { SERVER_SCOPE } from './moderation-store.js';
 
 export interface Store extends MessageStore, ChannelStore {
+  /** Room kinds, roles, bans, mutes, blocks and the audit log, in the same database. */
+  readonly moderation: ModerationStore;
   /**
    * Releases the backend's connection, after which its calls reject SB_ERR_STORE_UNAVAILABLE
    * (MemoryStore has no connection and keeps working). Idempotent.

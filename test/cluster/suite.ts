@@ -212,6 +212,31 @@ export function clusterSuite(
         await c.waitFor((f: Frame) => f.type === 'message' && f.text === 'and back');
     });
 
+    it('takes a user kicked on one node out of the room on the others within 1 s, for good', async () => {
+      const room = `k${Date.now().toString(36)}${unique++}`;
+      const owner = await connect(nodes[0]!, { handle: handle('kown') });
+      const u1 = await connect(nodes[1]!, { handle: handle('kick') });
+      const u2 = await connect(nodes[2]!, { token: u1.token });
+      await owner.call({ type: 'create', room });
+      await u1.call({ type: 'join', room });
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      await owner.call({ type: 'kick', room, user: u1.user });
+      const left = (f: Frame) => f.type === 'member' && f.room === room && f.joined === false;
+      await u1.waitFor(left, 1000);
+      await u2.waitFor(left, 1000);
+      assert.ok(Date.now() - t0 < 1000, 'within 1 s');
+      await owner.call({ type: 'ban', room, user: u1.user });
+      const again = await connect(nodes[2]!, {
+        token: u1.token,
+        resume: [{ channel: `room:${room}`, after: 0 }],
+      });
+      await again.waitFor(left);
+      const r = await again.request({ type: 'resume', channel: `room:${room}`, after: 0 });
+      assert.equal(r.code, 'SB_ERR_BANNED');
+      assert.equal(again.messages(`room:${room}`).length, 0);
+    });
+
     it('shows users of all nodes with total connection counts on every node', async () => {
       const u = handle('pres');
       const first = await connect(nodes[0]!, { handle: u });

@@ -1,6 +1,7 @@
 /**
- * The one Store conformance suite (guarantees documented in src/store/message-store.ts and
- * src/store/channel-store.ts). Every backend's test file calls `storeConformance` with a factory;
+ * The one Store conformance suite (guarantees documented in src/store/message-store.ts,
+ * src/store/channel-store.ts and src/store/moderation-store.ts). Every backend's test file calls
+ * `storeConformance` with a factory;
  * a backend that cannot honour a case declares its id in `gaps` and the case is skipped with the
  * reason shown. Each case opens fresh stores and the suite closes them afterwards.
  */
@@ -8,6 +9,7 @@ import type { Store } from '../../src/store/store.js';
 import { CHANNEL_CASES } from './cases/channels.js';
 import { DURABILITY_CASES } from './cases/durability.js';
 import { MESSAGE_CASES } from './cases/messages.js';
+import { MODERATION_CASES } from './cases/moderation.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -16,6 +18,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...MESSAGE_CASES,
   ...CHANNEL_CASES,
   ...DURABILITY_CASES,
+  ...MODERATION_CASES,
 };
 
 export function storeConformance(

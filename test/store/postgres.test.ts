@@ -56,7 +56,7 @@ describeWithPostgres('PostgresStore', (server, factory) => {
     await check.connect();
     try {
       const { rows } = await check.query('SELECT version FROM switchboard_schema ORDER BY version');
-      assert.deepEqual(rows, [{ version: 1 }, { version: 2 }]);
+      assert.deepEqual(rows, [{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       await check.end();
     }

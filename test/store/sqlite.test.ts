@@ -9,6 +9,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { sqliteFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
+import { copyReleaseSqlite } from './fixtures/release.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ const freshPath = (): string => join(dir, `db-${++files}`, 'store.db');
 storeConformance('SqliteStore', sqliteFactory(freshPath));
 
 describe('SqliteStore', () => {
-  it('migrates a version 1 file to version 2: existing members get floorSeq 0', async () => {
+  it('migrates a version 1 file to the latest: existing members get floorSeq 0', async () => {
     const path = freshPath();
     mkdirSync(dirname(path), { recursive: true });
     const v1 = new Database(path);
@@ -47,8 +48,30 @@ describe('SqliteStore', () => {
       await store.close();
     }
     const check = new Database(path);
-    assert.equal(check.pragma('user_version', { simple: true }), 2);
+    assert.equal(check.pragma('user_version', { simple: true }), 3);
     check.close();
+  });
+
+  it('makes the recorded creator of a room its owner when upgrading to version 3', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    copyReleaseSqlite(path);
+    const v2 = new Database(path);
+    v2.exec(`INSERT INTO channels VALUES ('room:ann', 'room', 'ann', 1, 0, 1);
+      INSERT INTO members VALUES ('room:ann', 'ann', 0, 1, 0);
+      INSERT INTO members VALUES ('room:ann', 'bob', 0, 1, 0);`);
+    v2.close();
+    const store = new SqliteStore(path);
+    try {
+      const role = async (room: string, user: string) =>
+        (await store.moderation.access(room, user, 0))?.role;
+      assert.equal(await role('room:ann', 'ann'), 'owner');
+      assert.equal(await role('room:ann', 'bob'), 'member');
+      assert.equal(await role('room:general', 'ann'), 'member', "general's creator is 'system'");
+      assert.equal((await store.moderation.access('room:ann', 'bob', 0))?.kind, 'public');
+    } finally {
+      await store.close();
+    }
   });
 
   it('throws SB_ERR_STORE_UNAVAILABLE when the file cannot be opened', () => {

@@ -3,33 +3,31 @@
  * may read, and following a DM from the member's floor.
  */
 import { SwitchboardError } from '../../errors.js';
-import { ROOM_RE, parseChannel, roomChannel } from '../../protocol/frames.js';
+import { parseChannel, roomChannel } from '../../protocol/frames.js';
 import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import type { CommandContext } from './context.js';
+import { authorizeRoom, roomName, roomNotFound } from './room-access.js';
 
-export function roomName(room: string): string {
-  if (!ROOM_RE.test(room)) throw new SwitchboardError('SB_ERR_ROOM_NAME_INVALID');
-  return room;
-}
+export { roomName };
 
 /** The channel id of an existing room; SB_ERR_ROOM_NOT_FOUND otherwise. */
 export async function requireRoom(ctx: CommandContext, room: string): Promise<string> {
   const id = roomChannel(roomName(room));
-  if (!(await ctx.store.head(id)))
-    throw new SwitchboardError('SB_ERR_ROOM_NOT_FOUND', `no such room: ${room}`);
+  if (!(await ctx.store.head(id))) throw roomNotFound(room);
   return id;
 }
 
 /**
  * The channel a user may read and the user's floor in it (nothing at or below it is theirs to
- * see). Rooms need membership and have floor 0; DMs need membership too (a participant's handle
+ * see). Rooms need what the permission table says and have floor 0; DMs need membership too (a participant's handle
  * may have been reclaimed by someone new since) and have the member's floor.
  */
 export async function readableChannel(
   ctx: CommandContext,
   conn: ClientConnection,
   channel: string,
+  command: 'history' | 'read' | 'resume' | 'report',
 ): Promise<{ id: string; floor: number }> {
   const user = conn.user!;
   const parsed = parseChannel(channel);
@@ -40,9 +38,9 @@ export async function readableChannel(
     if (!pos) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
     return { id: channel, floor: pos.floorSeq };
   }
+  // Receiving it means being a member (a kick unsubscribes every device at once).
   if (conn.channels.has(channel)) return { id: channel, floor: 0 };
-  await requireRoom(ctx, parsed.room);
-  if (!(await ctx.store.isMember(channel, user))) throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
+  await authorizeRoom(ctx, conn, command, parsed.room);
   return { id: channel, floor: 0 };
 }
 

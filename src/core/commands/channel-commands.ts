@@ -8,11 +8,12 @@ import { channelTopic, userTopic } from '../envelope.js';
 import { NO_REPLY, encodeReply } from '../wire.js';
 import { readableChannel } from './access.js';
 import type { Handler } from './context.js';
+import { authorizeRoom } from './room-access.js';
 
 export const history: Handler<'history'> = async (ctx, conn, f) => {
   if (f.before !== undefined && f.after !== undefined)
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give at most one of before, after');
-  const { id, floor } = await readableChannel(ctx, conn, f.channel);
+  const { id, floor } = await readableChannel(ctx, conn, f.channel, 'history');
   const limit = f.limit ?? 50;
   // Nothing at or below the member's floor: `after` starts there at the earliest, and a page
   // back that reaches it ends there (hasMore false).
@@ -36,10 +37,12 @@ export const history: Handler<'history'> = async (ctx, conn, f) => {
 export const typing: Handler<'typing'> = async (ctx, conn, f) => {
   const user = conn.user!;
   if (!conn.channels.has(f.channel)) throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
+  const parsed = parseChannel(f.channel);
+  // A mute, or an announcement room where the user may not post, stops typing too.
+  if (parsed?.kind === 'room') await authorizeRoom(ctx, conn, 'typing', parsed.room);
   ctx.directory.channels
     .get(f.channel)
     ?.event(JSON.stringify({ type: 'typing', channel: f.channel, user }), conn);
-  const parsed = parseChannel(f.channel);
   if (parsed?.kind === 'dm') {
     const other = parsed.users[0] === user ? parsed.users[1] : parsed.users[0];
     ctx.publish(userTopic(other), { k: 'typing', c: f.channel, u: user });
@@ -51,7 +54,7 @@ export const typing: Handler<'typing'> = async (ctx, conn, f) => {
 
 export const read: Handler<'read'> = async (ctx, conn, f) => {
   const user = conn.user!;
-  const { id, floor } = await readableChannel(ctx, conn, f.channel);
+  const { id, floor } = await readableChannel(ctx, conn, f.channel, 'read');
   const seq = await ctx.store.setReadSeq(id, user, f.seq);
   const state = await ctx.directory.borrow(id, (ch) => channelState(ch, user, seq, floor));
   ctx.directory.pushToUser(
@@ -69,7 +72,7 @@ export const read: Handler<'read'> = async (ctx, conn, f) => {
  * `synced`) comes after the replayed messages and before any live one.
  */
 export const resume: Handler<'resume'> = async (ctx, conn, f) => {
-  const { id, floor } = await readableChannel(ctx, conn, f.channel);
+  const { id, floor } = await readableChannel(ctx, conn, f.channel, 'resume');
   let answered = false;
   await ctx.directory.borrow(id, (ch) => {
     // One replay per channel and connection: a second would leave the first unanswered.

@@ -5,7 +5,7 @@
  */
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { CloseCodeValue } from '../../protocol/close-codes.js';
-import type { ClientFrame } from '../../protocol/frames.js';
+import type { ClientFrame, ReportEvent } from '../../protocol/frames.js';
 import type { Presence } from '../../presence/presence.js';
 import type { Store } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
@@ -33,6 +33,8 @@ export interface CommandContext {
   messageStored(kind: 'room' | 'dm'): void;
   /** Closes the user's connections (of one session when given) on every node: see ChatCore. */
   disconnectUser(user: string, code: CloseCodeValue, session?: string): void;
+  /** Delivers a report to moderators here and on every node. */
+  report(r: ReportEvent): void;
 }
 
 export type CommandType = Exclude<ClientFrame['type'], 'pong'>;

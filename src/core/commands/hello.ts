@@ -5,7 +5,8 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { PROTOCOL_VERSION, parseChannel, type HelloResult } from '../../protocol/frames.js';
-import type { Membership } from '../../store/store.js';
+import { CLOSE_CODE_ERRORS, CloseCode } from '../../protocol/close-codes.js';
+import { SERVER_SCOPE, type Membership } from '../../store/store.js';
 import { channelState } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
@@ -35,6 +36,12 @@ export async function hello(
   if (conn.closed) return NO_REPLY;
   if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
   const user = identity.user;
+  // A server-wide ban: the answer is final, like the close of the user's other connections.
+  if (await ctx.store.moderation.restriction(SERVER_SCOPE, user, 'ban', ctx.now())) {
+    conn.push(encodeError(new SwitchboardError('SB_ERR_BANNED'), f.id));
+    conn.close(CloseCode.BANNED, CLOSE_CODE_ERRORS[CloseCode.BANNED]);
+    return NO_REPLY;
+  }
   conn.user = user;
   conn.session = identity.sessionId ?? null;
   conn.roles = identity.roles ?? [];
@@ -109,6 +116,8 @@ async function membershipsOf(
 ): Promise<Membership[]> {
   const memberships = await ctx.store.memberships(user);
   if (memberships.length > 0 || !newcomer) return memberships;
+  // Someone banned from general is not put back in it.
+  if ((await ctx.store.moderation.access(GENERAL, user, ctx.now()))?.banned) return memberships;
   if (!(await ctx.store.addMember(GENERAL, user))) return memberships;
   ctx.memberEvent('general', user, true);
   const head = await ctx.store.head(GENERAL);

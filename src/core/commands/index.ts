@@ -3,11 +3,26 @@
  * its handler in a file here, and its line in this table.
  */
 import type { CommandType, Handler } from './context.js';
+import { deleteMessage } from './delete.js';
 import { hello } from './hello.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
 import { refresh } from './refresh.js';
+import { report } from './report.js';
 import { send } from './send.js';
 import { history, read, resume, typing } from './channel-commands.js';
+import {
+  audit,
+  ban,
+  block,
+  invite,
+  kick,
+  mute,
+  role,
+  roomSettings,
+  unban,
+  unblock,
+  unmute,
+} from './moderation.js';
 
 export type { CommandContext, CommandLimits } from './context.js';
 
@@ -25,5 +40,18 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   typing,
   read,
   resume,
+  invite,
+  kick,
+  ban,
+  unban,
+  mute,
+  unmute,
+  role,
+  'room-settings': roomSettings,
+  block,
+  unblock,
+  audit,
+  report,
+  delete: deleteMessage,
   ping: async () => ({}),
 };

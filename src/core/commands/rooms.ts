@@ -6,8 +6,10 @@ import { roomChannel, type ChannelState } from '../../protocol/frames.js';
 import { channelState } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import { userTopic } from '../envelope.js';
-import { requireRoom, roomName } from './access.js';
+import { roomName } from './access.js';
 import type { CommandContext, Handler } from './context.js';
+import { removeFromRoom } from './membership.js';
+import { authorizeRoom, isServerAdmin } from './room-access.js';
 
 /**
  * Joins the user to a room on every device here. The requesting connection is held until its
@@ -18,9 +20,11 @@ async function joinRoom(
   ctx: CommandContext,
   conn: ClientConnection,
   id: string,
+  owner = false,
 ): Promise<ChannelState> {
   const user = conn.user!;
   const added = await ctx.store.addMember(id, user);
+  if (owner) await ctx.store.moderation.setRole(id, user, 'owner');
   const mine = await ctx.store.membership(id, user);
   return ctx.directory.borrow(id, (ch) => {
     const state = channelState(ch, user, mine?.readSeq ?? ch.lastSeq);
@@ -38,36 +42,42 @@ async function joinRoom(
   });
 }
 
-export const rooms: Handler<'rooms'> = async (ctx) => ({ rooms: await ctx.store.listRooms() });
+/** Every room but the private ones the user is not a member of (server admins see all). */
+export const rooms: Handler<'rooms'> = async (ctx, conn) => {
+  const [all, hidden] = await Promise.all([
+    ctx.store.listRooms(),
+    isServerAdmin(conn) ? [] : ctx.store.moderation.hiddenRooms(conn.user!),
+  ]);
+  const skip = new Set(hidden.map((id) => id.slice(5)));
+  return { rooms: all.filter((r) => !skip.has(r.room)) };
+};
 
+/**
+ * Creates a room of the given kind (a private room too answers SB_ERR_ROOM_EXISTS: its name is
+ * taken either way) with the creator as its owner.
+ */
 export const create: Handler<'create'> = async (ctx, conn, f) => {
   const id = roomChannel(roomName(f.room));
   const created = await ctx.store.createChannel(id, 'room', conn.user!, ctx.now());
   if (!created) throw new SwitchboardError('SB_ERR_ROOM_EXISTS', `room exists: ${f.room}`);
-  return joinRoom(ctx, conn, id);
+  if (f.kind !== undefined && f.kind !== 'public')
+    await ctx.store.moderation.setRoomSettings(id, { kind: f.kind });
+  return joinRoom(ctx, conn, id, true);
 };
 
 export const join: Handler<'join'> = async (ctx, conn, f) =>
-  joinRoom(ctx, conn, await requireRoom(ctx, f.room));
+  joinRoom(ctx, conn, (await authorizeRoom(ctx, conn, 'join', f.room)).id);
 
 export const leave: Handler<'leave'> = async (ctx, conn, f) => {
-  const id = await requireRoom(ctx, f.room);
-  const user = conn.user!;
-  if (!(await ctx.store.removeMember(id, user))) throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
-  ctx.memberEvent(f.room, user, false);
-  ctx.directory.unsubscribeUser(user, id);
+  const { id } = await authorizeRoom(ctx, conn, 'leave', f.room);
   // The user's other devices are no longer subscribed, so they hear of it directly.
-  ctx.directory.pushToUser(
-    user,
-    JSON.stringify({ type: 'member', room: f.room, user, joined: false }),
-    conn,
-  );
-  ctx.publish(userTopic(user), { k: 'membership', c: id, j: false });
+  if (!(await removeFromRoom(ctx, id, conn.user!, conn)))
+    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
   return {};
 };
 
-export const members: Handler<'members'> = async (ctx, _conn, f) => {
-  const id = await requireRoom(ctx, f.room);
+export const members: Handler<'members'> = async (ctx, conn, f) => {
+  const { id } = await authorizeRoom(ctx, conn, 'members', f.room);
   const list = await ctx.store.members(id);
   return { members: list.map((user) => ({ user, connections: ctx.presence.count(user) })) };
 };

@@ -4,11 +4,15 @@
  * a frame.
  */
 import { SwitchboardError } from '../../errors.js';
-import { HANDLE_RE, dmChannel, roomChannel } from '../../protocol/frames.js';
+import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
+import type { NewMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
+import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
-import { checkText, followDm, requireRoom, roomName } from './access.js';
+import { slowModeExempt } from '../permissions.js';
+import { checkText, followDm } from './access.js';
 import type { CommandContext, Frame, Handler } from './context.js';
+import { authorizeRoom } from './room-access.js';
 
 /** The DM channel with `to`, created (with both members) when new. */
 async function dmTarget(
@@ -25,6 +29,8 @@ async function dmTarget(
   const recipientPos = await ctx.store.membership(id, recipient);
   if (!recipientPos && !(await ctx.auth.exists(recipient)))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
+  if (await ctx.store.moderation.isBlocked(recipient, user))
+    throw new SwitchboardError('SB_ERR_BLOCKED');
   if (!conn.channels.has(id)) {
     await ctx.store.createChannel(id, 'dm', user, ctx.now());
     await ctx.store.addMember(id, user);
@@ -36,17 +42,21 @@ async function dmTarget(
   return { id, recipient };
 }
 
-/** A room the user is a member of (subscribed here, or not yet: a replay may have failed). */
+/**
+ * A room the permission table lets the user send to (member, not muted, may post in its kind),
+ * and not too soon after their last message there in slow mode.
+ */
 async function roomTarget(
   ctx: CommandContext,
   conn: ClientConnection,
   f: Frame<'send'>,
 ): Promise<string> {
-  const id = roomChannel(roomName(f.room!));
-  if (conn.channels.has(id)) return id;
-  await requireRoom(ctx, f.room!);
-  if (!(await ctx.store.isMember(id, conn.user!)))
-    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `join ${f.room} first`);
+  const { id, access, actor } = await authorizeRoom(ctx, conn, 'send', f.room!);
+  if (access.slowMode > 0 && !slowModeExempt(actor)) {
+    const last = await ctx.store.moderation.lastSentAt(id, conn.user!);
+    const wait = last === null ? 0 : last + access.slowMode * 1000 - ctx.now();
+    if (wait > 0) throw new SwitchboardError('SB_ERR_SLOW_MODE', undefined, { retryAfter: wait });
+  }
   return id;
 }
 
@@ -62,23 +72,34 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       await followDm(ctx, user, ch);
       await followDm(ctx, dm.recipient, ch);
     }
-    const { message, duplicate } = await ctx.store.append({
-      channel: id,
-      cid: f.cid,
-      from: user,
-      text: f.text,
-      ts: ctx.now(),
-    });
-    if (!duplicate) {
-      ctx.messageStored(dm ? 'dm' : 'room');
-      ch.deliver(message, conn);
-      if (!dm) ctx.publish(channelTopic(id), { k: 'msg', m: message });
-      else {
-        ctx.publish(userTopic(dm.recipient), { k: 'msg', m: message });
-        if (dm.recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
-      }
-      ctx.store.setReadSeq(id, user, message.seq).catch(() => {});
-    }
-    return { message: { type: 'message', ...message }, duplicate };
+    const entry = { channel: id, cid: f.cid, from: user, text: f.text, ts: ctx.now() };
+    return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
   });
 };
+
+/**
+ * Stores one entry of a channel's log (a message, or a delete event) once per (sender, cid),
+ * delivers it here in order and tells the other nodes: a room's, or both people of a DM
+ * (`recipient`). Runs inside the channel's borrow. Resolves the `send` reply's shape.
+ */
+export async function appendEntry(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  ch: LocalChannel,
+  entry: NewMessage,
+  recipient: string | null,
+): Promise<{ message: unknown; duplicate: boolean }> {
+  const user = conn.user!;
+  const { message, duplicate } = await ctx.store.append(entry);
+  if (!duplicate) {
+    ctx.messageStored(recipient === null ? 'room' : 'dm');
+    ch.deliver(message, conn);
+    if (recipient === null) ctx.publish(channelTopic(ch.id), { k: 'msg', m: message });
+    else {
+      ctx.publish(userTopic(recipient), { k: 'msg', m: message });
+      if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
+    }
+    ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
+  }
+  return { message: { type: 'message', ...message }, duplicate };
+}

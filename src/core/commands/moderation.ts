@@ -1,0 +1,189 @@
+/**
+ * Moderation commands: invite, kick, ban and unban (a room, or the server), mute and unmute,
+ * role changes, room settings, and the audit log that records each of them. Every one passes the
+ * permission table first (authorizeRoom); acting on a user also needs a standing above theirs.
+ */
+import { SwitchboardError } from '../../errors.js';
+import { HANDLE_RE } from '../../protocol/frames.js';
+import { SERVER_SCOPE, type RestrictionKind, type RoomRole } from '../../store/store.js';
+import { CloseCode } from '../../protocol/close-codes.js';
+import type { ClientConnection } from '../connection.js';
+import { outranks } from '../permissions.js';
+import type { CommandContext, Handler } from './context.js';
+import { addToRoom, removeFromRoom } from './membership.js';
+import { authorizeRoom, isServerAdmin, type RoomGrant } from './room-access.js';
+
+function handleOf(user: string): string {
+  const h = user.toLowerCase();
+  if (!HANDLE_RE.test(h))
+    throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${user}`);
+  return h;
+}
+
+/** The target's role in the room; SB_ERR_OUTRANKED unless the actor is above it (and `grant`). */
+async function targetRole(
+  ctx: CommandContext,
+  grant: RoomGrant,
+  user: string,
+  give?: RoomRole,
+): Promise<RoomRole | null> {
+  const target = await ctx.store.moderation.access(grant.id, user, ctx.now());
+  const role = target?.role ?? null;
+  if (!outranks(grant.actor, role, give)) throw new SwitchboardError('SB_ERR_OUTRANKED');
+  return role;
+}
+
+async function record(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  scope: string,
+  action: string,
+  target: string | null,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  const entries = Object.entries(detail).filter(([, v]) => v !== undefined);
+  await ctx.store.moderation.appendAudit({
+    scope,
+    ts: ctx.now(),
+    actor: conn.user!,
+    action,
+    target,
+    detail: entries.length === 0 ? null : JSON.stringify(Object.fromEntries(entries)),
+  });
+}
+
+const until = (ctx: CommandContext, duration: number | undefined): number | null =>
+  duration === undefined ? null : ctx.now() + duration * 1000;
+
+async function restrict(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  scope: string,
+  kind: RestrictionKind,
+  f: { user: string; duration?: number; reason?: string },
+): Promise<void> {
+  const user = handleOf(f.user);
+  await ctx.store.moderation.restrict({
+    scope,
+    user,
+    kind,
+    until: until(ctx, f.duration),
+    reason: f.reason ?? null,
+    by: conn.user!,
+    at: ctx.now(),
+  });
+  await record(ctx, conn, scope, kind, user, { duration: f.duration, reason: f.reason });
+}
+
+export const invite: Handler<'invite'> = async (ctx, conn, f) => {
+  const grant = await authorizeRoom(ctx, conn, 'invite', f.room);
+  const user = handleOf(f.user);
+  if (!(await ctx.auth.exists(user)))
+    throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${f.user}`);
+  const target = await ctx.store.moderation.access(grant.id, user, ctx.now());
+  if (target?.banned)
+    throw new SwitchboardError('SB_ERR_BANNED', `${user} is banned from the room`);
+  if (await addToRoom(ctx, grant.id, user)) await record(ctx, conn, grant.id, 'invite', user, {});
+  return {};
+};
+
+export const kick: Handler<'kick'> = async (ctx, conn, f) => {
+  const grant = await authorizeRoom(ctx, conn, 'kick', f.room);
+  const user = handleOf(f.user);
+  if ((await targetRole(ctx, grant, user)) === null)
+    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `not a member: ${user}`);
+  await removeFromRoom(ctx, grant.id, user);
+  await record(ctx, conn, grant.id, 'kick', user, { reason: f.reason });
+  return {};
+};
+
+/** A room ban removes the user from it; a server ban closes their connections everywhere. */
+export const ban: Handler<'ban'> = async (ctx, conn, f) => {
+  const user = handleOf(f.user);
+  if (f.room === undefined) {
+    if (!isServerAdmin(conn)) throw new SwitchboardError('SB_ERR_FORBIDDEN');
+    await restrict(ctx, conn, SERVER_SCOPE, 'ban', f);
+    ctx.disconnectUser(user, CloseCode.BANNED);
+    return {};
+  }
+  const grant = await authorizeRoom(ctx, conn, 'ban', f.room);
+  await targetRole(ctx, grant, user);
+  await restrict(ctx, conn, grant.id, 'ban', f);
+  await removeFromRoom(ctx, grant.id, user);
+  return {};
+};
+
+export const unban: Handler<'unban'> = async (ctx, conn, f) => {
+  const user = handleOf(f.user);
+  let scope = SERVER_SCOPE;
+  if (f.room === undefined) {
+    if (!isServerAdmin(conn)) throw new SwitchboardError('SB_ERR_FORBIDDEN');
+  } else scope = (await authorizeRoom(ctx, conn, 'unban', f.room)).id;
+  if (await ctx.store.moderation.lift(scope, user, 'ban'))
+    await record(ctx, conn, scope, 'unban', user, {});
+  return {};
+};
+
+export const mute: Handler<'mute'> = async (ctx, conn, f) => {
+  const grant = await authorizeRoom(ctx, conn, 'mute', f.room);
+  await targetRole(ctx, grant, handleOf(f.user));
+  await restrict(ctx, conn, grant.id, 'mute', f);
+  return {};
+};
+
+export const unmute: Handler<'unmute'> = async (ctx, conn, f) => {
+  const grant = await authorizeRoom(ctx, conn, 'unmute', f.room);
+  const user = handleOf(f.user);
+  await targetRole(ctx, grant, user);
+  if (await ctx.store.moderation.lift(grant.id, user, 'mute'))
+    await record(ctx, conn, grant.id, 'unmute', user, {});
+  return {};
+};
+
+export const role: Handler<'role'> = async (ctx, conn, f) => {
+  const grant = await authorizeRoom(ctx, conn, 'role', f.room);
+  const user = handleOf(f.user);
+  if ((await targetRole(ctx, grant, user, f.role)) === null)
+    throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `not a member: ${user}`);
+  await ctx.store.moderation.setRole(grant.id, user, f.role);
+  await record(ctx, conn, grant.id, 'role', user, { role: f.role });
+  return {};
+};
+
+export const roomSettings: Handler<'room-settings'> = async (ctx, conn, f) => {
+  if (f.kind === undefined && f.slowMode === undefined)
+    throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give kind, slowMode or both');
+  const grant = await authorizeRoom(ctx, conn, 'room-settings', f.room);
+  await ctx.store.moderation.setRoomSettings(grant.id, { kind: f.kind, slowMode: f.slowMode });
+  await record(ctx, conn, grant.id, 'room-settings', null, { kind: f.kind, slowMode: f.slowMode });
+  return {};
+};
+
+export const audit: Handler<'audit'> = async (ctx, conn, f) => {
+  let scope = SERVER_SCOPE;
+  if (f.room === undefined) {
+    if (!isServerAdmin(conn)) throw new SwitchboardError('SB_ERR_FORBIDDEN');
+  } else scope = (await authorizeRoom(ctx, conn, 'audit', f.room)).id;
+  const rows = await ctx.store.moderation.audit(scope, { before: f.before, limit: f.limit ?? 50 });
+  return {
+    entries: rows.map((e) => ({
+      id: e.id,
+      ...(e.scope === SERVER_SCOPE ? {} : { room: e.scope.slice(5) }),
+      ts: e.ts,
+      actor: e.actor,
+      action: e.action,
+      ...(e.target === null ? {} : { target: e.target }),
+      ...(e.detail === null ? {} : { detail: JSON.parse(e.detail) as unknown }),
+    })),
+  };
+};
+
+export const block: Handler<'block'> = async (ctx, conn, f) => {
+  await ctx.store.moderation.setBlock(conn.user!, handleOf(f.user), true);
+  return {};
+};
+
+export const unblock: Handler<'unblock'> = async (ctx, conn, f) => {
+  await ctx.store.moderation.setBlock(conn.user!, handleOf(f.user), false);
+  return {};
+};

@@ -1,0 +1,82 @@
+/**
+ * Walks every cell of the permission table (src/core/permissions.ts) over the wire: for each
+ * command, room kind and subject (a role or state), a new room with an actor in that position
+ * sends the command, and the answer must be the table's: a reply, or exactly its error code.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  PERMISSIONS,
+  ROOM_COMMANDS,
+  ROOM_KINDS,
+  SUBJECTS,
+  authorize,
+  type RoomCommand,
+  type Subject,
+} from '../../src/core/permissions.js';
+import { startNode, type Node } from './harness.js';
+import { fresh, outcome, rolesAuth, scene, type Scene } from './roles.js';
+
+function frameOf(command: RoomCommand, s: Scene): Record<string, unknown> {
+  const channel = `room:${s.room}`;
+  const room = s.room;
+  switch (command) {
+    case 'history':
+    case 'typing':
+      return { type: command, channel };
+    case 'read':
+      return { type: command, channel, seq: 0 };
+    case 'delete':
+      return { type: command, channel, seq: 1 };
+    case 'report':
+      return { type: command, channel, seq: 1, reason: 'spam' };
+    case 'resume':
+      return { type: command, channel, after: 0 };
+    case 'send':
+      return { type: command, room, text: 'hi', cid: 'c1' };
+    case 'invite':
+      return { type: command, room, user: fresh('invitee') };
+    case 'kick':
+    case 'ban':
+    case 'unban':
+    case 'mute':
+    case 'unmute':
+      return { type: command, room, user: s.target };
+    case 'role':
+      return { type: command, room, user: s.target, role: 'moderator' };
+    case 'room-settings':
+      return { type: command, room, slowMode: 0 };
+    default:
+      return { type: command, room };
+  }
+}
+
+describe('the permission table over the wire', () => {
+  let node: Node;
+  before(async () => {
+    node = await startNode({ auth: rolesAuth });
+  });
+  after(() => node.stop());
+
+  it('covers every command of the table and only those', () => {
+    assert.deepEqual(Object.keys(PERMISSIONS).sort(), [...ROOM_COMMANDS].sort());
+  });
+
+  for (const command of ROOM_COMMANDS) {
+    it(`answers ${command} as the table says in every room kind, role and state`, async () => {
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const kind of ROOM_KINDS) {
+        for (const subject of Object.keys(SUBJECTS) as Subject[]) {
+          const s = await scene(node, kind, subject);
+          const cell = `${command} | ${kind} | ${subject}`;
+          got.push(`${cell} → ${await outcome(s.actor, frameOf(command, s))}`);
+          want.push(`${cell} → ${authorize(command, kind, SUBJECTS[subject]) ?? 'ok'}`);
+          s.actor.raw.drop();
+          s.owner.raw.drop();
+        }
+      }
+      assert.deepEqual(got, want);
+    });
+  }
+});

@@ -1,0 +1,74 @@
+/**
+ * What the authorization tests share: an authenticator that hands out server roles (a stand-in
+ * for an account flag, a JWT claim or the auth webhook), users who say hello without presence
+ * events, and a room set up with an actor in each role or state of the permission table.
+ */
+import type { Authenticator, Credentials } from '../../src/auth/authenticator.js';
+import type { Subject } from '../../src/core/permissions.js';
+import type { RoomKind } from '../../src/store/store.js';
+import { TestClient, type Node } from './harness.js';
+
+/** Handles starting with `root` are server admins; the token is the handle. */
+export const rolesAuth: Authenticator = {
+  authenticate: ({ handle, token }: Credentials) => {
+    const user = (handle ?? token ?? '').toLowerCase();
+    return Promise.resolve({
+      user,
+      token: user,
+      expiresAt: 0,
+      roles: user.startsWith('root') ? ['admin'] : [],
+    });
+  },
+  exists: () => Promise.resolve(true),
+};
+
+/** A connection of `user` (by token, so a user may have several), without presence events. */
+export async function connect(node: Node, user: string): Promise<TestClient> {
+  const c = TestClient.connect(node);
+  await c.hello({ token: user, presence: false });
+  return c;
+}
+
+/** Sends `frame` and resolves the error code of the answer, or 'ok' for a reply. */
+export async function outcome(c: TestClient, frame: Record<string, unknown>): Promise<string> {
+  const r = await c.request(frame);
+  return r.type === 'reply' ? 'ok' : String(r.code);
+}
+
+export async function must(c: TestClient, frame: Record<string, unknown>): Promise<void> {
+  const r = await c.request(frame);
+  if (r.type !== 'reply') throw new Error(`${JSON.stringify(frame)}: ${String(r.code)}`);
+}
+
+let serial = 0;
+export const fresh = (prefix = 'u'): string => `${prefix}${++serial}`;
+
+export interface Scene {
+  room: string;
+  owner: TestClient;
+  actor: TestClient;
+  /** A plain member to act on. */
+  target: string;
+}
+
+/** A new room of `kind` with its owner, its first message (seq 1), a member to act on, and an actor who is `subject`. */
+export async function scene(node: Node, kind: RoomKind, subject: Subject): Promise<Scene> {
+  const room = fresh('r');
+  const owner = await connect(node, fresh('own'));
+  await must(owner, { type: 'create', room, kind });
+  await must(owner, { type: 'send', room, text: 'first', cid: 'first' });
+  const target = fresh('t');
+  await must(owner, { type: 'invite', room, user: target });
+  let actor = owner;
+  if (subject !== 'owner') {
+    const user = fresh(subject === 'server admin' ? 'root' : 'u');
+    if (subject === 'banned') await must(owner, { type: 'ban', room, user });
+    if (!['stranger', 'banned', 'server admin'].includes(subject))
+      await must(owner, { type: 'invite', room, user });
+    if (subject === 'muted member') await must(owner, { type: 'mute', room, user });
+    if (subject === 'moderator' || subject === 'admin')
+      await must(owner, { type: 'role', room, user, role: subject });
+    actor = await connect(node, user);
+  }
+  return { room, owner, actor, target };
+}

@@ -1,0 +1,189 @@
+/**
+ * Conformance cases of the moderation seam (src/store/moderation-store.ts): room kinds and
+ * settings, roles, bans and mutes with expiry, blocks, the audit log, and what a store of
+ * release 0.1.0 holds after the upgrade.
+ */
+import assert from 'node:assert/strict';
+import { SERVER_SCOPE, type Restriction } from '../../../src/store/store.js';
+import { DM, ROOM, T0, msg, type StoreCase } from './helpers.js';
+
+const ban = (over: Partial<Restriction> = {}): Restriction => ({
+  scope: ROOM,
+  user: 'bob',
+  kind: 'ban',
+  until: null,
+  reason: null,
+  by: 'ann',
+  at: T0,
+  ...over,
+});
+
+export const MODERATION_CASES: Record<string, StoreCase> = {
+  'room-kind-and-roles': {
+    title:
+      'creates public rooms whose new members are members, and keeps kind, slow mode and roles',
+    async run({ open }) {
+      const store = await open();
+      await store.createChannel(ROOM, 'room', 'ann', T0);
+      await store.createChannel(DM, 'dm', 'ann', T0);
+      const m = store.moderation;
+      assert.equal(await m.access('room:nope', 'ann', T0), null);
+      assert.equal(await m.access(DM, 'ann', T0), null, 'a DM is not a room');
+      const none = { kind: 'public', role: null, slowMode: 0, banned: false, muted: false };
+      assert.deepEqual(await m.access(ROOM, 'ann', T0), none);
+      await store.addMember(ROOM, 'ann');
+      assert.equal((await m.access(ROOM, 'ann', T0))?.role, 'member');
+      assert.equal(await m.setRole(ROOM, 'ann', 'owner'), true);
+      assert.equal(await m.setRole(ROOM, 'bob', 'admin'), false, 'bob is not a member');
+      assert.equal(await m.setRoomSettings(ROOM, { kind: 'announcement' }), true);
+      assert.equal(await m.setRoomSettings(ROOM, { slowMode: 30 }), true);
+      assert.equal(await m.setRoomSettings('room:nope', { slowMode: 1 }), false);
+      assert.deepEqual(await m.access(ROOM, 'ann', T0), {
+        ...none,
+        kind: 'announcement',
+        role: 'owner',
+        slowMode: 30,
+      });
+      // Leaving forgets the role: a member who comes back is a member again.
+      await store.removeMember(ROOM, 'ann');
+      await store.addMember(ROOM, 'ann');
+      assert.equal((await m.access(ROOM, 'ann', T0))?.role, 'member');
+      assert.deepEqual(await store.membership(ROOM, 'ann'), { readSeq: 0, floorSeq: 0 });
+    },
+  },
+  'hidden-rooms': {
+    title: 'hides private rooms from their non-members only',
+    async run({ open }) {
+      const store = await open();
+      for (const r of ['room:a', 'room:b', 'room:c']) await store.createChannel(r, 'room', 'x', T0);
+      await store.moderation.setRoomSettings('room:b', { kind: 'private' });
+      await store.moderation.setRoomSettings('room:c', { kind: 'private' });
+      await store.addMember('room:c', 'ann');
+      assert.deepEqual(await store.moderation.hiddenRooms('ann'), ['room:b']);
+      assert.deepEqual(await store.moderation.hiddenRooms('bob'), ['room:b', 'room:c']);
+    },
+  },
+  restrictions: {
+    title: 'keeps one ban or mute per scope, user and kind, active until it expires or is lifted',
+    async run({ open }) {
+      const store = await open();
+      await store.createChannel(ROOM, 'room', 'ann', T0);
+      const m = store.moderation;
+      await m.restrict(ban({ until: T0 + 1000, reason: 'spam' }));
+      assert.deepEqual(
+        await m.restriction(ROOM, 'bob', 'ban', T0),
+        ban({ until: T0 + 1000, reason: 'spam' }),
+      );
+      assert.equal((await m.access(ROOM, 'bob', T0 + 999))?.banned, true);
+      assert.equal((await m.access(ROOM, 'bob', T0 + 1000))?.banned, false, 'expired');
+      assert.equal(await m.restriction(ROOM, 'bob', 'ban', T0 + 1000), null);
+      assert.equal(await m.restriction(ROOM, 'bob', 'mute', T0), null, 'a ban is not a mute');
+      await m.restrict(ban({ kind: 'mute' }));
+      await m.restrict(ban({ scope: SERVER_SCOPE, by: 'root' }));
+      assert.deepEqual(await m.access(ROOM, 'bob', T0 + 5000), {
+        kind: 'public',
+        role: null,
+        slowMode: 0,
+        banned: false,
+        muted: true,
+      });
+      assert.equal((await m.restriction(SERVER_SCOPE, 'bob', 'ban', T0 + 9e9))?.by, 'root');
+      await m.restrict(ban({ until: null }));
+      assert.equal((await m.access(ROOM, 'bob', T0 + 9e9))?.banned, true, 'replaced: no expiry');
+      assert.equal(await m.lift(ROOM, 'bob', 'ban'), true);
+      assert.equal(await m.lift(ROOM, 'bob', 'ban'), false);
+      assert.equal((await m.access(ROOM, 'bob', T0))?.banned, false);
+      assert.notEqual(
+        await m.restriction(SERVER_SCOPE, 'bob', 'ban', T0),
+        null,
+        'other scope kept',
+      );
+    },
+  },
+  'blocks-and-last-sent': {
+    title: 'blocks one way, and tells when a user last sent in a channel',
+    async run({ open }) {
+      const store = await open();
+      const m = store.moderation;
+      assert.equal(await m.setBlock('ann', 'bob', true), true);
+      assert.equal(await m.setBlock('ann', 'bob', true), false);
+      assert.equal(await m.isBlocked('ann', 'bob'), true);
+      assert.equal(await m.isBlocked('bob', 'ann'), false);
+      assert.equal(await m.setBlock('ann', 'bob', false), true);
+      assert.equal(await m.isBlocked('ann', 'bob'), false);
+      await store.createChannel(ROOM, 'room', 'ann', T0);
+      assert.equal(await m.lastSentAt(ROOM, 'ann'), null);
+      await store.append({ ...msg('a'), ts: T0 + 1 });
+      await store.append({ ...msg('b', 'bob'), ts: T0 + 2 });
+      await store.append({ ...msg('c'), ts: T0 + 3 });
+      assert.equal(await m.lastSentAt(ROOM, 'ann'), T0 + 3);
+      assert.equal(await m.lastSentAt(ROOM, 'bob'), T0 + 2);
+    },
+  },
+  audit: {
+    title: 'reads the audit log of one scope newest first, paged by id',
+    async run({ open }) {
+      const store = await open();
+      const m = store.moderation;
+      const entry = (scope: string, action: string) => ({
+        scope,
+        ts: T0,
+        actor: 'ann',
+        action,
+        target: 'bob',
+        detail: '{"reason":"x"}',
+      });
+      const ids: number[] = [];
+      for (const a of ['kick', 'ban', 'mute']) ids.push(await m.appendAudit(entry(ROOM, a)));
+      ids.push(await m.appendAudit({ ...entry(SERVER_SCOPE, 'ban'), target: null, detail: null }));
+      assert.deepEqual(
+        [...ids].sort((a, b) => a - b),
+        ids,
+        'increasing ids',
+      );
+      const page = await m.audit(ROOM, { limit: 2 });
+      assert.deepEqual(
+        page.map((e) => e.action),
+        ['mute', 'ban'],
+      );
+      assert.deepEqual(page[0], { id: ids[2], ...entry(ROOM, 'mute') });
+      assert.deepEqual(
+        (await m.audit(ROOM, { before: ids[1], limit: 10 })).map((e) => e.action),
+        ['kick'],
+      );
+      assert.deepEqual(await m.audit(SERVER_SCOPE, { limit: 10 }), [
+        { id: ids[3], ...entry(SERVER_SCOPE, 'ban'), target: null, detail: null },
+      ]);
+    },
+  },
+  'delete-events': {
+    title: 'keeps a delete event in the message log with the seq it removes, once per cid',
+    async run({ open }) {
+      const store = await open();
+      await store.createChannel(ROOM, 'room', 'ann', T0);
+      await store.append(msg('m1'));
+      const del = { channel: ROOM, cid: 'delete:1', from: 'mod', text: '', ts: T0 + 1, deletes: 1 };
+      const first = await store.append(del);
+      assert.deepEqual(first, { message: { ...del, seq: 2 }, duplicate: false });
+      assert.equal((await store.append(del)).duplicate, true);
+      assert.deepEqual(await store.read(ROOM, { after: 0, limit: 5 }), [
+        { ...msg('m1'), seq: 1 },
+        { ...del, seq: 2 },
+      ]);
+    },
+  },
+  'release-moderation': {
+    title: 'upgrades a release 0.1.0 store: rooms are public, members are members, no owner',
+    async run({ release, openAt }) {
+      assert.ok(release, 'the factory has no release fixture: declare the gap');
+      const store = await openAt((await release()).url);
+      const none = { kind: 'public', role: 'member', slowMode: 0, banned: false, muted: false };
+      // The fixture's rooms were created by 'system', which is no member: nobody owns them.
+      for (const user of ['ann', 'bob', 'cat'])
+        assert.deepEqual(await store.moderation.access('room:general', user, T0), none);
+      assert.equal((await store.moderation.access('room:dev', 'cat', T0))?.role, null);
+      assert.deepEqual(await store.moderation.hiddenRooms('cat'), []);
+      assert.deepEqual(await store.moderation.audit(SERVER_SCOPE, { limit: 5 }), []);
+    },
+  },
+};
