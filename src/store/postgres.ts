@@ -10,6 +10,8 @@ import type {
   StoredMessage,
 } from './message-store.js';
 import { migrate } from './postgres-schema.js';
+import { PostgresAccounts } from './postgres-accounts.js';
+import type { AccountStore } from '../auth/account-store.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import type { Store, StoreOptions } from './store.js';
 
@@ -102,10 +104,19 @@ export class PostgresStore implements Store, SessionStore {
   readonly #pool: pg.Pool;
   readonly #retain: number;
   #closed = false;
+  /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
+  readonly accounts: AccountStore;
 
   private constructor(pool: pg.Pool, options: StoreOptions) {
     this.#pool = pool;
     this.#retain = options.retainPerChannel ?? 0;
+    this.accounts = new PostgresAccounts(async (name, text, values) => {
+      try {
+        return await this.#pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
   }
 
   /**

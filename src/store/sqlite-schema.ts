@@ -40,7 +40,28 @@ const MIGRATIONS: string[] = [
    );`,
   // 2: per-member read floor (DM members see nothing at or below it).
   `ALTER TABLE members ADD COLUMN floor_seq INTEGER NOT NULL DEFAULT 0;`,
+  // 3 (issue 7, accounts): accounts and their device sessions. An account also holds its handle
+  // with a never-expiring row in `sessions` (src/store/account-hold.ts); guest rows are untouched.
+  `CREATE TABLE accounts (
+     handle TEXT PRIMARY KEY,
+     password_hash TEXT NOT NULL,
+     name TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE account_sessions (
+     id TEXT PRIMARY KEY,
+     handle TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     device TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX account_sessions_by_handle ON account_sessions (handle);`,
 ];
+
+/** The schema version a migrated database is at (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Applies pending migrations under the write lock, so concurrent openers migrate once. */
 export function migrate(db: Database.Database): void {
