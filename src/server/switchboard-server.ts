@@ -1,12 +1,12 @@
 /**
- * A Switchboard node: HTTP server (chat page, /ws, /healthz, /readyz, /metrics) + ChatCore
+ * A Switchboard node: HTTP server (chat page, /ws, /api/v1, /healthz, /readyz, /metrics) + ChatCore
  * wired to its seams. Used by `switchboard serve` and by tests.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
-import { HandleAuthenticator } from '../auth/handle.js';
+import type { AccountService } from '../auth/accounts.js';
 import type { Bus } from '../bus/bus.js';
 import { isClusterBus, openBus } from '../bus/index.js';
 import { BusMux } from '../bus/mux.js';
@@ -21,6 +21,10 @@ import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { SwitchboardError } from '../errors.js';
+import { addAuthRoutes } from '../http/auth-routes.js';
+import { ApiRouter } from '../http/router.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { buildAuth } from './authenticators.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -36,6 +40,7 @@ export class SwitchboardServer {
   readonly metrics = new Metrics();
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
+  private readonly api: ApiRouter;
   private stopping: Promise<void> | null = null;
 
   private constructor(
@@ -44,9 +49,12 @@ export class SwitchboardServer {
     readonly bus: Bus,
     readonly presence: Presence,
     auth: Authenticator,
+    accounts: AccountService,
     private readonly logger: Logger,
   ) {
     this.files = new StaticFiles(config.web ? findWebDir() : null);
+    this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
+    addAuthRoutes(this.api, accounts, { password: config.auth.includes('password') });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -90,15 +98,22 @@ export class SwitchboardServer {
         presence = new MemoryPresence();
       }
     }
-    const auth =
-      parts.auth ??
-      new HandleAuthenticator({
-        sessions: store,
-        ttlMs: config.sessionTtl,
-        // A reclaimed handle is a new person: not in the old owner's rooms or DMs.
-        onReclaim: (handle) => store.forgetUser(handle),
-      });
-    return new SwitchboardServer(config, store, bus, presence, auth, logger);
+    // The core is made by the constructor: a revoke (only ever after start) reaches it through
+    // `server`, which exists by then.
+    const built = buildAuth(config, store, (handle, sessionId) =>
+      server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId),
+    );
+    const auth = parts.auth ?? built.auth;
+    const server = new SwitchboardServer(
+      config,
+      store,
+      bus,
+      presence,
+      auth,
+      built.accounts,
+      logger,
+    );
+    return server;
   }
 
   get nodeId(): string {
@@ -146,6 +161,10 @@ export class SwitchboardServer {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
+    if (this.api.owns(path)) {
+      this.api.handle(req, res, path);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
