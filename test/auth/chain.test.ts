@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Authenticator, Credentials } from '../../src/auth/authenticator.js';
+import { ChainAuthenticator } from '../../src/auth/chain.js';
+import { LoginThrottle } from '../../src/auth/login-throttle.js';
+import { SwitchboardError } from '../../src/errors.js';
+
+/** Knows one token; anything else is not its business (SB_ERR_TOKEN_INVALID). */
+const knows = (token: string, user: string, exists = false): Authenticator => ({
+  async authenticate(c: Credentials) {
+    if (c.token !== token) throw new SwitchboardError('SB_ERR_TOKEN_INVALID');
+    return { user, token, expiresAt: 1 };
+  },
+  async exists() {
+    return exists;
+  },
+});
+
+describe('ChainAuthenticator', () => {
+  test('asks each authenticator in turn until one knows the token', async () => {
+    const chain = new ChainAuthenticator([knows('a', 'ann'), knows('b', 'bob', true)], {
+      guests: true,
+    });
+    assert.equal((await chain.authenticate({ token: 'b' })).user, 'bob');
+    await assert.rejects(chain.authenticate({ token: 'c' }), { code: 'SB_ERR_TOKEN_INVALID' });
+    assert.equal(await chain.exists('anyone'), true);
+  });
+
+  test('answers the first error that is not SB_ERR_TOKEN_INVALID', async () => {
+    const expired: Authenticator = {
+      authenticate: () => Promise.reject(new SwitchboardError('SB_ERR_TOKEN_EXPIRED')),
+      exists: async () => false,
+    };
+    const chain = new ChainAuthenticator([expired, knows('a', 'ann')], { guests: true });
+    await assert.rejects(chain.authenticate({ token: 'a' }), { code: 'SB_ERR_TOKEN_EXPIRED' });
+  });
+
+  test('refuses hello {handle} with SB_ERR_GUESTS_DISABLED when guests are off', async () => {
+    const chain = new ChainAuthenticator([knows('a', 'ann')], { guests: false });
+    await assert.rejects(chain.authenticate({ handle: 'zed' }), { code: 'SB_ERR_GUESTS_DISABLED' });
+    assert.equal((await chain.authenticate({ token: 'a', handle: 'zed' })).user, 'ann');
+  });
+});
+
+describe('LoginThrottle', () => {
+  test('lets a burst through per account, then throttles with the ms until the next attempt', () => {
+    let now = 0;
+    const throttle = new LoginThrottle({ accountRate: 1, accountBurst: 3, now: () => now });
+    for (let i = 0; i < 3; i++) throttle.attempt('10.0.0.1', 'ann');
+    assert.throws(() => throttle.attempt('10.0.0.2', 'ann'), {
+      code: 'SB_ERR_LOGIN_THROTTLED',
+      retryAfter: 1000,
+    });
+    throttle.attempt('10.0.0.1', 'bob');
+    now = 1000;
+    throttle.attempt('10.0.0.3', 'ann');
+  });
+
+  test('throttles an address trying many accounts, and keeps at most maxKeys buckets', () => {
+    const throttle = new LoginThrottle({
+      addressRate: 1,
+      addressBurst: 2,
+      maxKeys: 4,
+      now: () => 0,
+    });
+    throttle.attempt('10.0.0.9', 'a');
+    throttle.attempt('10.0.0.9', 'b');
+    assert.throws(() => throttle.attempt('10.0.0.9', 'c'), { code: 'SB_ERR_LOGIN_THROTTLED' });
+    for (let i = 0; i < 100; i++) throttle.attempt(`10.1.0.${i}`);
+  });
+});
