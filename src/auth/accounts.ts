@@ -30,6 +30,11 @@ export interface AccountServiceOptions {
   onRevoke: (handle: string, sessionId: string) => void;
   /** A handle whose expired guest session an account takes over is a new person (forgetUser). */
   onReclaim?: (handle: string) => Promise<void>;
+  /**
+   * Whether the handle has connections open anywhere in the cluster (presence). A guest whose
+   * session expired while connected still holds its handle, as for guest claims. Default: never.
+   */
+  inUse?: (handle: string) => boolean;
   /** Runs after a register wins, e.g. to put the newcomer in room:general. Default: nothing. */
   onCreated?: (handle: string) => Promise<void>;
   /** Default N = 2^15, r = 8, p = 1. */
@@ -102,7 +107,12 @@ export class AccountService {
     this.#o.throttle.attempt(origin.address);
     const previous = await this.#o.sessions.sessionsByHandle(handle);
     const now = this.#now();
-    if (previous.some((s) => s.expiresAt > now)) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    if (
+      previous.some((s) => s.expiresAt > now) ||
+      (previous.length > 0 && this.#o.inUse?.(handle))
+    ) {
+      throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    }
     const account = await this.#newAccount(handle, password);
     const { token, session } = this.#newSession(handle, origin.device);
     if (!(await this.#o.accounts.createAccount(account, session, this.#now()))) {

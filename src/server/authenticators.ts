@@ -10,6 +10,7 @@ import { ChainAuthenticator } from '../auth/chain.js';
 import { HandleAuthenticator } from '../auth/handle.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import type { Config } from '../config.js';
+import type { Presence } from '../presence/presence.js';
 import type { StoreBackend } from '../store/index.js';
 
 export interface AuthParts {
@@ -20,6 +21,7 @@ export interface AuthParts {
 export function buildAuth(
   config: Pick<Config, 'auth' | 'sessionTtl'>,
   store: StoreBackend,
+  presence: Presence,
   onRevoke: (handle: string, sessionId: string) => void,
 ): AuthParts {
   // A reclaimed handle is a new person: not in the old owner's rooms or DMs.
@@ -31,6 +33,7 @@ export function buildAuth(
     ttlMs: config.sessionTtl,
     onRevoke,
     onReclaim,
+    inUse: (handle) => presence.count(handle) > 0,
     // A guest starts in general at its first hello; an account at its register. No join event
     // is broadcast: the room's members see the newcomer when they next list or hear from them.
     onCreated: async (handle) => {

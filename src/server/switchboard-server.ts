@@ -100,7 +100,7 @@ export class SwitchboardServer {
     }
     // The core is made by the constructor: a revoke (only ever after start) reaches it through
     // `server`, which exists by then.
-    const built = buildAuth(config, store, (handle, sessionId) =>
+    const built = buildAuth(config, store, presence, (handle, sessionId) =>
       server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId),
     );
     const auth = parts.auth ?? built.auth;
