@@ -279,3 +279,30 @@ describe('--auth modes', () => {
     }
   });
 });
+
+describe('handles of expired guests', () => {
+  test('register refuses a handle whose expired guest is still connected, and takes it once gone', async () => {
+    const server = await start({ sessionTtl: 1000 });
+    try {
+      const guest = await WsTestClient.connect(server.wsUrl);
+      await guest.hello({ handle: 'nia' });
+      await guest.call({ type: 'create', room: 'secret' });
+      await new Promise((r) => setTimeout(r, 1100));
+      const http = api(server.url);
+      const held = await http.post('/auth/register', { handle: 'nia', password: PASSWORD });
+      assert.equal(held.body.code, 'SB_ERR_HANDLE_TAKEN');
+      guest.close();
+      await guest.waitClosed();
+      await new Promise((r) => setTimeout(r, 100));
+      const reg = await http.post('/auth/register', { handle: 'nia', password: PASSWORD });
+      assert.equal(reg.status, 201);
+      const client = await WsTestClient.connect(server.wsUrl);
+      const hello = await client.hello({ token: reg.body.token });
+      const channels = (hello.channels as { channel: string }[]).map((c) => c.channel);
+      assert.deepEqual(channels, ['room:general'], "a new person: not in the old guest's rooms");
+      client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
