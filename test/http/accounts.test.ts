@@ -306,3 +306,52 @@ describe('handles of expired guests', () => {
     }
   });
 });
+
+describe('bad input to /api/v1', () => {
+  test('gets a coded problem for every kind of garbage, and the server keeps serving', async () => {
+    const server = await start();
+    try {
+      const http = api(server.url);
+      const raw = (path: string, init: RequestInit) =>
+        fetch(`${server.url}/api/v1${path}`, init).then(async (r) => ({
+          status: r.status,
+          code: ((await r.json()) as { code: string }).code,
+        }));
+      const json = { 'content-type': 'application/json; charset=utf-8' };
+      assert.deepEqual(await raw('/auth/login', { method: 'POST', headers: json, body: 'null' }), {
+        status: 400,
+        code: 'SB_ERR_HTTP_BAD_REQUEST',
+      });
+      for (const body of ['[]', '"x"', '{"handle":"ann"}', '{"handle":"ann","password":7}']) {
+        const r = await raw('/auth/register', { method: 'POST', headers: json, body });
+        assert.equal(r.code, 'SB_ERR_HTTP_BAD_REQUEST', body);
+      }
+      const chunks = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(1024).fill(32));
+          c.close();
+        },
+      });
+      const streamed = await raw('/auth/login', {
+        method: 'POST',
+        headers: json,
+        body: chunks,
+        duplex: 'half',
+      } as RequestInit);
+      assert.deepEqual(streamed, { status: 413, code: 'SB_ERR_HTTP_BODY_TOO_LARGE' });
+      const badPath = await http.call('DELETE', '/auth/sessions/%E0%A4%A', undefined, 'x');
+      assert.equal(badPath.body.code, 'SB_ERR_HTTP_BAD_REQUEST');
+      const badToken = await http.call('GET', '/auth/sessions', undefined, 'not-a-token');
+      assert.equal(badToken.status, 401);
+      assert.equal(badToken.body.code, 'SB_ERR_TOKEN_INVALID');
+      const handle = await http.post('/auth/register', {
+        handle: 'no spaces!',
+        password: PASSWORD,
+      });
+      assert.equal(handle.body.code, 'SB_ERR_HANDLE_INVALID');
+      assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
