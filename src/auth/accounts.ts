@@ -203,7 +203,12 @@ export class AccountService {
   }
 
   /** Checks the old password (throttled like a login), then revokes every other session. */
-  async changePassword(token: string, oldPassword: string, newPassword: string, address: string) {
+  async changePassword(
+    token: string,
+    oldPassword: string,
+    newPassword: string,
+    address: string,
+  ): Promise<void> {
     const me = await this.#require(token);
     checkPassword(newPassword);
     this.#o.throttle.attempt(address, me.handle);
