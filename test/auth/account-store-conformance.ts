@@ -11,7 +11,12 @@ import { HandleAuthenticator } from '../../src/auth/handle.js';
 import type { Session } from '../../src/auth/session-store.js';
 import type { StoreBackend } from '../../src/store/open-store.js';
 import { RELEASE_T0, RELEASE_TTL_MS } from '../store/fixtures/release.js';
-import { storageSuite, type StorageCase, type StorageFactory } from '../store/storage-suite.js';
+import {
+  assertUnavailable,
+  storageSuite,
+  type StorageCase,
+  type StorageFactory,
+} from '../store/storage-suite.js';
 
 const T0 = 1_700_000_000_000;
 const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -206,6 +211,36 @@ export const ACCOUNT_CASES: Record<string, StorageCase<StoreBackend>> = {
       assert.equal(await accounts.setName('ann', null), true);
       assert.equal((await accounts.accountByHandle('ann'))?.name, null);
       assert.equal(await accounts.setName('bob', 'Bob'), false);
+    },
+  },
+  reopen: {
+    title: 'keeps accounts, names and device sessions across close and reopen',
+    async run({ fresh, openAt }) {
+      const url = await fresh();
+      const first = await openAt(url);
+      await first.accounts.createAccount(account('ann'), device('ann', 's1'), T0);
+      await first.accounts.setName('ann', 'Ann');
+      await first.close();
+      const again = await openAt(url);
+      assert.deepEqual(await again.accounts.accountByHandle('ann'), {
+        ...account('ann'),
+        name: 'Ann',
+      });
+      assert.deepEqual(await again.accounts.deviceSessions('ann'), [device('ann', 's1')]);
+      assert.equal(await again.claimSession(guest('ann', 'a', T0 + 10), T0 + 5), false);
+    },
+  },
+  'closed-rejects': {
+    title:
+      'rejects calls after close with SB_ERR_STORE_UNAVAILABLE carrying the driver error as cause',
+    async run({ open }) {
+      const store = await open();
+      await store.close();
+      await assertUnavailable(store.accounts.accountByHandle('ann'));
+      await assertUnavailable(
+        store.accounts.createAccount(account('ann'), device('ann', 's1'), T0),
+      );
+      await assertUnavailable(store.accounts.deviceSessionByTokenHash('a'.repeat(64)));
     },
   },
   'release-upgrade': {
