@@ -1,9 +1,37 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Authenticator, Credentials } from '../../src/auth/authenticator.js';
+import { AccountAuthenticator } from '../../src/auth/account-authenticator.js';
+import { AccountService } from '../../src/auth/accounts.js';
 import { ChainAuthenticator } from '../../src/auth/chain.js';
+import { HandleAuthenticator } from '../../src/auth/handle.js';
 import { LoginThrottle } from '../../src/auth/login-throttle.js';
 import { SwitchboardError } from '../../src/errors.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { authConformance } from './conformance.js';
+
+// The chain `--auth guest,password` builds (src/server/authenticators.ts) keeps every guest
+// guarantee of the Authenticator seam.
+authConformance('ChainAuthenticator of accounts and guests on MemoryStore', {
+  async create({ ttlMs, now }) {
+    const store = new MemoryStore();
+    const accounts = new AccountService({
+      accounts: store.accounts,
+      sessions: store,
+      throttle: new LoginThrottle(),
+      ttlMs,
+      onRevoke: () => {},
+      now,
+    });
+    return new ChainAuthenticator(
+      [
+        new AccountAuthenticator(accounts),
+        new HandleAuthenticator({ sessions: store, ttlMs, now }),
+      ],
+      { guests: true },
+    );
+  },
+});
 
 /** Knows one token; anything else is not its business (SB_ERR_TOKEN_INVALID). */
 const knows = (token: string, user: string, exists = false): Authenticator => ({
