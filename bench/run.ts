@@ -21,12 +21,20 @@ import {
   renderCluster,
   runClusterScenario,
 } from './cluster.js';
+import {
+  AUTH_SCENARIOS,
+  type AuthResult,
+  type AuthScenarioName,
+  renderAuth,
+  runAuthScenario,
+} from './auth.js';
 
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
   [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
-  cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)`;
+  cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
+  identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)`;
 
 const { values } = parseArgs({
   options: {
@@ -58,16 +66,23 @@ function list<T extends string>(arg: string | undefined, all: readonly T[], what
   return picked;
 }
 
-type AnyScenario = ScenarioName | ClusterScenarioName;
+type AnyScenario = ScenarioName | ClusterScenarioName | AuthScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
-  values.scenario?.replace(/\bcluster\b(?!-)/g, clusterNames.join(',')),
-  [...SCENARIOS.map((s) => s.name), ...clusterNames],
+  values.scenario
+    ?.replace(/\bcluster\b(?!-)/g, clusterNames.join(','))
+    .replace(/\bauth\b(?!-)/g, AUTH_SCENARIOS.join(',')),
+  [...SCENARIOS.map((s) => s.name), ...clusterNames, ...AUTH_SCENARIOS],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
 // Without --scenario every scenario runs: the single-node ones, then the cluster ones.
 const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filter(
-  (s): s is ScenarioName => !clusterNames.includes(s as ClusterScenarioName),
+  (s): s is ScenarioName =>
+    !clusterNames.includes(s as ClusterScenarioName) &&
+    !AUTH_SCENARIOS.includes(s as AuthScenarioName),
+);
+const authScenarios = picked.filter((s): s is AuthScenarioName =>
+  AUTH_SCENARIOS.includes(s as AuthScenarioName),
 );
 const clusterScenarios = picked.filter((s): s is ClusterScenarioName =>
   clusterNames.includes(s as ClusterScenarioName),
@@ -104,6 +119,7 @@ const startedAt = new Date();
 const pool = new WorkerPool(options.workers);
 const results: Result[] = [];
 const clusterResults: ClusterResult[] = [];
+const authResults: AuthResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -137,11 +153,25 @@ try {
       if (pool.crashed) throw e;
     }
   }
+  for (const name of authScenarios) {
+    try {
+      authResults.push(await runAuthScenario(name, pool, options));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+      if (pool.crashed) throw e;
+    }
+  }
 } finally {
   pool.exit();
 }
 
-const text = [results.length ? render(results) : '', renderCluster(clusterResults)]
+const text = [
+  results.length ? render(results) : '',
+  renderCluster(clusterResults),
+  renderAuth(authResults),
+]
   .filter(Boolean)
   .join('\n\n');
 console.log(`\n${text}`);
@@ -158,11 +188,17 @@ const json = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
   machine,
-  options: { ...options, scenarios: [...scenarios, ...clusterScenarios], servers, build },
+  options: {
+    ...options,
+    scenarios: [...scenarios, ...clusterScenarios, ...authScenarios],
+    servers,
+    build,
+  },
   ratios: ratios(results),
   results,
   clusterRatios: clusterRatios(clusterResults),
   cluster: clusterResults,
+  auth: authResults,
   failures,
   table: text,
 };

@@ -37,9 +37,28 @@ export const ERRORS = {
   SB_ERR_HANDLE_TAKEN: { message: 'handle is held by someone else', retryable: false },
   SB_ERR_TOKEN_INVALID: { message: 'session token is not valid', retryable: false },
   SB_ERR_TOKEN_EXPIRED: { message: 'session token has expired', retryable: false },
+  SB_ERR_ORIGIN_FORBIDDEN: {
+    message: 'this page may not open a WebSocket to this server (Origin not allowed)',
+    retryable: false,
+  },
   SB_ERR_SESSION_REVOKED: {
     message: 'this session was signed out or revoked; sign in again',
     retryable: false,
+  },
+  SB_ERR_JWT_INVALID: {
+    message: 'JWT is malformed, not signed by a trusted key, or its claims are not accepted',
+    retryable: false,
+  },
+  SB_ERR_JWT_EXPIRED: { message: 'JWT has expired; get a fresh one', retryable: false },
+  SB_ERR_JWT_NOT_YET_VALID: { message: 'JWT is not valid yet (nbf)', retryable: false },
+  SB_ERR_JWT_USER_MISMATCH: {
+    message: 'refresh JWT names a different user than this connection',
+    retryable: false,
+  },
+  SB_ERR_AUTH_DENIED: { message: 'the auth backend denied this credential', retryable: false },
+  SB_ERR_AUTH_UNAVAILABLE: {
+    message: 'the auth backend or key set did not answer in time',
+    retryable: true,
   },
   SB_ERR_GUESTS_DISABLED: {
     message: 'guest sign-in is turned off on this server; sign in with an account',

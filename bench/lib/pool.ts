@@ -150,7 +150,7 @@ export class WorkerPool {
 
 export type ConnectOptions = Pick<
   Extract<RunnerMessage, { t: 'connect' }>,
-  'concurrency' | 'resumeAfter' | 'reconnect' | 'timeoutMs'
+  'concurrency' | 'resumeAfter' | 'reconnect' | 'timeoutMs' | 'jwtSecret'
 >;
 
 function emptyTotals(): Totals {

@@ -24,6 +24,8 @@ export interface ClientOptions {
   resumeAfter: number | null;
   /** Switchboard: session token from an earlier hello; null: claim the handle `u<n>`. */
   token: string | null;
+  /** Switchboard: a JWT to hello with (wins over token and handle); null: none. */
+  jwt?: string | null;
 }
 
 export interface LoadClient {
@@ -130,7 +132,11 @@ const switchboard: Factory = (o, h) => {
   ws.once('open', () => {
     const resume =
       o.resumeAfter === null ? {} : { resume: [{ channel: 'room:general', after: o.resumeAfter }] };
-    const who = o.token === null ? { handle: `u${o.n}` } : { token: o.token };
+    const who = o.jwt
+      ? { jwt: o.jwt }
+      : o.token === null
+        ? { handle: `u${o.n}` }
+        : { token: o.token };
     ws.send(
       JSON.stringify({ type: 'hello', id: 1, protocol: 1, ...who, presence: false, ...resume }),
     );

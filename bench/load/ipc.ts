@@ -21,6 +21,11 @@ export interface ConnectCommand {
   resumeAfter: number | null;
   /** Switchboard only: hello with the token this worker got for the same client number earlier. */
   reconnect: boolean;
+  /**
+   * Switchboard only: hello with a JWT (HS256, `sub` = `u<n>`, valid an hour) signed with this
+   * secret by the worker before the client connects, instead of a handle or token.
+   */
+  jwtSecret?: string;
   /** A client not ready after this many ms counts as failed. */
   timeoutMs: number;
 }

@@ -3,6 +3,7 @@
  * share of the messages and measures publish→deliver latency. Talks to the runner over IPC.
  */
 import { performance } from 'node:perf_hooks';
+import { SignJWT } from 'jose';
 import { clientFactories, type LoadClient } from './clients.js';
 import { Histogram } from './histogram.js';
 import type { ConnectCommand, RunnerMessage, SendCommand, WorkerMessage } from './ipc.js';
@@ -23,6 +24,16 @@ let sendTimer: NodeJS.Timeout | undefined;
 /** Session tokens by client number, kept across `close` for a later reconnect. */
 const tokens = new Map<number, string>();
 
+/** The bench's JWT of client `n`: what an operator's identity provider would issue. */
+async function signJwt(secret: string, n: number): Promise<string> {
+  return new SignJWT({ name: `User ${n}` })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(`u${n}`)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(secret));
+}
+
 function progress(): void {
   post({ t: 'progress', ready, failed, dropped, firstError, ...counters });
 }
@@ -39,6 +50,7 @@ async function connect(cmd: ConnectCommand): Promise<void> {
         n,
         resumeAfter: cmd.resumeAfter,
         token: cmd.reconnect ? (tokens.get(n) ?? null) : null,
+        jwt: cmd.jwtSecret === undefined ? null : await signJwt(cmd.jwtSecret, n),
       },
       {
         onDelivery(sentAt) {

@@ -7,7 +7,7 @@ import type { Authenticator, Credentials, Identity } from './authenticator.js';
  * semantics as a guest's (sliding expiry), plus the session id, so that revoking the session
  * closes exactly its connections, and the display name. A token that is no account session,
  * and any credentials without a token, reject SB_ERR_TOKEN_INVALID: the next authenticator of a
- * ChainAuthenticator may know them. A revoked session's token is unknown: SB_ERR_TOKEN_INVALID.
+ * SessionChain may know them. A revoked session's token is unknown: SB_ERR_TOKEN_INVALID.
  */
 export class AccountAuthenticator implements Authenticator {
   constructor(private readonly accounts: AccountService) {}

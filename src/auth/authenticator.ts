@@ -18,9 +18,18 @@ export interface Credentials {
 
 export interface Identity {
   user: string;
-  /** Token the client presents next time; may be the same as the one given. */
+  /**
+   * Token the client presents next time; may be the same as the one given. '' when the
+   * authenticator keeps no session (a JWT, a webhook decision): the hello reply then has none.
+   */
   token: string;
   expiresAt: number;
+  /**
+   * True when the connection must end at `expiresAt` unless the client sends `refresh` (a JWT's
+   * `exp`); the server warns with an `expiring` frame first. Default false: `expiresAt` is a
+   * session's sliding expiry and open connections outlive it.
+   */
+  endsAtExpiry?: boolean;
   /**
    * The session this connection belongs to, when the authenticator keeps sessions: revoking it
    * closes exactly its connections on every node (ChatCore.disconnectUser). Default: none.

@@ -97,7 +97,7 @@ export async function runChat(o: ChatOptions): Promise<void> {
     else if (state === 'reconnecting') print('* connection lost, reconnecting…');
   });
   client.on('ready', (hello) => {
-    saveToken(tokenFile, hello.token);
+    if (hello.token) saveToken(tokenFile, hello.token);
     online.clear();
     for (const u of hello.online) online.add(u.user);
     print(`* connected as ${clean(hello.user)} (${hello.online.length} online)`);

@@ -77,8 +77,8 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         'SB_ERR_CONFIG_INVALID',
         'no WebSocket implementation: pass options.WebSocket',
       );
-    if (!options.token && !options.handle)
-      throw new SwitchboardError('SB_ERR_CONFIG_INVALID', 'give a handle or a token');
+    if (!options.token && !options.handle && !options.getToken)
+      throw new SwitchboardError('SB_ERR_CONFIG_INVALID', 'give a handle, a token or getToken');
     this.session = options.token ?? null;
     this.handle = options.handle?.toLowerCase() ?? null;
     this.link = new SocketLink(
@@ -222,11 +222,14 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       protocol: PROTOCOL_VERSION,
       presence: this.options.presence ?? true,
     };
-    if (this.session && !claim) frame.token = this.session;
-    else frame.handle = this.handle;
     const resume = this.book.positions();
     if (resume.length > 0) frame.resume = resume;
     try {
+      if (this.options.getToken) {
+        frame.jwt = await this.options.getToken();
+        if (this.link.generation !== generation) return;
+      } else if (this.session && !claim) frame.token = this.session;
+      else frame.handle = this.handle;
       // Handled synchronously: the frames after the reply (replay, live) must see its state.
       await this.link.rpc(frame, (data) => {
         if (this.link.generation === generation) this.ready(data as HelloResult, resume);
@@ -240,7 +243,9 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         this.session = null;
         return this.hello(generation, true);
       }
-      if (e.retryable) return this.link.drop(1000, e.code);
+      // A JWT that expired on its way: the reconnect asks getToken() for a fresh one.
+      if (e.retryable || (e.code === 'SB_ERR_JWT_EXPIRED' && this.options.getToken))
+        return this.link.drop(1000, e.code);
       return this.finish(1000, e.code, e);
     }
   }
@@ -248,7 +253,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private ready(hello: HelloResult, resumed: ResumePosition[]): void {
     this.me = hello.user;
     this.handle = hello.user;
-    this.session = hello.token;
+    this.session = hello.token ?? null;
     this.link.established(hello.pingInterval);
     const { removed, replay } = this.book.applyHello(hello.channels);
     this.onlineUsers.clear();
@@ -347,6 +352,9 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       case 'ping':
         this.link.post('{"type":"pong"}');
         return;
+      case 'expiring':
+        if (this.options.getToken) void this.refresh(this.options.getToken);
+        return;
     }
   }
 
@@ -377,6 +385,21 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private removeChannel(channel: string): void {
     this.sync.forget(channel);
     if (this.book.remove(channel)) this.emit('channelRemoved', channel);
+  }
+
+  /**
+   * Swaps a fresh JWT from getToken() in on the live connection: channels, sends and replays go
+   * on undisturbed. A failure is emitted as 'error'; the server closes 4004 at expiry and the
+   * reconnect asks getToken() again.
+   */
+  private async refresh(getToken: () => string | Promise<string>): Promise<void> {
+    try {
+      await this.request({ type: 'refresh', jwt: await getToken() });
+    } catch (err) {
+      const e = toError(err);
+      // Dropped meanwhile: the reconnect asks getToken() anyway.
+      if (e.code !== 'SB_ERR_CONNECTION_CLOSED') this.emit('error', e);
+    }
   }
 
   // --- requests --------------------------------------------------------------------------------

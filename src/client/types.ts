@@ -52,6 +52,13 @@ export interface ClientOptions {
   handle?: string;
   /** Session token from an earlier hello; wins over handle. */
   token?: string;
+  /**
+   * Supplies a JWT from the operator's identity provider (a string or a promise of one): called
+   * at every connect and reconnect, and when the server says the current one is `expiring`,
+   * whose fresh token is swapped in on the live connection (`refresh`) without dropping channels.
+   * Wins over token and handle. Default none.
+   */
+  getToken?: () => string | Promise<string>;
   /** WebSocket implementation (default globalThis.WebSocket); in Node 20 pass `ws`'s. */
   WebSocket?: WebSocketCtor;
   /** Receive cluster-wide presence events (default true). */

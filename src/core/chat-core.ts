@@ -23,6 +23,7 @@ import { ClientConnection } from './connection.js';
 import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
 import { Directory } from './directory.js';
 import { channelTopic, userTopic } from './envelope.js';
+import { TokenBucket } from '../token-bucket.js';
 import { Flusher } from './flusher.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
@@ -41,6 +42,10 @@ export interface CoreOptions {
   maxBufferedBytes: number;
   rateLimit: number;
   rateBurst: number;
+  /** All of a user's connections on this node share this budget too. Default 2 × rateLimit. */
+  userRateLimit?: number | undefined;
+  /** Default 2 × rateBurst. */
+  userRateBurst?: number | undefined;
   floodLimit: number;
   pingInterval: number;
   pingTimeout: number;
@@ -77,6 +82,12 @@ export class ChatCore {
       interest: this.link,
       presence: opts.presence,
       logger: opts.logger,
+      userBucket: () =>
+        new TokenBucket(
+          opts.userRateLimit ?? 2 * opts.rateLimit,
+          opts.userRateBurst ?? 2 * opts.rateBurst,
+          this.now,
+        ),
       replayFailed: (conn, channel, err) => {
         opts.logger.warn({ err, channel }, 'replay failed');
         this.gate.sendError(conn, err, undefined, channel);
@@ -109,6 +120,7 @@ export class ChatCore {
       metrics: this.metrics,
       logger: opts.logger,
       floodLimit: opts.floodLimit,
+      userBucket: (user) => this.directory.userBucket(user),
       now: this.now,
       draining: () => this.draining,
     });
@@ -211,6 +223,7 @@ export class ChatCore {
     const now = this.now();
     const deadline = this.opts.pingInterval + this.opts.pingTimeout;
     for (const conn of this.directory.connections) {
+      if (conn.credential && this.credentialEnded(conn, now)) continue;
       if (now - conn.lastSeen > deadline) {
         this.gate.closeWith(conn, CloseCode.PING_TIMEOUT, 'SB_ERR_PING_TIMEOUT');
       } else if (now - conn.lastPing >= this.opts.pingInterval) {
@@ -218,6 +231,23 @@ export class ChatCore {
         conn.push(PING);
       }
     }
+  }
+
+  /**
+   * A JWT connection is warned once (`expiring`) and closed 4004 at expiry unless a `refresh`
+   * moved it; both within one liveness tick. True when it closed the connection.
+   */
+  private credentialEnded(conn: ClientConnection, now: number): boolean {
+    const credential = conn.credential!;
+    if (now >= credential.expiresAt) {
+      this.gate.closeWith(conn, CloseCode.JWT_EXPIRED, 'SB_ERR_JWT_EXPIRED');
+      return true;
+    }
+    if (credential.warnAt !== null && now >= credential.warnAt) {
+      credential.warnAt = null;
+      conn.push(JSON.stringify({ type: 'expiring', expiresAt: credential.expiresAt }));
+    }
+    return false;
   }
 
   /** Stop taking commands, let in-flight ones finish (bounded), then close every connection 4000. */

@@ -24,6 +24,11 @@ export class ClientConnection implements Flushable {
   session: string | null = null;
   /** Server-wide roles from the hello's identity. */
   roles: readonly string[] = [];
+  /**
+   * When the connection's credential ends it (a JWT's exp, ms) and when to warn with `expiring`
+   * (null once warned); null when the credential does not end the connection.
+   */
+  credential: { expiresAt: number; warnAt: number | null } | null = null;
   /** Wants cluster-wide presence events. */
   presence = true;
   /** Channels this connection receives (live or catching up). */

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { CLOSE_CODE_ERRORS, type CloseCodeValue } from '../protocol/close-codes.js';
 import type { ClientConnection } from './connection.js';
 import { channelTopic, userTopic } from './envelope.js';
+import type { TokenBucket } from '../token-bucket.js';
 import type { Flusher } from './flusher.js';
 import { LocalChannel, type SyncResult } from './local-channel.js';
 
@@ -29,6 +30,8 @@ export interface DirectoryDeps {
   interest: Interest;
   presence: Pick<Presence, 'setLocal'>;
   logger: Logger;
+  /** A new rate budget shared by all of one user's connections here (see FrameGate). */
+  userBucket(): TokenBucket;
   /** A replay that was not asked for by a command failed: tell the connection which channel. */
   replayFailed(conn: ClientConnection, channel: string, err: unknown): void;
 }
@@ -42,6 +45,8 @@ export class Directory {
   readonly connections = new Set<ClientConnection>();
   readonly users = new Map<string, Set<ClientConnection>>();
   readonly channels = new Map<string, LocalChannel>();
+  /** One rate budget per user with connections here; gone with the user's last connection. */
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly deps: DirectoryDeps) {}
 
@@ -52,6 +57,7 @@ export class Directory {
     if (!set) {
       set = new Set();
       this.users.set(user, set);
+      this.buckets.set(user, this.deps.userBucket());
       this.deps.interest.watch(userTopic(user));
     }
     set.add(conn);
@@ -63,9 +69,15 @@ export class Directory {
     if (!set?.delete(conn)) return;
     if (set.size === 0) {
       this.users.delete(user);
+      this.buckets.delete(user);
       this.deps.interest.unsubscribe(userTopic(user));
     }
     this.deps.presence.setLocal(user, set.size);
+  }
+
+  /** The rate budget all of `user`'s connections here share; null when none is here. */
+  userBucket(user: string): TokenBucket | null {
+    return this.buckets.get(user) ?? null;
   }
 
   /** A connection closed: out of every channel and out of its user. */

@@ -10,6 +10,7 @@ import { CLIENT_FRAME_TYPES, ClientFrame, PROTOCOL_VERSION } from '../protocol/f
 import { CloseCode } from '../protocol/close-codes.js';
 import type { CoreMetrics } from './core-metrics.js';
 import type { CommandContext, CommandType, Handler } from './commands/context.js';
+import type { TokenBucket } from '../token-bucket.js';
 import type { ClientConnection } from './connection.js';
 import { NO_REPLY, encodeError, encodeReply, type RequestId } from './wire.js';
 
@@ -20,6 +21,8 @@ export interface GateOptions {
   logger: Logger;
   /** Frames rejected in a row before the connection is closed for flooding. */
   floodLimit: number;
+  /** The budget all connections of the user share on this node; null when there is none. */
+  userBucket(user: string): TokenBucket | null;
   now(): number;
   draining(): boolean;
 }
@@ -80,9 +83,14 @@ export class FrameGate {
     this.run(conn, frame);
   }
 
-  /** Rate limit: a frame over it is refused with retryAfter; floodLimit refusals in a row close. */
+  /**
+   * Rate limit, per connection and, once authenticated, per user (all of the user's connections
+   * on this node share one budget): a frame over either is refused with retryAfter; floodLimit
+   * refusals in a row close the connection.
+   */
   private admit(conn: ClientConnection, id: RequestId | undefined): boolean {
-    const wait = conn.bucket.take();
+    let wait = conn.bucket.take();
+    if (wait === 0 && conn.user !== null) wait = this.opts.userBucket(conn.user)?.take() ?? 0;
     if (wait === 0) {
       conn.rejections = 0;
       return true;

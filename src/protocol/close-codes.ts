@@ -19,6 +19,8 @@ export const CloseCode = {
   SLOW_CONSUMER: 4001,
   PING_TIMEOUT: 4002,
   FLOOD: 4003,
+  /** The connection's JWT expired and no `refresh` replaced it: reconnect with a fresh one. */
+  JWT_EXPIRED: 4004,
   PROTOCOL_VERSION: 4100,
   SESSION_REVOKED: 4101,
   BINARY_UNSUPPORTED: 4103,
@@ -32,6 +34,7 @@ export const CLOSE_CODE_ERRORS: Record<CloseCodeValue, ErrorCode> = {
   4001: 'SB_ERR_SLOW_CONSUMER',
   4002: 'SB_ERR_PING_TIMEOUT',
   4003: 'SB_ERR_FLOOD',
+  4004: 'SB_ERR_JWT_EXPIRED',
   4100: 'SB_ERR_PROTOCOL_VERSION',
   4101: 'SB_ERR_SESSION_REVOKED',
   4103: 'SB_ERR_BINARY_UNSUPPORTED',

@@ -21,6 +21,9 @@ const requestId = z
 const channel = z.string().max(100).describe('`room:<name>` or `dm:<a>:<b>` (a < b)');
 const seq = z.number().int().min(0).safe();
 const roomName = z.string().max(64).describe('Room name: 1-64 of a-z 0-9 _ -');
+/** 8 KiB: room for a JWT with a few dozen claims; a bigger one is refused unparsed. */
+export const MAX_JWT_LENGTH = 8192;
+const jwt = z.string().min(1).max(MAX_JWT_LENGTH).describe('Compact JWS, at most 8 KiB.');
 const handle = z.string().max(32).describe('Handle: 1-32 of a-z 0-9 _ . - (case-folded)');
 
 // ---------------------------------------------------------------------------------------------
@@ -39,6 +42,7 @@ export const HelloFrame = z
     protocol: z.literal(PROTOCOL_VERSION).describe('Protocol version the client speaks.'),
     handle: handle.optional().describe('Handle to claim when no token is given.'),
     token: z.string().max(128).optional().describe('Session token from an earlier hello.'),
+    jwt: jwt.optional().describe('A JWT from the operator’s identity provider (wins over token).'),
     resume: z
       .array(ResumePosition)
       .max(1000)
@@ -49,7 +53,16 @@ export const HelloFrame = z
       .optional()
       .describe('Receive cluster-wide presence events (default true).'),
   })
-  .describe('First frame of every connection. Claims a handle or resumes a session.');
+  .describe(
+    'First frame of every connection. Claims a handle, resumes a session or presents a JWT.',
+  );
+
+export const RefreshFrame = z
+  .strictObject({ type: z.literal('refresh'), id: requestId, jwt })
+  .describe(
+    'Replace the JWT of an authenticated connection before it expires (same `sub` required). ' +
+      'Channels and subscriptions stay as they are. Replied with RefreshResult.',
+  );
 
 export const RoomsFrame = z
   .strictObject({ type: z.literal('rooms'), id: requestId })
@@ -132,6 +145,7 @@ export const PongFrame = z
 
 export const ClientFrame = z.discriminatedUnion('type', [
   HelloFrame,
+  RefreshFrame,
   RoomsFrame,
   CreateFrame,
   JoinFrame,
@@ -186,8 +200,14 @@ export type OnlineUser = z.infer<typeof OnlineUser>;
 
 export const HelloResult = z.strictObject({
   user: handle,
-  token: z.string(),
-  expiresAt: z.number().int(),
+  token: z
+    .string()
+    .optional()
+    .describe('Session token for the next hello; absent when the server keeps none (JWT).'),
+  expiresAt: z
+    .number()
+    .int()
+    .describe('When the session or JWT expires (ms); a JWT connection closes then (4004).'),
   protocol: z.literal(PROTOCOL_VERSION),
   pingInterval: z.number().int().describe('Server sends a ping at least this often (ms).'),
   maxMessageBytes: z.number().int(),
@@ -199,6 +219,11 @@ export const HelloResult = z.strictObject({
   online: z.array(OnlineUser),
 });
 export type HelloResult = z.infer<typeof HelloResult>;
+
+export const RefreshResult = z
+  .strictObject({ expiresAt: z.number().int().describe('The new JWT’s expiry (ms).') })
+  .describe('The `refresh` reply.');
+export type RefreshResult = z.infer<typeof RefreshResult>;
 
 export const RoomInfo = z.strictObject({
   room: roomName,
@@ -245,7 +270,7 @@ export const ReplyFrame = z
       .describe(
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), {members: MemberInfo[]}, {users: OnlineUser[]}, SendResult, ' +
-          'HistoryResult, ChannelState (read), SyncedResult (resume).',
+          'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');
@@ -303,6 +328,16 @@ export const ChannelEventFrame = ChannelState.extend({ type: z.literal('channel'
     'Live messages of the channel follow.',
 );
 
+export const ExpiringFrame = z
+  .strictObject({
+    type: z.literal('expiring'),
+    expiresAt: z.number().int().describe('When the connection’s JWT expires (ms).'),
+  })
+  .describe(
+    'The connection’s JWT expires soon: send `refresh` with a fresh one before expiresAt, or ' +
+      'the server closes the connection with 4004 (SB_ERR_JWT_EXPIRED).',
+  );
+
 export const ServerPingFrame = z
   .strictObject({ type: z.literal('ping') })
   .describe('Liveness probe; answer with {"type":"pong"}.');
@@ -317,6 +352,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   TypingEventFrame,
   ReadEventFrame,
   ChannelEventFrame,
+  ExpiringFrame,
   ServerPingFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -1,12 +1,12 @@
 /**
- * The `--auth` modes turned into one Authenticator (a ChainAuthenticator) and the account
+ * The `--auth` modes turned into one Authenticator (a SessionChain) and the account
  * service behind the /api/v1/auth routes. A new mode (jwt, webhook, oidc) adds its authenticator
  * to `links` here; modes not wired yet are accepted by the setting and add nothing.
  */
 import { AccountAuthenticator } from '../auth/account-authenticator.js';
 import { AccountService } from '../auth/accounts.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { ChainAuthenticator } from '../auth/chain.js';
+import { SessionChain } from '../auth/session-chain.js';
 import { HandleAuthenticator } from '../auth/handle.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import type { Config } from '../config.js';
@@ -45,6 +45,6 @@ export function buildAuth(
   if (config.auth.includes('guest')) {
     links.push(new HandleAuthenticator({ sessions: store, ttlMs: config.sessionTtl, onReclaim }));
   }
-  const auth = new ChainAuthenticator(links, { guests: config.auth.includes('guest') });
+  const auth = new SessionChain(links, { guests: config.auth.includes('guest') });
   return { auth, accounts };
 }

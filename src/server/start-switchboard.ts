@@ -30,6 +30,8 @@ export interface RunningSwitchboard {
   readonly wsUrl: string;
   /** This node's id in the cluster. */
   readonly nodeId: string;
+  /** The bound port of the `metricsListen` server; null when /metrics is on the chat port. */
+  readonly metricsPort: number | null;
   /**
    * Drains and closes: stops accepting, finishes in-flight commands (up to shutdownTimeout),
    * closes clients with 4000 (reconnect), then closes presence, bus and store. Idempotent.
@@ -59,6 +61,7 @@ export async function startSwitchboard(
     port,
     ...addressOf(config.host, port),
     nodeId: server.nodeId,
+    metricsPort: server.metricsPort,
     stop: () => server.stop(),
   };
 }

@@ -1,12 +1,15 @@
 /**
- * A Switchboard node: HTTP server (chat page, /ws, /api/v1, /healthz, /readyz, /metrics) + ChatCore
- * wired to its seams. Used by `switchboard serve` and by tests.
+ * A Switchboard node: HTTP server (chat page, /ws, /api/v1, /healthz, /readyz, /metrics) +
+ * ChatCore wired to its seams. Used by `switchboard serve` and by tests. `/metrics` moves to its
+ * own listener with `--metrics-listen` and asks for a bearer token with `--metrics-token`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AccountService } from '../auth/accounts.js';
+import { externalAuthenticator } from '../auth/external.js';
 import type { Bus } from '../bus/bus.js';
 import { isClusterBus, openBus } from '../bus/index.js';
 import { BusMux } from '../bus/mux.js';
@@ -20,11 +23,12 @@ import type { Store } from '../store/store.js';
 import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
 import { StaticFiles, findWebDir } from './static-files.js';
-import { SwitchboardError } from '../errors.js';
+import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes } from '../http/auth-routes.js';
 import { ApiRouter } from '../http/router.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth } from './authenticators.js';
+import { originAllowed } from './origin.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -41,6 +45,8 @@ export class SwitchboardServer {
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
   private readonly api: ApiRouter;
+  /** The `--metrics-listen` server, when set. */
+  private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
 
   private constructor(
@@ -66,7 +72,26 @@ export class SwitchboardServer {
       logger,
       metrics: this.metrics,
     });
-    this.transport = new WsTransport({ server: this.http, maxPayload: config.maxFrameBytes });
+    this.transport = new WsTransport({
+      server: this.http,
+      maxPayload: config.maxFrameBytes,
+      admit: (req) =>
+        originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)
+          ? { ok: true }
+          : {
+              ok: false,
+              body: JSON.stringify({
+                code: 'SB_ERR_ORIGIN_FORBIDDEN',
+                message: ERRORS.SB_ERR_ORIGIN_FORBIDDEN.message,
+              }),
+            },
+    });
+    this.metricsHttp = config.metricsListen
+      ? createServer((req, res) => {
+          if ((req.url ?? '/').split('?')[0] === '/metrics') this.serveMetrics(req, res);
+          else json(res, 404, { status: 'not found' });
+        })
+      : null;
   }
 
   static async create(
@@ -103,7 +128,11 @@ export class SwitchboardServer {
     const built = buildAuth(config, store, presence, (handle, sessionId) =>
       server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId),
     );
-    const auth = parts.auth ?? built.auth;
+    const auth = externalAuthenticator(config, parts.auth ?? built.auth, {
+      // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
+      knownUser: async (user) => (await store.memberships(user)).length > 0,
+      onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
+    });
     const server = new SwitchboardServer(
       config,
       store,
@@ -131,13 +160,31 @@ export class SwitchboardServer {
         res();
       });
     });
+    if (this.metricsHttp && this.config.metricsListen) {
+      const [host, port] = splitHostPort(this.config.metricsListen);
+      const server = this.metricsHttp;
+      await new Promise<void>((res, rej) => {
+        server.once('error', rej);
+        server.listen(port, host, () => {
+          server.off('error', rej);
+          res();
+        });
+      });
+    }
     return (this.http.address() as AddressInfo).port;
+  }
+
+  /** The port of the `--metrics-listen` server once started; null without one. */
+  get metricsPort(): number | null {
+    const address = this.metricsHttp?.address();
+    return address && typeof address === 'object' ? address.port : null;
   }
 
   /** Drain: stop accepting, finish in-flight commands, close clients with 4000, close backends. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.http.close();
+      this.metricsHttp?.close();
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);
       await this.core.stop();
@@ -159,6 +206,25 @@ export class SwitchboardServer {
     }
   }
 
+  private serveMetrics(req: IncomingMessage, res: ServerResponse): void {
+    const token = this.config.metricsToken;
+    if (token !== undefined) {
+      const given = bearer(req);
+      if (given === null || !sameSecret(given, token)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"' });
+        res.end();
+        return;
+      }
+    }
+    this.metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+        res.end(text);
+      },
+      () => json(res, 500, { status: 'error' }),
+    );
+  }
+
   private route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
     if (this.api.owns(path)) {
@@ -176,18 +242,24 @@ export class SwitchboardServer {
         (ok) => json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable' }),
         () => json(res, 503, { status: 'unavailable' }),
       );
-    } else if (path === '/metrics') {
-      this.metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
-          res.end(text);
-        },
-        () => json(res, 500, { status: 'error' }),
-      );
+    } else if (path === '/metrics' && !this.metricsHttp) {
+      this.serveMetrics(req, res);
     } else if (!this.files.serve(path, res)) {
       json(res, 404, { status: 'not found' });
     }
   }
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return m ? m[1]! : null;
+}
+
+/** Constant-time comparison of two strings of any lengths. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function json(res: ServerResponse, status: number, body: object): void {

@@ -55,6 +55,37 @@ export const SETTINGS = {
     group: 'Network',
     help: 'serve the chat web page at /',
   }),
+  allowedOrigins: setting({
+    schema: z.array(z.string().min(1)).default([]),
+    flag: '--allowed-origins <list>',
+    env: 'SWITCHBOARD_ALLOWED_ORIGINS',
+    group: 'Network',
+    help:
+      'origins whose pages may open /ws (https://chat.example.com,…), * for any; a browser ' +
+      'upgrade from elsewhere gets 403. Clients that send no Origin (not browsers) are let in',
+    defaultText: "the server's own origin",
+    fromText: (text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  }),
+  metricsListen: setting({
+    schema: z.string().min(1).optional(),
+    flag: '--metrics-listen <host:port>',
+    env: 'SWITCHBOARD_METRICS_LISTEN',
+    group: 'Network',
+    help: 'serve /metrics on this separate listener (e.g. 127.0.0.1:9464) instead of the chat port',
+    defaultText: 'on the chat port',
+  }),
+  metricsToken: setting({
+    schema: z.string().min(16).optional(),
+    flag: '--metrics-token <token>',
+    env: 'SWITCHBOARD_METRICS_TOKEN',
+    group: 'Network',
+    help: '/metrics requires Authorization: Bearer <token> (at least 16 characters)',
+    defaultText: 'none: /metrics is open',
+  }),
 
   // --- Storage ---------------------------------------------------------------------------------
   dataDir: setting({
@@ -166,6 +197,22 @@ export const SETTINGS = {
     group: 'Limits',
     help: 'frames a connection may send in a burst above the rate',
   }),
+  userRateLimit: setting({
+    schema: z.number().min(0.1).optional(),
+    flag: '--user-rate-limit <n>',
+    env: 'SWITCHBOARD_USER_RATE_LIMIT',
+    group: 'Limits',
+    help: "sustained frames per second of all of a user's connections on a node together",
+    defaultText: '2 × --rate-limit',
+  }),
+  userRateBurst: setting({
+    schema: z.number().int().min(1).optional(),
+    flag: '--user-rate-burst <n>',
+    env: 'SWITCHBOARD_USER_RATE_BURST',
+    group: 'Limits',
+    help: "frames all of a user's connections on a node may send in a burst above the rate",
+    defaultText: '2 × --rate-burst',
+  }),
   floodLimit: setting({
     schema: z.number().int().min(1).default(100),
     flag: '--flood-limit <n>',
@@ -246,6 +293,105 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_SESSION_TTL',
     group: 'Auth',
     help: 'session lifetime since last use (sliding)',
+  }),
+  jwtSecret: setting({
+    schema: z.string().default(''),
+    flag: '--jwt-secret <secret>',
+    env: 'SWITCHBOARD_JWT_SECRET',
+    group: 'Auth',
+    help: 'accept `hello {jwt}` signed HS256/384/512 with this secret',
+    defaultText: 'none',
+  }),
+  jwtPublicKey: setting({
+    schema: z.string().min(1).optional(),
+    flag: '--jwt-public-key <file>',
+    env: 'SWITCHBOARD_JWT_PUBLIC_KEY',
+    group: 'Auth',
+    help: 'accept JWTs signed RS/PS/ES/EdDSA by the PEM public key in this file',
+    defaultText: 'none',
+  }),
+  jwtJwksUrl: setting({
+    schema: z.string().default(''),
+    flag: '--jwt-jwks-url <url>',
+    env: 'SWITCHBOARD_JWT_JWKS_URL',
+    group: 'Auth',
+    help: 'accept JWTs signed by a key of this JWKS (cached; an unknown kid refetches, at most every 30 s)',
+    defaultText: 'none',
+  }),
+  jwtIssuer: setting({
+    schema: z.string().default(''),
+    flag: '--jwt-issuer <iss>',
+    env: 'SWITCHBOARD_JWT_ISSUER',
+    group: 'Auth',
+    help: 'required `iss` of JWTs',
+    defaultText: 'not checked',
+  }),
+  jwtAudience: setting({
+    schema: z.string().default(''),
+    flag: '--jwt-audience <aud>',
+    env: 'SWITCHBOARD_JWT_AUDIENCE',
+    group: 'Auth',
+    help: 'required `aud` of JWTs',
+    defaultText: 'not checked',
+  }),
+  jwtRolesClaim: setting({
+    schema: z.string().min(1).default('roles'),
+    flag: '--jwt-roles-claim <claim>',
+    env: 'SWITCHBOARD_JWT_ROLES_CLAIM',
+    group: 'Auth',
+    help: 'JWT claim carrying the server roles (array of strings, or space-separated)',
+  }),
+  jwtClockSkew: setting({
+    schema: z.number().int().min(0).max(300_000).default(30_000),
+    flag: '--jwt-clock-skew <ms>',
+    env: 'SWITCHBOARD_JWT_CLOCK_SKEW',
+    group: 'Auth',
+    help: 'tolerance when checking JWT `exp` and `nbf`',
+  }),
+  jwtAlgorithms: setting({
+    schema: z.array(z.string().min(1)).default([]),
+    flag: '--jwt-algorithms <list>',
+    env: 'SWITCHBOARD_JWT_ALGORITHMS',
+    group: 'Auth',
+    help: 'allow-list of JWT `alg` values, e.g. RS256,ES256',
+    defaultText: 'all the configured keys can verify',
+  }),
+  authWebhook: setting({
+    schema: z.string().default(''),
+    flag: '--auth-webhook <url>',
+    env: 'SWITCHBOARD_AUTH_WEBHOOK',
+    group: 'Auth',
+    help: 'POST each hello credential (HMAC-signed) to this URL, which answers allow or deny',
+    defaultText: 'none',
+  }),
+  authWebhookSecret: setting({
+    schema: z.string().default(''),
+    flag: '--auth-webhook-secret <secret>',
+    env: 'SWITCHBOARD_AUTH_WEBHOOK_SECRET',
+    group: 'Auth',
+    help: 'HMAC-SHA256 key signing webhook requests; required with --auth-webhook',
+    defaultText: 'none',
+  }),
+  authWebhookTimeout: setting({
+    schema: ms(50).max(60_000).default(2000),
+    flag: '--auth-webhook-timeout <ms>',
+    env: 'SWITCHBOARD_AUTH_WEBHOOK_TIMEOUT',
+    group: 'Auth',
+    help: 'time budget of one webhook request; past it the hello fails SB_ERR_AUTH_UNAVAILABLE',
+  }),
+  authWebhookFailOpen: setting({
+    schema: z.boolean().default(false),
+    flag: '--auth-webhook-fail-open',
+    env: 'SWITCHBOARD_AUTH_WEBHOOK_FAIL_OPEN',
+    group: 'Auth',
+    help: 'when the webhook is unavailable, let guest handles and session tokens decide instead',
+  }),
+  authWebhookCache: setting({
+    schema: z.number().int().min(0).default(30_000),
+    flag: '--auth-webhook-cache <ms>',
+    env: 'SWITCHBOARD_AUTH_WEBHOOK_CACHE',
+    group: 'Auth',
+    help: 'how long a webhook answer is reused for the same credential; 0 disables',
   }),
 
   // --- Logging ---------------------------------------------------------------------------------

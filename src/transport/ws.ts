@@ -22,6 +22,11 @@ export interface WsTransportOptions {
   maxPayload: number;
   /** After close(), terminate the socket if the peer has not completed the close in this many ms. Default 5000. */
   closeGrace?: number;
+  /**
+   * Decides whether an upgrade request may proceed; a refusal answers `403` with this body
+   * (JSON) and no WebSocket. Default: every request proceeds.
+   */
+  admit?: (req: IncomingMessage) => { ok: true } | { ok: false; body: string };
 }
 
 class WsConnection implements TransportConnection {
@@ -102,6 +107,14 @@ export class WsTransport implements Transport {
         return;
       }
       socket.on('error', noop);
+      const verdict = this.opts.admit?.(req) ?? { ok: true };
+      if (!verdict.ok) {
+        socket.end(
+          'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\n' +
+            `Content-Length: ${Buffer.byteLength(verdict.body)}\r\n\r\n${verdict.body}`,
+        );
+        return;
+      }
       const remote = req.socket.remoteAddress ?? '';
       wss.handleUpgrade(req, socket, head, (ws) => attach(ws, remote, accept, closeGrace));
     };

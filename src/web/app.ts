@@ -137,7 +137,7 @@ function onHello(hello: HelloResult): void {
   me = hello.user;
   maxMessageBytes = hello.maxMessageBytes;
   setUserText(byTestId('me'), me);
-  session.saveSession({ handle: hello.user, token: hello.token });
+  session.saveSession({ handle: hello.user, token: hello.token ?? null });
   for (const state of hello.channels) channels.merge(state);
   marked.clear();
   render();

@@ -687,6 +687,38 @@ describe('bad input', () => {
     assert.equal(await c.waitClosed(), 4003);
   });
 
+  it('gives all of a user’s connections one rate budget, and other users their own', async () => {
+    const n = await node({
+      rateLimit: 1000,
+      rateBurst: 1000,
+      userRateLimit: 0.1,
+      userRateBurst: 10,
+    });
+    const first = await user(n, 'many');
+    const tabs = [first];
+    // Each hello takes from the connection's budget only: the user has none before it.
+    for (let i = 1; i < 10; i++) {
+      const c = TestClient.connect(n);
+      await c.hello({ token: first.token });
+      tabs.push(c);
+    }
+    // Ten connections, each far inside its own budget, send two frames each: 20 against 10.
+    for (const [i, c] of tabs.entries()) {
+      c.send({ type: 'users', id: `a${i}` });
+      c.send({ type: 'users', id: `b${i}` });
+    }
+    await tick(100);
+    const answers = tabs.flatMap((c) =>
+      c.all().filter((f) => (f.type === 'reply' || f.type === 'error') && f.id !== 1),
+    );
+    const limited = answers.filter((f) => f.code === 'SB_ERR_RATE_LIMITED');
+    assert.equal(answers.length, 20);
+    assert.equal(limited.length, 10, 'the user’s burst of 10 is shared by the ten connections');
+    assert.ok(limited.every((f) => (f.retryAfter as number) > 0));
+    const other = await user(n, 'someone-else');
+    await other.call({ type: 'users' });
+  });
+
   it('closes a client that stops reading with 4001 while others keep receiving', async () => {
     const n = await node({ maxBufferedBytes: 4096 });
     const sender = await user(n, 'loud');

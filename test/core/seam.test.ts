@@ -94,6 +94,9 @@ async function seam(n: Node): Promise<void> {
     c.raw.drop();
   }
 
+  // Arrivals queue behind the flood's writes (PostgreSQL's pool is shared): on a loaded machine
+  // a hello can take seconds; this test is about what arrives, not how fast.
+  const ARRIVAL_TIMEOUT = 20_000;
   const newcomers: TestClient[] = [];
   const arrivals: Promise<void>[] = [];
   const arrive = (i: number): Promise<void> => {
@@ -101,14 +104,17 @@ async function seam(n: Node): Promise<void> {
     newcomers.push(c);
     if (i % 2 === 0) {
       return (async () => {
-        await c.hello({ handle: `new${i}` });
-        await c.call({ type: 'join', room: 'busy' });
-        await c.call({ type: 'history', channel: 'room:busy', limit: 20 });
+        await c.hello({ handle: `new${i}` }, ARRIVAL_TIMEOUT);
+        await c.call({ type: 'join', room: 'busy' }, ARRIVAL_TIMEOUT);
+        await c.call({ type: 'history', channel: 'room:busy', limit: 20 }, ARRIVAL_TIMEOUT);
       })();
     }
     const r = returning[i >> 1]!;
     return c
-      .hello({ token: r.token, resume: [{ channel: 'room:busy', after: r.after }] })
+      .hello(
+        { token: r.token, resume: [{ channel: 'room:busy', after: r.after }] },
+        ARRIVAL_TIMEOUT,
+      )
       .then(() => {});
   };
 

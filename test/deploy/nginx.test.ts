@@ -3,6 +3,7 @@
  * connecting through nginx (WebSocket upgrade), spread over both nodes, chatting.
  */
 import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -142,5 +143,25 @@ describe('deploy/nginx.conf in front of switchboard cluster', { skip: nginx.skip
     await clients[5]!.call({ type: 'send', to: 'ngx0', text: 'dm via nginx', cid: 'n2' });
     await clients[0]!.waitFor((f) => f.type === 'message' && f.text === 'dm via nginx');
     for (const c of clients) c.close();
+  });
+
+  it('lets the page served through nginx open /ws (Origin check sees the public host and port), and refuses another page', async () => {
+    const open = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${nginxPort}/ws`, { headers: { origin } });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        ws.once('error', (err) => {
+          if (!/Unexpected server response/.test(err.message)) reject(err);
+        });
+      });
+    assert.equal(await open(`http://127.0.0.1:${nginxPort}`), 101);
+    assert.equal(await open('https://evil.example'), 403);
   });
 });

@@ -10,6 +10,7 @@ import { channelState } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
 import { NO_REPLY, encodeError } from '../wire.js';
+import { credentialExpiry } from './refresh.js';
 import type { CommandContext, Frame } from './context.js';
 
 const GENERAL = 'room:general';
@@ -23,19 +24,21 @@ export async function hello(
   // A handle in use anywhere in the cluster is held, even if its session expired while its
   // connections stayed open (expiry slides only on hello): nobody else may claim it.
   if (
+    f.jwt === undefined &&
     f.token === undefined &&
     f.handle !== undefined &&
     ctx.presence.count(f.handle.toLowerCase()) > 0
   ) {
     throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
   }
-  const identity = await ctx.auth.authenticate({ handle: f.handle, token: f.token });
+  const identity = await ctx.auth.authenticate({ handle: f.handle, token: f.token, jwt: f.jwt });
   if (conn.closed) return NO_REPLY;
   if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
   const user = identity.user;
   conn.user = user;
   conn.session = identity.sessionId ?? null;
   conn.roles = identity.roles ?? [];
+  conn.credential = credentialExpiry(identity, ctx.now());
   conn.presence = f.presence ?? true;
   ctx.directory.addUserConnection(user, conn);
   conn.hold();
@@ -73,7 +76,8 @@ export async function hello(
     }
     const result: HelloResult = {
       user,
-      token: identity.token,
+      // An authenticator that keeps no session (JWT, webhook) gives '': no token to come back with.
+      ...(identity.token ? { token: identity.token } : {}),
       expiresAt: identity.expiresAt,
       protocol: PROTOCOL_VERSION,
       pingInterval: ctx.limits.pingInterval,
@@ -91,6 +95,7 @@ export async function hello(
     conn.user = null;
     conn.session = null;
     conn.roles = [];
+    conn.credential = null;
     conn.discardHeld();
     throw err;
   }

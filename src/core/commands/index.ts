@@ -5,6 +5,7 @@
 import type { CommandType, Handler } from './context.js';
 import { hello } from './hello.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
+import { refresh } from './refresh.js';
 import { send } from './send.js';
 import { history, read, resume, typing } from './channel-commands.js';
 
@@ -12,6 +13,7 @@ export type { CommandContext, CommandLimits } from './context.js';
 
 export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   hello,
+  refresh,
   rooms,
   create,
   join,

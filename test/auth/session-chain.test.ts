@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { Authenticator, Credentials } from '../../src/auth/authenticator.js';
 import { AccountAuthenticator } from '../../src/auth/account-authenticator.js';
 import { AccountService } from '../../src/auth/accounts.js';
-import { ChainAuthenticator } from '../../src/auth/chain.js';
+import { SessionChain } from '../../src/auth/session-chain.js';
 import { HandleAuthenticator } from '../../src/auth/handle.js';
 import { LoginThrottle } from '../../src/auth/login-throttle.js';
 import { SwitchboardError } from '../../src/errors.js';
@@ -12,7 +12,7 @@ import { authConformance } from './conformance.js';
 
 // The chain `--auth guest,password` builds (src/server/authenticators.ts) keeps every guest
 // guarantee of the Authenticator seam.
-authConformance('ChainAuthenticator of accounts and guests on MemoryStore', {
+authConformance('SessionChain of accounts and guests on MemoryStore', {
   async create({ ttlMs, now }) {
     const store = new MemoryStore();
     const accounts = new AccountService({
@@ -23,7 +23,7 @@ authConformance('ChainAuthenticator of accounts and guests on MemoryStore', {
       onRevoke: () => {},
       now,
     });
-    return new ChainAuthenticator(
+    return new SessionChain(
       [
         new AccountAuthenticator(accounts),
         new HandleAuthenticator({ sessions: store, ttlMs, now }),
@@ -44,9 +44,9 @@ const knows = (token: string, user: string, exists = false): Authenticator => ({
   },
 });
 
-describe('ChainAuthenticator', () => {
+describe('SessionChain', () => {
   test('asks each authenticator in turn until one knows the token', async () => {
-    const chain = new ChainAuthenticator([knows('a', 'ann'), knows('b', 'bob', true)], {
+    const chain = new SessionChain([knows('a', 'ann'), knows('b', 'bob', true)], {
       guests: true,
     });
     assert.equal((await chain.authenticate({ token: 'b' })).user, 'bob');
@@ -59,12 +59,12 @@ describe('ChainAuthenticator', () => {
       authenticate: () => Promise.reject(new SwitchboardError('SB_ERR_TOKEN_EXPIRED')),
       exists: async () => false,
     };
-    const chain = new ChainAuthenticator([expired, knows('a', 'ann')], { guests: true });
+    const chain = new SessionChain([expired, knows('a', 'ann')], { guests: true });
     await assert.rejects(chain.authenticate({ token: 'a' }), { code: 'SB_ERR_TOKEN_EXPIRED' });
   });
 
   test('refuses hello {handle} with SB_ERR_GUESTS_DISABLED when guests are off', async () => {
-    const chain = new ChainAuthenticator([knows('a', 'ann')], { guests: false });
+    const chain = new SessionChain([knows('a', 'ann')], { guests: false });
     await assert.rejects(chain.authenticate({ handle: 'zed' }), { code: 'SB_ERR_GUESTS_DISABLED' });
     assert.equal((await chain.authenticate({ token: 'a', handle: 'zed' })).user, 'ann');
   });
