@@ -35,6 +35,11 @@ export interface AccountServiceOptions {
    * session expired while connected still holds its handle, as for guest claims. Default: never.
    */
   inUse?: (handle: string) => boolean;
+  /**
+   * Whether a user without any session exists (has channels): a JWT or webhook user, whose name
+   * a register must not take (it would inherit their rooms and DMs). Default: nobody.
+   */
+  knownUser?: (handle: string) => Promise<boolean>;
   /** Runs after a register wins, e.g. to put the newcomer in room:general. Default: nothing. */
   onCreated?: (handle: string) => Promise<void>;
   /** Default N = 2^15, r = 8, p = 1. */
@@ -111,6 +116,9 @@ export class AccountService {
       previous.some((s) => s.expiresAt > now) ||
       (previous.length > 0 && this.#o.inUse?.(handle))
     ) {
+      throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    }
+    if (previous.length === 0 && (await this.#o.knownUser?.(handle))) {
       throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
     }
     const account = await this.#newAccount(handle, password);

@@ -34,6 +34,8 @@ export function buildAuth(
     onRevoke,
     onReclaim,
     inUse: (handle) => presence.count(handle) > 0,
+    // JWT and webhook users keep no session; their name is theirs once they have a channel.
+    knownUser: async (handle) => (await store.memberships(handle)).length > 0,
     // A guest starts in general at its first hello; an account at its register. No join event
     // is broadcast: the room's members see the newcomer when they next list or hear from them.
     onCreated: async (handle) => {

@@ -19,11 +19,24 @@ function setup() {
     throttle: new LoginThrottle({ accountBurst: 1000, addressBurst: 1000 }),
     ttlMs: TTL,
     onRevoke: (_handle, id) => revoked.push(id),
+    knownUser: async (handle) => (await store.memberships(handle)).length > 0,
     now: () => now,
   });
   const auth = new AccountAuthenticator(accounts);
   return { store, accounts, auth, revoked, tick: (ms: number) => (now += ms), at: () => now };
 }
+
+describe('AccountService register', () => {
+  test('refuses with SB_ERR_HANDLE_TAKEN the name of a JWT or webhook user (channels, no session)', async () => {
+    const { store, accounts } = setup();
+    await store.createChannel('room:general', 'room');
+    await store.addMember('room:general', 'zed');
+    await assert.rejects(accounts.register('zed', PASSWORD, origin), {
+      code: 'SB_ERR_HANDLE_TAKEN',
+    });
+    assert.equal((await accounts.register('amy', PASSWORD, origin)).user.user, 'amy');
+  });
+});
 
 describe('AccountService sessions at hello', () => {
   test('slides the expiry and lastSeenAt at most once a step, and refuses an expired token', async () => {
