@@ -23,11 +23,14 @@ const SEAM_INTERFACES = {
   store: ['./store.ts', './message-store.ts', './channel-store.ts'],
   transport: ['./transport.ts'],
 };
-const ABOVE_SEAMS = ['core', 'server', 'cli', 'settings', 'client', 'web'].map((d) => `./src/${d}`);
+const ABOVE_SEAMS = ['core', 'server', 'cli', 'settings', 'client', 'web', 'http'].map(
+  (d) => `./src/${d}`,
+);
 const SERVER_SIDE = [
   ...SEAMS,
   'core',
   'server',
+  'http',
   'cli',
   'settings',
   'config.ts',
@@ -130,9 +133,21 @@ export default tseslint.config(
             // Nothing imports upward.
             zone('./src/server', './src/cli', 'the server does not import the CLI'),
             zone(
+              './src/http',
+              ['./src/server', './src/cli', './src/core'],
+              'the HTTP API routes reach the server only through what they are given',
+            ),
+            zone(
               './src/core',
-              ['./src/server', './src/cli', './src/settings', './src/config.ts', './src/index.ts'],
-              'the core does not import the server, the CLI or the settings',
+              [
+                './src/server',
+                './src/http',
+                './src/cli',
+                './src/settings',
+                './src/config.ts',
+                './src/index.ts',
+              ],
+              'the core does not import the server, the HTTP API, the CLI or the settings',
             ),
             ...SEAMS.map((seam) =>
               zone(

@@ -60,6 +60,33 @@ export const ERRORS = {
     message: 'the auth backend or key set did not answer in time',
     retryable: true,
   },
+  SB_ERR_GUESTS_DISABLED: {
+    message: 'guest sign-in is turned off on this server; sign in with an account',
+    retryable: false,
+  },
+  SB_ERR_AUTH_MODE_DISABLED: {
+    message: 'this sign-in mode is turned off on this server',
+    retryable: false,
+  },
+  SB_ERR_CREDENTIALS_INVALID: { message: 'handle or password is wrong', retryable: false },
+  SB_ERR_LOGIN_THROTTLED: {
+    message: 'too many sign-in attempts; wait retryAfter ms',
+    retryable: true,
+  },
+  SB_ERR_PASSWORD_INVALID: {
+    message: 'password must be 8-1024 bytes of UTF-8',
+    retryable: false,
+  },
+  SB_ERR_NAME_INVALID: {
+    message: 'display name must be 1-64 printable characters',
+    retryable: false,
+  },
+  SB_ERR_NAME_CONFUSABLE: {
+    message: "display name looks like another user's handle",
+    retryable: false,
+  },
+  SB_ERR_ACCOUNT_EXISTS: { message: 'this user already has an account', retryable: false },
+  SB_ERR_SESSION_NOT_FOUND: { message: 'no such session of yours', retryable: false },
 
   // --- rooms, DMs and messages -----------------------------------------------------------------
   SB_ERR_ROOM_NAME_INVALID: {
@@ -113,6 +140,19 @@ export const ERRORS = {
   SB_ERR_CONNECTION_CLOSED: {
     message: 'connection closed before the reply arrived',
     retryable: true,
+  },
+
+  // --- HTTP API (/api/v1; application/problem+json bodies) ----------------------------------
+  SB_ERR_HTTP_NOT_FOUND: { message: 'no such API route', retryable: false },
+  SB_ERR_HTTP_METHOD_NOT_ALLOWED: { message: 'method not allowed on this route', retryable: false },
+  SB_ERR_HTTP_BODY_TOO_LARGE: { message: 'request body exceeds 16 KiB', retryable: false },
+  SB_ERR_HTTP_MEDIA_TYPE: {
+    message: 'request body must be application/json',
+    retryable: false,
+  },
+  SB_ERR_HTTP_BAD_REQUEST: {
+    message: 'request body is not valid JSON or does not match the schema',
+    retryable: false,
   },
 
   // --- start-up and configuration (never sent on the wire) ---------------------------------

@@ -27,6 +27,7 @@ export type {
 } from './store/store.js';
 export type { StoreBackend } from './store/index.js';
 export type { Session, SessionStore } from './auth/session-store.js';
+export type { Account, AccountStore, DeviceSession } from './auth/account-store.js';
 export type { Logger } from './logger.js';
 
 export { ERRORS, ERROR_CODES, SwitchboardError, isErrorCode } from './errors.js';

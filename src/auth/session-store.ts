@@ -13,9 +13,9 @@
  * - Backend failures reject with a SwitchboardError (SB_ERR_STORE_UNAVAILABLE) whose `cause` is
  *   the driver error.
  *
- * Room to grow: sessions are keyed by token hash and a handle lists its sessions, so several per
- * user (one per device, each revocable) need only a new add method here and, in the SQL stores,
- * a migration that stops keying the `sessions` table by handle.
+ * Guests keep one session per handle here. Accounts keep one session per device in the
+ * AccountStore (./account-store.ts); an account holds its handle here with a never-expiring row
+ * whose token hash is no SHA-256 (src/store/account-hold.ts), so no guest claim ever wins it.
  */
 
 export interface Session {

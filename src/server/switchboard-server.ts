@@ -1,15 +1,15 @@
 /**
- * A Switchboard node: HTTP server (chat page, /ws, /healthz, /readyz, /metrics) + ChatCore
- * wired to its seams. Used by `switchboard serve` and by tests. `/metrics` moves to its own
- * listener with `--metrics-listen` and asks for a bearer token with `--metrics-token`.
+ * A Switchboard node: HTTP server (chat page, /ws, /api/v1, /healthz, /readyz, /metrics) +
+ * ChatCore wired to its seams. Used by `switchboard serve` and by tests. `/metrics` moves to its
+ * own listener with `--metrics-listen` and asks for a bearer token with `--metrics-token`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { AccountService } from '../auth/accounts.js';
 import { externalAuthenticator } from '../auth/external.js';
-import { HandleAuthenticator } from '../auth/handle.js';
 import type { Bus } from '../bus/bus.js';
 import { isClusterBus, openBus } from '../bus/index.js';
 import { BusMux } from '../bus/mux.js';
@@ -24,6 +24,10 @@ import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
+import { addAuthRoutes } from '../http/auth-routes.js';
+import { ApiRouter } from '../http/router.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { buildAuth } from './authenticators.js';
 import { originAllowed } from './origin.js';
 
 export interface ServerParts {
@@ -40,6 +44,7 @@ export class SwitchboardServer {
   readonly metrics = new Metrics();
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
+  private readonly api: ApiRouter;
   /** The `--metrics-listen` server, when set. */
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
@@ -50,9 +55,12 @@ export class SwitchboardServer {
     readonly bus: Bus,
     readonly presence: Presence,
     auth: Authenticator,
+    accounts: AccountService,
     private readonly logger: Logger,
   ) {
     this.files = new StaticFiles(config.web ? findWebDir() : null);
+    this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
+    addAuthRoutes(this.api, accounts, { password: config.auth.includes('password') });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -115,20 +123,26 @@ export class SwitchboardServer {
         presence = new MemoryPresence();
       }
     }
-    const base =
-      parts.auth ??
-      new HandleAuthenticator({
-        sessions: store,
-        ttlMs: config.sessionTtl,
-        // A reclaimed handle is a new person: not in the old owner's rooms or DMs.
-        onReclaim: (handle) => store.forgetUser(handle),
-      });
-    const auth = externalAuthenticator(config, base, {
+    // The core is made by the constructor: a revoke (only ever after start) reaches it through
+    // `server`, which exists by then.
+    const built = buildAuth(config, store, presence, (handle, sessionId) =>
+      server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId),
+    );
+    const auth = externalAuthenticator(config, parts.auth ?? built.auth, {
       // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
       knownUser: async (user) => (await store.memberships(user)).length > 0,
       onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
     });
-    return new SwitchboardServer(config, store, bus, presence, auth, logger);
+    const server = new SwitchboardServer(
+      config,
+      store,
+      bus,
+      presence,
+      auth,
+      built.accounts,
+      logger,
+    );
+    return server;
   }
 
   get nodeId(): string {
@@ -213,6 +227,10 @@ export class SwitchboardServer {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!;
+    if (this.api.owns(path)) {
+      this.api.handle(req, res, path);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;

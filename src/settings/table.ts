@@ -10,6 +10,16 @@ import { setting } from './setting.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+/** Sign-in modes of `--auth` (docs/auth.md); `jwt`, `webhook` and `oidc` are wired as they land. */
+export const AUTH_MODES = ['guest', 'password', 'jwt', 'webhook', 'oidc'] as const;
+
+/** `guest,password`: a comma list, each mode once. */
+export function parseModeList(text: string): string[] {
+  return text
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+}
 
 /** `host:port,host:port`, or `@file` with one address per line (`#` starts a comment). */
 export function parsePeerList(text: string): string[] {
@@ -265,6 +275,18 @@ export const SETTINGS = {
   }),
 
   // --- Auth ------------------------------------------------------------------------------------
+  auth: setting({
+    schema: z
+      .array(z.enum(AUTH_MODES))
+      .min(1)
+      .refine((modes) => new Set(modes).size === modes.length, 'each mode at most once')
+      .default(['guest', 'password']),
+    flag: '--auth <modes>',
+    env: 'SWITCHBOARD_AUTH',
+    group: 'Auth',
+    help: 'sign-in modes, a comma list of guest, password, jwt, webhook, oidc',
+    fromText: parseModeList,
+  }),
   sessionTtl: setting({
     schema: ms(1000).default(30 * 24 * 3600 * 1000),
     flag: '--session-ttl <ms>',

@@ -1,4 +1,6 @@
 import type { Session, SessionStore } from '../auth/session-store.js';
+import type { AccountStore } from '../auth/account-store.js';
+import { MemoryAccounts } from './memory-accounts.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
 import type {
@@ -29,6 +31,11 @@ export class MemoryStore implements Store, SessionStore {
   /** handle → token hashes of its sessions. */
   readonly #tokensOf = new Map<string, Set<string>>();
   readonly moderation = new MemoryModeration(this.#channels);
+  /** Accounts and their device sessions; an account holds its handle among these sessions. */
+  readonly accounts: AccountStore = new MemoryAccounts({
+    sessions: this.#sessions,
+    tokensOf: this.#tokensOf,
+  });
 
   constructor(options: StoreOptions = {}) {
     this.#retain = options.retainPerChannel ?? 0;

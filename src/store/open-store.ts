@@ -1,15 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AccountStore } from '../auth/account-store.js';
 import type { SessionStore } from '../auth/session-store.js';
 import { loadDriver, redactUrl } from '../backend-errors.js';
 import { SwitchboardError } from '../errors.js';
 import type { Store, StoreOptions } from './store.js';
 
 /**
- * A storage backend as openStore opens it: the core's Store and HandleAuthenticator's
- * SessionStore in one database, closed together by `close`.
+ * A storage backend as openStore opens it: the core's Store, HandleAuthenticator's SessionStore
+ * and AccountService's AccountStore (`accounts`, which holds account handles among the guest
+ * sessions) in one database, closed together by `close`.
  */
-export type StoreBackend = Store & SessionStore;
+export type StoreBackend = Store & SessionStore & { readonly accounts: AccountStore };
 
 const SCHEMES_HINT =
   "supported: '' (sqlite file <dataDir>/switchboard.db), 'sqlite:<path>', 'memory:', 'postgres://user:password@host:port/database'";

@@ -1,6 +1,6 @@
 /**
  * The tables of the PostgreSQL store, shared by the seams PostgresStore implements (messages,
- * channels and members, sessions), and the migrations that bring a database of any release to
+ * channels and members, sessions, accounts), and the migrations that bring a database of any release to
  * this version.
  */
 import type pg from 'pg';
@@ -81,7 +81,28 @@ const MIGRATIONS: string[] = [
      detail TEXT
    );
    CREATE INDEX audit_by_scope ON audit (scope, id)`,
+  // 4 (issue 7, accounts): accounts and their device sessions. An account also holds its handle
+  // with a never-expiring row in `sessions` (src/store/account-hold.ts); guest rows are untouched.
+  `CREATE TABLE accounts (
+     handle TEXT PRIMARY KEY,
+     password_hash TEXT NOT NULL,
+     name TEXT,
+     created_at BIGINT NOT NULL
+   );
+   CREATE TABLE account_sessions (
+     id TEXT PRIMARY KEY,
+     handle TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     device TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     last_seen_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX account_sessions_by_handle ON account_sessions (handle)`,
 ];
+
+/** The schema version a migrated database is at (`switchboard_schema`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Key of the transaction-scoped advisory lock that serialises migrations between nodes. */
 const MIGRATION_LOCK = 0x5357_4d49; // "SWMI"

@@ -11,6 +11,8 @@ import type {
 } from './message-store.js';
 import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
+import { PostgresAccounts } from './postgres-accounts.js';
+import type { AccountStore } from '../auth/account-store.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import type { Store, StoreOptions } from './store.js';
 
@@ -105,6 +107,8 @@ export class PostgresStore implements Store, SessionStore {
   readonly #retain: number;
   #closed = false;
   readonly moderation: PostgresModeration;
+  /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
+  readonly accounts: AccountStore;
 
   private constructor(pool: pg.Pool, options: StoreOptions) {
     this.#pool = pool;
@@ -116,6 +120,13 @@ export class PostgresStore implements Store, SessionStore {
       }
     });
     this.#retain = options.retainPerChannel ?? 0;
+    this.accounts = new PostgresAccounts(async (name, text, values) => {
+      try {
+        return await this.#pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
   }
 
   /**

@@ -77,7 +77,28 @@ const MIGRATIONS: string[] = [
      detail TEXT
    );
    CREATE INDEX audit_by_scope ON audit (scope, id);`,
+  // 4 (issue 7, accounts): accounts and their device sessions. An account also holds its handle
+  // with a never-expiring row in `sessions` (src/store/account-hold.ts); guest rows are untouched.
+  `CREATE TABLE accounts (
+     handle TEXT PRIMARY KEY,
+     password_hash TEXT NOT NULL,
+     name TEXT,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE account_sessions (
+     id TEXT PRIMARY KEY,
+     handle TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     device TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX account_sessions_by_handle ON account_sessions (handle);`,
 ];
+
+/** The schema version a migrated database is at (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Applies pending migrations under the write lock, so concurrent openers migrate once. */
 export function migrate(db: Database.Database): void {

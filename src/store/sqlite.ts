@@ -14,6 +14,8 @@ import type {
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
+import { SqliteAccounts } from './sqlite-accounts.js';
+import type { AccountStore } from '../auth/account-store.js';
 import type { Store, StoreOptions } from './store.js';
 
 /** How long a writer waits for another process's write lock before failing, in ms. */
@@ -33,6 +35,8 @@ export class SqliteStore implements Store, SessionStore {
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
+  /** Accounts and their device sessions, on this connection (./sqlite-accounts.ts). */
+  readonly accounts: AccountStore;
 
   /** Opens (creating if missing, with its parent directory) the file at `path`, or ':memory:'. */
   constructor(path: string, options: StoreOptions = {}) {
@@ -56,6 +60,7 @@ export class SqliteStore implements Store, SessionStore {
       throw unavailable(err, `cannot open sqlite store at ${path}`);
     }
     const sql = this.#sql;
+    this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
 
     // A transaction's `.immediate` variant is a standalone function (it closes over the database).
     // eslint-disable-next-line @typescript-eslint/unbound-method

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { sqliteFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
 import { copyReleaseSqlite } from './fixtures/release.js';
@@ -48,7 +49,11 @@ describe('SqliteStore', () => {
       await store.close();
     }
     const check = new Database(path);
-    assert.equal(check.pragma('user_version', { simple: true }), 3);
+    assert.equal(
+      check.pragma('user_version', { simple: true }),
+      SCHEMA_VERSION,
+      'and on to the latest',
+    );
     check.close();
   });
 

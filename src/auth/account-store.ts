@@ -1,0 +1,75 @@
+/**
+ * The account seam: where AccountService (src/auth/accounts.ts) keeps accounts (a handle with a
+ * password hash and a display name) and their device sessions (one bearer token per device, keyed
+ * by the token's SHA-256; the token itself is never stored).
+ *
+ * Guarantees every implementation gives (checked by test/auth/account-store-conformance.ts):
+ * - An account holds its handle forever, in the same key space as guest sessions
+ *   (SessionStore): `createAccount` and `upgradeGuest` are atomic with guest claims, even between
+ *   nodes sharing the store. Of a register and a guest claim racing for one free handle exactly
+ *   one wins; once an account exists, every guest claim of its handle resolves false.
+ * - A device session is found by token hash until it is revoked (deleted) or its account's
+ *   password changes with it not kept; expiry is the caller's to check.
+ * - Backend failures reject with a SwitchboardError (SB_ERR_STORE_UNAVAILABLE) whose `cause` is
+ *   the driver error.
+ */
+
+export interface Account {
+  handle: string;
+  /** `scrypt$N$r$p$salt$hash` (src/auth/password.ts). */
+  passwordHash: string;
+  /** Display name; null shows the handle. */
+  name: string | null;
+  createdAt: number;
+}
+
+export interface DeviceSession {
+  /** Random public id: what the session list shows and revoke takes; not a secret. */
+  id: string;
+  handle: string;
+  /** SHA-256 of the token, hex. */
+  tokenHash: string;
+  /** From the `device` field of login or register, else the User-Agent; at most 128 chars. */
+  device: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface AccountStore {
+  /**
+   * Atomically creates `account` with its first session if its handle is free at `now`: no
+   * account and no unexpired guest session. Resolves false, changing nothing, otherwise.
+   */
+  createAccount(account: Account, first: DeviceSession, now: number): Promise<boolean>;
+  /**
+   * Atomically turns the guest session of `guestTokenHash`, if unexpired at `now`, into an
+   * account of the same handle whose first session `first` has that same token hash (the guest's
+   * token keeps working), and resolves that handle; resolves null, changing nothing, when there
+   * is no such guest session.
+   * `account.handle` and `first.handle` are ignored: the guest session's handle is used.
+   */
+  upgradeGuest(
+    guestTokenHash: string,
+    account: Account,
+    first: DeviceSession,
+    now: number,
+  ): Promise<string | null>;
+  accountByHandle(handle: string): Promise<Account | null>;
+  /** Every account's handle and display name (for the confusable check). */
+  accountNames(): Promise<{ handle: string; name: string | null }[]>;
+  setName(handle: string, name: string | null): Promise<boolean>;
+  /**
+   * Sets the password hash and deletes every session of `handle` but `keepSessionId`,
+   * atomically; resolves the ids of the deleted sessions.
+   */
+  setPassword(handle: string, passwordHash: string, keepSessionId: string): Promise<string[]>;
+  addDeviceSession(session: DeviceSession): Promise<void>;
+  deviceSessionByTokenHash(tokenHash: string): Promise<DeviceSession | null>;
+  /** Every session of `handle`, oldest first. */
+  deviceSessions(handle: string): Promise<DeviceSession[]>;
+  /** Resolves false when the session is gone (revoked meanwhile). */
+  touchDeviceSession(id: string, lastSeenAt: number, expiresAt: number): Promise<boolean>;
+  /** Deletes the session `id` of `handle`; false when `handle` has no such session. */
+  revokeDeviceSession(handle: string, id: string): Promise<boolean>;
+}

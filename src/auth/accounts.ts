@@ -1,0 +1,266 @@
+/**
+ * Accounts and device sessions (issue 7): register, log in and out, list and revoke sessions,
+ * change the password, turn a guest into an account, set the display name. Transport-free: the
+ * HTTP routes (src/http/auth-routes.ts) call it, and the token it issues is what `hello {token}`
+ * takes (AccountAuthenticator, ./account-authenticator.ts).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { SwitchboardError } from '../errors.js';
+import { HANDLE_RE } from '../protocol/frames.js';
+import type { Account, AccountStore, DeviceSession } from './account-store.js';
+import { checkConfusable, normalizeName } from './display-name.js';
+import type { LoginThrottle } from './login-throttle.js';
+import {
+  checkPassword,
+  dummyVerify,
+  hashPassword,
+  verifyPassword,
+  type KdfCost,
+} from './password.js';
+import type { SessionStore } from './session-store.js';
+
+export interface AccountServiceOptions {
+  accounts: AccountStore;
+  /** The guest sessions: a handle held there is taken, and a guest token can be upgraded. */
+  sessions: SessionStore;
+  throttle: LoginThrottle;
+  /** Session lifetime, slid forward on use, in ms. */
+  ttlMs: number;
+  /** Closes the connections of a revoked session on every node (ChatCore.disconnectUser). */
+  onRevoke: (handle: string, sessionId: string) => void;
+  /** A handle whose expired guest session an account takes over is a new person (forgetUser). */
+  onReclaim?: (handle: string) => Promise<void>;
+  /**
+   * Whether the handle has connections open anywhere in the cluster (presence). A guest whose
+   * session expired while connected still holds its handle, as for guest claims. Default: never.
+   */
+  inUse?: (handle: string) => boolean;
+  /**
+   * Whether a user without any session exists (has channels): a JWT or webhook user, whose name
+   * a register must not take (it would inherit their rooms and DMs). Default: nobody.
+   */
+  knownUser?: (handle: string) => Promise<boolean>;
+  /** Runs after a register wins, e.g. to put the newcomer in room:general. Default: nothing. */
+  onCreated?: (handle: string) => Promise<void>;
+  /** Default N = 2^15, r = 8, p = 1. */
+  kdfCost?: KdfCost;
+  now?: () => number;
+}
+
+export interface UserView {
+  user: string;
+  name: string | null;
+}
+
+export interface Issued {
+  token: string;
+  user: UserView;
+}
+
+export interface SessionView {
+  id: string;
+  device: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  current: boolean;
+}
+
+/** Where a request comes from: the device label and the client address (for throttling). */
+export interface Origin {
+  device: string;
+  address: string;
+}
+
+export const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+const deviceLabel = (device: string): string => device.slice(0, 128) || 'unknown device';
+
+export class AccountService {
+  readonly #o: AccountServiceOptions;
+  readonly #now: () => number;
+
+  constructor(options: AccountServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  #newSession(handle: string, device: string): { token: string; session: DeviceSession } {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.#now();
+    const session: DeviceSession = {
+      id: randomBytes(12).toString('base64url'),
+      handle,
+      tokenHash: sha256(token),
+      device: deviceLabel(device),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + this.#o.ttlMs,
+    };
+    return { token, session };
+  }
+
+  async #newAccount(handle: string, password: string): Promise<Account> {
+    const passwordHash = await hashPassword(password, this.#o.kdfCost);
+    return { handle, passwordHash, name: null, createdAt: this.#now() };
+  }
+
+  async register(rawHandle: string, password: string, origin: Origin): Promise<Issued> {
+    const handle = rawHandle.toLowerCase();
+    if (!HANDLE_RE.test(handle)) throw new SwitchboardError('SB_ERR_HANDLE_INVALID');
+    checkPassword(password);
+    this.#o.throttle.attempt(origin.address);
+    const previous = await this.#o.sessions.sessionsByHandle(handle);
+    const now = this.#now();
+    if (
+      previous.some((s) => s.expiresAt > now) ||
+      (previous.length > 0 && this.#o.inUse?.(handle))
+    ) {
+      throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    }
+    if (previous.length === 0 && (await this.#o.knownUser?.(handle))) {
+      throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    }
+    const account = await this.#newAccount(handle, password);
+    const { token, session } = this.#newSession(handle, origin.device);
+    if (!(await this.#o.accounts.createAccount(account, session, this.#now()))) {
+      throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    }
+    // An expired guest of this name was someone else: not in their rooms and DMs.
+    if (previous.length > 0) await this.#o.onReclaim?.(handle);
+    await this.#o.onCreated?.(handle);
+    return { token, user: { user: handle, name: null } };
+  }
+
+  /** Same answer, after the same KDF work, for an unknown handle and a wrong password. */
+  async login(rawHandle: string, password: string, origin: Origin): Promise<Issued> {
+    const handle = rawHandle.toLowerCase();
+    checkPassword(password);
+    this.#o.throttle.attempt(origin.address, handle);
+    const account = HANDLE_RE.test(handle) ? await this.#o.accounts.accountByHandle(handle) : null;
+    const ok = account
+      ? await verifyPassword(password, account.passwordHash)
+      : await dummyVerify(password);
+    if (!account || !ok) throw new SwitchboardError('SB_ERR_CREDENTIALS_INVALID');
+    const { token, session } = this.#newSession(handle, origin.device);
+    await this.#o.accounts.addDeviceSession(session);
+    return { token, user: { user: handle, name: account.name } };
+  }
+
+  /**
+   * The live session of an account token; null when the token is no account session (it may be
+   * a guest's). Rejects SB_ERR_TOKEN_EXPIRED, or SB_ERR_TOKEN_INVALID when revoked meanwhile.
+   * Slides the expiry and updates lastSeenAt at most once a step (1% of the ttl, at most a
+   * minute), so a reconnect storm costs no store writes.
+   */
+  async session(token: string): Promise<DeviceSession | null> {
+    const s = await this.#o.accounts.deviceSessionByTokenHash(sha256(token));
+    if (!s) return null;
+    const now = this.#now();
+    if (s.expiresAt <= now) throw new SwitchboardError('SB_ERR_TOKEN_EXPIRED');
+    const step = Math.min(this.#o.ttlMs / 100, 60_000);
+    if (now - s.lastSeenAt < step) return s;
+    const touched = { ...s, lastSeenAt: now, expiresAt: now + this.#o.ttlMs };
+    if (!(await this.#o.accounts.touchDeviceSession(s.id, now, touched.expiresAt))) {
+      throw new SwitchboardError('SB_ERR_TOKEN_INVALID');
+    }
+    return touched;
+  }
+
+  /** Like `session`, but a token that is no account session rejects SB_ERR_TOKEN_INVALID. */
+  async #require(token: string): Promise<DeviceSession> {
+    const s = await this.session(token);
+    if (!s) throw new SwitchboardError('SB_ERR_TOKEN_INVALID');
+    return s;
+  }
+
+  async account(handle: string): Promise<Account | null> {
+    return this.#o.accounts.accountByHandle(handle);
+  }
+
+  async me(token: string): Promise<UserView> {
+    const s = await this.#require(token);
+    const account = await this.#o.accounts.accountByHandle(s.handle);
+    return { user: s.handle, name: account?.name ?? null };
+  }
+
+  async logout(token: string): Promise<void> {
+    const s = await this.#require(token);
+    await this.revoke(token, s.id);
+  }
+
+  async sessions(token: string): Promise<SessionView[]> {
+    const me = await this.#require(token);
+    return (await this.#o.accounts.deviceSessions(me.handle)).map((s) => ({
+      id: s.id,
+      device: s.device,
+      createdAt: s.createdAt,
+      lastSeenAt: s.lastSeenAt,
+      expiresAt: s.expiresAt,
+      current: s.id === me.id,
+    }));
+  }
+
+  /** Revokes one of my sessions and closes its connections on every node. */
+  async revoke(token: string, sessionId: string): Promise<void> {
+    const me = await this.#require(token);
+    if (!(await this.#o.accounts.revokeDeviceSession(me.handle, sessionId))) {
+      throw new SwitchboardError('SB_ERR_SESSION_NOT_FOUND');
+    }
+    this.#o.onRevoke(me.handle, sessionId);
+  }
+
+  /** Checks the old password (throttled like a login), then revokes every other session. */
+  async changePassword(
+    token: string,
+    oldPassword: string,
+    newPassword: string,
+    address: string,
+  ): Promise<void> {
+    const me = await this.#require(token);
+    checkPassword(newPassword);
+    this.#o.throttle.attempt(address, me.handle);
+    const account = await this.#o.accounts.accountByHandle(me.handle);
+    if (!account || !(await verifyPassword(oldPassword, account.passwordHash))) {
+      throw new SwitchboardError('SB_ERR_CREDENTIALS_INVALID');
+    }
+    const hash = await hashPassword(newPassword, this.#o.kdfCost);
+    const revoked = await this.#o.accounts.setPassword(me.handle, hash, me.id);
+    for (const id of revoked) this.#o.onRevoke(me.handle, id);
+  }
+
+  /**
+   * Turns the guest of `guestToken` into an account of the same handle, keeping its rooms and
+   * history (both are keyed by handle) and its token, which becomes the account's first session.
+   */
+  async upgrade(guestToken: string, password: string, origin: Origin): Promise<Issued> {
+    checkPassword(password);
+    const hash = sha256(guestToken);
+    if (await this.#o.accounts.deviceSessionByTokenHash(hash)) {
+      throw new SwitchboardError('SB_ERR_ACCOUNT_EXISTS');
+    }
+    const guest = await this.#o.sessions.sessionByTokenHash(hash);
+    if (!guest) throw new SwitchboardError('SB_ERR_TOKEN_INVALID');
+    if (guest.expiresAt <= this.#now()) throw new SwitchboardError('SB_ERR_TOKEN_EXPIRED');
+    const account = await this.#newAccount(guest.handle, password);
+    const { session } = this.#newSession(guest.handle, origin.device);
+    const handle = await this.#o.accounts.upgradeGuest(hash, account, session, this.#now());
+    if (handle === null) throw new SwitchboardError('SB_ERR_TOKEN_INVALID');
+    return { token: guestToken, user: { user: handle, name: null } };
+  }
+
+  /** Sets (or with null clears) my display name; see ./display-name.ts for the policy. */
+  async rename(token: string, rawName: string | null): Promise<UserView> {
+    const me = await this.#require(token);
+    const name = rawName === null ? null : normalizeName(rawName);
+    if (name !== null) {
+      const accounts = await this.#o.accounts.accountNames();
+      const guest = name.toLowerCase();
+      const guests = HANDLE_RE.test(guest) && guest !== me.handle ? [guest] : [];
+      const held = guests.length > 0 && (await this.#o.sessions.sessionsByHandle(guest)).length > 0;
+      checkConfusable(name, me.handle, [...accounts.map((a) => a.handle), ...(held ? guests : [])]);
+    }
+    await this.#o.accounts.setName(me.handle, name);
+    return { user: me.handle, name };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Login throttling: one token bucket per account and one per client address, in this node's
+ * memory (a cluster of n nodes allows up to n times the rate; documented in docs/auth.md).
+ * Every attempt takes a token from both buckets before any password is hashed, so a flood of
+ * wrong passwords costs one map lookup each once throttled.
+ */
+import { SwitchboardError } from '../errors.js';
+import { TokenBucket } from '../token-bucket.js';
+
+export interface ThrottleOptions {
+  /** Attempts per second per account, sustained. Default 0.1 (6 a minute). */
+  accountRate?: number;
+  /** Attempts in a row per account before the rate applies. Default 10. */
+  accountBurst?: number;
+  /** Attempts per second per address, sustained. Default 0.5. */
+  addressRate?: number;
+  /** Attempts in a row per address before the rate applies. Default 30. */
+  addressBurst?: number;
+  /** Buckets kept; the oldest is dropped past it, so memory stays bounded. Default 10_000. */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+export class LoginThrottle {
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #options: Required<ThrottleOptions>;
+
+  constructor(options: ThrottleOptions = {}) {
+    this.#options = {
+      accountRate: 0.1,
+      accountBurst: 10,
+      addressRate: 0.5,
+      addressBurst: 30,
+      maxKeys: 10_000,
+      now: Date.now,
+      ...options,
+    };
+  }
+
+  #take(key: string, rate: number, burst: number): number {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      if (this.#buckets.size >= this.#options.maxKeys) {
+        this.#buckets.delete(this.#buckets.keys().next().value!);
+      }
+      bucket = new TokenBucket(rate, burst, this.#options.now);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket.take();
+  }
+
+  /**
+   * Takes an attempt for `address` and, when given, `handle`; throws SB_ERR_LOGIN_THROTTLED
+   * with `retryAfter` (ms) when either bucket is empty.
+   */
+  attempt(address: string, handle?: string): void {
+    const o = this.#options;
+    const waits = [this.#take(`ip:${address}`, o.addressRate, o.addressBurst)];
+    if (handle !== undefined)
+      waits.push(this.#take(`user:${handle}`, o.accountRate, o.accountBurst));
+    const retryAfter = Math.max(...waits);
+    if (retryAfter > 0) {
+      throw new SwitchboardError('SB_ERR_LOGIN_THROTTLED', undefined, { retryAfter });
+    }
+  }
+}
