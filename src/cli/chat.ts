@@ -13,12 +13,17 @@ import { SwitchboardClient } from '../client/index.js';
 import { SwitchboardError } from '../errors.js';
 import { dmChannel, parseChannel, roomChannel, type ChatMessage } from '../protocol/index.js';
 import { HELP, clean, formatMessage } from './chat-format.js';
+import { accountToken, readPassword } from './sign-in.js';
 
 export interface ChatOptions {
   url: string;
   handle?: string;
   room: string;
   tokenFile?: string;
+  /** Sign in to the account `handle` with a password prompt. */
+  login?: boolean;
+  /** Create the account `handle` with a password prompt. */
+  register?: boolean;
 }
 
 const TYPING_NOTICE_MS = 5_000;
@@ -38,6 +43,8 @@ export function registerChat(program: Command): void {
     )
     .option('--room <room>', 'room to open first', 'general')
     .option('--token-file <path>', 'session token file (default ~/.switchboard/token-<handle>)')
+    .option('--login', 'sign in to your account: asks for the password (or reads it from stdin)')
+    .option('--register', 'create an account for --handle: asks for a password')
     .action((o: ChatOptions) => runChat(o));
 }
 
@@ -56,7 +63,12 @@ export async function runChat(o: ChatOptions): Promise<void> {
     );
   const handle = o.handle.toLowerCase();
   const tokenFile = o.tokenFile ?? join(homedir(), '.switchboard', `token-${handle}`);
-  const token = readToken(tokenFile);
+  let token = readToken(tokenFile);
+  if (o.login || o.register) {
+    const password = await readPassword(`Password for ${handle}: `);
+    token = await accountToken(o.url, handle, password, Boolean(o.register));
+    saveToken(tokenFile, token);
+  }
   const tty = Boolean(process.stdout.isTTY);
   const client = new SwitchboardClient({
     url: o.url,

@@ -7,6 +7,7 @@ import type { ChannelState, ChatMessage, HelloResult } from '../protocol/frames.
 import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
 import { byTestId, setUserText } from './dom.js';
+import * as account from './account.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MessageView, type HistoryPage } from './message-view.js';
 import { PendingList, pendingChannel } from './pending-list.js';
@@ -18,7 +19,11 @@ import { TypingIndicator } from './typing.js';
 
 const WS_URL = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const DEFAULT_CHANNEL = roomChannel('general');
-const AUTH_ERRORS = new Set(['SB_ERR_TOKEN_INVALID', 'SB_ERR_TOKEN_EXPIRED']);
+const AUTH_ERRORS = new Set([
+  'SB_ERR_TOKEN_INVALID',
+  'SB_ERR_TOKEN_EXPIRED',
+  'SB_ERR_SESSION_REVOKED',
+]);
 
 let client: SwitchboardClient | null = null;
 let me = '';
@@ -54,9 +59,24 @@ const pending = new PendingList(byTestId('pending-list'), {
 const sidebar = new Sidebar(channels, { openChannel, openDm });
 // The remembered token comes along when the same handle signs in again (after a final close),
 // so the user keeps their rooms instead of claiming the handle anew.
-const login = new LoginForm((handle) => {
-  const saved = session.loadSession();
-  void start({ handle, token: saved?.handle === handle ? saved.token : null });
+const login = new LoginForm((request) => {
+  const { handle } = request;
+  if (request.mode === 'guest') {
+    const saved = session.loadSession();
+    void start({ handle, token: saved?.handle === handle ? saved.token : null });
+    return;
+  }
+  const asking =
+    request.mode === 'signup'
+      ? account.register(handle, request.password)
+      : account.signIn(handle, request.password);
+  asking.then(
+    ({ token }) => {
+      login.clearPassword();
+      return start({ handle, token });
+    },
+    (err: unknown) => showLogin(handle, describeError(err, handle), errorCode(err)),
+  );
 });
 const roomBrowser = new RoomBrowser({
   list: () => (client ? client.listRooms() : Promise.reject(new Error('Not connected.'))),
@@ -227,8 +247,11 @@ function onOutbox(handle: string): (list: PendingSend[]) => void {
   };
 }
 
-/** Connects as a remembered session (token) or claims a handle. */
-async function start(opts: session.Session): Promise<void> {
+/**
+ * Connects as a remembered session (token) or claims a handle. `sessionEnded`: this claim
+ * follows a token the server no longer accepts.
+ */
+async function start(opts: session.Session & { sessionEnded?: boolean }): Promise<void> {
   client?.close();
   signedIn = false;
   const c = new SwitchboardClient({
@@ -259,7 +282,13 @@ async function start(opts: session.Session): Promise<void> {
     const code = errorCode(err);
     if (opts.token && code && AUTH_ERRORS.has(code)) {
       session.forgetToken();
-      return start({ handle: opts.handle, token: null });
+      // A guest whose session ended claims the handle again; an account's handle stays its
+      // own, so that claim is refused: then the person signs in again.
+      return start({ handle: opts.handle, token: null, sessionEnded: true });
+    }
+    if (opts.sessionEnded && code === 'SB_ERR_HANDLE_TAKEN') {
+      showLogin(opts.handle, describeError({ code: 'SB_ERR_SESSION_REVOKED' }), code);
+      return;
     }
     showLogin(opts.handle, describeError(err, opts.handle), code);
   }
@@ -382,12 +411,15 @@ leaveButton.addEventListener('click', () => {
   );
 });
 
+// Signing out revokes the session on the server (every connection of it closes, on every node),
+// then forgets it here.
 byTestId('sign-out').addEventListener('click', () => {
+  const token = session.loadSession()?.token;
   client?.close();
   client = null;
   if (me) session.clearOutbox(me);
   session.clearSession();
-  location.reload();
+  void (token ? account.signOut(token) : Promise.resolve()).then(() => location.reload());
 });
 
 menuToggle.addEventListener('click', () => setNavOpen(!appEl.classList.contains('nav-open')));

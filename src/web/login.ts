@@ -1,4 +1,4 @@
-/** The handle form and how connection errors read to a person. */
+/** The sign-in form (account or guest) and how connection errors read to a person. */
 import { ERRORS, isErrorCode } from '../errors.js';
 import { HANDLE_RE } from '../protocol/channels.js';
 import { byTestId } from './dom.js';
@@ -29,6 +29,14 @@ export function describeError(err: unknown, handle?: string): string {
       return 'The server was updated: reload the page to continue.';
     case 'SB_ERR_NOT_A_MEMBER':
       return 'You are not in this room any more. Join it again to send.';
+    case 'SB_ERR_CREDENTIALS_INVALID':
+      return 'That handle and password do not match.';
+    case 'SB_ERR_LOGIN_THROTTLED':
+      return 'Too many attempts. Wait a little and try again.';
+    case 'SB_ERR_PASSWORD_INVALID':
+      return 'Passwords are 8 to 1024 bytes long.';
+    case 'SB_ERR_SESSION_REVOKED':
+      return 'You were signed out (from another device, or by a password change). Sign in again.';
   }
   if (code && isErrorCode(code)) {
     const message = (err as { message?: unknown }).message;
@@ -37,14 +45,24 @@ export function describeError(err: unknown, handle?: string): string {
   return err instanceof Error && err.message ? err.message : 'Something went wrong.';
 }
 
+/** What the form asks for: an account session (sign in or sign up) or a guest handle. */
+export type LoginRequest =
+  | { mode: 'guest'; handle: string }
+  | { mode: 'signin' | 'signup'; handle: string; password: string };
+
 export class LoginForm {
   private readonly section = byTestId('login');
   private readonly form = byTestId<HTMLFormElement>('login-form');
   private readonly input = byTestId<HTMLInputElement>('handle-input');
-  private readonly submit = byTestId<HTMLButtonElement>('handle-submit');
+  private readonly password = byTestId<HTMLInputElement>('password-input');
+  private readonly buttons = [
+    byTestId<HTMLButtonElement>('signin-submit'),
+    byTestId<HTMLButtonElement>('signup-submit'),
+    byTestId<HTMLButtonElement>('handle-submit'),
+  ];
   private readonly error = byTestId('login-error');
 
-  constructor(onSubmit: (handle: string) => void) {
+  constructor(onSubmit: (request: LoginRequest) => void) {
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const handle = this.input.value.trim().toLowerCase();
@@ -52,9 +70,22 @@ export class LoginForm {
         this.showError(describeError({ code: 'SB_ERR_HANDLE_INVALID' }), 'SB_ERR_HANDLE_INVALID');
         return;
       }
+      const password = this.password.value;
+      const chosen = (ev.submitter as HTMLButtonElement | null)?.value ?? 'signin';
+      // Enter in the form without a password is the guest path, as before accounts existed.
+      const mode =
+        chosen === 'signup' ? 'signup' : chosen === 'guest' || !password ? 'guest' : 'signin';
+      if (mode === 'signup' && !password) {
+        this.showError(
+          describeError({ code: 'SB_ERR_PASSWORD_INVALID' }),
+          'SB_ERR_PASSWORD_INVALID',
+        );
+        this.password.focus();
+        return;
+      }
       this.setBusy(true);
       this.showError(null);
-      onSubmit(handle);
+      onSubmit(mode === 'guest' ? { mode, handle } : { mode, handle, password });
     });
   }
 
@@ -71,8 +102,13 @@ export class LoginForm {
   }
 
   setBusy(busy: boolean): void {
-    this.submit.disabled = busy;
-    this.submit.textContent = busy ? 'Connecting…' : 'Enter';
+    for (const b of this.buttons) b.disabled = busy;
+    this.form.setAttribute('aria-busy', String(busy));
+  }
+
+  /** Forgets the typed password (after it was used, or on a fresh form). */
+  clearPassword(): void {
+    this.password.value = '';
   }
 
   /** A note while the first connection is being retried; the form stays busy. */

@@ -118,4 +118,42 @@ describe('switchboard chat', () => {
     await got;
     assert.equal(await c.exited, 0);
   });
+
+  test('--register and --login take the password from stdin and come back as the account', async () => {
+    const me = handle('acct');
+    const args = (file: string, flag: string) => [
+      '--url',
+      server.wsUrl,
+      '--handle',
+      me,
+      '--token-file',
+      join(dir, file),
+      flag,
+    ];
+    const reg = chat(args(`token-${me}`, '--register'));
+    children.push(reg.child);
+    reg.write('a long enough password');
+    await until(() => reg.output().includes('talking in #general'), 20_000, 'registered');
+    reg.write('/quit');
+    assert.equal(await reg.exited, 0);
+
+    const wrong = chat(args('token-wrong', '--login'));
+    children.push(wrong.child);
+    wrong.write('not it');
+    assert.notEqual(await wrong.exited, 0);
+    assert.match(wrong.output(), /SB_ERR_CREDENTIALS_INVALID/);
+    assert.doesNotMatch(wrong.output(), /not it/, 'the password is never printed');
+
+    const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
+    clients.push(peer);
+    await peer.connect();
+    const got = waitFor(peer, 'message', (m) => m.from === me);
+    const login = chat(args('token-right', '--login'));
+    children.push(login.child);
+    login.write('a long enough password\nhello from the account');
+    assert.equal((await got).text, 'hello from the account', 'the line after the password is chat');
+    assert.ok(existsSync(join(dir, 'token-right')), 'token saved');
+    login.write('/quit');
+    assert.equal(await login.exited, 0);
+  });
 });
