@@ -139,10 +139,10 @@ describe('switchboard chat', () => {
 
     const wrong = chat(args('token-wrong', '--login'));
     children.push(wrong.child);
-    wrong.write('not it');
+    wrong.write('not the right password');
     assert.notEqual(await wrong.exited, 0);
     assert.match(wrong.output(), /SB_ERR_CREDENTIALS_INVALID/);
-    assert.doesNotMatch(wrong.output(), /not it/, 'the password is never printed');
+    assert.doesNotMatch(wrong.output(), /not the right/, 'the password is never printed');
 
     const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
     clients.push(peer);
