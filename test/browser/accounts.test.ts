@@ -50,7 +50,7 @@ describeBrowser('chat page accounts', (env) => {
     await first.page.getByTestId('sign-out').click();
     await first.page.getByTestId('login').waitFor({ state: 'visible' });
     // Revoked on the server: the old token no longer opens a session.
-    const stale = new SwitchboardClient({ url: env.server.wsUrl, token: token!, WebSocket });
+    const stale = new SwitchboardClient({ url: env.server.wsUrl, token: token, WebSocket });
     await assert.rejects(stale.connect(), (err: { code?: string }) =>
       ['SB_ERR_TOKEN_INVALID', 'SB_ERR_SESSION_REVOKED'].includes(err.code ?? ''),
     );
