@@ -18,11 +18,16 @@ export class AccountError extends Error {
   }
 }
 
-async function call(path: string, body: object | null, token?: string): Promise<unknown> {
+async function call(
+  path: string,
+  body: object | null,
+  token?: string,
+  method = 'POST',
+): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(path, {
-      method: 'POST',
+      method,
       headers: {
         ...(body ? { 'content-type': 'application/json' } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -59,4 +64,31 @@ export async function signIn(handle: string, password: string): Promise<SignedIn
 /** Revokes the session on the server (its connections close everywhere); failures are ignored. */
 export async function signOut(token: string): Promise<void> {
   await call('/api/v1/auth/logout', null, token).catch(() => undefined);
+}
+
+/** One of my sessions, as `GET /api/v1/auth/sessions` lists it. */
+export interface DeviceSession {
+  id: string;
+  device: string;
+  createdAt: number;
+  lastSeenAt: number;
+  current: boolean;
+}
+
+/** My device sessions; an account's token only (a guest's answers SB_ERR_TOKEN_INVALID). */
+export async function sessions(token: string): Promise<DeviceSession[]> {
+  const data = (await call('/api/v1/auth/sessions', null, token, 'GET')) as {
+    sessions?: DeviceSession[];
+  } | null;
+  return data?.sessions ?? [];
+}
+
+/** Signs one of my devices out: its connections close on every node. */
+export async function revokeSession(token: string, id: string): Promise<void> {
+  await call(`/api/v1/auth/sessions/${encodeURIComponent(id)}`, null, token, 'DELETE');
+}
+
+/** A guest keeps its handle, rooms and history as an account with this password. */
+export async function upgrade(token: string, password: string): Promise<void> {
+  await call('/api/v1/auth/upgrade', { password }, token);
 }

@@ -8,6 +8,7 @@ import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
 import { byTestId, setUserText } from './dom.js';
 import * as account from './account.js';
+import { DevicesDialog } from './devices.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MessageView, type HistoryPage } from './message-view.js';
 import { PendingList, pendingChannel } from './pending-list.js';
@@ -78,6 +79,7 @@ const login = new LoginForm((request) => {
     (err: unknown) => showLogin(handle, describeError(err, handle), errorCode(err)),
   );
 });
+new DevicesDialog(() => (client ? (session.loadSession()?.token ?? null) : null));
 const roomBrowser = new RoomBrowser({
   list: () => (client ? client.listRooms() : Promise.reject(new Error('Not connected.'))),
   isJoined: (room) => channels.has(roomChannel(room)),

@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { SwitchboardClient } from '../../src/client/index.js';
-import { describeBrowser, joinRoom, waitForState, type User } from './helpers.js';
+import { describeBrowser, eventually, joinRoom, waitForState, type User } from './helpers.js';
 
 async function openLogin(browser: Browser, url: string): Promise<User & { handle: string }> {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
@@ -86,5 +86,48 @@ describeBrowser('chat page accounts', (env) => {
     await other.page.getByTestId('handle-input').fill('visitor');
     await other.page.getByTestId('handle-submit').click();
     await signedIn(other.page, 'visitor');
+  });
+
+  it('lists my devices and signs another one out, which drops to the form at once', async () => {
+    const laptop = await openLogin(env.browser, env.server.url);
+    env.users.push(laptop);
+    await submit(laptop.page, 'lin', 'a long enough secret', 'signup-submit');
+    await signedIn(laptop.page, 'lin');
+    const phone = await openLogin(env.browser, env.server.url);
+    env.users.push(phone);
+    await submit(phone.page, 'lin', 'a long enough secret', 'signin-submit');
+    await signedIn(phone.page, 'lin');
+
+    await laptop.page.getByTestId('devices-open').click();
+    const devices = laptop.page.getByTestId('device');
+    await eventually(async () => (await devices.count()) === 2, 'two devices listed');
+    const other = laptop.page.locator('[data-testid="device"][data-current="false"]');
+    await other.getByTestId('device-revoke').click();
+    await eventually(async () => (await devices.count()) === 1, 'one device left');
+    // The phone's connection closed with 4101: it is back at the form, saying why.
+    const error = phone.page.getByTestId('login-error');
+    await error.waitFor({ state: 'visible', timeout: 5000 });
+    assert.equal(await error.getAttribute('data-code'), 'SB_ERR_SESSION_REVOKED');
+    assert.equal(await laptop.page.getByTestId('conn-state').getAttribute('data-state'), 'online');
+  });
+
+  it('lets a guest keep the handle, rooms and history by setting a password', async () => {
+    const guest = await openLogin(env.browser, env.server.url);
+    env.users.push(guest);
+    await guest.page.getByTestId('handle-input').fill('wanderer');
+    await guest.page.getByTestId('handle-submit').click();
+    await signedIn(guest.page, 'wanderer');
+    await joinRoom(guest.page, 'campfire');
+    await guest.page.getByTestId('devices-open').click();
+    await guest.page.getByTestId('upgrade-form').waitFor({ state: 'visible' });
+    await guest.page.getByTestId('upgrade-password').fill('kept for good');
+    await guest.page.getByTestId('upgrade-submit').click();
+    await guest.page.getByTestId('device').first().waitFor();
+
+    const elsewhere = await openLogin(env.browser, env.server.url);
+    env.users.push(elsewhere);
+    await submit(elsewhere.page, 'wanderer', 'kept for good', 'signin-submit');
+    await signedIn(elsewhere.page, 'wanderer');
+    await elsewhere.page.locator('[data-testid="room-item"][data-name="campfire"]').waitFor();
   });
 });
