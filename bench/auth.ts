@@ -85,7 +85,12 @@ async function loginScenario(o: AuthRunOptions): Promise<AuthResult> {
   const users = 50;
   const concurrency = 8;
   const durationS = o.durationS ?? 10;
-  const server = await startSwitchboard({ tag: 'auth-login' });
+  // All load comes from one address: lift its throttle. The per-account one stays; 50 accounts'
+  // bursts of 10 cover the run.
+  const server = await startSwitchboard({
+    tag: 'auth-login',
+    args: ['--login-address-rate', '1000', '--login-address-burst', '1000'],
+  });
   try {
     const base = httpUrl(server);
     const password = 'correct horse battery staple';

@@ -19,7 +19,7 @@ export interface AuthParts {
 }
 
 export function buildAuth(
-  config: Pick<Config, 'auth' | 'sessionTtl'>,
+  config: Pick<Config, 'auth' | 'sessionTtl' | 'loginAddressRate' | 'loginAddressBurst'>,
   store: StoreBackend,
   presence: Presence,
   onRevoke: (handle: string, sessionId: string) => void,
@@ -29,7 +29,10 @@ export function buildAuth(
   const accounts = new AccountService({
     accounts: store.accounts,
     sessions: store,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle({
+      addressRate: config.loginAddressRate,
+      addressBurst: config.loginAddressBurst,
+    }),
     ttlMs: config.sessionTtl,
     onRevoke,
     onReclaim,

@@ -287,6 +287,22 @@ export const SETTINGS = {
     help: 'sign-in modes, a comma list of guest, password, jwt, webhook, oidc',
     fromText: parseModeList,
   }),
+  loginAddressRate: setting({
+    schema: z.number().min(0.001).default(0.5),
+    flag: '--login-address-rate <n>',
+    env: 'SWITCHBOARD_LOGIN_ADDRESS_RATE',
+    group: 'Auth',
+    help:
+      'sign-in attempts (register, login, upgrade, password change) per second per client ' +
+      'address; each costs one password hash. Raise it for many users behind one NAT or proxy',
+  }),
+  loginAddressBurst: setting({
+    schema: z.number().int().min(1).default(30),
+    flag: '--login-address-burst <n>',
+    env: 'SWITCHBOARD_LOGIN_ADDRESS_BURST',
+    group: 'Auth',
+    help: 'sign-in attempts per client address in a row before --login-address-rate applies',
+  }),
   sessionTtl: setting({
     schema: ms(1000).default(30 * 24 * 3600 * 1000),
     flag: '--session-ttl <ms>',

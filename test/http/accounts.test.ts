@@ -247,6 +247,22 @@ describe('login throttling', () => {
   });
 });
 
+describe('the per-address sign-in throttle', () => {
+  test('--login-address-burst sets how many attempts one address makes before SB_ERR_LOGIN_THROTTLED', async () => {
+    const server = await start({ loginAddressBurst: 2, loginAddressRate: 0.001 });
+    try {
+      const http = api(server.url);
+      // Different accounts: only the address bucket is shared.
+      const answers = [];
+      for (const handle of ['ab1', 'ab2', 'ab3'])
+        answers.push((await http.post('/auth/register', { handle, password: PASSWORD })).status);
+      assert.deepEqual(answers, [201, 201, 429]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('--auth modes', () => {
   test('without guest, hello {handle} is refused with SB_ERR_GUESTS_DISABLED; accounts still sign in', async () => {
     const server = await start({ auth: ['password'] });
