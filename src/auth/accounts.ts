@@ -4,7 +4,8 @@
  * HTTP routes (src/http/auth-routes.ts) call it, and the token it issues is what `hello {token}`
  * takes (AccountAuthenticator, ./account-authenticator.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from './token-hash.js';
 import { SwitchboardError } from '../errors.js';
 import { HANDLE_RE } from '../protocol/frames.js';
 import type { Account, AccountStore, DeviceSession } from './account-store.js';
@@ -72,8 +73,6 @@ export interface Origin {
   address: string;
 }
 
-export const sha256 = (token: string): string => createHash('sha256').update(token).digest('hex');
-
 const deviceLabel = (device: string): string => device.slice(0, 128) || 'unknown device';
 
 export class AccountService {
@@ -91,7 +90,7 @@ export class AccountService {
     const session: DeviceSession = {
       id: randomBytes(12).toString('base64url'),
       handle,
-      tokenHash: sha256(token),
+      tokenHash: hashToken(token),
       device: deviceLabel(device),
       createdAt: now,
       lastSeenAt: now,
@@ -154,7 +153,7 @@ export class AccountService {
    * minute), so a reconnect storm costs no store writes.
    */
   async session(token: string): Promise<DeviceSession | null> {
-    const s = await this.#o.accounts.deviceSessionByTokenHash(sha256(token));
+    const s = await this.#o.accounts.deviceSessionByTokenHash(hashToken(token));
     if (!s) return null;
     const now = this.#now();
     if (s.expiresAt <= now) throw new SwitchboardError('SB_ERR_TOKEN_EXPIRED');
@@ -235,7 +234,7 @@ export class AccountService {
    */
   async upgrade(guestToken: string, password: string, origin: Origin): Promise<Issued> {
     checkPassword(password);
-    const hash = sha256(guestToken);
+    const hash = hashToken(guestToken);
     if (await this.#o.accounts.deviceSessionByTokenHash(hash)) {
       throw new SwitchboardError('SB_ERR_ACCOUNT_EXISTS');
     }

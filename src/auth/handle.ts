@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SwitchboardError } from '../errors.js';
 import { HANDLE_RE } from '../protocol/frames.js';
 import type { Authenticator, Credentials, Identity } from './authenticator.js';
 import type { SessionStore } from './session-store.js';
+import { hashToken } from './token-hash.js';
 
 export interface HandleAuthenticatorOptions {
   sessions: SessionStore;
@@ -19,8 +20,6 @@ export interface HandleAuthenticatorOptions {
    */
   onReclaim?: (handle: string) => Promise<void>;
 }
-
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /**
  * Identity by handle: the first claimant of a free handle gets a random bearer token; only its

@@ -21,12 +21,17 @@ const password = z.string();
 const device = z.string().max(1024).optional();
 const credentials = z.object({ handle, password, device });
 
+/** The bearer token of the Authorization header, or null without one. */
+export function bearerToken(req: IncomingMessage): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+}
+
 /** The bearer token of the Authorization header; SB_ERR_NOT_AUTHENTICATED without one. */
 export function bearer(req: IncomingMessage): string {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (!m)
+  const token = bearerToken(req);
+  if (token === null)
     throw new SwitchboardError('SB_ERR_NOT_AUTHENTICATED', 'send Authorization: Bearer <token>');
-  return m[1]!;
+  return token;
 }
 
 /** The device label and the address a request comes from (the socket's peer: see docs/auth.md). */

@@ -18,6 +18,11 @@ export interface AuthParts {
   accounts: AccountService;
 }
 
+/** Whether a user has any channel: a JWT or webhook user, who keeps no session, exists then. */
+export function hasChannels(store: StoreBackend): (user: string) => Promise<boolean> {
+  return async (user) => (await store.memberships(user)).length > 0;
+}
+
 export function buildAuth(
   config: Pick<Config, 'auth' | 'sessionTtl' | 'loginAddressRate' | 'loginAddressBurst'>,
   store: StoreBackend,
@@ -38,7 +43,7 @@ export function buildAuth(
     onReclaim,
     inUse: (handle) => presence.count(handle) > 0,
     // JWT and webhook users keep no session; their name is theirs once they have a channel.
-    knownUser: async (handle) => (await store.memberships(handle)).length > 0,
+    knownUser: hasChannels(store),
     // A guest starts in general at its first hello; an account at its register. No join event
     // is broadcast: the room's members see the newcomer when they next list or hear from them.
     onCreated: async (handle) => {

@@ -24,10 +24,10 @@ import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
-import { addAuthRoutes } from '../http/auth-routes.js';
+import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
 import { ApiRouter } from '../http/router.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import { buildAuth } from './authenticators.js';
+import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
 
 export interface ServerParts {
@@ -130,7 +130,7 @@ export class SwitchboardServer {
     );
     const auth = externalAuthenticator(config, parts.auth ?? built.auth, {
       // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
-      knownUser: async (user) => (await store.memberships(user)).length > 0,
+      knownUser: hasChannels(store),
       onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
     });
     const server = new SwitchboardServer(
@@ -209,7 +209,7 @@ export class SwitchboardServer {
   private serveMetrics(req: IncomingMessage, res: ServerResponse): void {
     const token = this.config.metricsToken;
     if (token !== undefined) {
-      const given = bearer(req);
+      const given = bearerToken(req);
       if (given === null || !sameSecret(given, token)) {
         res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"' });
         res.end();
@@ -248,11 +248,6 @@ export class SwitchboardServer {
       json(res, 404, { status: 'not found' });
     }
   }
-}
-
-function bearer(req: IncomingMessage): string | null {
-  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return m ? m[1]! : null;
 }
 
 /** Constant-time comparison of two strings of any lengths. */
