@@ -3,7 +3,7 @@
  * echoed) or read as the first line of a piped stdin, sent once to the server's account endpoint
  * (docs/auth.md) and forgotten; the session token it returns is what the client says hello with.
  */
-import { SwitchboardError, isErrorCode } from '../errors.js';
+import * as accounts from '../client/accounts.js';
 
 /** `ws://host:port/ws` → `http://host:port` (wss → https). */
 export function httpBase(wsUrl: string): string {
@@ -61,29 +61,12 @@ export function readPassword(prompt: string): Promise<string> {
 }
 
 /** Signs in (or registers) and resolves with the session token; rejects with the server's code. */
-export async function accountToken(
+export function accountToken(
   wsUrl: string,
   handle: string,
   password: string,
   register: boolean,
 ): Promise<string> {
-  const path = register ? '/api/v1/auth/register' : '/api/v1/auth/login';
-  let res: Response;
-  try {
-    res = await fetch(`${httpBase(wsUrl)}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'switchboard-chat' },
-      body: JSON.stringify({ handle, password }),
-    });
-  } catch (err) {
-    throw new SwitchboardError('SB_ERR_CONNECTION_CLOSED', `cannot reach ${httpBase(wsUrl)}`, {
-      cause: err,
-    });
-  }
-  const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
-  if (res.ok && typeof body?.token === 'string') return body.token;
-  const code =
-    typeof body?.code === 'string' && isErrorCode(body.code) ? body.code : 'SB_ERR_INTERNAL';
-  const detail = typeof body?.detail === 'string' ? body.detail : `HTTP ${res.status}`;
-  throw new SwitchboardError(code, detail);
+  const o = { baseUrl: httpBase(wsUrl), device: 'switchboard-chat' };
+  return register ? accounts.register(handle, password, o) : accounts.signIn(handle, password, o);
 }

@@ -2,12 +2,12 @@
  * The Switchboard chat page: wires the SDK client to the DOM. Plain DOM, no framework; every
  * piece of user text goes through textContent (see dom.ts).
  */
+import * as accounts from '../client/accounts.js';
 import { SwitchboardClient, type PendingSend } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult } from '../protocol/frames.js';
 import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
 import { byTestId, setUserText } from './dom.js';
-import * as account from './account.js';
 import { DevicesDialog } from './devices.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MessageView, type HistoryPage } from './message-view.js';
@@ -69,10 +69,10 @@ const login = new LoginForm((request) => {
   }
   const asking =
     request.mode === 'signup'
-      ? account.register(handle, request.password)
-      : account.signIn(handle, request.password);
+      ? accounts.register(handle, request.password)
+      : accounts.signIn(handle, request.password);
   asking.then(
-    ({ token }) => {
+    (token) => {
       login.clearPassword();
       return start({ handle, token });
     },
@@ -421,7 +421,10 @@ byTestId('sign-out').addEventListener('click', () => {
   client = null;
   if (me) session.clearOutbox(me);
   session.clearSession();
-  void (token ? account.signOut(token) : Promise.resolve()).then(() => location.reload());
+  // A sign-out the server cannot take now still forgets the session here.
+  void (token ? accounts.signOut(token).catch(() => undefined) : Promise.resolve()).then(() =>
+    location.reload(),
+  );
 });
 
 menuToggle.addEventListener('click', () => setNavOpen(!appEl.classList.contains('nav-open')));

@@ -3,7 +3,8 @@
  * one out (its connections close on every node), or, for a guest, a form that sets a password
  * and keeps the handle, rooms and history as an account. Device names go through textContent.
  */
-import * as account from './account.js';
+import * as accounts from '../client/accounts.js';
+import type { DeviceSessionInfo } from '../client/accounts.js';
 import { byTestId, h, userText } from './dom.js';
 import { describeError, errorCode } from './login.js';
 
@@ -39,7 +40,7 @@ export class DevicesDialog {
     this.setStatus('Loading…');
     if (!token) return this.setStatus('Not signed in.');
     try {
-      const sessions = await account.sessions(token);
+      const sessions = await accounts.listSessions(token);
       this.list.replaceChildren(...sessions.map((s) => this.item(token, s)));
       this.setStatus(null);
     } catch (err) {
@@ -52,7 +53,7 @@ export class DevicesDialog {
     }
   }
 
-  private item(token: string, s: account.DeviceSession): HTMLElement {
+  private item(token: string, s: DeviceSessionInfo): HTMLElement {
     const seen = new Date(s.lastSeenAt).toLocaleString();
     const what = h(
       'span',
@@ -69,7 +70,7 @@ export class DevicesDialog {
       const button = h('button', { type: 'button', 'data-testid': 'device-revoke' }, 'Sign out');
       button.addEventListener('click', () => {
         button.disabled = true;
-        account.revokeSession(token, s.id).then(
+        accounts.revokeSession(token, s.id).then(
           () => void this.load(),
           (err: unknown) => {
             button.disabled = false;
@@ -86,11 +87,11 @@ export class DevicesDialog {
     const token = this.token();
     if (!token) return;
     try {
-      await account.upgrade(token, this.password.value);
+      await accounts.upgradeGuest(token, this.password.value);
       this.password.value = '';
       this.setStatus('Your handle is now an account: sign in with it and this password anywhere.');
       this.upgradeForm.hidden = true;
-      const sessions = await account.sessions(token);
+      const sessions = await accounts.listSessions(token);
       this.list.replaceChildren(...sessions.map((s) => this.item(token, s)));
     } catch (err) {
       this.setStatus(describeError(err), errorCode(err));
