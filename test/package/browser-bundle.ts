@@ -41,7 +41,8 @@ export async function bundleForBrowser(entry: string, cwd: string): Promise<Brow
 
 /**
  * Client SDK bundles stay under this. 17.0 KB minified (5.8 KB gzipped) before issue 6; the
- * outbox queue and channel sync brought it to 24.7 KB (8.2 KB gzipped). Raise it only with the
+ * outbox queue and channel sync brought it to 24.7 KB (8.2 KB gzipped), getToken/refresh to
+ * 27.7 KB (9.1 KB); the account calls stay out (switchboard/client/accounts). Raise it only with the
  * reason here.
  */
 export const CLIENT_BUNDLE_LIMIT = 28 * 1024;
