@@ -21,6 +21,14 @@ import { backoffDelay } from './backoff.js';
 import { toError } from './pending-requests.js';
 import type { ReconnectOptions, ResumePosition, SyncingEvent } from './types.js';
 
+/** Errors naming a channel that mean it is no longer the user's: never retried. */
+const GONE = new Set<string>([
+  'SB_ERR_BANNED',
+  'SB_ERR_NOT_A_MEMBER',
+  'SB_ERR_ROOM_NOT_FOUND',
+  'SB_ERR_CHANNEL_INVALID',
+]);
+
 export interface ChannelSyncDeps {
   /** Sends a frame; `onReply` runs synchronously on arrival, before the frames after it. */
   request(frame: Record<string, unknown>, onReply: (data: unknown) => void): Promise<unknown>;
@@ -86,8 +94,16 @@ export class ChannelSync {
     this.deps.synced(r);
   }
 
-  /** The server could not replay the channel (an error frame naming it): retry later. */
+  /**
+   * The server could not replay the channel (an error frame naming it): retry later, or, when
+   * the error says the channel is no longer the user's (GONE), drop it.
+   */
   failed(channel: string, err: SwitchboardError): void {
+    if (GONE.has(err.code)) {
+      this.forget(channel);
+      this.deps.removed(channel);
+      return;
+    }
     const replay = this.replays.get(channel) ?? this.start(channel, false);
     // Not subscribed now, and replayed by `resume` later: hold from here on.
     replay.held ??= new Map();

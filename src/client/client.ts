@@ -355,6 +355,16 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       case 'expiring':
         if (this.options.getToken) void this.refresh(this.options.getToken);
         return;
+      case 'role': {
+        const { type: _type, ...event } = f;
+        this.emit('role', event);
+        return;
+      }
+      case 'moderated': {
+        const { type: _type, ...event } = f;
+        this.emit('moderated', event);
+        return;
+      }
     }
   }
 

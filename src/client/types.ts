@@ -5,7 +5,9 @@ import type {
   ChatMessage,
   HelloResult,
   HistoryResult,
+  ModeratedEvent,
   OnlineUser,
+  RoleEvent,
   RoomInfo,
 } from '../protocol/frames.js';
 
@@ -149,6 +151,10 @@ export interface ClientEvents {
   /** A channel was added or its state changed (join, create, new DM, unread change). */
   channel: ChannelState;
   channelRemoved: string;
+  /** A member's role in one of my rooms changed. */
+  role: RoleEvent;
+  /** A moderator acted on me (kick, ban, mute, role...): before its effect. */
+  moderated: ModeratedEvent;
   error: SwitchboardError;
   closed: ClosedEvent;
   /** The outbox changed (a send added, sent, failed, retried or discarded): the whole list. */

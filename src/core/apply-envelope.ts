@@ -68,6 +68,12 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
         );
       }
       return;
+    case 'event':
+      directory.channels.get(e.c)?.event(e.f, null);
+      return;
+    case 'notice':
+      if (user) directory.pushToUser(user, e.f);
+      return;
     case 'report':
       deliverReport(ctx, e.r).catch((err: unknown) => ctx.failed(err));
       return;

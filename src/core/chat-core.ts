@@ -112,6 +112,14 @@ export class ChatCore {
           j: joined,
         });
       },
+      channelEvent: (channel, f) => {
+        this.directory.channels.get(channel)?.event(f, null);
+        this.link.publish(channelTopic(channel), { k: 'event', c: channel, f });
+      },
+      notifyUser: (user, f) => {
+        this.directory.pushToUser(user, f);
+        this.link.publish(userTopic(user), { k: 'notice', f });
+      },
       messageStored: (kind) => this.metrics.messageStored(kind),
       disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
       report: (r) => {

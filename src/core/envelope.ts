@@ -24,6 +24,10 @@ export type Envelope =
    * a revoked session, a server ban. Sent on the user's topic; applied by the sender too.
    */
   | { k: 'disconnect'; s?: string; code: CloseCodeValue }
+  /** A frame for the local subscribers of channel c (a role change). */
+  | { k: 'event'; c: string; f: string }
+  /** A frame for the user's connections (on the user's topic): a moderation notice. */
+  | { k: 'notice'; f: string }
   /** A message was reported (on REPORTS_TOPIC, which every node receives). */
   | { k: 'report'; r: ReportEvent };
 

@@ -527,6 +527,33 @@ export const ReportEventFrame = z
   );
 export type ReportEvent = Omit<z.infer<typeof ReportEventFrame>, 'type'>;
 
+export const RoleEventFrame = z
+  .strictObject({ type: z.literal('role'), room: roomName, user: handle, role: RoomRole })
+  .describe('A member\u2019s role in a room you are in changed (on any node).');
+export type RoleEvent = Omit<z.infer<typeof RoleEventFrame>, 'type'>;
+
+export const ModeratedEventFrame = z
+  .strictObject({
+    type: z.literal('moderated'),
+    action: z
+      .enum(['kick', 'ban', 'unban', 'mute', 'unmute', 'role'])
+      .describe('What was done to you.'),
+    room: roomName,
+    until: z
+      .number()
+      .int()
+      .optional()
+      .describe('When a timed ban or mute ends (ms since the epoch); absent: until lifted.'),
+    reason: z.string().optional(),
+    role: RoomRole.optional().describe('Your new role (action role).'),
+  })
+  .describe(
+    'A moderator acted on you in a room: sent to every device of yours on every node, before ' +
+      'its effect (a kick or ban is followed by `member … joined:false`). Who acted is not said; ' +
+      'room admins read it in the audit log.',
+  );
+export type ModeratedEvent = Omit<z.infer<typeof ModeratedEventFrame>, 'type'>;
+
 export const ServerPingFrame = z
   .strictObject({ type: z.literal('ping') })
   .describe('Liveness probe; answer with {"type":"pong"}.');
@@ -543,6 +570,8 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ChannelEventFrame,
   ExpiringFrame,
   ReportEventFrame,
+  RoleEventFrame,
+  ModeratedEventFrame,
   ServerPingFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

@@ -5,6 +5,7 @@ import { RECONNECT_DEFAULTS } from '../../src/client/backoff.js';
 import { ChannelBook } from '../../src/client/channel-book.js';
 import { ChannelSync } from '../../src/client/channel-sync.js';
 import type { ChannelState, SyncingEvent } from '../../src/client/index.js';
+import { SwitchboardError } from '../../src/errors.js';
 import { msg } from './helpers.js';
 
 const general: ChannelState = {
@@ -60,14 +61,17 @@ describe('ChannelBook.applyHello', () => {
   });
 });
 
+const FAST = { minDelay: 10, maxDelay: 20, factor: 2, jitter: 0 };
+
 describe('ChannelSync', () => {
-  function harness() {
+  function harness(backoff = RECONNECT_DEFAULTS) {
     const book = new ChannelBook();
     book.applyHello([general]);
     book.applyHello([general, dm]);
     const emitted: number[] = [];
     const events: SyncingEvent[] = [];
     const frames: Record<string, unknown>[] = [];
+    const removed: string[] = [];
     const sync = new ChannelSync(
       {
         request: (frame) => {
@@ -80,11 +84,11 @@ describe('ChannelSync', () => {
         },
         synced: (r) => book.synced(r.channel, r.seq),
         syncing: (e) => events.push(e),
-        removed: () => {},
+        removed: (channel) => removed.push(channel),
       },
-      RECONNECT_DEFAULTS,
+      backoff,
     );
-    return { book, sync, emitted, events, frames };
+    return { book, sync, emitted, events, frames, removed };
   }
 
   test('emits a replaying channel in seq order: each message once it is next, the rest when the replay ends', () => {
@@ -104,5 +108,23 @@ describe('ChannelSync', () => {
   test('a channel that is not replaying is not held', () => {
     const { sync } = harness();
     assert.equal(sync.accept(msg('room:general', 11)), false);
+  });
+
+  test('drops a channel whose replay failed for good (banned, gone) and does not retry it', async () => {
+    const { sync, events, frames, removed } = harness(FAST);
+    sync.failed('room:general', new SwitchboardError('SB_ERR_BANNED'));
+    assert.deepEqual(removed, ['room:general']);
+    assert.equal(sync.channels.size, 0, 'nothing waits for it');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(frames, [], 'no resume asked');
+    assert.deepEqual(events, []);
+  });
+
+  test('retries a replay that failed for a passing reason (store down)', async () => {
+    const { sync, frames, removed } = harness(FAST);
+    sync.failed('room:general', new SwitchboardError('SB_ERR_STORE_UNAVAILABLE'));
+    assert.deepEqual(removed, []);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(frames, [{ type: 'resume', channel: 'room:general', after: 10 }]);
   });
 });

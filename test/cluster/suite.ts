@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Broker } from '../helpers/brokers/common.js';
 import { freePort } from '../helpers/brokers/common.js';
+import { SECRET, sign } from '../helpers/jwt.js';
 import { startServer, type ServerHandle } from '../helpers/server.js';
 import { WsTestClient, type Frame } from '../helpers/ws-client.js';
 import { newcomersDuringFlood, resumeThroughNodeRestarts, type SeamCluster } from './seam-cases.js';
@@ -41,6 +42,9 @@ export async function nodeArgs(
     String(PRESENCE_TTL),
     '--presence-heartbeat',
     '300',
+    // Server admins connect with a JWT carrying roles: ['admin'].
+    '--jwt-secret',
+    SECRET,
     // The seam cases flood from one connection.
     '--rate-limit',
     '100000',
@@ -231,10 +235,125 @@ export function clusterSuite(
         token: u1.token,
         resume: [{ channel: `room:${room}`, after: 0 }],
       });
-      await again.waitFor(left);
+      // The resume of a room one is banned from ends with a coded frame naming it, not data.
+      const refused = await again.waitFor(
+        (f) => f.type === 'error' && f.channel === `room:${room}`,
+      );
+      assert.equal(refused.code, 'SB_ERR_BANNED');
       const r = await again.request({ type: 'resume', channel: `room:${room}`, after: 0 });
       assert.equal(r.code, 'SB_ERR_BANNED');
       assert.equal(again.messages(`room:${room}`).length, 0);
+    });
+
+    it('mutes, unmutes and promotes a user on one node for their devices on the others within 1 s', async () => {
+      const room = `m${Date.now().toString(36)}${unique++}`;
+      const owner = await connect(nodes[0]!, { handle: handle('mown') });
+      const u1 = await connect(nodes[1]!, { handle: handle('mute') });
+      const u2 = await connect(nodes[2]!, { token: u1.token });
+      const other = await connect(nodes[2]!, { handle: handle('moth') });
+      await owner.call({ type: 'create', room });
+      await u1.call({ type: 'join', room });
+      await other.call({ type: 'join', room });
+      await new Promise((r) => setTimeout(r, 300));
+      const acted = (action: string) => (f: Frame) =>
+        f.type === 'moderated' && f.room === room && f.action === action;
+      const send = async (c: WsTestClient, cid: string) =>
+        (await c.request({ type: 'send', room, text: cid, cid })).code ?? 'ok';
+
+      let t0 = Date.now();
+      await owner.call({ type: 'mute', room, user: u1.user, duration: 600, reason: 'cool off' });
+      const muted = await u2.waitFor(acted('mute'), 1000);
+      await u1.waitFor(acted('mute'), 1000);
+      assert.ok(Date.now() - t0 < 1000, 'within 1 s');
+      assert.equal(muted.reason, 'cool off');
+      assert.ok((muted.until as number) > Date.now() + 500_000, 'the mute ends in 10 minutes');
+      assert.equal(await send(u2, 'while-muted'), 'SB_ERR_MUTED');
+      assert.equal(await send(u1, 'while-muted'), 'SB_ERR_MUTED');
+
+      t0 = Date.now();
+      await owner.call({ type: 'unmute', room, user: u1.user });
+      await u2.waitFor(acted('unmute'), 1000);
+      assert.ok(Date.now() - t0 < 1000, 'within 1 s');
+      assert.equal(await send(u2, 'after-unmute'), 'ok');
+
+      assert.equal(
+        (await u1.request({ type: 'kick', room, user: other.user })).code,
+        'SB_ERR_FORBIDDEN',
+      );
+      t0 = Date.now();
+      await owner.call({ type: 'role', room, user: u1.user, role: 'moderator' });
+      const seen = await other.waitFor((f) => f.type === 'role' && f.user === u1.user, 1000);
+      assert.equal(seen.role, 'moderator');
+      assert.equal((await u2.waitFor(acted('role'), 1000)).role, 'moderator');
+      assert.ok(Date.now() - t0 < 1000, 'within 1 s');
+      await u1.call({ type: 'kick', room, user: other.user });
+      await other.waitFor(acted('kick'), 1000);
+      const members = await owner.call<{ members: { user: string }[] }>({ type: 'members', room });
+      assert.ok(!members.members.some((m) => m.user === other.user), 'the moderator kicked');
+    });
+
+    it('closes a session revoked on one node on every node within 1 s, and only that session', async () => {
+      const h = handle('rev');
+      const api = (path: string, init: RequestInit = {}, token?: string) =>
+        fetch(`${nodes[0]!.url}/api/v1/auth${path}`, {
+          ...init,
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        });
+      const body = JSON.stringify({ handle: h, password: 'correct horse battery', device: 'a' });
+      const reg = await api('/register', { method: 'POST', body });
+      assert.equal(reg.status, 201);
+      const phone = ((await reg.json()) as { token: string }).token;
+      const login = await api('/login', {
+        method: 'POST',
+        body: JSON.stringify({ handle: h, password: 'correct horse battery', device: 'b' }),
+      });
+      const laptop = ((await login.json()) as { token: string }).token;
+      const onN1 = await connect(nodes[1]!, { token: phone });
+      const onN2 = await connect(nodes[2]!, { token: phone });
+      const keep = await connect(nodes[2]!, { token: laptop });
+      await new Promise((r) => setTimeout(r, 200));
+      const list = (await (await api('/sessions', {}, laptop)).json()) as {
+        sessions: { id: string; current: boolean }[];
+      };
+      const target = list.sessions.find((x) => !x.current)!;
+      const t0 = Date.now();
+      const del = await api(`/sessions/${target.id}`, { method: 'DELETE' }, laptop);
+      assert.equal(del.status, 204);
+      assert.equal(await onN1.waitClosed(1000), 4101);
+      assert.equal(await onN2.waitClosed(1000), 4101);
+      assert.ok(Date.now() - t0 < 1000, 'within 1 s');
+      assert.equal(
+        (await keep.request({ type: 'users' })).type,
+        'reply',
+        'the other session stays',
+      );
+      const again = await WsTestClient.connect(nodes[1]!.wsUrl);
+      clients.push(again);
+      const r = await again.request({ type: 'hello', protocol: 1, token: phone });
+      assert.equal(r.code, 'SB_ERR_TOKEN_INVALID');
+    });
+
+    it('closes every connection of a user banned from the server on one node, and keeps them out', async () => {
+      const admin = await connect(nodes[0]!, {
+        jwt: await sign('secret', { sub: handle('boss'), roles: ['admin'] }),
+      });
+      const u1 = await connect(nodes[1]!, { handle: handle('sban') });
+      const u2 = await connect(nodes[2]!, { token: u1.token });
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = Date.now();
+      await admin.call({ type: 'ban', user: u1.user, duration: 60 });
+      assert.equal(await u1.waitClosed(1000), 4102);
+      assert.equal(await u2.waitClosed(1000), 4102);
+      assert.ok(Date.now() - t0 < 1000, 'within 1 s');
+      const again = await WsTestClient.connect(nodes[2]!.wsUrl);
+      clients.push(again);
+      const r = await again.request({ type: 'hello', protocol: 1, token: u1.token });
+      assert.equal(r.code, 'SB_ERR_BANNED');
+      await admin.call({ type: 'unban', user: u1.user });
+      await connect(nodes[1]!, { token: u1.token });
     });
 
     it('shows users of all nodes with total connection counts on every node', async () => {

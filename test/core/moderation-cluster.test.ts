@@ -80,7 +80,8 @@ describe('moderation across nodes', () => {
       presence: false,
       resume: [{ channel: s.channel, after: 0 }],
     });
-    await again.waitFor(left(s.room));
+    const refused = await again.waitFor((f) => f.type === 'error' && f.channel === s.channel);
+    assert.equal(refused.code, 'SB_ERR_BANNED', 'the resume ends with a coded frame');
     assert.equal(
       await outcome(again, { type: 'resume', channel: s.channel, after: 0 }),
       'SB_ERR_BANNED',
@@ -91,6 +92,14 @@ describe('moderation across nodes', () => {
     const s = await setUp('private');
     await must(s.owner, { type: 'kick', room: s.room, user: s.user });
     await s.onC.waitFor(left(s.room), WITHIN);
+    const again = TestClient.connect(s.b);
+    await again.hello({
+      token: s.user,
+      presence: false,
+      resume: [{ channel: s.channel, after: 0 }],
+    });
+    const refused = await again.waitFor((f) => f.type === 'error' && f.channel === s.channel);
+    assert.equal(refused.code, 'SB_ERR_ROOM_NOT_FOUND');
     assert.equal(
       await outcome(s.onC, { type: 'resume', channel: s.channel, after: 0 }),
       'SB_ERR_ROOM_NOT_FOUND',

@@ -30,6 +30,10 @@ export interface CommandContext {
   publish(topic: string, e: Envelope): void;
   /** Someone joined or left a room here: local member event, and tell the other nodes. */
   memberEvent(room: string, user: string, joined: boolean): void;
+  /** A frame for everyone receiving `channel`, here and on every node (not on its log). */
+  channelEvent(channel: string, frame: string): void;
+  /** A frame for every connection of `user`, here and on every node. */
+  notifyUser(user: string, frame: string): void;
   messageStored(kind: 'room' | 'dm'): void;
   /** Closes the user's connections (of one session when given) on every node: see ChatCore. */
   disconnectUser(user: string, code: CloseCodeValue, session?: string): void;

@@ -12,9 +12,38 @@ import type { ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
 import { NO_REPLY, encodeError } from '../wire.js';
 import { credentialExpiry } from './refresh.js';
+import { authorizeRoom } from './room-access.js';
 import type { CommandContext, Frame } from './context.js';
 
 const GENERAL = 'room:general';
+
+/**
+ * The frame that answers a resumed channel the user no longer has: a room they left (or were
+ * kicked from) and may join again is `member … joined:false`; a room they may not resume (banned:
+ * SB_ERR_BANNED; a private room: SB_ERR_ROOM_NOT_FOUND) and a DM not theirs are a coded error
+ * frame naming the channel, final (not retryable), so no data of it follows.
+ */
+async function notResumed(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  channel: string,
+): Promise<string> {
+  const parsed = parseChannel(channel);
+  if (parsed?.kind !== 'room')
+    return encodeError(
+      new SwitchboardError('SB_ERR_CHANNEL_INVALID', `cannot resume ${channel}`),
+      undefined,
+      channel,
+    );
+  try {
+    await authorizeRoom(ctx, conn, 'resume', parsed.room);
+  } catch (err) {
+    const final = err instanceof SwitchboardError && !err.retryable;
+    if (final && err.code !== 'SB_ERR_NOT_A_MEMBER') return encodeError(err, undefined, channel);
+    if (!final) throw err;
+  }
+  return JSON.stringify({ type: 'member', room: parsed.room, user: conn.user, joined: false });
+}
 
 export async function hello(
   ctx: CommandContext,
@@ -72,15 +101,9 @@ export async function hello(
       ),
     );
     if (conn.closed) return NO_REPLY;
-    // Channels asked for but no longer ours: say so after the reply, in the frame that means it.
-    for (const channel of resume.keys()) {
-      const parsed = parseChannel(channel);
-      conn.push(
-        parsed?.kind === 'room'
-          ? JSON.stringify({ type: 'member', room: parsed.room, user, joined: false })
-          : encodeError(new SwitchboardError('SB_ERR_CHANNEL_INVALID', `cannot resume ${channel}`)),
-      );
-    }
+    // Channels asked for but no longer ours: say why after the reply (held until then).
+    for (const channel of resume.keys()) conn.push(await notResumed(ctx, conn, channel));
+    if (conn.closed) return NO_REPLY;
     const result: HelloResult = {
       user,
       // An authenticator that keeps no session (JWT, webhook) gives '': no token to come back with.

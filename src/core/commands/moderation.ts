@@ -4,7 +4,7 @@
  * permission table first (authorizeRoom); acting on a user also needs a standing above theirs.
  */
 import { SwitchboardError } from '../../errors.js';
-import { HANDLE_RE } from '../../protocol/frames.js';
+import { HANDLE_RE, type ModeratedEvent, type RoleEvent } from '../../protocol/frames.js';
 import { SERVER_SCOPE, type RestrictionKind, type RoomRole } from '../../store/store.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { ClientConnection } from '../connection.js';
@@ -55,6 +55,24 @@ async function record(
 const until = (ctx: CommandContext, duration: number | undefined): number | null =>
   duration === undefined ? null : ctx.now() + duration * 1000;
 
+/** Tells every device of `user` what was done to them in room `id` (ModeratedEventFrame). */
+function notify(
+  ctx: CommandContext,
+  user: string,
+  id: string,
+  action: ModeratedEvent['action'],
+  more: { duration?: number; reason?: string; role?: RoomRole } = {},
+): void {
+  const event: ModeratedEvent = {
+    action,
+    room: id.slice(5),
+    ...(more.duration === undefined ? {} : { until: until(ctx, more.duration)! }),
+    ...(more.reason === undefined ? {} : { reason: more.reason }),
+    ...(more.role === undefined ? {} : { role: more.role }),
+  };
+  ctx.notifyUser(user, JSON.stringify({ type: 'moderated', ...event }));
+}
+
 async function restrict(
   ctx: CommandContext,
   conn: ClientConnection,
@@ -92,6 +110,7 @@ export const kick: Handler<'kick'> = async (ctx, conn, f) => {
   const user = handleOf(f.user);
   if ((await targetRole(ctx, grant, user)) === null)
     throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `not a member: ${user}`);
+  notify(ctx, user, grant.id, 'kick', f);
   await removeFromRoom(ctx, grant.id, user);
   await record(ctx, conn, grant.id, 'kick', user, { reason: f.reason });
   return {};
@@ -109,6 +128,7 @@ export const ban: Handler<'ban'> = async (ctx, conn, f) => {
   const grant = await authorizeRoom(ctx, conn, 'ban', f.room);
   await targetRole(ctx, grant, user);
   await restrict(ctx, conn, grant.id, 'ban', f);
+  notify(ctx, user, grant.id, 'ban', f);
   await removeFromRoom(ctx, grant.id, user);
   return {};
 };
@@ -119,15 +139,19 @@ export const unban: Handler<'unban'> = async (ctx, conn, f) => {
   if (f.room === undefined) {
     if (!isServerAdmin(conn)) throw new SwitchboardError('SB_ERR_FORBIDDEN');
   } else scope = (await authorizeRoom(ctx, conn, 'unban', f.room)).id;
-  if (await ctx.store.moderation.lift(scope, user, 'ban'))
+  if (await ctx.store.moderation.lift(scope, user, 'ban')) {
     await record(ctx, conn, scope, 'unban', user, {});
+    if (scope !== SERVER_SCOPE) notify(ctx, user, scope, 'unban');
+  }
   return {};
 };
 
 export const mute: Handler<'mute'> = async (ctx, conn, f) => {
   const grant = await authorizeRoom(ctx, conn, 'mute', f.room);
-  await targetRole(ctx, grant, handleOf(f.user));
+  const user = handleOf(f.user);
+  await targetRole(ctx, grant, user);
   await restrict(ctx, conn, grant.id, 'mute', f);
+  notify(ctx, user, grant.id, 'mute', f);
   return {};
 };
 
@@ -135,8 +159,10 @@ export const unmute: Handler<'unmute'> = async (ctx, conn, f) => {
   const grant = await authorizeRoom(ctx, conn, 'unmute', f.room);
   const user = handleOf(f.user);
   await targetRole(ctx, grant, user);
-  if (await ctx.store.moderation.lift(grant.id, user, 'mute'))
+  if (await ctx.store.moderation.lift(grant.id, user, 'mute')) {
     await record(ctx, conn, grant.id, 'unmute', user, {});
+    notify(ctx, user, grant.id, 'unmute');
+  }
   return {};
 };
 
@@ -147,6 +173,9 @@ export const role: Handler<'role'> = async (ctx, conn, f) => {
     throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `not a member: ${user}`);
   await ctx.store.moderation.setRole(grant.id, user, f.role);
   await record(ctx, conn, grant.id, 'role', user, { role: f.role });
+  const event: RoleEvent = { room: grant.id.slice(5), user, role: f.role };
+  ctx.channelEvent(grant.id, JSON.stringify({ type: 'role', ...event }));
+  notify(ctx, user, grant.id, 'role', { role: f.role });
   return {};
 };
 
