@@ -357,6 +357,10 @@ export type OnlineUser = z.infer<typeof OnlineUser>;
 
 export const HelloResult = z.strictObject({
   user: handle,
+  name: z
+    .string()
+    .optional()
+    .describe('Your display name (an account\u2019s, or a JWT\u2019s `name`); absent: none set.'),
   token: z
     .string()
     .optional()

@@ -72,8 +72,11 @@ describe('a server with JWT keys', () => {
       const rooms = await c.request({ type: 'rooms' });
       assert.equal(rooms.code, 'SB_ERR_NOT_AUTHENTICATED', what);
     }
-    const hello = await c.hello({ jwt: await sign(rsa, { ...good, sub: 'wire-ann' }) });
+    const hello = await c.hello({
+      jwt: await sign(rsa, { ...good, sub: 'wire-ann', name: 'Ann Écrivain' }),
+    });
     assert.equal(hello.user, 'wire-ann');
+    assert.equal(hello.name, 'Ann Écrivain', 'the hello reply carries the display name');
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     c.close();
   });

@@ -106,6 +106,7 @@ export async function hello(
     if (conn.closed) return NO_REPLY;
     const result: HelloResult = {
       user,
+      ...(identity.name ? { name: identity.name } : {}),
       // An authenticator that keeps no session (JWT, webhook) gives '': no token to come back with.
       ...(identity.token ? { token: identity.token } : {}),
       expiresAt: identity.expiresAt,
