@@ -24,6 +24,7 @@ export class AccountAuthenticator implements Authenticator {
       expiresAt: session.expiresAt,
       sessionId: session.id,
       ...(account.name !== null ? { name: account.name } : {}),
+      ...(account.roles.length > 0 ? { roles: account.roles } : {}),
     };
   }
 

@@ -21,6 +21,11 @@ export interface Account {
   /** Display name; null shows the handle. */
   name: string | null;
   createdAt: number;
+  /**
+   * Server-wide roles (`admin`: a server admin, docs/permissions.md), given by an operator with
+   * `switchboard admin grant`; read at each hello. New accounts have none.
+   */
+  roles: string[];
 }
 
 export interface DeviceSession {
@@ -39,7 +44,8 @@ export interface DeviceSession {
 export interface AccountStore {
   /**
    * Atomically creates `account` with its first session if its handle is free at `now`: no
-   * account and no unexpired guest session. Resolves false, changing nothing, otherwise.
+   * account and no unexpired guest session. Resolves false, changing nothing, otherwise. The new
+   * account has no server roles, whatever `account.roles` says (they are an operator's to give).
    */
   createAccount(account: Account, first: DeviceSession, now: number): Promise<boolean>;
   /**
@@ -59,6 +65,10 @@ export interface AccountStore {
   /** Every account's handle and display name (for the confusable check). */
   accountNames(): Promise<{ handle: string; name: string | null }[]>;
   setName(handle: string, name: string | null): Promise<boolean>;
+  /** Replaces the server roles of `handle`; false when there is no such account. */
+  setRoles(handle: string, roles: string[]): Promise<boolean>;
+  /** Every account with at least one server role, by handle. */
+  accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]>;
   /**
    * Sets the password hash and deletes every session of `handle` but `keepSessionId`,
    * atomically; resolves the ids of the deleted sessions.

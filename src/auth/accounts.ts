@@ -101,7 +101,7 @@ export class AccountService {
 
   async #newAccount(handle: string, password: string): Promise<Account> {
     const passwordHash = await hashPassword(password, this.#o.kdfCost);
-    return { handle, passwordHash, name: null, createdAt: this.#now() };
+    return { handle, passwordHash, name: null, createdAt: this.#now(), roles: [] };
   }
 
   async register(rawHandle: string, password: string, origin: Origin): Promise<Issued> {

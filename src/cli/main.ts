@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * `switchboard` command line: serve, chat, cluster.
+ * `switchboard` command line: serve, chat, cluster, admin.
  */
 import { Command } from 'commander';
 import { SwitchboardError } from '../errors.js';
+import { registerAdmin } from './admin.js';
 import { registerChat } from './chat.js';
 import { registerCluster } from './cluster.js';
 import { registerServe } from './serve.js';
@@ -15,6 +16,7 @@ const program = new Command('switchboard')
 registerServe(program);
 registerChat(program);
 registerCluster(program);
+registerAdmin(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof SwitchboardError) {

@@ -18,6 +18,9 @@
 import type { ErrorCode } from '../errors.js';
 import type { RoomKind, RoomRole } from '../store/store.js';
 
+/** The server role that makes a user a server admin (a JWT claim, the auth webhook, an account's roles). */
+export const SERVER_ADMIN_ROLE = 'admin';
+
 export const ROOM_KINDS: readonly RoomKind[] = ['public', 'private', 'announcement'];
 export const ROOM_ROLES: readonly RoomRole[] = ['owner', 'admin', 'moderator', 'member'];
 

@@ -35,7 +35,7 @@ export class MemoryAccounts implements AccountStore {
 
   async createAccount(account: Account, first: DeviceSession, now: number): Promise<boolean> {
     if (this.#accounts.has(account.handle) || !this.#hold(account.handle, now)) return false;
-    this.#accounts.set(account.handle, { ...account });
+    this.#accounts.set(account.handle, { ...account, roles: [] });
     this.#devices.set(first.tokenHash, { ...first });
     return true;
   }
@@ -51,14 +51,14 @@ export class MemoryAccounts implements AccountStore {
     const handle = guest.handle;
     guest.expiresAt = now; // ended, so the hold may replace it
     this.#hold(handle, now);
-    this.#accounts.set(handle, { ...account, handle });
+    this.#accounts.set(handle, { ...account, handle, roles: [] });
     this.#devices.set(guestTokenHash, { ...first, handle, tokenHash: guestTokenHash });
     return handle;
   }
 
   async accountByHandle(handle: string): Promise<Account | null> {
     const a = this.#accounts.get(handle);
-    return a ? { ...a } : null;
+    return a ? { ...a, roles: [...a.roles] } : null;
   }
 
   async accountNames(): Promise<{ handle: string; name: string | null }[]> {
@@ -69,6 +69,19 @@ export class MemoryAccounts implements AccountStore {
     const a = this.#accounts.get(handle);
     if (a) a.name = name;
     return a !== undefined;
+  }
+
+  async setRoles(handle: string, roles: string[]): Promise<boolean> {
+    const a = this.#accounts.get(handle);
+    if (a) a.roles = [...roles];
+    return a !== undefined;
+  }
+
+  async accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]> {
+    return [...this.#accounts.values()]
+      .filter((a) => a.roles.length > 0)
+      .map((a) => ({ handle: a.handle, roles: [...a.roles] }))
+      .sort((x, y) => (x.handle < y.handle ? -1 : 1));
   }
 
   async setPassword(

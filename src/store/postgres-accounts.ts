@@ -1,7 +1,13 @@
 import type pg from 'pg';
 import type { Account, AccountStore, DeviceSession } from '../auth/account-store.js';
 import { HOLD_EXPIRES_AT } from './account-hold.js';
-import { toAccount, toDeviceSession, type AccountRow, type DeviceSessionRow } from './rows.js';
+import {
+  splitRoles,
+  toAccount,
+  toDeviceSession,
+  type AccountRow,
+  type DeviceSessionRow,
+} from './rows.js';
 
 /** Runs one named statement, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
 export type Query = <R extends pg.QueryResultRow>(
@@ -40,6 +46,8 @@ const SQL = {
   accountByHandle: 'SELECT * FROM accounts WHERE handle = $1',
   accountNames: 'SELECT handle, name FROM accounts',
   setName: 'UPDATE accounts SET name = $2 WHERE handle = $1',
+  setRoles: 'UPDATE accounts SET roles = $2 WHERE handle = $1',
+  accountsWithRoles: "SELECT handle, roles FROM accounts WHERE roles <> '' ORDER BY handle",
   setPassword: `WITH upd AS (UPDATE accounts SET password_hash = $2 WHERE handle = $1 RETURNING handle)
     DELETE FROM account_sessions WHERE handle = (SELECT handle FROM upd) AND id <> $3 RETURNING id`,
   addDeviceSession: `INSERT INTO account_sessions (${SESSION_COLUMNS})
@@ -107,6 +115,15 @@ export class PostgresAccounts implements AccountStore {
 
   async setName(handle: string, name: string | null): Promise<boolean> {
     return (await this.#q('setName', [handle, name])).rowCount === 1;
+  }
+
+  async setRoles(handle: string, roles: string[]): Promise<boolean> {
+    return (await this.#q('setRoles', [handle, roles.join(' ')])).rowCount === 1;
+  }
+
+  async accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]> {
+    const rows = (await this.#q<{ handle: string; roles: string }>('accountsWithRoles', [])).rows;
+    return rows.map((r) => ({ handle: r.handle, roles: splitRoles(r.roles) }));
   }
 
   async setPassword(

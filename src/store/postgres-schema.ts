@@ -99,6 +99,8 @@ const MIGRATIONS: string[] = [
      expires_at BIGINT NOT NULL
    );
    CREATE INDEX account_sessions_by_handle ON account_sessions (handle)`,
+  // 5 (issue 7): server roles of an account (space-separated, e.g. 'admin').
+  `ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT ''`,
 ];
 
 /** The schema version a migrated database is at (`switchboard_schema`). */

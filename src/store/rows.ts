@@ -47,13 +47,19 @@ export interface AccountRow {
   password_hash: string;
   name: string | null;
   created_at: number;
+  /** Space-separated server roles; '' for none. */
+  roles: string;
 }
+
+/** Server roles as the `roles` column keeps them: space-separated, '' for none. */
+export const splitRoles = (roles: string): string[] => roles.split(' ').filter(Boolean);
 
 export const toAccount = (r: AccountRow): Account => ({
   handle: r.handle,
   passwordHash: r.password_hash,
   name: r.name,
   createdAt: r.created_at,
+  roles: splitRoles(r.roles),
 });
 
 export interface DeviceSessionRow {

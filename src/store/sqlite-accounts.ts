@@ -1,7 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Account, AccountStore, DeviceSession } from '../auth/account-store.js';
 import { HOLD_EXPIRES_AT, holdTokenHash } from './account-hold.js';
-import { toAccount, toDeviceSession, type AccountRow, type DeviceSessionRow } from './rows.js';
+import {
+  splitRoles,
+  toAccount,
+  toDeviceSession,
+  type AccountRow,
+  type DeviceSessionRow,
+} from './rows.js';
 
 /** Runs a synchronous driver call, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
 export type Run = <T>(fn: () => T) => Promise<T>;
@@ -81,6 +87,19 @@ export class SqliteAccounts implements AccountStore {
     return this.#run(() => this.#sql.setName.run(name, handle).changes === 1);
   }
 
+  setRoles(handle: string, roles: string[]): Promise<boolean> {
+    return this.#run(() => this.#sql.setRoles.run(roles.join(' '), handle).changes === 1);
+  }
+
+  accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]> {
+    return this.#run(() =>
+      (this.#sql.accountsWithRoles.all() as { handle: string; roles: string }[]).map((r) => ({
+        handle: r.handle,
+        roles: splitRoles(r.roles),
+      })),
+    );
+  }
+
   setPassword(handle: string, passwordHash: string, keepSessionId: string): Promise<string[]> {
     return this.#run(() => this.#setPassword(handle, passwordHash, keepSessionId));
   }
@@ -129,6 +148,10 @@ function prepare(db: Database.Database) {
       'INSERT INTO accounts (handle, password_hash, name, created_at) VALUES (?, ?, ?, ?)',
     ),
     setName: db.prepare('UPDATE accounts SET name = ? WHERE handle = ?'),
+    setRoles: db.prepare('UPDATE accounts SET roles = ? WHERE handle = ?'),
+    accountsWithRoles: db.prepare(
+      "SELECT handle, roles FROM accounts WHERE roles <> '' ORDER BY handle",
+    ),
     setPassword: db.prepare('UPDATE accounts SET password_hash = ? WHERE handle = ?'),
     // The guest claim's upsert (./sqlite.ts), with the account's never-expiring hold.
     hold: db.prepare(

@@ -26,6 +26,7 @@ const account = (handle: string): Account => ({
   passwordHash: `scrypt$hash-of-${handle}`,
   name: null,
   createdAt: T0,
+  roles: [],
 });
 
 const device = (handle: string, id: string, at = T0): DeviceSession => ({
@@ -213,18 +214,39 @@ export const ACCOUNT_CASES: Record<string, StorageCase<StoreBackend>> = {
       assert.equal(await accounts.setName('bob', 'Bob'), false);
     },
   },
+  roles: {
+    title: 'gives and takes server roles; a new account has none whatever it asks for',
+    async run({ open }) {
+      const { accounts } = await open();
+      const wants = { ...account('ann'), roles: ['admin'] };
+      await accounts.createAccount(wants, device('ann', 's1'), T0);
+      await accounts.createAccount(account('bob'), device('bob', 'b1'), T0);
+      assert.deepEqual((await accounts.accountByHandle('ann'))?.roles, []);
+      assert.deepEqual(await accounts.accountsWithRoles(), []);
+      assert.equal(await accounts.setRoles('bob', ['admin', 'auditor']), true);
+      assert.deepEqual((await accounts.accountByHandle('bob'))?.roles, ['admin', 'auditor']);
+      assert.deepEqual(await accounts.accountsWithRoles(), [
+        { handle: 'bob', roles: ['admin', 'auditor'] },
+      ]);
+      assert.equal(await accounts.setRoles('bob', []), true);
+      assert.deepEqual(await accounts.accountsWithRoles(), []);
+      assert.equal(await accounts.setRoles('nobody', ['admin']), false);
+    },
+  },
   reopen: {
-    title: 'keeps accounts, names and device sessions across close and reopen',
+    title: 'keeps accounts, names, roles and device sessions across close and reopen',
     async run({ fresh, openAt }) {
       const url = await fresh();
       const first = await openAt(url);
       await first.accounts.createAccount(account('ann'), device('ann', 's1'), T0);
       await first.accounts.setName('ann', 'Ann');
+      await first.accounts.setRoles('ann', ['admin']);
       await first.close();
       const again = await openAt(url);
       assert.deepEqual(await again.accounts.accountByHandle('ann'), {
         ...account('ann'),
         name: 'Ann',
+        roles: ['admin'],
       });
       assert.deepEqual(await again.accounts.deviceSessions('ann'), [device('ann', 's1')]);
       assert.equal(await again.claimSession(guest('ann', 'a', T0 + 10), T0 + 5), false);

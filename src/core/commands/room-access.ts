@@ -7,11 +7,10 @@ import { SwitchboardError } from '../../errors.js';
 import { ROOM_RE, roomChannel } from '../../protocol/frames.js';
 import type { RoomAccess } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
-import { authorize, type Actor, type RoomCommand } from '../permissions.js';
+import { SERVER_ADMIN_ROLE, authorize, type Actor, type RoomCommand } from '../permissions.js';
 import type { CommandContext } from './context.js';
 
 /** The server role that makes a user a server admin (from Identity.roles). */
-export const SERVER_ADMIN_ROLE = 'admin';
 
 export const isServerAdmin = (conn: ClientConnection): boolean =>
   conn.roles.includes(SERVER_ADMIN_ROLE);

@@ -1,0 +1,88 @@
+/**
+ * `switchboard admin grant|revoke|list` against the store of a running server: an account given
+ * the admin role is a server admin from its next hello, a revoked one is not; guests and bad
+ * handles are refused with their codes and exit status 1.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer, type ServerHandle } from '../helpers/server.js';
+import { WsTestClient } from '../helpers/ws-client.js';
+
+const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
+
+async function admin(
+  dataDir: string,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'admin', ...args, '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe('switchboard admin', () => {
+  let server: ServerHandle;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.dispose());
+
+  async function register(handle: string): Promise<string> {
+    const res = await fetch(`${server.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ handle, password: 'correct horse battery' }),
+    });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  /** What a server-wide audit read answers for this token: only server admins may. */
+  async function serverAudit(token: string): Promise<string> {
+    const c = await WsTestClient.connect(server.wsUrl);
+    try {
+      await c.hello({ token });
+      const r = await c.request({ type: 'audit' });
+      return r.type === 'reply' ? 'ok' : String(r.code);
+    } finally {
+      c.close();
+    }
+  }
+
+  test('makes an account a server admin from its next hello, and takes it back', async () => {
+    const token = await register('opal');
+    assert.equal(await serverAudit(token), 'SB_ERR_FORBIDDEN');
+    const granted = await admin(server.dataDir, 'grant', 'Opal');
+    assert.equal(granted.code, 0, granted.stderr);
+    assert.match(granted.stdout, /opal is a server admin/);
+    assert.equal(await serverAudit(token), 'ok');
+    const listed = await admin(server.dataDir, 'list');
+    assert.equal(listed.stdout.trim(), 'opal\tadmin');
+    assert.equal((await admin(server.dataDir, 'revoke', 'opal')).code, 0);
+    assert.equal(await serverAudit(token), 'SB_ERR_FORBIDDEN');
+    assert.equal((await admin(server.dataDir, 'list')).stdout.trim(), '(no server roles)');
+  });
+
+  test('refuses a guest handle and a bad one with their codes and status 1', async () => {
+    const guest = await WsTestClient.connect(server.wsUrl);
+    await guest.hello({ handle: 'drifter' });
+    const g = await admin(server.dataDir, 'grant', 'drifter');
+    assert.equal(g.code, 1);
+    assert.match(g.stderr, /SB_ERR_USER_NOT_FOUND/);
+    const bad = await admin(server.dataDir, 'grant', 'no such!');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /SB_ERR_HANDLE_INVALID/);
+    guest.close();
+  });
+});
