@@ -101,6 +101,26 @@ const MIGRATIONS: string[] = [
    CREATE INDEX account_sessions_by_handle ON account_sessions (handle)`,
   // 5 (issue 7): server roles of an account (space-separated, e.g. 'admin').
   `ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT ''`,
+  // 6 (issue 8): edits and reactions on the log, and what they leave on their message: the
+  // edited time, the deleted flag (a delete erases the text), the reactions. Messages deleted
+  // before this release lose their text now.
+  `ALTER TABLE messages ADD COLUMN edits BIGINT;
+   ALTER TABLE messages ADD COLUMN reacts BIGINT;
+   ALTER TABLE messages ADD COLUMN unreacts BIGINT;
+   ALTER TABLE messages ADD COLUMN emoji TEXT;
+   ALTER TABLE messages ADD COLUMN edited_ts BIGINT;
+   ALTER TABLE messages ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT false;
+   CREATE INDEX messages_edits ON messages (channel, edits) WHERE edits IS NOT NULL;
+   UPDATE messages SET text = '', deleted = true
+     WHERE (channel, seq) IN (SELECT channel, deletes FROM messages WHERE deletes IS NOT NULL);
+   CREATE TABLE reactions (
+     channel TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     emoji TEXT NOT NULL,
+     "user" TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     PRIMARY KEY (channel, seq, emoji, "user")
+   )`,
 ];
 
 /** The schema version a migrated database is at (`switchboard_schema`). */

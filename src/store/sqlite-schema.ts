@@ -97,6 +97,26 @@ const MIGRATIONS: string[] = [
    CREATE INDEX account_sessions_by_handle ON account_sessions (handle);`,
   // 5 (issue 7): server roles of an account (space-separated, e.g. 'admin').
   `ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT '';`,
+  // 6 (issue 8): edits and reactions on the log, and what they leave on their message: the
+  // edited time, the deleted flag (a delete erases the text), the reactions. Messages deleted
+  // before this release lose their text now.
+  `ALTER TABLE messages ADD COLUMN edits INTEGER;
+   ALTER TABLE messages ADD COLUMN reacts INTEGER;
+   ALTER TABLE messages ADD COLUMN unreacts INTEGER;
+   ALTER TABLE messages ADD COLUMN emoji TEXT;
+   ALTER TABLE messages ADD COLUMN edited_ts INTEGER;
+   ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX messages_edits ON messages (channel, edits) WHERE edits IS NOT NULL;
+   UPDATE messages SET text = '', deleted = 1
+     WHERE (channel, seq) IN (SELECT channel, deletes FROM messages WHERE deletes IS NOT NULL);
+   CREATE TABLE reactions (
+     channel TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     emoji TEXT NOT NULL,
+     user TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     PRIMARY KEY (channel, seq, emoji, user)
+   ) WITHOUT ROWID;`,
 ];
 
 /** The schema version a migrated database is at (`PRAGMA user_version`). */
