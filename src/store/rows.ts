@@ -56,7 +56,7 @@ export function summarize(
   for (const r of rows) {
     const seq = Number(r.seq);
     let byEmoji = bySeq.get(seq);
-    if (!byEmoji) bySeq.set(seq, (byEmoji = new Map()));
+    if (!byEmoji) bySeq.set(seq, (byEmoji = new Map<string, ReactionSummary>()));
     let s = byEmoji.get(r.emoji);
     if (!s) byEmoji.set(r.emoji, (s = { emoji: r.emoji, count: 0, me: false, users: [] }));
     s.count++;
