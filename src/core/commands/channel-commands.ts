@@ -17,17 +17,26 @@ export const history: Handler<'history'> = async (ctx, conn, f) => {
   const limit = f.limit ?? 50;
   // Nothing at or below the member's floor: `after` starts there at the earliest, and a page
   // back that reaches it ends there (hasMore false).
+  // Messages in their current state, no events: the log of changes is resume's.
   const query =
     f.after !== undefined
-      ? { after: Math.max(f.after, floor), limit: limit + 1 }
-      : { before: f.before, limit: limit + 1 };
+      ? { after: Math.max(f.after, floor), limit: limit + 1, messagesOnly: true }
+      : { before: f.before, limit: limit + 1, messagesOnly: true };
   const [read, head] = await Promise.all([ctx.store.read(id, query), ctx.store.head(id)]);
   const rows = floor > 0 ? read.filter((m) => m.seq > floor) : read;
   const hasMore = rows.length > limit;
   const page = hasMore ? (f.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
+  const reactions = await ctx.store.reactions(
+    id,
+    page.filter((m) => !m.deleted).map((m) => m.seq),
+    conn.user!,
+  );
   return {
     channel: id,
-    messages: page.map((m) => ({ type: 'message', ...m })),
+    messages: page.map((m) => {
+      const r = reactions.get(m.seq);
+      return { type: 'message', ...m, ...(r ? { reactions: r } : {}) };
+    }),
     firstSeq: Math.max(head?.firstSeq ?? 1, floor + 1),
     lastSeq: head?.lastSeq ?? 0,
     hasMore,
