@@ -13,13 +13,11 @@ import { appendEntry } from './send.js';
 
 export const deleteMessage: Handler<'delete'> = async (ctx, conn, f) => {
   const user = conn.user!;
-  const { message: m, grant, recipient } = await targetMessage(
-    ctx,
-    conn,
-    f.channel,
-    f.seq,
-    'history',
-  );
+  const {
+    message: m,
+    grant,
+    recipient,
+  } = await targetMessage(ctx, conn, f.channel, f.seq, 'history');
   if (m.from !== user) {
     if (!grant) throw new SwitchboardError('SB_ERR_FORBIDDEN', 'only your own messages');
     const code = authorize('delete', grant.access.kind, grant.actor);
