@@ -103,6 +103,15 @@ export class MemoryStore implements Store, SessionStore {
     return page.map((m) => ({ ...m }));
   }
 
+  async countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
+    let n = 0;
+    for (const m of this.#channels.get(channel)?.messages ?? []) {
+      if (m.seq > upTo || n >= cap) break;
+      if (m.seq > after && isMessage(m)) n++;
+    }
+    return n;
+  }
+
   async head(channel: string): Promise<ChannelHead | null> {
     const ch = this.#channels.get(channel);
     if (!ch) return null;

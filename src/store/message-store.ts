@@ -12,6 +12,7 @@
  * - Backend failures reject with a SwitchboardError (SB_ERR_STORE_UNAVAILABLE) whose `cause` is
  *   the driver error.
  */
+import { isMessageEntry } from '../protocol/log-entry.js';
 
 /**
  * What a log entry may change in an earlier message of its channel (its target, by seq). An
@@ -74,11 +75,7 @@ export function withoutUndefined<T extends object>(m: T): T {
 }
 
 /** Whether an entry is a message (not an event on another one). */
-export const isMessage = (m: LogEvent): boolean =>
-  m.deletes === undefined &&
-  m.edits === undefined &&
-  m.reacts === undefined &&
-  m.unreacts === undefined;
+export const isMessage: (m: LogEvent) => boolean = isMessageEntry;
 
 export interface AppendResult {
   message: StoredMessage;
@@ -123,6 +120,11 @@ export interface MessageStore {
   ): Promise<Map<number, ReactionSummary[]>>;
   /** A page of messages in ascending seq order. With neither bound: the newest `limit`. */
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]>;
+  /**
+   * How many messages (not events) the channel has with after < seq <= upTo, counting at most
+   * `cap` of them: the unread count of a read position.
+   */
+  countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number>;
   /** Position of a channel, or null when it does not exist. */
   head(channel: string): Promise<ChannelHead | null>;
 }

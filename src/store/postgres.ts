@@ -86,6 +86,8 @@ const SQL = {
     AND "user" = $4`,
   reactions: `SELECT seq, emoji, "user" FROM reactions WHERE channel = $1 AND seq = ANY($2::bigint[])
     ORDER BY seq, ts, "user"`,
+  countMessages: `SELECT count(*)::int AS n FROM (SELECT 1 FROM messages
+    WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} LIMIT $4) page`,
   readMessagesAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
     AND ${IS_MESSAGE} ORDER BY seq LIMIT $3`,
   readMessagesBefore: `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
@@ -337,6 +339,11 @@ export class PostgresStore implements Store, SessionStore {
             limit,
           ]);
     return result.rows.map(toMessage);
+  }
+
+  async countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
+    return (await this.#query<{ n: number }>('countMessages', [channel, after, upTo, cap])).rows[0]!
+      .n;
   }
 
   async head(channel: string): Promise<ChannelHead | null> {

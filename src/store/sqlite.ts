@@ -163,6 +163,12 @@ export class SqliteStore implements Store, SessionStore {
     });
   }
 
+  countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
+    return this.#run(
+      () => (this.#sql.countMessages.get(channel, after, upTo, cap) as { n: number }).n,
+    );
+  }
+
   head(channel: string): Promise<ChannelHead | null> {
     return this.#run(() => {
       const row = this.#sql.head.get(channel) as
@@ -359,6 +365,10 @@ function prepare(db: Database.Database) {
     reactions: db.prepare(
       `SELECT seq, emoji, user FROM reactions
        WHERE channel = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq, ts, user`,
+    ),
+    countMessages: db.prepare(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM messages
+         WHERE channel = ? AND seq > ? AND seq <= ? AND ${IS_MESSAGE} LIMIT ?)`,
     ),
     readMessagesAfter: db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND seq > ? AND ${IS_MESSAGE}

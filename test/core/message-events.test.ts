@@ -182,3 +182,25 @@ describe('delete', () => {
     );
   });
 });
+
+describe('unread', () => {
+  it('counts messages only: edits, reactions and deletes do not add to it', async () => {
+    const s = await room();
+    await must(s.bob, { type: 'read', channel: s.channel, seq: 1 });
+    await must(s.ann, { type: 'send', room: s.room, text: 'two', cid: 'm2' });
+    await must(s.ann, { type: 'send', room: s.room, text: 'three', cid: 'm3' });
+    await must(s.ann, { type: 'edit', channel: s.channel, seq: 2, text: 'TWO', cid: 'e' });
+    await must(s.ann, { type: 'react', channel: s.channel, seq: 1, emoji: '🎉', cid: 'r' });
+    await must(s.bob, { type: 'react', channel: s.channel, seq: 3, emoji: '👍', cid: 'r' });
+    const again = TestClient.connect(s.node);
+    const hello = await again.hello({ token: s.bob.user, presence: false });
+    const state = (hello.channels as { channel: string; unread: number; lastSeq: number }[]).find(
+      (c) => c.channel === s.channel,
+    )!;
+    assert.deepEqual([state.lastSeq, state.unread], [6, 2], 'two messages, four log entries');
+    const read = await again.call<{ unread: number }>({ type: 'read', channel: s.channel, seq: 2 });
+    assert.equal(read.unread, 1);
+    const joined = await s.bob.call<{ unread: number }>({ type: 'join', room: s.room });
+    assert.equal(joined.unread, 1, 'the join reply of a member counts the same way');
+  });
+});

@@ -3,7 +3,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { parseChannel } from '../../protocol/frames.js';
-import { channelState } from '../channel-state.js';
+import { channelState, countUnread } from '../channel-state.js';
 import { channelTopic, userTopic } from '../envelope.js';
 import { NO_REPLY, encodeReply } from '../wire.js';
 import { readableChannel } from './access.js';
@@ -65,7 +65,10 @@ export const read: Handler<'read'> = async (ctx, conn, f) => {
   const user = conn.user!;
   const { id, floor } = await readableChannel(ctx, conn, f.channel, 'read');
   const seq = await ctx.store.setReadSeq(id, user, f.seq);
-  const state = await ctx.directory.borrow(id, (ch) => channelState(ch, user, seq, floor));
+  const state = await countUnread(
+    ctx.store,
+    await ctx.directory.borrow(id, (ch) => channelState(ch, user, seq, floor)),
+  );
   ctx.directory.pushToUser(
     user,
     JSON.stringify({ type: 'read', channel: id, seq: state.readSeq, unread: state.unread }),

@@ -188,4 +188,20 @@ export const EVENT_CASES: Record<string, StoreCase> = {
       assert.deepEqual(await store.reactions(ROOM, [1], 'bob'), new Map());
     },
   },
+  'count-messages': {
+    title: 'counts the messages of a range, not the events, up to a cap',
+    async run({ open }) {
+      const store = await roomWith(open, 3);
+      await store.append(edit(1, 'v2'));
+      await store.append(react(2, '👍', 'bob'));
+      await store.append(msg('m4'));
+      await store.append(del(6));
+      // seqs: 1-3 messages, 4 edit, 5 reaction, 6 message (deleted: still a message), 7 delete
+      assert.equal(await store.countMessages(ROOM, 0, 7, 100), 4);
+      assert.equal(await store.countMessages(ROOM, 3, 7, 100), 1);
+      assert.equal(await store.countMessages(ROOM, 1, 5, 100), 2);
+      assert.equal(await store.countMessages(ROOM, 0, 7, 2), 2);
+      assert.equal(await store.countMessages('room:none', 0, 7, 100), 0);
+    },
+  },
 };
