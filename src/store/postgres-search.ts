@@ -1,0 +1,99 @@
+import type pg from 'pg';
+import { MAX_SEARCH_TERMS } from '../protocol/search-query.js';
+import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
+import { fold, highlights, prepareSearch, toPage } from './search-text.js';
+
+/** Runs one named statement; rejects SB_ERR_STORE_UNAVAILABLE with the driver error as cause. */
+export type PostgresQuery = <R extends pg.QueryResultRow>(
+  name: string,
+  text: string,
+  values: unknown[],
+) => Promise<pg.QueryResult<R>>;
+
+interface HitRow {
+  position: number;
+  channel: string;
+  seq: number;
+  sender: string;
+  ts: number;
+  text: string;
+}
+
+/** One statement per number of terms (0 to MAX_SEARCH_TERMS): a LIKE each, so GIN can use all. */
+const SEARCH = Array.from(
+  { length: MAX_SEARCH_TERMS + 1 },
+  (_, n) => `SELECT s.id AS position, s.channel, s.seq, s.sender, s.ts, m.text
+    FROM message_search s
+    JOIN unnest($1::text[], $2::bigint[]) AS c (channel, floor_seq)
+      ON c.channel = s.channel AND s.seq > c.floor_seq
+    JOIN messages m ON m.channel = s.channel AND m.seq = s.seq
+    WHERE s.id < $3 AND ($4::text IS NULL OR s.sender = $4)
+      AND ($5::bigint IS NULL OR s.ts < $5) AND ($6::bigint IS NULL OR s.ts >= $6)
+      ${Array.from({ length: n }, (_, i) => `AND s.body LIKE $${i + 8}`).join(' ')}
+    ORDER BY s.id DESC LIMIT $7`,
+);
+
+/** Both rows change or neither: the message's text follows the index row, which must exist. */
+const UPDATE = `WITH doc AS (UPDATE message_search SET body = $4 WHERE channel = $1 AND seq = $2
+      RETURNING seq),
+    msg AS (UPDATE messages SET text = $3 WHERE channel = $1 AND seq = $2
+      AND EXISTS (SELECT 1 FROM doc) RETURNING seq)
+  SELECT count(*)::int AS n FROM doc`;
+
+/** A LIKE pattern matching `term` anywhere; `\`, `%` and `_` in it are literal. */
+const containing = (term: string): string => `%${term.replace(/[\\%_]/gu, (c) => `\\${c}`)}%`;
+
+/**
+ * The SearchIndex of a PostgresStore (schema in ./postgres-schema.ts, migration 5):
+ * `message_search` holds the folded text of every live message (./search-text.ts), kept in step
+ * by the append statement itself (./postgres.ts), with a pg_trgm GIN index on it when the
+ * extension could be created (`trigramIndex`). Each term is one `LIKE '%term%'` (escaped, so
+ * nothing in it is syntax), which that index serves for terms of three characters or more.
+ * Without the extension the same queries scan the table: slower, same results.
+ */
+export class PostgresSearch implements SearchIndex {
+  readonly #query: PostgresQuery;
+  /** Whether the pg_trgm index exists; false: every search scans `message_search`. */
+  readonly trigramIndex: boolean;
+
+  constructor(query: PostgresQuery, trigramIndex: boolean) {
+    this.#query = query;
+    this.trigramIndex = trigramIndex;
+  }
+
+  async search(q: SearchQuery): Promise<SearchPage> {
+    const { terms, limit, below } = prepareSearch(q);
+    const { rows } = await this.#query<HitRow>(`search_${terms.length}`, SEARCH[terms.length]!, [
+      q.channels.map((c) => c.channel),
+      q.channels.map((c) => c.floorSeq),
+      Number.isFinite(below) ? below : Number.MAX_SAFE_INTEGER,
+      q.from ?? null,
+      q.before ?? null,
+      q.after ?? null,
+      limit + 1,
+      ...terms.map(containing),
+    ]);
+    const page = toPage(rows, limit);
+    return {
+      hits: page.rows.map((r) => ({
+        channel: r.channel,
+        seq: r.seq,
+        from: r.sender,
+        ts: r.ts,
+        text: r.text,
+        highlights: highlights(r.text, terms),
+      })),
+      cursor: page.cursor,
+    };
+  }
+
+  async update(channel: string, seq: number, text: string): Promise<boolean> {
+    const { rows } = await this.#query<{ n: number }>('searchUpdate', UPDATE, [
+      channel,
+      seq,
+      text,
+      fold(text),
+    ]);
+    return rows[0]!.n === 1;
+  }
+}
