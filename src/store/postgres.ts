@@ -126,7 +126,7 @@ export class PostgresStore implements Store, SessionStore {
     this.#pool = pool;
     this.search = new PostgresSearch(async (name, text, values) => {
       try {
-        return await pool.query({ name, text, values });
+        return await pool.query(name === null ? { text, values } : { name, text, values });
       } catch (err) {
         throw unavailable(err);
       }
