@@ -103,6 +103,17 @@ for (const [name, makeStore] of backends) {
       );
     });
 
+    it('stops searching a room for a member who is kicked from it', async () => {
+      const room = fresh('club');
+      await must(ann, { type: 'create', room });
+      await must(ann, { type: 'invite', room, user: c });
+      await must(ann, { type: 'send', room, text: 'club agenda', cid: 'k1' });
+      assert.deepEqual(texts(await find(cat, 'agenda')), ['club agenda']);
+      await must(ann, { type: 'kick', room, user: c });
+      assert.deepEqual(texts(await find(cat, 'agenda')), []);
+      assert.deepEqual(texts(await find(cat, `in:#${room} agenda`)), []);
+    });
+
     it('no longer finds a message once it is deleted', async () => {
       const [mine] = (await find(ann, 'plan for bob')).hits;
       await must(ann, { type: 'delete', channel: mine!.channel, seq: mine!.seq });

@@ -117,6 +117,39 @@ export const SEARCH_CASES: Record<string, StoreCase> = {
       assert.deepEqual(marked((await find(store, '"one line"'))[0]), ['one\n\tline']);
     },
   },
+  'search-scripts': {
+    title:
+      'matches other scripts alike: kana, Hangul, Devanagari, Arabic, Vietnamese, Greek, ligatures, ZWJ emoji',
+    async run({ open }) {
+      const store = await storeWith(open, [
+        'がっこうへ行く',
+        '한국어 배우기',
+        'हिन्दी भाषा',
+        'مرحبا بالعالم',
+        'Việt Nam đẹp',
+        'ΑΘΗΝΑ άλφα',
+        'ﬁnal ﬂag',
+        '👨‍👩‍👧 family',
+      ]);
+      const cases: [string, number[]][] = [
+        ['がっ', [1]],
+        ['한국', [2]],
+        ['हिन्दी', [3]],
+        ['بالعالم', [4]],
+        ['viet nam', [5]],
+        ['αθηνα αλφα', [6]],
+        ['final flag', [7]],
+        ['👨‍👩‍👧', [8]],
+        ['👩', [8]],
+      ];
+      for (const [query, seqs] of cases)
+        assert.deepEqual(
+          (await find(store, query)).map((h) => h.seq),
+          seqs,
+          query,
+        );
+    },
+  },
   'search-highlights': {
     title: 'highlights every occurrence of every term, merged, in UTF-16 offsets of the text',
     async run({ open }) {
