@@ -58,8 +58,8 @@ export interface SearchIndex {
   search(query: SearchQuery): Promise<SearchPage>;
   /**
    * Replaces the text of message `seq` of `channel` (not a delete event, not deleted) in the log
-   * and the index at once; resolves false when there is no such message. The edit work calls it
-   * in the same write as the edit event it appends.
+   * and the index in one write; resolves false when there is no such message. The path for
+   * edits: docs/search.md says how an edit event's append should apply it in its own write.
    */
   update(channel: string, seq: number, text: string): Promise<boolean>;
 }
