@@ -118,6 +118,10 @@ export const ERRORS = {
     retryable: false,
   },
   SB_ERR_BLOCKED: { message: 'this user does not accept your direct messages', retryable: false },
+  SB_ERR_SEARCH_INVALID: {
+    message: 'search query is empty, too long, or has a malformed filter or cursor',
+    retryable: false,
+  },
 
   // --- flow control --------------------------------------------------------------------------
   SB_ERR_REPLAY_IN_PROGRESS: {

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 
 import { PROTOCOL_VERSION } from './channels.js';
+import { MAX_SEARCH_QUERY_LENGTH } from './search-query.js';
 
 export * from './channels.js';
 
@@ -273,6 +274,26 @@ export const ReportFrame = z
       'admins). Recorded in the audit log.',
   );
 
+export const SearchFrame = z
+  .strictObject({
+    type: z.literal('search'),
+    id: requestId,
+    query: z
+      .string()
+      .max(4 * MAX_SEARCH_QUERY_LENGTH)
+      .describe(
+        `Words and "phrases" (all must occur; case- and accent-insensitive substrings) and the ` +
+          `filters in:#room, in:@user, from:handle, before:YYYY-MM-DD, after:YYYY-MM-DD; at most ` +
+          `${MAX_SEARCH_QUERY_LENGTH} characters (longer: SB_ERR_SEARCH_INVALID). See docs/search.md.`,
+      ),
+    limit: z.number().int().min(1).max(100).optional().describe('Hits per page, default 20.'),
+    cursor: z.string().max(32).optional().describe('`cursor` of the previous page, for the next.'),
+  })
+  .describe(
+    'Search the messages of the rooms you are in and your DMs, newest first. Replied with ' +
+      'SearchResult.',
+  );
+
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
   .describe('Client-initiated round trip; replied with an empty result.');
@@ -308,6 +329,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   AuditFrame,
   DeleteFrame,
   ReportFrame,
+  SearchFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -437,6 +459,31 @@ export const AuditEntry = z.strictObject({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+export const SearchHit = z
+  .strictObject({
+    channel,
+    seq,
+    from: handle,
+    ts: z.number().int().describe('Server timestamp, milliseconds since the epoch.'),
+    text: z.string().describe('The message\u2019s current text.'),
+    highlights: z
+      .array(z.tuple([z.number().int().min(0), z.number().int().min(0)]))
+      .describe('Where the words and phrases occur: sorted [start, end) UTF-16 offsets in text.'),
+  })
+  .describe('A message that matches a search.');
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const SearchResult = z
+  .strictObject({
+    hits: z.array(SearchHit).describe('Newest first.'),
+    cursor: z
+      .string()
+      .optional()
+      .describe('Send it back in `search` for the next page; absent on the last page.'),
+  })
+  .describe('The `search` reply.');
+export type SearchResult = z.infer<typeof SearchResult>;
+
 export const ReplyFrame = z
   .strictObject({
     type: z.literal('reply'),
@@ -447,7 +494,7 @@ export const ReplyFrame = z
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), {members: MemberInfo[]}, {users: OnlineUser[]}, SendResult, ' +
           'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
-          '{entries: AuditEntry[]} (audit), {} (moderation commands).',
+          '{entries: AuditEntry[]} (audit), SearchResult (search), {} (moderation commands).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');

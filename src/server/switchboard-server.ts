@@ -105,6 +105,12 @@ export class SwitchboardServer {
         dataDir: config.dataDir,
         retainPerChannel: config.retainPerChannel,
       }));
+    // PostgresStore without pg_trgm searches by scanning (docs/search.md): say so once.
+    if ((store.search as { trigramIndex?: boolean }).trigramIndex === false)
+      logger.warn(
+        {},
+        'postgres store: pg_trgm cannot be created here; search scans message_search',
+      );
     const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
     let bus =
       parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config), logger }));

@@ -4,12 +4,15 @@
  * this version.
  */
 import type pg from 'pg';
+import { fold } from './search-text.js';
+
+type Migration = string | ((client: pg.PoolClient) => Promise<void>);
 
 /**
  * Schema migrations; index i brings `switchboard_schema` from version i to i + 1. Never edit one.
  * The same tables as the SQLite store; `"user"` is quoted because USER is reserved in PostgreSQL.
  */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Migration[] = [
   `CREATE TABLE channels (
      channel TEXT PRIMARY KEY,
      kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
@@ -101,6 +104,47 @@ const MIGRATIONS: string[] = [
    CREATE INDEX account_sessions_by_handle ON account_sessions (handle)`,
   // 5 (issue 7): server roles of an account (space-separated, e.g. 'admin').
   `ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT ''`,
+  // 6 (issue 8, search): the folded text of every live message (./search-text.ts, so in
+  // JavaScript), filled from the messages already stored, oldest first so that index order is
+  // time order; deleted ones and delete events left out. Its trigram index: `ensureTrigramIndex`.
+  async (client) => {
+    await client.query(`CREATE TABLE message_search (
+       id BIGSERIAL PRIMARY KEY,
+       channel TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       sender TEXT NOT NULL,
+       ts BIGINT NOT NULL,
+       body TEXT NOT NULL,
+       UNIQUE (channel, seq)
+     )`);
+    await client.query(`DECLARE search_backfill NO SCROLL CURSOR FOR
+       SELECT channel, seq, sender, ts, text FROM messages
+       WHERE deletes IS NULL AND text <> ''
+         AND (channel, seq) NOT IN (SELECT channel, deletes FROM messages WHERE deletes IS NOT NULL)
+       ORDER BY ts, channel, seq`);
+    for (;;) {
+      const { rows } = await client.query<{
+        channel: string;
+        seq: number;
+        sender: string;
+        ts: number;
+        text: string;
+      }>('FETCH 2000 FROM search_backfill');
+      if (rows.length === 0) break;
+      await client.query(
+        `INSERT INTO message_search (channel, seq, sender, ts, body)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[])`,
+        [
+          rows.map((r) => r.channel),
+          rows.map((r) => r.seq),
+          rows.map((r) => r.sender),
+          rows.map((r) => r.ts),
+          rows.map((r) => fold(r.text)),
+        ],
+      );
+    }
+    await client.query('CLOSE search_backfill');
+  },
 ];
 
 /** The schema version a migrated database is at (`switchboard_schema`). */
@@ -111,9 +155,10 @@ const MIGRATION_LOCK = 0x5357_4d49; // "SWMI"
 
 /**
  * Applies pending migrations in one transaction holding an advisory lock, so nodes starting at
- * once wait for each other and the schema is migrated exactly once.
+ * once wait for each other and the schema is migrated exactly once. Resolves whether the search
+ * table has its trigram index (see `ensureTrigramIndex`).
  */
-export async function migrate(pool: pg.Pool): Promise<void> {
+export async function migrate(pool: pg.Pool): Promise<{ trigramIndex: boolean }> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -125,17 +170,43 @@ export async function migrate(pool: pg.Pool): Promise<void> {
       'SELECT coalesce(max(version), 0) AS version FROM switchboard_schema',
     );
     for (let v = rows[0]!.version; v < MIGRATIONS.length; v++) {
-      await client.query(MIGRATIONS[v]!);
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') await client.query(migration);
+      else await migration(client);
       await client.query('INSERT INTO switchboard_schema (version, applied_at) VALUES ($1, $2)', [
         v + 1,
         Date.now(),
       ]);
     }
+    const trigramIndex = await ensureTrigramIndex(client);
     await client.query('COMMIT');
     client.release();
+    return { trigramIndex };
   } catch (err) {
     // Destroy the connection: its transaction may be half-done or the socket broken.
     client.release(err instanceof Error ? err : true);
     throw err;
+  }
+}
+
+/**
+ * Creates pg_trgm and the GIN index of `message_search` if missing, at every start, so an
+ * extension installed later is used from the next start on. Where it cannot be created (not
+ * installed, or the role may not create it; pg_trgm is a trusted extension since PostgreSQL 13,
+ * so a database owner may) the store works without it: search scans the table, same results.
+ * Resolves whether the index exists.
+ */
+async function ensureTrigramIndex(client: pg.PoolClient): Promise<boolean> {
+  await client.query('SAVEPOINT search_trigram');
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    await client.query(
+      'CREATE INDEX IF NOT EXISTS message_search_trgm ON message_search USING gin (body gin_trgm_ops)',
+    );
+    await client.query('RELEASE SAVEPOINT search_trigram');
+    return true;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT search_trigram');
+    return false;
   }
 }

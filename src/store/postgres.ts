@@ -12,6 +12,8 @@ import type {
 import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
+import { PostgresSearch } from './postgres-search.js';
+import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
 import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
 import type { Store, StoreOptions } from './store.js';
@@ -41,6 +43,9 @@ const SQL = {
    * (channel, sender, cid) can pass NOT EXISTS (statement snapshot) and then fails on the UNIQUE
    * constraint (23505): the whole statement rolls back, last_seq included, so no seq is consumed.
    * No row back: duplicate or unknown channel, told apart by `byCid` and `head`.
+   * The search index follows in the same statement: `$8` is the folded text (./search-text.ts),
+   * indexed unless this is a delete event, which unindexes message `$7` instead; pruned
+   * messages are unindexed with their rows.
    */
   append: `WITH bumped AS (
       UPDATE channels SET last_seq = last_seq + 1,
@@ -49,7 +54,12 @@ const SQL = {
       WHERE channel = $1 AND NOT EXISTS
         (SELECT 1 FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3)
       RETURNING last_seq, first_seq),
-    pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped))
+    pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped)),
+    unindexed AS (DELETE FROM message_search WHERE channel = $1
+      AND (seq < (SELECT first_seq FROM bumped) OR seq = (SELECT $7::bigint FROM bumped))),
+    indexed AS (INSERT INTO message_search (channel, seq, sender, ts, body)
+      SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
+      WHERE $7::bigint IS NULL AND $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint FROM bumped
     RETURNING seq`,
@@ -107,11 +117,20 @@ export class PostgresStore implements Store, SessionStore {
   readonly #retain: number;
   #closed = false;
   readonly moderation: PostgresModeration;
+  /** Full-text search over the messages (./postgres-search.ts). */
+  readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
   readonly accounts: AccountStore;
 
-  private constructor(pool: pg.Pool, options: StoreOptions) {
+  private constructor(pool: pg.Pool, options: StoreOptions, trigramIndex: boolean) {
     this.#pool = pool;
+    this.search = new PostgresSearch(async (name, text, values) => {
+      try {
+        return await pool.query(name === null ? { text, values } : { name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    }, trigramIndex);
     this.moderation = new PostgresModeration(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
@@ -146,13 +165,14 @@ export class PostgresStore implements Store, SessionStore {
     // An idle connection dropped by the server is removed from the pool; the next query opens a
     // new one. Without a listener the 'error' event would crash the process.
     pool.on('error', () => {});
+    let trigramIndex: boolean;
     try {
-      await migrate(pool);
+      ({ trigramIndex } = await migrate(pool));
     } catch (err) {
       await pool.end().catch(() => {});
       throw unavailable(err, 'cannot open postgres store');
     }
-    return new PostgresStore(pool, options);
+    return new PostgresStore(pool, options, trigramIndex);
   }
 
   /** Runs one named statement, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
@@ -176,7 +196,16 @@ export class PostgresStore implements Store, SessionStore {
           await this.#pool.query<{ seq: number }>({
             name: 'append',
             text: SQL.append,
-            values: [m.channel, m.from, m.cid, m.text, m.ts, this.#retain, m.deletes ?? null],
+            values: [
+              m.channel,
+              m.from,
+              m.cid,
+              m.text,
+              m.ts,
+              this.#retain,
+              m.deletes ?? null,
+              m.deletes === undefined ? fold(m.text) : '',
+            ],
           })
         ).rows[0];
       } catch (err) {

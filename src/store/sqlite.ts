@@ -15,6 +15,8 @@ import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
+import { SqliteSearch } from './sqlite-search.js';
+import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
 import type { Store, StoreOptions } from './store.js';
 
@@ -35,6 +37,9 @@ export class SqliteStore implements Store, SessionStore {
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
+  readonly #search: SqliteSearch;
+  /** Full-text search over the messages (./sqlite-search.ts). */
+  readonly search: SearchIndex;
   /** Accounts and their device sessions, on this connection (./sqlite-accounts.ts). */
   readonly accounts: AccountStore;
 
@@ -55,6 +60,7 @@ export class SqliteStore implements Store, SessionStore {
       migrate(db);
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
+      this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();
       throw unavailable(err, `cannot open sqlite store at ${path}`);
@@ -72,9 +78,11 @@ export class SqliteStore implements Store, SessionStore {
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
       const seq = bumped.last_seq;
       sql.insertMessage.run(m.channel, seq, m.cid, m.from, m.text, m.ts, m.deletes ?? null);
+      this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
         const firstSeq = seq - this.#retain + 1;
         sql.prune.run(m.channel, firstSeq);
+        this.#search.prune(m.channel, firstSeq);
         sql.moveFirstSeq.run(firstSeq, m.channel);
       }
       return { message: { ...m, seq }, duplicate: false };

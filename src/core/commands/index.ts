@@ -8,6 +8,7 @@ import { hello } from './hello.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
 import { refresh } from './refresh.js';
 import { report } from './report.js';
+import { search } from './search.js';
 import { send } from './send.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
@@ -53,5 +54,6 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   audit,
   report,
   delete: deleteMessage,
+  search,
   ping: async () => ({}),
 };
