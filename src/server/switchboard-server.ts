@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AccountService } from '../auth/accounts.js';
 import { externalAuthenticator } from '../auth/external.js';
+import { oidcSettings } from '../auth/oidc-settings.js';
 import type { Bus } from '../bus/bus.js';
 import { isClusterBus, openBus } from '../bus/index.js';
 import { BusMux } from '../bus/mux.js';
@@ -99,6 +100,8 @@ export class SwitchboardServer {
     logger: Logger,
     parts: ServerParts = {},
   ): Promise<SwitchboardServer> {
+    // Checked before anything opens: a bad OIDC setting is a start-up error.
+    oidcSettings(config);
     const store =
       parts.store ??
       (await openStore(config.store, {
