@@ -7,21 +7,12 @@
  */
 import * as oidc from 'openid-client';
 import { SwitchboardError, type ErrorCode } from '../errors.js';
-import type { OidcLink } from './account-store.js';
-import type { OidcProfile } from './oidc-handle.js';
+import type { OidcFlow } from './oidc-flow.js';
 import { isLoopbackHttp, type OidcSettings } from './oidc-settings.js';
 import type { OidcTransaction } from './oidc-transaction.js';
 
 /** Seconds a provider request may take (openid-client counts its timeout in seconds). */
 const TIMEOUT_S = 5;
-
-/** What the routes need from a provider: the redirect to it, and the identity it sends back. */
-export interface OidcFlow {
-  /** The authorization URL, and the checks the callback needs (sealed in the cookie). */
-  start(): Promise<{ url: URL; checks: Omit<OidcTransaction, 'returnTo' | 'expiresAt'> }>;
-  /** The identity of a callback URL whose `state` the caller has already matched. */
-  finish(callback: URL, tx: OidcTransaction): Promise<{ link: OidcLink; profile: OidcProfile }>;
-}
 
 export class OidcClient implements OidcFlow {
   readonly #s: OidcSettings;

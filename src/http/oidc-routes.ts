@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AccountService } from '../auth/accounts.js';
-import type { OidcFlow } from '../auth/oidc-client.js';
+import type { OidcFlow } from '../auth/oidc-flow.js';
 import type { OidcSettings } from '../auth/oidc-settings.js';
 import {
   OIDC_COOKIE,

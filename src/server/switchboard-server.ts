@@ -28,7 +28,7 @@ import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
 import { addOidcRoutes } from '../http/oidc-routes.js';
 import { loadDriver } from '../backend-errors.js';
-import type { OidcFlow } from '../auth/oidc-client.js';
+import type { OidcFlow } from '../auth/oidc-flow.js';
 import { ApiRouter } from '../http/router.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
