@@ -98,7 +98,17 @@ const MIGRATIONS: string[] = [
    CREATE INDEX account_sessions_by_handle ON account_sessions (handle);`,
   // 5 (issue 7): server roles of an account (space-separated, e.g. 'admin').
   `ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT '';`,
-  // 6 (issue 8, search): the folded text of every live message (./search-text.ts) and an FTS5
+  // 6 (issue 7, OIDC sign-in): which account an identity at an OpenID provider (the ID token's
+  // iss and sub) signs in to. Linked when the account is made; never moved to another account.
+  `CREATE TABLE oidc_identities (
+     issuer TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     handle TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (issuer, subject)
+   )`,
+  // 7 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and delete events left out).
   `CREATE TABLE search_docs (

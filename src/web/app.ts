@@ -10,6 +10,7 @@ import { Channels } from './channels.js';
 import { byTestId, setUserText } from './dom.js';
 import { DevicesDialog } from './devices.js';
 import { LoginForm, describeError, errorCode } from './login.js';
+import { showOidcButton, takeOidcLanding } from './oidc.js';
 import { MessageView, type HistoryPage } from './message-view.js';
 import { PendingList, pendingChannel } from './pending-list.js';
 import { RoomBrowser } from './room-browser.js';
@@ -447,7 +448,17 @@ document.addEventListener('visibilitychange', () => {
 });
 
 const saved = session.loadSession();
-if (saved?.token) {
+const landing = takeOidcLanding();
+showOidcButton();
+if (landing && 'token' in landing) {
+  // Back from the provider with a new account session: stored like a password sign-in's.
+  accounts.whoAmI(landing.token).then(
+    ({ user }) => start({ handle: user, token: landing.token }),
+    (err: unknown) => login.show(saved?.handle ?? '', describeError(err), errorCode(err)),
+  );
+} else if (landing) {
+  login.show(saved?.handle ?? '', describeError({ code: landing.error }), landing.error);
+} else if (saved?.token) {
   // Show the shell at once; the connection indicator says "connecting" until hello returns.
   me = saved.handle;
   setUserText(byTestId('me'), me);

@@ -35,6 +35,15 @@ export function describeError(err: unknown, handle?: string): string {
       return 'Too many attempts. Wait a little and try again.';
     case 'SB_ERR_PASSWORD_INVALID':
       return 'Passwords are 8 to 1024 bytes long.';
+    case 'SB_ERR_OIDC_UNAVAILABLE':
+      return 'The sign-in service did not answer. Try again in a moment.';
+    case 'SB_ERR_OIDC_DENIED':
+      return 'The sign-in service did not sign you in.';
+    case 'SB_ERR_OIDC_STATE_INVALID':
+      return 'That sign-in took too long or did not start on this page. Try again.';
+    case 'SB_ERR_OIDC_CODE_REJECTED':
+    case 'SB_ERR_OIDC_TOKEN_INVALID':
+      return 'The sign-in service’s answer was not accepted. Try again.';
     case 'SB_ERR_SESSION_REVOKED':
       return 'You were signed out (from another device, or by a password change). Sign in again.';
   }
