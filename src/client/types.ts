@@ -5,11 +5,20 @@ import type {
   ChatMessage,
   HelloResult,
   HistoryResult,
+  MemberInfo,
   OnlineUser,
   RoomInfo,
 } from '../protocol/frames.js';
 
-export type { ChannelState, ChatMessage, HelloResult, HistoryResult, OnlineUser, RoomInfo };
+export type {
+  ChannelState,
+  ChatMessage,
+  HelloResult,
+  HistoryResult,
+  MemberInfo,
+  OnlineUser,
+  RoomInfo,
+};
 
 // Handlers are declared bivariant (the React typings trick) so that both the DOM WebSocket and
 // the `ws` package's WebSocket, whose event types differ, satisfy WebSocketLike.
@@ -162,9 +171,4 @@ export interface HistoryOptions {
   after?: number;
   /** Page size, 1-500 (server default 50). */
   limit?: number;
-}
-
-export interface MemberInfo {
-  user: string;
-  connections: number;
 }

@@ -92,7 +92,7 @@ export const kick: Handler<'kick'> = async (ctx, conn, f) => {
   const user = handleOf(f.user);
   if ((await targetRole(ctx, grant, user)) === null)
     throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `not a member: ${user}`);
-  await removeFromRoom(ctx, grant.id, user);
+  await removeFromRoom(ctx, grant.id, user, undefined, 'kick');
   await record(ctx, conn, grant.id, 'kick', user, { reason: f.reason });
   return {};
 };
@@ -109,7 +109,7 @@ export const ban: Handler<'ban'> = async (ctx, conn, f) => {
   const grant = await authorizeRoom(ctx, conn, 'ban', f.room);
   await targetRole(ctx, grant, user);
   await restrict(ctx, conn, grant.id, 'ban', f);
-  await removeFromRoom(ctx, grant.id, user);
+  await removeFromRoom(ctx, grant.id, user, undefined, 'ban');
   return {};
 };
 
