@@ -77,6 +77,8 @@ export const RoomKind = z
 export const RoomRole = z
   .enum(['owner', 'admin', 'moderator', 'member'])
   .describe('A member\u2019s role in a room, highest first.');
+export type RoomKind = z.infer<typeof RoomKind>;
+export type RoomRole = z.infer<typeof RoomRole>;
 const duration = z
   .number()
   .int()
