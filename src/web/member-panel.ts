@@ -170,6 +170,7 @@ export class MemberPanel {
           class: 'more',
           'data-testid': 'member-menu',
           'aria-haspopup': 'menu',
+          'aria-expanded': 'false',
           'aria-label': `Actions for ${m.user}`,
         },
         '⋯',

@@ -13,7 +13,14 @@ export interface MenuItem {
   danger?: boolean;
 }
 
-let current: { el: HTMLElement; back: HTMLElement | null; off: () => void } | null = null;
+let current: {
+  el: HTMLElement;
+  /** Where focus goes back to. */
+  back: HTMLElement | null;
+  /** The "⋯" button that opened it (aria-expanded while open). */
+  trigger: HTMLElement | null;
+  off: () => void;
+} | null = null;
 
 export function closeMenu(restoreFocus = true): void {
   const open = current;
@@ -21,6 +28,7 @@ export function closeMenu(restoreFocus = true): void {
   current = null;
   open.off();
   open.el.remove();
+  open.trigger?.setAttribute('aria-expanded', 'false');
   if (restoreFocus) open.back?.focus();
 }
 
@@ -63,6 +71,7 @@ export function openMenu(
         : null;
   document.body.append(el);
   place(el, at);
+  if (at instanceof HTMLElement) at.setAttribute('aria-expanded', 'true');
 
   const onKey = (ev: KeyboardEvent): void => {
     const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
@@ -86,6 +95,7 @@ export function openMenu(
   current = {
     el,
     back,
+    trigger: at instanceof HTMLElement ? at : null,
     off: () => {
       document.removeEventListener('pointerdown', onPointer, true);
       window.removeEventListener('resize', onPointer);

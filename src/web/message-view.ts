@@ -201,6 +201,7 @@ export class MessageView {
         class: 'more',
         'data-testid': 'message-menu',
         'aria-haspopup': 'menu',
+        'aria-expanded': 'false',
         'aria-label': `Actions for the message from ${msg.from}`,
       },
       '⋯',
