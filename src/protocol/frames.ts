@@ -78,6 +78,8 @@ export const RoomKind = z
 export const RoomRole = z
   .enum(['owner', 'admin', 'moderator', 'member'])
   .describe('A member\u2019s role in a room, highest first.');
+export type RoomKind = z.infer<typeof RoomKind>;
+export type RoomRole = z.infer<typeof RoomRole>;
 const duration = z
   .number()
   .int()
@@ -105,7 +107,10 @@ export const LeaveFrame = z
 
 export const MembersFrame = z
   .strictObject({ type: z.literal('members'), id: requestId, room: roomName })
-  .describe('List the members of a room with their online connection counts.');
+  .describe(
+    'List the members of a room with their roles, mutes and online connection counts, and the ' +
+      'room\u2019s kind (MembersResult).',
+  );
 
 export const UsersFrame = z
   .strictObject({ type: z.literal('users'), id: requestId })
@@ -415,7 +420,18 @@ export const RoomInfo = z.strictObject({
 });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
-export const MemberInfo = z.strictObject({ user: handle, connections: z.number().int().min(0) });
+export const MemberInfo = z.strictObject({
+  user: handle,
+  connections: z.number().int().min(0),
+  role: RoomRole,
+  muted: z.boolean().optional().describe('Present (true) while a mute holds.'),
+});
+export type MemberInfo = z.infer<typeof MemberInfo>;
+
+export const MembersResult = z
+  .strictObject({ kind: RoomKind, members: z.array(MemberInfo) })
+  .describe('The `members` reply: the room\u2019s kind and its members with their roles.');
+export type MembersResult = z.infer<typeof MembersResult>;
 
 export const SendResult = z.strictObject({
   message: ChatMessage,
@@ -492,7 +508,7 @@ export const ReplyFrame = z
       .unknown()
       .describe(
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
-          'typing, ping), {members: MemberInfo[]}, {users: OnlineUser[]}, SendResult, ' +
+          'typing, ping), MembersResult (members), {users: OnlineUser[]}, SendResult, ' +
           'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
           '{entries: AuditEntry[]} (audit), SearchResult (search), {} (moderation commands).',
       ),
@@ -533,10 +549,15 @@ export const MemberEventFrame = z
     room: roomName,
     user: handle,
     joined: z.boolean().describe('true: joined; false: left.'),
+    removed: z
+      .enum(['kick', 'ban'])
+      .optional()
+      .describe('To the removed user\u2019s own devices only: they were kicked or banned.'),
   })
   .describe(
     'Someone joined or left a room you are in. With your own handle and joined false: you left ' +
-      'it on another device, or you resumed a room you are no longer in.',
+      'it on another device, were kicked or banned (`removed`), or you resumed a room you are ' +
+      'no longer in.',
   );
 
 export const TypingEventFrame = z
