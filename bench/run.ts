@@ -28,13 +28,21 @@ import {
   renderAuth,
   runAuthScenario,
 } from './auth.js';
+import {
+  SEARCH_SCENARIOS,
+  type SearchResult,
+  type SearchScenarioName,
+  renderSearch,
+  runSearchScenario,
+} from './search.js';
 
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
   [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
   cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
-  identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)`;
+  identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)
+  search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]`;
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +54,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '4' },
     'cluster-rate': { type: 'string' },
     'dm-rate': { type: 'string' },
+    'search-messages': { type: 'string' },
+    'search-queries': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -66,20 +76,24 @@ function list<T extends string>(arg: string | undefined, all: readonly T[], what
   return picked;
 }
 
-type AnyScenario = ScenarioName | ClusterScenarioName | AuthScenarioName;
+type AnyScenario = ScenarioName | ClusterScenarioName | AuthScenarioName | SearchScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
     ?.replace(/\bcluster\b(?!-)/g, clusterNames.join(','))
     .replace(/\bauth\b(?!-)/g, AUTH_SCENARIOS.join(',')),
-  [...SCENARIOS.map((s) => s.name), ...clusterNames, ...AUTH_SCENARIOS],
+  [...SCENARIOS.map((s) => s.name), ...clusterNames, ...AUTH_SCENARIOS, ...SEARCH_SCENARIOS],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
 // Without --scenario every scenario runs: the single-node ones, then the cluster ones.
 const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filter(
   (s): s is ScenarioName =>
     !clusterNames.includes(s as ClusterScenarioName) &&
-    !AUTH_SCENARIOS.includes(s as AuthScenarioName),
+    !AUTH_SCENARIOS.includes(s as AuthScenarioName) &&
+    !SEARCH_SCENARIOS.includes(s as SearchScenarioName),
+);
+const searchScenarios = picked.filter((s): s is SearchScenarioName =>
+  SEARCH_SCENARIOS.includes(s as SearchScenarioName),
 );
 const authScenarios = picked.filter((s): s is AuthScenarioName =>
   AUTH_SCENARIOS.includes(s as AuthScenarioName),
@@ -95,10 +109,16 @@ const options = {
   workers: Number(values.workers),
   clusterRate: values['cluster-rate'] === undefined ? undefined : Number(values['cluster-rate']),
   dmRate: values['dm-rate'] === undefined ? undefined : Number(values['dm-rate']),
+  searchMessages:
+    values['search-messages'] === undefined ? undefined : Number(values['search-messages']),
+  searchQueries:
+    values['search-queries'] === undefined ? undefined : Number(values['search-queries']),
 };
 
 let build = 'skipped';
-if (servers.includes('switchboard')) {
+// The search scenario measures the stores in this process: no server, no build.
+const needsServer = scenarios.length + clusterScenarios.length + authScenarios.length > 0;
+if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
     note('building Switchboard (npm run build) ...');
     try {
@@ -120,6 +140,7 @@ const pool = new WorkerPool(options.workers);
 const results: Result[] = [];
 const clusterResults: ClusterResult[] = [];
 const authResults: AuthResult[] = [];
+const searchResults: SearchResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -163,6 +184,21 @@ try {
       if (pool.crashed) throw e;
     }
   }
+  for (const name of searchScenarios) {
+    try {
+      searchResults.push(
+        ...(await runSearchScenario({
+          scale: options.scale,
+          messages: options.searchMessages,
+          queries: options.searchQueries,
+        })),
+      );
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+    }
+  }
 } finally {
   pool.exit();
 }
@@ -171,6 +207,7 @@ const text = [
   results.length ? render(results) : '',
   renderCluster(clusterResults),
   renderAuth(authResults),
+  renderSearch(searchResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -190,7 +227,7 @@ const json = {
   machine,
   options: {
     ...options,
-    scenarios: [...scenarios, ...clusterScenarios, ...authScenarios],
+    scenarios: [...scenarios, ...clusterScenarios, ...authScenarios, ...searchScenarios],
     servers,
     build,
   },
@@ -199,6 +236,7 @@ const json = {
   clusterRatios: clusterRatios(clusterResults),
   cluster: clusterResults,
   auth: authResults,
+  search: searchResults,
   failures,
   table: text,
 };

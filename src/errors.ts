@@ -87,6 +87,26 @@ export const ERRORS = {
   },
   SB_ERR_ACCOUNT_EXISTS: { message: 'this user already has an account', retryable: false },
   SB_ERR_SESSION_NOT_FOUND: { message: 'no such session of yours', retryable: false },
+  SB_ERR_OIDC_UNAVAILABLE: {
+    message: 'the OpenID provider did not answer; try again later',
+    retryable: true,
+  },
+  SB_ERR_OIDC_DENIED: {
+    message: 'the OpenID provider did not sign you in',
+    retryable: false,
+  },
+  SB_ERR_OIDC_STATE_INVALID: {
+    message: 'the sign-in did not start here, took over 10 minutes or was altered; start again',
+    retryable: false,
+  },
+  SB_ERR_OIDC_CODE_REJECTED: {
+    message: 'the OpenID provider refused the authorization code (used twice, expired or not ours)',
+    retryable: false,
+  },
+  SB_ERR_OIDC_TOKEN_INVALID: {
+    message: 'the ID token from the OpenID provider is not valid for this server',
+    retryable: false,
+  },
 
   // --- rooms, DMs and messages -----------------------------------------------------------------
   SB_ERR_ROOM_NAME_INVALID: {
@@ -130,6 +150,10 @@ export const ERRORS = {
   },
   SB_ERR_REACTION_LIMIT: {
     message: 'this message has as many different reactions as it may',
+    retryable: false,
+  },
+  SB_ERR_SEARCH_INVALID: {
+    message: 'search query is empty, too long, or has a malformed filter or cursor',
     retryable: false,
   },
 

@@ -8,6 +8,8 @@
  *   (SessionStore): `createAccount` and `upgradeGuest` are atomic with guest claims, even between
  *   nodes sharing the store. Of a register and a guest claim racing for one free handle exactly
  *   one wins; once an account exists, every guest claim of its handle resolves false.
+ * - An OIDC identity (issuer, subject) is linked to at most one account, made in the same atomic
+ *   step as the account (`createAccount` with `link`), and stays linked for good.
  * - A device session is found by token hash until it is revoked (deleted) or its account's
  *   password changes with it not kept; expiry is the caller's to check.
  * - Backend failures reject with a SwitchboardError (SB_ERR_STORE_UNAVAILABLE) whose `cause` is
@@ -16,7 +18,7 @@
 
 export interface Account {
   handle: string;
-  /** `scrypt$N$r$p$salt$hash` (src/auth/password.ts). */
+  /** `scrypt$N$r$p$salt$hash` (src/auth/password.ts), or NO_PASSWORD for an OIDC account. */
   passwordHash: string;
   /** Display name; null shows the handle. */
   name: string | null;
@@ -41,13 +43,31 @@ export interface DeviceSession {
   expiresAt: number;
 }
 
+/** The password hash of an account made by OIDC sign-in: it never verifies. */
+export const NO_PASSWORD = 'none';
+
+/** An identity at an OpenID provider: the ID token's `iss` and `sub`. */
+export interface OidcLink {
+  issuer: string;
+  subject: string;
+}
+
 export interface AccountStore {
   /**
    * Atomically creates `account` with its first session if its handle is free at `now`: no
-   * account and no unexpired guest session. Resolves false, changing nothing, otherwise. The new
-   * account has no server roles, whatever `account.roles` says (they are an operator's to give).
+   * account and no unexpired guest session; with `link`, also links that OIDC identity to it,
+   * and then the identity must not be linked yet. Resolves false, changing nothing, otherwise.
+   * The new account has no server roles, whatever `account.roles` says (they are an operator's
+   * to give).
    */
-  createAccount(account: Account, first: DeviceSession, now: number): Promise<boolean>;
+  createAccount(
+    account: Account,
+    first: DeviceSession,
+    now: number,
+    link?: OidcLink,
+  ): Promise<boolean>;
+  /** The handle of the account the OIDC identity is linked to; null when none is. */
+  accountByOidc(link: OidcLink): Promise<string | null>;
   /**
    * Atomically turns the guest session of `guestTokenHash`, if unexpired at `now`, into an
    * account of the same handle whose first session `first` has that same token hash (the guest's

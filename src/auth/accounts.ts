@@ -8,8 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { hashToken } from './token-hash.js';
 import { SwitchboardError } from '../errors.js';
 import { HANDLE_RE } from '../protocol/frames.js';
-import type { Account, AccountStore, DeviceSession } from './account-store.js';
+import {
+  NO_PASSWORD,
+  type Account,
+  type AccountStore,
+  type DeviceSession,
+  type OidcLink,
+} from './account-store.js';
 import { checkConfusable, normalizeName } from './display-name.js';
+import { baseHandle, handleCandidates, type OidcProfile } from './oidc-handle.js';
 import type { LoginThrottle } from './login-throttle.js';
 import {
   checkPassword,
@@ -75,6 +82,9 @@ export interface Origin {
 
 const deviceLabel = (device: string): string => device.slice(0, 128) || 'unknown device';
 
+/** Candidates a first OIDC sign-in tries before giving up with SB_ERR_HANDLE_TAKEN. */
+const OIDC_HANDLE_TRIES = 40;
+
 export class AccountService {
   readonly #o: AccountServiceOptions;
   readonly #now: () => number;
@@ -137,13 +147,80 @@ export class AccountService {
     checkPassword(password);
     this.#o.throttle.attempt(origin.address, handle);
     const account = HANDLE_RE.test(handle) ? await this.#o.accounts.accountByHandle(handle) : null;
-    const ok = account
-      ? await verifyPassword(password, account.passwordHash)
-      : await dummyVerify(password);
+    // An OIDC account has no password: same answer, after the same work, as an unknown handle.
+    const ok =
+      account && account.passwordHash !== NO_PASSWORD
+        ? await verifyPassword(password, account.passwordHash)
+        : await dummyVerify(password);
     if (!account || !ok) throw new SwitchboardError('SB_ERR_CREDENTIALS_INVALID');
     const { token, session } = this.#newSession(handle, origin.device);
     await this.#o.accounts.addDeviceSession(session);
     return { token, user: { user: handle, name: account.name } };
+  }
+
+  /** Counts one sign-in attempt from `address`; SB_ERR_LOGIN_THROTTLED past the rate. */
+  throttle(address: string): void {
+    this.#o.throttle.attempt(address);
+  }
+
+  /**
+   * Signs in the account linked to the OIDC identity, making one at the first sign-in: its
+   * handle from the profile (./oidc-handle.ts), numbered when taken; a handle any account or
+   * guest (even one whose session expired) ever held, a connected user's or a JWT or webhook
+   * user's is taken, so no one is taken over. The display name is the profile's `name` when the
+   * display-name policy accepts it, else none. The account has no password (NO_PASSWORD).
+   */
+  async signInOidc(link: OidcLink, profile: OidcProfile, origin: Origin): Promise<Issued> {
+    const linked = await this.#o.accounts.accountByOidc(link);
+    if (linked !== null) return this.#addSession(linked, origin.device);
+    const name = await this.#acceptableName(profile.name);
+    let tries = 0;
+    for (const handle of handleCandidates(baseHandle(profile, link.subject), Math.random)) {
+      if (++tries > OIDC_HANDLE_TRIES) break;
+      if (await this.#everHeld(handle)) continue;
+      const account: Account = {
+        handle,
+        passwordHash: NO_PASSWORD,
+        name,
+        createdAt: this.#now(),
+        roles: [],
+      };
+      const { token, session } = this.#newSession(handle, origin.device);
+      if (await this.#o.accounts.createAccount(account, session, this.#now(), link)) {
+        await this.#o.onCreated?.(handle);
+        return { token, user: { user: handle, name } };
+      }
+      // Lost a race: the same identity's other first sign-in, or someone took the handle.
+      const winner = await this.#o.accounts.accountByOidc(link);
+      if (winner !== null) return this.#addSession(winner, origin.device);
+    }
+    throw new SwitchboardError('SB_ERR_HANDLE_TAKEN', 'no free handle for this identity');
+  }
+
+  async #addSession(handle: string, device: string): Promise<Issued> {
+    const { token, session } = this.#newSession(handle, device);
+    await this.#o.accounts.addDeviceSession(session);
+    const account = await this.#o.accounts.accountByHandle(handle);
+    return { token, user: { user: handle, name: account?.name ?? null } };
+  }
+
+  async #everHeld(handle: string): Promise<boolean> {
+    if (await this.#o.accounts.accountByHandle(handle)) return true;
+    if ((await this.#o.sessions.sessionsByHandle(handle)).length > 0) return true;
+    return Boolean(this.#o.inUse?.(handle)) || Boolean(await this.#o.knownUser?.(handle));
+  }
+
+  /** The provider's name if it passes ./display-name.ts (not like another's handle), else null. */
+  async #acceptableName(raw: string | undefined): Promise<string | null> {
+    if (!raw) return null;
+    try {
+      const name = normalizeName(raw);
+      const handles = (await this.#o.accounts.accountNames()).map((a) => a.handle);
+      checkConfusable(name, '', handles);
+      return name;
+    } catch {
+      return null;
+    }
   }
 
   /**

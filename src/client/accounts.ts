@@ -96,3 +96,26 @@ export async function revokeSession(token: string, id: string, o: AccountOptions
 export async function upgradeGuest(token: string, password: string, o: AccountOptions = {}) {
   await call(o, 'POST', '/upgrade', { password }, token);
 }
+
+/** Which sign-in forms the server offers (`GET /api/v1/auth/modes`). */
+export interface SignInModes {
+  /** The `--auth` modes, with `oidc` when OIDC sign-in is configured. */
+  modes: string[];
+  /** The OIDC button's provider name ("Sign in with <name>"), or null when OIDC is off. */
+  oidc: { name: string } | null;
+}
+
+export async function signInModes(o: AccountOptions = {}): Promise<SignInModes> {
+  const data = (await call(o, 'GET', '/modes', null)) as Partial<SignInModes> | null;
+  return { modes: data?.modes ?? [], oidc: data?.oidc ?? null };
+}
+
+/** The handle and display name of the account of `token`. */
+export async function whoAmI(
+  token: string,
+  o: AccountOptions = {},
+): Promise<{ user: string; name: string | null }> {
+  const data = (await call(o, 'GET', '/me', null, token)) as { user?: unknown; name?: unknown };
+  if (typeof data?.user !== 'string') throw new SwitchboardError('SB_ERR_INTERNAL', 'no user');
+  return { user: data.user, name: typeof data.name === 'string' ? data.name : null };
+}

@@ -4,7 +4,8 @@
  *
  * Guarantees to the application:
  * - every room/DM message is emitted once as 'message', in channel order, own sends included
- *   (the server returns those only in the send reply);
+ *   (the server returns those only in the send reply); a delete event (a log entry with
+ *   `deletes`, live, replayed or our own `delete`'s reply) is emitted as 'delete' instead;
  * - after a drop the client reconnects with backoff, resumes every known channel from its last
  *   seq (nothing missed, nothing twice) and re-sends unacknowledged sends with their cid;
  * - a channel that appeared meanwhile is replayed too (a DM from its start, a room joined on
@@ -25,6 +26,7 @@ import type {
   HistoryResult,
   OnlineUser,
   RoomInfo,
+  RoomKind,
   ServerFrame,
 } from '../protocol/frames.js';
 import { RECONNECT_DEFAULTS } from './backoff.js';
@@ -36,6 +38,7 @@ import { toError } from './pending-requests.js';
 import { SocketLink } from './socket-link.js';
 import type {
   ClientEvents,
+  CommandFrame,
   ClientOptions,
   ClientState,
   HistoryOptions,
@@ -332,9 +335,18 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         }
         this.emit('presence', f.users);
         return;
-      case 'member':
-        this.onMember(f.room, f.user, f.joined);
+      case 'member': {
+        const { type: _type, ...ev } = f;
+        // Our own leave on another device, or a kick or ban; a join arrives as a 'channel' frame.
+        if (ev.user === this.me && !ev.joined) this.removeChannel(roomChannel(ev.room));
+        this.emit('member', ev);
         return;
+      }
+      case 'report': {
+        const { type: _type, ...report } = f;
+        this.emit('report', report);
+        return;
+      }
       case 'typing':
         this.emit('typing', { channel: f.channel, user: f.user });
         return;
@@ -376,7 +388,8 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private emitMessage(m: ChatMessage): void {
     const state = this.book.message(m, this.me);
     if (!state) return;
-    this.emit('message', m);
+    if (m.deletes === undefined) this.emit('message', m);
+    else this.emit('delete', { channel: m.channel, seq: m.deletes, by: m.from, ts: m.ts });
     this.emit('channel', state);
   }
 
@@ -384,12 +397,6 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private synced(r: SyncedEvent): void {
     this.book.synced(r.channel, r.seq);
     this.emit('synced', r);
-  }
-
-  private onMember(room: string, user: string, joined: boolean): void {
-    // Our own leave on another device; a join there arrives as a 'channel' frame.
-    if (user === this.me && !joined) this.removeChannel(roomChannel(room));
-    this.emit('member', { room, user, joined });
   }
 
   private removeChannel(channel: string): void {
@@ -404,7 +411,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
    */
   private async refresh(getToken: () => string | Promise<string>): Promise<void> {
     try {
-      await this.request({ type: 'refresh', jwt: await getToken() });
+      await this.command({ type: 'refresh', jwt: await getToken() });
     } catch (err) {
       const e = toError(err);
       // Dropped meanwhile: the reconnect asks getToken() anyway.
@@ -414,14 +421,19 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
 
   // --- requests --------------------------------------------------------------------------------
 
-  /** A request that needs a ready session; rejects with SB_ERR_CONNECTION_CLOSED otherwise. */
-  private request<T>(frame: Record<string, unknown>): Promise<T> {
-    if (this.current !== 'ready') {
-      return Promise.reject(
-        new SwitchboardError('SB_ERR_CONNECTION_CLOSED', `not connected (${this.current})`),
-      );
-    }
-    return this.link.rpc(frame) as Promise<T>;
+  /**
+   * Sends any client frame (without `id`) and resolves with its reply's data; rejects with the
+   * error frame as a SwitchboardError, or SB_ERR_CONNECTION_CLOSED unless ready. A reply that
+   * carries a stored log entry (`{message}`: a `delete`) is delivered like one, since the server
+   * sends it to its author only there. For the commands without a method here, see
+   * `switchboard/client/moderation`.
+   */
+  async command<T = unknown>(frame: CommandFrame): Promise<T> {
+    if (this.current !== 'ready')
+      throw new SwitchboardError('SB_ERR_CONNECTION_CLOSED', `not connected (${this.current})`);
+    const data = (await this.link.rpc(frame)) as { message?: ChatMessage } | null;
+    if (data?.message?.type === 'message') this.deliver(data.message);
+    return data as T;
   }
 
   /**
@@ -460,33 +472,34 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     return this.send({ to: user }, text);
   }
 
-  async createRoom(room: string): Promise<ChannelState> {
-    return this.joined(await this.request<ChannelState>({ type: 'create', room }));
+  /** Creates a room of `kind` (default public; a private room is invite only) as its owner. */
+  async createRoom(room: string, kind?: RoomKind): Promise<ChannelState> {
+    return this.joined(await this.command<ChannelState>({ type: 'create', room, kind }));
   }
 
   async joinRoom(room: string): Promise<ChannelState> {
-    return this.joined(await this.request<ChannelState>({ type: 'join', room }));
+    return this.joined(await this.command<ChannelState>({ type: 'join', room }));
   }
 
   async leaveRoom(room: string): Promise<void> {
-    await this.request({ type: 'leave', room });
+    await this.command({ type: 'leave', room });
     this.removeChannel(roomChannel(room));
   }
 
   async listRooms(): Promise<RoomInfo[]> {
-    return (await this.request<{ rooms: RoomInfo[] }>({ type: 'rooms' })).rooms;
+    return (await this.command<{ rooms: RoomInfo[] }>({ type: 'rooms' })).rooms;
   }
 
   async members(room: string): Promise<MemberInfo[]> {
-    return (await this.request<{ members: MemberInfo[] }>({ type: 'members', room })).members;
+    return (await this.command<{ members: MemberInfo[] }>({ type: 'members', room })).members;
   }
 
   async users(): Promise<OnlineUser[]> {
-    return (await this.request<{ users: OnlineUser[] }>({ type: 'users' })).users;
+    return (await this.command<{ users: OnlineUser[] }>({ type: 'users' })).users;
   }
 
   history(channel: string, options: HistoryOptions = {}): Promise<HistoryResult> {
-    return this.request<HistoryResult>({ type: 'history', channel, ...options });
+    return this.command<HistoryResult>({ type: 'history', channel, ...options });
   }
 
   /**
@@ -497,11 +510,11 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     const now = Date.now();
     if (now - (this.typingSent.get(channel) ?? -Infinity) < TYPING_THROTTLE) return;
     this.typingSent.set(channel, now);
-    await this.request({ type: 'typing', channel });
+    await this.command({ type: 'typing', channel });
   }
 
   async markRead(channel: string, seq: number): Promise<ChannelState> {
-    const state = this.book.merge(await this.request<ChannelState>({ type: 'read', channel, seq }));
+    const state = this.book.merge(await this.command<ChannelState>({ type: 'read', channel, seq }));
     this.emit('channel', state);
     return state;
   }

@@ -3,15 +3,34 @@ import type { ErrorCode, SwitchboardError } from '../errors.js';
 import type {
   ChannelState,
   ChatMessage,
+  ClientFrame,
   HelloResult,
   HistoryResult,
+  MemberInfo,
   ModeratedEvent,
   OnlineUser,
+  ReportEvent,
   RoleEvent,
   RoomInfo,
 } from '../protocol/frames.js';
 
-export type { ChannelState, ChatMessage, HelloResult, HistoryResult, OnlineUser, RoomInfo };
+export type {
+  ChannelState,
+  ChatMessage,
+  HelloResult,
+  HistoryResult,
+  MemberInfo,
+  OnlineUser,
+  ReportEvent,
+  RoomInfo,
+};
+
+/** A client frame as `command()` takes it: the SDK adds the `id`. */
+export type CommandFrame = ClientFrame extends infer F
+  ? F extends { id: unknown }
+    ? Omit<F, 'id'>
+    : never
+  : never;
 
 // Handlers are declared bivariant (the React typings trick) so that both the DOM WebSocket and
 // the `ws` package's WebSocket, whose event types differ, satisfy WebSocketLike.
@@ -145,7 +164,15 @@ export interface ClientEvents {
   /** A channel's replay ended: every message up to `seq` was emitted, live ones follow. */
   synced: SyncedEvent;
   presence: OnlineUser[];
-  member: { room: string; user: string; joined: boolean };
+  /**
+   * Someone joined or left a room. With our own handle and `joined` false we are out of it (the
+   * room is removed too): left on another device, or `removed` by a moderator ('kick', 'ban').
+   */
+  member: MemberEvent;
+  /** A message was deleted (a delete event in the channel's log): show a tombstone. */
+  delete: DeleteEvent;
+  /** A message was reported to us (a moderator of its room, or a server admin). */
+  report: ReportEvent;
   typing: { channel: string; user: string };
   read: { channel: string; seq: number; unread: number };
   /** A channel was added or its state changed (join, create, new DM, unread change). */
@@ -161,6 +188,23 @@ export interface ClientEvents {
   outbox: PendingSend[];
 }
 
+export interface MemberEvent {
+  room: string;
+  user: string;
+  joined: boolean;
+  /** To the removed user only: a moderator kicked or banned them. */
+  removed?: 'kick' | 'ban';
+}
+
+export interface DeleteEvent {
+  channel: string;
+  /** The deleted message. */
+  seq: number;
+  /** Who deleted it (its author, or a moderator). */
+  by: string;
+  ts: number;
+}
+
 export interface HistoryOptions {
   /** Messages with seq < before (scroll back). */
   before?: number;
@@ -168,9 +212,4 @@ export interface HistoryOptions {
   after?: number;
   /** Page size, 1-500 (server default 50). */
   limit?: number;
-}
-
-export interface MemberInfo {
-  user: string;
-  connections: number;
 }

@@ -64,7 +64,13 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
         directory.unsubscribeUser(user, e.c);
         directory.pushToUser(
           user,
-          JSON.stringify({ type: 'member', room: e.c.slice(5), user, joined: false }),
+          JSON.stringify({
+            type: 'member',
+            room: e.c.slice(5),
+            user,
+            joined: false,
+            ...(e.r === 'kick' || e.r === 'ban' ? { removed: e.r } : {}),
+          }),
         );
       }
       return;

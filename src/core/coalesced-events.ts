@@ -5,11 +5,15 @@
  *
  * Member events go only to rooms of at most memberEventsLimit members: telling every member of a
  * huge room about every join is quadratic (15,000 new users in general would be ~10^8 frames).
+ * Per room and user only the last change of an interval goes out: a user who left and rejoined
+ * within it must not hear their own stale leave on the connection that rejoined (clients take an
+ * own leave as the room being gone; their own devices hear of a real one directly).
  */
 import type { Directory } from './directory.js';
 
 export class CoalescedEvents {
-  private members = new Map<string, string[]>();
+  /** Per room, the latest member event of each user (Map order: first change first). */
+  private members = new Map<string, Map<string, string>>();
   private readonly presence = new Map<string, number>();
 
   constructor(
@@ -25,9 +29,9 @@ export class CoalescedEvents {
     ch.members = Math.max(0, ch.members + (joined ? 1 : -1));
     if (ch.members > this.memberEventsLimit) return;
     const json = JSON.stringify({ type: 'member', room, user, joined });
-    const list = this.members.get(channel);
-    if (list) list.push(json);
-    else this.members.set(channel, [json]);
+    const latest = this.members.get(channel);
+    if (latest) latest.set(user, json);
+    else this.members.set(channel, new Map([[user, json]]));
   }
 
   /** A user's cluster-wide connection count changed. */
@@ -41,7 +45,7 @@ export class CoalescedEvents {
       this.members = new Map();
       for (const [id, list] of events) {
         const ch = this.directory.channels.get(id);
-        if (ch) for (const json of list) ch.event(json, null);
+        if (ch) for (const json of list.values()) ch.event(json, null);
       }
     }
     if (this.presence.size > 0) {

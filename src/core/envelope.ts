@@ -17,8 +17,11 @@ export type Envelope =
   | { k: 'member'; c: string; u: string; j: boolean }
   /** The user's read position in a channel moved. */
   | { k: 'read'; c: string; s: number; n: number }
-  /** The user joined (j) or left channel c on another node: (un)subscribe local connections. */
-  | { k: 'membership'; c: string; j: boolean }
+  /**
+   * The user joined (j) or left channel c on another node: (un)subscribe local connections;
+   * `r` when a moderator removed them (the `member` frame's `removed`).
+   */
+  | { k: 'membership'; c: string; j: boolean; r?: 'kick' | 'ban' }
   /**
    * Close the user's connections (only those of session s when given) with close code `code`:
    * a revoked session, a server ban. Sent on the user's topic; applied by the sender too.

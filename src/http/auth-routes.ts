@@ -11,8 +11,10 @@ import { readJson } from './body.js';
 import type { ApiRouter } from './router.js';
 
 export interface AuthRoutesOptions {
-  /** Whether `password` is among the `--auth` modes. */
-  password: boolean;
+  /** The `--auth` modes, with `oidc` when `--oidc-issuer` turns it on. */
+  modes: readonly string[];
+  /** The button's provider name when OIDC is on, else null. */
+  oidc: { name: string } | null;
 }
 
 const handle = z.string().max(64);
@@ -48,11 +50,15 @@ export function addAuthRoutes(
   options: AuthRoutesOptions,
 ): void {
   const passwordMode = (): void => {
-    if (!options.password) {
+    if (!options.modes.includes('password')) {
       throw new SwitchboardError('SB_ERR_AUTH_MODE_DISABLED', 'password sign-in is turned off');
     }
   };
   router
+    .add('GET', '/auth/modes', async () => ({
+      status: 200,
+      body: { modes: options.modes, oidc: options.oidc },
+    }))
     .add('POST', '/auth/register', async ({ req }) => {
       passwordMode();
       const body = await readJson(req, credentials);

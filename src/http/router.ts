@@ -16,6 +16,8 @@ export interface RouteContext {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Extra headers, e.g. `location` and `set-cookie` of a redirect. */
+  headers?: Record<string, string | string[]>;
 }
 
 export type Handler = (ctx: RouteContext) => Promise<Reply>;
@@ -59,10 +61,12 @@ export class ApiRouter {
       throw new SwitchboardError('SB_ERR_HTTP_METHOD_NOT_ALLOWED', allow);
     };
     run().then(
-      ({ status, body }) => {
-        if (body === undefined) res.writeHead(status).end();
+      ({ status, body, headers = {} }) => {
+        if (body === undefined) res.writeHead(status, headers).end();
         else
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+          res
+            .writeHead(status, { ...headers, 'content-type': 'application/json' })
+            .end(JSON.stringify(body));
       },
       (err: unknown) => {
         if (!(err instanceof SwitchboardError) || err.code === 'SB_ERR_INTERNAL') this.onError(err);

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 
 import { PROTOCOL_VERSION } from './channels.js';
+import { MAX_SEARCH_QUERY_LENGTH } from './search-query.js';
 
 export * from './channels.js';
 
@@ -77,6 +78,8 @@ export const RoomKind = z
 export const RoomRole = z
   .enum(['owner', 'admin', 'moderator', 'member'])
   .describe('A member\u2019s role in a room, highest first.');
+export type RoomKind = z.infer<typeof RoomKind>;
+export type RoomRole = z.infer<typeof RoomRole>;
 const duration = z
   .number()
   .int()
@@ -104,7 +107,10 @@ export const LeaveFrame = z
 
 export const MembersFrame = z
   .strictObject({ type: z.literal('members'), id: requestId, room: roomName })
-  .describe('List the members of a room with their online connection counts.');
+  .describe(
+    'List the members of a room with their roles, mutes and online connection counts, and the ' +
+      'room\u2019s kind (MembersResult).',
+  );
 
 export const UsersFrame = z
   .strictObject({ type: z.literal('users'), id: requestId })
@@ -308,6 +314,26 @@ export const ReportFrame = z
       'admins). Recorded in the audit log.',
   );
 
+export const SearchFrame = z
+  .strictObject({
+    type: z.literal('search'),
+    id: requestId,
+    query: z
+      .string()
+      .max(4 * MAX_SEARCH_QUERY_LENGTH)
+      .describe(
+        `Words and "phrases" (all must occur; case- and accent-insensitive substrings) and the ` +
+          `filters in:#room, in:@user, from:handle, before:YYYY-MM-DD, after:YYYY-MM-DD; at most ` +
+          `${MAX_SEARCH_QUERY_LENGTH} characters (longer: SB_ERR_SEARCH_INVALID). See docs/search.md.`,
+      ),
+    limit: z.number().int().min(1).max(100).optional().describe('Hits per page, default 20.'),
+    cursor: z.string().max(32).optional().describe('`cursor` of the previous page, for the next.'),
+  })
+  .describe(
+    'Search the messages of the rooms you are in and your DMs, newest first. Replied with ' +
+      'SearchResult.',
+  );
+
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
   .describe('Client-initiated round trip; replied with an empty result.');
@@ -345,6 +371,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   EditFrame,
   ReactFrame,
   ReportFrame,
+  SearchFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -467,7 +494,18 @@ export const RoomInfo = z.strictObject({
 });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
-export const MemberInfo = z.strictObject({ user: handle, connections: z.number().int().min(0) });
+export const MemberInfo = z.strictObject({
+  user: handle,
+  connections: z.number().int().min(0),
+  role: RoomRole,
+  muted: z.boolean().optional().describe('Present (true) while a mute holds.'),
+});
+export type MemberInfo = z.infer<typeof MemberInfo>;
+
+export const MembersResult = z
+  .strictObject({ kind: RoomKind, members: z.array(MemberInfo) })
+  .describe('The `members` reply: the room\u2019s kind and its members with their roles.');
+export type MembersResult = z.infer<typeof MembersResult>;
 
 export const SendResult = z.strictObject({
   message: ChatMessage,
@@ -511,6 +549,31 @@ export const AuditEntry = z.strictObject({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+export const SearchHit = z
+  .strictObject({
+    channel,
+    seq,
+    from: handle,
+    ts: z.number().int().describe('Server timestamp, milliseconds since the epoch.'),
+    text: z.string().describe('The message\u2019s current text.'),
+    highlights: z
+      .array(z.tuple([z.number().int().min(0), z.number().int().min(0)]))
+      .describe('Where the words and phrases occur: sorted [start, end) UTF-16 offsets in text.'),
+  })
+  .describe('A message that matches a search.');
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const SearchResult = z
+  .strictObject({
+    hits: z.array(SearchHit).describe('Newest first.'),
+    cursor: z
+      .string()
+      .optional()
+      .describe('Send it back in `search` for the next page; absent on the last page.'),
+  })
+  .describe('The `search` reply.');
+export type SearchResult = z.infer<typeof SearchResult>;
+
 export const ReplyFrame = z
   .strictObject({
     type: z.literal('reply'),
@@ -519,9 +582,9 @@ export const ReplyFrame = z
       .unknown()
       .describe(
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
-          'typing, ping), {members: MemberInfo[]}, {users: OnlineUser[]}, SendResult, ' +
+          'typing, ping), MembersResult (members), {users: OnlineUser[]}, SendResult, ' +
           'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
-          '{entries: AuditEntry[]} (audit), {} (moderation commands).',
+          '{entries: AuditEntry[]} (audit), SearchResult (search), {} (moderation commands).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');
@@ -560,10 +623,15 @@ export const MemberEventFrame = z
     room: roomName,
     user: handle,
     joined: z.boolean().describe('true: joined; false: left.'),
+    removed: z
+      .enum(['kick', 'ban'])
+      .optional()
+      .describe('To the removed user\u2019s own devices only: they were kicked or banned.'),
   })
   .describe(
     'Someone joined or left a room you are in. With your own handle and joined false: you left ' +
-      'it on another device, or you resumed a room you are no longer in.',
+      'it on another device, were kicked or banned (`removed`), or you resumed a room you are ' +
+      'no longer in.',
   );
 
 export const TypingEventFrame = z

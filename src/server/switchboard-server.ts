@@ -4,12 +4,13 @@
  * own listener with `--metrics-listen` and asks for a bearer token with `--metrics-token`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AccountService } from '../auth/accounts.js';
 import { externalAuthenticator } from '../auth/external.js';
+import { oidcSettings } from '../auth/oidc-settings.js';
+import { sameSecret } from '../auth/token-hash.js';
 import type { Bus } from '../bus/bus.js';
 import { isClusterBus, openBus } from '../bus/index.js';
 import { BusMux } from '../bus/mux.js';
@@ -25,6 +26,9 @@ import { Metrics } from './metrics.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
+import { addOidcRoutes } from '../http/oidc-routes.js';
+import { loadDriver } from '../backend-errors.js';
+import type { OidcFlow } from '../auth/oidc-flow.js';
 import { ApiRouter } from '../http/router.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
@@ -57,10 +61,24 @@ export class SwitchboardServer {
     auth: Authenticator,
     accounts: AccountService,
     private readonly logger: Logger,
+    oidcFlow: OidcFlow | null,
   ) {
     this.files = new StaticFiles(config.web ? findWebDir() : null);
     this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
-    addAuthRoutes(this.api, accounts, { password: config.auth.includes('password') });
+    const oidc = oidcSettings(config);
+    const modes = oidc && !config.auth.includes('oidc') ? [...config.auth, 'oidc'] : config.auth;
+    addAuthRoutes(this.api, accounts, { modes, oidc: oidc && { name: oidc.oidcName } });
+    addOidcRoutes(
+      this.api,
+      accounts,
+      oidc && oidcFlow
+        ? {
+            settings: oidc,
+            flow: oidcFlow,
+            onError: (err) => logger.warn({ err }, 'OIDC sign-in failed'),
+          }
+        : null,
+    );
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -99,12 +117,26 @@ export class SwitchboardServer {
     logger: Logger,
     parts: ServerParts = {},
   ): Promise<SwitchboardServer> {
+    // Checked before anything opens: a bad OIDC setting is a start-up error. The OpenID library
+    // is loaded only when OIDC is configured; the provider is first asked at the first sign-in.
+    const oidc = oidcSettings(config);
+    const oidcFlow = oidc
+      ? new (
+          await loadDriver(() => import('../auth/oidc-client.js'), 'openid-client', 'OIDC sign-in')
+        ).OidcClient(oidc)
+      : null;
     const store =
       parts.store ??
       (await openStore(config.store, {
         dataDir: config.dataDir,
         retainPerChannel: config.retainPerChannel,
       }));
+    // PostgresStore without pg_trgm searches by scanning (docs/search.md): say so once.
+    if ((store.search as { trigramIndex?: boolean }).trigramIndex === false)
+      logger.warn(
+        {},
+        'postgres store: pg_trgm cannot be created here; search scans message_search',
+      );
     const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
     let bus =
       parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config), logger }));
@@ -141,6 +173,7 @@ export class SwitchboardServer {
       auth,
       built.accounts,
       logger,
+      oidcFlow,
     );
     return server;
   }
@@ -248,13 +281,6 @@ export class SwitchboardServer {
       json(res, 404, { status: 'not found' });
     }
   }
-}
-
-/** Constant-time comparison of two strings of any lengths. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 function json(res: ServerResponse, status: number, body: object): void {

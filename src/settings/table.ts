@@ -10,7 +10,7 @@ import { setting } from './setting.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
-/** Sign-in modes of `--auth` (docs/auth.md); `jwt`, `webhook` and `oidc` are wired as they land. */
+/** Sign-in modes of `--auth` (docs/auth.md). */
 export const AUTH_MODES = ['guest', 'password', 'jwt', 'webhook', 'oidc'] as const;
 
 /** `guest,password`: a comma list, each mode once. */
@@ -415,6 +415,59 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_AUTH_WEBHOOK_CACHE',
     group: 'Auth',
     help: 'how long a webhook answer is reused for the same credential; 0 disables',
+  }),
+
+  oidcIssuer: setting({
+    schema: z.string().default(''),
+    flag: '--oidc-issuer <url>',
+    env: 'SWITCHBOARD_OIDC_ISSUER',
+    group: 'Auth',
+    help:
+      'OpenID provider whose discovery document (/.well-known/openid-configuration) is read; ' +
+      'turns on "Sign in with" on the page (authorization code + PKCE)',
+    defaultText: 'none',
+  }),
+  oidcClientId: setting({
+    schema: z.string().default(''),
+    flag: '--oidc-client-id <id>',
+    env: 'SWITCHBOARD_OIDC_CLIENT_ID',
+    group: 'Auth',
+    help: 'client id registered at the OpenID provider; required with --oidc-issuer',
+    defaultText: 'none',
+  }),
+  oidcClientSecret: setting({
+    schema: z.string().default(''),
+    flag: '--oidc-client-secret <secret>',
+    env: 'SWITCHBOARD_OIDC_CLIENT_SECRET',
+    group: 'Auth',
+    help:
+      'client secret at the OpenID provider; also keys the sign-in cookie (HKDF), so every ' +
+      'node of a cluster needs the same one. Required with --oidc-issuer',
+    defaultText: 'none',
+  }),
+  oidcRedirectUrl: setting({
+    schema: z.string().default(''),
+    flag: '--oidc-redirect-url <url>',
+    env: 'SWITCHBOARD_OIDC_REDIRECT_URL',
+    group: 'Auth',
+    help:
+      'public URL of /api/v1/auth/oidc/callback as the browser reaches it, registered at the ' +
+      'provider; required with --oidc-issuer (not guessed from Host)',
+    defaultText: 'none',
+  }),
+  oidcScopes: setting({
+    schema: z.string().min(1).default('openid profile email'),
+    flag: '--oidc-scopes <scopes>',
+    env: 'SWITCHBOARD_OIDC_SCOPES',
+    group: 'Auth',
+    help: 'space-separated scopes asked for; must include openid',
+  }),
+  oidcName: setting({
+    schema: z.string().min(1).max(64).default('SSO'),
+    flag: '--oidc-name <name>',
+    env: 'SWITCHBOARD_OIDC_NAME',
+    group: 'Auth',
+    help: 'provider name on the page\'s button: "Sign in with <name>"',
   }),
 
   // --- Logging ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { Session } from '../auth/session-store.js';
-import type { Account, AccountStore, DeviceSession } from '../auth/account-store.js';
+import type { Account, AccountStore, DeviceSession, OidcLink } from '../auth/account-store.js';
 import { HOLD_EXPIRES_AT, holdTokenHash } from './account-hold.js';
 
 /** The guest sessions of a MemoryStore, which an account's hold shares (./account-hold.ts). */
@@ -16,6 +16,8 @@ export class MemoryAccounts implements AccountStore {
   readonly #accounts = new Map<string, Account>();
   /** token hash → device session. */
   readonly #devices = new Map<string, DeviceSession>();
+  /** `issuer subject` (JSON of the pair) → handle. */
+  readonly #oidc = new Map<string, string>();
 
   constructor(guests: MemoryGuestSessions) {
     this.#guests = guests;
@@ -33,8 +35,16 @@ export class MemoryAccounts implements AccountStore {
     return true;
   }
 
-  async createAccount(account: Account, first: DeviceSession, now: number): Promise<boolean> {
+  async createAccount(
+    account: Account,
+    first: DeviceSession,
+    now: number,
+    link?: OidcLink,
+  ): Promise<boolean> {
+    const key = link && oidcKey(link);
+    if (key && this.#oidc.has(key)) return false;
     if (this.#accounts.has(account.handle) || !this.#hold(account.handle, now)) return false;
+    if (key) this.#oidc.set(key, account.handle);
     this.#accounts.set(account.handle, { ...account, roles: [] });
     this.#devices.set(first.tokenHash, { ...first });
     return true;
@@ -54,6 +64,10 @@ export class MemoryAccounts implements AccountStore {
     this.#accounts.set(handle, { ...account, handle, roles: [] });
     this.#devices.set(guestTokenHash, { ...first, handle, tokenHash: guestTokenHash });
     return handle;
+  }
+
+  async accountByOidc(link: OidcLink): Promise<string | null> {
+    return this.#oidc.get(oidcKey(link)) ?? null;
   }
 
   async accountByHandle(handle: string): Promise<Account | null> {
@@ -131,3 +145,5 @@ export class MemoryAccounts implements AccountStore {
     return false;
   }
 }
+
+const oidcKey = (link: OidcLink): string => JSON.stringify([link.issuer, link.subject]);

@@ -17,6 +17,8 @@ import {
 } from './message-store.js';
 import { MemoryModeration, type MemoryChannel } from './memory-moderation.js';
 import { summarize } from './rows.js';
+import { MemorySearch } from './memory-search.js';
+import type { SearchIndex } from './search-index.js';
 import type { Store, StoreOptions } from './store.js';
 
 interface Channel extends MemoryChannel {
@@ -39,6 +41,9 @@ export class MemoryStore implements Store, SessionStore {
   /** handle → token hashes of its sessions. */
   readonly #tokensOf = new Map<string, Set<string>>();
   readonly moderation = new MemoryModeration(this.#channels);
+  readonly #search = new MemorySearch();
+  /** Full-text search over the messages (./memory-search.ts). */
+  readonly search: SearchIndex = this.#search;
   /** Accounts and their device sessions; an account holds its handle among these sessions. */
   readonly accounts: AccountStore = new MemoryAccounts({
     sessions: this.#sessions,
@@ -64,10 +69,12 @@ export class MemoryStore implements Store, SessionStore {
     const stored: StoredMessage = withoutUndefined({ ...message, seq: ++ch.lastSeq });
     ch.messages.push(stored);
     ch.byCid.set(key, stored);
+    this.#search.add(stored);
     while (this.#retain > 0 && ch.messages.length > this.#retain) {
       const dropped = ch.messages.shift()!;
       ch.byCid.delete(`${dropped.from}\n${dropped.cid}`);
       ch.reactions.delete(dropped.seq);
+      this.#search.remove(dropped.channel, dropped.seq);
     }
     return { message: { ...stored }, duplicate: false };
   }

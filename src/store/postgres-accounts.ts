@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { Account, AccountStore, DeviceSession } from '../auth/account-store.js';
+import type { Account, AccountStore, DeviceSession, OidcLink } from '../auth/account-store.js';
+import { SwitchboardError } from '../errors.js';
 import { HOLD_EXPIRES_AT } from './account-hold.js';
 import {
   splitRoles,
@@ -43,6 +44,22 @@ const SQL = {
     acc AS (INSERT INTO accounts (handle, password_hash, name, created_at)
       SELECT handle, $2::text, $3::text, $4::bigint FROM held RETURNING handle)
     ${INSERT_FIRST}`,
+  // The same with an OIDC identity ($13, $14) linked in the same statement. A statement is
+  // atomic: when a racing sign-in of the same identity links it first, the primary key refuses
+  // the link and nothing of this account is written (see createAccount).
+  createLinkedAccount: `WITH held AS (
+      INSERT INTO sessions (handle, token_hash, created_at, expires_at)
+      SELECT $1::text, 'account:' || $1::text, $11::bigint, $12::bigint
+      WHERE NOT EXISTS (SELECT 1 FROM oidc_identities WHERE issuer = $13 AND subject = $14)
+      ON CONFLICT (handle) DO UPDATE SET token_hash = excluded.token_hash,
+        created_at = excluded.created_at, expires_at = excluded.expires_at
+      WHERE sessions.expires_at <= $11 RETURNING handle),
+    acc AS (INSERT INTO accounts (handle, password_hash, name, created_at)
+      SELECT handle, $2::text, $3::text, $4::bigint FROM held RETURNING handle),
+    lnk AS (INSERT INTO oidc_identities (issuer, subject, handle, created_at)
+      SELECT $13::text, $14::text, handle, $4::bigint FROM acc)
+    ${INSERT_FIRST}`,
+  accountByOidc: 'SELECT handle FROM oidc_identities WHERE issuer = $1 AND subject = $2',
   accountByHandle: 'SELECT * FROM accounts WHERE handle = $1',
   accountNames: 'SELECT handle, name FROM accounts',
   setName: 'UPDATE accounts SET name = $2 WHERE handle = $1',
@@ -58,7 +75,10 @@ const SQL = {
   revoke: 'DELETE FROM account_sessions WHERE id = $2 AND handle = $1',
 } as const;
 
-/** The AccountStore of PostgresStore, on its pool (tables of migration 3 in ./postgres-schema.ts). */
+/**
+ * The AccountStore of PostgresStore, on its pool (tables of migrations 4, 5 and 6 in
+ * ./postgres-schema.ts).
+ */
 export class PostgresAccounts implements AccountStore {
   readonly #query: Query;
 
@@ -87,9 +107,29 @@ export class PostgresAccounts implements AccountStore {
     ];
   }
 
-  async createAccount(a: Account, s: DeviceSession, now: number): Promise<boolean> {
+  async createAccount(
+    a: Account,
+    s: DeviceSession,
+    now: number,
+    link?: OidcLink,
+  ): Promise<boolean> {
     const values = this.#firstValues(a.handle, s.tokenHash, a, s, now);
-    return (await this.#q('createAccount', values)).rowCount === 1;
+    if (!link) return (await this.#q('createAccount', values)).rowCount === 1;
+    try {
+      const linked = [...values, link.issuer, link.subject];
+      return (await this.#q('createLinkedAccount', linked)).rowCount === 1;
+    } catch (err) {
+      if (isUniqueViolation(err, 'oidc_identities_pkey')) return false;
+      throw err;
+    }
+  }
+
+  async accountByOidc(link: OidcLink): Promise<string | null> {
+    const { rows } = await this.#q<{ handle: string }>('accountByOidc', [
+      link.issuer,
+      link.subject,
+    ]);
+    return rows[0]?.handle ?? null;
   }
 
   async upgradeGuest(
@@ -158,4 +198,10 @@ export class PostgresAccounts implements AccountStore {
   async revokeDeviceSession(handle: string, id: string): Promise<boolean> {
     return (await this.#q('revoke', [handle, id])).rowCount === 1;
   }
+}
+
+/** Whether a wrapped driver error is PostgreSQL's unique_violation (23505) on `constraint`. */
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const cause = err instanceof SwitchboardError ? (err.cause as Partial<pg.DatabaseError>) : null;
+  return cause?.code === '23505' && cause.constraint === constraint;
 }

@@ -4,12 +4,15 @@
  * this version.
  */
 import type pg from 'pg';
+import { fold } from './search-text.js';
+
+type Migration = string | ((client: pg.PoolClient) => Promise<void>);
 
 /**
  * Schema migrations; index i brings `switchboard_schema` from version i to i + 1. Never edit one.
  * The same tables as the SQLite store; `"user"` is quoted because USER is reserved in PostgreSQL.
  */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Migration[] = [
   `CREATE TABLE channels (
      channel TEXT PRIMARY KEY,
      kind TEXT NOT NULL CHECK (kind IN ('room', 'dm')),
@@ -101,7 +104,16 @@ const MIGRATIONS: string[] = [
    CREATE INDEX account_sessions_by_handle ON account_sessions (handle)`,
   // 5 (issue 7): server roles of an account (space-separated, e.g. 'admin').
   `ALTER TABLE accounts ADD COLUMN roles TEXT NOT NULL DEFAULT ''`,
-  // 6 (issue 8): edits and reactions on the log, and what they leave on their message: the
+  // 6 (issue 7, OIDC sign-in): which account an identity at an OpenID provider (the ID token's
+  // iss and sub) signs in to. Linked when the account is made; never moved to another account.
+  `CREATE TABLE oidc_identities (
+     issuer TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     handle TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     PRIMARY KEY (issuer, subject)
+   )`,
+  // 7 (issue 8): edits and reactions on the log, and what they leave on their message: the
   // edited time, the deleted flag (a delete erases the text), the reactions. Messages deleted
   // before this release lose their text now.
   `ALTER TABLE messages ADD COLUMN edits BIGINT;
@@ -121,6 +133,48 @@ const MIGRATIONS: string[] = [
      ts BIGINT NOT NULL,
      PRIMARY KEY (channel, seq, emoji, "user")
    )`,
+  // 8 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // text of every live message (./search-text.ts, so in
+  // JavaScript), filled from the messages already stored, oldest first so that index order is
+  // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.
+  async (client) => {
+    await client.query(`CREATE TABLE message_search (
+       id BIGSERIAL PRIMARY KEY,
+       channel TEXT NOT NULL,
+       seq BIGINT NOT NULL,
+       sender TEXT NOT NULL,
+       ts BIGINT NOT NULL,
+       body TEXT NOT NULL,
+       UNIQUE (channel, seq)
+     )`);
+    await client.query(`DECLARE search_backfill NO SCROLL CURSOR FOR
+       SELECT channel, seq, sender, ts, text FROM messages
+       WHERE edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL
+         AND NOT deleted AND text <> ''
+       ORDER BY ts, channel, seq`);
+    for (;;) {
+      const { rows } = await client.query<{
+        channel: string;
+        seq: number;
+        sender: string;
+        ts: number;
+        text: string;
+      }>('FETCH 2000 FROM search_backfill');
+      if (rows.length === 0) break;
+      await client.query(
+        `INSERT INTO message_search (channel, seq, sender, ts, body)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[])`,
+        [
+          rows.map((r) => r.channel),
+          rows.map((r) => r.seq),
+          rows.map((r) => r.sender),
+          rows.map((r) => r.ts),
+          rows.map((r) => fold(r.text)),
+        ],
+      );
+    }
+    await client.query('CLOSE search_backfill');
+  },
 ];
 
 /** The schema version a migrated database is at (`switchboard_schema`). */
@@ -131,9 +185,10 @@ const MIGRATION_LOCK = 0x5357_4d49; // "SWMI"
 
 /**
  * Applies pending migrations in one transaction holding an advisory lock, so nodes starting at
- * once wait for each other and the schema is migrated exactly once.
+ * once wait for each other and the schema is migrated exactly once. Resolves whether the search
+ * table has its trigram index (see `ensureTrigramIndex`).
  */
-export async function migrate(pool: pg.Pool): Promise<void> {
+export async function migrate(pool: pg.Pool): Promise<{ trigramIndex: boolean }> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -145,17 +200,43 @@ export async function migrate(pool: pg.Pool): Promise<void> {
       'SELECT coalesce(max(version), 0) AS version FROM switchboard_schema',
     );
     for (let v = rows[0]!.version; v < MIGRATIONS.length; v++) {
-      await client.query(MIGRATIONS[v]!);
+      const migration = MIGRATIONS[v]!;
+      if (typeof migration === 'string') await client.query(migration);
+      else await migration(client);
       await client.query('INSERT INTO switchboard_schema (version, applied_at) VALUES ($1, $2)', [
         v + 1,
         Date.now(),
       ]);
     }
+    const trigramIndex = await ensureTrigramIndex(client);
     await client.query('COMMIT');
     client.release();
+    return { trigramIndex };
   } catch (err) {
     // Destroy the connection: its transaction may be half-done or the socket broken.
     client.release(err instanceof Error ? err : true);
     throw err;
+  }
+}
+
+/**
+ * Creates pg_trgm and the GIN index of `message_search` if missing, at every start, so an
+ * extension installed later is used from the next start on. Where it cannot be created (not
+ * installed, or the role may not create it; pg_trgm is a trusted extension since PostgreSQL 13,
+ * so a database owner may) the store works without it: search scans the table, same results.
+ * Resolves whether the index exists.
+ */
+async function ensureTrigramIndex(client: pg.PoolClient): Promise<boolean> {
+  await client.query('SAVEPOINT search_trigram');
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    await client.query(
+      'CREATE INDEX IF NOT EXISTS message_search_trgm ON message_search USING gin (body gin_trgm_ops)',
+    );
+    await client.query('RELEASE SAVEPOINT search_trigram');
+    return true;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT search_trigram');
+    return false;
   }
 }

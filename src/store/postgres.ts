@@ -17,6 +17,8 @@ import {
 import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
+import { PostgresSearch } from './postgres-search.js';
+import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
 import {
   IS_MESSAGE,
@@ -54,6 +56,9 @@ const SQL = {
    * (channel, sender, cid) can pass NOT EXISTS (statement snapshot) and then fails on the UNIQUE
    * constraint (23505): the whole statement rolls back, last_seq included, so no seq is consumed.
    * No row back: duplicate or unknown channel, told apart by `byCid` and `head`.
+   * The search index follows in the same statement: `$8` is the folded text (./search-text.ts),
+   * indexed unless this is a delete event, which unindexes message `$7` instead; pruned
+   * messages are unindexed with their rows.
    */
   append: `WITH bumped AS (
       UPDATE channels SET last_seq = last_seq + 1,
@@ -64,11 +69,16 @@ const SQL = {
       RETURNING last_seq, first_seq),
     pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped)),
     pruned_reactions AS
-      (DELETE FROM reactions WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped))
+      (DELETE FROM reactions WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped)),
+    unindexed AS (DELETE FROM message_search WHERE channel = $1
+      AND (seq < (SELECT first_seq FROM bumped) OR seq = (SELECT $7::bigint FROM bumped))),
+    indexed AS (INSERT INTO message_search (channel, seq, sender, ts, body)
+      SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
+      WHERE $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
       emoji)
-    SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $8::bigint,
-      $9::bigint, $10::bigint, $11::text FROM bumped
+    SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
+      $10::bigint, $11::bigint, $12::text FROM bumped
     RETURNING seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
@@ -78,6 +88,7 @@ const SQL = {
     edits AS (UPDATE messages SET text = '' WHERE channel = $1 AND edits = $2)
     DELETE FROM reactions WHERE channel = $1 AND seq = $2`,
   editMessage: 'UPDATE messages SET text = $3, edited_ts = $4 WHERE channel = $1 AND seq = $2',
+  reindex: 'UPDATE message_search SET body = $3 WHERE channel = $1 AND seq = $2',
   reactionState: `SELECT count(DISTINCT emoji)::int AS kinds, coalesce(bool_or(emoji = $3), false)
       AS known, coalesce(bool_or(emoji = $3 AND "user" = $4), false) AS mine
     FROM reactions WHERE channel = $1 AND seq = $2`,
@@ -148,11 +159,20 @@ export class PostgresStore implements Store, SessionStore {
   readonly #retain: number;
   #closed = false;
   readonly moderation: PostgresModeration;
+  /** Full-text search over the messages (./postgres-search.ts). */
+  readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
   readonly accounts: AccountStore;
 
-  private constructor(pool: pg.Pool, options: StoreOptions) {
+  private constructor(pool: pg.Pool, options: StoreOptions, trigramIndex: boolean) {
     this.#pool = pool;
+    this.search = new PostgresSearch(async (name, text, values) => {
+      try {
+        return await pool.query(name === null ? { text, values } : { name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    }, trigramIndex);
     this.moderation = new PostgresModeration(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
@@ -187,13 +207,14 @@ export class PostgresStore implements Store, SessionStore {
     // An idle connection dropped by the server is removed from the pool; the next query opens a
     // new one. Without a listener the 'error' event would crash the process.
     pool.on('error', () => {});
+    let trigramIndex: boolean;
     try {
-      await migrate(pool);
+      ({ trigramIndex } = await migrate(pool));
     } catch (err) {
       await pool.end().catch(() => {});
       throw unavailable(err, 'cannot open postgres store');
     }
-    return new PostgresStore(pool, options);
+    return new PostgresStore(pool, options, trigramIndex);
   }
 
   /** Runs one named statement, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
@@ -244,6 +265,8 @@ export class PostgresStore implements Store, SessionStore {
       m.ts,
       this.#retain,
       m.deletes ?? null,
+      // The search index takes a message's folded text; an event's is indexed by its effect.
+      isMessage(m) ? fold(m.text) : '',
       m.edits ?? null,
       m.reacts ?? null,
       m.unreacts ?? null,
@@ -276,7 +299,10 @@ export class PostgresStore implements Store, SessionStore {
       const target = (await q<{ deleted: boolean }>('target', [e.channel, seq])).rows[0];
       if (!target || target.deleted) throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
       if (e.deletes !== undefined) await q('eraseMessage', [e.channel, seq]);
-      else if (e.edits !== undefined) await q('editMessage', [e.channel, seq, e.text, e.ts]);
+      else if (e.edits !== undefined) {
+        await q('editMessage', [e.channel, seq, e.text, e.ts]);
+        await q('reindex', [e.channel, seq, fold(e.text)]);
+      }
       else if (e.reacts !== undefined) {
         const s = (
           await q<{ kinds: number; known: boolean; mine: boolean }>('reactionState', [

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Account, AccountStore, DeviceSession } from '../auth/account-store.js';
+import type { Account, AccountStore, DeviceSession, OidcLink } from '../auth/account-store.js';
 import { HOLD_EXPIRES_AT, holdTokenHash } from './account-hold.js';
 import {
   splitRoles,
@@ -13,14 +13,14 @@ import {
 export type Run = <T>(fn: () => T) => Promise<T>;
 
 /**
- * The AccountStore of SqliteStore, on its connection (tables of migration 3 in
- * ./sqlite-schema.ts). Each multi-statement call is one `BEGIN IMMEDIATE` transaction, which
+ * The AccountStore of SqliteStore, on its connection (tables of migrations 4, 5 and 6
+ * in ./sqlite-schema.ts). Each multi-statement call is one `BEGIN IMMEDIATE` transaction, which
  * holds the file's write lock, so it is atomic with guest claims in other processes too.
  */
 export class SqliteAccounts implements AccountStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #run: Run;
-  readonly #create: (a: Account, s: DeviceSession, now: number) => boolean;
+  readonly #create: (a: Account, s: DeviceSession, now: number, link?: OidcLink) => boolean;
   readonly #upgrade: (hash: string, a: Account, s: DeviceSession, now: number) => string | null;
   readonly #setPassword: (handle: string, hash: string, keep: string) => string[];
 
@@ -40,13 +40,17 @@ export class SqliteAccounts implements AccountStore {
       );
     };
     // eslint-disable-next-line @typescript-eslint/unbound-method
-    this.#create = db.transaction((a: Account, s: DeviceSession, now: number): boolean => {
-      if (sql.accountByHandle.get(a.handle)) return false;
-      const held = sql.hold.run(a.handle, holdTokenHash(a.handle), now, HOLD_EXPIRES_AT, now);
-      if (held.changes !== 1) return false;
-      insert(a, s, a.handle);
-      return true;
-    }).immediate;
+    this.#create = db.transaction(
+      (a: Account, s: DeviceSession, now: number, link?: OidcLink): boolean => {
+        if (link && sql.oidcHandle.get(link.issuer, link.subject)) return false;
+        if (sql.accountByHandle.get(a.handle)) return false;
+        const held = sql.hold.run(a.handle, holdTokenHash(a.handle), now, HOLD_EXPIRES_AT, now);
+        if (held.changes !== 1) return false;
+        insert(a, s, a.handle);
+        if (link) sql.insertOidc.run(link.issuer, link.subject, a.handle, a.createdAt);
+        return true;
+      },
+    ).immediate;
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#upgrade = db.transaction((hash: string, a: Account, s: DeviceSession, now: number) => {
       const guest = sql.liveGuest.get(hash, now) as { handle: string } | undefined;
@@ -62,8 +66,16 @@ export class SqliteAccounts implements AccountStore {
     }).immediate;
   }
 
-  createAccount(account: Account, first: DeviceSession, now: number): Promise<boolean> {
-    return this.#run(() => this.#create(account, first, now));
+  createAccount(a: Account, first: DeviceSession, now: number, link?: OidcLink): Promise<boolean> {
+    return this.#run(() => this.#create(a, first, now, link));
+  }
+
+  accountByOidc(link: OidcLink): Promise<string | null> {
+    return this.#run(() => {
+      const row = this.#sql.oidcHandle.get(link.issuer, link.subject) as
+        { handle: string } | undefined;
+      return row?.handle ?? null;
+    });
   }
 
   upgradeGuest(hash: string, a: Account, s: DeviceSession, now: number): Promise<string | null> {
@@ -144,6 +156,10 @@ function prepare(db: Database.Database) {
   return {
     accountByHandle: db.prepare('SELECT * FROM accounts WHERE handle = ?'),
     accountNames: db.prepare('SELECT handle, name FROM accounts'),
+    oidcHandle: db.prepare('SELECT handle FROM oidc_identities WHERE issuer = ? AND subject = ?'),
+    insertOidc: db.prepare(
+      'INSERT INTO oidc_identities (issuer, subject, handle, created_at) VALUES (?, ?, ?, ?)',
+    ),
     insertAccount: db.prepare(
       'INSERT INTO accounts (handle, password_hash, name, created_at) VALUES (?, ?, ?, ?)',
     ),

@@ -28,6 +28,8 @@ import {
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
+import { SqliteSearch } from './sqlite-search.js';
+import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
 import type { Store, StoreOptions } from './store.js';
 
@@ -48,6 +50,9 @@ export class SqliteStore implements Store, SessionStore {
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
+  readonly #search: SqliteSearch;
+  /** Full-text search over the messages (./sqlite-search.ts). */
+  readonly search: SearchIndex;
   /** Accounts and their device sessions, on this connection (./sqlite-accounts.ts). */
   readonly accounts: AccountStore;
 
@@ -68,6 +73,7 @@ export class SqliteStore implements Store, SessionStore {
       migrate(db);
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
+      this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();
       throw unavailable(err, `cannot open sqlite store at ${path}`);
@@ -98,10 +104,12 @@ export class SqliteStore implements Store, SessionStore {
         m.unreacts ?? null,
         m.emoji ?? null,
       );
+      this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
         const firstSeq = seq - this.#retain + 1;
         sql.prune.run(m.channel, firstSeq);
         sql.pruneReactions.run(m.channel, firstSeq);
+        this.#search.prune(m.channel, firstSeq);
         sql.moveFirstSeq.run(firstSeq, m.channel);
       }
       return { message: withoutUndefined({ ...m, seq }), duplicate: false };

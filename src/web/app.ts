@@ -4,14 +4,20 @@
  */
 import * as accounts from '../client/accounts.js';
 import { SwitchboardClient, type PendingSend } from '../client/index.js';
-import type { ChannelState, ChatMessage, HelloResult } from '../protocol/frames.js';
+import type { ChannelState, ChatMessage, HelloResult, RoomKind } from '../protocol/frames.js';
 import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
+import { CreateRoomDialog } from './create-room.js';
 import { byTestId, setUserText } from './dom.js';
 import { DevicesDialog } from './devices.js';
 import { LoginForm, describeError, errorCode } from './login.js';
+import { MemberPanel } from './member-panel.js';
+import { showOidcButton, takeOidcLanding } from './oidc.js';
 import { MessageView, type HistoryPage } from './message-view.js';
+import { messageActions } from './message-actions.js';
+import { openMenu } from './menu.js';
 import { PendingList, pendingChannel } from './pending-list.js';
+import { ReportList } from './reports.js';
 import { RoomBrowser } from './room-browser.js';
 import * as session from './session.js';
 import { Sidebar } from './sidebar.js';
@@ -33,6 +39,8 @@ let signedIn = false;
 let maxMessageBytes = Infinity;
 /** Highest seq this page already sent a read for, per channel. */
 const marked = new Map<string, number>();
+/** Rooms (channel ids) where this user's sends were refused as muted. */
+const mutedIn = new Set<string>();
 
 const appEl = byTestId('app');
 const composer = byTestId<HTMLFormElement>('composer');
@@ -51,7 +59,35 @@ const view = new MessageView(
   loadHistory,
   () => me,
   (err) => toast(describeError(err), errorCode(err)),
+  (msg, at) => {
+    const c = client;
+    if (!c) return;
+    const items = messageActions(c, msg, {
+      me,
+      kind: memberPanel.roomKind,
+      role: memberPanel.myRole,
+      error: (err) => toast(describeError(err), errorCode(err)),
+      notice: (text) => toast(text),
+    });
+    openMenu(items, at, `Actions for the message from ${msg.from}`);
+  },
 );
+const memberPanel = new MemberPanel({
+  client: () => client,
+  me: () => me,
+  error: (err) => toast(describeError(err), errorCode(err)),
+  notice: (text) => toast(text),
+  muted: (room, muted) => setMuted(roomChannel(room), muted),
+});
+const reports = new ReportList((channel) => {
+  if (channels.has(channel)) openChannel(channel);
+});
+new CreateRoomDialog(async (room, kind) => {
+  const c = client;
+  if (!c) throw new Error('Not connected.');
+  await createRoom(c, room, kind);
+  openChannel(roomChannel(room));
+});
 const pending = new PendingList(byTestId('pending-list'), {
   retry: (cid) => void client?.retrySend(cid),
   discard: (cid) => void client?.discardSend(cid),
@@ -136,6 +172,8 @@ function openChannel(channel: string): void {
   setUserText(title, info.kind === 'room' ? `#${info.name}` : `@${info.name}`);
   title.dataset.channel = channel;
   leaveButton.hidden = info.kind !== 'room';
+  memberPanel.show(info.kind === 'room' ? info.name : null);
+  renderMuted();
   typing.show(channel);
   setNavOpen(false);
   const opening = view.open(channel);
@@ -165,6 +203,22 @@ function onHello(hello: HelloResult): void {
   render();
 }
 
+/** The composer says so while the user is muted in the open room. */
+function setMuted(channel: string, muted: boolean): void {
+  if (muted) mutedIn.add(channel);
+  else mutedIn.delete(channel);
+  renderMuted();
+}
+
+function renderMuted(): void {
+  const channel = view.current;
+  const muted = channel !== null && mutedIn.has(channel);
+  composer.classList.toggle('muted', muted);
+  const note = byTestId('composer-muted');
+  note.hidden = !muted;
+  note.textContent = muted ? describeError({ code: 'SB_ERR_MUTED' }) : '';
+}
+
 function onMessage(msg: ChatMessage): void {
   channels.onMessage(msg);
   typing.stop(msg.channel, msg.from);
@@ -190,6 +244,8 @@ function wire(c: SwitchboardClient, handle: string): void {
     if (view.current) void view.catchUp().then(markViewed, () => undefined);
   });
   c.on('message', (msg) => mine() && onMessage(msg));
+  c.on('delete', (ev) => mine() && view.markDeleted(ev.channel, ev.seq, ev.by));
+  c.on('report', (r) => mine() && reports.add(r));
   c.on('presence', () => mine() && render());
   c.on('typing', (ev) => {
     if (mine() && ev.user !== me) typing.typing(ev.channel, ev.user);
@@ -211,11 +267,35 @@ function wire(c: SwitchboardClient, handle: string): void {
     render();
   });
   c.on('member', (ev) => {
-    if (!mine() || ev.user !== me || ev.joined) return;
+    if (!mine()) return;
+    if (view.current === roomChannel(ev.room) && ev.user !== me) void memberPanel.refresh();
+    if (ev.user !== me || ev.joined) return;
     const channel = roomChannel(ev.room);
+    if (ev.removed === 'ban') toast(`You were banned from #${ev.room}.`, 'SB_ERR_BANNED');
+    else if (ev.removed === 'kick') toast(`You were removed from #${ev.room} by a moderator.`);
     channels.remove(channel);
     if (view.current === channel) openDefault();
     render();
+  });
+  // A role change anywhere in the open room: its member list reads again.
+  c.on('role', (ev) => {
+    if (mine() && view.current === roomChannel(ev.room)) void memberPanel.refresh();
+  });
+  // What a moderator did to me, before its effect (a kick or ban: the member event above).
+  c.on('moderated', (ev) => {
+    if (!mine()) return;
+    const channel = roomChannel(ev.room);
+    const until = ev.until === undefined ? '' : ` until ${new Date(ev.until).toLocaleString()}`;
+    if (ev.action === 'mute') {
+      setMuted(channel, true);
+      toast(`You were muted in #${ev.room}${until}.`, 'SB_ERR_MUTED');
+    } else if (ev.action === 'unmute') {
+      setMuted(channel, false);
+      toast(`You can write in #${ev.room} again.`);
+    } else if (ev.action === 'role' && ev.role) {
+      toast(`Your role in #${ev.room} is now ${ev.role}.`);
+      if (view.current === channel) void memberPanel.refresh();
+    }
   });
   c.on('error', (err) => mine() && toast(describeError(err), errorCode(err)));
   const outboxChanged = onOutbox(handle);
@@ -239,6 +319,8 @@ function onOutbox(handle: string): (list: PendingSend[]) => void {
     renderPending();
     // A refusal for a channel that is not open would go unseen in the list: say it once.
     for (const p of list) {
+      if (p.state === 'failed' && p.error?.code === 'SB_ERR_MUTED')
+        setMuted(pendingChannel(p, me), true);
       if (p.state !== 'failed' || failed.has(p.cid)) continue;
       failed.add(p.cid);
       if (pendingChannel(p, me) !== view.current) {
@@ -302,6 +384,8 @@ function mine(c: SwitchboardClient): boolean {
 
 function showLogin(handle: string, error: string | null = null, code?: string): void {
   roomBrowser.close();
+  reports.clear();
+  mutedIn.clear();
   hideToast();
   client?.close();
   client = null;
@@ -328,7 +412,9 @@ async function send(text: string): Promise<void> {
   const sending = info.kind === 'room' ? c.sendToRoom(info.name, text) : c.sendDm(info.name, text);
   view.scrollToBottom();
   try {
-    onMessage(await sending);
+    const sent = await sending;
+    if (mutedIn.has(sent.channel)) setMuted(sent.channel, false);
+    onMessage(sent);
   } catch (err) {
     if (c.state !== 'closed') return;
     // A closed client takes nothing into its outbox: give the text back.
@@ -346,6 +432,15 @@ async function enterRoom(c: SwitchboardClient, room: string, create: boolean): P
     if (!create || errorCode(err) !== 'SB_ERR_ROOM_NOT_FOUND') throw err;
     state = await c.createRoom(room);
   }
+  addRoom(c, room, state);
+}
+
+/** Creates a room of `kind` (the viewer owns it) and adds it to the sidebar. Throws. */
+async function createRoom(c: SwitchboardClient, room: string, kind: RoomKind): Promise<void> {
+  addRoom(c, room, await c.createRoom(room, kind));
+}
+
+function addRoom(c: SwitchboardClient, room: string, state: unknown): void {
   if (state && typeof state === 'object' && 'channel' in state)
     channels.merge(state as ChannelState);
   const known = c.channels.get(roomChannel(room));
@@ -447,7 +542,17 @@ document.addEventListener('visibilitychange', () => {
 });
 
 const saved = session.loadSession();
-if (saved?.token) {
+const landing = takeOidcLanding();
+showOidcButton();
+if (landing && 'token' in landing) {
+  // Back from the provider with a new account session: stored like a password sign-in's.
+  accounts.whoAmI(landing.token).then(
+    ({ user }) => start({ handle: user, token: landing.token }),
+    (err: unknown) => login.show(saved?.handle ?? '', describeError(err), errorCode(err)),
+  );
+} else if (landing) {
+  login.show(saved?.handle ?? '', describeError({ code: landing.error }), landing.error);
+} else if (saved?.token) {
   // Show the shell at once; the connection indicator says "connecting" until hello returns.
   me = saved.handle;
   setUserText(byTestId('me'), me);

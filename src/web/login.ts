@@ -35,6 +35,35 @@ export function describeError(err: unknown, handle?: string): string {
       return 'Too many attempts. Wait a little and try again.';
     case 'SB_ERR_PASSWORD_INVALID':
       return 'Passwords are 8 to 1024 bytes long.';
+    case 'SB_ERR_OIDC_UNAVAILABLE':
+      return 'The sign-in service did not answer. Try again in a moment.';
+    case 'SB_ERR_OIDC_DENIED':
+      return 'The sign-in service did not sign you in.';
+    case 'SB_ERR_OIDC_STATE_INVALID':
+      return 'That sign-in took too long or did not start on this page. Try again.';
+    case 'SB_ERR_OIDC_CODE_REJECTED':
+    case 'SB_ERR_OIDC_TOKEN_INVALID':
+      return 'The sign-in service’s answer was not accepted. Try again.';
+    case 'SB_ERR_MUTED':
+      return 'You are muted in this room: you can read, but your messages are not sent.';
+    case 'SB_ERR_BANNED':
+      return 'You are banned from this room.';
+    case 'SB_ERR_FORBIDDEN':
+      return 'Your role in this room does not allow that.';
+    case 'SB_ERR_OUTRANKED':
+      return 'You can only act on members below your own role.';
+    case 'SB_ERR_SLOW_MODE':
+      return 'This room is in slow mode: wait a little before your next message.';
+    case 'SB_ERR_ROOM_EXISTS':
+      return 'A room with that name exists already. Pick another name.';
+    case 'SB_ERR_ROOM_NOT_FOUND':
+      return 'No such room (or it is private and you are not invited).';
+    case 'SB_ERR_ROOM_NAME_INVALID':
+      return 'Room names are 1-64 characters: a-z, 0-9, _ and -.';
+    case 'SB_ERR_USER_NOT_FOUND':
+      return 'There is no user with that handle.';
+    case 'SB_ERR_MESSAGE_NOT_FOUND':
+      return 'That message is gone already.';
     case 'SB_ERR_SESSION_REVOKED':
       return 'You were signed out (from another device, or by a password change). Sign in again.';
   }

@@ -1,6 +1,10 @@
 /**
  * The message list of the open channel: messages kept sorted by seq with no duplicates, so
  * history pages, live messages and resume replays can arrive in any order and interleave.
+ * A deleted message shows as a tombstone at its place: history pages carry the delete events
+ * (never shown themselves), live ones come as the SDK's 'delete' event (`markDeleted`). Pages
+ * load newest first and a delete always follows its message, so the delete is known before an
+ * older page brings the message.
  */
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
@@ -26,6 +30,9 @@ export class MessageView {
   private generation = 0;
   private seqs: number[] = [];
   private readonly items = new Map<number, HTMLElement>();
+  /** Deleted seqs of the open channel and who deleted each. */
+  private readonly deleted = new Map<number, string>();
+  private readonly messages = new Map<number, ChatMessage>();
   private hasOlder = false;
   private loadingOlder = false;
 
@@ -37,6 +44,8 @@ export class MessageView {
     private readonly load: LoadHistory,
     private readonly me: () => string,
     private readonly onError: (err: unknown) => void,
+    /** Opens the actions menu of a message, below `at` or at a point. */
+    private readonly onMenu: (msg: ChatMessage, at: HTMLElement | { x: number; y: number }) => void,
   ) {
     olderButton.addEventListener('click', () => void this.loadOlder());
     scroller.addEventListener('scroll', () => {
@@ -58,6 +67,8 @@ export class MessageView {
     const gen = ++this.generation;
     this.seqs = [];
     this.items.clear();
+    this.deleted.clear();
+    this.messages.clear();
     this.list.replaceChildren();
     this.setOlder(false);
     this.scroller.setAttribute('aria-busy', 'true');
@@ -123,8 +134,24 @@ export class MessageView {
     return true;
   }
 
+  /** A message of the open channel was deleted: its tombstone replaces it (now or when it loads). */
+  markDeleted(channel: string, seq: number, by: string): void {
+    if (channel !== this.channel || this.deleted.has(seq)) return;
+    this.deleted.set(seq, by);
+    const el = this.items.get(seq);
+    const msg = this.messages.get(seq);
+    if (!el || !msg) return;
+    const tomb = this.render(msg);
+    el.replaceWith(tomb);
+    this.items.set(seq, tomb);
+  }
+
   private insertAll(messages: ChatMessage[]): void {
-    for (const m of messages) if (m.channel === this.channel) this.insert(m);
+    for (const m of messages) {
+      if (m.channel !== this.channel) continue;
+      if (m.deletes === undefined) this.insert(m);
+      else this.markDeleted(m.channel, m.deletes, m.from);
+    }
     this.updateEmpty();
   }
 
@@ -143,27 +170,55 @@ export class MessageView {
     this.list.insertBefore(el, next === undefined ? null : (this.items.get(next) ?? null));
     this.seqs.splice(lo, 0, msg.seq);
     this.items.set(msg.seq, el);
+    this.messages.set(msg.seq, msg);
     return true;
   }
 
   private render(msg: ChatMessage): HTMLElement {
     const mine = msg.from === this.me();
-    return h(
-      'li',
+    const by = this.deleted.get(msg.seq);
+    const meta = h(
+      'div',
+      { class: 'meta' },
+      userText('span', { class: 'from', 'data-testid': 'message-from' }, msg.from),
+      h('time', { datetime: new Date(msg.ts).toISOString() }, formatTime(msg.ts)),
+    );
+    const attrs = {
+      class: `msg${mine ? ' mine' : ''}${by === undefined ? '' : ' deleted'}`,
+      'data-testid': 'message',
+      'data-seq': msg.seq,
+      'data-from': msg.from,
+      'data-deleted': by === undefined ? undefined : 'true',
+    };
+    if (by !== undefined) {
+      const note = by === msg.from ? 'message deleted' : 'message deleted by a moderator';
+      return h('li', attrs, meta, h('div', { class: 'text', 'data-testid': 'tombstone' }, note));
+    }
+    const more = h(
+      'button',
       {
-        class: mine ? 'msg mine' : 'msg',
-        'data-testid': 'message',
-        'data-seq': msg.seq,
-        'data-from': msg.from,
+        type: 'button',
+        class: 'more',
+        'data-testid': 'message-menu',
+        'aria-haspopup': 'menu',
+        'aria-expanded': 'false',
+        'aria-label': `Actions for the message from ${msg.from}`,
       },
-      h(
-        'div',
-        { class: 'meta' },
-        userText('span', { class: 'from', 'data-testid': 'message-from' }, msg.from),
-        h('time', { datetime: new Date(msg.ts).toISOString() }, formatTime(msg.ts)),
-      ),
+      '⋯',
+    );
+    more.addEventListener('click', () => this.onMenu(msg, more));
+    meta.append(more);
+    const li = h(
+      'li',
+      attrs,
+      meta,
       userText('div', { class: 'text', 'data-testid': 'message-text' }, msg.text),
     );
+    li.addEventListener('contextmenu', (ev) => {
+      ev.preventDefault();
+      this.onMenu(msg, { x: ev.clientX, y: ev.clientY });
+    });
+    return li;
   }
 
   private olderExists(page: HistoryPage): boolean {

@@ -265,6 +265,49 @@ export const ACCOUNT_CASES: Record<string, StorageCase<StoreBackend>> = {
       await assertUnavailable(store.accounts.deviceSessionByTokenHash('a'.repeat(64)));
     },
   },
+  'oidc-link': {
+    title: 'links an OIDC identity to the account made with it, atomically and only once',
+    async run({ open }) {
+      const { accounts } = await open();
+      const ann = { issuer: 'https://id.example', subject: 'u-1' };
+      assert.equal(await accounts.accountByOidc(ann), null);
+      assert.equal(
+        await accounts.createAccount(account('ann'), device('ann', 's1'), T0, ann),
+        true,
+      );
+      assert.equal(await accounts.accountByOidc(ann), 'ann');
+      assert.equal(await accounts.accountByOidc({ ...ann, issuer: 'https://other.example' }), null);
+      assert.equal(await accounts.accountByOidc({ ...ann, subject: 'u-2' }), null);
+      // The same identity again (a racing first sign-in) makes no second account.
+      assert.equal(
+        await accounts.createAccount(account('ann2'), device('ann2', 's2'), T0, ann),
+        false,
+      );
+      assert.equal(await accounts.accountByHandle('ann2'), null);
+      assert.equal(await accounts.deviceSessionByTokenHash(device('ann2', 's2').tokenHash), null);
+      // A taken handle links nothing.
+      const bob = { issuer: 'https://id.example', subject: 'u-3' };
+      assert.equal(
+        await accounts.createAccount(account('ann'), device('ann', 's3'), T0, bob),
+        false,
+      );
+      assert.equal(await accounts.accountByOidc(bob), null);
+    },
+  },
+  'oidc-guest': {
+    title: 'never links an OIDC identity to a handle an unexpired guest holds',
+    async run({ open }) {
+      const store = await open();
+      assert.equal(await store.claimSession(guest('ann', 'a', T0 + 1_000), T0), true);
+      const ann = { issuer: 'https://id.example', subject: 'u-1' };
+      assert.equal(
+        await store.accounts.createAccount(account('ann'), device('ann', 's1'), T0, ann),
+        false,
+      );
+      assert.equal(await store.accounts.accountByOidc(ann), null);
+      assert.equal(await store.accounts.accountByHandle('ann'), null);
+    },
+  },
   'release-upgrade': {
     title: 'upgrades a release 0.1.0 store: guests keep their sessions and rooms, and can upgrade',
     async run({ release, openAt }) {

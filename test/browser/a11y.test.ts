@@ -1,7 +1,8 @@
 /**
  * axe-core on every view of the chat page in a real headless Chromium: login, chat with a
- * pending message, the room browser dialog, a DM, phone width with the drawer open, in light and
- * dark mode. No serious or critical violation may remain.
+ * pending message, the room browser dialog, a DM, phone width with the drawer open, the New room
+ * dialog, the member list with a context menu, the moderation question, a tombstone and a
+ * report, in light and dark mode. No serious or critical violation may remain.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -80,6 +81,76 @@ describeBrowser('chat page accessibility', (env) => {
       await send(ann.page, 'a direct message');
       await waitForText(ann.page, 'a direct message');
       await assertAccessible(ann.page, `DM (${colorScheme})`);
+    });
+  }
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`the New room dialog, member list, menus, a tombstone and a report pass axe (${colorScheme})`, async () => {
+      const options = { colorScheme, bypassCSP: true };
+      const owner = await openUser(
+        env.browser,
+        env.server.url,
+        `own-${colorScheme}`,
+        undefined,
+        options,
+      );
+      const other = await openUser(
+        env.browser,
+        env.server.url,
+        `oth-${colorScheme}`,
+        undefined,
+        options,
+      );
+      env.users.push(owner, other);
+      const room = `axe-${colorScheme}`;
+      await owner.page.getByTestId('create-room-open').click();
+      await owner.page.getByTestId('create-room-name').fill(room);
+      await owner.page.getByTestId('kind-private').check();
+      await assertAccessible(owner.page, `New room dialog (${colorScheme})`);
+      await owner.page.getByTestId('create-room-submit').click();
+      await owner.page.getByTestId('members-toggle').click();
+      await owner.page.getByTestId('invite-input').fill(other.handle);
+      await owner.page.getByTestId('invite-submit').click();
+      const target = owner.page.locator(`[data-testid="member"][data-user="${other.handle}"]`);
+      await target.waitFor();
+      await target.getByTestId('member-menu').click();
+      await owner.page.getByTestId('context-menu').waitFor();
+      await assertAccessible(owner.page, `member list and menu (${colorScheme})`);
+      await owner.page.getByTestId('action-mute').click();
+      await owner.page.getByTestId('ask').waitFor({ state: 'visible' });
+      await assertAccessible(owner.page, `moderation question (${colorScheme})`);
+      await owner.page.getByTestId('ask-cancel').click();
+
+      await other.page.locator(`[data-testid="room-item"][data-name="${room}"]`).click();
+      await send(other.page, 'to be reported');
+      await send(other.page, 'to be deleted');
+      await waitForText(owner.page, 'to be deleted');
+      const msg = (text: string) =>
+        owner.page.locator('[data-testid="message"]', {
+          has: owner.page.locator(`[data-testid="message-text"]:text-is("${text}")`),
+        });
+      await msg('to be deleted').getByTestId('message-menu').click();
+      await owner.page.getByTestId('action-delete').click();
+      await owner.page.getByTestId('tombstone').waitFor();
+      await waitForText(other.page, 'to be reported');
+      await other.page
+        .locator('[data-testid="message"]', {
+          has: other.page.locator('[data-testid="message-text"]:text-is("to be deleted")'),
+        })
+        .waitFor({ state: 'detached' });
+      // The owner's own message cannot be reported by the owner; the other user reports theirs.
+      await send(owner.page, 'owner speaking');
+      await waitForText(other.page, 'owner speaking');
+      await other.page
+        .locator('[data-testid="message"]', {
+          has: other.page.locator('[data-testid="message-text"]:text-is("owner speaking")'),
+        })
+        .getByTestId('message-menu')
+        .click();
+      await other.page.getByTestId('action-report').click();
+      await other.page.getByTestId('ask-ok').click();
+      await owner.page.getByTestId('report').waitFor();
+      await assertAccessible(owner.page, `tombstone and report (${colorScheme})`);
     });
   }
 

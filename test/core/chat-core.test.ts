@@ -167,6 +167,33 @@ describe('rooms', () => {
     );
   });
 
+  it('sends only the last member change of an interval, so a quick rejoin hears no stale leave of its own', async () => {
+    const n = await node({ presenceInterval: 200 });
+    const a = await user(n, 'a5');
+    const b = await user(n, 'b5');
+    await a.call({ type: 'create', room: 'dev5' });
+    await b.call({ type: 'join', room: 'dev5' });
+    await a.waitFor((f) => f.type === 'member' && f.user === 'b5' && f.joined === true);
+    const before = b.all().length;
+    await b.call({ type: 'leave', room: 'dev5' });
+    await b.call({ type: 'join', room: 'dev5' });
+    await b.call({ type: 'send', room: 'dev5', text: 'back', cid: 'b1' });
+    await a.waitFor((f) => f.type === 'message' && f.text === 'back');
+    await new Promise((r) => setTimeout(r, 450));
+    const own = b
+      .all()
+      .slice(before)
+      .filter((f) => f.type === 'member' && f.user === 'b5');
+    assert.deepEqual(
+      own.filter((f) => f.joined === false),
+      [],
+    );
+    const seen = a.frames
+      .filter((f) => f.type === 'member' && f.user === 'b5')
+      .map((f) => f.joined);
+    assert.equal(seen.at(-1), true, 'the others end up with the latest state');
+  });
+
   it('rejects empty and oversized text with coded errors and stores nothing', async () => {
     const n = await node({ maxMessageBytes: 10 });
     const a = await user(n, 'a4');

@@ -148,7 +148,9 @@ describe('kick, ban and mute', () => {
     await must(a, { type: 'join', room: name });
     await must(owner, { type: 'kick', room: name, user, reason: 'spam' });
     for (const c of [a, b])
-      await c.waitFor((f) => f.type === 'member' && f.room === name && f.joined === false);
+      await c.waitFor(
+        (f) => f.type === 'member' && f.room === name && f.joined === false && f.removed === 'kick',
+      );
     await must(owner, { type: 'send', room: name, text: 'after', cid: 'k1' });
     assert.equal(await outcome(a, { type: 'resume', channel, after: 0 }), 'SB_ERR_NOT_A_MEMBER');
     assert.equal(await outcome(b, { type: 'history', channel }), 'SB_ERR_NOT_A_MEMBER');
@@ -162,7 +164,9 @@ describe('kick, ban and mute', () => {
     const user = await connect(n, fresh());
     await must(user, { type: 'join', room: name });
     await must(owner, { type: 'ban', room: name, user: user.user, duration: 60 });
-    await user.waitFor((f) => f.type === 'member' && f.room === name && f.joined === false);
+    await user.waitFor(
+      (f) => f.type === 'member' && f.room === name && f.joined === false && f.removed === 'ban',
+    );
     assert.equal(await outcome(user, { type: 'join', room: name }), 'SB_ERR_BANNED');
     assert.equal(await outcome(user, { type: 'resume', channel, after: 0 }), 'SB_ERR_BANNED');
     assert.equal(
@@ -193,6 +197,27 @@ describe('kick, ban and mute', () => {
     const again = TestClient.connect(n);
     const data = await again.hello({ handle: user, presence: false });
     assert.deepEqual(data.channels, []);
+  });
+
+  it('members lists each member with their role and mute, and the room kind', async () => {
+    const n = await node();
+    const { owner, name } = await room(n);
+    const user = await connect(n, fresh());
+    await must(user, { type: 'join', room: name });
+    await must(owner, { type: 'mute', room: name, user: user.user });
+    const reply = await user.call<{ kind: string; members: Frame[] }>({
+      type: 'members',
+      room: name,
+    });
+    assert.equal(reply.kind, 'public');
+    const byUser = new Map(reply.members.map((m) => [m.user, m]));
+    assert.deepEqual(byUser.get(owner.user), { user: owner.user, connections: 1, role: 'owner' });
+    assert.deepEqual(byUser.get(user.user), {
+      user: user.user,
+      connections: 1,
+      role: 'member',
+      muted: true,
+    });
   });
 
   it('a timed mute stops sending and typing until it expires or is lifted', async () => {

@@ -71,6 +71,7 @@ console.log(JSON.stringify({ port: server.port, user: hello.user, seq: sent.seq,
 const TYPED_CONSUMER = `
 import { startSwitchboard, type Authenticator, type SwitchboardOptions } from 'switchboard';
 import { SwitchboardClient, type ChatMessage } from 'switchboard/client';
+import { ban, roomMembers } from 'switchboard/client/moderation';
 
 const options: SwitchboardOptions = { port: 0, store: 'memory:', rateLimit: 5, logFormat: 'json' };
 // @ts-expect-error not a setting
@@ -89,7 +90,12 @@ const client = new SwitchboardClient({ url: server.wsUrl, handle: 'ann' });
 const message: ChatMessage = await client.sendToRoom('general', 'hi');
 // @ts-expect-error seq is a number
 const seq: string = message.seq;
-export { misspelt, mistyped, process, port, seq };
+const role: 'owner' | 'admin' | 'moderator' | 'member' = (await roomMembers(client, 'general'))
+  .members[0]!.role;
+// @ts-expect-error a duration is seconds, not text
+await ban(client, 'general', 'bob', { duration: '1h' });
+client.on('delete', (d) => d.seq.toFixed());
+export { misspelt, mistyped, process, port, seq, role };
 `;
 
 describe('the packed package', () => {

@@ -1,5 +1,6 @@
 import { memoryFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
+import { searchConformance } from './search-conformance.js';
 
 // Everything lives in this process's memory: nothing outlives the object, closing it releases
 // nothing, and no other process can share it.
@@ -13,3 +14,6 @@ storeConformance('MemoryStore', memoryFactory, {
     'release-moderation',
   ],
 });
+
+// No release fixture: nothing outlives a MemoryStore.
+searchConformance('MemoryStore', memoryFactory, { gaps: ['search-release'] });

@@ -8,6 +8,7 @@ import type { NewMessage } from '../../src/store/store.js';
 import { freePort } from '../helpers/brokers/common.js';
 import { describeWithPostgres, type PostgresServer } from './backends.js';
 import { storeConformance } from './conformance.js';
+import { searchConformance } from './search-conformance.js';
 
 const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -48,6 +49,7 @@ async function waitForLockWaiters(
 
 describeWithPostgres('PostgresStore', (server, factory) => {
   storeConformance('PostgresStore', factory);
+  searchConformance('PostgresStore', factory);
 
   it('migrates once when several nodes open the same empty database at once', async () => {
     const url = await server().freshUrl();

@@ -10,6 +10,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { sqliteFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
+import { searchConformance } from './search-conformance.js';
 import { copyReleaseSqlite } from './fixtures/release.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
@@ -18,6 +19,7 @@ let files = 0;
 const freshPath = (): string => join(dir, `db-${++files}`, 'store.db');
 
 storeConformance('SqliteStore', sqliteFactory(freshPath));
+searchConformance('SqliteStore', sqliteFactory(freshPath));
 
 describe('SqliteStore', () => {
   it('migrates a version 1 file to the latest: existing members get floorSeq 0', async () => {

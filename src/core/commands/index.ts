@@ -9,6 +9,7 @@ import { edit, react } from './message-events.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
 import { refresh } from './refresh.js';
 import { report } from './report.js';
+import { search } from './search.js';
 import { send } from './send.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
@@ -56,5 +57,6 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   delete: deleteMessage,
   edit,
   react,
+  search,
   ping: async () => ({}),
 };

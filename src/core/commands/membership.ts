@@ -10,13 +10,16 @@ import type { CommandContext } from './context.js';
 /**
  * Takes `user` out of room `id`: every device of theirs leaves the room's stream at once (here
  * directly, elsewhere when the bus delivers) and hears it as `member … joined:false`, except
- * `except` (the device that asked to leave: it gets the reply). Resolves false when not a member.
+ * `except` (the device that asked to leave: it gets the reply). `removed`: a moderator kicked or
+ * banned them, said to their own devices so they can tell it from a leave elsewhere. Resolves
+ * false when not a member.
  */
 export async function removeFromRoom(
   ctx: CommandContext,
   id: string,
   user: string,
   except?: ClientConnection,
+  removed?: 'kick' | 'ban',
 ): Promise<boolean> {
   if (!(await ctx.store.removeMember(id, user))) return false;
   const room = id.slice(5);
@@ -24,10 +27,15 @@ export async function removeFromRoom(
   ctx.directory.unsubscribeUser(user, id);
   ctx.directory.pushToUser(
     user,
-    JSON.stringify({ type: 'member', room, user, joined: false }),
+    JSON.stringify({ type: 'member', room, user, joined: false, ...(removed ? { removed } : {}) }),
     except,
   );
-  ctx.publish(userTopic(user), { k: 'membership', c: id, j: false });
+  ctx.publish(userTopic(user), {
+    k: 'membership',
+    c: id,
+    j: false,
+    ...(removed ? { r: removed } : {}),
+  });
   return true;
 }
 

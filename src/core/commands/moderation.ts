@@ -111,7 +111,7 @@ export const kick: Handler<'kick'> = async (ctx, conn, f) => {
   if ((await targetRole(ctx, grant, user)) === null)
     throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `not a member: ${user}`);
   notify(ctx, user, grant.id, 'kick', f);
-  await removeFromRoom(ctx, grant.id, user);
+  await removeFromRoom(ctx, grant.id, user, undefined, 'kick');
   await record(ctx, conn, grant.id, 'kick', user, { reason: f.reason });
   return {};
 };
@@ -129,7 +129,7 @@ export const ban: Handler<'ban'> = async (ctx, conn, f) => {
   await targetRole(ctx, grant, user);
   await restrict(ctx, conn, grant.id, 'ban', f);
   notify(ctx, user, grant.id, 'ban', f);
-  await removeFromRoom(ctx, grant.id, user);
+  await removeFromRoom(ctx, grant.id, user, undefined, 'ban');
   return {};
 };
 

@@ -78,10 +78,24 @@ export const leave: Handler<'leave'> = async (ctx, conn, f) => {
   return {};
 };
 
+/**
+ * The members with their role and mute (what a member list and its moderation menu show), and
+ * the room's kind. One standing read per member: fine for the rooms a person lists by hand.
+ */
 export const members: Handler<'members'> = async (ctx, conn, f) => {
-  const { id } = await authorizeRoom(ctx, conn, 'members', f.room);
+  const { id, access } = await authorizeRoom(ctx, conn, 'members', f.room);
   const list = await ctx.store.members(id);
-  return { members: list.map((user) => ({ user, connections: ctx.presence.count(user) })) };
+  const now = ctx.now();
+  const standings = await Promise.all(list.map((u) => ctx.store.moderation.access(id, u, now)));
+  return {
+    kind: access.kind,
+    members: list.map((user, i) => ({
+      user,
+      connections: ctx.presence.count(user),
+      role: standings[i]?.role ?? 'member',
+      ...(standings[i]?.muted ? { muted: true } : {}),
+    })),
+  };
 };
 
 export const users: Handler<'users'> = async (ctx) => ({

@@ -1,0 +1,204 @@
+/**
+ * Room administration and moderation for apps built on the SDK (docs/protocol.md, "Rooms, roles
+ * and moderation"): invite, kick, ban, mute, roles, room settings, blocks, the audit log,
+ * deleting and reporting messages, and the member list with roles. Each call is one frame
+ * through `client.command()`; a refusal rejects as a SwitchboardError with the server's code
+ * (SB_ERR_FORBIDDEN, SB_ERR_OUTRANKED, ...). Creating a private room is `client.createRoom(room,
+ * 'private')`; the 'delete', 'report' and 'member' (with `removed`) events come from the client.
+ *
+ * `allowed` and `outranks` mirror the server's permission table (src/core/permissions.ts, kept
+ * in step by test/client/moderation.test.ts) so a UI can offer only what the server would let
+ * the viewer do; the server still decides.
+ *
+ * Its own entry point (`switchboard/client/moderation`), so apps that do not moderate do not
+ * carry it in the SDK bundle.
+ */
+import type {
+  AuditEntry,
+  ChatMessage,
+  MembersResult,
+  RoomKind,
+  RoomRole,
+} from '../protocol/frames.js';
+import type { SwitchboardClient } from './client.js';
+
+export type { AuditEntry, MembersResult, RoomKind, RoomRole };
+
+export interface RestrictOptions {
+  /** Seconds until it ends by itself (1 s to 10 years); default: until lifted. */
+  duration?: number;
+  /** Why; kept in the audit log (at most 500 characters). */
+  reason?: string;
+}
+
+export interface AuditQuery {
+  /** Absent: the server-wide log (server admins only). */
+  room?: string;
+  /** Entries with id < before (page back). */
+  before?: number;
+  /** Page size, 1-500 (server default 50). */
+  limit?: number;
+}
+
+type Client = Pick<SwitchboardClient, 'command'>;
+
+/** The room's kind and its members with their roles, mutes and connection counts. */
+export function roomMembers(client: Client, room: string): Promise<MembersResult> {
+  return client.command<MembersResult>({ type: 'members', room });
+}
+
+/** Makes `user` a member of `room` (the way into a private room); every device of theirs follows. */
+export async function invite(client: Client, room: string, user: string): Promise<void> {
+  await client.command({ type: 'invite', room, user });
+}
+
+/** Removes a member: every device of theirs leaves the room at once. They may rejoin a public room. */
+export async function kick(client: Client, room: string, user: string, reason?: string) {
+  await client.command({ type: 'kick', room, user, reason });
+}
+
+/** Bans `user` from `room` (and removes them), or with room null server-wide (server admins). */
+export async function ban(
+  client: Client,
+  room: string | null,
+  user: string,
+  options: RestrictOptions = {},
+): Promise<void> {
+  await client.command({ type: 'ban', room: room ?? undefined, user, ...options });
+}
+
+/** Lifts a ban of `room`, or with room null a server-wide one. */
+export async function unban(client: Client, room: string | null, user: string): Promise<void> {
+  await client.command({ type: 'unban', room: room ?? undefined, user });
+}
+
+/** Stops a member from sending and typing in `room`; their sends answer SB_ERR_MUTED. */
+export async function mute(
+  client: Client,
+  room: string,
+  user: string,
+  options: RestrictOptions = {},
+): Promise<void> {
+  await client.command({ type: 'mute', room, user, ...options });
+}
+
+export async function unmute(client: Client, room: string, user: string): Promise<void> {
+  await client.command({ type: 'unmute', room, user });
+}
+
+/** Gives a member a role; their role and the new one must both be below the viewer's. */
+export async function setRole(client: Client, room: string, user: string, role: RoomRole) {
+  await client.command({ type: 'role', room, user, role });
+}
+
+/** Changes a room's kind and/or slow mode (seconds between a member's messages; 0: off). */
+export async function roomSettings(
+  client: Client,
+  room: string,
+  settings: { kind?: RoomKind; slowMode?: number },
+): Promise<void> {
+  await client.command({ type: 'room-settings', room, ...settings });
+}
+
+/** Refuses direct messages from `user`. */
+export async function block(client: Client, user: string): Promise<void> {
+  await client.command({ type: 'block', user });
+}
+
+export async function unblock(client: Client, user: string): Promise<void> {
+  await client.command({ type: 'unblock', user });
+}
+
+/** The moderation log of a room (its admins) or of the server (server admins), newest first. */
+export async function audit(client: Client, query: AuditQuery = {}): Promise<AuditEntry[]> {
+  return (await client.command<{ entries: AuditEntry[] }>({ type: 'audit', ...query })).entries;
+}
+
+/**
+ * Deletes a message (your own, or as a moderator anyone's in a room) and resolves with the delete
+ * event; the client emits 'delete' for it here as everywhere else.
+ */
+export async function deleteMessage(
+  client: Client,
+  channel: string,
+  seq: number,
+): Promise<ChatMessage> {
+  return (await client.command<{ message: ChatMessage }>({ type: 'delete', channel, seq })).message;
+}
+
+/** Reports a message to the room's moderators and the server admins (a DM's: the admins). */
+export async function report(client: Client, channel: string, seq: number, reason?: string) {
+  await client.command({ type: 'report', channel, seq, reason });
+}
+
+/**
+ * A page of `history()` as a UI shows it: the messages without the delete events, and the seqs
+ * those events delete (with who deleted each). A delete event always comes after its message,
+ * so pages read newest first see every delete before the message it hides.
+ */
+export function splitDeletes(messages: readonly ChatMessage[]): {
+  messages: ChatMessage[];
+  deleted: Map<number, string>;
+} {
+  const deleted = new Map<number, string>();
+  for (const m of messages) if (m.deletes !== undefined) deleted.set(m.deletes, m.from);
+  return { messages: messages.filter((m) => m.deletes === undefined), deleted };
+}
+
+// --- the permission table's mirror ----------------------------------------------------------
+
+/** A role's rank; 0 for a non-member. */
+export const ROLE_LEVEL: Readonly<Record<RoomRole, number>> = {
+  member: 1,
+  moderator: 2,
+  admin: 3,
+  owner: 4,
+};
+
+/** The commands a UI offers per room and the least role each needs, by room kind. */
+export type ModerationCommand =
+  | 'invite'
+  | 'kick'
+  | 'ban'
+  | 'unban'
+  | 'mute'
+  | 'unmute'
+  | 'role'
+  | 'room-settings'
+  | 'audit'
+  /** Someone else's message (your own needs only membership). */
+  | 'delete';
+
+const NEEDS: Readonly<Record<ModerationCommand, RoomRole | Record<RoomKind, RoomRole>>> = {
+  invite: { public: 'member', private: 'moderator', announcement: 'member' },
+  kick: 'moderator',
+  ban: 'moderator',
+  unban: 'moderator',
+  mute: 'moderator',
+  unmute: 'moderator',
+  delete: 'moderator',
+  role: 'admin',
+  'room-settings': 'admin',
+  audit: 'admin',
+};
+
+const rank = (role: RoomRole | null): number => (role === null ? 0 : ROLE_LEVEL[role]);
+
+/** Whether a member of `role` (null: not a member) may run `command` in a room of `kind`. */
+export function allowed(
+  command: ModerationCommand,
+  kind: RoomKind,
+  role: RoomRole | null,
+): boolean {
+  const need = NEEDS[command];
+  return rank(role) >= ROLE_LEVEL[typeof need === 'string' ? need : need[kind]];
+}
+
+/**
+ * Whether a member of role `actor` may act on one of role `target` (and give them `grant`): both
+ * must be strictly below the actor's role.
+ */
+export function outranks(actor: RoomRole | null, target: RoomRole | null, grant?: RoomRole) {
+  const mine = rank(actor);
+  return rank(target) < mine && (grant === undefined || ROLE_LEVEL[grant] < mine);
+}

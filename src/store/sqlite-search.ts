@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+import { isMessage, type StoredMessage } from './message-store.js';
+import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
+import { fold, highlights, prepareSearch, toPage } from './search-text.js';
+
+/** Trigrams need three characters: shorter terms are checked by `instr` on candidate rows only. */
+const TRIGRAM = 3;
+
+interface HitRow {
+  position: number;
+  channel: string;
+  seq: number;
+  sender: string;
+  ts: number;
+  text: string;
+}
+
+/** Everything after FROM but the driving table, shared by the indexed and the scanning query. */
+const FILTERS = `
+  JOIN messages m ON m.channel = d.channel AND m.seq = d.seq
+  WHERE d.id < @below
+    AND EXISTS (SELECT 1 FROM json_each(@channels) c WHERE c.key = d.channel AND d.seq > c.value)
+    AND (@sender IS NULL OR d.sender = @sender)
+    AND (@before IS NULL OR d.ts < @before)
+    AND (@after IS NULL OR d.ts >= @after)
+    AND NOT EXISTS (SELECT 1 FROM json_each(@terms) t WHERE instr(d.body, t.value) = 0)`;
+
+/**
+ * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, the search migration, the last one): `search_docs`
+ * holds the folded text of every live message and `search_fts`, an external-content FTS5 table
+ * with the trigram tokenizer, indexes it (kept in step by triggers on `search_docs`, with
+ * FTS5's secure-delete on, so a removed text leaves no token behind). A query with a term of
+ * three or more characters goes through `search_fts` (each such term a quoted FTS5 string, so
+ * nothing in it is syntax); one with only shorter terms (`C`, `東京`) scans `search_docs`
+ * newest first. Either way every term is then checked with `instr` on the folded text, so both
+ * paths and every backend match alike. SqliteStore calls `add` and `prune` inside its append
+ * transaction.
+ */
+export class SqliteSearch implements SearchIndex {
+  readonly #sql: ReturnType<typeof prepare>;
+  readonly #run: <T>(fn: () => T) => Promise<T>;
+
+  constructor(db: Database.Database, run: <T>(fn: () => T) => Promise<T>) {
+    const sql = (this.#sql = prepare(db));
+    this.#run = run;
+  }
+
+  /**
+   * Indexes a stored message; for an event, follows its effect: unindexes the message a delete
+   * deletes, re-indexes the one an edit edits. Synchronous, inside the append's transaction.
+   */
+  add(m: StoredMessage): void {
+    if (m.deletes !== undefined) this.#sql.remove.run(m.channel, m.deletes);
+    else if (m.edits !== undefined) this.#sql.updateDoc.run(fold(m.text), m.channel, m.edits);
+    else if (isMessage(m) && m.text !== '')
+      this.#sql.insert.run(m.channel, m.seq, m.from, m.ts, fold(m.text));
+  }
+
+  /** Unindexes the messages of `channel` below `firstSeq` (retention). Synchronous. */
+  prune(channel: string, firstSeq: number): void {
+    this.#sql.prune.run(channel, firstSeq);
+  }
+
+  search(q: SearchQuery): Promise<SearchPage> {
+    return this.#run(() => {
+      const { terms, limit, below } = prepareSearch(q);
+      const long = terms.filter((t) => [...t].length >= TRIGRAM);
+      const params = {
+        below: Number.isFinite(below) ? below : Number.MAX_SAFE_INTEGER,
+        channels: JSON.stringify(
+          Object.fromEntries(q.channels.map((c) => [c.channel, c.floorSeq])),
+        ),
+        sender: q.from ?? null,
+        before: q.before ?? null,
+        after: q.after ?? null,
+        terms: JSON.stringify(terms),
+        limit: limit + 1,
+      };
+      const rows = (
+        long.length > 0
+          ? this.#sql.matching.all({ ...params, match: long.map(ftsString).join(' ') })
+          : this.#sql.scanning.all(params)
+      ) as HitRow[];
+      const page = toPage(rows, limit);
+      return {
+        hits: page.rows.map((r) => ({
+          channel: r.channel,
+          seq: r.seq,
+          from: r.sender,
+          ts: r.ts,
+          text: r.text,
+          highlights: highlights(r.text, terms),
+        })),
+        cursor: page.cursor,
+      };
+    });
+  }
+
+}
+
+/** An FTS5 string: in double quotes, inner quotes doubled; nothing inside is an operator. */
+const ftsString = (term: string): string => `"${term.replaceAll('"', '""')}"`;
+
+function prepare(db: Database.Database) {
+  const columns = 'd.id AS position, d.channel, d.seq, d.sender, d.ts, m.text';
+  return {
+    insert: db.prepare(
+      'INSERT INTO search_docs (channel, seq, sender, ts, body) VALUES (?, ?, ?, ?, ?)',
+    ),
+    remove: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq = ?'),
+    prune: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq < ?'),
+    updateDoc: db.prepare('UPDATE search_docs SET body = ? WHERE channel = ? AND seq = ?'),
+    matching: db.prepare(
+      `SELECT ${columns} FROM search_fts f JOIN search_docs d ON d.id = f.rowid ${FILTERS}
+         AND search_fts MATCH @match
+       ORDER BY f.rowid DESC LIMIT @limit`,
+    ),
+    scanning: db.prepare(
+      `SELECT ${columns} FROM search_docs d ${FILTERS} ORDER BY d.id DESC LIMIT @limit`,
+    ),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * A small modal question for the moderation acts: an optional choice (a duration, a role) and an
+ * optional line of text (a reason). Resolves with the answer, or null when cancelled.
+ */
+import { byTestId, h } from './dom.js';
+
+export interface Question {
+  title: string;
+  /** A choice to make, first option preselected. */
+  choice?: { label: string; options: { value: string; label: string }[] };
+  /** A line of text to give, e.g. "Reason (optional)". */
+  text?: { label: string; maxLength?: number };
+  ok: string;
+}
+
+export interface Answer {
+  choice: string;
+  text: string;
+}
+
+const dialog = (): HTMLDialogElement => byTestId<HTMLDialogElement>('ask');
+
+let pending: ((a: Answer | null) => void) | null = null;
+let wired = false;
+
+function wire(): void {
+  if (wired) return;
+  wired = true;
+  const d = dialog();
+  const answer = (a: Answer | null) => {
+    const resolve = pending;
+    pending = null;
+    if (d.open) d.close();
+    resolve?.(a);
+  };
+  byTestId<HTMLFormElement>('ask-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    answer({
+      choice: byTestId<HTMLSelectElement>('ask-choice').value,
+      text: byTestId<HTMLInputElement>('ask-input').value.trim(),
+    });
+  });
+  byTestId('ask-cancel').addEventListener('click', () => answer(null));
+  // Escape closes the dialog by itself.
+  d.addEventListener('close', () => answer(null));
+}
+
+export function ask(q: Question): Promise<Answer | null> {
+  wire();
+  pending?.(null);
+  byTestId('ask-title').textContent = q.title;
+  const select = byTestId<HTMLSelectElement>('ask-choice');
+  const input = byTestId<HTMLInputElement>('ask-input');
+  const choiceRow = byTestId('ask-choice-row');
+  const textRow = byTestId('ask-text-row');
+  choiceRow.hidden = !q.choice;
+  textRow.hidden = !q.text;
+  byTestId('ask-choice-label').textContent = q.choice?.label ?? '';
+  select.replaceChildren(
+    ...(q.choice?.options ?? []).map((o) => h('option', { value: o.value }, o.label)),
+  );
+  byTestId('ask-input-label').textContent = q.text?.label ?? '';
+  input.value = '';
+  input.maxLength = q.text?.maxLength ?? 500;
+  byTestId('ask-ok').textContent = q.ok;
+  return new Promise((resolve) => {
+    pending = resolve;
+    dialog().showModal();
+    (q.choice ? select : q.text ? input : byTestId('ask-ok')).focus();
+  });
+}

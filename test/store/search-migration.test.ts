@@ -1,0 +1,117 @@
+/**
+ * Upgrading to the search schema (the last migration of both SQL stores): a database written by the
+ * schema before it gets its messages indexed, deleted ones left out; and PostgreSQL without the
+ * right to create pg_trgm still searches, without the index.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { SCHEMA_VERSION as PG_SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import type { Store } from '../../src/store/store.js';
+import { describeWithPostgres } from './backends.js';
+
+const ROOM = 'room:dev';
+const channels = [{ channel: ROOM, floorSeq: 0 }];
+
+/** Three messages, the second deleted: what a store from before search may hold. */
+async function fill(store: Store): Promise<void> {
+  await store.createChannel(ROOM, 'room', 'ann', 1);
+  await store.append({ channel: ROOM, cid: 'a', from: 'ann', text: 'keep this Café', ts: 1 });
+  await store.append({ channel: ROOM, cid: 'b', from: 'bob', text: 'drop this', ts: 2 });
+  await store.append({ channel: ROOM, cid: 'c', from: 'ann', text: 'and this', ts: 3 });
+  await store.append({ channel: ROOM, cid: 'd', from: 'bob', text: '', ts: 4, deletes: 2 });
+}
+
+async function assertBackfilled(store: Store): Promise<void> {
+  const hits = (await store.search.search({ query: 'this', channels, limit: 10 })).hits;
+  assert.deepEqual(
+    hits.map((h) => [h.seq, h.text]),
+    [
+      [3, 'and this'],
+      [1, 'keep this Café'],
+    ],
+  );
+  assert.equal((await store.search.search({ query: 'cafe', channels, limit: 10 })).hits.length, 1);
+  await store.append({ channel: ROOM, cid: 'e', from: 'ann', text: 'this is new', ts: 5 });
+  const newest = (await store.search.search({ query: 'this', channels, limit: 1 })).hits[0];
+  assert.equal(newest?.seq, 5, 'new messages are indexed after the backfilled ones');
+}
+
+describe('SqliteStore search migration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('indexes the messages of a file from before search, leaving deleted ones out', async () => {
+    const path = join(dir, 'before-search.db');
+    const made = new SqliteStore(path);
+    await fill(made);
+    await made.close();
+    // Back to the version before search (its migration is the last): the triggers go with their
+    // table.
+    const v4 = new Database(path);
+    v4.exec(
+      `DROP TABLE search_fts; DROP TABLE search_docs; PRAGMA user_version = ${SCHEMA_VERSION - 1};`,
+    );
+    v4.close();
+    const store = new SqliteStore(path);
+    try {
+      await assertBackfilled(store);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    check.close();
+  });
+});
+
+describeWithPostgres('PostgresStore search migration', (server) => {
+  it('indexes the messages of a database from before search, leaving deleted ones out', async () => {
+    const url = await server().freshUrl();
+    const made = await PostgresStore.open(url);
+    assert.equal(made.search.trigramIndex, true, 'pg_trgm is available here');
+    await fill(made);
+    await made.close();
+    const v4 = new pg.Client({ connectionString: url });
+    await v4.connect();
+    await v4.query('DROP TABLE message_search');
+    await v4.query('DELETE FROM switchboard_schema WHERE version = $1', [PG_SCHEMA_VERSION]);
+    await v4.end();
+    const store = await PostgresStore.open(url);
+    try {
+      await assertBackfilled(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('searches without the trigram index when the role may not create pg_trgm', async () => {
+    const url = new URL(await server().freshUrl());
+    const database = url.pathname.slice(1);
+    await server()
+      .admin.query('CREATE ROLE sb_limited LOGIN')
+      .catch(() => {});
+    // The role owns the schema it writes to, but may not CREATE in the database (no extension).
+    const owner = new pg.Client({ connectionString: url.toString() });
+    await owner.connect();
+    await owner.query('CREATE SCHEMA sb_limited AUTHORIZATION sb_limited');
+    await owner.end();
+    await server().admin.query(`REVOKE CREATE ON DATABASE ${database} FROM PUBLIC`);
+    url.username = 'sb_limited';
+    const store = await PostgresStore.open(url.toString());
+    try {
+      assert.equal(store.search.trigramIndex, false);
+      await fill(store);
+      await assertBackfilled(store);
+    } finally {
+      await store.close();
+    }
+  });
+});
