@@ -67,5 +67,4 @@ export class MemorySearch implements SearchIndex {
       cursor: page.cursor,
     };
   }
-
 }

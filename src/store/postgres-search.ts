@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
-import { fold, highlights, prepareSearch, toPage } from './search-text.js';
+import { highlights, prepareSearch, toPage } from './search-text.js';
 
 /**
  * Runs one statement, named (prepared once per connection) unless `name` is null; rejects
@@ -86,5 +86,4 @@ export class PostgresSearch implements SearchIndex {
       cursor: page.cursor,
     };
   }
-
 }

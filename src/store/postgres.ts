@@ -302,8 +302,7 @@ export class PostgresStore implements Store, SessionStore {
       else if (e.edits !== undefined) {
         await q('editMessage', [e.channel, seq, e.text, e.ts]);
         await q('reindex', [e.channel, seq, fold(e.text)]);
-      }
-      else if (e.reacts !== undefined) {
+      } else if (e.reacts !== undefined) {
         const s = (
           await q<{ kinds: number; known: boolean; mine: boolean }>('reactionState', [
             e.channel,

@@ -41,7 +41,7 @@ export class SqliteSearch implements SearchIndex {
   readonly #run: <T>(fn: () => T) => Promise<T>;
 
   constructor(db: Database.Database, run: <T>(fn: () => T) => Promise<T>) {
-    const sql = (this.#sql = prepare(db));
+    this.#sql = prepare(db);
     this.#run = run;
   }
 
@@ -95,7 +95,6 @@ export class SqliteSearch implements SearchIndex {
       };
     });
   }
-
 }
 
 /** An FTS5 string: in double quotes, inner quotes doubled; nothing inside is an operator. */
