@@ -138,6 +138,20 @@ export const ERRORS = {
     retryable: false,
   },
   SB_ERR_BLOCKED: { message: 'this user does not accept your direct messages', retryable: false },
+  SB_ERR_EDIT_WINDOW_CLOSED: {
+    message: 'this message can no longer be edited',
+    retryable: false,
+  },
+  SB_ERR_REACTION_INVALID: { message: 'a reaction is one emoji', retryable: false },
+  SB_ERR_REACTION_EXISTS: { message: 'you already reacted with this emoji', retryable: false },
+  SB_ERR_REACTION_NOT_FOUND: {
+    message: 'you have not reacted with this emoji',
+    retryable: false,
+  },
+  SB_ERR_REACTION_LIMIT: {
+    message: 'this message has as many different reactions as it may',
+    retryable: false,
+  },
   SB_ERR_SEARCH_INVALID: {
     message: 'search query is empty, too long, or has a malformed filter or cursor',
     retryable: false,

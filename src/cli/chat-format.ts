@@ -24,19 +24,33 @@ export function shortTime(ts: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** `12:04 [general] alice: hi`, `12:04 [dm alice] hi`, or `12:04 [dm to bob] hi` for our own DM. */
+/** What an entry's body reads: its text, or what an event did to message #seq. */
+function body(m: ChatMessage): string {
+  if (m.deletes !== undefined) return `(deleted #${m.deletes})`;
+  if (m.edits !== undefined) return `(edited #${m.edits}) ${clean(m.text)}`;
+  if (m.reacts !== undefined) return `(reacted ${clean(m.emoji ?? '')} to #${m.reacts})`;
+  if (m.unreacts !== undefined) return `(took back ${clean(m.emoji ?? '')} on #${m.unreacts})`;
+  if (m.deleted) return '(deleted)';
+  return m.edited === undefined ? clean(m.text) : `${clean(m.text)} (edited)`;
+}
+
+/**
+ * `12:04 [general] alice: hi`, `12:04 [dm alice] hi`, or `12:04 [dm to bob] hi` for our own DM;
+ * an event reads as what it did, e.g. `12:05 [general] alice: (edited #3) hello`.
+ */
 export function formatMessage(m: ChatMessage, me: string | null): string {
   const time = shortTime(m.ts);
+  const text = body(m);
   const parsed = parseChannel(m.channel);
   if (parsed?.kind === 'dm') {
     if (m.from === me) {
       const other = parsed.users[0] === me ? parsed.users[1] : parsed.users[0];
-      return `${time} [dm to ${clean(other)}] ${clean(m.text)}`;
+      return `${time} [dm to ${clean(other)}] ${text}`;
     }
-    return `${time} [dm ${clean(m.from)}] ${clean(m.text)}`;
+    return `${time} [dm ${clean(m.from)}] ${text}`;
   }
   const room = parsed?.kind === 'room' ? parsed.room : m.channel;
-  return `${time} [${clean(room)}] ${clean(m.from)}: ${clean(m.text)}`;
+  return `${time} [${clean(room)}] ${clean(m.from)}: ${text}`;
 }
 
 export const HELP = `Commands:

@@ -3,6 +3,7 @@
  * per channel, which sequence numbers it has already delivered (resume positions, dedupe).
  */
 import { parseChannel } from '../protocol/channels.js';
+import { isMessageEntry } from '../protocol/log-entry.js';
 import type { ChannelState, ChatMessage } from '../protocol/frames.js';
 import type { ResumePosition } from './types.js';
 
@@ -117,8 +118,9 @@ export class ChannelBook {
     const known = this.states.get(state.channel);
     const merged = { ...state };
     if (known && known.lastSeq > merged.lastSeq) {
+      // Frames past the reply's position already arrived: what they added is in known.
       merged.lastSeq = known.lastSeq;
-      merged.unread = Math.max(0, merged.lastSeq - merged.readSeq);
+      merged.unread = Math.max(merged.unread, known.unread);
     }
     this.states.set(state.channel, merged);
     // An existing window is left alone: a reply can overtake message frames already on their way.
@@ -180,9 +182,19 @@ export class ChannelBook {
       };
       this.states.set(m.channel, state);
     }
+    // Unread counts messages of others past the read position; the server's count covers up to
+    // the lastSeq it gave, so only a message past it adds one (a replay of older ones does not).
+    // Events (edits, reactions, deletes) move lastSeq only. My own message reads up to it.
+    const newest = m.seq > state.lastSeq;
     state.lastSeq = Math.max(state.lastSeq, m.seq);
-    if (m.from === me) state.readSeq = Math.max(state.readSeq, m.seq);
-    state.unread = Math.max(0, state.lastSeq - state.readSeq);
+    if (isMessageEntry(m) && m.seq > state.readSeq) {
+      if (m.from !== me) {
+        if (newest) state.unread++;
+      } else {
+        state.readSeq = m.seq;
+        if (newest) state.unread = 0;
+      }
+    }
     return { ...state };
   }
 }

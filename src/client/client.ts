@@ -5,7 +5,8 @@
  * Guarantees to the application:
  * - every room/DM message is emitted once as 'message', in channel order, own sends included
  *   (the server returns those only in the send reply); a delete event (a log entry with
- *   `deletes`, live, replayed or our own `delete`'s reply) is emitted as 'delete' instead;
+ *   `deletes`, live, replayed or our own `delete`'s reply) is emitted as 'delete' instead, an
+ *   edit event as 'edit' and a reaction event as 'reaction' (message-model.ts applies them);
  * - after a drop the client reconnects with backoff, resumes every known channel from its last
  *   seq (nothing missed, nothing twice) and re-sends unacknowledged sends with their cid;
  * - a channel that appeared meanwhile is replayed too (a DM from its start, a room joined on
@@ -388,8 +389,20 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private emitMessage(m: ChatMessage): void {
     const state = this.book.message(m, this.me);
     if (!state) return;
-    if (m.deletes === undefined) this.emit('message', m);
-    else this.emit('delete', { channel: m.channel, seq: m.deletes, by: m.from, ts: m.ts });
+    const { channel, from: by, ts } = m;
+    if (m.deletes !== undefined) this.emit('delete', { channel, seq: m.deletes, by, ts });
+    else if (m.edits !== undefined)
+      this.emit('edit', { channel, seq: m.edits, text: m.text, by, ts });
+    else if (m.reacts !== undefined || m.unreacts !== undefined)
+      this.emit('reaction', {
+        channel,
+        seq: (m.reacts ?? m.unreacts)!,
+        emoji: m.emoji ?? '',
+        user: by,
+        on: m.reacts !== undefined,
+        ts,
+      });
+    else this.emit('message', m);
     this.emit('channel', state);
   }
 

@@ -9,6 +9,8 @@ export type {
   ClosedEvent,
   CommandFrame,
   DeleteEvent,
+  EditEvent,
+  ReactionEvent,
   HistoryOptions,
   MemberEvent,
   MemberInfo,

@@ -131,20 +131,6 @@ export async function report(client: Client, channel: string, seq: number, reaso
   await client.command({ type: 'report', channel, seq, reason });
 }
 
-/**
- * A page of `history()` as a UI shows it: the messages without the delete events, and the seqs
- * those events delete (with who deleted each). A delete event always comes after its message,
- * so pages read newest first see every delete before the message it hides.
- */
-export function splitDeletes(messages: readonly ChatMessage[]): {
-  messages: ChatMessage[];
-  deleted: Map<number, string>;
-} {
-  const deleted = new Map<number, string>();
-  for (const m of messages) if (m.deletes !== undefined) deleted.set(m.deletes, m.from);
-  return { messages: messages.filter((m) => m.deletes === undefined), deleted };
-}
-
 // --- the permission table's mirror ----------------------------------------------------------
 
 /** A role's rank; 0 for a non-member. */

@@ -171,6 +171,10 @@ export interface ClientEvents {
   member: MemberEvent;
   /** A message was deleted (a delete event in the channel's log): show a tombstone. */
   delete: DeleteEvent;
+  /** A message was edited (an edit event): it now reads `text`. */
+  edit: EditEvent;
+  /** Someone reacted to a message, or took a reaction back (a reaction event). */
+  reaction: ReactionEvent;
   /** A message was reported to us (a moderator of its room, or a server admin). */
   report: ReportEvent;
   typing: { channel: string; user: string };
@@ -202,6 +206,27 @@ export interface DeleteEvent {
   seq: number;
   /** Who deleted it (its author, or a moderator). */
   by: string;
+  ts: number;
+}
+
+export interface EditEvent {
+  channel: string;
+  /** The edited message. */
+  seq: number;
+  text: string;
+  /** Its author. */
+  by: string;
+  ts: number;
+}
+
+export interface ReactionEvent {
+  channel: string;
+  /** The message reacted to. */
+  seq: number;
+  emoji: string;
+  user: string;
+  /** true: added; false: taken back. */
+  on: boolean;
   ts: number;
 }
 

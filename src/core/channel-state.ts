@@ -1,10 +1,16 @@
 import { parseChannel, type ChannelState } from '../protocol/frames.js';
+import type { Store } from '../store/store.js';
 import type { LocalChannel } from './local-channel.js';
+
+/** Unread counts stop here (a client shows "999+"): counting is a scan of the unread range. */
+export const UNREAD_CAP = 1000;
 
 /**
  * What a user sees of a channel: position, read position, unread count. `floorSeq`: the member
  * sees nothing at or below it (DMs of a reclaimed handle; see Store `MemberPosition`), so
- * firstSeq is above it and unread counts from it at the earliest.
+ * firstSeq is above it and unread counts from it at the earliest. The unread count here is the
+ * number of log entries after the read position: exact when that is 0, an upper bound otherwise
+ * (events are entries too); `countUnread` makes it the number of messages.
  */
 export function channelState(
   ch: LocalChannel,
@@ -29,4 +35,14 @@ export function channelState(
     unread: Math.max(0, ch.lastSeq - read),
     firstSeq: Math.max(ch.firstSeq, floorSeq + 1),
   };
+}
+
+/** `state` with `unread` the number of messages (not events) after its read position. */
+export async function countUnread(
+  store: Pick<Store, 'countMessages'>,
+  state: ChannelState,
+): Promise<ChannelState> {
+  if (state.unread === 0) return state;
+  const unread = await store.countMessages(state.channel, state.readSeq, state.lastSeq, UNREAD_CAP);
+  return { ...state, unread };
 }

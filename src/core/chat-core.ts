@@ -40,6 +40,8 @@ export interface CoreOptions {
   logger: Logger;
   metrics?: CoreMetrics;
   maxMessageBytes: number;
+  /** Seconds after sending in which its author may edit a message; 0 (default): no limit. */
+  editWindow?: number;
   maxBufferedBytes: number;
   rateLimit: number;
   rateBurst: number;
@@ -100,7 +102,7 @@ export class ChatCore {
       auth: opts.auth,
       presence: opts.presence,
       directory: this.directory,
-      limits: opts,
+      limits: { ...opts, editWindow: opts.editWindow ?? 0 },
       now: this.now,
       publish: (topic, e) => this.link.publish(topic, e),
       memberEvent: (room, user, joined) => {

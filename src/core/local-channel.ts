@@ -47,8 +47,9 @@ interface CatchUp {
 const REPAIR_DELAY_MS = 50;
 const CATCH_UP_PAGE = 500;
 
+/** The `message` frame of a log entry: its fields in a fixed order, the optional ones when set. */
 export function encodeMessage(m: StoredMessage): string {
-  return JSON.stringify({
+  const frame = {
     type: 'message',
     channel: m.channel,
     seq: m.seq,
@@ -56,7 +57,24 @@ export function encodeMessage(m: StoredMessage): string {
     from: m.from,
     text: m.text,
     ts: m.ts,
+  };
+  const plain =
+    m.deletes === undefined &&
+    m.edits === undefined &&
+    m.reacts === undefined &&
+    m.unreacts === undefined &&
+    m.edited === undefined &&
+    m.deleted === undefined;
+  if (plain) return JSON.stringify(frame);
+  return JSON.stringify({
+    ...frame,
     ...(m.deletes === undefined ? {} : { deletes: m.deletes }),
+    ...(m.edits === undefined ? {} : { edits: m.edits }),
+    ...(m.reacts === undefined ? {} : { reacts: m.reacts }),
+    ...(m.unreacts === undefined ? {} : { unreacts: m.unreacts }),
+    ...(m.emoji === undefined ? {} : { emoji: m.emoji }),
+    ...(m.edited === undefined ? {} : { edited: m.edited }),
+    ...(m.deleted === undefined ? {} : { deleted: m.deleted }),
   });
 }
 

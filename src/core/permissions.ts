@@ -47,6 +47,8 @@ export const ROOM_COMMANDS = [
   'audit',
   'report',
   'delete',
+  'edit',
+  'react',
 ] as const;
 export type RoomCommand = (typeof ROOM_COMMANDS)[number];
 
@@ -103,6 +105,13 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
   report: read,
   /** Another user's message (your own needs only what reading the channel needs). */
   delete: { kinds: all('moderator'), member: true, muted: false },
+  /** Your own message only (no role edits another's); as sending, since it is new text. */
+  edit: {
+    kinds: { public: 'member', private: 'member', announcement: 'moderator' },
+    member: true,
+    muted: true,
+  },
+  react: { kinds: all('member'), member: true, muted: true },
 };
 
 /** A user as the check sees them in one room. */

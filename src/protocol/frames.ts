@@ -259,6 +259,41 @@ export const AuditFrame = z
   })
   .describe('Read the moderation log of a room (its admins) or of the server, newest first.');
 
+const clientId = z
+  .string()
+  .min(1)
+  .max(64)
+  .describe('Client id of this change; a retry with the same cid is not applied twice.');
+
+export const EditFrame = z
+  .strictObject({
+    type: z.literal('edit'),
+    id: requestId,
+    channel,
+    seq,
+    text: z.string().describe('The new text, at most maxMessageBytes bytes.'),
+    cid: clientId,
+  })
+  .describe(
+    'Edit your own message (within --edit-window). Appends an edit event (a `message` with ' +
+      '`edits`), replied like `send`.',
+  );
+
+export const ReactFrame = z
+  .strictObject({
+    type: z.literal('react'),
+    id: requestId,
+    channel,
+    seq,
+    emoji: z.string().max(64).describe('One emoji (a Unicode emoji sequence).'),
+    on: z.boolean().optional().describe('false takes the reaction back; default true.'),
+    cid: clientId,
+  })
+  .describe(
+    'React to a message, or take the reaction back. Appends a reaction event (a `message` with ' +
+      '`reacts` or `unreacts`), replied like `send`.',
+  );
+
 export const DeleteFrame = z
   .strictObject({ type: z.literal('delete'), id: requestId, channel, seq })
   .describe(
@@ -333,6 +368,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
   UnblockFrame,
   AuditFrame,
   DeleteFrame,
+  EditFrame,
+  ReactFrame,
   ReportFrame,
   SearchFrame,
   PingFrame,
@@ -358,11 +395,48 @@ export const ChatMessage = z
     deletes: seq
       .optional()
       .describe(
-        'Present on a delete event: the message with this seq was deleted (hide it); this ' +
-          'entry\u2019s text is empty and `from` is who deleted it.',
+        'Present on a delete event: the message with this seq was deleted (show a tombstone); ' +
+          'this entry\u2019s text is empty and `from` is who deleted it.',
       ),
+    edits: seq
+      .optional()
+      .describe(
+        'Present on an edit event: the message with this seq now reads `text` (edited at `ts`).',
+      ),
+    reacts: seq
+      .optional()
+      .describe('Present on a reaction event: `from` reacted with `emoji` to this seq.'),
+    unreacts: seq
+      .optional()
+      .describe('Present on a reaction event: `from` took back the reaction `emoji` on this seq.'),
+    emoji: z.string().optional().describe('The reaction of `reacts` / `unreacts`.'),
+    edited: z
+      .number()
+      .int()
+      .optional()
+      .describe('On a message: when its text was last edited (ms since the epoch).'),
+    deleted: z
+      .literal(true)
+      .optional()
+      .describe('On a message: it was deleted; its text is gone (a tombstone).'),
+    reactions: z
+      .array(
+        z.strictObject({
+          emoji: z.string(),
+          count: z.number().int().min(1),
+          me: z.boolean().describe('Whether you reacted so.'),
+          users: z.array(handle).describe('The first three who reacted so, earliest first.'),
+        }),
+      )
+      .optional()
+      .describe('In `history` only: the message\u2019s reactions now; absent: none.'),
   })
-  .describe('A stored room or direct message, or a delete event (with `deletes`).');
+  .describe(
+    'A stored room or direct message, or an event on an earlier message of the channel: a ' +
+      'delete (`deletes`), an edit (`edits`) or a reaction (`reacts`/`unreacts`). Events have ' +
+      'seqs of their own and are replayed by resume like messages; `history` gives messages in ' +
+      'their current state and no events.',
+  );
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const ChannelState = z.strictObject({

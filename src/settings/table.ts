@@ -169,6 +169,13 @@ export const SETTINGS = {
     group: 'Limits',
     help: 'largest message text in UTF-8 bytes',
   }),
+  editWindow: setting({
+    schema: z.number().int().min(0).default(0),
+    flag: '--edit-window <seconds>',
+    env: 'SWITCHBOARD_EDIT_WINDOW',
+    group: 'Limits',
+    help: 'how long after sending its author may edit a message; 0: no limit',
+  }),
   maxFrameBytes: setting({
     schema: z.number().int().min(256).max(16_777_216).default(65_536),
     flag: '--max-frame-bytes <n>',

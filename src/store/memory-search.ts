@@ -1,4 +1,4 @@
-import type { StoredMessage } from './message-store.js';
+import { isMessage, type StoredMessage } from './message-store.js';
 import type { SearchHit, SearchIndex, SearchPage, SearchQuery } from './search-index.js';
 import { fold, highlights, prepareSearch, toPage } from './search-text.js';
 
@@ -19,10 +19,16 @@ export class MemorySearch implements SearchIndex {
   readonly #docs = new Map<string, Doc>();
   #positions = 0;
 
-  /** Indexes a stored message, or removes the one a delete event deletes. */
+  /**
+   * Indexes a stored message; for an event, follows its effect: removes the message a delete
+   * deletes, re-indexes the one an edit edits (the store changed its text already).
+   */
   add(m: StoredMessage): void {
     if (m.deletes !== undefined) this.remove(m.channel, m.deletes);
-    else if (m.text !== '')
+    else if (m.edits !== undefined) {
+      const doc = this.#docs.get(key(m.channel, m.edits));
+      if (doc) doc.folded = fold(m.text);
+    } else if (isMessage(m) && m.text !== '')
       this.#docs.set(key(m.channel, m.seq), {
         position: ++this.#positions,
         message: m,
@@ -60,13 +66,5 @@ export class MemorySearch implements SearchIndex {
       })),
       cursor: page.cursor,
     };
-  }
-
-  async update(channel: string, seq: number, text: string): Promise<boolean> {
-    const doc = this.#docs.get(key(channel, seq));
-    if (!doc) return false;
-    doc.message.text = text;
-    doc.folded = fold(text);
-    return true;
   }
 }

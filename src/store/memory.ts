@@ -3,14 +3,20 @@ import type { AccountStore } from '../auth/account-store.js';
 import { MemoryAccounts } from './memory-accounts.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
-import type {
-  AppendResult,
-  ChannelHead,
-  NewMessage,
-  ReadQuery,
-  StoredMessage,
+import {
+  MAX_DISTINCT_REACTIONS,
+  REACTION_NAMES,
+  isMessage,
+  withoutUndefined,
+  type AppendResult,
+  type ChannelHead,
+  type NewMessage,
+  type ReactionSummary,
+  type ReadQuery,
+  type StoredMessage,
 } from './message-store.js';
 import { MemoryModeration, type MemoryChannel } from './memory-moderation.js';
+import { summarize } from './rows.js';
 import { MemorySearch } from './memory-search.js';
 import type { SearchIndex } from './search-index.js';
 import type { Store, StoreOptions } from './store.js';
@@ -19,6 +25,8 @@ interface Channel extends MemoryChannel {
   lastSeq: number;
   /** `${from}\n${cid}` → retained message, for idempotent appends. */
   byCid: Map<string, StoredMessage>;
+  /** seq → its reactions, earliest first. */
+  reactions: Map<number, { emoji: string; user: string; ts: number }[]>;
 }
 
 /**
@@ -57,17 +65,34 @@ export class MemoryStore implements Store, SessionStore {
     const key = `${message.from}\n${message.cid}`;
     const existing = ch.byCid.get(key);
     if (existing) return { message: { ...existing }, duplicate: true };
-    const stored: StoredMessage = { ...message, seq: ++ch.lastSeq };
-    if (stored.deletes === undefined) delete stored.deletes;
+    if (!isMessage(message)) applyEvent(ch, message);
+    const stored: StoredMessage = withoutUndefined({ ...message, seq: ++ch.lastSeq });
     ch.messages.push(stored);
     ch.byCid.set(key, stored);
     this.#search.add(stored);
     while (this.#retain > 0 && ch.messages.length > this.#retain) {
       const dropped = ch.messages.shift()!;
       ch.byCid.delete(`${dropped.from}\n${dropped.cid}`);
+      ch.reactions.delete(dropped.seq);
       this.#search.remove(dropped.channel, dropped.seq);
     }
     return { message: { ...stored }, duplicate: false };
+  }
+
+  async reactions(
+    channel: string,
+    seqs: number[],
+    viewer: string,
+  ): Promise<Map<number, ReactionSummary[]>> {
+    const of = this.#channels.get(channel)?.reactions;
+    const rows = [...new Set(seqs)]
+      .sort((a, b) => a - b)
+      .flatMap((seq) =>
+        [...(of?.get(seq) ?? [])]
+          .sort((a, b) => a.ts - b.ts || (a.user < b.user ? -1 : 1))
+          .map((r) => ({ seq, ...r })),
+      );
+    return summarize(rows, viewer, REACTION_NAMES);
   }
 
   async read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
@@ -75,12 +100,23 @@ export class MemoryStore implements Store, SessionStore {
     const limit = Math.max(0, query.limit);
     const after = query.after ?? 0;
     const before = query.before ?? Infinity;
-    const inRange = all.filter((m) => m.seq > after && m.seq < before);
+    const inRange = all.filter(
+      (m) => m.seq > after && m.seq < before && (!query.messagesOnly || isMessage(m)),
+    );
     const page =
       query.after !== undefined && query.before === undefined
         ? inRange.slice(0, limit)
         : inRange.slice(Math.max(0, inRange.length - limit));
     return page.map((m) => ({ ...m }));
+  }
+
+  async countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
+    let n = 0;
+    for (const m of this.#channels.get(channel)?.messages ?? []) {
+      if (m.seq > upTo || n >= cap) break;
+      if (m.seq > after && isMessage(m)) n++;
+    }
+    return n;
   }
 
   async head(channel: string): Promise<ChannelHead | null> {
@@ -98,6 +134,7 @@ export class MemoryStore implements Store, SessionStore {
       lastSeq: 0,
       messages: [],
       byCid: new Map(),
+      reactions: new Map(),
       members: new Map(),
     });
     return true;
@@ -199,4 +236,39 @@ export class MemoryStore implements Store, SessionStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Applies an event's change to its target (message-store.ts LogEvent), or throws. */
+function applyEvent(ch: Channel, e: NewMessage): void {
+  const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts!;
+  const first = ch.messages[0]?.seq ?? 1;
+  const target = ch.messages[seq - first];
+  if (!target || target.seq !== seq || !isMessage(target) || target.deleted)
+    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
+  if (e.deletes !== undefined) {
+    target.text = '';
+    target.deleted = true;
+    delete target.edited;
+    for (const m of ch.messages) if (m.edits === seq) m.text = '';
+    ch.reactions.delete(seq);
+  } else if (e.edits !== undefined) {
+    target.text = e.text;
+    target.edited = e.ts;
+  } else {
+    const all = ch.reactions.get(seq) ?? [];
+    const mine = all.findIndex((r) => r.emoji === e.emoji && r.user === e.from);
+    if (e.reacts !== undefined) {
+      if (mine >= 0) throw new SwitchboardError('SB_ERR_REACTION_EXISTS');
+      const kinds = new Set(all.map((r) => r.emoji));
+      if (!kinds.has(e.emoji!) && kinds.size >= MAX_DISTINCT_REACTIONS)
+        throw new SwitchboardError('SB_ERR_REACTION_LIMIT');
+      ch.reactions.set(seq, [...all, { emoji: e.emoji!, user: e.from, ts: e.ts }]);
+    } else {
+      if (mine < 0) throw new SwitchboardError('SB_ERR_REACTION_NOT_FOUND');
+      ch.reactions.set(
+        seq,
+        all.filter((_, i) => i !== mine),
+      );
+    }
+  }
 }

@@ -12,8 +12,27 @@
  * - Backend failures reject with a SwitchboardError (SB_ERR_STORE_UNAVAILABLE) whose `cause` is
  *   the driver error.
  */
+import { isMessageEntry } from '../protocol/log-entry.js';
 
-export interface StoredMessage {
+/**
+ * What a log entry may change in an earlier message of its channel (its target, by seq). An
+ * entry with none of these is a message.
+ * - `deletes`: the target is deleted: its text, the texts of its edits and its reactions are
+ *   erased from the store in the same transaction (really gone), leaving a tombstone (`deleted`).
+ *   The entry's own `text` is empty; `from` is who deleted it.
+ * - `edits`: the target's text becomes this entry's `text` (`edited` is set to its `ts`).
+ * - `reacts` / `unreacts`: `from` adds or takes back the reaction `emoji` on the target.
+ */
+export interface LogEvent {
+  deletes?: number;
+  edits?: number;
+  reacts?: number;
+  unreacts?: number;
+  /** The reaction of `reacts` / `unreacts`. */
+  emoji?: string;
+}
+
+export interface StoredMessage extends LogEvent {
   channel: string;
   seq: number;
   cid: string;
@@ -21,25 +40,42 @@ export interface StoredMessage {
   text: string;
   /** Milliseconds since the epoch, assigned by the server. */
   ts: number;
-  /**
-   * Set on a delete event: this log entry removes message `deletes` of the channel (its own
-   * `text` is empty). Clients hide that message; history and replays carry both entries.
-   */
-  deletes?: number;
+  /** A message whose text was edited: when it last was. */
+  edited?: number;
+  /** A message that was deleted: its text is '' (a tombstone keeping its seq). */
+  deleted?: true;
 }
 
-export interface NewMessage {
+export interface NewMessage extends LogEvent {
   channel: string;
   cid: string;
   from: string;
   text: string;
   ts: number;
-  /**
-   * Set on a delete event: this log entry removes message `deletes` of the channel (its own
-   * `text` is empty). Clients hide that message; history and replays carry both entries.
-   */
-  deletes?: number;
 }
+
+/** The reactions of one message as a viewer sees them. */
+export interface ReactionSummary {
+  emoji: string;
+  count: number;
+  /** Whether the viewer is among those who reacted. */
+  me: boolean;
+  /** The first few (REACTION_NAMES) who reacted, earliest first. */
+  users: string[];
+}
+
+/** Distinct reactions one message may carry; one more is SB_ERR_REACTION_LIMIT. */
+export const MAX_DISTINCT_REACTIONS = 20;
+/** How many names a ReactionSummary lists. */
+export const REACTION_NAMES = 3;
+
+/** `m` without its undefined fields (an append's result has only the fields that are set). */
+export function withoutUndefined<T extends object>(m: T): T {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Whether an entry is a message (not an event on another one). */
+export const isMessage: (m: LogEvent) => boolean = isMessageEntry;
 
 export interface AppendResult {
   message: StoredMessage;
@@ -54,6 +90,8 @@ export interface ChannelHead {
 }
 
 export interface ReadQuery {
+  /** Only messages, no events (history: messages in their current state). Default false. */
+  messagesOnly?: boolean;
   /** Messages with seq > after, oldest first. */
   after?: number;
   /** Messages with seq < before, the newest `limit` of them, returned oldest first. */
@@ -62,10 +100,31 @@ export interface ReadQuery {
 }
 
 export interface MessageStore {
-  /** Store a message in an existing channel. Rejects SB_ERR_CHANNEL_INVALID for no such channel. */
+  /**
+   * Store a message or an event in an existing channel. Rejects SB_ERR_CHANNEL_INVALID for no
+   * such channel. An event applies its change (LogEvent) in the same transaction, or appends
+   * nothing and rejects: SB_ERR_MESSAGE_NOT_FOUND when its target is not a message of the
+   * channel or was deleted; for a reaction also SB_ERR_REACTION_EXISTS (reacts, already there),
+   * SB_ERR_REACTION_NOT_FOUND (unreacts, not there) and SB_ERR_REACTION_LIMIT (a new emoji past
+   * MAX_DISTINCT_REACTIONS). A repeated (channel, from, cid) is a duplicate before any of these.
+   */
   append(message: NewMessage): Promise<AppendResult>;
+  /**
+   * The reactions on messages `seqs` of the channel, as `viewer` sees them (absent: none), each
+   * message's emoji in the order of their earliest current reaction.
+   */
+  reactions(
+    channel: string,
+    seqs: number[],
+    viewer: string,
+  ): Promise<Map<number, ReactionSummary[]>>;
   /** A page of messages in ascending seq order. With neither bound: the newest `limit`. */
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]>;
+  /**
+   * How many messages (not events) the channel has with after < seq <= upTo, counting at most
+   * `cap` of them: the unread count of a read position.
+   */
+  countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number>;
   /** Position of a channel, or null when it does not exist. */
   head(channel: string): Promise<ChannelHead | null>;
 }

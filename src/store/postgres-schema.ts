@@ -113,10 +113,30 @@ const MIGRATIONS: Migration[] = [
      created_at BIGINT NOT NULL,
      PRIMARY KEY (issuer, subject)
    )`,
-  // 7 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 7 (issue 8): edits and reactions on the log, and what they leave on their message: the
+  // edited time, the deleted flag (a delete erases the text), the reactions. Messages deleted
+  // before this release lose their text now.
+  `ALTER TABLE messages ADD COLUMN edits BIGINT;
+   ALTER TABLE messages ADD COLUMN reacts BIGINT;
+   ALTER TABLE messages ADD COLUMN unreacts BIGINT;
+   ALTER TABLE messages ADD COLUMN emoji TEXT;
+   ALTER TABLE messages ADD COLUMN edited_ts BIGINT;
+   ALTER TABLE messages ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT false;
+   CREATE INDEX messages_edits ON messages (channel, edits) WHERE edits IS NOT NULL;
+   UPDATE messages SET text = '', deleted = true
+     WHERE (channel, seq) IN (SELECT channel, deletes FROM messages WHERE deletes IS NOT NULL);
+   CREATE TABLE reactions (
+     channel TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     emoji TEXT NOT NULL,
+     "user" TEXT NOT NULL,
+     ts BIGINT NOT NULL,
+     PRIMARY KEY (channel, seq, emoji, "user")
+   )`,
+  // 8 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
-  // time order; deleted ones and delete events left out. Its trigram index: `ensureTrigramIndex`.
+  // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.
   async (client) => {
     await client.query(`CREATE TABLE message_search (
        id BIGSERIAL PRIMARY KEY,
@@ -129,8 +149,8 @@ const MIGRATIONS: Migration[] = [
      )`);
     await client.query(`DECLARE search_backfill NO SCROLL CURSOR FOR
        SELECT channel, seq, sender, ts, text FROM messages
-       WHERE deletes IS NULL AND text <> ''
-         AND (channel, seq) NOT IN (SELECT channel, deletes FROM messages WHERE deletes IS NOT NULL)
+       WHERE edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL
+         AND NOT deleted AND text <> ''
        ORDER BY ts, channel, seq`);
     for (;;) {
       const { rows } = await client.query<{

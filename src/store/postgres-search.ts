@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
-import { fold, highlights, prepareSearch, toPage } from './search-text.js';
+import { highlights, prepareSearch, toPage } from './search-text.js';
 
 /**
  * Runs one statement, named (prepared once per connection) unless `name` is null; rejects
@@ -39,13 +39,6 @@ const searchSql = (n: number): string => `SELECT h.*, m.text FROM (
     ORDER BY s.id DESC LIMIT $7) h
   JOIN messages m ON m.channel = h.channel AND m.seq = h.seq
   ORDER BY h.position DESC`;
-
-/** Both rows change or neither: the message's text follows the index row, which must exist. */
-const UPDATE = `WITH doc AS (UPDATE message_search SET body = $4 WHERE channel = $1 AND seq = $2
-      RETURNING seq),
-    msg AS (UPDATE messages SET text = $3 WHERE channel = $1 AND seq = $2
-      AND EXISTS (SELECT 1 FROM doc) RETURNING seq)
-  SELECT count(*)::int AS n FROM doc`;
 
 /** A LIKE pattern matching `term` anywhere; `\`, `%` and `_` in it are literal. */
 const containing = (term: string): string => `%${term.replace(/[\\%_]/gu, (c) => `\\${c}`)}%`;
@@ -92,15 +85,5 @@ export class PostgresSearch implements SearchIndex {
       })),
       cursor: page.cursor,
     };
-  }
-
-  async update(channel: string, seq: number, text: string): Promise<boolean> {
-    const { rows } = await this.#query<{ n: number }>('searchUpdate', UPDATE, [
-      channel,
-      seq,
-      text,
-      fold(text),
-    ]);
-    return rows[0]!.n === 1;
   }
 }

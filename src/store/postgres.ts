@@ -2,12 +2,17 @@ import pg from 'pg';
 import { SwitchboardError } from '../errors.js';
 import type { Session, SessionStore } from '../auth/session-store.js';
 import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
-import type {
-  AppendResult,
-  ChannelHead,
-  NewMessage,
-  ReadQuery,
-  StoredMessage,
+import {
+  MAX_DISTINCT_REACTIONS,
+  REACTION_NAMES,
+  isMessage,
+  withoutUndefined,
+  type AppendResult,
+  type ChannelHead,
+  type NewMessage,
+  type ReactionSummary,
+  type ReadQuery,
+  type StoredMessage,
 } from './message-store.js';
 import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
@@ -15,7 +20,15 @@ import { PostgresAccounts } from './postgres-accounts.js';
 import { PostgresSearch } from './postgres-search.js';
 import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
-import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
+import {
+  IS_MESSAGE,
+  MESSAGE_COLUMNS,
+  summarize,
+  toMessage,
+  toSession,
+  type MessageRow,
+  type SessionRow,
+} from './rows.js';
 import type { Store, StoreOptions } from './store.js';
 
 /** Connections per node; enough for concurrent appends, small enough for many nodes. */
@@ -55,14 +68,42 @@ const SQL = {
         (SELECT 1 FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3)
       RETURNING last_seq, first_seq),
     pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped)),
+    pruned_reactions AS
+      (DELETE FROM reactions WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped)),
     unindexed AS (DELETE FROM message_search WHERE channel = $1
       AND (seq < (SELECT first_seq FROM bumped) OR seq = (SELECT $7::bigint FROM bumped))),
     indexed AS (INSERT INTO message_search (channel, seq, sender, ts, body)
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
-      WHERE $7::bigint IS NULL AND $8::text <> '')
-    INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes)
-    SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint FROM bumped
+      WHERE $8::text <> '')
+    INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
+      emoji)
+    SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
+      $10::bigint, $11::bigint, $12::text FROM bumped
     RETURNING seq`,
+  // The event statements run in one transaction (appendEvent), the target row locked first.
+  target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
+    FOR UPDATE`,
+  eraseMessage: `WITH msg AS (UPDATE messages SET text = '', deleted = true, edited_ts = NULL
+      WHERE channel = $1 AND seq = $2),
+    edits AS (UPDATE messages SET text = '' WHERE channel = $1 AND edits = $2)
+    DELETE FROM reactions WHERE channel = $1 AND seq = $2`,
+  editMessage: 'UPDATE messages SET text = $3, edited_ts = $4 WHERE channel = $1 AND seq = $2',
+  reindex: 'UPDATE message_search SET body = $3 WHERE channel = $1 AND seq = $2',
+  reactionState: `SELECT count(DISTINCT emoji)::int AS kinds, coalesce(bool_or(emoji = $3), false)
+      AS known, coalesce(bool_or(emoji = $3 AND "user" = $4), false) AS mine
+    FROM reactions WHERE channel = $1 AND seq = $2`,
+  addReaction: `INSERT INTO reactions (channel, seq, emoji, "user", ts) VALUES ($1, $2, $3, $4, $5)`,
+  removeReaction: `DELETE FROM reactions WHERE channel = $1 AND seq = $2 AND emoji = $3
+    AND "user" = $4`,
+  reactions: `SELECT seq, emoji, "user" FROM reactions WHERE channel = $1 AND seq = ANY($2::bigint[])
+    ORDER BY seq, ts, "user"`,
+  countMessages: `SELECT count(*)::int AS n FROM (SELECT 1 FROM messages
+    WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} LIMIT $4) page`,
+  readMessagesAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
+    AND ${IS_MESSAGE} ORDER BY seq LIMIT $3`,
+  readMessagesBefore: `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
+    WHERE channel = $1 AND seq > $2 AND seq < $3 AND ${IS_MESSAGE} ORDER BY seq DESC LIMIT $4) page
+    ORDER BY seq`,
   byCid: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3`,
   readAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
     ORDER BY seq LIMIT $3`,
@@ -108,7 +149,8 @@ type Statement = keyof typeof SQL;
 /**
  * A Store and SessionStore in PostgreSQL, shared by every node of a cluster; both seams share
  * the pool and the schema of ./postgres-schema.ts. Each call is one autocommit
- * statement (an append too), so there are no client-side transactions to lose on a node crash.
+ * statement (an append of a message too); only an event (an edit, delete or reaction) takes a
+ * transaction, to change its target with it.
  * The pool reconnects by itself: while the server is down calls reject SB_ERR_STORE_UNAVAILABLE
  * within CONNECT_TIMEOUT_MS, and succeed again once it is back.
  */
@@ -188,6 +230,7 @@ export class PostgresStore implements Store, SessionStore {
   }
 
   async append(m: NewMessage): Promise<AppendResult> {
+    if (!isMessage(m)) return this.#appendEvent(m);
     // Two rounds at most: a rare race (the duplicate pruned between the statements) retries once.
     for (let attempt = 0; ; attempt++) {
       let inserted: { seq: number } | undefined;
@@ -196,22 +239,14 @@ export class PostgresStore implements Store, SessionStore {
           await this.#pool.query<{ seq: number }>({
             name: 'append',
             text: SQL.append,
-            values: [
-              m.channel,
-              m.from,
-              m.cid,
-              m.text,
-              m.ts,
-              this.#retain,
-              m.deletes ?? null,
-              m.deletes === undefined ? fold(m.text) : '',
-            ],
+            values: this.#appendValues(m),
           })
         ).rows[0];
       } catch (err) {
         if ((err as { code?: string }).code !== '23505') throw unavailable(err);
       }
-      if (inserted) return { message: { ...m, seq: inserted.seq }, duplicate: false };
+      if (inserted)
+        return { message: withoutUndefined({ ...m, seq: inserted.seq }), duplicate: false };
       const existing = (await this.#query<MessageRow>('byCid', [m.channel, m.from, m.cid])).rows[0];
       if (existing) return { message: toMessage(existing), duplicate: true };
       if (!(await this.head(m.channel)))
@@ -221,19 +256,119 @@ export class PostgresStore implements Store, SessionStore {
     }
   }
 
+  #appendValues(m: NewMessage): unknown[] {
+    return [
+      m.channel,
+      m.from,
+      m.cid,
+      m.text,
+      m.ts,
+      this.#retain,
+      m.deletes ?? null,
+      // The search index takes a message's folded text; an event's is indexed by its effect.
+      isMessage(m) ? fold(m.text) : '',
+      m.edits ?? null,
+      m.reacts ?? null,
+      m.unreacts ?? null,
+      m.emoji ?? null,
+    ];
+  }
+
+  /**
+   * An event and its change in one transaction: the target row is locked first, so concurrent
+   * events on one message (two devices reacting) are serialised and each sees the other's effect.
+   */
+  async #appendEvent(e: NewMessage): Promise<AppendResult> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    const q = <R extends pg.QueryResultRow>(name: Statement, values: unknown[]) =>
+      client.query<R>({ name, text: SQL[name], values });
+    let broken: unknown = null;
+    try {
+      await client.query('BEGIN');
+      const existing = (await q<MessageRow>('byCid', [e.channel, e.from, e.cid])).rows[0];
+      if (existing) {
+        await client.query('COMMIT');
+        return { message: toMessage(existing), duplicate: true };
+      }
+      const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts!;
+      const target = (await q<{ deleted: boolean }>('target', [e.channel, seq])).rows[0];
+      if (!target || target.deleted) throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
+      if (e.deletes !== undefined) await q('eraseMessage', [e.channel, seq]);
+      else if (e.edits !== undefined) {
+        await q('editMessage', [e.channel, seq, e.text, e.ts]);
+        await q('reindex', [e.channel, seq, fold(e.text)]);
+      } else if (e.reacts !== undefined) {
+        const s = (
+          await q<{ kinds: number; known: boolean; mine: boolean }>('reactionState', [
+            e.channel,
+            seq,
+            e.emoji,
+            e.from,
+          ])
+        ).rows[0]!;
+        if (s.mine) throw new SwitchboardError('SB_ERR_REACTION_EXISTS');
+        if (!s.known && s.kinds >= MAX_DISTINCT_REACTIONS)
+          throw new SwitchboardError('SB_ERR_REACTION_LIMIT');
+        await q('addReaction', [e.channel, seq, e.emoji, e.from, e.ts]);
+      } else if ((await q('removeReaction', [e.channel, seq, e.emoji, e.from])).rowCount === 0) {
+        throw new SwitchboardError('SB_ERR_REACTION_NOT_FOUND');
+      }
+      const inserted = (await q<{ seq: number }>('append', this.#appendValues(e))).rows[0];
+      // The target row exists, so the channel does; no row back is a duplicate cid that raced in.
+      if (!inserted) throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'append raced');
+      await client.query('COMMIT');
+      return { message: withoutUndefined({ ...e, seq: inserted.seq }), duplicate: false };
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback));
+      if (err instanceof SwitchboardError) throw err;
+      broken ??= err;
+      throw unavailable(err);
+    } finally {
+      // A connection whose transaction may be half-done is destroyed, not reused.
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  async reactions(
+    channel: string,
+    seqs: number[],
+    viewer: string,
+  ): Promise<Map<number, ReactionSummary[]>> {
+    if (seqs.length === 0) return new Map();
+    const rows = (
+      await this.#query<{ seq: number; emoji: string; user: string }>('reactions', [channel, seqs])
+    ).rows;
+    return summarize(rows, viewer, REACTION_NAMES);
+  }
+
   async read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
     const limit = Math.max(0, Math.floor(query.limit));
     const after = query.after ?? 0;
+    const only = query.messagesOnly === true;
     const result =
       query.before === undefined && query.after !== undefined
-        ? await this.#query<MessageRow>('readAfter', [channel, after, limit])
-        : await this.#query<MessageRow>('readBefore', [
+        ? await this.#query<MessageRow>(only ? 'readMessagesAfter' : 'readAfter', [
+            channel,
+            after,
+            limit,
+          ])
+        : await this.#query<MessageRow>(only ? 'readMessagesBefore' : 'readBefore', [
             channel,
             after,
             query.before ?? Number.MAX_SAFE_INTEGER,
             limit,
           ]);
     return result.rows.map(toMessage);
+  }
+
+  async countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
+    return (await this.#query<{ n: number }>('countMessages', [channel, after, upTo, cap])).rows[0]!
+      .n;
   }
 
   async head(channel: string): Promise<ChannelHead | null> {

@@ -4,7 +4,7 @@
  */
 import type { Account, DeviceSession } from '../auth/account-store.js';
 import type { Session } from '../auth/session-store.js';
-import type { StoredMessage } from './message-store.js';
+import type { ReactionSummary, StoredMessage } from './message-store.js';
 
 export interface MessageRow {
   channel: string;
@@ -14,6 +14,13 @@ export interface MessageRow {
   text: string;
   ts: number;
   deletes: number | null;
+  edits: number | null;
+  reacts: number | null;
+  unreacts: number | null;
+  emoji: string | null;
+  edited_ts: number | null;
+  /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
+  deleted: number | boolean;
 }
 
 export interface SessionRow {
@@ -31,7 +38,33 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   text: r.text,
   ts: r.ts,
   ...(r.deletes === null ? {} : { deletes: r.deletes }),
+  ...(r.edits === null ? {} : { edits: r.edits }),
+  ...(r.reacts === null ? {} : { reacts: r.reacts }),
+  ...(r.unreacts === null ? {} : { unreacts: r.unreacts }),
+  ...(r.emoji === null ? {} : { emoji: r.emoji }),
+  ...(r.edited_ts === null ? {} : { edited: r.edited_ts }),
+  ...(r.deleted ? { deleted: true as const } : {}),
 });
+
+/** A page of reaction rows (seq, emoji, user; by seq, then earliest first) as summaries. */
+export function summarize(
+  rows: { seq: number; emoji: string; user: string }[],
+  viewer: string,
+  names: number,
+): Map<number, ReactionSummary[]> {
+  const bySeq = new Map<number, Map<string, ReactionSummary>>();
+  for (const r of rows) {
+    const seq = Number(r.seq);
+    let byEmoji = bySeq.get(seq);
+    if (!byEmoji) bySeq.set(seq, (byEmoji = new Map<string, ReactionSummary>()));
+    let s = byEmoji.get(r.emoji);
+    if (!s) byEmoji.set(r.emoji, (s = { emoji: r.emoji, count: 0, me: false, users: [] }));
+    s.count++;
+    if (r.user === viewer) s.me = true;
+    if (s.users.length < names) s.users.push(r.user);
+  }
+  return new Map([...bySeq].map(([seq, m]) => [seq, [...m.values()]]));
+}
 
 export const toSession = (r: SessionRow): Session => ({
   handle: r.handle,
@@ -40,7 +73,12 @@ export const toSession = (r: SessionRow): Session => ({
   expiresAt: r.expires_at,
 });
 
-export const MESSAGE_COLUMNS = 'channel, seq, cid, sender, text, ts, deletes';
+export const MESSAGE_COLUMNS =
+  'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted';
+
+/** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
+export const IS_MESSAGE =
+  'edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL';
 
 export interface AccountRow {
   handle: string;

@@ -12,8 +12,8 @@
  *   after the last hit of a page, so pages neither repeat nor skip a hit of an unchanged log.
  * - A message is searchable once `append` resolves. Appending its delete event, or retention
  *   pruning it, removes its text from the index in the same write: it is never found again.
- * - `update` replaces a message's text in the log and in the index in one write (the path an
- *   edit event takes).
+ * - An edit event (`edits`) re-indexes its message with the new text in the same write: the
+ *   old wording is never found again. Reaction events are not messages and never match.
  * - Bad input (empty, over MAX_SEARCH_QUERY_LENGTH, over MAX_SEARCH_TERMS, a cursor not handed
  *   out) rejects SB_ERR_SEARCH_INVALID; backend failures reject SB_ERR_STORE_UNAVAILABLE with
  *   the driver error as `cause`.
@@ -56,10 +56,4 @@ export const MAX_SEARCH_LIMIT = 100;
 
 export interface SearchIndex {
   search(query: SearchQuery): Promise<SearchPage>;
-  /**
-   * Replaces the text of message `seq` of `channel` (not a delete event, not deleted) in the log
-   * and the index in one write; resolves false when there is no such message. The path for
-   * edits: docs/search.md says how an edit event's append should apply it in its own write.
-   */
-  update(channel: string, seq: number, text: string): Promise<boolean>;
 }

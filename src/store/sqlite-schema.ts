@@ -107,10 +107,30 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (issuer, subject)
    )`,
-  // 7 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 7 (issue 8): edits and reactions on the log, and what they leave on their message: the
+  // edited time, the deleted flag (a delete erases the text), the reactions. Messages deleted
+  // before this release lose their text now.
+  `ALTER TABLE messages ADD COLUMN edits INTEGER;
+   ALTER TABLE messages ADD COLUMN reacts INTEGER;
+   ALTER TABLE messages ADD COLUMN unreacts INTEGER;
+   ALTER TABLE messages ADD COLUMN emoji TEXT;
+   ALTER TABLE messages ADD COLUMN edited_ts INTEGER;
+   ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX messages_edits ON messages (channel, edits) WHERE edits IS NOT NULL;
+   UPDATE messages SET text = '', deleted = 1
+     WHERE (channel, seq) IN (SELECT channel, deletes FROM messages WHERE deletes IS NOT NULL);
+   CREATE TABLE reactions (
+     channel TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     emoji TEXT NOT NULL,
+     user TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     PRIMARY KEY (channel, seq, emoji, user)
+   ) WITHOUT ROWID;`,
+  // 8 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
-  // first, so index order is time order; deleted ones and delete events left out).
+  // first, so index order is time order; deleted ones and events left out).
   `CREATE TABLE search_docs (
      id INTEGER PRIMARY KEY,
      channel TEXT NOT NULL,
@@ -122,8 +142,8 @@ const MIGRATIONS: string[] = [
    );
    INSERT INTO search_docs (channel, seq, sender, ts, body)
      SELECT channel, seq, sender, ts, switchboard_fold(text) FROM messages
-     WHERE deletes IS NULL AND text <> ''
-       AND (channel, seq) NOT IN (SELECT channel, deletes FROM messages WHERE deletes IS NOT NULL)
+     WHERE edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL
+       AND deleted = 0 AND text <> ''
      ORDER BY ts, channel, seq;
    CREATE VIRTUAL TABLE search_fts USING fts5(body, content = 'search_docs', content_rowid = 'id',
      tokenize = 'trigram remove_diacritics 1');

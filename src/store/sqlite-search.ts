@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { StoredMessage } from './message-store.js';
+import { isMessage, type StoredMessage } from './message-store.js';
 import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
 import { fold, highlights, prepareSearch, toPage } from './search-text.js';
 
@@ -39,22 +39,21 @@ const FILTERS = `
 export class SqliteSearch implements SearchIndex {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #run: <T>(fn: () => T) => Promise<T>;
-  readonly #update: (channel: string, seq: number, text: string) => boolean;
 
   constructor(db: Database.Database, run: <T>(fn: () => T) => Promise<T>) {
-    const sql = (this.#sql = prepare(db));
+    this.#sql = prepare(db);
     this.#run = run;
-    this.#update = db.transaction((channel: string, seq: number, text: string) => {
-      if (sql.updateDoc.run(fold(text), channel, seq).changes === 0) return false;
-      sql.updateMessage.run(text, channel, seq);
-      return true;
-    });
   }
 
-  /** Indexes a stored message, or unindexes the one a delete event deletes. Synchronous. */
+  /**
+   * Indexes a stored message; for an event, follows its effect: unindexes the message a delete
+   * deletes, re-indexes the one an edit edits. Synchronous, inside the append's transaction.
+   */
   add(m: StoredMessage): void {
     if (m.deletes !== undefined) this.#sql.remove.run(m.channel, m.deletes);
-    else if (m.text !== '') this.#sql.insert.run(m.channel, m.seq, m.from, m.ts, fold(m.text));
+    else if (m.edits !== undefined) this.#sql.updateDoc.run(fold(m.text), m.channel, m.edits);
+    else if (isMessage(m) && m.text !== '')
+      this.#sql.insert.run(m.channel, m.seq, m.from, m.ts, fold(m.text));
   }
 
   /** Unindexes the messages of `channel` below `firstSeq` (retention). Synchronous. */
@@ -96,10 +95,6 @@ export class SqliteSearch implements SearchIndex {
       };
     });
   }
-
-  update(channel: string, seq: number, text: string): Promise<boolean> {
-    return this.#run(() => this.#update(channel, seq, text));
-  }
 }
 
 /** An FTS5 string: in double quotes, inner quotes doubled; nothing inside is an operator. */
@@ -114,7 +109,6 @@ function prepare(db: Database.Database) {
     remove: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq = ?'),
     prune: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq < ?'),
     updateDoc: db.prepare('UPDATE search_docs SET body = ? WHERE channel = ? AND seq = ?'),
-    updateMessage: db.prepare('UPDATE messages SET text = ? WHERE channel = ? AND seq = ?'),
     matching: db.prepare(
       `SELECT ${columns} FROM search_fts f JOIN search_docs d ON d.id = f.rowid ${FILTERS}
          AND search_fts MATCH @match

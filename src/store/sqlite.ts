@@ -4,14 +4,27 @@ import Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
 import type { Session, SessionStore } from '../auth/session-store.js';
 import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
-import type {
-  AppendResult,
-  ChannelHead,
-  NewMessage,
-  ReadQuery,
-  StoredMessage,
+import {
+  MAX_DISTINCT_REACTIONS,
+  REACTION_NAMES,
+  isMessage,
+  withoutUndefined,
+  type AppendResult,
+  type ChannelHead,
+  type NewMessage,
+  type ReactionSummary,
+  type ReadQuery,
+  type StoredMessage,
 } from './message-store.js';
-import { MESSAGE_COLUMNS, toMessage, toSession, type MessageRow, type SessionRow } from './rows.js';
+import {
+  IS_MESSAGE,
+  MESSAGE_COLUMNS,
+  summarize,
+  toMessage,
+  toSession,
+  type MessageRow,
+  type SessionRow,
+} from './rows.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
@@ -73,19 +86,33 @@ export class SqliteStore implements Store, SessionStore {
     this.#append = db.transaction((m: NewMessage): AppendResult => {
       const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
       if (existing) return { message: toMessage(existing), duplicate: true };
+      if (!isMessage(m)) applyEvent(sql, m);
       const bumped = sql.bumpSeq.get(m.channel) as { last_seq: number } | undefined;
       if (!bumped)
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
       const seq = bumped.last_seq;
-      sql.insertMessage.run(m.channel, seq, m.cid, m.from, m.text, m.ts, m.deletes ?? null);
+      sql.insertMessage.run(
+        m.channel,
+        seq,
+        m.cid,
+        m.from,
+        m.text,
+        m.ts,
+        m.deletes ?? null,
+        m.edits ?? null,
+        m.reacts ?? null,
+        m.unreacts ?? null,
+        m.emoji ?? null,
+      );
       this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
         const firstSeq = seq - this.#retain + 1;
         sql.prune.run(m.channel, firstSeq);
+        sql.pruneReactions.run(m.channel, firstSeq);
         this.#search.prune(m.channel, firstSeq);
         sql.moveFirstSeq.run(firstSeq, m.channel);
       }
-      return { message: { ...m, seq }, duplicate: false };
+      return { message: withoutUndefined({ ...m, seq }), duplicate: false };
     }).immediate;
 
     // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -115,10 +142,11 @@ export class SqliteStore implements Store, SessionStore {
     return this.#run(() => {
       const limit = Math.max(0, Math.floor(query.limit));
       const after = query.after ?? 0;
+      const only = query.messagesOnly === true;
       const rows =
         query.before === undefined && query.after !== undefined
-          ? this.#sql.readAfter.all(channel, after, limit)
-          : this.#sql.readBefore.all(
+          ? (only ? this.#sql.readMessagesAfter : this.#sql.readAfter).all(channel, after, limit)
+          : (only ? this.#sql.readMessagesBefore : this.#sql.readBefore).all(
               channel,
               after,
               query.before ?? Number.MAX_SAFE_INTEGER,
@@ -126,6 +154,27 @@ export class SqliteStore implements Store, SessionStore {
             );
       return (rows as MessageRow[]).map(toMessage);
     });
+  }
+
+  reactions(
+    channel: string,
+    seqs: number[],
+    viewer: string,
+  ): Promise<Map<number, ReactionSummary[]>> {
+    return this.#run(() => {
+      const rows = this.#sql.reactions.all(channel, JSON.stringify(seqs)) as {
+        seq: number;
+        emoji: string;
+        user: string;
+      }[];
+      return summarize(rows, viewer, REACTION_NAMES);
+    });
+  }
+
+  countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
+    return this.#run(
+      () => (this.#sql.countMessages.get(channel, after, upTo, cap) as { n: number }).n,
+    );
   }
 
   head(channel: string): Promise<ChannelHead | null> {
@@ -248,6 +297,32 @@ export class SqliteStore implements Store, SessionStore {
   }
 }
 
+/** Applies an event's change to its target (message-store.ts LogEvent), inside append's transaction. */
+function applyEvent(sql: ReturnType<typeof prepare>, e: NewMessage): void {
+  const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts!;
+  const target = sql.target.get(e.channel, seq) as { deleted: number } | undefined;
+  if (!target || target.deleted) throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
+  if (e.deletes !== undefined) {
+    sql.eraseMessage.run(e.channel, seq);
+    sql.eraseEdits.run(e.channel, seq);
+    sql.dropReactions.run(e.channel, seq);
+  } else if (e.edits !== undefined) {
+    sql.editMessage.run(e.text, e.ts, e.channel, seq);
+  } else if (e.reacts !== undefined) {
+    const s = sql.reactionState.get(e.emoji, e.emoji, e.from, e.channel, seq) as {
+      kinds: number;
+      known: number;
+      mine: number;
+    };
+    if (s.mine) throw new SwitchboardError('SB_ERR_REACTION_EXISTS');
+    if (!s.known && s.kinds >= MAX_DISTINCT_REACTIONS)
+      throw new SwitchboardError('SB_ERR_REACTION_LIMIT');
+    sql.addReaction.run(e.channel, seq, e.emoji, e.from, e.ts);
+  } else if (sql.removeReaction.run(e.channel, seq, e.emoji, e.from).changes === 0) {
+    throw new SwitchboardError('SB_ERR_REACTION_NOT_FOUND');
+  }
+}
+
 function unavailable(cause: unknown, message?: string): SwitchboardError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new SwitchboardError(
@@ -268,10 +343,50 @@ function prepare(db: Database.Database) {
       'UPDATE channels SET last_seq = last_seq + 1 WHERE channel = ? RETURNING last_seq',
     ),
     insertMessage: db.prepare(
-      `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
+         emoji) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
+    pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),
+    target: db.prepare(
+      `SELECT deleted FROM messages WHERE channel = ? AND seq = ? AND ${IS_MESSAGE}`,
+    ),
+    eraseMessage: db.prepare(
+      `UPDATE messages SET text = '', deleted = 1, edited_ts = NULL WHERE channel = ? AND seq = ?`,
+    ),
+    eraseEdits: db.prepare(`UPDATE messages SET text = '' WHERE channel = ? AND edits = ?`),
+    dropReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq = ?'),
+    editMessage: db.prepare(
+      'UPDATE messages SET text = ?, edited_ts = ? WHERE channel = ? AND seq = ?',
+    ),
+    reactionState: db.prepare(
+      `SELECT count(DISTINCT emoji) AS kinds, coalesce(max(emoji = ?), 0) AS known,
+         coalesce(max(emoji = ? AND user = ?), 0) AS mine
+       FROM reactions WHERE channel = ? AND seq = ?`,
+    ),
+    addReaction: db.prepare(
+      'INSERT INTO reactions (channel, seq, emoji, user, ts) VALUES (?, ?, ?, ?, ?)',
+    ),
+    removeReaction: db.prepare(
+      'DELETE FROM reactions WHERE channel = ? AND seq = ? AND emoji = ? AND user = ?',
+    ),
+    reactions: db.prepare(
+      `SELECT seq, emoji, user FROM reactions
+       WHERE channel = ? AND seq IN (SELECT value FROM json_each(?)) ORDER BY seq, ts, user`,
+    ),
+    countMessages: db.prepare(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM messages
+         WHERE channel = ? AND seq > ? AND seq <= ? AND ${IS_MESSAGE} LIMIT ?)`,
+    ),
+    readMessagesAfter: db.prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND seq > ? AND ${IS_MESSAGE}
+       ORDER BY seq LIMIT ?`,
+    ),
+    readMessagesBefore: db.prepare(
+      `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE channel = ? AND seq > ? AND seq < ? AND ${IS_MESSAGE} ORDER BY seq DESC LIMIT ?)
+       ORDER BY seq`,
+    ),
     moveFirstSeq: db.prepare('UPDATE channels SET first_seq = max(first_seq, ?) WHERE channel = ?'),
     readAfter: db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND seq > ? ORDER BY seq LIMIT ?`,

@@ -20,11 +20,14 @@ export type {
 export type {
   AppendResult,
   ChannelHead,
+  LogEvent,
   MessageStore,
   NewMessage,
+  ReactionSummary,
   ReadQuery,
   StoredMessage,
 } from './message-store.js';
+export { MAX_DISTINCT_REACTIONS, isMessage } from './message-store.js';
 export type {
   AuditEntry,
   ModerationStore,

@@ -15,6 +15,7 @@ import { MemberPanel } from './member-panel.js';
 import { showOidcButton, takeOidcLanding } from './oidc.js';
 import { MessageView, type HistoryPage } from './message-view.js';
 import { messageActions } from './message-actions.js';
+import { react } from '../client/message-model.js';
 import { openMenu } from './menu.js';
 import { PendingList, pendingChannel } from './pending-list.js';
 import { ReportList } from './reports.js';
@@ -70,6 +71,13 @@ const view = new MessageView(
       notice: (text) => toast(text),
     });
     openMenu(items, at, `Actions for the message from ${msg.from}`);
+  },
+  (msg, emoji, on) => {
+    const c = client;
+    if (c)
+      void react(c, msg.channel, msg.seq, emoji, on).catch((err: unknown) =>
+        toast(describeError(err), errorCode(err)),
+      );
   },
 );
 const memberPanel = new MemberPanel({
@@ -245,6 +253,8 @@ function wire(c: SwitchboardClient, handle: string): void {
   });
   c.on('message', (msg) => mine() && onMessage(msg));
   c.on('delete', (ev) => mine() && view.markDeleted(ev.channel, ev.seq, ev.by));
+  c.on('edit', (ev) => mine() && view.applyEdit(ev));
+  c.on('reaction', (ev) => mine() && view.applyReaction(ev));
   c.on('report', (r) => mine() && reports.add(r));
   c.on('presence', () => mine() && render());
   c.on('typing', (ev) => {

@@ -1,6 +1,6 @@
 /**
- * A small modal question for the moderation acts: an optional choice (a duration, a role) and an
- * optional line of text (a reason). Resolves with the answer, or null when cancelled.
+ * A small modal question for the message and moderation acts: an optional choice (a duration, a
+ * role, an emoji) and an optional line of text (a reason, a message's new wording). Resolves with the answer, or null when cancelled.
  */
 import { byTestId, h } from './dom.js';
 
@@ -9,7 +9,7 @@ export interface Question {
   /** A choice to make, first option preselected. */
   choice?: { label: string; options: { value: string; label: string }[] };
   /** A line of text to give, e.g. "Reason (optional)". */
-  text?: { label: string; maxLength?: number };
+  text?: { label: string; maxLength?: number; value?: string };
   ok: string;
 }
 
@@ -60,7 +60,7 @@ export function ask(q: Question): Promise<Answer | null> {
     ...(q.choice?.options ?? []).map((o) => h('option', { value: o.value }, o.label)),
   );
   byTestId('ask-input-label').textContent = q.text?.label ?? '';
-  input.value = '';
+  input.value = q.text?.value ?? '';
   input.maxLength = q.text?.maxLength ?? 500;
   byTestId('ask-ok').textContent = q.ok;
   return new Promise((resolve) => {

@@ -1,9 +1,11 @@
 /**
- * The actions menu of a message: Delete (your own, or anyone's in a room where your role may
- * delete others' messages, mirrored from the server's table) and Report (someone else's, with an
- * optional reason). The server still decides; a refusal is shown in words.
+ * The actions menu of a message: React (an emoji), Edit (your own), Delete (your own, or anyone's
+ * in a room where your role may delete others' messages, mirrored from the server's table) and
+ * Report (someone else's, with an optional reason). The server still decides; a refusal is shown
+ * in words.
  */
 import type { SwitchboardClient } from '../client/index.js';
+import { editMessage, react } from '../client/message-model.js';
 import * as mod from '../client/moderation.js';
 import type { ChatMessage, RoomKind, RoomRole } from '../protocol/frames.js';
 import { ask } from './ask-dialog.js';
@@ -26,6 +28,18 @@ export function messageActions(
   const items: MenuItem[] = [];
   const own = msg.from === ctx.me;
   const room = msg.channel.startsWith('room:');
+  if (msg.deleted) return items;
+  items.push({
+    label: 'Add reaction…',
+    testId: 'action-react',
+    run: () => void pickReaction(c, msg, ctx),
+  });
+  if (own)
+    items.push({
+      label: 'Edit message…',
+      testId: 'action-edit',
+      run: () => void edit(c, msg, ctx),
+    });
   if (own || (room && mod.allowed('delete', ctx.kind, ctx.role)))
     items.push({
       label: 'Delete message',
@@ -57,6 +71,38 @@ async function report(c: SwitchboardClient, msg: ChatMessage, ctx: MessageAction
         ? 'Reported to the room’s moderators.'
         : 'Reported to the server’s admins.',
     );
+  } catch (err) {
+    ctx.error(err);
+  }
+}
+
+/** The quick choices of the reaction picker; any other emoji may be typed. */
+const QUICK = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
+
+async function pickReaction(c: SwitchboardClient, msg: ChatMessage, ctx: MessageActionContext) {
+  const a = await ask({
+    title: `React to the message from ${msg.from}`,
+    choice: { label: 'Reaction', options: QUICK.map((e) => ({ value: e, label: e })) },
+    text: { label: 'Or any emoji', maxLength: 16 },
+    ok: 'React',
+  });
+  if (!a) return;
+  try {
+    await react(c, msg.channel, msg.seq, a.text || a.choice);
+  } catch (err) {
+    ctx.error(err);
+  }
+}
+
+async function edit(c: SwitchboardClient, msg: ChatMessage, ctx: MessageActionContext) {
+  const a = await ask({
+    title: 'Edit your message',
+    text: { label: 'Text', maxLength: 4096, value: msg.text },
+    ok: 'Save',
+  });
+  if (!a || !a.text || a.text === msg.text) return;
+  try {
+    await editMessage(c, msg.channel, msg.seq, a.text);
   } catch (err) {
     ctx.error(err);
   }

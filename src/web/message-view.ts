@@ -1,11 +1,13 @@
 /**
  * The message list of the open channel: messages kept sorted by seq with no duplicates, so
  * history pages, live messages and resume replays can arrive in any order and interleave.
- * A deleted message shows as a tombstone at its place: history pages carry the delete events
- * (never shown themselves), live ones come as the SDK's 'delete' event (`markDeleted`). Pages
- * load newest first and a delete always follows its message, so the delete is known before an
- * older page brings the message.
+ * History gives messages in their current state (edited text, tombstones, reactions); the SDK's
+ * 'edit', 'delete' and 'reaction' events change a shown message through the SDK's message model
+ * (src/client/message-model.ts). A deleted message shows as a tombstone at its place; a delete
+ * that arrives before its message (a replay) is remembered until the message comes.
  */
+import { withDelete, withEdit, withReaction } from '../client/message-model.js';
+import type { EditEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
 
@@ -46,6 +48,8 @@ export class MessageView {
     private readonly onError: (err: unknown) => void,
     /** Opens the actions menu of a message, below `at` or at a point. */
     private readonly onMenu: (msg: ChatMessage, at: HTMLElement | { x: number; y: number }) => void,
+    /** Adds (`on`) or takes back my reaction `emoji` on a message. */
+    private readonly onReact: (msg: ChatMessage, emoji: string, on: boolean) => void = () => {},
   ) {
     olderButton.addEventListener('click', () => void this.loadOlder());
     scroller.addEventListener('scroll', () => {
@@ -138,12 +142,29 @@ export class MessageView {
   markDeleted(channel: string, seq: number, by: string): void {
     if (channel !== this.channel || this.deleted.has(seq)) return;
     this.deleted.set(seq, by);
-    const el = this.items.get(seq);
+    this.change(seq, (m) => withDelete(m));
+  }
+
+  /** A message of the open channel was edited. */
+  applyEdit(e: EditEvent): void {
+    if (e.channel === this.channel) this.change(e.seq, (m) => withEdit(m, e));
+  }
+
+  /** A reaction on a message of the open channel was added or taken back. */
+  applyReaction(e: ReactionEvent): void {
+    if (e.channel === this.channel) this.change(e.seq, (m) => withReaction(m, e, this.me()));
+  }
+
+  /** Replaces a shown message by what `next` makes of it, and its element with the new one. */
+  private change(seq: number, next: (m: ChatMessage) => ChatMessage): void {
     const msg = this.messages.get(seq);
-    if (!el || !msg) return;
-    const tomb = this.render(msg);
-    el.replaceWith(tomb);
-    this.items.set(seq, tomb);
+    const el = this.items.get(seq);
+    if (!msg || !el) return;
+    const changed = next(msg);
+    this.messages.set(seq, changed);
+    const fresh = this.render(changed);
+    el.replaceWith(fresh);
+    this.items.set(seq, fresh);
   }
 
   private insertAll(messages: ChatMessage[]): void {
@@ -176,7 +197,8 @@ export class MessageView {
 
   private render(msg: ChatMessage): HTMLElement {
     const mine = msg.from === this.me();
-    const by = this.deleted.get(msg.seq);
+    // A tombstone from history says no more than that it was deleted.
+    const by = this.deleted.get(msg.seq) ?? (msg.deleted ? '' : undefined);
     const meta = h(
       'div',
       { class: 'meta' },
@@ -191,7 +213,8 @@ export class MessageView {
       'data-deleted': by === undefined ? undefined : 'true',
     };
     if (by !== undefined) {
-      const note = by === msg.from ? 'message deleted' : 'message deleted by a moderator';
+      const note =
+        by === msg.from || by === '' ? 'message deleted' : 'message deleted by a moderator';
       return h('li', attrs, meta, h('div', { class: 'text', 'data-testid': 'tombstone' }, note));
     }
     const more = h(
@@ -207,6 +230,18 @@ export class MessageView {
       '⋯',
     );
     more.addEventListener('click', () => this.onMenu(msg, more));
+    if (msg.edited !== undefined)
+      meta.append(
+        h(
+          'span',
+          {
+            class: 'edited',
+            'data-testid': 'message-edited',
+            title: new Date(msg.edited).toString(),
+          },
+          '(edited)',
+        ),
+      );
     meta.append(more);
     const li = h(
       'li',
@@ -214,11 +249,38 @@ export class MessageView {
       meta,
       userText('div', { class: 'text', 'data-testid': 'message-text' }, msg.text),
     );
+    if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
       ev.preventDefault();
       this.onMenu(msg, { x: ev.clientX, y: ev.clientY });
     });
     return li;
+  }
+
+  /** One toggle button per reaction: the emoji and its count, pressed when I reacted so. */
+  private reactionRow(msg: ChatMessage): HTMLElement {
+    return h(
+      'div',
+      { class: 'reactions', 'data-testid': 'reactions' },
+      ...(msg.reactions ?? []).map((r) => {
+        const who = r.users.join(', ') + (r.count > r.users.length ? ' and others' : '');
+        const b = h(
+          'button',
+          {
+            type: 'button',
+            class: 'reaction',
+            'data-testid': 'reaction',
+            'data-emoji': r.emoji,
+            'aria-pressed': r.me ? 'true' : 'false',
+            'aria-label': `${r.emoji} ${r.count}: ${who}`,
+            title: who,
+          },
+          `${r.emoji} ${r.count}`,
+        );
+        b.addEventListener('click', () => this.onReact(msg, r.emoji, !r.me));
+        return b;
+      }),
+    );
   }
 
   private olderExists(page: HistoryPage): boolean {

@@ -63,6 +63,21 @@ describe('ChannelBook.applyHello', () => {
 
 const FAST = { minDelay: 10, maxDelay: 20, factor: 2, jitter: 0 };
 
+describe('ChannelBook.message', () => {
+  test('counts new messages of others as unread, not events, not my own', () => {
+    const b = new ChannelBook();
+    b.applyHello([{ ...general, lastSeq: 10, readSeq: 8, unread: 2 }]);
+    const at = (seq: number, extra: object = {}, from = 'bob') =>
+      b.message({ ...msg('room:general', seq, from), ...extra }, 'me')!.unread;
+    assert.equal(at(11), 3);
+    assert.equal(at(12, { edits: 11 }), 3, 'an edit');
+    assert.equal(at(13, { reacts: 11, emoji: '👍' }), 3, 'a reaction');
+    assert.equal(at(14, { deletes: 11 }), 3, 'a delete');
+    assert.equal(at(15, {}, 'me'), 0, 'my own message reads the channel');
+    assert.equal(at(16, { reacts: 15, emoji: '👍' }), 0);
+  });
+});
+
 describe('ChannelSync', () => {
   function harness(backoff = RECONNECT_DEFAULTS) {
     const book = new ChannelBook();

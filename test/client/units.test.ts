@@ -112,5 +112,12 @@ describe('chat output', () => {
     assert.match(formatMessage(msg('room:general', 1, 'alice'), 'me'), /\[general\] alice: t1$/);
     assert.match(formatMessage(msg('dm:alice:me', 1, 'alice'), 'me'), /\[dm alice\] t1$/);
     assert.match(formatMessage(msg('dm:alice:me', 2, 'me'), 'me'), /\[dm to alice\] t2$/);
+    const event = (extra: object) =>
+      formatMessage({ ...msg('room:general', 5, 'alice'), ...extra }, 'me');
+    assert.match(event({ edits: 3, text: 'fixed' }), /alice: \(edited #3\) fixed$/);
+    assert.match(event({ deletes: 3, text: '' }), /alice: \(deleted #3\)$/);
+    assert.match(event({ reacts: 3, emoji: '👍', text: '' }), /alice: \(reacted 👍 to #3\)$/);
+    assert.match(event({ edited: 1, text: 'v2' }), /alice: v2 \(edited\)$/);
+    assert.match(event({ deleted: true, text: '' }), /alice: \(deleted\)$/);
   });
 });

@@ -358,6 +358,60 @@ export function clusterSuite(
       await connect(nodes[1]!, { token: u1.token });
     });
 
+    it('carries edits, reactions and deletes made on one node to the others, and replays them on resume', async () => {
+      const room = `e${Date.now().toString(36)}${unique++}`;
+      const channel = `room:${room}`;
+      const ann = await connect(nodes[0]!, { handle: handle('eann') });
+      const bob = await connect(nodes[1]!, { handle: handle('ebob') });
+      await ann.call({ type: 'create', room });
+      await bob.call({ type: 'join', room });
+      await new Promise((r) => setTimeout(r, 300));
+      await ann.call({ type: 'send', room, text: 'helo', cid: 'm1' });
+      await ann.call({ type: 'send', room, text: 'second', cid: 'm2' });
+      await ann.call({ type: 'edit', channel, seq: 1, text: 'hello', cid: 'e1' });
+      await ann.call({ type: 'react', channel, seq: 1, emoji: '🎉', cid: 'r1' });
+      await ann.call({ type: 'delete', channel, seq: 2 });
+      await bob.waitFor((f) => f.type === 'message' && f.deletes === 2);
+      const got = bob
+        .messages(channel)
+        .map((f) => [f.seq, f.edits ?? f.reacts ?? f.deletes ?? null]);
+      assert.deepEqual(got, [
+        [1, null],
+        [2, null],
+        [3, 1],
+        [4, 1],
+        [5, 2],
+      ]);
+      // A reader resuming from the start on the third node gets the log as it is now.
+      const late = await connect(nodes[2]!, {
+        token: bob.token,
+        resume: [{ channel, after: 0 }],
+      });
+      await late.waitFor((f) => f.type === 'synced' && f.channel === channel);
+      assert.deepEqual(
+        late.messages(channel).map((f) => [f.seq, f.text, f.deleted ?? false]),
+        [
+          [1, 'hello', false],
+          [2, '', true],
+          [3, 'hello', false],
+          [4, '', false],
+          [5, '', false],
+        ],
+      );
+      const page = await late.call<{ messages: Frame[] }>({ type: 'history', channel });
+      assert.deepEqual(
+        page.messages.map((m) => [
+          m.seq,
+          m.text,
+          (m.reactions as { count: number }[] | undefined)?.[0]?.count,
+        ]),
+        [
+          [1, 'hello', 1],
+          [2, '', undefined],
+        ],
+      );
+    });
+
     it('shows users of all nodes with total connection counts on every node', async () => {
       const u = handle('pres');
       const first = await connect(nodes[0]!, { handle: u });

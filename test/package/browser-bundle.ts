@@ -43,10 +43,13 @@ export async function bundleForBrowser(entry: string, cwd: string): Promise<Brow
  * Client SDK bundles stay under this. 17.0 KB minified (5.8 KB gzipped) before issue 6; the
  * outbox queue and channel sync brought it to 24.7 KB (8.2 KB gzipped), getToken/refresh to
  * 27.7 KB (9.1 KB), the delete/report events and `command()` to 27.9 KB (9.2 KB); the account and
- * moderation calls stay out (switchboard/client/accounts, /moderation). Raise it only with the
- * reason here.
+ * moderation calls stay out (switchboard/client/accounts, /moderation). Issue 8: 29.7 KB (9.6 KB):
+ * the error registry the SDK exports (`ERRORS`, now 7.4 KB of the bundle) grew by the OIDC,
+ * search, edit and reaction codes, and the client emits edit and reaction events and counts
+ * unread messages apart from events; the message model stays out (switchboard/client/messages).
+ * Raise it only with the reason here.
  */
-export const CLIENT_BUNDLE_LIMIT = 28 * 1024;
+export const CLIENT_BUNDLE_LIMIT = 30 * 1024;
 
 /**
  * The zod-free shared modules the SDK may import besides src/client (paths from src/, without
@@ -55,6 +58,7 @@ export const CLIENT_BUNDLE_LIMIT = 28 * 1024;
 export const CLIENT_SHARED_MODULES = [
   'protocol/channels',
   'protocol/close-codes',
+  'protocol/log-entry',
   'errors',
   'backoff',
   'token-bucket',

@@ -72,6 +72,7 @@ const TYPED_CONSUMER = `
 import { startSwitchboard, type Authenticator, type SwitchboardOptions } from 'switchboard';
 import { SwitchboardClient, type ChatMessage } from 'switchboard/client';
 import { ban, roomMembers } from 'switchboard/client/moderation';
+import { react, withReaction } from 'switchboard/client/messages';
 
 const options: SwitchboardOptions = { port: 0, store: 'memory:', rateLimit: 5, logFormat: 'json' };
 // @ts-expect-error not a setting
@@ -95,6 +96,9 @@ const role: 'owner' | 'admin' | 'moderator' | 'member' = (await roomMembers(clie
 // @ts-expect-error a duration is seconds, not text
 await ban(client, 'general', 'bob', { duration: '1h' });
 client.on('delete', (d) => d.seq.toFixed());
+client.on('reaction', (r) => withReaction(message, r, client.user).reactions?.[0]?.count.toFixed());
+// @ts-expect-error on is a boolean
+await react(client, message.channel, message.seq, '👍', 'yes');
 export { misspelt, mistyped, process, port, seq, role };
 `;
 

@@ -8,6 +8,7 @@
 import type { Store } from '../../src/store/store.js';
 import { CHANNEL_CASES } from './cases/channels.js';
 import { DURABILITY_CASES } from './cases/durability.js';
+import { EVENT_CASES } from './cases/events.js';
 import { MESSAGE_CASES } from './cases/messages.js';
 import { MODERATION_CASES } from './cases/moderation.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
@@ -16,6 +17,7 @@ export type StoreFactory = StorageFactory<Store>;
 
 export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...MESSAGE_CASES,
+  ...EVENT_CASES,
   ...CHANNEL_CASES,
   ...DURABILITY_CASES,
   ...MODERATION_CASES,

@@ -3,7 +3,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { parseChannel } from '../../protocol/frames.js';
-import { channelState } from '../channel-state.js';
+import { channelState, countUnread } from '../channel-state.js';
 import { channelTopic, userTopic } from '../envelope.js';
 import { NO_REPLY, encodeReply } from '../wire.js';
 import { readableChannel } from './access.js';
@@ -17,17 +17,26 @@ export const history: Handler<'history'> = async (ctx, conn, f) => {
   const limit = f.limit ?? 50;
   // Nothing at or below the member's floor: `after` starts there at the earliest, and a page
   // back that reaches it ends there (hasMore false).
+  // Messages in their current state, no events: the log of changes is resume's.
   const query =
     f.after !== undefined
-      ? { after: Math.max(f.after, floor), limit: limit + 1 }
-      : { before: f.before, limit: limit + 1 };
+      ? { after: Math.max(f.after, floor), limit: limit + 1, messagesOnly: true }
+      : { before: f.before, limit: limit + 1, messagesOnly: true };
   const [read, head] = await Promise.all([ctx.store.read(id, query), ctx.store.head(id)]);
   const rows = floor > 0 ? read.filter((m) => m.seq > floor) : read;
   const hasMore = rows.length > limit;
   const page = hasMore ? (f.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
+  const reactions = await ctx.store.reactions(
+    id,
+    page.filter((m) => !m.deleted).map((m) => m.seq),
+    conn.user!,
+  );
   return {
     channel: id,
-    messages: page.map((m) => ({ type: 'message', ...m })),
+    messages: page.map((m) => {
+      const r = reactions.get(m.seq);
+      return { type: 'message', ...m, ...(r ? { reactions: r } : {}) };
+    }),
     firstSeq: Math.max(head?.firstSeq ?? 1, floor + 1),
     lastSeq: head?.lastSeq ?? 0,
     hasMore,
@@ -56,7 +65,10 @@ export const read: Handler<'read'> = async (ctx, conn, f) => {
   const user = conn.user!;
   const { id, floor } = await readableChannel(ctx, conn, f.channel, 'read');
   const seq = await ctx.store.setReadSeq(id, user, f.seq);
-  const state = await ctx.directory.borrow(id, (ch) => channelState(ch, user, seq, floor));
+  const state = await countUnread(
+    ctx.store,
+    await ctx.directory.borrow(id, (ch) => channelState(ch, user, seq, floor)),
+  );
   ctx.directory.pushToUser(
     user,
     JSON.stringify({ type: 'read', channel: id, seq: state.readSeq, unread: state.unread }),

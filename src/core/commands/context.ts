@@ -14,6 +14,8 @@ import type { Envelope } from '../envelope.js';
 
 export interface CommandLimits {
   maxMessageBytes: number;
+  /** Seconds after sending in which a message may be edited; 0: no limit. */
+  editWindow: number;
   pingInterval: number;
   rateLimit: number;
   rateBurst: number;

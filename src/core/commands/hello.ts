@@ -7,7 +7,7 @@ import { SwitchboardError } from '../../errors.js';
 import { PROTOCOL_VERSION, parseChannel, type HelloResult } from '../../protocol/frames.js';
 import { CLOSE_CODE_ERRORS, CloseCode } from '../../protocol/close-codes.js';
 import { SERVER_SCOPE, type Membership } from '../../store/store.js';
-import { channelState } from '../channel-state.js';
+import { channelState, countUnread } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
 import { NO_REPLY, encodeError } from '../wire.js';
@@ -101,6 +101,10 @@ export async function hello(
       ),
     );
     if (conn.closed) return NO_REPLY;
+    const channels = await Promise.all(
+      states.flatMap((s) => (s ? [countUnread(ctx.store, s)] : [])),
+    );
+    if (conn.closed) return NO_REPLY;
     // Channels asked for but no longer ours: say why after the reply (held until then).
     for (const channel of resume.keys()) conn.push(await notResumed(ctx, conn, channel));
     if (conn.closed) return NO_REPLY;
@@ -115,7 +119,7 @@ export async function hello(
       maxMessageBytes: ctx.limits.maxMessageBytes,
       rateLimit: ctx.limits.rateLimit,
       rateBurst: ctx.limits.rateBurst,
-      channels: states.flatMap((s) => (s ? [s] : [])),
+      channels,
       online: conn.presence
         ? [...ctx.presence.list()].map(([u, connections]) => ({ user: u, connections }))
         : [],

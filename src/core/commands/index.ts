@@ -5,6 +5,7 @@
 import type { CommandType, Handler } from './context.js';
 import { deleteMessage } from './delete.js';
 import { hello } from './hello.js';
+import { edit, react } from './message-events.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
 import { refresh } from './refresh.js';
 import { report } from './report.js';
@@ -54,6 +55,8 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   audit,
   report,
   delete: deleteMessage,
+  edit,
+  react,
   search,
   ping: async () => ({}),
 };

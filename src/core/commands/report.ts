@@ -2,22 +2,19 @@
  * Reports of a message: recorded in the audit log and delivered, on every node, to the
  * connections of the room's moderators and above that receive the room, and to server admins.
  */
-import { SwitchboardError } from '../../errors.js';
 import type { ReportEvent } from '../../protocol/frames.js';
 import { SERVER_SCOPE } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import { level } from '../permissions.js';
-import { readableChannel } from './access.js';
+import { targetMessage } from './message-events.js';
 import type { CommandContext, Handler } from './context.js';
 import { isServerAdmin } from './room-access.js';
 
 const MODERATOR = level({ role: 'moderator', serverAdmin: false });
 
 export const report: Handler<'report'> = async (ctx, conn, f) => {
-  const { id, floor } = await readableChannel(ctx, conn, f.channel, 'report');
-  const [m] = await ctx.store.read(id, { after: f.seq - 1, limit: 1 });
-  if (!m || m.seq !== f.seq || m.seq <= floor)
-    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
+  const { message: m } = await targetMessage(ctx, conn, f.channel, f.seq, 'report');
+  const id = m.channel;
   const r: ReportEvent = {
     channel: id,
     seq: m.seq,

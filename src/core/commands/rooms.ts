@@ -3,7 +3,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { roomChannel, type ChannelState } from '../../protocol/frames.js';
-import { channelState } from '../channel-state.js';
+import { channelState, countUnread } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import { userTopic } from '../envelope.js';
 import { roomName } from './access.js';
@@ -26,7 +26,8 @@ async function joinRoom(
   const added = await ctx.store.addMember(id, user);
   if (owner) await ctx.store.moderation.setRole(id, user, 'owner');
   const mine = await ctx.store.membership(id, user);
-  return ctx.directory.borrow(id, (ch) => {
+  // A new member's position is the room's end (0 unread); one already in it may have some.
+  const state = await ctx.directory.borrow(id, (ch) => {
     const state = channelState(ch, user, mine?.readSeq ?? ch.lastSeq);
     conn.hold();
     const frame = JSON.stringify({ type: 'channel', ...state });
@@ -40,6 +41,7 @@ async function joinRoom(
     }
     return state;
   });
+  return countUnread(ctx.store, state);
 }
 
 /** Every room but the private ones the user is not a member of (server admins see all). */

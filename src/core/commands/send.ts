@@ -5,7 +5,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
-import type { NewMessage } from '../../store/store.js';
+import { isMessage, type NewMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
@@ -99,7 +99,9 @@ export async function appendEntry(
       ctx.publish(userTopic(recipient), { k: 'msg', m: message });
       if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
     }
-    ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
+    // Sending a message reads the channel up to it; an edit or a reaction may be on an old
+    // message, with unread ones after it.
+    if (isMessage(message)) ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
   }
   return { message: { type: 'message', ...message }, duplicate };
 }

@@ -167,7 +167,7 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       assert.deepEqual(first, { message: { ...del, seq: 2 }, duplicate: false });
       assert.equal((await store.append(del)).duplicate, true);
       assert.deepEqual(await store.read(ROOM, { after: 0, limit: 5 }), [
-        { ...msg('m1'), seq: 1 },
+        { ...msg('m1'), seq: 1, text: '', deleted: true },
         { ...del, seq: 2 },
       ]);
     },

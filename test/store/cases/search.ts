@@ -263,7 +263,17 @@ export const SEARCH_CASES: Record<string, StoreCase> = {
       assert.deepEqual(await find(store, '', { from: 'ann' }).then(texts), [
         'launch party at noon',
       ]);
-      assert.equal(await store.search.update(ROOM, gone, 'back again'), false);
+      await assert.rejects(
+        store.append({
+          channel: ROOM,
+          cid: 'e',
+          from: 'ann',
+          text: 'back again',
+          ts: T0,
+          edits: gone,
+        }),
+        { code: 'SB_ERR_MESSAGE_NOT_FOUND' },
+      );
       assert.deepEqual(await find(store, 'back again'), []);
     },
   },
@@ -276,17 +286,18 @@ export const SEARCH_CASES: Record<string, StoreCase> = {
       assert.deepEqual(texts(await find(store, 'needle')), ['new needle', 'mid needle']);
     },
   },
-  'search-update': {
-    title: 'update replaces a message text in the log and the index at once',
+  'search-edit': {
+    title: 'an edit re-indexes its message: the new wording is found, the old one never again',
     async run({ open }) {
       const store = await storeWith(open, ['first draft text', 'another message']);
-      assert.equal(await store.search.update(ROOM, 1, 'final wording'), true);
+      const edit = { channel: ROOM, cid: 'e1', from: 'ann', text: 'final wording', ts: T0 + 9 };
+      await store.append({ ...edit, edits: 1 });
       assert.deepEqual(await find(store, 'draft'), []);
       const [hit] = await find(store, 'wording');
-      assert.deepEqual([hit?.seq, hit?.text], [1, 'final wording']);
-      assert.equal((await store.read(ROOM, { after: 0, limit: 1 }))[0]?.text, 'final wording');
-      assert.equal(await store.search.update(ROOM, 99, 'nothing'), false, 'no such message');
-      assert.equal(await store.search.update('room:nowhere', 1, 'nothing'), false);
+      assert.deepEqual([hit?.seq, hit?.text], [1, 'final wording'], 'the message, not the edit');
+      assert.equal((await find(store, 'wording')).length, 1);
+      await store.append({ ...edit, cid: 'r1', text: '', emoji: '🎉', reacts: 1 });
+      assert.deepEqual(await find(store, '🎉'), [], 'a reaction is no message');
     },
   },
   'search-literal-syntax': {

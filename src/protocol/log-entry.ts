@@ -1,0 +1,13 @@
+/**
+ * What kind of entry of a channel's log a `message` frame is. Free of zod, so the client SDK and
+ * the page can import it.
+ */
+
+/** Whether a log entry is a message, not an event on another one (a delete, edit or reaction). */
+export const isMessageEntry = (
+  m: Partial<Record<'deletes' | 'edits' | 'reacts' | 'unreacts', number>>,
+): boolean =>
+  m.deletes === undefined &&
+  m.edits === undefined &&
+  m.reacts === undefined &&
+  m.unreacts === undefined;

@@ -1,0 +1,103 @@
+/**
+ * Edits and reactions on the page, in a real headless Chromium against a real server: an edit
+ * from the message menu changes the text for both people with an "(edited)" mark; a reaction
+ * from the picker shows as a chip for both, a click on the chip adds or takes back mine; after a
+ * reload history brings the same state; a deleted message stays a tombstone after a reload.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { describeBrowser, eventually, joinRoom, openUser, send, type User } from './helpers.js';
+
+const message = (page: Page, text: string) =>
+  page.locator('[data-testid="message"]', {
+    has: page.locator(`[data-testid="message-text"]:text-is("${text}")`),
+  });
+
+async function menuAction(page: Page, text: string, action: string): Promise<void> {
+  const m = message(page, text);
+  await m.hover();
+  await m.getByTestId('message-menu').click();
+  await page.getByTestId('context-menu').getByTestId(action).click();
+  await page.getByTestId('ask').waitFor({ state: 'visible' });
+}
+
+const chip = (page: Page, text: string, emoji: string) =>
+  message(page, text).locator(`[data-testid="reaction"][data-emoji="${emoji}"]`);
+
+describeBrowser('chat page edits and reactions', (env) => {
+  async function user(handle: string): Promise<User> {
+    const u = await openUser(env.browser, env.server.url, handle);
+    env.users.push(u);
+    return u;
+  }
+
+  it('edits a message and reacts to it, live for both and the same after a reload', async () => {
+    const ann = await user('edna');
+    const bob = await user('rex');
+    const room = `edits-${Date.now() % 100_000}`;
+    await joinRoom(ann.page, room);
+    await joinRoom(bob.page, room);
+    await send(ann.page, 'helo wrld');
+    await message(bob.page, 'helo wrld').waitFor();
+
+    await menuAction(ann.page, 'helo wrld', 'action-edit');
+    assert.equal(await ann.page.getByTestId('ask-input').inputValue(), 'helo wrld');
+    await ann.page.getByTestId('ask-input').fill('hello world');
+    await ann.page.getByTestId('ask-ok').click();
+    for (const p of [ann.page, bob.page]) {
+      await message(p, 'hello world').waitFor();
+      await message(p, 'hello world').getByTestId('message-edited').waitFor();
+    }
+    assert.equal(await message(bob.page, 'helo wrld').count(), 0);
+
+    await menuAction(bob.page, 'hello world', 'action-react');
+    await bob.page.getByTestId('ask-choice').selectOption('🎉');
+    await bob.page.getByTestId('ask-ok').click();
+    await chip(ann.page, 'hello world', '🎉').waitFor();
+    assert.equal(await chip(bob.page, 'hello world', '🎉').getAttribute('aria-pressed'), 'true');
+    assert.equal(await chip(ann.page, 'hello world', '🎉').getAttribute('aria-pressed'), 'false');
+
+    await chip(ann.page, 'hello world', '🎉').click();
+    await eventually(
+      async () => (await chip(bob.page, 'hello world', '🎉').textContent()) === '🎉 2',
+      'the second reaction reaches bob',
+    );
+    await eventually(
+      async () =>
+        (await chip(ann.page, 'hello world', '🎉').getAttribute('aria-pressed')) === 'true',
+      'ann’s chip is pressed',
+    );
+
+    await bob.page.reload();
+    await joinRoom(bob.page, room);
+    await message(bob.page, 'hello world').getByTestId('message-edited').waitFor();
+    assert.equal(await chip(bob.page, 'hello world', '🎉').textContent(), '🎉 2');
+    assert.equal(await chip(bob.page, 'hello world', '🎉').getAttribute('aria-pressed'), 'true');
+
+    await chip(bob.page, 'hello world', '🎉').click();
+    await eventually(
+      async () => (await chip(ann.page, 'hello world', '🎉').textContent()) === '🎉 1',
+      'bob took his reaction back',
+    );
+  });
+
+  it('keeps a deleted message a tombstone after a reload, from history', async () => {
+    const ann = await user('tomb');
+    const bob = await user('stone');
+    const room = `tomb-${Date.now() % 100_000}`;
+    await joinRoom(ann.page, room);
+    await joinRoom(bob.page, room);
+    await send(ann.page, 'soon gone');
+    await message(bob.page, 'soon gone').waitFor();
+    const m = message(ann.page, 'soon gone');
+    await m.hover();
+    await m.getByTestId('message-menu').click();
+    await ann.page.getByTestId('context-menu').getByTestId('action-delete').click();
+    await bob.page.getByTestId('tombstone').waitFor();
+    await bob.page.reload();
+    await joinRoom(bob.page, room);
+    await bob.page.getByTestId('tombstone').waitFor();
+    assert.equal(await bob.page.getByText('soon gone').count(), 0);
+  });
+});
