@@ -201,9 +201,12 @@ describeBrowser('chat page moderation', (env) => {
     const menu = reporter.page.getByTestId('context-menu');
     await menu.waitFor();
     assert.equal(await menu.getAttribute('role'), 'menu');
-    // Someone else's message, a plain member: Report is the only item. Escape closes the menu
-    // and gives focus back to the button.
-    assert.equal(await menu.getByRole('menuitem').count(), 1);
+    // Someone else's message, a plain member: React and Report, no Edit or Delete. Escape closes
+    // the menu and gives focus back to the button.
+    assert.deepEqual(
+      await menu.getByRole('menuitem').evaluateAll((items) => items.map((i) => i.dataset.testid)),
+      ['action-react', 'action-report'],
+    );
     await reporter.page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
     assert.equal(
