@@ -553,7 +553,9 @@ document.addEventListener('visibilitychange', () => {
 
 const saved = session.loadSession();
 const landing = takeOidcLanding();
-showOidcButton();
+showOidcButton((modes) => {
+  if (modes.length > 0) login.setModes(modes);
+});
 if (landing && 'token' in landing) {
   // Back from the provider with a new account session: stored like a password sign-in's.
   accounts.whoAmI(landing.token).then(

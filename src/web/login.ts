@@ -90,6 +90,9 @@ export class LoginForm {
     byTestId<HTMLButtonElement>('handle-submit'),
   ];
   private readonly error = byTestId('login-error');
+  /** Which ways in the server allows (GET /api/v1/auth/modes); both until it says. */
+  private guest = true;
+  private accounts = true;
 
   constructor(onSubmit: (request: LoginRequest) => void) {
     this.form.addEventListener('submit', (ev) => {
@@ -101,9 +104,14 @@ export class LoginForm {
       }
       const password = this.password.value;
       const chosen = (ev.submitter as HTMLButtonElement | null)?.value ?? 'signin';
-      // Enter in the form without a password is the guest path, as before accounts existed.
+      // Enter in the form without a password is the guest path, as before accounts existed
+      // (when guests may come in).
       const mode =
-        chosen === 'signup' ? 'signup' : chosen === 'guest' || !password ? 'guest' : 'signin';
+        chosen === 'signup'
+          ? 'signup'
+          : chosen === 'guest' || (!password && this.guest)
+            ? 'guest'
+            : 'signin';
       if (mode === 'signup' && !password) {
         this.showError(
           describeError({ code: 'SB_ERR_PASSWORD_INVALID' }),
@@ -116,6 +124,31 @@ export class LoginForm {
       this.showError(null);
       onSubmit(mode === 'guest' ? { mode, handle } : { mode, handle, password });
     });
+  }
+
+  /**
+   * Shows only the ways in the server allows: without `guest` no "Continue as guest", without
+   * `password` no password, sign-in or sign-up (what is left: guests, or the OIDC button).
+   */
+  setModes(modes: readonly string[]): void {
+    this.guest = modes.includes('guest');
+    this.accounts = modes.includes('password');
+    byTestId('handle-submit').hidden = !this.guest;
+    byTestId('password-row').hidden = !this.accounts;
+    byTestId('password-actions').hidden = !this.accounts;
+    byTestId('password-hint').hidden = !this.guest;
+    this.input.required = this.guest || this.accounts;
+    this.input.closest('form')!.querySelector<HTMLLabelElement>('label[for="handle"]')!.hidden =
+      !this.guest && !this.accounts;
+    this.input.hidden = !this.guest && !this.accounts;
+    byTestId('login-sub').textContent =
+      this.guest && this.accounts
+        ? 'Sign in, create an account, or pick a handle and chat as a guest.'
+        : this.accounts
+          ? 'Sign in or create an account.'
+          : this.guest
+            ? 'Pick a handle and chat as a guest.'
+            : 'Sign in with your organisation\u2019s account.';
   }
 
   show(handle = '', error: string | null = null, code?: string): void {

@@ -21,11 +21,15 @@ export function takeOidcLanding(): OidcLanding {
   return token ? { token } : { error: error ?? 'SB_ERR_INTERNAL' };
 }
 
-/** Shows the button when the server has OIDC on; a click leaves for the provider. */
-export function showOidcButton(): void {
+/**
+ * Asks the server which ways in it allows: `onModes` gets them (the form hides the others), and
+ * the OIDC button shows when OIDC is on; a click leaves for the provider.
+ */
+export function showOidcButton(onModes: (modes: readonly string[]) => void = () => {}): void {
   const button = byTestId<HTMLButtonElement>('oidc-signin');
   signInModes().then(
-    ({ oidc }) => {
+    ({ modes, oidc }) => {
+      onModes(modes);
       if (!oidc) return;
       button.textContent = `Sign in with ${oidc.name}`;
       button.hidden = false;

@@ -277,7 +277,12 @@ export interface BrowserEnv {
  * hooks and tests, and closes them after, failing on page errors of `env.users`. Without
  * Chromium it is a visible skip, or a failure under CI=true.
  */
-export function describeBrowser(name: string, body: (env: BrowserEnv) => void): void {
+export function describeBrowser(
+  name: string,
+  body: (env: BrowserEnv) => void,
+  /** Extra `serve` flags for the suite's server. */
+  serverArgs: string[] = [],
+): void {
   if (!hasChromium && process.env.CI === 'true') {
     it('needs /usr/bin/chromium under CI', () => {
       assert.fail('chromium not installed at /usr/bin/chromium');
@@ -287,7 +292,7 @@ export function describeBrowser(name: string, body: (env: BrowserEnv) => void): 
     const env = { users: [] as User[] } as BrowserEnv;
     before(async () => {
       buildWeb();
-      env.server = await startServer();
+      env.server = await startServer({ args: serverArgs });
       env.browser = await launchBrowser();
     });
     after(async () => {
