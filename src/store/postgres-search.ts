@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
-import { highlights, prepareSearch, toPage } from './search-text.js';
+import { hitPage, prepareSearch, type HitRow } from './search-text.js';
 
 /**
  * Runs one statement, named (prepared once per connection) unless `name` is null; rejects
@@ -11,15 +11,6 @@ export type PostgresQuery = <R extends pg.QueryResultRow>(
   text: string,
   values: unknown[],
 ) => Promise<pg.QueryResult<R>>;
-
-interface HitRow {
-  position: number;
-  channel: string;
-  seq: number;
-  sender: string;
-  ts: number;
-  text: string;
-}
 
 /**
  * The query for `n` terms: a LIKE each, so the GIN index can use them all. The channels are an
@@ -73,17 +64,6 @@ export class PostgresSearch implements SearchIndex {
       limit + 1,
       ...terms.map(containing),
     ]);
-    const page = toPage(rows, limit);
-    return {
-      hits: page.rows.map((r) => ({
-        channel: r.channel,
-        seq: r.seq,
-        from: r.sender,
-        ts: r.ts,
-        text: r.text,
-        highlights: highlights(r.text, terms),
-      })),
-      cursor: page.cursor,
-    };
+    return hitPage(rows, limit, terms);
   }
 }

@@ -4,7 +4,7 @@
  */
 import { SwitchboardError } from '../errors.js';
 import { searchTerms } from '../protocol/search-query.js';
-import { MAX_SEARCH_LIMIT, type SearchQuery } from './search-index.js';
+import { MAX_SEARCH_LIMIT, type SearchPage, type SearchQuery } from './search-index.js';
 
 /**
  * Combining marks removed by folding: the Latin/Greek/Cyrillic diacritics (U+0300-036F and its
@@ -117,5 +117,31 @@ export function toPage<R extends { position: number }>(
   return {
     rows: page,
     cursor: rows.length > limit ? encodeCursor(page.at(-1)!.position) : null,
+  };
+}
+
+/** A hit as the SQL stores read it: its index position (the cursor) and its message. */
+export interface HitRow {
+  position: number;
+  channel: string;
+  seq: number;
+  sender: string;
+  ts: number;
+  text: string;
+}
+
+/** The page of `limit` hits out of `rows` (one more than `limit` says there is a next page). */
+export function hitPage(rows: HitRow[], limit: number, terms: readonly string[]): SearchPage {
+  const page = toPage(rows, limit);
+  return {
+    hits: page.rows.map((r) => ({
+      channel: r.channel,
+      seq: r.seq,
+      from: r.sender,
+      ts: r.ts,
+      text: r.text,
+      highlights: highlights(r.text, terms),
+    })),
+    cursor: page.cursor,
   };
 }

@@ -1,19 +1,10 @@
 import type Database from 'better-sqlite3';
 import { isMessage, type StoredMessage } from './message-store.js';
 import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
-import { fold, highlights, prepareSearch, toPage } from './search-text.js';
+import { fold, hitPage, prepareSearch, type HitRow } from './search-text.js';
 
 /** Trigrams need three characters: shorter terms are checked by `instr` on candidate rows only. */
 const TRIGRAM = 3;
-
-interface HitRow {
-  position: number;
-  channel: string;
-  seq: number;
-  sender: string;
-  ts: number;
-  text: string;
-}
 
 /** Everything after FROM but the driving table, shared by the indexed and the scanning query. */
 const FILTERS = `
@@ -81,18 +72,7 @@ export class SqliteSearch implements SearchIndex {
           ? this.#sql.matching.all({ ...params, match: long.map(ftsString).join(' ') })
           : this.#sql.scanning.all(params)
       ) as HitRow[];
-      const page = toPage(rows, limit);
-      return {
-        hits: page.rows.map((r) => ({
-          channel: r.channel,
-          seq: r.seq,
-          from: r.sender,
-          ts: r.ts,
-          text: r.text,
-          highlights: highlights(r.text, terms),
-        })),
-        cursor: page.cursor,
-      };
+      return hitPage(rows, limit, terms);
     });
   }
 }
