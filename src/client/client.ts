@@ -46,6 +46,7 @@ import type {
   MemberInfo,
   PendingSend,
   ResumePosition,
+  SendOptions,
   SendTarget,
   SyncedEvent,
   WebSocketCtor,
@@ -455,7 +456,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
    * on a non-retryable error, and the message then stays in `pending()` as 'failed'.
    * Also lets the next typing() for that channel through at once.
    */
-  send(target: SendTarget, text: string): Promise<ChatMessage> {
+  send(target: SendTarget, text: string, options: SendOptions = {}): Promise<ChatMessage> {
     if (this.current === 'closed')
       return Promise.reject(new SwitchboardError('SB_ERR_CONNECTION_CLOSED', 'client is closed'));
     const me = this.me ?? this.handle;
@@ -464,7 +465,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         ? roomChannel(target.room.toLowerCase())
         : dmChannel(me ?? '', target.to.toLowerCase()),
     );
-    return this.outbox.add(target, text);
+    return this.outbox.add(target, text, options.replyTo);
   }
 
   /** Sends a 'failed' outbox message again with its cid. False when there is no such message. */
@@ -477,12 +478,12 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     return this.outbox.discard(cid);
   }
 
-  sendToRoom(room: string, text: string): Promise<ChatMessage> {
-    return this.send({ room }, text);
+  sendToRoom(room: string, text: string, options?: SendOptions): Promise<ChatMessage> {
+    return this.send({ room }, text, options);
   }
 
-  sendDm(user: string, text: string): Promise<ChatMessage> {
-    return this.send({ to: user }, text);
+  sendDm(user: string, text: string, options?: SendOptions): Promise<ChatMessage> {
+    return this.send({ to: user }, text, options);
   }
 
   /** Creates a room of `kind` (default public; a private room is invite only) as its owner. */

@@ -17,6 +17,7 @@ export type {
   PendingSend,
   ReconnectOptions,
   ResumePosition,
+  SendOptions,
   SendTarget,
   SyncedEvent,
   SyncingEvent,

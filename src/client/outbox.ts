@@ -102,7 +102,7 @@ export class Outbox {
     return [...this.entries.values()].map(copy);
   }
 
-  add(target: SendTarget, text: string): Promise<ChatMessage> {
+  add(target: SendTarget, text: string, replyTo?: number): Promise<ChatMessage> {
     const cid = newCid();
     const target2: SendTarget = 'room' in target ? { room: target.room } : { to: target.to };
     return new Promise<ChatMessage>((resolve, reject) => {
@@ -110,6 +110,7 @@ export class Outbox {
         cid,
         target: target2,
         text,
+        ...(replyTo === undefined ? {} : { replyTo }),
         createdAt: this.now(),
         state: 'queued',
         waiter: { resolve, reject },
@@ -183,7 +184,13 @@ export class Outbox {
     this.inflight++;
     this.busyTargets.add(key);
     this.deps.onChange();
-    const frame = { type: 'send', ...entry.target, text: entry.text, cid: entry.cid };
+    const frame = {
+      type: 'send',
+      ...entry.target,
+      text: entry.text,
+      cid: entry.cid,
+      ...(entry.replyTo === undefined ? {} : { replyTo: entry.replyTo }),
+    };
     this.deps.request(frame).then(
       (data) => {
         this.inflight--;
@@ -257,6 +264,7 @@ export function isPendingSend(value: unknown): value is PendingSend {
     p.cid.length <= 64 &&
     typeof p.text === 'string' &&
     typeof p.createdAt === 'number' &&
+    (p.replyTo === undefined || (Number.isSafeInteger(p.replyTo) && p.replyTo > 0)) &&
     (p.state === 'queued' || p.state === 'sending' || p.state === 'failed') &&
     (typeof t?.room === 'string') !== (typeof t?.to === 'string') &&
     (p.error === undefined || isErrorCode((p.error as { code?: unknown } | null)?.code))
@@ -268,6 +276,7 @@ function copy(p: PendingSend): PendingSend {
     cid: p.cid,
     target: 'room' in p.target ? { room: p.target.room } : { to: p.target.to },
     text: p.text,
+    ...(p.replyTo === undefined ? {} : { replyTo: p.replyTo }),
     createdAt: p.createdAt,
     state: p.state,
   };

@@ -103,6 +103,11 @@ export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'cl
 
 export type SendTarget = { room: string } | { to: string };
 
+export interface SendOptions {
+  /** Answer (quote) this earlier message of the same channel, by seq. */
+  replyTo?: number;
+}
+
 /**
  * A message in the outbox, as `pending()` and the 'outbox' event show it. Plain data: it can be
  * stored as JSON and handed back as `ClientOptions.outbox`.
@@ -112,6 +117,8 @@ export interface PendingSend {
   cid: string;
   target: SendTarget;
   text: string;
+  /** The message this one answers (its seq in the target's channel). */
+  replyTo?: number;
   /** When send() was called (ms since the epoch). */
   createdAt: number;
   /**

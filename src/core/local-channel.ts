@@ -64,7 +64,8 @@ export function encodeMessage(m: StoredMessage): string {
     m.reacts === undefined &&
     m.unreacts === undefined &&
     m.edited === undefined &&
-    m.deleted === undefined;
+    m.deleted === undefined &&
+    m.replyTo === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,
@@ -75,6 +76,7 @@ export function encodeMessage(m: StoredMessage): string {
     ...(m.emoji === undefined ? {} : { emoji: m.emoji }),
     ...(m.edited === undefined ? {} : { edited: m.edited }),
     ...(m.deleted === undefined ? {} : { deleted: m.deleted }),
+    ...(m.replyTo === undefined ? {} : { replyTo: m.replyTo }),
   });
 }
 

@@ -128,6 +128,9 @@ export const SendFrame = z
       .min(1)
       .max(64)
       .describe('Client message id; a retried send with the same cid is not stored twice.'),
+    replyTo: seq
+      .optional()
+      .describe('The message this one answers (quotes), by seq in the same channel.'),
   })
   .describe('Send a room message or a direct message. Idempotent per (channel, sender, cid).');
 
@@ -398,6 +401,9 @@ export const ChatMessage = z
         'Present on a delete event: the message with this seq was deleted (show a tombstone); ' +
           'this entry\u2019s text is empty and `from` is who deleted it.',
       ),
+    replyTo: seq
+      .optional()
+      .describe('On a message: the earlier message of the channel it answers (quotes).'),
     edits: seq
       .optional()
       .describe(

@@ -44,6 +44,8 @@ export interface StoredMessage extends LogEvent {
   edited?: number;
   /** A message that was deleted: its text is '' (a tombstone keeping its seq). */
   deleted?: true;
+  /** A message that answers an earlier message of the channel (its seq). */
+  replyTo?: number;
 }
 
 export interface NewMessage extends LogEvent {
@@ -52,6 +54,8 @@ export interface NewMessage extends LogEvent {
   from: string;
   text: string;
   ts: number;
+  /** A message that answers an earlier message of the channel (checked by the core). */
+  replyTo?: number;
 }
 
 /** The reactions of one message as a viewer sees them. */

@@ -133,7 +133,9 @@ const MIGRATIONS: Migration[] = [
      ts BIGINT NOT NULL,
      PRIMARY KEY (channel, seq, emoji, "user")
    )`,
-  // 8 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 8 (issue 8, replies): the message a message answers.
+  `ALTER TABLE messages ADD COLUMN reply_to BIGINT`,
+  // 9 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

@@ -76,9 +76,9 @@ const SQL = {
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
       WHERE $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-      emoji)
+      emoji, reply_to)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
-      $10::bigint, $11::bigint, $12::text FROM bumped
+      $10::bigint, $11::bigint, $12::text, $13::bigint FROM bumped
     RETURNING seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
@@ -271,6 +271,7 @@ export class PostgresStore implements Store, SessionStore {
       m.reacts ?? null,
       m.unreacts ?? null,
       m.emoji ?? null,
+      m.replyTo ?? null,
     ];
   }
 

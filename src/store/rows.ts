@@ -19,6 +19,7 @@ export interface MessageRow {
   unreacts: number | null;
   emoji: string | null;
   edited_ts: number | null;
+  reply_to: number | null;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -44,6 +45,7 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.emoji === null ? {} : { emoji: r.emoji }),
   ...(r.edited_ts === null ? {} : { edited: r.edited_ts }),
   ...(r.deleted ? { deleted: true as const } : {}),
+  ...(r.reply_to === null ? {} : { replyTo: r.reply_to }),
 });
 
 /** A page of reaction rows (seq, emoji, user; by seq, then earliest first) as summaries. */
@@ -74,7 +76,8 @@ export const toSession = (r: SessionRow): Session => ({
 });
 
 export const MESSAGE_COLUMNS =
-  'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted';
+  'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
+  'reply_to';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =

@@ -127,7 +127,9 @@ const MIGRATIONS: string[] = [
      ts INTEGER NOT NULL,
      PRIMARY KEY (channel, seq, emoji, user)
    ) WITHOUT ROWID;`,
-  // 8 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 8 (issue 8, replies): the message a message answers.
+  `ALTER TABLE messages ADD COLUMN reply_to INTEGER;`,
+  // 9 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

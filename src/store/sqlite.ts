@@ -103,6 +103,7 @@ export class SqliteStore implements Store, SessionStore {
         m.reacts ?? null,
         m.unreacts ?? null,
         m.emoji ?? null,
+        m.replyTo ?? null,
       );
       this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
@@ -344,7 +345,7 @@ function prepare(db: Database.Database) {
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-         emoji) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         emoji, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),

@@ -59,6 +59,21 @@ describe('SwitchboardClient', () => {
     assert.ok((b.channels.get('room:general')?.unread ?? 0) >= 1);
   });
 
+  test('a reply names its parent, through the outbox and in the pending list', async () => {
+    const a = client({ url: server.wsUrl, handle: handle('alice') });
+    const b = client({ url: server.wsUrl, handle: handle('bob') });
+    await Promise.all([a.connect(), b.connect()]);
+    const first = await a.sendToRoom('general', 'a question');
+    const got = waitFor(a, 'message', (m) => m.text === 'an answer');
+    const sending = b.sendToRoom('general', 'an answer', { replyTo: first.seq });
+    assert.equal(b.pending()[0]?.replyTo, first.seq);
+    assert.equal((await sending).replyTo, first.seq);
+    assert.equal((await got).replyTo, first.seq);
+    await assert.rejects(b.sendToRoom('general', 'to nothing', { replyTo: 10_000_000 }), {
+      code: 'SB_ERR_MESSAGE_NOT_FOUND',
+    });
+  });
+
   test('a send to a room the user is not in rejects with SB_ERR_NOT_A_MEMBER and stays listed as failed', async () => {
     const a = client({ url: server.wsUrl, handle: handle('nm') });
     await a.connect();

@@ -204,3 +204,35 @@ describe('unread', () => {
     assert.equal(joined.unread, 1, 'the join reply of a member counts the same way');
   });
 });
+
+describe('reply', () => {
+  it('answers an earlier message of the channel, live and in history; refuses anything else', async () => {
+    const s = await room();
+    const r = await s.bob.call<{ message: Msg }>({
+      type: 'send',
+      room: s.room,
+      text: 'what do you mean?',
+      cid: 'q',
+      replyTo: 1,
+    });
+    assert.equal(r.message.replyTo, 1);
+    const live = await s.ann.waitFor((f) => f.type === 'message' && f.cid === 'q');
+    assert.equal(live.replyTo, 1);
+    const page = await historyOf(s.ann, s.channel);
+    assert.deepEqual(
+      page.map((m) => [m.seq, m.replyTo ?? null]),
+      [
+        [1, null],
+        [2, 1],
+      ],
+    );
+    const reply = (to: number, cid: string) =>
+      outcome(s.bob, { type: 'send', room: s.room, text: 'x', cid, replyTo: to });
+    assert.equal(await reply(99, 'a'), 'SB_ERR_MESSAGE_NOT_FOUND', 'no such message');
+    await must(s.bob, { type: 'react', channel: s.channel, seq: 1, emoji: '👍', cid: 'r' });
+    assert.equal(await reply(3, 'b'), 'SB_ERR_MESSAGE_NOT_FOUND', 'a reaction is no message');
+    await must(s.ann, { type: 'delete', channel: s.channel, seq: 1 });
+    assert.equal(await reply(1, 'c'), 'SB_ERR_MESSAGE_NOT_FOUND', 'a deleted message');
+    assert.equal(await reply(2, 'd'), 'ok', 'a reply to a reply');
+  });
+});

@@ -67,15 +67,41 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   checkText(ctx, f.text);
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const id = dm ? dm.id : await roomTarget(ctx, conn, f);
+  if (f.replyTo !== undefined) await checkParent(ctx, user, id, f.replyTo);
   return ctx.directory.borrow(id, async (ch) => {
     if (dm) {
       await followDm(ctx, user, ch);
       await followDm(ctx, dm.recipient, ch);
     }
-    const entry = { channel: id, cid: f.cid, from: user, text: f.text, ts: ctx.now() };
+    const entry = {
+      channel: id,
+      cid: f.cid,
+      from: user,
+      text: f.text,
+      ts: ctx.now(),
+      ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+    };
     return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
   });
 };
+
+/**
+ * A reply's parent: a message (not an event, not deleted) of the same channel that the sender
+ * may see (above their floor in a DM); SB_ERR_MESSAGE_NOT_FOUND otherwise.
+ */
+async function checkParent(
+  ctx: CommandContext,
+  user: string,
+  channel: string,
+  seq: number,
+): Promise<void> {
+  const [[m], pos] = await Promise.all([
+    ctx.store.read(channel, { after: seq - 1, limit: 1 }),
+    channel.startsWith('dm:') ? ctx.store.membership(channel, user) : null,
+  ]);
+  if (!m || m.seq !== seq || !isMessage(m) || m.deleted || m.seq <= (pos?.floorSeq ?? 0))
+    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND', 'no such message to reply to');
+}
 
 /**
  * Stores one entry of a channel's log (a message, or a delete event) once per (sender, cid),

@@ -100,6 +100,17 @@ export const MESSAGE_CASES: Record<string, StoreCase> = {
       assert.deepEqual(await store.read('room:nowhere', { limit: 5 }), []);
     },
   },
+  'reply-to': {
+    title: 'keeps the message a reply answers, in the append result and in reads',
+    async run({ open }) {
+      const store = await roomWith(open, 1);
+      const r = await store.append({ ...msg('r1'), replyTo: 1 });
+      assert.deepEqual(r.message, { ...msg('r1'), replyTo: 1, seq: 2 });
+      const [first, reply] = await store.read(ROOM, { after: 0, limit: 5 });
+      assert.equal(first!.replyTo, undefined);
+      assert.deepEqual(reply, { ...msg('r1'), replyTo: 1, seq: 2 });
+    },
+  },
   'head-unknown': {
     title: 'reports a null head for an unknown channel and 0 / 1 for an empty one',
     async run({ open }) {
