@@ -29,6 +29,13 @@ import {
   runAuthScenario,
 } from './auth.js';
 import {
+  EVENTS_SCENARIOS,
+  type EventsResult,
+  type EventsScenarioName,
+  renderEvents,
+  runEventsScenario,
+} from './events.js';
+import {
   SEARCH_SCENARIOS,
   type SearchResult,
   type SearchScenarioName,
@@ -42,7 +49,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
   cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
   identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)
-  search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]`;
+  search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]
+  edit and reaction fan-out (opt-in): --scenario events`;
 
 const { values } = parseArgs({
   options: {
@@ -76,13 +84,20 @@ function list<T extends string>(arg: string | undefined, all: readonly T[], what
   return picked;
 }
 
-type AnyScenario = ScenarioName | ClusterScenarioName | AuthScenarioName | SearchScenarioName;
+type AnyScenario =
+  ScenarioName | ClusterScenarioName | AuthScenarioName | SearchScenarioName | EventsScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
     ?.replace(/\bcluster\b(?!-)/g, clusterNames.join(','))
     .replace(/\bauth\b(?!-)/g, AUTH_SCENARIOS.join(',')),
-  [...SCENARIOS.map((s) => s.name), ...clusterNames, ...AUTH_SCENARIOS, ...SEARCH_SCENARIOS],
+  [
+    ...SCENARIOS.map((s) => s.name),
+    ...clusterNames,
+    ...AUTH_SCENARIOS,
+    ...SEARCH_SCENARIOS,
+    ...EVENTS_SCENARIOS,
+  ],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
 // Without --scenario every scenario runs: the single-node ones, then the cluster ones.
@@ -90,7 +105,11 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
   (s): s is ScenarioName =>
     !clusterNames.includes(s as ClusterScenarioName) &&
     !AUTH_SCENARIOS.includes(s as AuthScenarioName) &&
-    !SEARCH_SCENARIOS.includes(s as SearchScenarioName),
+    !SEARCH_SCENARIOS.includes(s as SearchScenarioName) &&
+    !EVENTS_SCENARIOS.includes(s as EventsScenarioName),
+);
+const eventsScenarios = picked.filter((s): s is EventsScenarioName =>
+  EVENTS_SCENARIOS.includes(s as EventsScenarioName),
 );
 const searchScenarios = picked.filter((s): s is SearchScenarioName =>
   SEARCH_SCENARIOS.includes(s as SearchScenarioName),
@@ -117,7 +136,8 @@ const options = {
 
 let build = 'skipped';
 // The search scenario measures the stores in this process: no server, no build.
-const needsServer = scenarios.length + clusterScenarios.length + authScenarios.length > 0;
+const needsServer =
+  scenarios.length + clusterScenarios.length + authScenarios.length + eventsScenarios.length > 0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
     note('building Switchboard (npm run build) ...');
@@ -141,6 +161,7 @@ const results: Result[] = [];
 const clusterResults: ClusterResult[] = [];
 const authResults: AuthResult[] = [];
 const searchResults: SearchResult[] = [];
+const eventsResults: EventsResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -184,6 +205,15 @@ try {
       if (pool.crashed) throw e;
     }
   }
+  for (const name of eventsScenarios) {
+    try {
+      eventsResults.push(await runEventsScenario({ scale: options.scale }));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+    }
+  }
   for (const name of searchScenarios) {
     try {
       searchResults.push(
@@ -208,6 +238,7 @@ const text = [
   renderCluster(clusterResults),
   renderAuth(authResults),
   renderSearch(searchResults),
+  renderEvents(eventsResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -227,7 +258,13 @@ const json = {
   machine,
   options: {
     ...options,
-    scenarios: [...scenarios, ...clusterScenarios, ...authScenarios, ...searchScenarios],
+    scenarios: [
+      ...scenarios,
+      ...clusterScenarios,
+      ...authScenarios,
+      ...searchScenarios,
+      ...eventsScenarios,
+    ],
     servers,
     build,
   },
@@ -237,6 +274,7 @@ const json = {
   cluster: clusterResults,
   auth: authResults,
   search: searchResults,
+  events: eventsResults,
   failures,
   table: text,
 };
