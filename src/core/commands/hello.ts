@@ -105,9 +105,11 @@ export async function hello(
       states.flatMap((s) => (s ? [countUnread(ctx.store, s)] : [])),
     );
     if (conn.closed) return NO_REPLY;
-    // Channels asked for but no longer ours: say why after the reply (held until then).
-    for (const channel of resume.keys()) conn.push(await notResumed(ctx, conn, channel));
+    // Channels asked for but no longer ours: say why after the reply (held until then). At most
+    // 1000 positions (the frame's bound), looked up together.
+    const gone = await Promise.all([...resume.keys()].map((c) => notResumed(ctx, conn, c)));
     if (conn.closed) return NO_REPLY;
+    for (const frame of gone) conn.push(frame);
     const result: HelloResult = {
       user,
       ...(identity.name ? { name: identity.name } : {}),
