@@ -39,9 +39,14 @@ describeBrowser('chat page search', (env) => {
   let seeder = '';
   let target = 0;
 
-  async function user(handle: string, viewport?: { width: number; height: number }) {
+  async function user(
+    handle: string,
+    viewport?: { width: number; height: number },
+    colorScheme: 'light' | 'dark' = 'light',
+  ) {
     const u: User = await openUser(env.browser, env.server.url, handle, viewport, {
       bypassCSP: true,
+      colorScheme,
     });
     env.users.push(u);
     return u;
@@ -150,8 +155,8 @@ describeBrowser('chat page search', (env) => {
     assert.equal(await page.getByTestId('search-results').isHidden(), true);
   });
 
-  it('works at phone width without sideways scrolling and passes axe', async () => {
-    const cy = await user(`cy-${stamp}`, { width: 375, height: 740 });
+  it('works at phone width without sideways scrolling and passes axe in dark mode', async () => {
+    const cy = await user(`cy-${stamp}`, { width: 375, height: 740 }, 'dark');
     const page = cy.page;
     await joinRoom(page, ROOM);
     await searchFor(page, WORD);
