@@ -3,7 +3,9 @@
  * `clean` first: ANSI escapes and control characters could otherwise move the cursor, rewrite
  * earlier lines, set the window title or forge a line from someone else (terminal injection).
  */
-import { parseChannel, type ChatMessage } from '../protocol/index.js';
+import { highlightPieces } from '../client/search.js';
+import type { DeleteEvent, EditEvent, ReactionEvent } from '../client/types.js';
+import { parseChannel, type ChatMessage, type SearchHit } from '../protocol/index.js';
 
 // ESC-introduced sequences (CSI, OSC, DCS, SOS/PM/APC with their terminators, and 2-byte
 // escapes), their 8-bit C1 forms, then any remaining C0/C1 control except \n and \t. Bidi
@@ -19,9 +21,13 @@ export function clean(text: string): string {
   return text.replace(ESCAPES, '').replace(CONTROLS, '').replace(/\n/g, '\n    ');
 }
 
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
 export function shortTime(ts: number): string {
   const d = new Date(ts);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 /** What an entry's body reads: its text, or what an event did to message #seq. */
@@ -34,24 +40,66 @@ function body(m: ChatMessage): string {
   return m.edited === undefined ? clean(m.text) : `${clean(m.text)} (edited)`;
 }
 
+/** `[general] alice:`, `[dm alice]`, or `[dm to bob]` for our own DM: where and who, cleaned. */
+function place(channel: string, from: string, me: string | null): string {
+  const parsed = parseChannel(channel);
+  if (parsed?.kind === 'dm') {
+    if (from === me) {
+      const other = parsed.users[0] === me ? parsed.users[1] : parsed.users[0];
+      return `[dm to ${clean(other)}]`;
+    }
+    return `[dm ${clean(from)}]`;
+  }
+  const room = parsed?.kind === 'room' ? parsed.room : channel;
+  return `[${clean(room)}] ${clean(from)}:`;
+}
+
 /**
- * `12:04 [general] alice: hi`, `12:04 [dm alice] hi`, or `12:04 [dm to bob] hi` for our own DM;
- * an event reads as what it did, e.g. `12:05 [general] alice: (edited #3) hello`.
+ * `12:04 #7 [general] alice: hi`, `12:04 #8 [dm alice] hi`, or `12:04 #9 [dm to bob] hi` for our
+ * own DM; `#7` is the seq that /edit, /delete and /react take. An event reads as what it did,
+ * e.g. `12:05 #10 [general] alice: (edited #3) hello`.
  */
 export function formatMessage(m: ChatMessage, me: string | null): string {
-  const time = shortTime(m.ts);
-  const text = body(m);
-  const parsed = parseChannel(m.channel);
-  if (parsed?.kind === 'dm') {
-    if (m.from === me) {
-      const other = parsed.users[0] === me ? parsed.users[1] : parsed.users[0];
-      return `${time} [dm to ${clean(other)}] ${text}`;
-    }
-    return `${time} [dm ${clean(m.from)}] ${text}`;
-  }
-  const room = parsed?.kind === 'room' ? parsed.room : m.channel;
-  return `${time} [${clean(room)}] ${clean(m.from)}: ${text}`;
+  return `${shortTime(m.ts)} #${m.seq} ${place(m.channel, m.from, me)} ${body(m)}`;
 }
+
+/** How a search hit's matched ranges stand out: bold on a terminal, brackets in a pipe or file. */
+export type MarkStyle = 'bold' | 'brackets';
+
+const MARKS: Record<MarkStyle, [string, string]> = {
+  bold: ['\u001b[1m', '\u001b[22m'],
+  brackets: ['[', ']'],
+};
+
+/**
+ * `2026-03-04 12:04 #7 [general] alice: the [deploy] is done`: a search hit with its date (hits
+ * are old), seq and the matched ranges marked. Each piece is cleaned on its own, after cutting,
+ * so the server's UTF-16 offsets fall where they should and no mark lands inside an escape.
+ */
+export function formatHit(hit: SearchHit, me: string | null, style: MarkStyle): string {
+  const [open, close] = MARKS[style];
+  const text = highlightPieces(hit)
+    .map((p) => (p.marked ? `${open}${clean(p.text)}${close}` : clean(p.text)))
+    .join('');
+  const d = new Date(hit.ts);
+  const day = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return `${day} ${shortTime(hit.ts)} #${hit.seq} ${place(hit.channel, hit.from, me)} ${text}`;
+}
+
+/** A live change to message #seq of a channel, e.g. `12:05 [general] alice: (edited #3) hello`. */
+export function formatChange(e: ChangeEvent, me: string | null): string {
+  let what: string;
+  if ('text' in e) what = `(edited #${e.seq}) ${clean(e.text)}`;
+  else if ('emoji' in e)
+    what = e.on
+      ? `(reacted ${clean(e.emoji)} to #${e.seq})`
+      : `(took back ${clean(e.emoji)} on #${e.seq})`;
+  else what = `(deleted #${e.seq})`;
+  const by = 'user' in e ? e.user : e.by;
+  return `${shortTime(e.ts)} ${place(e.channel, by, me)} ${what}`;
+}
+
+export type ChangeEvent = EditEvent | DeleteEvent | ReactionEvent;
 
 export const HELP = `Commands:
   /join <room>         join a room and switch to it
@@ -63,6 +111,12 @@ export const HELP = `Commands:
   /members             list members of the current room
   /dm <user> <text>    send a direct message
   /history [n]         show the last n messages of the current channel (default 20)
+  /search <query>      search your rooms and DMs (words, "phrases", in:#room, from:user,
+                       before:/after:YYYY-MM-DD); /more shows the next page
+  /edit <#seq> <text>  edit your message #seq of the current channel
+  /delete <#seq>       delete message #seq of the current channel
+  /react <#seq> <emoji>    react to message #seq of the current channel
+  /unreact <#seq> <emoji>  take that reaction back
   /help                this list
   /quit                leave the chat
 Any other line is sent to the current channel.`;

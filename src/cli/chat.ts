@@ -13,6 +13,7 @@ import { SwitchboardClient } from '../client/index.js';
 import { SwitchboardError } from '../errors.js';
 import { dmChannel, parseChannel, roomChannel, type ChatMessage } from '../protocol/index.js';
 import { HELP, clean, formatMessage } from './chat-format.js';
+import { logCommands, printChanges, type ChatCommand } from './chat-log-commands.js';
 import { accountToken, readPassword } from './sign-in.js';
 
 export interface ChatOptions {
@@ -192,7 +193,10 @@ export async function runChat(o: ChatOptions): Promise<void> {
     process.exit(0);
   };
 
-  const commands: Record<string, (args: string[], rest: string) => Promise<void>> = {
+  const onLog = { client, channel: () => current.channel, print };
+  printChanges(onLog);
+  const commands: Record<string, ChatCommand> = {
+    ...logCommands({ ...onLog, marks: tty ? 'bold' : 'brackets' }),
     help: async () => print(HELP),
     quit,
     join: async ([room]) => {

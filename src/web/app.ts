@@ -5,7 +5,8 @@
 import * as accounts from '../client/accounts.js';
 import { SwitchboardClient, type PendingSend } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult, RoomKind } from '../protocol/frames.js';
-import { ROOM_RE, roomChannel } from '../protocol/channels.js';
+import { ROOM_RE, parseChannel, roomChannel } from '../protocol/channels.js';
+import { search } from '../client/search.js';
 import { Channels } from './channels.js';
 import { CreateRoomDialog } from './create-room.js';
 import { byTestId, setUserText } from './dom.js';
@@ -20,6 +21,7 @@ import { openMenu } from './menu.js';
 import { PendingList, pendingChannel } from './pending-list.js';
 import { ReportList } from './reports.js';
 import { RoomBrowser } from './room-browser.js';
+import { SearchPanel } from './search-panel.js';
 import * as session from './session.js';
 import { Sidebar } from './sidebar.js';
 import { hideToast, renderConnState, toast } from './status.js';
@@ -132,6 +134,28 @@ const roomBrowser = new RoomBrowser({
   open: (room) => openChannel(roomChannel(room)),
 });
 
+const searchPanel = new SearchPanel({
+  search: (query, cursor) =>
+    client ? search(client, query, { cursor }) : Promise.reject(new Error('Not connected.')),
+  channelName,
+  open: (hit) => {
+    const parsed = parseChannel(hit.channel);
+    if (parsed?.kind === 'dm')
+      channels.ensureDm(parsed.users[0] === me ? parsed.users[1] : parsed.users[0]);
+    openChannel(hit.channel, hit.seq);
+  },
+  describe: (err) => describeError(err),
+});
+
+/** `#room`, or `@user` for my DM with them. */
+function channelName(channel: string): string {
+  const parsed = parseChannel(channel);
+  if (parsed?.kind === 'room') return `#${parsed.room}`;
+  if (parsed?.kind === 'dm')
+    return `@${parsed.users[0] === me ? parsed.users[1] : parsed.users[0]}`;
+  return channel;
+}
+
 /** The open channel's unsent messages, from the SDK's outbox. */
 function renderPending(): void {
   const c = client;
@@ -173,7 +197,8 @@ function markViewed(): void {
   render();
 }
 
-function openChannel(channel: string): void {
+/** Opens `channel` at its newest message, or with `at` at that message (a search hit). */
+function openChannel(channel: string, at?: number): void {
   const info = channels.get(channel);
   if (!info) return;
   session.rememberChannel(channel);
@@ -184,11 +209,12 @@ function openChannel(channel: string): void {
   renderMuted();
   typing.show(channel);
   setNavOpen(false);
-  const opening = view.open(channel);
+  const opening = view.open(channel, at);
   renderPending();
   render();
   void opening.then(markViewed);
-  if (window.matchMedia('(min-width: 721px)').matches) composerInput.focus();
+  // A search hit takes the focus itself: the message opened at.
+  if (at === undefined && window.matchMedia('(min-width: 721px)').matches) composerInput.focus();
 }
 
 /** #general, or the first room when the user left it, or nothing. */
@@ -394,6 +420,7 @@ function mine(c: SwitchboardClient): boolean {
 
 function showLogin(handle: string, error: string | null = null, code?: string): void {
   roomBrowser.close();
+  searchPanel.close();
   reports.clear();
   mutedIn.clear();
   hideToast();

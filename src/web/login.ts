@@ -62,6 +62,8 @@ export function describeError(err: unknown, handle?: string): string {
       return 'Room names are 1-64 characters: a-z, 0-9, _ and -.';
     case 'SB_ERR_USER_NOT_FOUND':
       return 'There is no user with that handle.';
+    case 'SB_ERR_SEARCH_INVALID':
+      return 'That search cannot run: give a word to look for (or from:someone), at most 8 words and 256 characters, dates as YYYY-MM-DD.';
     case 'SB_ERR_MESSAGE_NOT_FOUND':
       return 'That message is gone already.';
     case 'SB_ERR_SESSION_REVOKED':

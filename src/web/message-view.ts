@@ -23,6 +23,10 @@ export type LoadHistory = (
 ) => Promise<HistoryPage>;
 
 const PAGE = 50;
+/** Messages shown on each side of one opened at a seq (a search hit): half a page. */
+const CONTEXT = 25;
+/** How long a message opened at stays marked. */
+const FOUND_MS = 2_000;
 /** `before` for "the newest page": above any seq the store can assign. */
 const NEWEST = Number.MAX_SAFE_INTEGER;
 
@@ -37,6 +41,13 @@ export class MessageView {
   private readonly messages = new Map<number, ChatMessage>();
   private hasOlder = false;
   private loadingOlder = false;
+  /**
+   * True while the list ends before the channel's newest message (opened at an older seq): live
+   * messages wait, since they would leave a gap, and scrolling down loads the next page.
+   */
+  private hasNewer = false;
+  private loadingNewer = false;
+  private readonly newerButton: HTMLButtonElement;
 
   constructor(
     private readonly scroller: HTMLElement,
@@ -52,8 +63,16 @@ export class MessageView {
     private readonly onReact: (msg: ChatMessage, emoji: string, on: boolean) => void = () => {},
   ) {
     olderButton.addEventListener('click', () => void this.loadOlder());
+    this.newerButton = h(
+      'button',
+      { type: 'button', class: 'older newer', 'data-testid': 'load-newer', hidden: true },
+      'Load newer messages',
+    );
+    list.after(this.newerButton);
+    this.newerButton.addEventListener('click', () => void this.loadNewer());
     scroller.addEventListener('scroll', () => {
       if (scroller.scrollTop < 40) void this.loadOlder();
+      else if (this.isNearBottom()) void this.loadNewer();
     });
   }
 
@@ -65,8 +84,16 @@ export class MessageView {
     return this.seqs.at(-1) ?? 0;
   }
 
-  /** Shows `channel`: clears the list and loads its newest page. */
-  async open(channel: string): Promise<void> {
+  /**
+   * Shows `channel`: clears the list and loads its newest page; with `at`, the messages around
+   * seq `at` instead, scrolled to it and marked for a moment (a search hit). `at` already shown
+   * in the open channel is just scrolled to.
+   */
+  async open(channel: string, at?: number): Promise<void> {
+    if (at !== undefined && channel === this.channel && this.items.has(at)) {
+      this.reveal(at);
+      return;
+    }
     this.channel = channel;
     const gen = ++this.generation;
     this.seqs = [];
@@ -75,13 +102,20 @@ export class MessageView {
     this.messages.clear();
     this.list.replaceChildren();
     this.setOlder(false);
+    this.setNewer(at !== undefined);
     this.scroller.setAttribute('aria-busy', 'true');
     try {
-      const page = await this.load(channel, { before: NEWEST, limit: PAGE });
+      const before = at === undefined ? NEWEST : at + CONTEXT + 1;
+      const page = await this.load(channel, { before, limit: PAGE });
       if (gen !== this.generation) return;
       this.insertAll(page.messages);
       this.setOlder(this.olderExists(page));
-      this.scrollToBottom();
+      if (at === undefined) this.scrollToBottom();
+      else {
+        // The rest of the context below it, and whether the list now reaches the newest.
+        await this.loadNewer();
+        if (gen === this.generation) this.reveal(at);
+      }
     } catch (err) {
       if (gen === this.generation) this.onError(err);
     } finally {
@@ -95,7 +129,7 @@ export class MessageView {
   /** Loads whatever is newer than the newest shown message (after a reconnect, a gap). */
   async catchUp(): Promise<void> {
     const channel = this.channel;
-    if (!channel) return;
+    if (!channel || this.hasNewer) return;
     const gen = this.generation;
     for (let guard = 0; guard < 100; guard++) {
       const page = await this.load(channel, { after: this.newestSeq, limit: 200 });
@@ -126,9 +160,17 @@ export class MessageView {
     }
   }
 
-  /** A live message: shown when it belongs to the open channel. Returns whether it was shown. */
+  /**
+   * A live message: shown when it belongs to the open channel. Returns whether it was shown.
+   * While older messages are shown (hasNewer) it waits for scrolling down, unless it is my own:
+   * then the channel opens at its newest, where what I sent is.
+   */
   add(msg: ChatMessage): boolean {
     if (msg.channel !== this.channel) return false;
+    if (this.hasNewer && msg.seq > this.newestSeq) {
+      if (msg.from === this.me()) void this.open(msg.channel);
+      return true;
+    }
     const atBottom = this.isNearBottom();
     const added = this.insert(msg);
     if (added) {
@@ -136,6 +178,35 @@ export class MessageView {
       if (atBottom || msg.from === this.me()) this.scrollToBottom();
     }
     return true;
+  }
+
+  /** The next page after the newest shown message, while the list does not reach the newest. */
+  async loadNewer(): Promise<void> {
+    const channel = this.channel;
+    if (!channel || !this.hasNewer || this.loadingNewer) return;
+    this.loadingNewer = true;
+    const gen = this.generation;
+    try {
+      const page = await this.load(channel, { after: this.newestSeq, limit: PAGE });
+      if (gen !== this.generation) return;
+      this.insertAll(page.messages);
+      this.setNewer(page.hasMore && page.messages.length > 0);
+    } catch (err) {
+      if (gen === this.generation) this.onError(err);
+    } finally {
+      this.loadingNewer = false;
+    }
+  }
+
+  /** Scrolls message `seq` into the middle of the view, focuses it and marks it for a moment. */
+  private reveal(seq: number): void {
+    const el = this.items.get(seq);
+    if (!el) return;
+    el.setAttribute('tabindex', '-1');
+    el.classList.add('found');
+    el.scrollIntoView({ block: 'center' });
+    el.focus({ preventScroll: true });
+    setTimeout(() => el.classList.remove('found'), FOUND_MS);
   }
 
   /** A message of the open channel was deleted: its tombstone replaces it (now or when it loads). */
@@ -291,6 +362,11 @@ export class MessageView {
   private setOlder(value: boolean): void {
     this.hasOlder = value;
     this.olderButton.hidden = !value;
+  }
+
+  private setNewer(value: boolean): void {
+    this.hasNewer = value;
+    this.newerButton.hidden = !value;
   }
 
   private updateEmpty(): void {

@@ -156,4 +156,50 @@ describe('switchboard chat', () => {
     login.write('/quit');
     assert.equal(await login.exited, 0);
   });
+  test('/search prints hits with the matches bracketed, and /edit, /react and /delete change #seq', async () => {
+    const me = handle('srch');
+    const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
+    clients.push(peer);
+    await peer.connect();
+    const word = `kumquat${Date.now().toString(36)}`;
+    await peer.sendToRoom('general', `a ${word} \u001b[2Jtree`);
+    const c = chat(['--url', server.wsUrl, '--handle', me, '--token-file', join(dir, `t-${me}`)]);
+    children.push(c.child);
+    await until(() => c.output().includes('talking in #general'), 20_000, 'chat ready');
+
+    c.write(`/search ${word}`);
+    await until(
+      () => new RegExp(`#\\d+ \\[general\\] ${peer.user}: a \\[${word}\\] tree`).test(c.output()),
+      5000,
+      'hit printed with its match bracketed',
+    );
+
+    const mine = waitFor(peer, 'message', (m) => m.from === me);
+    c.write('first wording');
+    const sent = await mine;
+    await until(
+      () => c.output().includes(`#${sent.seq} [general] ${me}: first wording`),
+      5000,
+      'seq shown',
+    );
+    const edited = waitFor(peer, 'edit', (e) => e.seq === sent.seq);
+    c.write(`/edit #${sent.seq} second wording`);
+    assert.equal((await edited).text, 'second wording');
+    await until(
+      () => c.output().includes(`(edited #${sent.seq}) second wording`),
+      5000,
+      'edit printed',
+    );
+    const reacted = waitFor(peer, 'reaction', (e) => e.seq === sent.seq);
+    c.write(`/react ${sent.seq} 👍`);
+    assert.equal((await reacted).emoji, '👍');
+    const deleted = waitFor(peer, 'delete', (e) => e.seq === sent.seq);
+    c.write(`/delete ${sent.seq}`);
+    assert.equal((await deleted).by, me);
+    c.write(`/edit ${sent.seq} too late`);
+    await until(() => c.output().includes('! SB_ERR_MESSAGE_NOT_FOUND'), 5000, 'refusal printed');
+    assert.ok(!c.output().includes('\u001b'), 'no escape sequence reaches the terminal');
+    c.write('/quit');
+    assert.equal(await c.exited, 0);
+  });
 });

@@ -1,7 +1,7 @@
 /** The SDK's pure parts: emitter, backoff, seen-seq bookkeeping, CLI text cleaning (the outbox has outbox.test.ts). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { clean, formatMessage } from '../../src/cli/chat-format.js';
+import { clean, formatChange, formatHit, formatMessage } from '../../src/cli/chat-format.js';
 import { RECONNECT_DEFAULTS, backoffDelay } from '../../src/client/backoff.js';
 import { ChannelBook } from '../../src/client/channel-book.js';
 import { Emitter } from '../../src/client/emitter.js';
@@ -108,10 +108,13 @@ describe('chat output', () => {
     assert.equal(clean('line1\nline2'), 'line1\n    line2');
   });
 
-  test('formats room messages and DMs from both sides', () => {
-    assert.match(formatMessage(msg('room:general', 1, 'alice'), 'me'), /\[general\] alice: t1$/);
-    assert.match(formatMessage(msg('dm:alice:me', 1, 'alice'), 'me'), /\[dm alice\] t1$/);
-    assert.match(formatMessage(msg('dm:alice:me', 2, 'me'), 'me'), /\[dm to alice\] t2$/);
+  test('formats room messages and DMs from both sides, with the seq that /edit takes', () => {
+    assert.match(
+      formatMessage(msg('room:general', 1, 'alice'), 'me'),
+      /^\d\d:\d\d #1 \[general\] alice: t1$/,
+    );
+    assert.match(formatMessage(msg('dm:alice:me', 1, 'alice'), 'me'), / #1 \[dm alice\] t1$/);
+    assert.match(formatMessage(msg('dm:alice:me', 2, 'me'), 'me'), / #2 \[dm to alice\] t2$/);
     const event = (extra: object) =>
       formatMessage({ ...msg('room:general', 5, 'alice'), ...extra }, 'me');
     assert.match(event({ edits: 3, text: 'fixed' }), /alice: \(edited #3\) fixed$/);
@@ -119,5 +122,44 @@ describe('chat output', () => {
     assert.match(event({ reacts: 3, emoji: '👍', text: '' }), /alice: \(reacted 👍 to #3\)$/);
     assert.match(event({ edited: 1, text: 'v2' }), /alice: v2 \(edited\)$/);
     assert.match(event({ deleted: true, text: '' }), /alice: \(deleted\)$/);
+  });
+
+  test('a search hit shows its date, seq and place, its matches marked and everything cleaned', () => {
+    const hit = {
+      channel: 'room:general',
+      seq: 7,
+      from: 'alice',
+      ts: new Date(2026, 2, 4, 12, 4).getTime(),
+      text: 'the \u001b[2Jdeploy is Deploy',
+      highlights: [
+        [4, 14],
+        [18, 24],
+      ] as [number, number][],
+    };
+    assert.equal(
+      formatHit(hit, 'me', 'brackets'),
+      '2026-03-04 12:04 #7 [general] alice: the [deploy] is [Deploy]',
+    );
+    assert.equal(
+      formatHit(hit, 'me', 'bold'),
+      '2026-03-04 12:04 #7 [general] alice: the \u001b[1mdeploy\u001b[22m is \u001b[1mDeploy\u001b[22m',
+    );
+    assert.match(
+      formatHit({ ...hit, channel: 'dm:alice:me' }, 'me', 'brackets'),
+      /#7 \[dm alice\] the/,
+    );
+  });
+
+  test('a live change reads as what it did to message #seq', () => {
+    const at = { channel: 'room:general', seq: 3, ts: 0 };
+    assert.match(
+      formatChange({ ...at, text: 'v2', by: 'al' }, 'me'),
+      / \[general\] al: \(edited #3\) v2$/,
+    );
+    assert.match(formatChange({ ...at, by: 'mod' }, 'me'), / mod: \(deleted #3\)$/);
+    assert.match(
+      formatChange({ ...at, emoji: '👍', user: 'bo', on: false }, 'me'),
+      / bo: \(took back 👍 on #3\)$/,
+    );
   });
 });

@@ -73,6 +73,7 @@ import { startSwitchboard, type Authenticator, type SwitchboardOptions } from 's
 import { SwitchboardClient, type ChatMessage } from 'switchboard/client';
 import { ban, roomMembers } from 'switchboard/client/moderation';
 import { react, withReaction } from 'switchboard/client/messages';
+import { highlightPieces, search, type SearchHit } from 'switchboard/client/search';
 
 const options: SwitchboardOptions = { port: 0, store: 'memory:', rateLimit: 5, logFormat: 'json' };
 // @ts-expect-error not a setting
@@ -99,7 +100,11 @@ client.on('delete', (d) => d.seq.toFixed());
 client.on('reaction', (r) => withReaction(message, r, client.user).reactions?.[0]?.count.toFixed());
 // @ts-expect-error on is a boolean
 await react(client, message.channel, message.seq, '👍', 'yes');
-export { misspelt, mistyped, process, port, seq, role };
+const found: SearchHit[] = (await search(client, 'hi', { limit: 5 })).hits;
+const marked: boolean | undefined = found[0] && highlightPieces(found[0])[0]?.marked;
+// @ts-expect-error limit is a number
+await search(client, 'hi', { limit: '5' });
+export { misspelt, mistyped, process, port, seq, role, marked };
 `;
 
 describe('the packed package', () => {
