@@ -151,7 +151,7 @@ export class AccountService {
     const ok =
       account && account.passwordHash !== NO_PASSWORD
         ? await verifyPassword(password, account.passwordHash)
-        : await dummyVerify(password);
+        : await dummyVerify(password, this.#o.kdfCost);
     if (!account || !ok) throw new SwitchboardError('SB_ERR_CREDENTIALS_INVALID');
     const { token, session } = this.#newSession(handle, origin.device);
     await this.#o.accounts.addDeviceSession(session);
