@@ -37,7 +37,8 @@ function body(m: ChatMessage): string {
   if (m.reacts !== undefined) return `(reacted ${clean(m.emoji ?? '')} to #${m.reacts})`;
   if (m.unreacts !== undefined) return `(took back ${clean(m.emoji ?? '')} on #${m.unreacts})`;
   if (m.deleted) return '(deleted)';
-  return m.edited === undefined ? clean(m.text) : `${clean(m.text)} (edited)`;
+  const text = m.edited === undefined ? clean(m.text) : `${clean(m.text)} (edited)`;
+  return m.replyTo === undefined ? text : `(reply to #${m.replyTo}) ${text}`;
 }
 
 /** `[general] alice:`, `[dm alice]`, or `[dm to bob]` for our own DM: where and who, cleaned. */
@@ -113,6 +114,7 @@ export const HELP = `Commands:
   /history [n]         show the last n messages of the current channel (default 20)
   /search <query>      search your rooms and DMs (words, "phrases", in:#room, from:user,
                        before:/after:YYYY-MM-DD); /more shows the next page
+  /reply <#seq> <text> answer message #seq of the current channel
   /edit <#seq> <text>  edit your message #seq of the current channel
   /delete <#seq>       delete message #seq of the current channel
   /react <#seq> <emoji>    react to message #seq of the current channel

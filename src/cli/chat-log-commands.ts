@@ -1,6 +1,7 @@
 /**
- * `switchboard chat`'s commands on the channel log: /search and /more, and /edit, /delete,
- * /react and /unreact on message #seq of the current channel (the seq formatMessage prints).
+ * `switchboard chat`'s commands on the channel log: /search and /more, and /reply, /edit,
+ * /delete, /react and /unreact on message #seq of the current channel (the seq formatMessage
+ * prints).
  * Each is one SDK call; the server decides what is allowed and a refusal prints its code. The
  * changes come back as the client's 'edit', 'delete' and 'reaction' events, printed by
  * `printChanges` like anyone else's, so a change is printed once whoever made it.
@@ -8,7 +9,8 @@
 import { editMessage, react } from '../client/message-model.js';
 import { deleteMessage } from '../client/moderation.js';
 import { search } from '../client/search.js';
-import type { SwitchboardClient } from '../client/index.js';
+import type { SendTarget, SwitchboardClient } from '../client/index.js';
+import { parseChannel } from '../protocol/channels.js';
 import { formatChange, formatHit, type ChangeEvent, type MarkStyle } from './chat-format.js';
 
 export type ChatCommand = (args: string[], rest: string) => Promise<void>;
@@ -22,6 +24,14 @@ export interface LogCommandContext {
 }
 
 const SEARCH_PAGE = 10;
+
+/** Where a send to `channel` goes: its room, or the other person of a DM. */
+function targetOf(channel: string, me: string | null): SendTarget {
+  const parsed = parseChannel(channel);
+  if (parsed?.kind === 'dm')
+    return { to: parsed.users[0] === me ? parsed.users[1] : parsed.users[0] };
+  return { room: parsed?.kind === 'room' ? parsed.room : channel };
+}
 
 /** `7` or `#7` as a seq; null when it is not one. */
 function parseSeq(word: string | undefined): number | null {
@@ -57,6 +67,12 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
     more: async () => {
       if (!last) return print('* nothing more: /search <query> first');
       await showPage(last.query, last.cursor);
+    },
+    reply: async ([word], rest) => {
+      const seq = parseSeq(word);
+      const text = rest.slice((word ?? '').length).trim();
+      if (seq === null || !text) return print('usage: /reply <#seq> <text>');
+      await client.send(targetOf(ctx.channel(), client.user), text, { replyTo: seq });
     },
     edit: async ([word], rest) => {
       const seq = parseSeq(word);

@@ -156,7 +156,7 @@ describe('switchboard chat', () => {
     login.write('/quit');
     assert.equal(await login.exited, 0);
   });
-  test('/search prints hits with the matches bracketed, and /edit, /react and /delete change #seq', async () => {
+  test('/search prints hits with the matches bracketed, and /edit, /reply, /react and /delete act on #seq', async () => {
     const me = handle('srch');
     const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
     clients.push(peer);
@@ -190,6 +190,9 @@ describe('switchboard chat', () => {
       5000,
       'edit printed',
     );
+    const replied = waitFor(peer, 'message', (m) => m.text === 'an answer');
+    c.write(`/reply #${sent.seq} an answer`);
+    assert.equal((await replied).replyTo, sent.seq);
     const reacted = waitFor(peer, 'reaction', (e) => e.seq === sent.seq);
     c.write(`/react ${sent.seq} 👍`);
     assert.equal((await reacted).emoji, '👍');

@@ -121,6 +121,7 @@ describe('chat output', () => {
     assert.match(event({ deletes: 3, text: '' }), /alice: \(deleted #3\)$/);
     assert.match(event({ reacts: 3, emoji: '👍', text: '' }), /alice: \(reacted 👍 to #3\)$/);
     assert.match(event({ edited: 1, text: 'v2' }), /alice: v2 \(edited\)$/);
+    assert.match(event({ replyTo: 3, text: 'yes' }), /alice: \(reply to #3\) yes$/);
     assert.match(event({ deleted: true, text: '' }), /alice: \(deleted\)$/);
   });
 
