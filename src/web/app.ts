@@ -7,6 +7,7 @@ import { SwitchboardClient, type PendingSend } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult, RoomKind } from '../protocol/frames.js';
 import { ROOM_RE, roomChannel } from '../protocol/channels.js';
 import { Channels } from './channels.js';
+import { multiLineComposer } from './composer-input.js';
 import { CreateRoomDialog } from './create-room.js';
 import { byTestId, setUserText } from './dom.js';
 import { DevicesDialog } from './devices.js';
@@ -45,7 +46,8 @@ const mutedIn = new Set<string>();
 
 const appEl = byTestId('app');
 const composer = byTestId<HTMLFormElement>('composer');
-const composerInput = byTestId<HTMLInputElement>('composer-input');
+const composerInput = byTestId<HTMLTextAreaElement>('composer-input');
+const fitComposer = multiLineComposer(composer, composerInput);
 const title = byTestId('channel-title');
 const leaveButton = byTestId<HTMLButtonElement>('leave-room');
 const menuToggle = byTestId<HTMLButtonElement>('menu-toggle');
@@ -418,6 +420,7 @@ async function send(text: string): Promise<void> {
     return;
   }
   composerInput.value = '';
+  fitComposer();
   // Shown at once as pending (the outbox event), as failed with Retry/Discard if refused.
   const sending = info.kind === 'room' ? c.sendToRoom(info.name, text) : c.sendDm(info.name, text);
   view.scrollToBottom();
@@ -428,7 +431,10 @@ async function send(text: string): Promise<void> {
   } catch (err) {
     if (c.state !== 'closed') return;
     // A closed client takes nothing into its outbox: give the text back.
-    if (!composerInput.value) composerInput.value = text;
+    if (!composerInput.value) {
+      composerInput.value = text;
+      fitComposer();
+    }
     toast(describeError(err), errorCode(err));
   }
 }
