@@ -10,6 +10,7 @@ import { withDelete, withEdit, withReaction } from '../client/message-model.js';
 import type { EditEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
+import { renderMessage } from './markdown.js';
 
 export interface HistoryPage {
   messages: ChatMessage[];
@@ -247,7 +248,11 @@ export class MessageView {
       'li',
       attrs,
       meta,
-      userText('div', { class: 'text', 'data-testid': 'message-text' }, msg.text),
+      h(
+        'div',
+        { class: 'text', 'data-testid': 'message-text', dir: 'auto' },
+        renderMessage(msg.text),
+      ),
     );
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
