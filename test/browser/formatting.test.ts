@@ -58,6 +58,23 @@ describeBrowser('browser message formatting', (env) => {
     await input.fill('');
   });
 
+  it('edits a multi-line message keeping its lines, Shift+Enter adding one', async () => {
+    const index = await ann.page.getByTestId('message').count();
+    await sendAndGet(ann.page, '**one**\nline two');
+    const msg = ann.page.getByTestId('message').nth(index);
+    await msg.getByTestId('message-menu').click();
+    await ann.page.getByTestId('action-edit').click();
+    const input = ann.page.getByTestId('ask-input');
+    assert.equal(await input.inputValue(), '**one**\nline two');
+    await input.press('Control+End');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('line three');
+    await input.press('Enter');
+    await msg.getByTestId('message-edited').waitFor();
+    assert.equal(await msg.getByTestId('message-text').textContent(), 'one\nline two\nline three');
+    assert.equal(await msg.getByTestId('message-text').locator('strong').textContent(), 'one');
+  });
+
   it('renders bold, italic, inline code, a code block, a quote and lists', async () => {
     const body = await sendAndGet(ann.page, '**bold** and *italic* with `code()`');
     assert.equal(await body.locator('strong').textContent(), 'bold');
