@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { describeBrowser, joinRoom, openUser, send, type User } from './helpers.js';
+import {
+  cutSockets,
+  describeBrowser,
+  joinRoom,
+  openUser,
+  send,
+  waitForState,
+  type User,
+} from './helpers.js';
 
 /** Sends `text` and returns the body of the message it became, once shown. */
 async function sendAndGet(page: Page, text: string) {
@@ -73,6 +81,21 @@ describeBrowser('browser message formatting', (env) => {
     await msg.getByTestId('message-edited').waitFor();
     assert.equal(await msg.getByTestId('message-text').textContent(), 'one\nline two\nline three');
     assert.equal(await msg.getByTestId('message-text').locator('strong').textContent(), 'one');
+  });
+
+  it('formats a message not sent yet as it will be once sent', async () => {
+    await ann.context.setOffline(true);
+    await cutSockets(ann.page);
+    await waitForState(ann.page, 'offline', 'reconnecting');
+    await send(ann.page, 'offline **bold** https://example.com/x');
+    const pending = ann.page.getByTestId('pending-text').last();
+    assert.equal(await pending.locator('strong').textContent(), 'bold');
+    assert.equal(await pending.locator('a').getAttribute('rel'), 'noopener noreferrer nofollow');
+    await ann.context.setOffline(false);
+    await waitForState(ann.page, 'online');
+    await pending.waitFor({ state: 'detached' });
+    const sent = ann.page.getByTestId('message-text').last();
+    assert.equal(await sent.locator('strong').textContent(), 'bold');
   });
 
   it('renders bold, italic, inline code, a code block, a quote and lists', async () => {
