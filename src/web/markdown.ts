@@ -28,6 +28,9 @@ const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true, ma
 // Only URLs with a scheme: fuzzy links would turn "README.md" (.md is a TLD) into a link.
 md.linkify.set({ fuzzyLink: false, fuzzyEmail: true });
 md.validateLink = (url) => safeHref(url) !== null;
+// A link shows its URL exactly as typed: markdown-it would show punycode hosts decoded
+// (xn--pple-43d.com as "аpple.com", Cyrillic а) and percent escapes decoded.
+md.normalizeLinkText = (url) => url;
 
 /** `href` when it parses as an absolute http, https or mailto URL, else null. */
 export function safeHref(href: string): string | null {

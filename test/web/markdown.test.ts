@@ -89,6 +89,11 @@ describe('message markdown', () => {
     ]);
   });
 
+  it('shows a link as typed: no punycode or percent decoding in its text', () => {
+    for (const url of ['https://xn--pple-43d.com/', 'https://example.com/%E2%80%AE%20x'])
+      assert.deepEqual(parseMessage(url), [p(link(url))]);
+  });
+
   it('leaves headings, images, [text](url) links, entities and raw HTML as typed', () => {
     // The URL inside an image or a [text](url) still becomes a link of its own.
     for (const text of ['![x](https://example.com/a.png)', '[x](https://example.com)']) {
