@@ -8,6 +8,7 @@ import type { ChannelState, ChatMessage, HelloResult, RoomKind } from '../protoc
 import { ROOM_RE, parseChannel, roomChannel } from '../protocol/channels.js';
 import { search } from '../client/search.js';
 import { Channels } from './channels.js';
+import { multiLineComposer } from './composer-input.js';
 import { CreateRoomDialog } from './create-room.js';
 import { byTestId, setUserText } from './dom.js';
 import { DevicesDialog } from './devices.js';
@@ -47,7 +48,8 @@ const mutedIn = new Set<string>();
 
 const appEl = byTestId('app');
 const composer = byTestId<HTMLFormElement>('composer');
-const composerInput = byTestId<HTMLInputElement>('composer-input');
+const composerInput = byTestId<HTMLTextAreaElement>('composer-input');
+const fitComposer = multiLineComposer(composer, composerInput);
 const title = byTestId('channel-title');
 const leaveButton = byTestId<HTMLButtonElement>('leave-room');
 const menuToggle = byTestId<HTMLButtonElement>('menu-toggle');
@@ -445,6 +447,7 @@ async function send(text: string): Promise<void> {
     return;
   }
   composerInput.value = '';
+  fitComposer();
   // Shown at once as pending (the outbox event), as failed with Retry/Discard if refused.
   const sending = info.kind === 'room' ? c.sendToRoom(info.name, text) : c.sendDm(info.name, text);
   view.scrollToBottom();
@@ -455,7 +458,10 @@ async function send(text: string): Promise<void> {
   } catch (err) {
     if (c.state !== 'closed') return;
     // A closed client takes nothing into its outbox: give the text back.
-    if (!composerInput.value) composerInput.value = text;
+    if (!composerInput.value) {
+      composerInput.value = text;
+      fitComposer();
+    }
     toast(describeError(err), errorCode(err));
   }
 }

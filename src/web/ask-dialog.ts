@@ -1,14 +1,16 @@
 /**
  * A small modal question for the message and moderation acts: an optional choice (a duration, a
- * role, an emoji) and an optional line of text (a reason, a message's new wording). Resolves with the answer, or null when cancelled.
+ * role, an emoji) and an optional text (a reason, a message's new wording, which may have
+ * several lines). Resolves with the answer, or null when cancelled.
  */
+import { multiLineComposer } from './composer-input.js';
 import { byTestId, h } from './dom.js';
 
 export interface Question {
   title: string;
   /** A choice to make, first option preselected. */
   choice?: { label: string; options: { value: string; label: string }[] };
-  /** A line of text to give, e.g. "Reason (optional)". */
+  /** Text to give, e.g. "Reason (optional)"; Enter answers, Shift+Enter starts a new line. */
   text?: { label: string; maxLength?: number; value?: string };
   ok: string;
 }
@@ -22,6 +24,8 @@ const dialog = (): HTMLDialogElement => byTestId<HTMLDialogElement>('ask');
 
 let pending: ((a: Answer | null) => void) | null = null;
 let wired = false;
+/** Sizes the text box to its text (see composer-input.ts); set by wire(). */
+let fit = (): void => {};
 
 function wire(): void {
   if (wired) return;
@@ -33,11 +37,16 @@ function wire(): void {
     if (d.open) d.close();
     resolve?.(a);
   };
+  // A message's new wording keeps its lines: Enter answers, Shift+Enter starts a new line.
+  fit = multiLineComposer(
+    byTestId<HTMLFormElement>('ask-form'),
+    byTestId<HTMLTextAreaElement>('ask-input'),
+  );
   byTestId<HTMLFormElement>('ask-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     answer({
       choice: byTestId<HTMLSelectElement>('ask-choice').value,
-      text: byTestId<HTMLInputElement>('ask-input').value.trim(),
+      text: byTestId<HTMLTextAreaElement>('ask-input').value.trim(),
     });
   });
   byTestId('ask-cancel').addEventListener('click', () => answer(null));
@@ -50,7 +59,7 @@ export function ask(q: Question): Promise<Answer | null> {
   pending?.(null);
   byTestId('ask-title').textContent = q.title;
   const select = byTestId<HTMLSelectElement>('ask-choice');
-  const input = byTestId<HTMLInputElement>('ask-input');
+  const input = byTestId<HTMLTextAreaElement>('ask-input');
   const choiceRow = byTestId('ask-choice-row');
   const textRow = byTestId('ask-text-row');
   choiceRow.hidden = !q.choice;
@@ -66,6 +75,7 @@ export function ask(q: Question): Promise<Answer | null> {
   return new Promise((resolve) => {
     pending = resolve;
     dialog().showModal();
+    fit();
     (q.choice ? select : q.text ? input : byTestId('ask-ok')).focus();
   });
 }

@@ -10,6 +10,8 @@ import { withDelete, withEdit, withReaction } from '../client/message-model.js';
 import type { EditEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
+import { renderMessage } from './markdown.js';
+import { avatar, continues, daySeparator, sameDay } from './message-groups.js';
 
 export interface HistoryPage {
   messages: ChatMessage[];
@@ -39,6 +41,14 @@ export class MessageView {
   /** Deleted seqs of the open channel and who deleted each. */
   private readonly deleted = new Map<number, string>();
   private readonly messages = new Map<number, ChatMessage>();
+  /** The day separator shown before a message, by the message's seq (see message-groups.ts). */
+  private readonly separators = new Map<number, HTMLElement>();
+  /** Shown when messages arrive while the reader is scrolled up; scrolls to the newest. */
+  private readonly jump = h(
+    'button',
+    { type: 'button', class: 'jump-latest', 'data-testid': 'jump-latest', hidden: true },
+    'Jump to latest ↓',
+  );
   private hasOlder = false;
   private loadingOlder = false;
   /**
@@ -73,7 +83,14 @@ export class MessageView {
     scroller.addEventListener('scroll', () => {
       if (scroller.scrollTop < 40) void this.loadOlder();
       else if (this.isNearBottom()) void this.loadNewer();
+      if (this.isNearBottom()) this.jump.hidden = true;
     });
+    // Opened at an older message (a search hit), the newest is not loaded yet: open at it.
+    this.jump.addEventListener('click', () => {
+      if (this.hasNewer && this.channel) void this.open(this.channel);
+      else this.scrollToBottom();
+    });
+    scroller.append(this.jump);
   }
 
   get current(): string | null {
@@ -100,6 +117,8 @@ export class MessageView {
     this.items.clear();
     this.deleted.clear();
     this.messages.clear();
+    this.separators.clear();
+    this.jump.hidden = true;
     this.list.replaceChildren();
     this.setOlder(false);
     this.setNewer(at !== undefined);
@@ -169,6 +188,7 @@ export class MessageView {
     if (msg.channel !== this.channel) return false;
     if (this.hasNewer && msg.seq > this.newestSeq) {
       if (msg.from === this.me()) void this.open(msg.channel);
+      else this.jump.hidden = false;
       return true;
     }
     const atBottom = this.isNearBottom();
@@ -176,6 +196,7 @@ export class MessageView {
     if (added) {
       this.updateEmpty();
       if (atBottom || msg.from === this.me()) this.scrollToBottom();
+      else this.jump.hidden = false;
     }
     return true;
   }
@@ -236,6 +257,7 @@ export class MessageView {
     const fresh = this.render(changed);
     el.replaceWith(fresh);
     this.items.set(seq, fresh);
+    this.decorate(this.seqs.indexOf(seq));
   }
 
   private insertAll(messages: ChatMessage[]): void {
@@ -259,11 +281,38 @@ export class MessageView {
       else hi = mid;
     }
     const next = this.seqs[lo];
-    this.list.insertBefore(el, next === undefined ? null : (this.items.get(next) ?? null));
+    const before = next === undefined ? null : (this.separators.get(next) ?? this.items.get(next));
+    this.list.insertBefore(el, before ?? null);
     this.seqs.splice(lo, 0, msg.seq);
     this.items.set(msg.seq, el);
     this.messages.set(msg.seq, msg);
+    this.decorate(lo);
+    this.decorate(lo + 1);
     return true;
+  }
+
+  /**
+   * Groups the message at `index` with the one before it, or not, and gives it a day separator
+   * when it starts a day. Called for a new message and the one after it, whose neighbour changed.
+   */
+  private decorate(index: number): void {
+    const seq = this.seqs[index];
+    const el = seq === undefined ? undefined : this.items.get(seq);
+    const msg = seq === undefined ? undefined : this.messages.get(seq);
+    if (seq === undefined || !el || !msg) return;
+    const prevSeq = this.seqs[index - 1];
+    const prev = prevSeq === undefined ? undefined : this.messages.get(prevSeq);
+    el.classList.toggle('grouped', continues(prev, msg));
+    const startsDay = !prev || !sameDay(prev.ts, msg.ts);
+    const separator = this.separators.get(seq);
+    if (startsDay && !separator) {
+      const created = daySeparator(msg.ts);
+      el.before(created);
+      this.separators.set(seq, created);
+    } else if (!startsDay && separator) {
+      separator.remove();
+      this.separators.delete(seq);
+    }
   }
 
   private render(msg: ChatMessage): HTMLElement {
@@ -273,6 +322,7 @@ export class MessageView {
     const meta = h(
       'div',
       { class: 'meta' },
+      avatar(msg.from),
       userText('span', { class: 'from', 'data-testid': 'message-from' }, msg.from),
       h('time', { datetime: new Date(msg.ts).toISOString() }, formatTime(msg.ts)),
     );
@@ -318,7 +368,11 @@ export class MessageView {
       'li',
       attrs,
       meta,
-      userText('div', { class: 'text', 'data-testid': 'message-text' }, msg.text),
+      h(
+        'div',
+        { class: 'text', 'data-testid': 'message-text', dir: 'auto' },
+        renderMessage(msg.text),
+      ),
     );
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
@@ -380,5 +434,6 @@ export class MessageView {
 
   scrollToBottom(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.jump.hidden = true;
   }
 }

@@ -6,6 +6,7 @@
 import type { PendingSend } from '../client/index.js';
 import { dmChannel, roomChannel } from '../protocol/channels.js';
 import { h, userText } from './dom.js';
+import { renderMessage } from './markdown.js';
 
 export interface PendingActions {
   retry(cid: string): void;
@@ -60,7 +61,12 @@ export class PendingList {
         userText('span', { class: 'from' }, me),
         h('span', { class: 'status', 'data-testid': 'pending-status' }, status),
       ),
-      userText('div', { class: 'text', 'data-testid': 'pending-text' }, p.text),
+      // Formatted as it will be once sent, so nothing jumps when it is.
+      h(
+        'div',
+        { class: 'text', 'data-testid': 'pending-text', dir: 'auto' },
+        renderMessage(p.text),
+      ),
       failed ? this.buttons(p.cid) : null,
     );
   }

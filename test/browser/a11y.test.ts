@@ -2,7 +2,8 @@
  * axe-core on every view of the chat page in a real headless Chromium: login, chat with a
  * pending message, the room browser dialog, a DM, phone width with the drawer open, the New room
  * dialog, the member list with a context menu, the moderation question, a tombstone and a
- * report, in light and dark mode. No serious or critical violation may remain.
+ * report, formatted messages with links, code, quotes and lists, grouped messages with avatars,
+ * a day separator and "jump to latest", in light and dark mode. No serious or critical violation may remain.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -11,7 +12,9 @@ import {
   axeSerious,
   describeBrowser,
   cutSockets,
+  joinRoom,
   openUser,
+  rawSeeder,
   send,
   waitForState,
   waitForText,
@@ -172,5 +175,32 @@ describeBrowser('chat page accessibility', (env) => {
       await assertAccessible(phone.page, `phone drawer (${colorScheme})`);
       await phone.context.close();
     }
+  });
+
+  it('formatted, grouped messages, a day separator and "jump to latest" pass axe, light and dark', async () => {
+    const seeder = await rawSeeder(env.server.wsUrl, 'fmt-seeder');
+    await seeder.call({ type: 'create', room: 'fmt-a11y' });
+    for (let i = 1; i <= 30; i++) await seeder.sendToRoom('fmt-a11y', `filler ${i}`);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const u = await openUser(env.browser, env.server.url, `fmt-${colorScheme}`, undefined, {
+        colorScheme,
+        bypassCSP: true,
+      });
+      env.users.push(u);
+      await joinRoom(u.page, 'fmt-a11y');
+      await send(u.page, '**bold**, *italic*, `code` and https://example.com/docs');
+      await send(u.page, '> a quote\n\n- one\n- two\n\n```\nconst x = 1;\n```');
+      await u.page.getByTestId('message-text').locator('pre').last().waitFor();
+      assert.ok((await u.page.locator('.msg.grouped').count()) >= 1);
+      await u.page.getByTestId('day-separator').first().waitFor();
+      await u.page.getByTestId('messages').evaluate((s) => (s.scrollTop = 0));
+      await seeder.sendToRoom('fmt-a11y', `news for ${colorScheme}`);
+      await u.page.getByTestId('jump-latest').waitFor({ state: 'visible' });
+      await assertAccessible(u.page, `formatted messages, scrolled up (${colorScheme})`);
+      await u.page.getByTestId('jump-latest').click();
+      await assertAccessible(u.page, `formatted messages, at the newest (${colorScheme})`);
+      await u.context.close();
+    }
+    seeder.close();
   });
 });

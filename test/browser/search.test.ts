@@ -111,16 +111,30 @@ describeBrowser('chat page search', (env) => {
     assert.ok(box.y >= view.y && box.y + box.height <= view.y + view.height, 'in view');
     // Loaded around it, not from the newest page: the newest is a page away.
     assert.equal(await page.getByTestId('load-newer').isVisible(), true);
+    // A live message meanwhile: "Jump to latest" shows, and opens the channel at its newest.
+    const live = await rawSeeder(env.server.wsUrl, `live-${stamp}`);
+    await live.call({ type: 'join', room: ROOM });
+    await live.sendToRoom(ROOM, 'said just now');
+    await page.getByTestId('jump-latest').waitFor({ state: 'visible' });
+    await page.getByTestId('jump-latest').click();
+    await page.getByText('said just now').waitFor();
+    assert.equal(await page.getByTestId('load-newer').isHidden(), true, 'the newest page is open');
+    live.close();
+    await page.getByTestId('search-input').fill('');
+    await searchFor(page, WORD);
+    await page.getByTestId('search-hit').first().click();
+    await message.waitFor();
+    assert.equal(await page.getByTestId('load-newer').isVisible(), true);
     for (let i = 0; i < 5 && (await page.getByTestId('load-newer').isVisible()); i++) {
       await page.getByTestId('load-newer').click();
       await page.waitForTimeout(200);
     }
     assert.equal(await page.getByTestId('load-newer').isHidden(), true);
     const last = page.locator('[data-testid="message"]').last();
-    assert.equal(await last.getByTestId('message-text').textContent(), `filler ${FILLERS - 1}`);
+    assert.equal(await last.getByTestId('message-text').textContent(), 'said just now');
     assert.equal(
       await page.locator('[data-testid="message"]').count(),
-      FILLERS + 1,
+      FILLERS + 2,
       'one list from the hit to the newest, no gap',
     );
   });
