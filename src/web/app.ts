@@ -73,6 +73,7 @@ const view = new MessageView(
       role: memberPanel.myRole,
       error: (err) => toast(describeError(err), errorCode(err)),
       notice: (text) => toast(text),
+      reply: (m) => replyTo(m),
     });
     openMenu(items, at, `Actions for the message from ${msg.from}`);
   },
@@ -204,6 +205,7 @@ function openChannel(channel: string, at?: number): void {
   const info = channels.get(channel);
   if (!info) return;
   session.rememberChannel(channel);
+  if (replying && replying.channel !== channel) cancelReply();
   setUserText(title, info.kind === 'room' ? `#${info.name}` : `@${info.name}`);
   title.dataset.channel = channel;
   leaveButton.hidden = info.kind !== 'room';
@@ -438,18 +440,44 @@ function setNavOpen(open: boolean): void {
   menuToggle.setAttribute('aria-expanded', String(open));
 }
 
+/** The message the composer answers (in the open channel), or null. */
+let replying: { channel: string; seq: number } | null = null;
+
+/** Quotes `msg` above the composer: the next message sent answers it. */
+function replyTo(msg: ChatMessage): void {
+  replying = { channel: msg.channel, seq: msg.seq };
+  const excerpt = msg.text.length > 80 ? `${msg.text.slice(0, 80)}…` : msg.text;
+  byTestId('replying-to').textContent = `Replying to ${msg.from}: ${excerpt}`;
+  byTestId('replying').hidden = false;
+  composerInput.focus();
+}
+
+function cancelReply(): void {
+  replying = null;
+  byTestId('replying').hidden = true;
+}
+byTestId('replying-cancel').addEventListener('click', () => {
+  cancelReply();
+  composerInput.focus();
+});
+
 async function send(text: string): Promise<void> {
   const c = client;
   const info = view.current ? channels.get(view.current) : undefined;
   if (!c || !info) return;
+  const options = replying?.channel === info.channel ? { replyTo: replying.seq } : {};
   if (new TextEncoder().encode(text).length > maxMessageBytes) {
     toast(`Message is too long (max ${maxMessageBytes} bytes).`, 'SB_ERR_MESSAGE_TOO_LARGE');
     return;
   }
   composerInput.value = '';
   fitComposer();
+  cancelReply();
   // Shown at once as pending (the outbox event), as failed with Retry/Discard if refused.
-  const sending = info.kind === 'room' ? c.sendToRoom(info.name, text) : c.sendDm(info.name, text);
+  const sending =
+    info.kind === 'room'
+      ? c.sendToRoom(info.name, text, options)
+      : c.sendDm(info.name, text, options);
   view.scrollToBottom();
   try {
     const sent = await sending;

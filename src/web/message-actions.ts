@@ -18,6 +18,8 @@ export interface MessageActionContext {
   role: RoomRole | null;
   error(err: unknown): void;
   notice(text: string): void;
+  /** Answer this message: the composer quotes it until sent or cancelled. */
+  reply(msg: ChatMessage): void;
 }
 
 export function messageActions(
@@ -29,6 +31,7 @@ export function messageActions(
   const own = msg.from === ctx.me;
   const room = msg.channel.startsWith('room:');
   if (msg.deleted) return items;
+  items.push({ label: 'Reply', testId: 'action-reply', run: () => ctx.reply(msg) });
   items.push({
     label: 'Add reaction…',
     testId: 'action-react',

@@ -368,6 +368,7 @@ export class MessageView {
       'li',
       attrs,
       meta,
+      ...(msg.replyTo === undefined ? [] : [this.quote(msg.replyTo)]),
       h(
         'div',
         { class: 'text', 'data-testid': 'message-text', dir: 'auto' },
@@ -380,6 +381,35 @@ export class MessageView {
       this.onMenu(msg, { x: ev.clientX, y: ev.clientY });
     });
     return li;
+  }
+
+  /**
+   * The message a reply answers, quoted above it as it is now (edited, or deleted) when it is
+   * loaded; otherwise a pointer to it. A click shows it in context.
+   */
+  private quote(seq: number): HTMLElement {
+    const parent = this.messages.get(seq);
+    const gone = parent?.deleted === true || this.deleted.has(seq);
+    const excerpt = !parent
+      ? 'an earlier message'
+      : gone
+        ? 'a deleted message'
+        : `${parent.from}: ${parent.text.length > 120 ? `${parent.text.slice(0, 120)}…` : parent.text}`;
+    const b = userText(
+      'button',
+      {
+        type: 'button',
+        class: 'quote',
+        'data-testid': 'reply-quote',
+        'data-reply-to': seq,
+        dir: 'auto',
+      },
+      `↪ ${excerpt}`,
+    );
+    b.addEventListener('click', () => {
+      if (this.channel) void this.open(this.channel, seq);
+    });
+    return b;
   }
 
   /** One toggle button per reaction: the emoji and its count, pressed when I reacted so. */

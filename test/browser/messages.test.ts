@@ -100,4 +100,35 @@ describeBrowser('chat page edits and reactions', (env) => {
     await bob.page.getByTestId('tombstone').waitFor();
     assert.equal(await bob.page.getByText('soon gone').count(), 0);
   });
+
+  it('replies to a message from its menu: the composer quotes it, and the reply shows the quote', async () => {
+    const ann = await user('quin');
+    const bob = await user('quill');
+    const room = `reply-${Date.now() % 100_000}`;
+    await joinRoom(ann.page, room);
+    await joinRoom(bob.page, room);
+    await send(ann.page, 'lunch at noon?');
+    await message(bob.page, 'lunch at noon?').waitFor();
+    const m = message(bob.page, 'lunch at noon?');
+    await m.hover();
+    await m.getByTestId('message-menu').click();
+    await bob.page.getByTestId('context-menu').getByTestId('action-reply').click();
+    await bob.page.getByTestId('replying').waitFor({ state: 'visible' });
+    assert.match((await bob.page.getByTestId('replying-to').textContent()) ?? '', /quin: lunch/);
+    await send(bob.page, 'yes, see you there');
+    await bob.page.getByTestId('replying').waitFor({ state: 'hidden' });
+    for (const p of [ann.page, bob.page]) {
+      const quote = message(p, 'yes, see you there').getByTestId('reply-quote');
+      await quote.waitFor();
+      assert.match((await quote.textContent()) ?? '', /quin: lunch at noon\?/);
+    }
+    // Cancelled, the next message is no reply.
+    await m.hover();
+    await m.getByTestId('message-menu').click();
+    await bob.page.getByTestId('context-menu').getByTestId('action-reply').click();
+    await bob.page.getByTestId('replying-cancel').click();
+    await send(bob.page, 'unrelated');
+    await message(ann.page, 'unrelated').waitFor();
+    assert.equal(await message(ann.page, 'unrelated').getByTestId('reply-quote').count(), 0);
+  });
 });
