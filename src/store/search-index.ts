@@ -14,8 +14,9 @@
  *   pruning it, removes its text from the index in the same write: it is never found again.
  * - An edit event (`edits`) re-indexes its message with the new text in the same write: the
  *   old wording is never found again. Reaction events are not messages and never match.
- * - Bad input (empty, over MAX_SEARCH_QUERY_LENGTH, over MAX_SEARCH_TERMS, a cursor not handed
- *   out) rejects SB_ERR_SEARCH_INVALID; backend failures reject SB_ERR_STORE_UNAVAILABLE with
+ * - Bad input (empty, over MAX_SEARCH_QUERY_LENGTH, over MAX_SEARCH_TERMS, a malformed cursor)
+ *   rejects SB_ERR_SEARCH_INVALID; a cursor is an index position, so a well-formed one that was
+ *   not handed out only pages from there. Backend failures reject SB_ERR_STORE_UNAVAILABLE with
  *   the driver error as `cause`.
  */
 
