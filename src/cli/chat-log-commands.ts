@@ -9,8 +9,7 @@
 import { editMessage, react } from '../client/message-model.js';
 import { deleteMessage } from '../client/moderation.js';
 import { search } from '../client/search.js';
-import type { SendTarget, SwitchboardClient } from '../client/index.js';
-import { parseChannel } from '../protocol/channels.js';
+import type { SendOptions, SwitchboardClient } from '../client/index.js';
 import { formatChange, formatHit, type ChangeEvent, type MarkStyle } from './chat-format.js';
 
 export type ChatCommand = (args: string[], rest: string) => Promise<void>;
@@ -19,19 +18,13 @@ export interface LogCommandContext {
   client: SwitchboardClient;
   /** The channel the commands act on. */
   channel: () => string;
+  /** Sends to that channel (its room, or the DM partner). */
+  send: (text: string, options?: SendOptions) => Promise<unknown>;
   print: (line: string) => void;
   marks: MarkStyle;
 }
 
 const SEARCH_PAGE = 10;
-
-/** Where a send to `channel` goes: its room, or the other person of a DM. */
-function targetOf(channel: string, me: string | null): SendTarget {
-  const parsed = parseChannel(channel);
-  if (parsed?.kind === 'dm')
-    return { to: parsed.users[0] === me ? parsed.users[1] : parsed.users[0] };
-  return { room: parsed?.kind === 'room' ? parsed.room : channel };
-}
 
 /** `7` or `#7` as a seq; null when it is not one. */
 function parseSeq(word: string | undefined): number | null {
@@ -72,7 +65,7 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
       const seq = parseSeq(word);
       const text = rest.slice((word ?? '').length).trim();
       if (seq === null || !text) return print('usage: /reply <#seq> <text>');
-      await client.send(targetOf(ctx.channel(), client.user), text, { replyTo: seq });
+      await ctx.send(text, { replyTo: seq });
     },
     edit: async ([word], rest) => {
       const seq = parseSeq(word);
@@ -91,7 +84,7 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
 }
 
 /** Prints the edits, deletes and reactions of the current channel as they arrive. */
-export function printChanges(ctx: Omit<LogCommandContext, 'marks'>): void {
+export function printChanges(ctx: Omit<LogCommandContext, 'marks' | 'send'>): void {
   const show = (e: ChangeEvent): void => {
     if (e.channel === ctx.channel()) ctx.print(formatChange(e, ctx.client.user));
   };

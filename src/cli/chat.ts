@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface, clearLine, cursorTo, moveCursor, type Interface } from 'node:readline';
 import { Option, type Command } from 'commander';
 import { WebSocket } from 'ws';
-import { SwitchboardClient } from '../client/index.js';
+import { SwitchboardClient, type SendOptions } from '../client/index.js';
 import { SwitchboardError } from '../errors.js';
 import { dmChannel, parseChannel, roomChannel, type ChatMessage } from '../protocol/index.js';
 import { HELP, clean, formatMessage } from './chat-format.js';
@@ -193,10 +193,15 @@ export async function runChat(o: ChatOptions): Promise<void> {
     process.exit(0);
   };
 
+  /** Sends to the current room or DM partner (the outbox keeps the order through reconnects). */
+  const sendCurrent = (text: string, options?: SendOptions): Promise<ChatMessage> =>
+    current.kind === 'room'
+      ? client.sendToRoom(current.name, text, options)
+      : client.sendDm(current.name, text, options);
   const onLog = { client, channel: () => current.channel, print };
   printChanges(onLog);
   const commands: Record<string, ChatCommand> = {
-    ...logCommands({ ...onLog, marks: tty ? 'bold' : 'brackets' }),
+    ...logCommands({ ...onLog, send: sendCurrent, marks: tty ? 'bold' : 'brackets' }),
     help: async () => print(HELP),
     quit,
     join: async ([room]) => {
@@ -280,11 +285,7 @@ export async function runChat(o: ChatOptions): Promise<void> {
         clearLine(process.stdout, 0);
       }
       // Not awaited: the outbox keeps the order, and holds sends through a reconnect.
-      const sent =
-        current.kind === 'room'
-          ? client.sendToRoom(current.name, line)
-          : client.sendDm(current.name, line);
-      sent.catch(fail);
+      sendCurrent(line).catch(fail);
     }
     if (tty) rl?.prompt();
   };

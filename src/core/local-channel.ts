@@ -17,7 +17,12 @@
  * - A connection's own sends reach it in the send's reply, never as a frame.
  * See docs/architecture.md, "Ordering and resume".
  */
-import type { ChannelStore, StoredMessage, MessageStore } from '../store/store.js';
+import {
+  isMessage,
+  type ChannelStore,
+  type StoredMessage,
+  type MessageStore,
+} from '../store/store.js';
 import type { ClientConnection } from './connection.js';
 import type { Flusher, Flushable } from './flusher.js';
 
@@ -59,13 +64,7 @@ export function encodeMessage(m: StoredMessage): string {
     ts: m.ts,
   };
   const plain =
-    m.deletes === undefined &&
-    m.edits === undefined &&
-    m.reacts === undefined &&
-    m.unreacts === undefined &&
-    m.edited === undefined &&
-    m.deleted === undefined &&
-    m.replyTo === undefined;
+    isMessage(m) && m.edited === undefined && m.deleted === undefined && m.replyTo === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,

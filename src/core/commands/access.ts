@@ -4,6 +4,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { parseChannel, roomChannel } from '../../protocol/frames.js';
+import { isMessage, type StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import type { CommandContext } from './context.js';
@@ -42,6 +43,23 @@ export async function readableChannel(
   if (conn.channels.has(channel)) return { id: channel, floor: 0 };
   await authorizeRoom(ctx, conn, command, parsed.room);
   return { id: channel, floor: 0 };
+}
+
+/**
+ * Message `seq` of `channel` as stored now, when it is a message (not an event) above `floor`
+ * that is not deleted: what an edit, a reaction, a delete, a report or a reply may point at.
+ * SB_ERR_MESSAGE_NOT_FOUND otherwise.
+ */
+export async function liveMessage(
+  ctx: Pick<CommandContext, 'store'>,
+  channel: string,
+  seq: number,
+  floor: number,
+): Promise<StoredMessage> {
+  const [m] = await ctx.store.read(channel, { after: seq - 1, limit: 1 });
+  if (!m || m.seq !== seq || m.seq <= floor || !isMessage(m) || m.deleted)
+    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
+  return m;
 }
 
 export function checkText(ctx: CommandContext, text: string): void {

@@ -6,10 +6,10 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { parseChannel } from '../../protocol/frames.js';
-import { isMessage, type StoredMessage } from '../../store/store.js';
+import type { StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { RoomCommand } from '../permissions.js';
-import { checkText, readableChannel } from './access.js';
+import { checkText, liveMessage, readableChannel } from './access.js';
 import type { CommandContext, Handler } from './context.js';
 import { authorizeRoom, type RoomGrant } from './room-access.js';
 import { appendEntry } from './send.js';
@@ -41,9 +41,7 @@ export async function targetMessage(
   let floor = 0;
   if (parsed?.kind === 'room') grant = await authorizeRoom(ctx, conn, command, parsed.room);
   else floor = (await readableChannel(ctx, conn, channel, 'history')).floor;
-  const [m] = await ctx.store.read(channel, { after: seq - 1, limit: 1 });
-  if (!m || m.seq !== seq || m.seq <= floor || !isMessage(m) || m.deleted)
-    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
+  const m = await liveMessage(ctx, channel, seq, floor);
   const recipient = parsed?.kind === 'dm' ? (parsed.users.find((u) => u !== user) ?? user) : null;
   return { message: m, grant, recipient };
 }

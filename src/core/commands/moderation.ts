@@ -61,12 +61,12 @@ function notify(
   user: string,
   id: string,
   action: ModeratedEvent['action'],
-  more: { duration?: number; reason?: string; role?: RoomRole } = {},
+  more: { until?: number | null; reason?: string; role?: RoomRole } = {},
 ): void {
   const event: ModeratedEvent = {
     action,
     room: id.slice(5),
-    ...(more.duration === undefined ? {} : { until: until(ctx, more.duration)! }),
+    ...(more.until == null ? {} : { until: more.until }),
     ...(more.reason === undefined ? {} : { reason: more.reason }),
     ...(more.role === undefined ? {} : { role: more.role }),
   };
@@ -79,18 +79,20 @@ async function restrict(
   scope: string,
   kind: RestrictionKind,
   f: { user: string; duration?: number; reason?: string },
-): Promise<void> {
+): Promise<number | null> {
   const user = handleOf(f.user);
+  const ends = until(ctx, f.duration);
   await ctx.store.moderation.restrict({
     scope,
     user,
     kind,
-    until: until(ctx, f.duration),
+    until: ends,
     reason: f.reason ?? null,
     by: conn.user!,
     at: ctx.now(),
   });
   await record(ctx, conn, scope, kind, user, { duration: f.duration, reason: f.reason });
+  return ends;
 }
 
 export const invite: Handler<'invite'> = async (ctx, conn, f) => {
@@ -110,7 +112,7 @@ export const kick: Handler<'kick'> = async (ctx, conn, f) => {
   const user = handleOf(f.user);
   if ((await targetRole(ctx, grant, user)) === null)
     throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', `not a member: ${user}`);
-  notify(ctx, user, grant.id, 'kick', f);
+  notify(ctx, user, grant.id, 'kick', { reason: f.reason });
   await removeFromRoom(ctx, grant.id, user, undefined, 'kick');
   await record(ctx, conn, grant.id, 'kick', user, { reason: f.reason });
   return {};
@@ -127,8 +129,8 @@ export const ban: Handler<'ban'> = async (ctx, conn, f) => {
   }
   const grant = await authorizeRoom(ctx, conn, 'ban', f.room);
   await targetRole(ctx, grant, user);
-  await restrict(ctx, conn, grant.id, 'ban', f);
-  notify(ctx, user, grant.id, 'ban', f);
+  const ends = await restrict(ctx, conn, grant.id, 'ban', f);
+  notify(ctx, user, grant.id, 'ban', { until: ends, reason: f.reason });
   await removeFromRoom(ctx, grant.id, user, undefined, 'ban');
   return {};
 };
@@ -150,8 +152,8 @@ export const mute: Handler<'mute'> = async (ctx, conn, f) => {
   const grant = await authorizeRoom(ctx, conn, 'mute', f.room);
   const user = handleOf(f.user);
   await targetRole(ctx, grant, user);
-  await restrict(ctx, conn, grant.id, 'mute', f);
-  notify(ctx, user, grant.id, 'mute', f);
+  const ends = await restrict(ctx, conn, grant.id, 'mute', f);
+  notify(ctx, user, grant.id, 'mute', { until: ends, reason: f.reason });
   return {};
 };
 

@@ -10,7 +10,7 @@ import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
 import { slowModeExempt } from '../permissions.js';
-import { checkText, followDm } from './access.js';
+import { checkText, followDm, liveMessage } from './access.js';
 import type { CommandContext, Frame, Handler } from './context.js';
 import { authorizeRoom } from './room-access.js';
 
@@ -85,22 +85,17 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   });
 };
 
-/**
- * A reply's parent: a message (not an event, not deleted) of the same channel that the sender
- * may see (above their floor in a DM); SB_ERR_MESSAGE_NOT_FOUND otherwise.
- */
+/** A reply's parent: a live message of the channel above the sender's floor (see liveMessage). */
 async function checkParent(
   ctx: CommandContext,
   user: string,
   channel: string,
   seq: number,
 ): Promise<void> {
-  const [[m], pos] = await Promise.all([
-    ctx.store.read(channel, { after: seq - 1, limit: 1 }),
-    channel.startsWith('dm:') ? ctx.store.membership(channel, user) : null,
-  ]);
-  if (!m || m.seq !== seq || !isMessage(m) || m.deleted || m.seq <= (pos?.floorSeq ?? 0))
-    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND', 'no such message to reply to');
+  const floor = channel.startsWith('dm:')
+    ? ((await ctx.store.membership(channel, user))?.floorSeq ?? 0)
+    : 0;
+  await liveMessage(ctx, channel, seq, floor);
 }
 
 /**
