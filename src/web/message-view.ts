@@ -57,6 +57,8 @@ export class MessageView {
    */
   private hasNewer = false;
   private loadingNewer = false;
+  /** The message a search hit opened at, marked for a moment. */
+  private foundSeq: number | undefined;
   private readonly newerButton: HTMLButtonElement;
 
   constructor(
@@ -227,7 +229,13 @@ export class MessageView {
     el.classList.add('found');
     el.scrollIntoView({ block: 'center' });
     el.focus({ preventScroll: true });
-    setTimeout(() => el.classList.remove('found'), FOUND_MS);
+    // Kept by seq, so a re-render meanwhile (an edit, a reaction) keeps the mark.
+    this.foundSeq = seq;
+    setTimeout(() => {
+      if (this.foundSeq !== seq) return;
+      this.foundSeq = undefined;
+      this.items.get(seq)?.classList.remove('found');
+    }, FOUND_MS);
   }
 
   /** A message of the open channel was deleted: its tombstone replaces it (now or when it loads). */
@@ -327,7 +335,7 @@ export class MessageView {
       h('time', { datetime: new Date(msg.ts).toISOString() }, formatTime(msg.ts)),
     );
     const attrs = {
-      class: `msg${mine ? ' mine' : ''}${by === undefined ? '' : ' deleted'}`,
+      class: `msg${mine ? ' mine' : ''}${by === undefined ? '' : ' deleted'}${msg.seq === this.foundSeq ? ' found' : ''}`,
       'data-testid': 'message',
       'data-seq': msg.seq,
       'data-from': msg.from,
