@@ -16,7 +16,7 @@ import { LoginForm, describeError, errorCode } from './login.js';
 import { MemberPanel } from './member-panel.js';
 import { showOidcButton, takeOidcLanding } from './oidc.js';
 import { MessageView, type HistoryPage } from './message-view.js';
-import { messageActions } from './message-actions.js';
+import { editDialog, messageActions } from './message-actions.js';
 import { react } from '../client/message-model.js';
 import { openMenu } from './menu.js';
 import { PendingList, pendingChannel } from './pending-list.js';
@@ -213,7 +213,7 @@ function openChannel(channel: string, at?: number): void {
   renderMuted();
   typing.show(channel);
   setNavOpen(false);
-  const opening = view.open(channel, at);
+  const opening = view.open(channel, at, info.readSeq);
   renderPending();
   render();
   void opening.then(markViewed);
@@ -547,6 +547,18 @@ composer.addEventListener('submit', (ev) => {
   ev.preventDefault();
   const text = composerInput.value;
   if (text.trim()) void send(text);
+});
+
+// Up-arrow in the empty composer edits my last message, as in Slack and Discord.
+composerInput.addEventListener('keydown', (ev) => {
+  if (ev.key !== 'ArrowUp' || composerInput.value || ev.shiftKey || ev.altKey) return;
+  if (ev.ctrlKey || ev.metaKey || ev.isComposing) return;
+  const msg = view.lastOwn();
+  if (!client || !msg) return;
+  ev.preventDefault();
+  void editDialog(client, msg, { error: (err) => toast(describeError(err), errorCode(err)) }).then(
+    () => composerInput.focus(),
+  );
 });
 
 composerInput.addEventListener('input', () => {

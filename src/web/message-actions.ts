@@ -41,15 +41,14 @@ export function messageActions(
     items.push({
       label: 'Edit message…',
       testId: 'action-edit',
-      run: () => void edit(c, msg, ctx),
+      run: () => void editDialog(c, msg, ctx),
     });
   if (own || (room && mod.allowed('delete', ctx.kind, ctx.role)))
     items.push({
       label: 'Delete message',
       testId: 'action-delete',
       danger: true,
-      run: () =>
-        void mod.deleteMessage(c, msg.channel, msg.seq).catch((e: unknown) => ctx.error(e)),
+      run: () => void confirmDelete(c, msg, ctx, own),
     });
   if (!own)
     items.push({
@@ -97,7 +96,33 @@ async function pickReaction(c: SwitchboardClient, msg: ChatMessage, ctx: Message
   }
 }
 
-async function edit(c: SwitchboardClient, msg: ChatMessage, ctx: MessageActionContext) {
+/** Deletes after a yes: a delete erases the text for everyone and cannot be undone. */
+async function confirmDelete(
+  c: SwitchboardClient,
+  msg: ChatMessage,
+  ctx: MessageActionContext,
+  own: boolean,
+) {
+  const a = await ask({
+    title: own
+      ? 'Delete your message? This cannot be undone.'
+      : `Delete the message from ${msg.from}? This cannot be undone.`,
+    ok: 'Delete',
+  });
+  if (!a) return;
+  try {
+    await mod.deleteMessage(c, msg.channel, msg.seq);
+  } catch (err) {
+    ctx.error(err);
+  }
+}
+
+/** Asks for a new wording of my message `msg` and saves it (the menu's Edit, and Up-arrow). */
+export async function editDialog(
+  c: SwitchboardClient,
+  msg: ChatMessage,
+  ctx: Pick<MessageActionContext, 'error'>,
+) {
   const a = await ask({
     title: 'Edit your message',
     text: { label: 'Text', maxLength: 4096, value: msg.text },

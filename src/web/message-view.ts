@@ -59,6 +59,12 @@ export class MessageView {
   private loadingNewer = false;
   /** The message a search hit opened at, marked for a moment. */
   private foundSeq: number | undefined;
+  /**
+   * The reader's read position when the channel was opened: a "New messages" line goes before
+   * the first later message of someone else, and stays until another channel is opened.
+   */
+  private readAtOpen: number | undefined;
+  private unreadLine: HTMLElement | null = null;
   private readonly newerButton: HTMLButtonElement;
 
   constructor(
@@ -99,6 +105,15 @@ export class MessageView {
     return this.channel;
   }
 
+  /** My newest shown message that is not deleted (for Up-arrow editing), if any. */
+  lastOwn(): ChatMessage | undefined {
+    for (let i = this.seqs.length - 1; i >= 0; i--) {
+      const msg = this.messages.get(this.seqs[i]!);
+      if (msg && msg.from === this.me() && !msg.deleted && !this.deleted.has(msg.seq)) return msg;
+    }
+    return undefined;
+  }
+
   get newestSeq(): number {
     return this.seqs.at(-1) ?? 0;
   }
@@ -106,9 +121,10 @@ export class MessageView {
   /**
    * Shows `channel`: clears the list and loads its newest page; with `at`, the messages around
    * seq `at` instead, scrolled to it and marked for a moment (a search hit). `at` already shown
-   * in the open channel is just scrolled to.
+   * in the open channel is just scrolled to. With `readSeq` (the reader's read position), a
+   * "New messages" line marks the first unread message and the view opens at it.
    */
-  async open(channel: string, at?: number): Promise<void> {
+  async open(channel: string, at?: number, readSeq?: number): Promise<void> {
     if (at !== undefined && channel === this.channel && this.items.has(at)) {
       this.reveal(at);
       return;
@@ -120,6 +136,8 @@ export class MessageView {
     this.deleted.clear();
     this.messages.clear();
     this.separators.clear();
+    this.readAtOpen = at === undefined ? readSeq : undefined;
+    this.unreadLine = null;
     this.jump.hidden = true;
     this.list.replaceChildren();
     this.setOlder(false);
@@ -131,7 +149,10 @@ export class MessageView {
       if (gen !== this.generation) return;
       this.insertAll(page.messages);
       this.setOlder(this.olderExists(page));
-      if (at === undefined) this.scrollToBottom();
+      const line = at === undefined ? this.drawUnreadLine() : null;
+      // Opened at the line, the unread messages below it read from the top.
+      if (line) line.scrollIntoView({ block: 'start' });
+      else if (at === undefined) this.scrollToBottom();
       else {
         // The rest of the context below it, and whether the list now reaches the newest.
         await this.loadNewer();
@@ -221,6 +242,30 @@ export class MessageView {
     }
   }
 
+  /**
+   * Puts the "New messages" line before the first message after the read position at opening
+   * that someone else wrote, when the message before it is shown too (else the true first
+   * unread may be older than the page). Returns the line, or null when there is none.
+   */
+  private drawUnreadLine(): HTMLElement | null {
+    const after = this.readAtOpen;
+    if (after === undefined) return null;
+    const index = this.seqs.findIndex(
+      (seq) => seq > after && this.messages.get(seq)?.from !== this.me(),
+    );
+    const seq = this.seqs[index];
+    if (seq === undefined || (index === 0 && this.hasOlder)) return null;
+    const line = h(
+      'li',
+      { class: 'unread-line', 'data-testid': 'new-messages-line', 'data-seq': seq },
+      h('span', {}, 'New messages'),
+    );
+    this.items.get(seq)!.before(line);
+    this.unreadLine = line;
+    this.decorate(index);
+    return line;
+  }
+
   /** Scrolls message `seq` into the middle of the view, focuses it and marks it for a moment. */
   private reveal(seq: number): void {
     const el = this.items.get(seq);
@@ -289,8 +334,7 @@ export class MessageView {
       else hi = mid;
     }
     const next = this.seqs[lo];
-    const before = next === undefined ? null : (this.separators.get(next) ?? this.items.get(next));
-    this.list.insertBefore(el, before ?? null);
+    this.list.insertBefore(el, next === undefined ? null : this.topOf(next));
     this.seqs.splice(lo, 0, msg.seq);
     this.items.set(msg.seq, el);
     this.messages.set(msg.seq, msg);
@@ -310,17 +354,25 @@ export class MessageView {
     if (seq === undefined || !el || !msg) return;
     const prevSeq = this.seqs[index - 1];
     const prev = prevSeq === undefined ? undefined : this.messages.get(prevSeq);
-    el.classList.toggle('grouped', continues(prev, msg));
+    const firstUnread = this.unreadLine?.dataset.seq === String(seq);
+    el.classList.toggle('grouped', continues(prev, msg) && !firstUnread);
     const startsDay = !prev || !sameDay(prev.ts, msg.ts);
     const separator = this.separators.get(seq);
     if (startsDay && !separator) {
       const created = daySeparator(msg.ts);
-      el.before(created);
+      (firstUnread ? this.unreadLine! : el).before(created);
       this.separators.set(seq, created);
     } else if (!startsDay && separator) {
       separator.remove();
       this.separators.delete(seq);
     }
+  }
+
+  /** The first element shown for message `seq`: its day separator, the unread line, or itself. */
+  private topOf(seq: number): HTMLElement | null {
+    if (this.unreadLine?.dataset.seq === String(seq) && !this.separators.has(seq))
+      return this.unreadLine;
+    return this.separators.get(seq) ?? this.items.get(seq) ?? null;
   }
 
   private render(msg: ChatMessage): HTMLElement {

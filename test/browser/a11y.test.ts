@@ -134,6 +134,8 @@ describeBrowser('chat page accessibility', (env) => {
         });
       await msg('to be deleted').getByTestId('message-menu').click();
       await owner.page.getByTestId('action-delete').click();
+      assert.deepEqual(await axeSerious(owner.page), [], 'the delete confirmation passes axe');
+      await owner.page.getByTestId('ask-ok').click();
       await owner.page.getByTestId('tombstone').waitFor();
       await waitForText(other.page, 'to be reported');
       await other.page

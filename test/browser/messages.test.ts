@@ -7,7 +7,17 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { describeBrowser, eventually, joinRoom, openUser, send, type User } from './helpers.js';
+import {
+  badgeOf,
+  describeBrowser,
+  eventually,
+  joinRoom,
+  openRoom,
+  openUser,
+  rawSeeder,
+  send,
+  type User,
+} from './helpers.js';
 
 const message = (page: Page, text: string) =>
   page.locator('[data-testid="message"]', {
@@ -94,6 +104,18 @@ describeBrowser('chat page edits and reactions', (env) => {
     await m.hover();
     await m.getByTestId('message-menu').click();
     await ann.page.getByTestId('context-menu').getByTestId('action-delete').click();
+    // Asked first: cancelled, nothing happens.
+    await ann.page.getByTestId('ask').waitFor({ state: 'visible' });
+    assert.match((await ann.page.getByTestId('ask-title').textContent()) ?? '', /cannot be undone/);
+    await ann.page.getByTestId('ask-cancel').click();
+    // The log is ordered: had the cancelled delete gone out, bob would see it before this.
+    await send(ann.page, 'still here');
+    await message(bob.page, 'still here').waitFor();
+    assert.equal(await bob.page.getByTestId('tombstone').count(), 0);
+    await m.hover();
+    await m.getByTestId('message-menu').click();
+    await ann.page.getByTestId('context-menu').getByTestId('action-delete').click();
+    await ann.page.getByTestId('ask-ok').click();
     await bob.page.getByTestId('tombstone').waitFor();
     await bob.page.reload();
     await joinRoom(bob.page, room);
@@ -130,5 +152,57 @@ describeBrowser('chat page edits and reactions', (env) => {
     await send(bob.page, 'unrelated');
     await message(ann.page, 'unrelated').waitFor();
     assert.equal(await message(ann.page, 'unrelated').getByTestId('reply-quote').count(), 0);
+  });
+
+  it('edits my last message with Up-arrow in the empty composer', async () => {
+    const ann = await user('arrow');
+    const room = `arrow-${Date.now() % 100_000}`;
+    await joinRoom(ann.page, room);
+    await send(ann.page, 'first one');
+    await send(ann.page, 'tpyo here');
+    await message(ann.page, 'tpyo here').waitFor();
+    const input = ann.page.getByTestId('composer-input');
+    await input.fill('a draft');
+    await input.press('ArrowUp');
+    assert.equal(await ann.page.getByTestId('ask').isVisible(), false, 'a draft is not replaced');
+    await input.fill('');
+    await input.press('ArrowUp');
+    await ann.page.getByTestId('ask').waitFor({ state: 'visible' });
+    assert.equal(await ann.page.getByTestId('ask-input').inputValue(), 'tpyo here');
+    await ann.page.getByTestId('ask-input').fill('typo here');
+    await ann.page.getByTestId('ask-input').press('Enter');
+    await message(ann.page, 'typo here').getByTestId('message-edited').waitFor();
+    assert.equal(await message(ann.page, 'first one').getByTestId('message-edited').count(), 0);
+  });
+
+  it('opens a channel at a "New messages" line before what came while I was away', async () => {
+    const ann = await user('away');
+    const room = `away-${Date.now() % 100_000}`;
+    await joinRoom(ann.page, room);
+    await send(ann.page, 'before I left');
+    await message(ann.page, 'before I left').waitFor();
+    await openRoom(ann.page, 'general');
+    const bob = await rawSeeder(env.server.wsUrl, `back-${Date.now() % 100_000}`);
+    await bob.call({ type: 'join', room });
+    for (const t of ['while away 1', 'while away 2', 'while away 3']) await bob.sendToRoom(room, t);
+    bob.close();
+    await eventually(
+      async () => (await badgeOf(ann.page, 'room-item', room)) === '3',
+      'three unread in the sidebar',
+    );
+    await openRoom(ann.page, room);
+    const line = ann.page.getByTestId('new-messages-line');
+    await line.waitFor();
+    assert.equal(await line.textContent(), 'New messages');
+    const next = await line.evaluate(
+      (el) => el.nextElementSibling?.querySelector('[data-testid="message-text"]')?.textContent,
+    );
+    assert.equal(next, 'while away 1', 'the line is right above the first unread');
+    assert.equal(await line.count(), 1);
+    // Read now: opened again, no line.
+    await openRoom(ann.page, 'general');
+    await openRoom(ann.page, room);
+    await message(ann.page, 'while away 3').waitFor();
+    assert.equal(await line.count(), 0);
   });
 });

@@ -172,6 +172,7 @@ describeBrowser('chat page moderation', (env) => {
 
     await message(mod.page, 'spam spam spam').click({ button: 'right' });
     await mod.page.getByTestId('context-menu').getByTestId('action-delete').click();
+    await mod.page.getByTestId('ask-ok').click();
     const tomb = (p: Page) =>
       p.locator(`[data-testid="message"][data-seq="${seq}"] [data-testid="tombstone"]`);
     for (const u of [owner, mod, third]) {
