@@ -191,7 +191,9 @@ function markViewed(): void {
   const channel = view.current;
   const c = client;
   if (!channel || !c || c.state !== 'ready' || document.visibilityState !== 'visible') return;
-  const seq = Math.max(channels.get(channel)?.lastSeq ?? 0, view.newestSeq);
+  // Opened at an older message (a search hit), only what is loaded has been seen.
+  const newest = channels.get(channel)?.lastSeq ?? 0;
+  const seq = view.reachesNewest ? Math.max(newest, view.newestSeq) : view.newestSeq;
   channels.onRead(channel, seq);
   if (seq > 0 && seq > (marked.get(channel) ?? 0)) {
     marked.set(channel, seq);

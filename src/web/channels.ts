@@ -3,7 +3,7 @@
  *
  * Fed from the SDK's ChannelState snapshots and from every message and read event. Positions
  * only move forward (max-merge), so a stale snapshot arriving late never resurrects an unread
- * badge, and a message the SDK has not yet folded into its own state still counts.
+ * badge. The unread count is the SDK's (messages of others, not events on earlier messages).
  */
 import type { ChannelState, ChatMessage } from '../protocol/frames.js';
 import { dmChannel, parseChannel } from '../protocol/channels.js';
@@ -15,6 +15,8 @@ export interface ChannelInfo {
   name: string;
   lastSeq: number;
   readSeq: number;
+  /** Messages of others past readSeq (events on earlier messages are not counted). */
+  unread: number;
 }
 
 export class Channels {
@@ -34,7 +36,10 @@ export class Channels {
   merge(state: ChannelState): ChannelInfo {
     const info = this.ensure(state.channel, state.kind, state.name);
     info.lastSeq = Math.max(info.lastSeq, state.lastSeq);
+    // The SDK counts unread messages (not events); a snapshot behind what is known is stale.
+    if (state.readSeq >= info.readSeq) info.unread = state.unread;
     info.readSeq = Math.max(info.readSeq, state.readSeq);
+    if (info.readSeq >= info.lastSeq) info.unread = 0;
     return info;
   }
 
@@ -43,14 +48,20 @@ export class Channels {
     const info = this.ensureFromId(msg.channel);
     if (!info) return undefined;
     info.lastSeq = Math.max(info.lastSeq, msg.seq);
-    if (msg.from === this.me()) info.readSeq = Math.max(info.readSeq, msg.seq);
+    if (msg.from === this.me()) {
+      info.readSeq = Math.max(info.readSeq, msg.seq);
+      info.unread = 0;
+    }
     return info;
   }
 
   /** A read position moved (this device's markRead or another device's read event). */
   onRead(channel: string, seq: number): void {
     const info = this.map.get(channel);
-    if (info) info.readSeq = Math.max(info.readSeq, seq);
+    if (!info) return;
+    info.readSeq = Math.max(info.readSeq, seq);
+    // Read to the end: nothing unread. Read part way: the server's count comes with its reply.
+    if (info.readSeq >= info.lastSeq) info.unread = 0;
   }
 
   remove(channel: string): void {
@@ -64,7 +75,7 @@ export class Channels {
 
   unread(channel: string): number {
     const info = this.map.get(channel);
-    return info ? Math.max(0, info.lastSeq - info.readSeq) : 0;
+    return info?.unread ?? 0;
   }
 
   rooms(): ChannelInfo[] {
@@ -100,7 +111,7 @@ export class Channels {
   private ensure(channel: string, kind: 'room' | 'dm', name: string): ChannelInfo {
     let info = this.map.get(channel);
     if (!info) {
-      info = { channel, kind, name, lastSeq: 0, readSeq: 0 };
+      info = { channel, kind, name, lastSeq: 0, readSeq: 0, unread: 0 };
       this.map.set(channel, info);
     }
     return info;

@@ -68,6 +68,19 @@ export function avatar(handle: string): HTMLElement {
   );
 }
 
+/** Milliseconds from `now` to the next local midnight, when "Today" becomes "Yesterday". */
+export function msToNextDay(now = Date.now()): number {
+  const next = new Date(dayStart(now));
+  next.setDate(next.getDate() + 1);
+  return next.getTime() - now;
+}
+
+/** Gives a day separator the label of its day as seen at `now`. */
+export function relabelDay(separator: HTMLElement, now = Date.now()): void {
+  const label = separator.firstElementChild;
+  if (label) label.textContent = dayLabel(Number(separator.dataset.day), now);
+}
+
 /** The separator list item shown before the first message of a day. */
 export function daySeparator(ts: number): HTMLElement {
   return h(

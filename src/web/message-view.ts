@@ -11,7 +11,14 @@ import type { EditEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
 import { renderMessage } from './markdown.js';
-import { avatar, continues, daySeparator, sameDay } from './message-groups.js';
+import {
+  avatar,
+  continues,
+  daySeparator,
+  msToNextDay,
+  relabelDay,
+  sameDay,
+} from './message-groups.js';
 
 export interface HistoryPage {
   messages: ChatMessage[];
@@ -81,6 +88,12 @@ export class MessageView {
     private readonly onReact: (msg: ChatMessage, emoji: string, on: boolean) => void = () => {},
   ) {
     olderButton.addEventListener('click', () => void this.loadOlder());
+    // Past midnight "Today" is "Yesterday": the shown separators follow the clock.
+    const relabel = (): void => {
+      for (const sep of this.separators.values()) relabelDay(sep);
+      setTimeout(relabel, msToNextDay() + 1_000);
+    };
+    setTimeout(relabel, msToNextDay() + 1_000);
     this.newerButton = h(
       'button',
       { type: 'button', class: 'older newer', 'data-testid': 'load-newer', hidden: true },
@@ -112,6 +125,11 @@ export class MessageView {
       if (msg && msg.from === this.me() && !msg.deleted && !this.deleted.has(msg.seq)) return msg;
     }
     return undefined;
+  }
+
+  /** Whether the list reaches the channel's newest message (not opened at an older one). */
+  get reachesNewest(): boolean {
+    return !this.hasNewer;
   }
 
   get newestSeq(): number {

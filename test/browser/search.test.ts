@@ -10,7 +10,9 @@ import { it } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
   axeSerious,
+  badgeOf,
   describeBrowser,
+  eventually,
   joinRoom,
   openRoom,
   openUser,
@@ -182,5 +184,37 @@ describeBrowser('chat page search', (env) => {
     assert.deepEqual(await axeSerious(page), [], 'phone results pass axe');
     await page.getByTestId('search-hit').first().click();
     await page.locator(`[data-testid="message"][data-seq="${target}"]`).waitFor();
+  });
+
+  it('leaves what came after an old hit unread: only what was loaded has been seen', async () => {
+    const dee = await user(`dee-${stamp}`);
+    const page = dee.page;
+    await joinRoom(page, ROOM);
+    await openRoom(page, 'general');
+    const late = await rawSeeder(env.server.wsUrl, `late-${stamp}`);
+    await late.call({ type: 'join', room: ROOM });
+    await late.sendToRoom(ROOM, 'unread one');
+    await late.sendToRoom(ROOM, 'unread two');
+    late.close();
+    await eventually(
+      async () => (await badgeOf(page, 'room-item', ROOM)) === '2',
+      'two unread in the sidebar',
+    );
+    await searchFor(page, WORD);
+    await page.getByTestId('search-hit').first().click();
+    await page.locator(`[data-testid="message"][data-seq="${target}"].found`).waitFor();
+    await openRoom(page, 'general');
+    // Had the hit marked the channel read to its end, the badge would be gone.
+    await eventually(
+      async () => (await badgeOf(page, 'room-item', ROOM)) === '2',
+      'still two unread after opening an old hit',
+    );
+    await openRoom(page, ROOM);
+    await page.getByText('unread two').waitFor();
+    await openRoom(page, 'general');
+    await eventually(
+      async () => (await badgeOf(page, 'room-item', ROOM)) === '',
+      'read once the newest was open',
+    );
   });
 });

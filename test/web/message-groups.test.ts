@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage } from '../../src/protocol/frames.js';
-import { GROUP_MS, avatarOf, continues, dayLabel, sameDay } from '../../src/web/message-groups.js';
+import {
+  GROUP_MS,
+  avatarOf,
+  continues,
+  dayLabel,
+  msToNextDay,
+  sameDay,
+} from '../../src/web/message-groups.js';
 
 const at = (y: number, m: number, d: number, hh = 12, mm = 0) =>
   new Date(y, m - 1, d, hh, mm).getTime();
@@ -14,6 +21,11 @@ const msg = (from: string, ts: number, seq = 1): ChatMessage =>
 
 describe('message list decorations', () => {
   const now = at(2026, 3, 10, 9, 30);
+
+  it('knows when the next local day starts, for relabelling "Today" at midnight', () => {
+    assert.equal(msToNextDay(at(2026, 3, 10, 23, 59)), 60_000);
+    assert.equal(msToNextDay(at(2026, 3, 10, 0, 0)), 24 * 3600_000);
+  });
 
   it('labels today, yesterday and older days', () => {
     assert.equal(dayLabel(at(2026, 3, 10, 0, 1), now), 'Today');
