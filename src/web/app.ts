@@ -202,6 +202,8 @@ function markViewed(): void {
   render();
 }
 
+view.onNewerShown = markViewed;
+
 /** Opens `channel` at its newest message, or with `at` at that message (a search hit). */
 function openChannel(channel: string, at?: number): void {
   const info = channels.get(channel);

@@ -73,6 +73,8 @@ export class MessageView {
   private readAtOpen: number | undefined;
   private unreadLine: HTMLElement | null = null;
   private readonly newerButton: HTMLButtonElement;
+  /** Called when scrolling down showed newer messages (the reader may have read more). */
+  onNewerShown: () => void = () => {};
 
   constructor(
     private readonly scroller: HTMLElement,
@@ -253,6 +255,7 @@ export class MessageView {
       if (gen !== this.generation) return;
       this.insertAll(page.messages);
       this.setNewer(page.hasMore && page.messages.length > 0);
+      this.onNewerShown();
     } catch (err) {
       if (gen === this.generation) this.onError(err);
     } finally {

@@ -209,12 +209,19 @@ describeBrowser('chat page search', (env) => {
       async () => (await badgeOf(page, 'room-item', ROOM)) === '2',
       'still two unread after opening an old hit',
     );
-    await openRoom(page, ROOM);
+    // Scrolled down to the newest from the hit, it is all read.
+    await searchFor(page, WORD);
+    await page.getByTestId('search-hit').first().click();
+    await page.locator(`[data-testid="message"][data-seq="${target}"].found`).waitFor();
+    for (let i = 0; i < 10 && (await page.getByTestId('load-newer').isVisible()); i++) {
+      await page.getByTestId('load-newer').click();
+      await page.waitForTimeout(200);
+    }
     await page.getByText('unread two').waitFor();
     await openRoom(page, 'general');
     await eventually(
       async () => (await badgeOf(page, 'room-item', ROOM)) === '',
-      'read once the newest was open',
+      'read once the newest was shown',
     );
   });
 });
