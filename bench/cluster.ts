@@ -122,6 +122,8 @@ export interface ClusterResult {
   brokerCpuUsPerDelivery: number | null;
   latencyMs: { p50: number; p99: number; max: number };
   rssPeakMb: number[];
+  /** A node did not report its bus counts in time (busTraffic is then NaN): the row is partial. */
+  busStatsMissing?: boolean;
   busTraffic: {
     /** Per node: bus payloads from other nodes in the window. */
     receivedPerNode: number[];
@@ -133,6 +135,8 @@ export interface ClusterResult {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** How long a node may take to report its bus counts before they count as unknown. */
+const BUS_STATS_WAIT_MS = 15_000;
 const now = (): number => performance.timeOrigin + performance.now();
 const mb = (bytes: number): number => bytes / 1048576;
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -241,10 +245,15 @@ async function startSocketioCluster(
     await stop();
     throw e;
   }
+  // A peer saturated by the run may answer late or not at all: its bus counts are then unknown
+  // (NaN) and the row is kept, marked, rather than the scenario aborted.
   const ask = (n: RunningServer): Promise<{ received: number; fromOthers: number }> =>
-    new Promise((resolve, reject) => {
+    new Promise((resolve) => {
       const child = n.child!;
-      const timer = setTimeout(() => reject(new Error('socket.io peer: no bus stats')), 5000);
+      const timer = setTimeout(() => {
+        child.off('message', on);
+        resolve({ received: NaN, fromOthers: NaN });
+      }, BUS_STATS_WAIT_MS);
       const on = (m: { t?: string; received?: number; fromOthers?: number }): void => {
         if (m.t !== 'bus') return;
         child.off('message', on);
@@ -428,6 +437,8 @@ async function measure(
   const perNode = (xs: number[]): number =>
     xs.reduce((a, b) => a + b, 0) / xs.length / Math.max(1, t.sent);
   const raw = bus1.raw && bus0.raw ? bus1.raw.map((v, i) => v - (bus0.raw?.[i] ?? 0)) : null;
+  const busStatsMissing = [...bus0.fromOthers, ...bus1.fromOthers].some(Number.isNaN);
+  if (busStatsMissing) note(`${label}: a node did not report its bus counts (saturated?)`);
   note(
     `${label}: ${complete ? 'all' : 'INCOMPLETE:'} ${fmtCount(t.delivered)}/${fmtCount(t.sent * perMessage)} delivered, nodes ${serverCpuMs.toFixed(0)} ms CPU, bus/node/msg ${perNode(receivedPerNode).toFixed(2)}`,
   );
@@ -460,6 +471,7 @@ async function measure(
       brokerCpuMs === null ? null : (brokerCpuMs * 1000) / Math.max(1, t.delivered),
     latencyMs: { p50: hist.quantile(0.5), p99: hist.quantile(0.99), max: hist.maxMs },
     rssPeakMb: rssPeak.map(mb),
+    busStatsMissing,
     busTraffic: {
       receivedPerNode,
       perNodePerMessage: perNode(receivedPerNode),
@@ -525,7 +537,8 @@ export function renderCluster(results: ClusterResult[]): string {
     const health =
       `${r.nodes}×${Math.round(r.clients / r.nodes)} ${r.ready}/${r.clients}` +
       (r.failed ? ` F${r.failed}` : '') +
-      (r.dropped ? ` D${r.dropped}` : '');
+      (r.dropped ? ` D${r.dropped}` : '') +
+      (r.busStatsMissing ? ' (no bus stats)' : '');
     return [
       r.scenario,
       r.server,
