@@ -176,7 +176,7 @@ describe('Dockerfile', () => {
       dir = tempDir('docker-cmd');
       server = spawn(process.execPath, [...args, '--port', '0', '--store', 'memory:'], {
         cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'inherit'],
         env: {
           ...process.env,
           PORT: '',
@@ -532,7 +532,7 @@ describe('Grafana dashboard', () => {
       ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0'],
       {
         cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'inherit'],
         env: {
           ...process.env,
           PORT: '',
