@@ -202,8 +202,8 @@ export class MemoryStore implements Store, SessionStore {
   }
 
   async readPositions(channel: string): Promise<ReadPosition[]> {
-    const members = this.#channels.get(channel)?.members ?? new Map();
-    return [...members]
+    const members = this.#channels.get(channel)?.members;
+    return [...(members ?? [])]
       .map(([user, m]) => ({ user, readSeq: m.readSeq, receipts: !this.#receiptsOff.has(user) }))
       .sort((a, b) => (a.user < b.user ? -1 : 1));
   }
