@@ -178,6 +178,7 @@ export class ChannelBook {
         lastSeq: readSeq,
         readSeq,
         unread: 0,
+        mentions: 0,
         firstSeq: 1,
       };
       this.states.set(m.channel, state);

@@ -13,6 +13,7 @@
  *   the driver error.
  */
 import { isMessageEntry } from '../protocol/log-entry.js';
+import type { MentionAll } from '../protocol/mentions.js';
 
 /**
  * What a log entry may change in an earlier message of its channel (its target, by seq). An
@@ -70,8 +71,7 @@ export interface NewMessage extends LogEvent {
   mentionsAll?: MentionAll;
 }
 
-/** A mention of everyone in the channel: `@room` (all members) or `@here` (those online). */
-export type MentionAll = 'room' | 'here';
+export type { MentionAll };
 
 /** The reactions of one message as a viewer sees them. */
 export interface ReactionSummary {

@@ -524,6 +524,7 @@ function addRoom(c: SwitchboardClient, room: string, state: unknown): void {
       lastSeq: 0,
       readSeq: 0,
       unread: 0,
+      mentions: 0,
       firstSeq: 1,
     });
 }
