@@ -7,6 +7,7 @@
  */
 import type { ChannelState, ChatMessage } from '../protocol/frames.js';
 import { dmChannel, parseChannel } from '../protocol/channels.js';
+import { mentionsMe } from '../client/channel-book.js';
 
 export interface ChannelInfo {
   channel: string;
@@ -15,6 +16,8 @@ export interface ChannelInfo {
   name: string;
   lastSeq: number;
   readSeq: number;
+  /** Unread messages that mention me (the server's count, plus new ones since). */
+  mentions: number;
 }
 
 export class Channels {
@@ -33,8 +36,11 @@ export class Channels {
   /** Folds an SDK snapshot in; returns the merged entry. */
   merge(state: ChannelState): ChannelInfo {
     const info = this.ensure(state.channel, state.kind, state.name);
+    // The snapshot's mention count holds unless this view has read past its read position.
+    if (state.readSeq >= info.readSeq) info.mentions = state.mentions;
     info.lastSeq = Math.max(info.lastSeq, state.lastSeq);
     info.readSeq = Math.max(info.readSeq, state.readSeq);
+    if (info.readSeq >= info.lastSeq) info.mentions = 0;
     return info;
   }
 
@@ -42,15 +48,24 @@ export class Channels {
   onMessage(msg: ChatMessage): ChannelInfo | undefined {
     const info = this.ensureFromId(msg.channel);
     if (!info) return undefined;
+    if (msg.seq > info.lastSeq && msg.seq > info.readSeq && mentionsMe(msg, this.me()))
+      info.mentions++;
     info.lastSeq = Math.max(info.lastSeq, msg.seq);
     if (msg.from === this.me()) info.readSeq = Math.max(info.readSeq, msg.seq);
     return info;
   }
 
   /** A read position moved (this device's markRead or another device's read event). */
-  onRead(channel: string, seq: number): void {
+  onRead(channel: string, seq: number, mentions?: number): void {
     const info = this.map.get(channel);
-    if (info) info.readSeq = Math.max(info.readSeq, seq);
+    if (!info) return;
+    info.readSeq = Math.max(info.readSeq, seq);
+    if (mentions !== undefined) info.mentions = mentions;
+    if (info.readSeq >= info.lastSeq) info.mentions = 0;
+  }
+
+  mentions(channel: string): number {
+    return this.map.get(channel)?.mentions ?? 0;
   }
 
   remove(channel: string): void {
@@ -100,7 +115,7 @@ export class Channels {
   private ensure(channel: string, kind: 'room' | 'dm', name: string): ChannelInfo {
     let info = this.map.get(channel);
     if (!info) {
-      info = { channel, kind, name, lastSeq: 0, readSeq: 0 };
+      info = { channel, kind, name, lastSeq: 0, readSeq: 0, mentions: 0 };
       this.map.set(channel, info);
     }
     return info;

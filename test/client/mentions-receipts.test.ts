@@ -36,7 +36,7 @@ describe('SwitchboardClient mentions', () => {
     assert.equal(b.channels.get('room:general')?.mentions, 1);
     const state = await b.markRead('room:general', sent.seq);
     assert.equal(state.mentions, 0);
-    assert.deepEqual(mentionSpans(sent.text), [{ start: 5, end: 6 + b.user.length, name: b.user }]);
+    assert.deepEqual(mentionSpans(sent.text), [{ start: 5, end: 6 + b.user!.length, name: b.user! }]);
   });
 });
 
@@ -45,7 +45,7 @@ describe('SwitchboardClient receipts', () => {
     const a = client({ url: server.wsUrl, handle: handle('ann') });
     const b = client({ url: server.wsUrl, handle: handle('bob') });
     await Promise.all([a.connect(), b.connect()]);
-    const sent = await a.sendDm(b.user, 'seen?');
+    const sent = await a.sendDm(b.user!, 'seen?');
     await until(() => b.channels.has(sent.channel));
     const receipt = waitFor(a, 'receipt', (r) => r.channel === sent.channel);
     await b.markRead(sent.channel, sent.seq);
