@@ -71,6 +71,11 @@ export function notifyMentions(
   const base = { type: 'mention', channel: m.channel, seq, from: m.from };
   for (const user of m.mentions ?? [])
     if (!before.mentions?.includes(user)) ctx.notifyUser(user, JSON.stringify(base));
-  if (m.mentionsAll && !before.mentionsAll)
-    ctx.channelEvent(m.channel, JSON.stringify({ ...base, all: m.mentionsAll }));
+  if (!m.mentionsAll || before.mentionsAll) return;
+  const frame = JSON.stringify({ ...base, all: m.mentionsAll });
+  const parsed = parseChannel(m.channel);
+  // A DM travels on its people's topics, not a channel topic: tell the other one there.
+  if (parsed?.kind === 'dm') {
+    for (const u of parsed.users) if (u !== m.from) ctx.notifyUser(u, frame);
+  } else ctx.channelEvent(m.channel, frame);
 }
