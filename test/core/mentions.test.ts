@@ -130,6 +130,9 @@ describe('mentions', () => {
     });
     assert.deepEqual(r.message.mentions, [s.bob.user]);
     await s.bob.waitFor((f) => f.type === 'mention' && f.channel === r.message.channel);
+    await must(s.ann, { type: 'send', to: s.bob.user, text: '@here', cid: 'd2' });
+    const all = await s.bob.waitFor((f) => f.type === 'mention' && f.all === 'here');
+    assert.deepEqual([all.channel, all.seq], [r.message.channel, 2]);
   });
 });
 
