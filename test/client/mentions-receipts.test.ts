@@ -36,7 +36,9 @@ describe('SwitchboardClient mentions', () => {
     assert.equal(b.channels.get('room:general')?.mentions, 1);
     const state = await b.markRead('room:general', sent.seq);
     assert.equal(state.mentions, 0);
-    assert.deepEqual(mentionSpans(sent.text), [{ start: 5, end: 6 + b.user!.length, name: b.user! }]);
+    assert.deepEqual(mentionSpans(sent.text), [
+      { start: 5, end: 6 + b.user!.length, name: b.user! },
+    ]);
   });
 });
 
