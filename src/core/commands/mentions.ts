@@ -40,21 +40,30 @@ export async function resolveMentions(
     throw new SwitchboardError('SB_ERR_MENTION_LIMIT');
   if (handles.length === 0 && all === null) return {};
   const parsed = parseChannel(channel);
-  const members = parsed?.kind === 'dm' ? parsed.users : await ctx.store.members(channel);
-  if (all && grant && members.length > ctx.limits.mentionAllMinMembers) {
+  if (all && grant && (await roomSize(ctx, channel)) > ctx.limits.mentionAllMinMembers) {
     const code = authorize('mention-all', grant.access.kind, grant.actor);
     if (code !== null)
       throw new SwitchboardError(code === 'SB_ERR_FORBIDDEN' ? 'SB_ERR_MENTION_FORBIDDEN' : code);
   }
-  const candidates = handles.filter((h) => h !== sender && members.includes(h));
-  const blocked = await Promise.all(
-    candidates.map((h) => ctx.store.moderation.isBlocked(h, sender)),
+  // At most MAX_MENTIONS lookups each, whatever the room's size.
+  const others = handles.filter((h) => h !== sender);
+  const kept = await Promise.all(
+    others.map(
+      async (h) =>
+        (parsed?.kind === 'dm' ? parsed.users.includes(h) : await ctx.store.isMember(channel, h)) &&
+        !(await ctx.store.moderation.isBlocked(h, sender)),
+    ),
   );
-  const mentions = candidates.filter((_, i) => !blocked[i]);
+  const mentions = others.filter((_, i) => kept[i]);
   return {
     ...(mentions.length > 0 ? { mentions } : {}),
     ...(all ? { mentionsAll: all } : {}),
   };
+}
+
+/** A room's member count: this node's running count when it holds the room, else the store's. */
+async function roomSize(ctx: CommandContext, channel: string): Promise<number> {
+  return ctx.directory.channels.get(channel)?.members ?? (await ctx.store.members(channel)).length;
 }
 
 /**
