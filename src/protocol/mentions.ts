@@ -7,7 +7,8 @@
  * regard to case), where the `@` starts the text or follows a character that cannot be part of a
  * handle (so `ann@example.com` mentions nobody). Trailing `.` and `-` belong to the sentence, not
  * the handle (`thanks @bob.`). `@room` (every member) and `@here` (the members online) are the
- * mentions of everyone; handles `room` and `here` cannot be mentioned by name.
+ * mentions of everyone; handles `room` and `here` cannot be mentioned by name. Nothing in code
+ * (`inline` or fenced) is a mention.
  */
 
 /** `@room`: every member of the channel; `@here`: the members online now. */
@@ -33,10 +34,14 @@ export interface MentionSpan {
 
 const MENTION_RE = /(^|[^a-z0-9_.@-])@([a-z0-9_][a-z0-9_.-]{0,31})/gi;
 
-/** Every mention in `text`, in order. */
+/** Code (fenced blocks, `inline`) shows what was typed: an `@` in it mentions nobody. */
+const CODE_RE = /```[\s\S]*?(?:```|$)|`[^`\n]*`/g;
+
+/** Every mention in `text` outside code, in order. */
 export function mentionSpans(text: string): MentionSpan[] {
   const spans: MentionSpan[] = [];
-  for (const m of text.matchAll(MENTION_RE)) {
+  const prose = text.replace(CODE_RE, (code) => ' '.repeat(code.length));
+  for (const m of prose.matchAll(MENTION_RE)) {
     const name = m[2]!.replace(/[.-]+$/, '').toLowerCase();
     if (name === '') continue;
     const start = m.index + m[1]!.length;

@@ -36,6 +36,10 @@ describe('mention parsing', () => {
       all: 'here',
     });
     assert.deepEqual(parseMentions('@here @room'), { handles: [], all: 'room' });
+    assert.deepEqual(parseMentions('`@ann` and\n```\n@bob\n```\n@cy'), {
+      handles: ['cy'],
+      all: null,
+    });
     assert.deepEqual(mentionSpans('a @bob.'), [{ start: 2, end: 6, name: 'bob' }]);
   });
 });
