@@ -152,6 +152,18 @@ export const ERRORS = {
     message: 'this message has as many different reactions as it may',
     retryable: false,
   },
+  SB_ERR_MENTION_FORBIDDEN: {
+    message: '@room and @here in a room this large are for its moderators and above',
+    retryable: false,
+  },
+  SB_ERR_MENTION_LIMIT: {
+    message: 'a message mentions at most 20 different people',
+    retryable: false,
+  },
+  SB_ERR_RECEIPTS_UNAVAILABLE: {
+    message: 'this room is too large for read receipts',
+    retryable: false,
+  },
   SB_ERR_SEARCH_INVALID: {
     message: 'search query is empty, too long, or has a malformed filter or cursor',
     retryable: false,

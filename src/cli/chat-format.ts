@@ -3,8 +3,10 @@
  * `clean` first: ANSI escapes and control characters could otherwise move the cursor, rewrite
  * earlier lines, set the window title or forge a line from someone else (terminal injection).
  */
+import { mentionsMe } from '../client/channel-book.js';
 import { highlightPieces } from '../client/search.js';
 import type { DeleteEvent, EditEvent, ReactionEvent } from '../client/types.js';
+import { mentionSpans } from '../protocol/mentions.js';
 import { parseChannel, type ChatMessage, type SearchHit } from '../protocol/index.js';
 
 // ESC-introduced sequences (CSI, OSC, DCS, SOS/PM/APC with their terminators, and 2-byte
@@ -30,14 +32,42 @@ export function shortTime(ts: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/**
+ * `text` cleaned, with the mentions of `me` (and `@room` / `@here`) marked when the server says
+ * the message mentions me. Cleaned piece by piece, so a mark never lands inside an escape.
+ */
+function marked(m: ChatMessage, me: string | null, style: MarkStyle): string {
+  if (!mentionsMe(m, me)) return clean(m.text);
+  const [open, close] = MARKS[style];
+  let out = '';
+  let last = 0;
+  for (const s of mentionSpans(m.text)) {
+    if (s.name !== me && s.name !== 'room' && s.name !== 'here') continue;
+    out += `${clean(m.text.slice(last, s.start))}${open}${clean(m.text.slice(s.start, s.end))}${close}`;
+    last = s.end;
+  }
+  return out + clean(m.text.slice(last));
+}
+
+/**
+ * How marked text stands out (search hits, mentions of me): bold on a terminal, brackets in a
+ * pipe or file.
+ */
+export type MarkStyle = 'bold' | 'brackets';
+
+const MARKS: Record<MarkStyle, [string, string]> = {
+  bold: ['\u001b[1m', '\u001b[22m'],
+  brackets: ['[', ']'],
+};
+
 /** What an entry's body reads: its text, or what an event did to message #seq. */
-function body(m: ChatMessage): string {
+function body(m: ChatMessage, me: string | null, style: MarkStyle): string {
   if (m.deletes !== undefined) return `(deleted #${m.deletes})`;
   if (m.edits !== undefined) return `(edited #${m.edits}) ${clean(m.text)}`;
   if (m.reacts !== undefined) return `(reacted ${clean(m.emoji ?? '')} to #${m.reacts})`;
   if (m.unreacts !== undefined) return `(took back ${clean(m.emoji ?? '')} on #${m.unreacts})`;
   if (m.deleted) return '(deleted)';
-  const text = m.edited === undefined ? clean(m.text) : `${clean(m.text)} (edited)`;
+  const text = m.edited === undefined ? marked(m, me, style) : `${marked(m, me, style)} (edited)`;
   return m.replyTo === undefined ? text : `(reply to #${m.replyTo}) ${text}`;
 }
 
@@ -60,17 +90,13 @@ function place(channel: string, from: string, me: string | null): string {
  * own DM; `#7` is the seq that /edit, /delete and /react take. An event reads as what it did,
  * e.g. `12:05 #10 [general] alice: (edited #3) hello`.
  */
-export function formatMessage(m: ChatMessage, me: string | null): string {
-  return `${shortTime(m.ts)} #${m.seq} ${place(m.channel, m.from, me)} ${body(m)}`;
+export function formatMessage(
+  m: ChatMessage,
+  me: string | null,
+  style: MarkStyle = 'brackets',
+): string {
+  return `${shortTime(m.ts)} #${m.seq} ${place(m.channel, m.from, me)} ${body(m, me, style)}`;
 }
-
-/** How a search hit's matched ranges stand out: bold on a terminal, brackets in a pipe or file. */
-export type MarkStyle = 'bold' | 'brackets';
-
-const MARKS: Record<MarkStyle, [string, string]> = {
-  bold: ['\u001b[1m', '\u001b[22m'],
-  brackets: ['[', ']'],
-};
 
 /**
  * `2026-03-04 12:04 #7 [general] alice: the [deploy] is done`: a search hit with its date (hits
@@ -117,6 +143,7 @@ export const HELP = `Commands:
   /reply <#seq> <text> answer message #seq of the current channel
   /edit <#seq> <text>  edit your message #seq of the current channel
   /delete <#seq>       delete message #seq of the current channel
+  /seen                who has seen the newest message of the current channel
   /react <#seq> <emoji>    react to message #seq of the current channel
   /unreact <#seq> <emoji>  take that reaction back
   /help                this list

@@ -1,7 +1,7 @@
 /**
- * `switchboard chat`'s commands on the channel log: /search and /more, and /reply, /edit,
- * /delete, /react and /unreact on message #seq of the current channel (the seq formatMessage
- * prints).
+ * `switchboard chat`'s commands on the channel log: /search and /more, /seen (read receipts),
+ * and /reply, /edit, /delete, /react and /unreact on message #seq of the current channel (the
+ * seq formatMessage prints).
  * Each is one SDK call; the server decides what is allowed and a refusal prints its code. The
  * changes come back as the client's 'edit', 'delete' and 'reaction' events, printed by
  * `printChanges` like anyone else's, so a change is printed once whoever made it.
@@ -10,7 +10,7 @@ import { editMessage, react } from '../client/message-model.js';
 import { deleteMessage } from '../client/moderation.js';
 import { search } from '../client/search.js';
 import type { SendOptions, SwitchboardClient } from '../client/index.js';
-import { formatChange, formatHit, type ChangeEvent, type MarkStyle } from './chat-format.js';
+import { clean, formatChange, formatHit, type ChangeEvent, type MarkStyle } from './chat-format.js';
 
 export type ChatCommand = (args: string[], rest: string) => Promise<void>;
 
@@ -80,6 +80,18 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
     },
     react: reaction(true),
     unreact: reaction(false),
+    seen: async () => {
+      const channel = ctx.channel();
+      const r = await client.receipts(channel);
+      if (r.off) return print('* your read receipts are off: you see no one’s');
+      const latest = client.channels.get(channel)?.lastSeq ?? 0;
+      const seen = r.receipts.filter((p) => p.seq >= latest).map((p) => clean(p.user));
+      const not = r.receipts
+        .filter((p) => p.seq < latest)
+        .map((p) => `${clean(p.user)} (#${p.seq})`);
+      print(`* seen #${latest}: ${seen.length ? seen.join(', ') : 'nobody yet'}`);
+      if (not.length) print(`* not yet: ${not.join(', ')}`);
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { WebSocket } from 'ws';
 import { SwitchboardClient, type SendOptions } from '../client/index.js';
 import { SwitchboardError } from '../errors.js';
 import { dmChannel, parseChannel, roomChannel, type ChatMessage } from '../protocol/index.js';
+import { mentionsMe } from '../client/channel-book.js';
 import { HELP, clean, formatMessage } from './chat-format.js';
 import { logCommands, printChanges, type ChatCommand } from './chat-log-commands.js';
 import { accountToken, readPassword } from './sign-in.js';
@@ -117,8 +118,14 @@ export async function runChat(o: ChatOptions): Promise<void> {
   });
   client.on('message', (m: ChatMessage) => {
     typingShown.delete(`${m.channel} ${m.from}`);
-    if (m.channel === current.channel || m.channel.startsWith('dm:') || m.from === client.user) {
-      print(formatMessage(m, client.user));
+    // Another room's message shows when it mentions me (its mention marked).
+    if (
+      m.channel === current.channel ||
+      m.channel.startsWith('dm:') ||
+      m.from === client.user ||
+      mentionsMe(m, client.user)
+    ) {
+      print(formatMessage(m, client.user, tty ? 'bold' : 'brackets'));
       if (m.channel === current.channel && m.from !== client.user) scheduleRead(m.channel, m.seq);
     } else {
       const state = client.channels.get(m.channel);
@@ -265,7 +272,8 @@ export async function runChat(o: ChatOptions): Promise<void> {
       const limit = Math.min(500, Math.max(1, Number(n ?? 20) || 20));
       const page = await client.history(current.channel, { limit });
       print(`* last ${page.messages.length} messages in ${describe(current)}:`);
-      for (const m of page.messages) print(formatMessage(m, client.user));
+      for (const m of page.messages)
+        print(formatMessage(m, client.user, tty ? 'bold' : 'brackets'));
       if (page.hasMore) print(`* older messages exist: /history ${Math.min(500, limit * 2)}`);
     },
   };

@@ -59,6 +59,15 @@ export function replayStart(state: ChannelState): number {
   return Math.max(0, Math.min(start, state.lastSeq));
 }
 
+/** Whether a message mentions `me`: by handle, or `@room` / `@here` (of someone else). */
+export function mentionsMe(
+  m: Pick<ChatMessage, 'mentions' | 'mentionsAll' | 'from'>,
+  me: string | null,
+): boolean {
+  if (me === null || m.from === me) return false;
+  return m.mentionsAll !== undefined || (m.mentions?.includes(me) ?? false);
+}
+
 export class ChannelBook {
   readonly states = new Map<string, ChannelState>();
   private readonly seen = new Map<string, SeqWindow>();
@@ -121,6 +130,7 @@ export class ChannelBook {
       // Frames past the reply's position already arrived: what they added is in known.
       merged.lastSeq = known.lastSeq;
       merged.unread = Math.max(merged.unread, known.unread);
+      merged.mentions = Math.max(merged.mentions, known.mentions);
     }
     this.states.set(state.channel, merged);
     // An existing window is left alone: a reply can overtake message frames already on their way.
@@ -138,12 +148,13 @@ export class ChannelBook {
     this.seen.get(channel)?.raise(seq);
   }
 
-  /** Read position moved (this or another device). */
-  read(channel: string, seq: number, unread: number): ChannelState | undefined {
+  /** Read position moved (this or another device): the server's counts. */
+  read(channel: string, seq: number, unread: number, mentions = 0): ChannelState | undefined {
     const state = this.states.get(channel);
     if (!state) return undefined;
     state.readSeq = Math.max(state.readSeq, seq);
     state.unread = unread;
+    state.mentions = mentions;
     return { ...state };
   }
 
@@ -178,6 +189,7 @@ export class ChannelBook {
         lastSeq: readSeq,
         readSeq,
         unread: 0,
+        mentions: 0,
         firstSeq: 1,
       };
       this.states.set(m.channel, state);
@@ -185,14 +197,16 @@ export class ChannelBook {
     // Unread counts messages of others past the read position; the server's count covers up to
     // the lastSeq it gave, so only a message past it adds one (a replay of older ones does not).
     // Events (edits, reactions, deletes) move lastSeq only. My own message reads up to it.
+    // Mentions count the same way: a new message of someone else that mentions me adds one.
     const newest = m.seq > state.lastSeq;
     state.lastSeq = Math.max(state.lastSeq, m.seq);
     if (isMessageEntry(m) && m.seq > state.readSeq) {
       if (m.from !== me) {
         if (newest) state.unread++;
+        if (newest && mentionsMe(m, me)) state.mentions++;
       } else {
         state.readSeq = m.seq;
-        if (newest) state.unread = 0;
+        if (newest) state.unread = state.mentions = 0;
       }
     }
     return { ...state };

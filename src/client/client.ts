@@ -26,9 +26,11 @@ import type {
   HelloResult,
   HistoryResult,
   OnlineUser,
+  ReceiptsResult,
   RoomInfo,
   RoomKind,
   ServerFrame,
+  UserSettings,
 } from '../protocol/frames.js';
 import { RECONNECT_DEFAULTS } from './backoff.js';
 import { ChannelBook } from './channel-book.js';
@@ -70,6 +72,8 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private readonly typingSent = new Map<string, number>();
   private current: ClientState = 'idle';
   private me: string | null = null;
+  /** My settings as of the last hello or `settings` frame. */
+  private userSettings: UserSettings = { receipts: true };
   private session: string | null;
   private handle: string | null;
   private first: Deferred | null = null;
@@ -258,6 +262,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
   private ready(hello: HelloResult, resumed: ResumePosition[]): void {
     this.me = hello.user;
     this.handle = hello.user;
+    this.userSettings = { ...hello.settings };
     this.session = hello.token ?? null;
     this.link.established(hello.pingInterval);
     const { removed, replay } = this.book.applyHello(hello.channels);
@@ -353,9 +358,31 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         this.emit('typing', { channel: f.channel, user: f.user });
         return;
       case 'read': {
-        const state = this.book.read(f.channel, f.seq, f.unread);
-        this.emit('read', { channel: f.channel, seq: f.seq, unread: f.unread });
+        const state = this.book.read(f.channel, f.seq, f.unread, f.mentions);
+        this.emit('read', {
+          channel: f.channel,
+          seq: f.seq,
+          unread: f.unread,
+          mentions: f.mentions,
+        });
         if (state) this.emit('channel', state);
+        return;
+      }
+      case 'mention': {
+        const { type: _type, ...event } = f;
+        // An @room/@here of my own comes back to me on the channel: not a mention of me.
+        if (event.from !== this.me) this.emit('mention', event);
+        return;
+      }
+      case 'receipt': {
+        const { type: _type, ...event } = f;
+        this.emit('receipt', event);
+        return;
+      }
+      case 'settings': {
+        const { type: _type, ...settings } = f;
+        this.userSettings = settings;
+        this.emit('settings', settings);
         return;
       }
       case 'channel': {
@@ -525,6 +552,30 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     if (now - (this.typingSent.get(channel) ?? -Infinity) < TYPING_THROTTLE) return;
     this.typingSent.set(channel, now);
     await this.command({ type: 'typing', channel });
+  }
+
+  /** My settings (read receipts shared or not), as of the last hello or change. */
+  get settings(): UserSettings {
+    return { ...this.userSettings };
+  }
+
+  /**
+   * Turns my read receipts on or off on every device: off, my read position is not shown to
+   * others and I see no one's.
+   */
+  async setReceipts(on: boolean): Promise<UserSettings> {
+    this.userSettings = await this.command<UserSettings>({ type: 'settings', receipts: on });
+    this.emit('settings', this.settings);
+    return this.settings;
+  }
+
+  /**
+   * The other members' read positions ("seen by") in a DM or a small room; `off` when my own
+   * receipts are off. Ask again after a reconnect: receipts are state, the `receipt` events
+   * follow the changes from then on.
+   */
+  receipts(channel: string): Promise<ReceiptsResult> {
+    return this.command<ReceiptsResult>({ type: 'receipts', channel });
   }
 
   async markRead(channel: string, seq: number): Promise<ChannelState> {

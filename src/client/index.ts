@@ -14,6 +14,8 @@ export type {
   HistoryOptions,
   MemberEvent,
   MemberInfo,
+  MentionEvent,
+  ReceiptEvent,
   PendingSend,
   ReconnectOptions,
   ResumePosition,
@@ -27,6 +29,8 @@ export type {
 // Runtime values come from zod-free modules so a browser bundle does not carry the schemas.
 export * from '../protocol/channels.js';
 export * from '../protocol/close-codes.js';
+export * from '../protocol/mentions.js';
+export { mentionsMe } from './channel-book.js';
 export { ERRORS, ERROR_CODES, SwitchboardError, isErrorCode } from '../errors.js';
 export type { ErrorCode, ErrorSpec } from '../errors.js';
 export type * from '../protocol/frames.js';

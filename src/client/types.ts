@@ -12,6 +12,7 @@ import type {
   ReportEvent,
   RoleEvent,
   RoomInfo,
+  UserSettings,
 } from '../protocol/frames.js';
 
 export type {
@@ -185,7 +186,17 @@ export interface ClientEvents {
   /** A message was reported to us (a moderator of its room, or a server admin). */
   report: ReportEvent;
   typing: { channel: string; user: string };
-  read: { channel: string; seq: number; unread: number };
+  /** My read position moved on another device: the channel's unread and mention counts now. */
+  read: { channel: string; seq: number; unread: number; mentions: number };
+  /**
+   * Someone mentioned me (on any device of mine); `all` for `@room` / `@here`. The message
+   * arrives as usual; the channel's `mentions` count follows it.
+   */
+  mention: MentionEvent;
+  /** A member's read position moved (read receipts; none while mine are off). */
+  receipt: ReceiptEvent;
+  /** My settings changed on another device. */
+  settings: UserSettings;
   /** A channel was added or its state changed (join, create, new DM, unread change). */
   channel: ChannelState;
   channelRemoved: string;
@@ -197,6 +208,21 @@ export interface ClientEvents {
   closed: ClosedEvent;
   /** The outbox changed (a send added, sent, failed, retried or discarded): the whole list. */
   outbox: PendingSend[];
+}
+
+export interface MentionEvent {
+  channel: string;
+  /** The message that mentions me. */
+  seq: number;
+  from: string;
+  all?: 'room' | 'here';
+}
+
+export interface ReceiptEvent {
+  channel: string;
+  user: string;
+  /** They have seen every message up to it. */
+  seq: number;
 }
 
 export interface MemberEvent {

@@ -4,6 +4,7 @@
  */
 import { CLOSE_CODE_ERRORS } from '../protocol/close-codes.js';
 import { channelState } from './channel-state.js';
+import { deliverReceipt } from './receipt-delivery.js';
 import { followDm } from './commands/access.js';
 import { deliverReport } from './commands/report.js';
 import type { CommandContext } from './commands/context.js';
@@ -44,8 +45,16 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
       if (user)
         directory.pushToUser(
           user,
-          JSON.stringify({ type: 'read', channel: e.c, seq: e.s, unread: e.n }),
+          JSON.stringify({ type: 'read', channel: e.c, seq: e.s, unread: e.n, mentions: e.m ?? 0 }),
         );
+      return;
+    case 'receipt':
+      deliverReceipt(directory, e.c, e.u, e.s);
+      return;
+    case 'settings':
+      if (!user) return;
+      for (const conn of directory.connectionsOf(user)) conn.receipts = e.r;
+      directory.pushToUser(user, JSON.stringify({ type: 'settings', receipts: e.r }));
       return;
     case 'membership':
       if (!user) return;

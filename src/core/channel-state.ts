@@ -6,7 +6,8 @@ import type { LocalChannel } from './local-channel.js';
 export const UNREAD_CAP = 1000;
 
 /**
- * What a user sees of a channel: position, read position, unread count. `floorSeq`: the member
+ * What a user sees of a channel: position, read position, unread count (mentions 0 until
+ * `countUnread`). `floorSeq`: the member
  * sees nothing at or below it (DMs of a reclaimed handle; see Store `MemberPosition`), so
  * firstSeq is above it and unread counts from it at the earliest. The unread count here is the
  * number of log entries after the read position: exact when that is 0, an upper bound otherwise
@@ -33,16 +34,25 @@ export function channelState(
     lastSeq: ch.lastSeq,
     readSeq: read,
     unread: Math.max(0, ch.lastSeq - read),
+    mentions: 0,
     firstSeq: Math.max(ch.firstSeq, floorSeq + 1),
   };
 }
 
-/** `state` with `unread` the number of messages (not events) after its read position. */
+/**
+ * `state` with `unread` the number of messages (not events) after its read position, and
+ * `mentions` the number of those that mention `user` (both capped at UNREAD_CAP).
+ */
 export async function countUnread(
-  store: Pick<Store, 'countMessages'>,
+  store: Pick<Store, 'countMessages' | 'countMentions'>,
   state: ChannelState,
+  user: string,
 ): Promise<ChannelState> {
   if (state.unread === 0) return state;
-  const unread = await store.countMessages(state.channel, state.readSeq, state.lastSeq, UNREAD_CAP);
-  return { ...state, unread };
+  const { channel, readSeq, lastSeq } = state;
+  const [unread, mentions] = await Promise.all([
+    store.countMessages(channel, readSeq, lastSeq, UNREAD_CAP),
+    store.countMentions(channel, user, readSeq, lastSeq, UNREAD_CAP),
+  ]);
+  return { ...state, unread, mentions };
 }

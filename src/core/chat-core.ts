@@ -17,7 +17,9 @@ import type { Store } from '../store/store.js';
 import type { ConnectionEvents, TransportConnection } from '../transport/transport.js';
 import { applyEnvelope } from './apply-envelope.js';
 import { ClusterLink } from './cluster-link.js';
-import { CoalescedEvents } from './coalesced-events.js';
+import { CoalescedEvents, RECEIPT_INTERVAL_MS, type PendingReceipt } from './coalesced-events.js';
+import { deliverReceipt } from './receipt-delivery.js';
+import { parseChannel } from '../protocol/channels.js';
 import { COMMANDS, type CommandContext } from './commands/index.js';
 import { ClientConnection } from './connection.js';
 import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
@@ -55,6 +57,10 @@ export interface CoreOptions {
   presenceInterval: number;
   /** Rooms with more members get no join/leave events. */
   memberEventsLimit: number;
+  /** Rooms with more members allow `@room` / `@here` to moderators and above. Default 50. */
+  mentionAllMinMembers?: number;
+  /** Rooms with more members have no read receipts. Default 100. */
+  receiptsMaxMembers?: number;
   now?: () => number;
 }
 
@@ -102,7 +108,12 @@ export class ChatCore {
       auth: opts.auth,
       presence: opts.presence,
       directory: this.directory,
-      limits: { ...opts, editWindow: opts.editWindow ?? 0 },
+      limits: {
+        ...opts,
+        editWindow: opts.editWindow ?? 0,
+        mentionAllMinMembers: opts.mentionAllMinMembers ?? 50,
+        receiptsMaxMembers: opts.receiptsMaxMembers ?? 100,
+      },
       now: this.now,
       publish: (topic, e) => this.link.publish(topic, e),
       memberEvent: (room, user, joined) => {
@@ -123,6 +134,7 @@ export class ChatCore {
         this.link.publish(userTopic(user), { k: 'notice', f });
       },
       messageStored: (kind) => this.metrics.messageStored(kind),
+      receipt: (channel, user, seq) => this.events.receipt(channel, user, seq),
       disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
       report: (r) => {
         deliverReport(context, r).catch((err: unknown) =>
@@ -180,8 +192,27 @@ export class ChatCore {
     const tick = Math.max(50, Math.min(this.opts.pingInterval, this.opts.pingTimeout) / 4);
     this.timers.push(setInterval(() => this.liveness(), tick));
     this.timers.push(setInterval(() => this.events.flush(), this.opts.presenceInterval));
+    this.timers.push(
+      setInterval(() => this.events.flushReceipts((r) => this.sendReceipt(r)), RECEIPT_INTERVAL_MS),
+    );
     for (const t of this.timers) t.unref();
     logger.debug({}, 'core started');
+  }
+
+  /**
+   * A coalesced read receipt: to the channel's members here and on the other nodes (a room's
+   * topic; for a DM the other participant's). None in rooms above receiptsMaxMembers.
+   */
+  private sendReceipt(r: PendingReceipt): void {
+    const parsed = parseChannel(r.channel);
+    if (!parsed) return;
+    const ch = this.directory.channels.get(r.channel);
+    if (parsed.kind === 'room' && (ch?.members ?? 0) > (this.opts.receiptsMaxMembers ?? 100))
+      return;
+    deliverReceipt(this.directory, r.channel, r.user, r.seq);
+    const e = { k: 'receipt' as const, c: r.channel, u: r.user, s: r.seq };
+    if (parsed.kind === 'room') this.link.publish(channelTopic(r.channel), e);
+    else for (const u of parsed.users) if (u !== r.user) this.link.publish(userTopic(u), e);
   }
 
   /** Payloads published while the bus was down are lost; the store has the messages. */

@@ -8,13 +8,27 @@
  * Per room and user only the last change of an interval goes out: a user who left and rejoined
  * within it must not hear their own stale leave on the connection that rejoined (clients take an
  * own leave as the room being gone; their own devices hear of a real one directly).
+ *
+ * Read receipts go out once per RECEIPT_INTERVAL_MS, only the latest position of each reader in
+ * each channel: a burst of reads (scrolling, several devices) is one frame per reader a second.
  */
 import type { Directory } from './directory.js';
+
+/** How often coalesced read receipts go out (ms). */
+export const RECEIPT_INTERVAL_MS = 1000;
+
+export interface PendingReceipt {
+  channel: string;
+  user: string;
+  seq: number;
+}
 
 export class CoalescedEvents {
   /** Per room, the latest member event of each user (Map order: first change first). */
   private members = new Map<string, Map<string, string>>();
   private readonly presence = new Map<string, number>();
+  /** `${channel}\n${user}` → the reader's latest position since the last receipt flush. */
+  private receipts = new Map<string, PendingReceipt>();
 
   constructor(
     private readonly directory: Directory,
@@ -32,6 +46,21 @@ export class CoalescedEvents {
     const latest = this.members.get(channel);
     if (latest) latest.set(user, json);
     else this.members.set(channel, new Map([[user, json]]));
+  }
+
+  /** A reader's position moved (this node's reads only; other nodes coalesce their own). */
+  receipt(channel: string, user: string, seq: number): void {
+    const key = `${channel}\n${user}`;
+    const known = this.receipts.get(key);
+    if (!known || known.seq < seq) this.receipts.set(key, { channel, user, seq });
+  }
+
+  /** The receipts gathered since the last call, for `send` to deliver and publish. */
+  flushReceipts(send: (r: PendingReceipt) => void): void {
+    if (this.receipts.size === 0) return;
+    const pending = this.receipts;
+    this.receipts = new Map();
+    for (const r of pending.values()) send(r);
   }
 
   /** A user's cluster-wide connection count changed. */

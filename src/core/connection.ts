@@ -31,6 +31,11 @@ export class ClientConnection implements Flushable {
   credential: { expiresAt: number; warnAt: number | null } | null = null;
   /** Wants cluster-wide presence events. */
   presence = true;
+  /**
+   * The user's read receipts setting (read at hello, kept by `settings` on every node): off, the
+   * connection gets no `receipt` frames and its reads send none.
+   */
+  receipts = true;
   /** Channels this connection receives (live or catching up). */
   readonly channels = new Set<string>();
   /** Last time any frame arrived (ms); drives the ping timeout. */

@@ -96,6 +96,11 @@ export class Directory {
     return n;
   }
 
+  /** The user's connections here. */
+  connectionsOf(user: string): Iterable<ClientConnection> {
+    return this.users.get(user) ?? [];
+  }
+
   pushToUser(user: string, frame: string, except?: ClientConnection): void {
     for (const c of this.users.get(user) ?? []) if (c !== except) c.push(frame);
   }

@@ -15,8 +15,15 @@ export type Envelope =
   | { k: 'typing'; c: string; u: string }
   /** Someone joined (j) or left a room. */
   | { k: 'member'; c: string; u: string; j: boolean }
-  /** The user's read position in a channel moved. */
-  | { k: 'read'; c: string; s: number; n: number }
+  /** The user's read position in a channel moved; `m`: unread mentions (absent: older node). */
+  | { k: 'read'; c: string; s: number; n: number; m?: number }
+  /**
+   * Read receipt: user u has read channel c up to s (on the channel's topic for a room, on the
+   * other participant's for a DM; coalesced by the sending node).
+   */
+  | { k: 'receipt'; c: string; u: string; s: number }
+  /** The user's receipts setting changed (on the user's topic). */
+  | { k: 'settings'; r: boolean }
   /**
    * The user joined (j) or left channel c on another node: (un)subscribe local connections;
    * `r` when a moderator removed them (the `member` frame's `removed`).

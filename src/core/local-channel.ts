@@ -64,7 +64,12 @@ export function encodeMessage(m: StoredMessage): string {
     ts: m.ts,
   };
   const plain =
-    isMessage(m) && m.edited === undefined && m.deleted === undefined && m.replyTo === undefined;
+    isMessage(m) &&
+    m.edited === undefined &&
+    m.deleted === undefined &&
+    m.replyTo === undefined &&
+    m.mentions === undefined &&
+    m.mentionsAll === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,
@@ -76,6 +81,8 @@ export function encodeMessage(m: StoredMessage): string {
     ...(m.edited === undefined ? {} : { edited: m.edited }),
     ...(m.deleted === undefined ? {} : { deleted: m.deleted }),
     ...(m.replyTo === undefined ? {} : { replyTo: m.replyTo }),
+    ...(m.mentions === undefined ? {} : { mentions: m.mentions }),
+    ...(m.mentionsAll === undefined ? {} : { mentionsAll: m.mentionsAll }),
   });
 }
 
@@ -209,6 +216,11 @@ export class LocalChannel implements Flushable {
       for (const m of page) this.deliver(m);
       if (page.length < CATCH_UP_PAGE) return;
     }
+  }
+
+  /** The live subscribers (not those still replaying). */
+  subscribers(): Iterable<ClientConnection> {
+    return this.live;
   }
 
   has(conn: ClientConnection): boolean {

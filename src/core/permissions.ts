@@ -49,6 +49,7 @@ export const ROOM_COMMANDS = [
   'delete',
   'edit',
   'react',
+  'mention-all',
 ] as const;
 export type RoomCommand = (typeof ROOM_COMMANDS)[number];
 
@@ -112,6 +113,12 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
     muted: true,
   },
   react: { kinds: all('member'), member: true, muted: true },
+  /**
+   * `@room` / `@here` in a `send` or `edit`, in rooms of more than --mention-all-min-members
+   * members (smaller rooms: whoever may send). SB_ERR_FORBIDDEN is answered as
+   * SB_ERR_MENTION_FORBIDDEN.
+   */
+  'mention-all': { kinds: all('moderator'), member: true, muted: true },
 };
 
 /** A user as the check sees them in one room. */

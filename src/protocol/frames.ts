@@ -12,9 +12,11 @@
 import { z } from 'zod';
 
 import { PROTOCOL_VERSION } from './channels.js';
+import { MAX_MENTIONS } from './mentions.js';
 import { MAX_SEARCH_QUERY_LENGTH } from './search-query.js';
 
 export * from './channels.js';
+export * from './mentions.js';
 
 const requestId = z
   .union([z.string().max(64), z.number().int().safe()])
@@ -122,7 +124,12 @@ export const SendFrame = z
     id: requestId,
     room: roomName.optional().describe('Target room (exactly one of room, to).'),
     to: handle.optional().describe('Target user for a direct message.'),
-    text: z.string().describe('UTF-8 text, at most maxMessageBytes bytes.'),
+    text: z
+      .string()
+      .describe(
+        `UTF-8 text, at most maxMessageBytes bytes. \`@handle\`, \`@room\` and \`@here\` in it ` +
+          `are mentions (at most ${MAX_MENTIONS} different ones; see \`message.mentions\`).`,
+      ),
     cid: z
       .string()
       .min(1)
@@ -337,6 +344,31 @@ export const SearchFrame = z
       'SearchResult.',
   );
 
+export const ReceiptsFrame = z
+  .strictObject({ type: z.literal('receipts'), id: requestId, channel })
+  .describe(
+    'Read receipts of a DM or a room of at most --receipts-max-members members (larger: ' +
+      'SB_ERR_RECEIPTS_UNAVAILABLE): the read position of every other member who shares theirs. ' +
+      'Replied with ReceiptsResult; changes follow live as `receipt` frames.',
+  );
+
+export const SettingsFrame = z
+  .strictObject({
+    type: z.literal('settings'),
+    id: requestId,
+    receipts: z
+      .boolean()
+      .optional()
+      .describe(
+        'Share your read position with the other members (default true). Off: yours is never ' +
+          'shown, and you see no one else\u2019s.',
+      ),
+  })
+  .describe(
+    'Read or change your settings; kept by the server for every device (a `settings` frame tells ' +
+      'the others). Replied with UserSettings.',
+  );
+
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
   .describe('Client-initiated round trip; replied with an empty result.');
@@ -375,6 +407,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
   ReactFrame,
   ReportFrame,
   SearchFrame,
+  ReceiptsFrame,
+  SettingsFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -416,6 +450,17 @@ export const ChatMessage = z
       .optional()
       .describe('Present on a reaction event: `from` took back the reaction `emoji` on this seq.'),
     emoji: z.string().optional().describe('The reaction of `reacts` / `unreacts`.'),
+    mentions: z
+      .array(handle)
+      .optional()
+      .describe(
+        'On a message or an edit event: the members its text mentions by handle (`@handle`), ' +
+          'the sender and users who block the sender left out; absent: none.',
+      ),
+    mentionsAll: z
+      .enum(['room', 'here'])
+      .optional()
+      .describe('On a message or an edit event: its text mentions everyone (`@room` / `@here`).'),
     edited: z
       .number()
       .int()
@@ -452,9 +497,41 @@ export const ChannelState = z.strictObject({
   lastSeq: seq,
   readSeq: seq,
   unread: z.number().int().min(0),
+  mentions: z
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      'Unread messages that mention you (by handle, `@room` or `@here`): after readSeq, counted ' +
+        'like unread, the same on every device.',
+    ),
   firstSeq: seq.describe('Oldest retained sequence number (lastSeq + 1 when empty).'),
 });
 export type ChannelState = z.infer<typeof ChannelState>;
+
+export const UserSettings = z
+  .strictObject({
+    receipts: z.boolean().describe('Whether you share read receipts (and see others\u2019).'),
+  })
+  .describe('Your settings (the `settings` reply, and in HelloResult).');
+export type UserSettings = z.infer<typeof UserSettings>;
+
+export const Receipt = z.strictObject({
+  user: handle,
+  seq: seq.describe('Their read position: they have seen every message up to it.'),
+});
+export type Receipt = z.infer<typeof Receipt>;
+
+export const ReceiptsResult = z
+  .strictObject({
+    channel,
+    receipts: z
+      .array(Receipt)
+      .describe('Every other member who shares read receipts, by handle; empty when `off`.'),
+    off: z.literal(true).optional().describe('Your own receipts are off: you see no one\u2019s.'),
+  })
+  .describe('The `receipts` reply.');
+export type ReceiptsResult = z.infer<typeof ReceiptsResult>;
 
 export const OnlineUser = z.strictObject({
   user: handle,
@@ -484,6 +561,7 @@ export const HelloResult = z.strictObject({
     .describe('Sustained client frames per second this connection may send (pace retries by it).'),
   rateBurst: z.number().int().describe('Frames the connection may send at once above the rate.'),
   channels: z.array(ChannelState).describe('Rooms the user is a member of, and DMs.'),
+  settings: UserSettings,
   online: z.array(OnlineUser),
 });
 export type HelloResult = z.infer<typeof HelloResult>;
@@ -590,7 +668,8 @@ export const ReplyFrame = z
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), MembersResult (members), {users: OnlineUser[]}, SendResult, ' +
           'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
-          '{entries: AuditEntry[]} (audit), SearchResult (search), {} (moderation commands).',
+          '{entries: AuditEntry[]} (audit), SearchResult (search), ReceiptsResult (receipts), ' +
+          'UserSettings (settings), {} (moderation commands).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');
@@ -645,7 +724,13 @@ export const TypingEventFrame = z
   .describe('Someone is typing in a channel. Clients expire it after ~5 s.');
 
 export const ReadEventFrame = z
-  .strictObject({ type: z.literal('read'), channel, seq, unread: z.number().int().min(0) })
+  .strictObject({
+    type: z.literal('read'),
+    channel,
+    seq,
+    unread: z.number().int().min(0),
+    mentions: z.number().int().min(0).describe('Unread mentions of you (ChannelState.mentions).'),
+  })
   .describe('Your read position moved on another of your devices.');
 
 export const ChannelEventFrame = ChannelState.extend({ type: z.literal('channel') }).describe(
@@ -706,6 +791,35 @@ export const ModeratedEventFrame = z
   );
 export type ModeratedEvent = Omit<z.infer<typeof ModeratedEventFrame>, 'type'>;
 
+export const MentionEventFrame = z
+  .strictObject({
+    type: z.literal('mention'),
+    channel,
+    seq: seq.describe('The message that mentions you (an edited one keeps its seq).'),
+    from: handle,
+    all: z
+      .enum(['room', 'here'])
+      .optional()
+      .describe('Present for `@room` / `@here`: sent to everyone receiving the channel.'),
+  })
+  .describe(
+    'Someone mentioned you: sent to every device of yours on every node (`@room` / `@here`: to ' +
+      'every connection receiving the channel; the sender ignores their own). An edit that adds ' +
+      'you sends one too. The message itself arrives as usual.',
+  );
+
+export const ReceiptEventFrame = z
+  .strictObject({ type: z.literal('receipt'), channel, user: handle, seq })
+  .describe(
+    'A member\u2019s read position moved (read receipts): at most one per member and channel ' +
+      'a second, to the channel\u2019s other members who share receipts, in DMs and rooms of ' +
+      'at most --receipts-max-members members.',
+  );
+
+export const SettingsEventFrame = UserSettings.extend({ type: z.literal('settings') }).describe(
+  'Your settings changed on another of your devices.',
+);
+
 export const ServerPingFrame = z
   .strictObject({ type: z.literal('ping') })
   .describe('Liveness probe; answer with {"type":"pong"}.');
@@ -724,6 +838,9 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ReportEventFrame,
   RoleEventFrame,
   ModeratedEventFrame,
+  MentionEventFrame,
+  ReceiptEventFrame,
+  SettingsEventFrame,
   ServerPingFrame,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;

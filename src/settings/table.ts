@@ -176,6 +176,20 @@ export const SETTINGS = {
     group: 'Limits',
     help: 'how long after sending its author may edit a message; 0: no limit',
   }),
+  mentionAllMinMembers: setting({
+    schema: z.number().int().min(0).default(50),
+    flag: '--mention-all-min-members <n>',
+    env: 'SWITCHBOARD_MENTION_ALL_MIN_MEMBERS',
+    group: 'Limits',
+    help: 'rooms with more members allow @room and @here to moderators and above only',
+  }),
+  receiptsMaxMembers: setting({
+    schema: z.number().int().min(0).default(100),
+    flag: '--receipts-max-members <n>',
+    env: 'SWITCHBOARD_RECEIPTS_MAX_MEMBERS',
+    group: 'Limits',
+    help: 'rooms with more members have no read receipts ("seen by")',
+  }),
   maxFrameBytes: setting({
     schema: z.number().int().min(256).max(16_777_216).default(65_536),
     flag: '--max-frame-bytes <n>',

@@ -59,11 +59,31 @@ export interface ChannelStore {
   isMember(channel: string, user: string): Promise<boolean>;
   /** The user's positions in the channel, or null when not a member (or no such channel). */
   membership(channel: string, user: string): Promise<MemberPosition | null>;
-  /** Remove every membership (rooms and DMs) of the user: the handle now names someone new. */
+  /**
+   * Remove every membership (rooms and DMs) of the user and their settings: the handle now names
+   * someone new.
+   */
   forgetUser(user: string): Promise<void>;
   members(channel: string): Promise<string[]>;
   /** Every channel (rooms and DMs) the user belongs to, with positions. */
   memberships(user: string): Promise<Membership[]>;
   /** Move the read position forward (never back); resolves the resulting position. */
   setReadSeq(channel: string, user: string, seq: number): Promise<number>;
+  /**
+   * Every member's read position in the channel and whether they share it (their receipts
+   * setting), by user.
+   */
+  readPositions(channel: string): Promise<ReadPosition[]>;
+  /** The user's receipts setting: true (the default) unless they turned it off. */
+  receiptsEnabled(user: string): Promise<boolean>;
+  /** Turn the user's read receipts on or off; kept until changed (forgetUser resets it). */
+  setReceiptsEnabled(user: string, enabled: boolean): Promise<void>;
+}
+
+/** A member's read position as `receipts` shows it. */
+export interface ReadPosition {
+  user: string;
+  readSeq: number;
+  /** Whether the member shares read receipts. */
+  receipts: boolean;
 }

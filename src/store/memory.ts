@@ -2,7 +2,13 @@ import type { Session, SessionStore } from '../auth/session-store.js';
 import type { AccountStore } from '../auth/account-store.js';
 import { MemoryAccounts } from './memory-accounts.js';
 import { SwitchboardError } from '../errors.js';
-import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
+import type {
+  ChannelKind,
+  MemberPosition,
+  Membership,
+  ReadPosition,
+  RoomSummary,
+} from './channel-store.js';
 import {
   MAX_DISTINCT_REACTIONS,
   REACTION_NAMES,
@@ -40,6 +46,8 @@ export class MemoryStore implements Store, SessionStore {
   readonly #sessions = new Map<string, Session>();
   /** handle → token hashes of its sessions. */
   readonly #tokensOf = new Map<string, Set<string>>();
+  /** Users who turned read receipts off. */
+  readonly #receiptsOff = new Set<string>();
   readonly moderation = new MemoryModeration(this.#channels);
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
@@ -119,6 +127,21 @@ export class MemoryStore implements Store, SessionStore {
     return n;
   }
 
+  async countMentions(
+    channel: string,
+    user: string,
+    after: number,
+    upTo: number,
+    cap: number,
+  ): Promise<number> {
+    let n = 0;
+    for (const m of this.#channels.get(channel)?.messages ?? []) {
+      if (m.seq > upTo || n >= cap) break;
+      if (m.seq > after && isMessage(m) && !m.deleted && mentionsUser(m, user)) n++;
+    }
+    return n;
+  }
+
   async head(channel: string): Promise<ChannelHead | null> {
     const ch = this.#channels.get(channel);
     if (!ch) return null;
@@ -175,6 +198,23 @@ export class MemoryStore implements Store, SessionStore {
 
   async forgetUser(user: string): Promise<void> {
     for (const ch of this.#channels.values()) ch.members.delete(user);
+    this.#receiptsOff.delete(user);
+  }
+
+  async readPositions(channel: string): Promise<ReadPosition[]> {
+    const members = this.#channels.get(channel)?.members;
+    return [...(members ?? [])]
+      .map(([user, m]) => ({ user, readSeq: m.readSeq, receipts: !this.#receiptsOff.has(user) }))
+      .sort((a, b) => (a.user < b.user ? -1 : 1));
+  }
+
+  async receiptsEnabled(user: string): Promise<boolean> {
+    return !this.#receiptsOff.has(user);
+  }
+
+  async setReceiptsEnabled(user: string, enabled: boolean): Promise<void> {
+    if (enabled) this.#receiptsOff.delete(user);
+    else this.#receiptsOff.add(user);
   }
 
   async members(channel: string): Promise<string[]> {
@@ -238,6 +278,10 @@ export class MemoryStore implements Store, SessionStore {
   async close(): Promise<void> {}
 }
 
+/** Whether a message mentions `user`: by handle, or everyone when someone else sent it. */
+const mentionsUser = (m: StoredMessage, user: string): boolean =>
+  (m.mentions?.includes(user) ?? false) || (m.mentionsAll !== undefined && m.from !== user);
+
 /** Applies an event's change to its target (message-store.ts LogEvent), or throws. */
 function applyEvent(ch: Channel, e: NewMessage): void {
   const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts!;
@@ -249,11 +293,17 @@ function applyEvent(ch: Channel, e: NewMessage): void {
     target.text = '';
     target.deleted = true;
     delete target.edited;
+    delete target.mentions;
+    delete target.mentionsAll;
     for (const m of ch.messages) if (m.edits === seq) m.text = '';
     ch.reactions.delete(seq);
   } else if (e.edits !== undefined) {
     target.text = e.text;
     target.edited = e.ts;
+    delete target.mentions;
+    delete target.mentionsAll;
+    if (e.mentions) target.mentions = [...e.mentions];
+    if (e.mentionsAll) target.mentionsAll = e.mentionsAll;
   } else {
     const all = ch.reactions.get(seq) ?? [];
     const mine = all.findIndex((r) => r.emoji === e.emoji && r.user === e.from);

@@ -13,6 +13,7 @@
  *   the driver error.
  */
 import { isMessageEntry } from '../protocol/log-entry.js';
+import type { MentionAll } from '../protocol/mentions.js';
 
 /**
  * What a log entry may change in an earlier message of its channel (its target, by seq). An
@@ -20,7 +21,8 @@ import { isMessageEntry } from '../protocol/log-entry.js';
  * - `deletes`: the target is deleted: its text, the texts of its edits and its reactions are
  *   erased from the store in the same transaction (really gone), leaving a tombstone (`deleted`).
  *   The entry's own `text` is empty; `from` is who deleted it.
- * - `edits`: the target's text becomes this entry's `text` (`edited` is set to its `ts`).
+ * - `edits`: the target's text becomes this entry's `text` (`edited` is set to its `ts`), and
+ *   its mentions this entry's `mentions` / `mentionsAll`. A delete erases its mentions too.
  * - `reacts` / `unreacts`: `from` adds or takes back the reaction `emoji` on the target.
  */
 export interface LogEvent {
@@ -46,6 +48,10 @@ export interface StoredMessage extends LogEvent {
   deleted?: true;
   /** A message that answers an earlier message of the channel (its seq). */
   replyTo?: number;
+  /** Who the message (its current text) mentions, by handle: members of the channel only. */
+  mentions?: string[];
+  /** `@room` or `@here` in the message's current text. */
+  mentionsAll?: MentionAll;
 }
 
 export interface NewMessage extends LogEvent {
@@ -56,7 +62,16 @@ export interface NewMessage extends LogEvent {
   ts: number;
   /** A message that answers an earlier message of the channel (checked by the core). */
   replyTo?: number;
+  /**
+   * The handles the text mentions (decided by the core). On an edit event: the target's
+   * mentions become these (absent: none), like its text.
+   */
+  mentions?: string[];
+  /** `@room` / `@here` in the text; on an edit event it replaces the target's. */
+  mentionsAll?: MentionAll;
 }
+
+export type { MentionAll };
 
 /** The reactions of one message as a viewer sees them. */
 export interface ReactionSummary {
@@ -129,6 +144,17 @@ export interface MessageStore {
    * `cap` of them: the unread count of a read position.
    */
   countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number>;
+  /**
+   * How many live messages (not events, not deleted) with after < seq <= upTo mention `user`:
+   * by handle, or by `@room`/`@here` when someone else sent them. Counts at most `cap`.
+   */
+  countMentions(
+    channel: string,
+    user: string,
+    after: number,
+    upTo: number,
+    cap: number,
+  ): Promise<number>;
   /** Position of a channel, or null when it does not exist. */
   head(channel: string): Promise<ChannelHead | null>;
 }

@@ -135,7 +135,15 @@ const MIGRATIONS: Migration[] = [
    )`,
   // 8 (issue 8, replies): the message a message answers.
   `ALTER TABLE messages ADD COLUMN reply_to BIGINT`,
-  // 9 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 9 (issue 8, mentions and read receipts): whom a message mentions (space-separated handles;
+  // '@room'/'@here' apart), and each user's settings (read receipts shared or not).
+  `ALTER TABLE messages ADD COLUMN mentions TEXT;
+   ALTER TABLE messages ADD COLUMN mentions_all TEXT CHECK (mentions_all IN ('room', 'here'));
+   CREATE TABLE user_settings (
+     "user" TEXT PRIMARY KEY,
+     receipts BOOLEAN NOT NULL DEFAULT true
+   )`,
+  // 10 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

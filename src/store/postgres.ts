@@ -1,7 +1,13 @@
 import pg from 'pg';
 import { SwitchboardError } from '../errors.js';
 import type { Session, SessionStore } from '../auth/session-store.js';
-import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
+import type {
+  ChannelKind,
+  MemberPosition,
+  Membership,
+  ReadPosition,
+  RoomSummary,
+} from './channel-store.js';
 import {
   MAX_DISTINCT_REACTIONS,
   REACTION_NAMES,
@@ -23,6 +29,7 @@ import type { AccountStore } from '../auth/account-store.js';
 import {
   IS_MESSAGE,
   MESSAGE_COLUMNS,
+  joinMentions,
   summarize,
   toMessage,
   toSession,
@@ -76,18 +83,21 @@ const SQL = {
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
       WHERE $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-      emoji, reply_to)
+      emoji, reply_to, mentions, mentions_all)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
-      $10::bigint, $11::bigint, $12::text, $13::bigint FROM bumped
+      $10::bigint, $11::bigint, $12::text, $13::bigint, $14::text, $15::text FROM bumped
     RETURNING seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
     FOR UPDATE`,
-  eraseMessage: `WITH msg AS (UPDATE messages SET text = '', deleted = true, edited_ts = NULL
+  eraseMessage: `WITH msg AS (UPDATE messages SET text = '', deleted = true, edited_ts = NULL,
+        mentions = NULL, mentions_all = NULL
       WHERE channel = $1 AND seq = $2),
-    edits AS (UPDATE messages SET text = '' WHERE channel = $1 AND edits = $2)
+    edits AS (UPDATE messages SET text = '', mentions = NULL, mentions_all = NULL
+      WHERE channel = $1 AND edits = $2)
     DELETE FROM reactions WHERE channel = $1 AND seq = $2`,
-  editMessage: 'UPDATE messages SET text = $3, edited_ts = $4 WHERE channel = $1 AND seq = $2',
+  editMessage: `UPDATE messages SET text = $3, edited_ts = $4, mentions = $5, mentions_all = $6
+    WHERE channel = $1 AND seq = $2`,
   reindex: 'UPDATE message_search SET body = $3 WHERE channel = $1 AND seq = $2',
   reactionState: `SELECT count(DISTINCT emoji)::int AS kinds, coalesce(bool_or(emoji = $3), false)
       AS known, coalesce(bool_or(emoji = $3 AND "user" = $4), false) AS mine
@@ -99,6 +109,12 @@ const SQL = {
     ORDER BY seq, ts, "user"`,
   countMessages: `SELECT count(*)::int AS n FROM (SELECT 1 FROM messages
     WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} LIMIT $4) page`,
+  // position(), not LIKE: `_` in a handle is a LIKE wildcard.
+  countMentions: `SELECT count(*)::int AS n FROM (SELECT 1 FROM messages
+    WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} AND NOT deleted
+      AND (position(' ' || $4::text || ' ' IN ' ' || mentions || ' ') > 0
+        OR (mentions_all IS NOT NULL AND sender <> $4::text))
+    LIMIT $5) page`,
   readMessagesAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
     AND ${IS_MESSAGE} ORDER BY seq LIMIT $3`,
   readMessagesBefore: `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
@@ -123,7 +139,14 @@ const SQL = {
   removeMember: 'DELETE FROM members WHERE channel = $1 AND "user" = $2',
   isMember: 'SELECT 1 FROM members WHERE channel = $1 AND "user" = $2',
   membership: 'SELECT read_seq, floor_seq FROM members WHERE channel = $1 AND "user" = $2',
-  forgetUser: 'DELETE FROM members WHERE "user" = $1',
+  forgetUser: `WITH m AS (DELETE FROM members WHERE "user" = $1)
+    DELETE FROM user_settings WHERE "user" = $1`,
+  readPositions: `SELECT m."user", m.read_seq, coalesce(s.receipts, true) AS receipts
+    FROM members m LEFT JOIN user_settings s ON s."user" = m."user"
+    WHERE m.channel = $1 ORDER BY m."user"`,
+  receiptsEnabled: 'SELECT receipts FROM user_settings WHERE "user" = $1',
+  setReceiptsEnabled: `INSERT INTO user_settings ("user", receipts) VALUES ($1, $2)
+    ON CONFLICT ("user") DO UPDATE SET receipts = excluded.receipts`,
   members: 'SELECT "user" FROM members WHERE channel = $1 ORDER BY "user"',
   memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
     FROM members m JOIN channels c ON c.channel = m.channel
@@ -272,6 +295,8 @@ export class PostgresStore implements Store, SessionStore {
       m.unreacts ?? null,
       m.emoji ?? null,
       m.replyTo ?? null,
+      joinMentions(m.mentions),
+      m.mentionsAll ?? null,
     ];
   }
 
@@ -301,7 +326,14 @@ export class PostgresStore implements Store, SessionStore {
       if (!target || target.deleted) throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
       if (e.deletes !== undefined) await q('eraseMessage', [e.channel, seq]);
       else if (e.edits !== undefined) {
-        await q('editMessage', [e.channel, seq, e.text, e.ts]);
+        await q('editMessage', [
+          e.channel,
+          seq,
+          e.text,
+          e.ts,
+          joinMentions(e.mentions),
+          e.mentionsAll ?? null,
+        ]);
         await q('reindex', [e.channel, seq, fold(e.text)]);
       } else if (e.reacts !== undefined) {
         const s = (
@@ -365,6 +397,17 @@ export class PostgresStore implements Store, SessionStore {
             limit,
           ]);
     return result.rows.map(toMessage);
+  }
+
+  async countMentions(
+    channel: string,
+    user: string,
+    after: number,
+    upTo: number,
+    cap: number,
+  ): Promise<number> {
+    return (await this.#query<{ n: number }>('countMentions', [channel, after, upTo, user, cap]))
+      .rows[0]!.n;
   }
 
   async countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
@@ -444,6 +487,23 @@ export class PostgresStore implements Store, SessionStore {
 
   async forgetUser(user: string): Promise<void> {
     await this.#query('forgetUser', [user]);
+  }
+
+  async readPositions(channel: string): Promise<ReadPosition[]> {
+    const { rows } = await this.#query<{ user: string; read_seq: number; receipts: boolean }>(
+      'readPositions',
+      [channel],
+    );
+    return rows.map((r) => ({ user: r.user, readSeq: r.read_seq, receipts: r.receipts }));
+  }
+
+  async receiptsEnabled(user: string): Promise<boolean> {
+    const row = (await this.#query<{ receipts: boolean }>('receiptsEnabled', [user])).rows[0];
+    return row?.receipts ?? true;
+  }
+
+  async setReceiptsEnabled(user: string, enabled: boolean): Promise<void> {
+    await this.#query('setReceiptsEnabled', [user, enabled]);
   }
 
   async setReadSeq(channel: string, user: string, seq: number): Promise<number> {

@@ -20,6 +20,9 @@ export interface MessageRow {
   emoji: string | null;
   edited_ts: number | null;
   reply_to: number | null;
+  /** Mentioned handles, space-separated; null for none. */
+  mentions: string | null;
+  mentions_all: 'room' | 'here' | null;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -46,7 +49,13 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.edited_ts === null ? {} : { edited: r.edited_ts }),
   ...(r.deleted ? { deleted: true as const } : {}),
   ...(r.reply_to === null ? {} : { replyTo: r.reply_to }),
+  ...(r.mentions === null ? {} : { mentions: r.mentions.split(' ') }),
+  ...(r.mentions_all === null ? {} : { mentionsAll: r.mentions_all }),
 });
+
+/** A message's mentions as the `mentions` column keeps them: space-separated, null for none. */
+export const joinMentions = (mentions: string[] | undefined): string | null =>
+  mentions && mentions.length > 0 ? mentions.join(' ') : null;
 
 /** A page of reaction rows (seq, emoji, user; by seq, then earliest first) as summaries. */
 export function summarize(
@@ -77,7 +86,7 @@ export const toSession = (r: SessionRow): Session => ({
 
 export const MESSAGE_COLUMNS =
   'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
-  'reply_to';
+  'reply_to, mentions, mentions_all';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =

@@ -129,7 +129,15 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
   // 8 (issue 8, replies): the message a message answers.
   `ALTER TABLE messages ADD COLUMN reply_to INTEGER;`,
-  // 9 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 9 (issue 8, mentions and read receipts): whom a message mentions (space-separated handles;
+  // '@room'/'@here' apart), and each user's settings (read receipts shared or not).
+  `ALTER TABLE messages ADD COLUMN mentions TEXT;
+   ALTER TABLE messages ADD COLUMN mentions_all TEXT CHECK (mentions_all IN ('room', 'here'));
+   CREATE TABLE user_settings (
+     user TEXT PRIMARY KEY,
+     receipts INTEGER NOT NULL DEFAULT 1
+   ) WITHOUT ROWID;`,
+  // 10 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

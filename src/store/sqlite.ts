@@ -3,7 +3,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
 import type { Session, SessionStore } from '../auth/session-store.js';
-import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
+import type {
+  ChannelKind,
+  MemberPosition,
+  Membership,
+  ReadPosition,
+  RoomSummary,
+} from './channel-store.js';
 import {
   MAX_DISTINCT_REACTIONS,
   REACTION_NAMES,
@@ -19,6 +25,7 @@ import {
 import {
   IS_MESSAGE,
   MESSAGE_COLUMNS,
+  joinMentions,
   summarize,
   toMessage,
   toSession,
@@ -104,6 +111,8 @@ export class SqliteStore implements Store, SessionStore {
         m.unreacts ?? null,
         m.emoji ?? null,
         m.replyTo ?? null,
+        joinMentions(m.mentions),
+        m.mentionsAll ?? null,
       );
       this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
@@ -172,6 +181,18 @@ export class SqliteStore implements Store, SessionStore {
     });
   }
 
+  countMentions(
+    channel: string,
+    user: string,
+    after: number,
+    upTo: number,
+    cap: number,
+  ): Promise<number> {
+    return this.#run(
+      () => (this.#sql.countMentions.get(channel, after, upTo, user, user, cap) as { n: number }).n,
+    );
+  }
+
   countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number> {
     return this.#run(
       () => (this.#sql.countMessages.get(channel, after, upTo, cap) as { n: number }).n,
@@ -229,6 +250,32 @@ export class SqliteStore implements Store, SessionStore {
   forgetUser(user: string): Promise<void> {
     return this.#run(() => {
       this.#sql.forgetUser.run(user);
+      this.#sql.forgetSettings.run(user);
+    });
+  }
+
+  readPositions(channel: string): Promise<ReadPosition[]> {
+    return this.#run(() =>
+      (
+        this.#sql.readPositions.all(channel) as {
+          user: string;
+          read_seq: number;
+          receipts: number;
+        }[]
+      ).map((r) => ({ user: r.user, readSeq: r.read_seq, receipts: r.receipts === 1 })),
+    );
+  }
+
+  receiptsEnabled(user: string): Promise<boolean> {
+    return this.#run(() => {
+      const row = this.#sql.receiptsEnabled.get(user) as { receipts: number } | undefined;
+      return row === undefined || row.receipts === 1;
+    });
+  }
+
+  setReceiptsEnabled(user: string, enabled: boolean): Promise<void> {
+    return this.#run(() => {
+      this.#sql.setReceiptsEnabled.run(user, enabled ? 1 : 0);
     });
   }
 
@@ -308,7 +355,14 @@ function applyEvent(sql: ReturnType<typeof prepare>, e: NewMessage): void {
     sql.eraseEdits.run(e.channel, seq);
     sql.dropReactions.run(e.channel, seq);
   } else if (e.edits !== undefined) {
-    sql.editMessage.run(e.text, e.ts, e.channel, seq);
+    sql.editMessage.run(
+      e.text,
+      e.ts,
+      joinMentions(e.mentions),
+      e.mentionsAll ?? null,
+      e.channel,
+      seq,
+    );
   } else if (e.reacts !== undefined) {
     const s = sql.reactionState.get(e.emoji, e.emoji, e.from, e.channel, seq) as {
       kinds: number;
@@ -345,7 +399,7 @@ function prepare(db: Database.Database) {
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-         emoji, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         emoji, reply_to, mentions, mentions_all) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),
@@ -353,12 +407,17 @@ function prepare(db: Database.Database) {
       `SELECT deleted FROM messages WHERE channel = ? AND seq = ? AND ${IS_MESSAGE}`,
     ),
     eraseMessage: db.prepare(
-      `UPDATE messages SET text = '', deleted = 1, edited_ts = NULL WHERE channel = ? AND seq = ?`,
+      `UPDATE messages SET text = '', deleted = 1, edited_ts = NULL, mentions = NULL,
+         mentions_all = NULL WHERE channel = ? AND seq = ?`,
     ),
-    eraseEdits: db.prepare(`UPDATE messages SET text = '' WHERE channel = ? AND edits = ?`),
+    eraseEdits: db.prepare(
+      `UPDATE messages SET text = '', mentions = NULL, mentions_all = NULL
+       WHERE channel = ? AND edits = ?`,
+    ),
     dropReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq = ?'),
     editMessage: db.prepare(
-      'UPDATE messages SET text = ?, edited_ts = ? WHERE channel = ? AND seq = ?',
+      `UPDATE messages SET text = ?, edited_ts = ?, mentions = ?, mentions_all = ?
+       WHERE channel = ? AND seq = ?`,
     ),
     reactionState: db.prepare(
       `SELECT count(DISTINCT emoji) AS kinds, coalesce(max(emoji = ?), 0) AS known,
@@ -378,6 +437,14 @@ function prepare(db: Database.Database) {
     countMessages: db.prepare(
       `SELECT count(*) AS n FROM (SELECT 1 FROM messages
          WHERE channel = ? AND seq > ? AND seq <= ? AND ${IS_MESSAGE} LIMIT ?)`,
+    ),
+    // instr, not LIKE: `_` in a handle is a LIKE wildcard.
+    countMentions: db.prepare(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM messages
+         WHERE channel = ? AND seq > ? AND seq <= ? AND ${IS_MESSAGE} AND deleted = 0
+           AND (instr(' ' || mentions || ' ', ' ' || ? || ' ') > 0
+             OR (mentions_all IS NOT NULL AND sender <> ?))
+         LIMIT ?)`,
     ),
     readMessagesAfter: db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND seq > ? AND ${IS_MESSAGE}
@@ -418,6 +485,17 @@ function prepare(db: Database.Database) {
       'SELECT read_seq, floor_seq FROM members WHERE channel = ? AND user = ?',
     ),
     forgetUser: db.prepare('DELETE FROM members WHERE user = ?'),
+    forgetSettings: db.prepare('DELETE FROM user_settings WHERE user = ?'),
+    readPositions: db.prepare(
+      `SELECT m.user, m.read_seq, coalesce(s.receipts, 1) AS receipts
+       FROM members m LEFT JOIN user_settings s ON s.user = m.user
+       WHERE m.channel = ? ORDER BY m.user`,
+    ),
+    receiptsEnabled: db.prepare('SELECT receipts FROM user_settings WHERE user = ?'),
+    setReceiptsEnabled: db.prepare(
+      `INSERT INTO user_settings (user, receipts) VALUES (?, ?)
+       ON CONFLICT (user) DO UPDATE SET receipts = excluded.receipts`,
+    ),
     members: db.prepare('SELECT user FROM members WHERE channel = ? ORDER BY user'),
     memberships: db.prepare(
       `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq

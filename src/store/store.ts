@@ -15,12 +15,14 @@ export type {
   ChannelStore,
   MemberPosition,
   Membership,
+  ReadPosition,
   RoomSummary,
 } from './channel-store.js';
 export type {
   AppendResult,
   ChannelHead,
   LogEvent,
+  MentionAll,
   MessageStore,
   NewMessage,
   ReactionSummary,

@@ -24,6 +24,8 @@ import { ReportList } from './reports.js';
 import { RoomBrowser } from './room-browser.js';
 import { SearchPanel } from './search-panel.js';
 import * as session from './session.js';
+import { MentionComplete } from './mention-complete.js';
+import { SeenBy } from './seen-by.js';
 import { Sidebar } from './sidebar.js';
 import { hideToast, renderConnState, toast } from './status.js';
 import { TypingIndicator } from './typing.js';
@@ -107,6 +109,25 @@ const pending = new PendingList(byTestId('pending-list'), {
   describe: (err) => describeError(err),
 });
 const sidebar = new Sidebar(channels, { openChannel, openDm });
+const seenBy = new SeenBy(byTestId('seen-by'));
+const receiptsToggle = byTestId<HTMLInputElement>('receipts-toggle');
+/** Who the composer offers to mention in the open channel (its members but me). */
+let mentionable: string[] = [];
+new MentionComplete(
+  composerInput,
+  byTestId('mention-list'),
+  () => ({ users: mentionable, everyone: channels.get(view.current ?? '')?.kind === 'room' }),
+  fitComposer,
+);
+receiptsToggle.addEventListener('change', () => {
+  const c = client;
+  if (!c) return;
+  const on = receiptsToggle.checked;
+  c.setReceipts(on).then(loadChannelExtras, (err: unknown) => {
+    receiptsToggle.checked = !on;
+    toast(describeError(err), errorCode(err));
+  });
+});
 // The remembered token comes along when the same handle signs in again (after a final close),
 // so the user keeps their rooms instead of claiming the handle anew.
 const login = new LoginForm((request) => {
@@ -167,6 +188,7 @@ function renderPending(): void {
 
 function render(): void {
   sidebar.render(view.current, client?.online ?? new Map(), me);
+  seenBy.render(view.latestFrom(me), channels.get(view.current ?? '')?.kind === 'dm');
   const total = channels.totalUnread();
   document.title = total > 0 ? `(${total}) Switchboard` : 'Switchboard';
 }
@@ -218,11 +240,30 @@ function openChannel(channel: string, at?: number): void {
   typing.show(channel);
   setNavOpen(false);
   const opening = view.open(channel, at, info.readSeq);
+  mentionable = info.kind === 'dm' ? [info.name] : [];
+  void loadChannelExtras();
   renderPending();
   render();
   void opening.then(markViewed);
   // A search hit takes the focus itself: the message opened at.
   if (at === undefined && window.matchMedia('(min-width: 721px)').matches) composerInput.focus();
+}
+
+/**
+ * What the open channel shows beside its messages: who may be mentioned (a room's members) and
+ * the read receipts. Receipts are state: read again after every (re)connect.
+ */
+async function loadChannelExtras(): Promise<void> {
+  const c = client;
+  const channel = view.current;
+  if (!c || !channel || c.state !== 'ready') return;
+  const info = channels.get(channel);
+  await seenBy.load(c, channel);
+  if (info?.kind === 'room') {
+    const members = await c.members(info.name).catch(() => []);
+    if (view.current === channel) mentionable = members.map((m) => m.user).filter((u) => u !== me);
+  }
+  render();
 }
 
 /** #general, or the first room when the user left it, or nothing. */
@@ -281,6 +322,8 @@ function wire(c: SwitchboardClient, handle: string): void {
   c.on('ready', (hello) => {
     if (!mine()) return;
     onHello(hello);
+    receiptsToggle.checked = c.settings.receipts;
+    void loadChannelExtras();
     roomBrowser.reconnected();
     // Safety net over the SDK's resume: anything newer than what the view shows.
     if (view.current) void view.catchUp().then(markViewed, () => undefined);
@@ -290,13 +333,23 @@ function wire(c: SwitchboardClient, handle: string): void {
   c.on('edit', (ev) => mine() && view.applyEdit(ev));
   c.on('reaction', (ev) => mine() && view.applyReaction(ev));
   c.on('report', (r) => mine() && reports.add(r));
+  c.on('receipt', (ev) => {
+    if (!mine()) return;
+    seenBy.onReceipt(ev);
+    render();
+  });
+  c.on('settings', (s) => {
+    if (!mine()) return;
+    receiptsToggle.checked = s.receipts;
+    void loadChannelExtras();
+  });
   c.on('presence', () => mine() && render());
   c.on('typing', (ev) => {
     if (mine() && ev.user !== me) typing.typing(ev.channel, ev.user);
   });
   c.on('read', (ev) => {
     if (!mine()) return;
-    channels.onRead(ev.channel, ev.seq);
+    channels.onRead(ev.channel, ev.seq, ev.mentions);
     render();
   });
   c.on('channel', (state: ChannelState) => {
@@ -528,6 +581,7 @@ function addRoom(c: SwitchboardClient, room: string, state: unknown): void {
       lastSeq: 0,
       readSeq: 0,
       unread: 0,
+      mentions: 0,
       firstSeq: 1,
     });
 }

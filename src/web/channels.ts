@@ -7,6 +7,7 @@
  */
 import type { ChannelState, ChatMessage } from '../protocol/frames.js';
 import { dmChannel, parseChannel } from '../protocol/channels.js';
+import { mentionsMe } from '../client/channel-book.js';
 
 export interface ChannelInfo {
   channel: string;
@@ -17,6 +18,8 @@ export interface ChannelInfo {
   readSeq: number;
   /** Messages of others past readSeq (events on earlier messages are not counted). */
   unread: number;
+  /** Unread messages that mention me (the server's count, plus new ones since). */
+  mentions: number;
 }
 
 export class Channels {
@@ -35,11 +38,13 @@ export class Channels {
   /** Folds an SDK snapshot in; returns the merged entry. */
   merge(state: ChannelState): ChannelInfo {
     const info = this.ensure(state.channel, state.kind, state.name);
+    // The snapshot's mention count holds unless this view has read past its read position.
+    if (state.readSeq >= info.readSeq) info.mentions = state.mentions;
     info.lastSeq = Math.max(info.lastSeq, state.lastSeq);
     // The SDK counts unread messages (not events); a snapshot behind what is known is stale.
     if (state.readSeq >= info.readSeq) info.unread = state.unread;
     info.readSeq = Math.max(info.readSeq, state.readSeq);
-    if (info.readSeq >= info.lastSeq) info.unread = 0;
+    if (info.readSeq >= info.lastSeq) info.unread = info.mentions = 0;
     return info;
   }
 
@@ -47,6 +52,8 @@ export class Channels {
   onMessage(msg: ChatMessage): ChannelInfo | undefined {
     const info = this.ensureFromId(msg.channel);
     if (!info) return undefined;
+    if (msg.seq > info.lastSeq && msg.seq > info.readSeq && mentionsMe(msg, this.me()))
+      info.mentions++;
     info.lastSeq = Math.max(info.lastSeq, msg.seq);
     if (msg.from === this.me()) {
       info.readSeq = Math.max(info.readSeq, msg.seq);
@@ -56,12 +63,17 @@ export class Channels {
   }
 
   /** A read position moved (this device's markRead or another device's read event). */
-  onRead(channel: string, seq: number): void {
+  onRead(channel: string, seq: number, mentions?: number): void {
     const info = this.map.get(channel);
     if (!info) return;
     info.readSeq = Math.max(info.readSeq, seq);
+    if (mentions !== undefined) info.mentions = mentions;
     // Read to the end: nothing unread. Read part way: the server's count comes with its reply.
-    if (info.readSeq >= info.lastSeq) info.unread = 0;
+    if (info.readSeq >= info.lastSeq) info.unread = info.mentions = 0;
+  }
+
+  mentions(channel: string): number {
+    return this.map.get(channel)?.mentions ?? 0;
   }
 
   remove(channel: string): void {
@@ -111,7 +123,7 @@ export class Channels {
   private ensure(channel: string, kind: 'room' | 'dm', name: string): ChannelInfo {
     let info = this.map.get(channel);
     if (!info) {
-      info = { channel, kind, name, lastSeq: 0, readSeq: 0, unread: 0 };
+      info = { channel, kind, name, lastSeq: 0, readSeq: 0, unread: 0, mentions: 0 };
       this.map.set(channel, info);
     }
     return info;

@@ -81,6 +81,22 @@ export function badge(count: number): HTMLElement | null {
   return h('span', { class: 'badge', 'data-testid': 'unread' }, count > 99 ? '99+' : String(count));
 }
 
+/** A mention badge ("@2"), distinct from the unread count, or nothing without mentions. */
+export function mentionBadge(count: number): HTMLElement | null {
+  if (count <= 0) return null;
+  const n = count > 99 ? '99+' : String(count);
+  return h(
+    'span',
+    {
+      class: 'badge mention-badge',
+      'data-testid': 'mention-count',
+      title: `${n} mention${count === 1 ? '' : 's'} of you`,
+      'aria-label': `${n} mention${count === 1 ? '' : 's'}`,
+    },
+    `@${n}`,
+  );
+}
+
 /** "14:05", or "Mar 3 14:05" for an older day. */
 export function formatTime(ts: number): string {
   const d = new Date(ts);

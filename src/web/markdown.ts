@@ -10,6 +10,7 @@
  * innerHTML because nothing here, or anywhere in the page, assigns it.
  */
 import MarkdownIt, { type Token } from 'markdown-it';
+import { mentionSpans } from '../protocol/mentions.js';
 import { bidiSafe, h } from './dom.js';
 
 /** The only tags a message body can contain. */
@@ -112,18 +113,50 @@ function close(stack: Frame[]): void {
  * strong character sets the direction of the whole message. A one-paragraph message (most of
  * them) is its inline content, with no <p> around it. Code blocks read left to right.
  */
-export function renderMessage(text: string): DocumentFragment {
+export function renderMessage(text: string, me = ''): DocumentFragment {
   const frag = document.createDocumentFragment();
   const nodes = parseMessage(text);
   const only = nodes.length === 1 ? nodes[0] : undefined;
   const inline = typeof only === 'object' && only.tag === 'p' ? only.children : nodes;
-  for (const node of inline) frag.append(toDom(node));
+  for (const node of inline) frag.append(toDom(node, me, false));
   return frag;
 }
 
-function toDom(node: MdNode): Node {
-  if (typeof node === 'string') return bidiSafe(node);
+/** Tags whose text is never a mention: code shows what was typed, a link is its URL. */
+const LITERAL: ReadonlySet<MdTag> = new Set(['code', 'pre', 'a']);
+
+function toDom(node: MdNode, me: string, literal: boolean): Node {
+  if (typeof node === 'string') return literal ? bidiSafe(node) : withMentions(node, me);
   const el = h(node.tag, { ...node.attrs, dir: node.tag === 'pre' ? 'ltr' : undefined });
-  for (const child of node.children) el.append(toDom(child));
+  const inner = literal || LITERAL.has(node.tag);
+  for (const child of node.children) el.append(toDom(child, me, inner));
   return el;
+}
+
+/**
+ * `text` with its mentions (src/protocol/mentions.ts) marked: `@me`, `@room` and `@here` stand
+ * out more than a mention of someone else.
+ */
+function withMentions(text: string, me: string): Node {
+  const spans = mentionSpans(text);
+  if (spans.length === 0) return bidiSafe(text);
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const s of spans) {
+    if (s.start > last) frag.append(bidiSafe(text.slice(last, s.start)));
+    const mine = s.name === me || s.name === 'room' || s.name === 'here';
+    frag.append(
+      h(
+        'span',
+        {
+          class: mine ? 'mention me' : 'mention',
+          'data-testid': mine ? 'mention-me' : 'mention',
+        },
+        bidiSafe(text.slice(s.start, s.end)),
+      ),
+    );
+    last = s.end;
+  }
+  if (last < text.length) frag.append(bidiSafe(text.slice(last)));
+  return frag;
 }

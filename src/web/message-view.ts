@@ -6,6 +6,7 @@
  * (src/client/message-model.ts). A deleted message shows as a tombstone at its place; a delete
  * that arrives before its message (a replay) is remembered until the message comes.
  */
+import { mentionsMe } from '../client/channel-book.js';
 import { withDelete, withEdit, withReaction } from '../client/message-model.js';
 import type { EditEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
@@ -75,6 +76,14 @@ export class MessageView {
   private readonly newerButton: HTMLButtonElement;
   /** Called when scrolling down showed newer messages (the reader may have read more). */
   onNewerShown: () => void = () => {};
+
+  /** The seq of `user`'s newest loaded message in the open channel that is not deleted; 0: none. */
+  latestFrom(user: string): number {
+    let seq = 0;
+    for (const m of this.messages.values())
+      if (m.from === user && !m.deleted && !this.deleted.has(m.seq) && m.seq > seq) seq = m.seq;
+    return seq;
+  }
 
   constructor(
     private readonly scroller: HTMLElement,
@@ -453,9 +462,10 @@ export class MessageView {
       h(
         'div',
         { class: 'text', 'data-testid': 'message-text', dir: 'auto' },
-        renderMessage(msg.text),
+        renderMessage(msg.text, this.me()),
       ),
     );
+    if (mentionsMe(msg, this.me())) li.classList.add('mentions-me');
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
       ev.preventDefault();

@@ -1,6 +1,6 @@
 /** Renders the room list, the DM list and the online users. */
 import type { ChannelInfo, Channels } from './channels.js';
-import { badge, byTestId, h, userText } from './dom.js';
+import { badge, byTestId, h, mentionBadge, userText } from './dom.js';
 
 export interface SidebarActions {
   openChannel(channel: string): void;
@@ -56,6 +56,7 @@ export class Sidebar {
         ? null
         : h('span', { class: connections > 0 ? 'dot on' : 'dot', 'aria-hidden': 'true' }),
       userText('span', { class: 'name' }, label),
+      mentionBadge(this.channels.mentions(c.channel)),
       badge(unread),
     );
     button.addEventListener('click', () => this.actions.openChannel(c.channel));

@@ -15,6 +15,7 @@ const general: ChannelState = {
   lastSeq: 10,
   readSeq: 10,
   unread: 0,
+  mentions: 0,
   firstSeq: 1,
 };
 const dm: ChannelState = {
@@ -24,6 +25,7 @@ const dm: ChannelState = {
   lastSeq: 7,
   readSeq: 0,
   unread: 7,
+  mentions: 0,
   firstSeq: 3,
 };
 const room: ChannelState = {
@@ -33,6 +35,7 @@ const room: ChannelState = {
   lastSeq: 9,
   readSeq: 6,
   unread: 3,
+  mentions: 0,
   firstSeq: 1,
 };
 

@@ -205,4 +205,43 @@ describe('switchboard chat', () => {
     c.write('/quit');
     assert.equal(await c.exited, 0);
   });
+  test('marks mentions of me, shows them from other rooms, and /seen says who has read the newest', async () => {
+    const me = handle('men');
+    const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
+    clients.push(peer);
+    await peer.connect();
+    const c = chat(['--url', server.wsUrl, '--handle', me, '--token-file', join(dir, `t-${me}`)]);
+    children.push(c.child);
+    await until(() => c.output().includes('talking in #general'), 20_000, 'chat ready');
+    await peer.sendToRoom('general', `hey @${me} and @${peer.user}`);
+    await until(
+      () => c.output().includes(`${peer.user}: hey [@${me}] and @${peer.user}`),
+      5000,
+      'my mention bracketed, the other not',
+    );
+    const other = `side${Date.now().toString(36)}`;
+    await peer.createRoom(other);
+    c.write(`/join ${other}`);
+    await until(() => c.output().includes(`now talking in #${other}`), 5000, 'joined');
+    c.write('/switch general');
+    await until(() => c.output().includes('now talking in #general'), 5000, 'back');
+    await peer.sendToRoom(other, `over here @${me}`);
+    await until(
+      () => c.output().includes(`[${other}] ${peer.user}: over here [@${me}]`),
+      5000,
+      'shown',
+    );
+    const mine = waitFor(peer, 'message', (m) => m.from === me && m.text === 'mine');
+    c.write('mine');
+    const sent = await mine;
+    await peer.markRead('room:general', sent.seq);
+    c.write('/seen');
+    await until(
+      () => c.output().includes(`* seen #${sent.seq}: ${peer.user}`),
+      5000,
+      'seen by the peer',
+    );
+    c.write('/quit');
+    assert.equal(await c.exited, 0);
+  });
 });

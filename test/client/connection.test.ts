@@ -40,9 +40,11 @@ function helloResult(pingInterval = 25_000): HelloResult {
         lastSeq: 0,
         readSeq: 0,
         unread: 0,
+        mentions: 0,
         firstSeq: 1,
       },
     ],
+    settings: { receipts: true },
     online: [{ user: 'stub', connections: 1 }],
   };
 }

@@ -58,6 +58,7 @@ describe('ChannelBook', () => {
       lastSeq,
       readSeq: lastSeq,
       unread: 0,
+      mentions: 0,
       firstSeq: 1,
     },
   ];

@@ -412,6 +412,42 @@ export function clusterSuite(
       );
     });
 
+    it('carries mentions, read receipts and the receipts setting to devices on the other nodes', async () => {
+      const room = `m${Date.now().toString(36)}${unique++}`;
+      const channel = `room:${room}`;
+      const ann = await connect(nodes[0]!, { handle: handle('mann') });
+      const bob = await connect(nodes[1]!, { handle: handle('mbob') });
+      const phone = await connect(nodes[2]!, { token: bob.token });
+      await ann.call({ type: 'create', room });
+      await bob.call({ type: 'join', room });
+      await new Promise((r) => setTimeout(r, 300));
+      await ann.call({ type: 'send', room, text: `hi @${bob.user}`, cid: 'm1' });
+      for (const c of [bob, phone]) {
+        const m = await c.waitFor((f) => f.type === 'mention');
+        assert.deepEqual([m.channel, m.seq, m.from], [channel, 1, ann.user]);
+      }
+      await bob.call({ type: 'read', channel, seq: 1 });
+      const r = await ann.waitFor((f) => f.type === 'receipt' && f.user === bob.user);
+      assert.deepEqual([r.channel, r.seq], [channel, 1]);
+      const echoed = await phone.waitFor((f) => f.type === 'read' && f.channel === channel);
+      assert.deepEqual([echoed.unread, echoed.mentions], [0, 0]);
+      // A DM's receipt travels on the other participant's topic.
+      const dm = await ann.call<{ message: Frame }>({
+        type: 'send',
+        to: bob.user,
+        text: 'psst',
+        cid: 'd1',
+      });
+      const dmChannel = String(dm.message.channel);
+      await phone.waitFor((f) => f.type === 'message' && f.channel === dmChannel);
+      await phone.call({ type: 'read', channel: dmChannel, seq: 1 });
+      await ann.waitFor((f) => f.type === 'receipt' && f.channel === dmChannel);
+      await bob.call({ type: 'settings', receipts: false });
+      assert.equal((await phone.waitFor((f) => f.type === 'settings')).receipts, false);
+      const list = await ann.call<{ receipts: unknown[] }>({ type: 'receipts', channel });
+      assert.deepEqual(list.receipts, []);
+    });
+
     it('shows users of all nodes with total connection counts on every node', async () => {
       const u = handle('pres');
       const first = await connect(nodes[0]!, { handle: u });

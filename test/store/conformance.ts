@@ -9,6 +9,7 @@ import type { Store } from '../../src/store/store.js';
 import { CHANNEL_CASES } from './cases/channels.js';
 import { DURABILITY_CASES } from './cases/durability.js';
 import { EVENT_CASES } from './cases/events.js';
+import { MENTION_CASES } from './cases/mentions.js';
 import { MESSAGE_CASES } from './cases/messages.js';
 import { MODERATION_CASES } from './cases/moderation.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
@@ -21,6 +22,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...CHANNEL_CASES,
   ...DURABILITY_CASES,
   ...MODERATION_CASES,
+  ...MENTION_CASES,
 };
 
 export function storeConformance(

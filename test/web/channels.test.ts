@@ -15,6 +15,7 @@ const state = (lastSeq: number, readSeq: number, unread: number): ChannelState =
   lastSeq,
   readSeq,
   unread,
+  mentions: 0,
   firstSeq: 1,
 });
 const msg = (seq: number, from: string): ChatMessage => ({

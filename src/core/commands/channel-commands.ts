@@ -61,20 +61,28 @@ export const typing: Handler<'typing'> = async (ctx, conn, f) => {
   return {};
 };
 
+/**
+ * Moves the user's read position; every device hears the new unread and mention counts. A move
+ * is a read receipt for the channel's members when the user shares receipts.
+ */
 export const read: Handler<'read'> = async (ctx, conn, f) => {
   const user = conn.user!;
   const { id, floor } = await readableChannel(ctx, conn, f.channel, 'read');
+  const was = conn.receipts ? ((await ctx.store.membership(id, user))?.readSeq ?? 0) : 0;
   const seq = await ctx.store.setReadSeq(id, user, f.seq);
+  if (conn.receipts && seq > was) ctx.receipt(id, user, seq);
   const state = await countUnread(
     ctx.store,
     await ctx.directory.borrow(id, (ch) => channelState(ch, user, seq, floor)),
+    user,
   );
+  const { readSeq, unread, mentions } = state;
   ctx.directory.pushToUser(
     user,
-    JSON.stringify({ type: 'read', channel: id, seq: state.readSeq, unread: state.unread }),
+    JSON.stringify({ type: 'read', channel: id, seq: readSeq, unread, mentions }),
     conn,
   );
-  ctx.publish(userTopic(user), { k: 'read', c: id, s: state.readSeq, n: state.unread });
+  ctx.publish(userTopic(user), { k: 'read', c: id, s: readSeq, n: unread, m: mentions });
   return state;
 };
 

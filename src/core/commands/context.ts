@@ -16,6 +16,10 @@ export interface CommandLimits {
   maxMessageBytes: number;
   /** Seconds after sending in which a message may be edited; 0: no limit. */
   editWindow: number;
+  /** Rooms with more members allow `@room` / `@here` to moderators and above only. */
+  mentionAllMinMembers: number;
+  /** Rooms with more members have no read receipts. */
+  receiptsMaxMembers: number;
   pingInterval: number;
   rateLimit: number;
   rateBurst: number;
@@ -39,6 +43,11 @@ export interface CommandContext {
   messageStored(kind: 'room' | 'dm'): void;
   /** Closes the user's connections (of one session when given) on every node: see ChatCore. */
   disconnectUser(user: string, code: CloseCodeValue, session?: string): void;
+  /**
+   * User `user` read channel `channel` up to `seq` and shares receipts: a `receipt` frame goes to
+   * the channel's members here and on every node, coalesced (see CoalescedEvents).
+   */
+  receipt(channel: string, user: string, seq: number): void;
   /** Delivers a report to moderators here and on every node. */
   report(r: ReportEvent): void;
 }

@@ -66,7 +66,11 @@ export async function hello(
   if (conn.user !== null) throw new SwitchboardError('SB_ERR_ALREADY_AUTHENTICATED');
   const user = identity.user;
   // A server-wide ban: the answer is final, like the close of the user's other connections.
-  if (await ctx.store.moderation.restriction(SERVER_SCOPE, user, 'ban', ctx.now())) {
+  const [banned, receipts] = await Promise.all([
+    ctx.store.moderation.restriction(SERVER_SCOPE, user, 'ban', ctx.now()),
+    ctx.store.receiptsEnabled(user),
+  ]);
+  if (banned) {
     conn.push(encodeError(new SwitchboardError('SB_ERR_BANNED'), f.id));
     conn.close(CloseCode.BANNED, CLOSE_CODE_ERRORS[CloseCode.BANNED]);
     return NO_REPLY;
@@ -76,6 +80,7 @@ export async function hello(
   conn.roles = identity.roles ?? [];
   conn.credential = credentialExpiry(identity, ctx.now());
   conn.presence = f.presence ?? true;
+  conn.receipts = receipts;
   ctx.directory.addUserConnection(user, conn);
   conn.hold();
   try {
@@ -102,7 +107,7 @@ export async function hello(
     );
     if (conn.closed) return NO_REPLY;
     const channels = await Promise.all(
-      states.flatMap((s) => (s ? [countUnread(ctx.store, s)] : [])),
+      states.flatMap((s) => (s ? [countUnread(ctx.store, s, user)] : [])),
     );
     if (conn.closed) return NO_REPLY;
     // Channels asked for but no longer ours: say why after the reply (held until then). At most
@@ -122,6 +127,7 @@ export async function hello(
       rateLimit: ctx.limits.rateLimit,
       rateBurst: ctx.limits.rateBurst,
       channels,
+      settings: { receipts: conn.receipts },
       online: conn.presence
         ? [...ctx.presence.list()].map(([u, connections]) => ({ user: u, connections }))
         : [],

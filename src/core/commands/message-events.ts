@@ -12,6 +12,7 @@ import type { RoomCommand } from '../permissions.js';
 import { checkText, liveMessage, readableChannel } from './access.js';
 import type { CommandContext, Handler } from './context.js';
 import { authorizeRoom, type RoomGrant } from './room-access.js';
+import { notifyMentions, resolveMentions } from './mentions.js';
 import { appendEntry } from './send.js';
 
 export interface Target {
@@ -49,20 +50,32 @@ export async function targetMessage(
 export const edit: Handler<'edit'> = async (ctx, conn, f) => {
   const user = conn.user!;
   checkText(ctx, f.text);
-  const { message, recipient } = await targetMessage(ctx, conn, f.channel, f.seq, 'edit');
+  const { message, recipient, grant } = await targetMessage(ctx, conn, f.channel, f.seq, 'edit');
   if (message.from !== user) throw new SwitchboardError('SB_ERR_FORBIDDEN', 'only your own');
   const window = ctx.limits.editWindow;
   if (window > 0 && ctx.now() - message.ts > window * 1000)
     throw new SwitchboardError('SB_ERR_EDIT_WINDOW_CLOSED');
-  return ctx.directory.borrow(f.channel, (ch) =>
+  const mentions = await resolveMentions(ctx, user, f.channel, f.text, grant);
+  const reply = await ctx.directory.borrow(f.channel, (ch) =>
     appendEntry(
       ctx,
       conn,
       ch,
-      { channel: f.channel, cid: f.cid, from: user, text: f.text, ts: ctx.now(), edits: f.seq },
+      {
+        channel: f.channel,
+        cid: f.cid,
+        from: user,
+        text: f.text,
+        ts: ctx.now(),
+        edits: f.seq,
+        ...mentions,
+      },
       recipient,
     ),
   );
+  // Those the edit adds hear of it; those it drops find the message no longer mentions them.
+  if (!reply.duplicate) notifyMentions(ctx, reply.message, f.seq, message);
+  return reply;
 };
 
 export const react: Handler<'react'> = async (ctx, conn, f) => {

@@ -41,7 +41,7 @@ async function joinRoom(
     }
     return state;
   });
-  return countUnread(ctx.store, state);
+  return countUnread(ctx.store, state, user);
 }
 
 /** Every room but the private ones the user is not a member of (server admins see all). */

@@ -5,14 +5,15 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
-import { isMessage, type NewMessage } from '../../store/store.js';
+import { isMessage, type NewMessage, type StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
 import { slowModeExempt } from '../permissions.js';
 import { checkText, followDm, liveMessage } from './access.js';
 import type { CommandContext, Frame, Handler } from './context.js';
-import { authorizeRoom } from './room-access.js';
+import { notifyMentions, resolveMentions } from './mentions.js';
+import { authorizeRoom, type RoomGrant } from './room-access.js';
 
 /** The DM channel with `to`, created (with both members) when new. */
 async function dmTarget(
@@ -50,14 +51,15 @@ async function roomTarget(
   ctx: CommandContext,
   conn: ClientConnection,
   f: Frame<'send'>,
-): Promise<string> {
-  const { id, access, actor } = await authorizeRoom(ctx, conn, 'send', f.room!);
+): Promise<RoomGrant> {
+  const grant = await authorizeRoom(ctx, conn, 'send', f.room!);
+  const { id, access, actor } = grant;
   if (access.slowMode > 0 && !slowModeExempt(actor)) {
     const last = await ctx.store.moderation.lastSentAt(id, conn.user!);
     const wait = last === null ? 0 : last + access.slowMode * 1000 - ctx.now();
     if (wait > 0) throw new SwitchboardError('SB_ERR_SLOW_MODE', undefined, { retryAfter: wait });
   }
-  return id;
+  return grant;
 }
 
 export const send: Handler<'send'> = async (ctx, conn, f) => {
@@ -66,9 +68,11 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give exactly one of room, to');
   checkText(ctx, f.text);
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
-  const id = dm ? dm.id : await roomTarget(ctx, conn, f);
+  const grant = dm ? null : await roomTarget(ctx, conn, f);
+  const id = dm ? dm.id : grant!.id;
   if (f.replyTo !== undefined) await checkParent(ctx, user, id, f.replyTo);
-  return ctx.directory.borrow(id, async (ch) => {
+  const mentions = await resolveMentions(ctx, user, id, f.text, grant);
+  const reply = await ctx.directory.borrow(id, async (ch) => {
     if (dm) {
       await followDm(ctx, user, ch);
       await followDm(ctx, dm.recipient, ch);
@@ -80,9 +84,12 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       text: f.text,
       ts: ctx.now(),
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+      ...mentions,
     };
     return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
   });
+  if (!reply.duplicate) notifyMentions(ctx, reply.message, reply.message.seq);
+  return reply;
 };
 
 /** A reply's parent: a live message of the channel above the sender's floor (see liveMessage). */
@@ -109,7 +116,7 @@ export async function appendEntry(
   ch: LocalChannel,
   entry: NewMessage,
   recipient: string | null,
-): Promise<{ message: unknown; duplicate: boolean }> {
+): Promise<{ message: StoredMessage & { type: 'message' }; duplicate: boolean }> {
   const user = conn.user!;
   const { message, duplicate } = await ctx.store.append(entry);
   if (!duplicate) {
@@ -122,7 +129,14 @@ export async function appendEntry(
     }
     // Sending a message reads the channel up to it; an edit or a reaction may be on an old
     // message, with unread ones after it.
-    if (isMessage(message)) ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
+    // With receipts shared, that is a receipt too.
+    if (isMessage(message))
+      ctx.store
+        .setReadSeq(ch.id, user, message.seq)
+        .then((seq) => {
+          if (conn.receipts) ctx.receipt(ch.id, user, seq);
+        })
+        .catch(() => {});
   }
   return { message: { type: 'message', ...message }, duplicate };
 }
