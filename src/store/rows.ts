@@ -4,6 +4,7 @@
  */
 import type { Account, DeviceSession } from '../auth/account-store.js';
 import type { Session } from '../auth/session-store.js';
+import type { LinkPreview } from '../protocol/link-preview.js';
 import type { ReactionSummary, StoredMessage } from './message-store.js';
 
 export interface MessageRow {
@@ -20,6 +21,9 @@ export interface MessageRow {
   emoji: string | null;
   edited_ts: number | null;
   reply_to: number | null;
+  previews: number | null;
+  /** A LinkPreview as JSON. */
+  preview: string | null;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -46,6 +50,8 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.edited_ts === null ? {} : { edited: r.edited_ts }),
   ...(r.deleted ? { deleted: true as const } : {}),
   ...(r.reply_to === null ? {} : { replyTo: r.reply_to }),
+  ...(r.previews === null ? {} : { previews: r.previews }),
+  ...(r.preview === null ? {} : { preview: JSON.parse(r.preview) as LinkPreview }),
 });
 
 /** A page of reaction rows (seq, emoji, user; by seq, then earliest first) as summaries. */
@@ -77,11 +83,11 @@ export const toSession = (r: SessionRow): Session => ({
 
 export const MESSAGE_COLUMNS =
   'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
-  'reply_to';
+  'reply_to, previews, preview';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =
-  'edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL';
+  'edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL AND previews IS NULL';
 
 export interface AccountRow {
   handle: string;

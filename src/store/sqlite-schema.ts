@@ -129,7 +129,13 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
   // 8 (issue 8, replies): the message a message answers.
   `ALTER TABLE messages ADD COLUMN reply_to INTEGER;`,
-  // 9 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 9 (issue 8, link previews and versions): preview events (`previews`: the seq they
+  // describe) and the preview a message shows, as JSON; the original text of an edited message
+  // (its later texts are its edit events'). A delete erases all three.
+  `ALTER TABLE messages ADD COLUMN previews INTEGER;
+   ALTER TABLE messages ADD COLUMN preview TEXT;
+   ALTER TABLE messages ADD COLUMN original_text TEXT;`,
+  // 10 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

@@ -11,6 +11,7 @@ import { DURABILITY_CASES } from './cases/durability.js';
 import { EVENT_CASES } from './cases/events.js';
 import { MESSAGE_CASES } from './cases/messages.js';
 import { MODERATION_CASES } from './cases/moderation.js';
+import { VERSIONS_PREVIEWS_CASES } from './cases/versions-previews.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -18,6 +19,7 @@ export type StoreFactory = StorageFactory<Store>;
 export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...MESSAGE_CASES,
   ...EVENT_CASES,
+  ...VERSIONS_PREVIEWS_CASES,
   ...CHANNEL_CASES,
   ...DURABILITY_CASES,
   ...MODERATION_CASES,
