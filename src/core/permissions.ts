@@ -49,6 +49,7 @@ export const ROOM_COMMANDS = [
   'delete',
   'edit',
   'react',
+  'versions',
 ] as const;
 export type RoomCommand = (typeof ROOM_COMMANDS)[number];
 
@@ -112,6 +113,8 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
     muted: true,
   },
   react: { kinds: all('member'), member: true, muted: true },
+  /** Every text of a message, the original included; not its author by that alone. */
+  versions: moderate,
 };
 
 /** A user as the check sees them in one room. */

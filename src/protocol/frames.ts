@@ -337,6 +337,13 @@ export const SearchFrame = z
       'SearchResult.',
   );
 
+export const VersionsFrame = z
+  .strictObject({ type: z.literal('versions'), id: requestId, channel, seq })
+  .describe(
+    'Every text a room message has had, the original included (room moderators, admins, the ' +
+      'owner and server admins). Replied with VersionsResult.',
+  );
+
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
   .describe('Client-initiated round trip; replied with an empty result.');
@@ -375,6 +382,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   ReactFrame,
   ReportFrame,
   SearchFrame,
+  VersionsFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -580,6 +588,23 @@ export const SearchResult = z
   .describe('The `search` reply.');
 export type SearchResult = z.infer<typeof SearchResult>;
 
+export const VersionsResult = z
+  .strictObject({
+    versions: z
+      .array(
+        z.strictObject({
+          text: z.string(),
+          ts: z
+            .number()
+            .int()
+            .describe('When the message was sent (the first) or edited to this text.'),
+        }),
+      )
+      .describe('Oldest first: the original text, then each edit; the last is the current text.'),
+  })
+  .describe('The `versions` reply.');
+export type VersionsResult = z.infer<typeof VersionsResult>;
+
 export const ReplyFrame = z
   .strictObject({
     type: z.literal('reply'),
@@ -590,7 +615,8 @@ export const ReplyFrame = z
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), MembersResult (members), {users: OnlineUser[]}, SendResult, ' +
           'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
-          '{entries: AuditEntry[]} (audit), SearchResult (search), {} (moderation commands).',
+          '{entries: AuditEntry[]} (audit), SearchResult (search), VersionsResult (versions), ' +
+          '{} (moderation commands).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');

@@ -11,6 +11,7 @@ import { refresh } from './refresh.js';
 import { report } from './report.js';
 import { search } from './search.js';
 import { send } from './send.js';
+import { versions } from './versions.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
   audit,
@@ -58,5 +59,6 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   edit,
   react,
   search,
+  versions,
   ping: async () => ({}),
 };
