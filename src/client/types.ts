@@ -13,7 +13,9 @@ import type {
   RoleEvent,
   RoomInfo,
 } from '../protocol/frames.js';
+import type { LinkPreview } from '../protocol/link-preview.js';
 
+export type { LinkPreview };
 export type {
   ChannelState,
   ChatMessage,
@@ -182,6 +184,8 @@ export interface ClientEvents {
   edit: EditEvent;
   /** Someone reacted to a message, or took a reaction back (a reaction event). */
   reaction: ReactionEvent;
+  /** A message got the preview of its first link (a link-preview event; --link-previews). */
+  preview: PreviewEvent;
   /** A message was reported to us (a moderator of its room, or a server admin). */
   report: ReportEvent;
   typing: { channel: string; user: string };
@@ -223,6 +227,14 @@ export interface EditEvent {
   text: string;
   /** Its author. */
   by: string;
+  ts: number;
+}
+
+export interface PreviewEvent {
+  channel: string;
+  /** The message the preview belongs to. */
+  seq: number;
+  preview: LinkPreview;
   ts: number;
 }
 

@@ -139,6 +139,16 @@ export class AllowList {
   }
 }
 
+/** Whether `entry` is something AllowList takes (a host name, an address, or a CIDR). */
+export function allowEntryValid(entry: string): boolean {
+  try {
+    new AllowList([entry]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a connection to `ip`, reached through host name `host`, may be made. */
 export function mayConnect(host: string, ip: string, allow: AllowList): boolean {
   return isPublicAddress(ip) || allow.host(host) || allow.address(ip);

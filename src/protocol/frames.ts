@@ -9,6 +9,7 @@
  * (server to client only; the server coalesces frames written in the same tick). JSON never
  * contains a raw newline, so splitting on "\n" is always safe. Clients send one frame per message.
  */
+import { PREVIEW_LIMITS } from './link-preview.js';
 import { z } from 'zod';
 
 import { PROTOCOL_VERSION } from './channels.js';
@@ -394,6 +395,20 @@ export const CLIENT_FRAME_TYPES = ClientFrame.options.map((o) => o.shape.type.va
 // Server -> client
 // ---------------------------------------------------------------------------------------------
 
+export const LinkPreviewSchema = z
+  .strictObject({
+    url: z.string().max(PREVIEW_LIMITS.url).describe('The page (after redirects), http(s).'),
+    title: z.string().max(PREVIEW_LIMITS.title).optional(),
+    description: z.string().max(PREVIEW_LIMITS.description).optional(),
+    siteName: z.string().max(PREVIEW_LIMITS.siteName).optional(),
+    image: z
+      .string()
+      .max(PREVIEW_LIMITS.image)
+      .optional()
+      .describe('The page\u2019s og:image URL; the bundled page does not load it.'),
+  })
+  .describe('The preview of a message\u2019s first link.');
+
 export const ChatMessage = z
   .strictObject({
     type: z.literal('message'),
@@ -424,6 +439,15 @@ export const ChatMessage = z
       .optional()
       .describe('Present on a reaction event: `from` took back the reaction `emoji` on this seq.'),
     emoji: z.string().optional().describe('The reaction of `reacts` / `unreacts`.'),
+    previews: seq
+      .optional()
+      .describe(
+        'Present on a link-preview event (--link-previews): the message with this seq now shows ' +
+          '`preview`; `from` is its author, `text` is empty.',
+      ),
+    preview: LinkPreviewSchema.optional().describe(
+      'On a link-preview event, and on a message in `history`: the preview of its first link.',
+    ),
     edited: z
       .number()
       .int()
@@ -447,7 +471,8 @@ export const ChatMessage = z
   })
   .describe(
     'A stored room or direct message, or an event on an earlier message of the channel: a ' +
-      'delete (`deletes`), an edit (`edits`) or a reaction (`reacts`/`unreacts`). Events have ' +
+      'delete (`deletes`), an edit (`edits`), a reaction (`reacts`/`unreacts`) or a link ' +
+      'preview (`previews`). Events have ' +
       'seqs of their own and are replayed by resume like messages; `history` gives messages in ' +
       'their current state and no events.',
   );
