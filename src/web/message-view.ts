@@ -6,10 +6,11 @@
  * (src/client/message-model.ts). A deleted message shows as a tombstone at its place; a delete
  * that arrives before its message (a replay) is remembered until the message comes.
  */
-import { withDelete, withEdit, withReaction } from '../client/message-model.js';
-import type { EditEvent, ReactionEvent } from '../client/types.js';
+import { withDelete, withEdit, withPreview, withReaction } from '../client/message-model.js';
+import type { EditEvent, PreviewEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
+import { previewCard } from './link-preview-card.js';
 import { renderMessage } from './markdown.js';
 import { avatar, continues, daySeparator, sameDay } from './message-groups.js';
 
@@ -250,6 +251,11 @@ export class MessageView {
     if (e.channel === this.channel) this.change(e.seq, (m) => withEdit(m, e));
   }
 
+  /** A message of the open channel got the preview of its first link. */
+  applyPreview(e: PreviewEvent): void {
+    if (e.channel === this.channel) this.change(e.seq, (m) => withPreview(m, e));
+  }
+
   /** A reaction on a message of the open channel was added or taken back. */
   applyReaction(e: ReactionEvent): void {
     if (e.channel === this.channel) this.change(e.seq, (m) => withReaction(m, e, this.me()));
@@ -383,6 +389,7 @@ export class MessageView {
         renderMessage(msg.text),
       ),
     );
+    if (msg.preview) li.append(previewCard(msg.preview));
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
       ev.preventDefault();
