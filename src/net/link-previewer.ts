@@ -1,8 +1,9 @@
 /**
  * Fetches the preview of a link for the core (CoreOptions.linkPreview): a safe fetch
  * (./safe-fetch.ts) of at most 256 KiB within 5 s, an HTML answer parsed by ./page-preview.ts.
- * Anything else (a refusal, a failure, another content type, a page without a title) is no
- * preview: it resolves null and the failure goes to `log`.
+ * Anything else (a refusal, a failure, another content type, a page without a title, more than
+ * `maxConcurrent` fetches in flight) is no preview: it resolves null and the failure goes to
+ * `log`.
  */
 import type { LinkPreview } from '../protocol/link-preview.js';
 import { AllowList } from './address-policy.js';
@@ -16,6 +17,11 @@ export interface LinkPreviewerOptions {
   maxBytes?: number;
   /** Milliseconds per fetch, redirects included. Default 5000. */
   timeoutMs?: number;
+  /**
+   * Fetches in flight at most; a link past it gets no preview (a burst of links cannot make the
+   * server open unbounded outbound connections). Default 8.
+   */
+  maxConcurrent?: number;
   /** Told why a link got no preview. */
   log?: (url: string, err: unknown) => void;
 }
@@ -24,7 +30,14 @@ export type LinkPreviewer = (url: string) => Promise<LinkPreview | null>;
 
 export function createLinkPreviewer(options: LinkPreviewerOptions = {}): LinkPreviewer {
   const allow = new AllowList(options.allow ?? []);
+  const max = options.maxConcurrent ?? 8;
+  let active = 0;
   return async (url) => {
+    if (active >= max) {
+      options.log?.(url, new Error('too many link previews in flight'));
+      return null;
+    }
+    active++;
     try {
       const res = await safeFetch(url, {
         allow,
@@ -42,6 +55,8 @@ export function createLinkPreviewer(options: LinkPreviewerOptions = {}): LinkPre
     } catch (err) {
       options.log?.(url, err);
       return null;
+    } finally {
+      active--;
     }
   };
 }
