@@ -421,7 +421,9 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     if (m.deletes !== undefined) this.emit('delete', { channel, seq: m.deletes, by, ts });
     else if (m.edits !== undefined)
       this.emit('edit', { channel, seq: m.edits, text: m.text, by, ts });
-    else if (m.reacts !== undefined || m.unreacts !== undefined)
+    else if (m.previews !== undefined) {
+      if (m.preview) this.emit('preview', { channel, seq: m.previews, preview: m.preview, ts });
+    } else if (m.reacts !== undefined || m.unreacts !== undefined)
       this.emit('reaction', {
         channel,
         seq: (m.reacts ?? m.unreacts)!,

@@ -10,6 +10,8 @@ export type {
   CommandFrame,
   DeleteEvent,
   EditEvent,
+  LinkPreview,
+  PreviewEvent,
   ReactionEvent,
   HistoryOptions,
   MemberEvent,

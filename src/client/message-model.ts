@@ -1,14 +1,14 @@
 /**
  * The message model: what a message shown to a user becomes as the events of its channel's log
  * arrive. `history` gives messages in their current state (edited text, tombstones, reactions
- * with `me`); the client's 'edit', 'delete' and 'reaction' events are applied to them with these
+ * with `me`, link previews); the client's 'edit', 'delete', 'reaction' and 'preview' events are applied to them with these
  * functions, so the page, the terminal client and applications agree on the result. Each returns
  * a new message and leaves its argument alone; a reaction event changes counts exactly, since
  * the server appends one only when it changes something.
  */
 import type { ChatMessage } from '../protocol/frames.js';
 import type { SwitchboardClient } from './client.js';
-import type { DeleteEvent, EditEvent, ReactionEvent } from './types.js';
+import type { DeleteEvent, EditEvent, PreviewEvent, ReactionEvent } from './types.js';
 
 export type Reaction = NonNullable<ChatMessage['reactions']>[number];
 
@@ -21,9 +21,15 @@ export function withEdit(m: ChatMessage, e: EditEvent): ChatMessage {
   return { ...m, text: e.text, edited: e.ts };
 }
 
-/** The message as a tombstone: no text, no reactions, no edit mark. */
+/** The message with the preview of its first link (kept through edits; none once deleted). */
+export function withPreview(m: ChatMessage, e: PreviewEvent): ChatMessage {
+  if (m.deleted) return m;
+  return { ...m, preview: e.preview };
+}
+
+/** The message as a tombstone: no text, no reactions, no edit mark, no preview. */
 export function withDelete(m: ChatMessage, _e?: DeleteEvent): ChatMessage {
-  const { reactions: _r, edited: _ed, ...rest } = m;
+  const { reactions: _r, edited: _ed, preview: _p, ...rest } = m;
   return { ...rest, text: '', deleted: true };
 }
 

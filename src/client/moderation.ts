@@ -1,7 +1,8 @@
 /**
  * Room administration and moderation for apps built on the SDK (docs/protocol.md, "Rooms, roles
  * and moderation"): invite, kick, ban, mute, roles, room settings, blocks, the audit log,
- * deleting and reporting messages, and the member list with roles. Each call is one frame
+ * deleting and reporting messages, the previous versions of an edited message, and the member
+ * list with roles. Each call is one frame
  * through `client.command()`; a refusal rejects as a SwitchboardError with the server's code
  * (SB_ERR_FORBIDDEN, SB_ERR_OUTRANKED, ...). Creating a private room is `client.createRoom(room,
  * 'private')`; the 'delete', 'report' and 'member' (with `removed`) events come from the client.
@@ -19,6 +20,7 @@ import type {
   MembersResult,
   RoomKind,
   RoomRole,
+  VersionsResult,
 } from '../protocol/frames.js';
 import type { SwitchboardClient } from './client.js';
 
@@ -131,6 +133,25 @@ export async function report(client: Client, channel: string, seq: number, reaso
   await client.command({ type: 'report', channel, seq, reason });
 }
 
+/** One text a message has had, and when it was sent or edited to it. */
+export interface MessageVersion {
+  text: string;
+  ts: number;
+}
+
+/**
+ * Every text room message `seq` has had, oldest first (the original, then each edit; the last is
+ * the current text). Room moderators and above and server admins only: others get
+ * SB_ERR_FORBIDDEN, a deleted message SB_ERR_MESSAGE_NOT_FOUND.
+ */
+export async function messageVersions(
+  client: Client,
+  channel: string,
+  seq: number,
+): Promise<MessageVersion[]> {
+  return (await client.command<VersionsResult>({ type: 'versions', channel, seq })).versions;
+}
+
 // --- the permission table's mirror ----------------------------------------------------------
 
 /** A role's rank; 0 for a non-member. */
@@ -153,7 +174,9 @@ export type ModerationCommand =
   | 'room-settings'
   | 'audit'
   /** Someone else's message (your own needs only membership). */
-  | 'delete';
+  | 'delete'
+  /** The previous texts of an edited room message. */
+  | 'versions';
 
 const NEEDS: Readonly<Record<ModerationCommand, RoomRole | Record<RoomKind, RoomRole>>> = {
   invite: { public: 'member', private: 'moderator', announcement: 'member' },
@@ -163,6 +186,7 @@ const NEEDS: Readonly<Record<ModerationCommand, RoomRole | Record<RoomKind, Room
   mute: 'moderator',
   unmute: 'moderator',
   delete: 'moderator',
+  versions: 'moderator',
   role: 'admin',
   'room-settings': 'admin',
   audit: 'admin',

@@ -14,7 +14,9 @@ import type {
   RoomInfo,
   UserSettings,
 } from '../protocol/frames.js';
+import type { LinkPreview } from '../protocol/link-preview.js';
 
+export type { LinkPreview };
 export type {
   ChannelState,
   ChatMessage,
@@ -183,6 +185,8 @@ export interface ClientEvents {
   edit: EditEvent;
   /** Someone reacted to a message, or took a reaction back (a reaction event). */
   reaction: ReactionEvent;
+  /** A message got the preview of its first link (a link-preview event; --link-previews). */
+  preview: PreviewEvent;
   /** A message was reported to us (a moderator of its room, or a server admin). */
   report: ReportEvent;
   typing: { channel: string; user: string };
@@ -249,6 +253,14 @@ export interface EditEvent {
   text: string;
   /** Its author. */
   by: string;
+  ts: number;
+}
+
+export interface PreviewEvent {
+  channel: string;
+  /** The message the preview belongs to. */
+  seq: number;
+  preview: LinkPreview;
   ts: number;
 }
 

@@ -30,6 +30,7 @@ import { Flusher } from './flusher.js';
 import { TokenBucket } from '../token-bucket.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
+import type { LinkPreview } from '../protocol/link-preview.js';
 
 export type { Logger };
 export type { CoreMetrics };
@@ -42,6 +43,11 @@ export interface CoreOptions {
   logger: Logger;
   metrics?: CoreMetrics;
   maxMessageBytes: number;
+  /**
+   * Fetches the preview of a message's first link (src/net/link-previewer.ts); absent (default):
+   * no link previews.
+   */
+  linkPreview?: ((url: string) => Promise<LinkPreview | null>) | undefined;
   /** Seconds after sending in which its author may edit a message; 0 (default): no limit. */
   editWindow?: number;
   maxBufferedBytes: number;
@@ -114,6 +120,7 @@ export class ChatCore {
         mentionAllMinMembers: opts.mentionAllMinMembers ?? 50,
         receiptsMaxMembers: opts.receiptsMaxMembers ?? 100,
       },
+      linkPreview: opts.linkPreview,
       now: this.now,
       publish: (topic, e) => this.link.publish(topic, e),
       memberEvent: (room, user, joined) => {

@@ -69,7 +69,8 @@ export function encodeMessage(m: StoredMessage): string {
     m.deleted === undefined &&
     m.replyTo === undefined &&
     m.mentions === undefined &&
-    m.mentionsAll === undefined;
+    m.mentionsAll === undefined &&
+    m.preview === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,
@@ -83,6 +84,8 @@ export function encodeMessage(m: StoredMessage): string {
     ...(m.replyTo === undefined ? {} : { replyTo: m.replyTo }),
     ...(m.mentions === undefined ? {} : { mentions: m.mentions }),
     ...(m.mentionsAll === undefined ? {} : { mentionsAll: m.mentionsAll }),
+    ...(m.previews === undefined ? {} : { previews: m.previews }),
+    ...(m.preview === undefined ? {} : { preview: m.preview }),
   });
 }
 

@@ -50,6 +50,7 @@ export const ROOM_COMMANDS = [
   'edit',
   'react',
   'mention-all',
+  'versions',
 ] as const;
 export type RoomCommand = (typeof ROOM_COMMANDS)[number];
 
@@ -119,6 +120,8 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
    * SB_ERR_MENTION_FORBIDDEN.
    */
   'mention-all': { kinds: all('moderator'), member: true, muted: true },
+  /** Every text of a message, the original included; not its author by that alone. */
+  versions: moderate,
 };
 
 /** A user as the check sees them in one room. */

@@ -9,6 +9,7 @@
  * (server to client only; the server coalesces frames written in the same tick). JSON never
  * contains a raw newline, so splitting on "\n" is always safe. Clients send one frame per message.
  */
+import { PREVIEW_LIMITS } from './link-preview.js';
 import { z } from 'zod';
 
 import { PROTOCOL_VERSION } from './channels.js';
@@ -369,6 +370,13 @@ export const SettingsFrame = z
       'the others). Replied with UserSettings.',
   );
 
+export const VersionsFrame = z
+  .strictObject({ type: z.literal('versions'), id: requestId, channel, seq })
+  .describe(
+    'Every text a room message has had, the original included (room moderators, admins, the ' +
+      'owner and server admins). Replied with VersionsResult.',
+  );
+
 export const PingFrame = z
   .strictObject({ type: z.literal('ping'), id: requestId })
   .describe('Client-initiated round trip; replied with an empty result.');
@@ -409,6 +417,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   SearchFrame,
   ReceiptsFrame,
   SettingsFrame,
+  VersionsFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -419,6 +428,20 @@ export const CLIENT_FRAME_TYPES = ClientFrame.options.map((o) => o.shape.type.va
 // ---------------------------------------------------------------------------------------------
 // Server -> client
 // ---------------------------------------------------------------------------------------------
+
+export const LinkPreviewSchema = z
+  .strictObject({
+    url: z.string().max(PREVIEW_LIMITS.url).describe('The page (after redirects), http(s).'),
+    title: z.string().max(PREVIEW_LIMITS.title).optional(),
+    description: z.string().max(PREVIEW_LIMITS.description).optional(),
+    siteName: z.string().max(PREVIEW_LIMITS.siteName).optional(),
+    image: z
+      .string()
+      .max(PREVIEW_LIMITS.image)
+      .optional()
+      .describe('The page\u2019s og:image URL; the bundled page does not load it.'),
+  })
+  .describe('The preview of a message\u2019s first link.');
 
 export const ChatMessage = z
   .strictObject({
@@ -461,6 +484,15 @@ export const ChatMessage = z
       .enum(['room', 'here'])
       .optional()
       .describe('On a message or an edit event: its text mentions everyone (`@room` / `@here`).'),
+    previews: seq
+      .optional()
+      .describe(
+        'Present on a link-preview event (--link-previews): the message with this seq now shows ' +
+          '`preview`; `from` is its author, `text` is empty.',
+      ),
+    preview: LinkPreviewSchema.optional().describe(
+      'On a link-preview event, and on a message in `history`: the preview of its first link.',
+    ),
     edited: z
       .number()
       .int()
@@ -484,7 +516,8 @@ export const ChatMessage = z
   })
   .describe(
     'A stored room or direct message, or an event on an earlier message of the channel: a ' +
-      'delete (`deletes`), an edit (`edits`) or a reaction (`reacts`/`unreacts`). Events have ' +
+      'delete (`deletes`), an edit (`edits`), a reaction (`reacts`/`unreacts`) or a link ' +
+      'preview (`previews`). Events have ' +
       'seqs of their own and are replayed by resume like messages; `history` gives messages in ' +
       'their current state and no events.',
   );
@@ -658,6 +691,23 @@ export const SearchResult = z
   .describe('The `search` reply.');
 export type SearchResult = z.infer<typeof SearchResult>;
 
+export const VersionsResult = z
+  .strictObject({
+    versions: z
+      .array(
+        z.strictObject({
+          text: z.string(),
+          ts: z
+            .number()
+            .int()
+            .describe('When the message was sent (the first) or edited to this text.'),
+        }),
+      )
+      .describe('Oldest first: the original text, then each edit; the last is the current text.'),
+  })
+  .describe('The `versions` reply.');
+export type VersionsResult = z.infer<typeof VersionsResult>;
+
 export const ReplyFrame = z
   .strictObject({
     type: z.literal('reply'),
@@ -669,7 +719,7 @@ export const ReplyFrame = z
           'typing, ping), MembersResult (members), {users: OnlineUser[]}, SendResult, ' +
           'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
           '{entries: AuditEntry[]} (audit), SearchResult (search), ReceiptsResult (receipts), ' +
-          'UserSettings (settings), {} (moderation commands).',
+          'UserSettings (settings), VersionsResult (versions), {} (moderation commands).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');

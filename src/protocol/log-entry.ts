@@ -3,11 +3,15 @@
  * the page can import it.
  */
 
-/** Whether a log entry is a message, not an event on another one (a delete, edit or reaction). */
+/**
+ * Whether a log entry is a message, not an event on another one (a delete, edit, reaction or
+ * link preview).
+ */
 export const isMessageEntry = (
-  m: Partial<Record<'deletes' | 'edits' | 'reacts' | 'unreacts', number>>,
+  m: Partial<Record<'deletes' | 'edits' | 'reacts' | 'unreacts' | 'previews', number>>,
 ): boolean =>
   m.deletes === undefined &&
   m.edits === undefined &&
   m.reacts === undefined &&
-  m.unreacts === undefined;
+  m.unreacts === undefined &&
+  m.previews === undefined;

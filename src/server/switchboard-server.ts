@@ -33,6 +33,7 @@ import { ApiRouter } from '../http/router.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
+import { createLinkPreviewer } from '../net/link-previewer.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -83,6 +84,12 @@ export class SwitchboardServer {
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
       ...config,
+      linkPreview: config.linkPreviews
+        ? createLinkPreviewer({
+            allow: config.fetchAllow,
+            log: (url, err) => logger.debug({ err, url }, 'no link preview'),
+          })
+        : undefined,
       store,
       bus,
       presence,

@@ -4,6 +4,7 @@
  * keys, the programmatic options (src/server/start-switchboard.ts) and docs/settings.md
  * (`npm run docs`) are all derived from it: adding a setting is adding a row.
  */
+import { allowEntryValid } from '../net/address-policy.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { setting } from './setting.js';
@@ -189,6 +190,36 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_RECEIPTS_MAX_MEMBERS',
     group: 'Limits',
     help: 'rooms with more members have no read receipts ("seen by")',
+  }),
+  linkPreviews: setting({
+    schema: z.boolean().default(false),
+    flag: '--link-previews',
+    env: 'SWITCHBOARD_LINK_PREVIEWS',
+    group: 'Limits',
+    help:
+      'fetch the first http(s) link of each new message and add its title, description and ' +
+      'site name as a preview (docs/outbound-fetches.md: private addresses are refused)',
+  }),
+  fetchAllow: setting({
+    schema: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .refine(allowEntryValid, 'a host name, an IP address or a CIDR such as 10.0.0.0/8'),
+      )
+      .default([]),
+    flag: '--fetch-allow <list>',
+    env: 'SWITCHBOARD_FETCH_ALLOW',
+    group: 'Limits',
+    help:
+      'hosts and IP addresses/CIDRs (intranet.example,10.1.0.0/16) that link previews may ' +
+      'reach although the address policy refuses them, on any port',
+    fromText: (text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
   }),
   maxFrameBytes: setting({
     schema: z.number().int().min(256).max(16_777_216).default(65_536),

@@ -16,6 +16,7 @@ import {
   withoutUndefined,
   type AppendResult,
   type ChannelHead,
+  type MessageVersion,
   type NewMessage,
   type ReactionSummary,
   type ReadQuery,
@@ -33,6 +34,8 @@ interface Channel extends MemoryChannel {
   byCid: Map<string, StoredMessage>;
   /** seq → its reactions, earliest first. */
   reactions: Map<number, { emoji: string; user: string; ts: number }[]>;
+  /** seq → the original text of an edited message. */
+  originals?: Map<number, string>;
 }
 
 /**
@@ -82,6 +85,7 @@ export class MemoryStore implements Store, SessionStore {
       const dropped = ch.messages.shift()!;
       ch.byCid.delete(`${dropped.from}\n${dropped.cid}`);
       ch.reactions.delete(dropped.seq);
+      ch.originals?.delete(dropped.seq);
       this.#search.remove(dropped.channel, dropped.seq);
     }
     return { message: { ...stored }, duplicate: false };
@@ -101,6 +105,17 @@ export class MemoryStore implements Store, SessionStore {
           .map((r) => ({ seq, ...r })),
       );
     return summarize(rows, viewer, REACTION_NAMES);
+  }
+
+  async versions(channel: string, seq: number): Promise<MessageVersion[]> {
+    const ch = this.#channels.get(channel);
+    const first = ch?.messages[0]?.seq ?? 1;
+    const m = ch?.messages[seq - first];
+    if (!ch || !m || m.seq !== seq || !isMessage(m) || m.deleted) return [];
+    const original = ch.originals?.get(seq);
+    if (original === undefined) return [{ text: m.text, ts: m.ts }];
+    const edits = ch.messages.filter((e) => e.edits === seq);
+    return [{ text: original, ts: m.ts }, ...edits.map((e) => ({ text: e.text, ts: e.ts }))];
   }
 
   async read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
@@ -284,7 +299,7 @@ const mentionsUser = (m: StoredMessage, user: string): boolean =>
 
 /** Applies an event's change to its target (message-store.ts LogEvent), or throws. */
 function applyEvent(ch: Channel, e: NewMessage): void {
-  const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts!;
+  const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts ?? e.previews!;
   const first = ch.messages[0]?.seq ?? 1;
   const target = ch.messages[seq - first];
   if (!target || target.seq !== seq || !isMessage(target) || target.deleted)
@@ -295,9 +310,17 @@ function applyEvent(ch: Channel, e: NewMessage): void {
     delete target.edited;
     delete target.mentions;
     delete target.mentionsAll;
+    delete target.preview;
     for (const m of ch.messages) if (m.edits === seq) m.text = '';
+    for (const m of ch.messages) if (m.previews === seq) delete m.preview;
     ch.reactions.delete(seq);
+    ch.originals?.delete(seq);
+  } else if (e.previews !== undefined) {
+    if (target.preview) throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND', 'has a preview');
+    target.preview = e.preview;
   } else if (e.edits !== undefined) {
+    ch.originals ??= new Map();
+    if (!ch.originals.has(seq)) ch.originals.set(seq, target.text);
     target.text = e.text;
     target.edited = e.ts;
     delete target.mentions;

@@ -12,6 +12,7 @@
  * - Backend failures reject with a SwitchboardError (SB_ERR_STORE_UNAVAILABLE) whose `cause` is
  *   the driver error.
  */
+import type { LinkPreview } from '../protocol/link-preview.js';
 import { isMessageEntry } from '../protocol/log-entry.js';
 import type { MentionAll } from '../protocol/mentions.js';
 
@@ -22,7 +23,10 @@ import type { MentionAll } from '../protocol/mentions.js';
  *   erased from the store in the same transaction (really gone), leaving a tombstone (`deleted`).
  *   The entry's own `text` is empty; `from` is who deleted it.
  * - `edits`: the target's text becomes this entry's `text` (`edited` is set to its `ts`), and
- *   its mentions this entry's `mentions` / `mentionsAll`. A delete erases its mentions too.
+ *   its mentions this entry's `mentions` / `mentionsAll`; the text it replaces stays among the
+ *   target's versions (`versions`) until a delete. A delete erases its mentions too.
+ * - `previews`: the target gets this entry's `preview` (its first link's preview); a message
+ *   has at most one. A delete erases both the target's and this entry's preview.
  * - `reacts` / `unreacts`: `from` adds or takes back the reaction `emoji` on the target.
  */
 export interface LogEvent {
@@ -30,8 +34,11 @@ export interface LogEvent {
   edits?: number;
   reacts?: number;
   unreacts?: number;
+  previews?: number;
   /** The reaction of `reacts` / `unreacts`. */
   emoji?: string;
+  /** The preview of `previews`. */
+  preview?: LinkPreview;
 }
 
 export interface StoredMessage extends LogEvent {
@@ -52,6 +59,12 @@ export interface StoredMessage extends LogEvent {
   mentions?: string[];
   /** `@room` or `@here` in the message's current text. */
   mentionsAll?: MentionAll;
+}
+
+/** One text a message has had: the original at its `ts`, then each edit at the edit's `ts`. */
+export interface MessageVersion {
+  text: string;
+  ts: number;
 }
 
 export interface NewMessage extends LogEvent {
@@ -125,7 +138,8 @@ export interface MessageStore {
    * nothing and rejects: SB_ERR_MESSAGE_NOT_FOUND when its target is not a message of the
    * channel or was deleted; for a reaction also SB_ERR_REACTION_EXISTS (reacts, already there),
    * SB_ERR_REACTION_NOT_FOUND (unreacts, not there) and SB_ERR_REACTION_LIMIT (a new emoji past
-   * MAX_DISTINCT_REACTIONS). A repeated (channel, from, cid) is a duplicate before any of these.
+   * MAX_DISTINCT_REACTIONS); for a preview SB_ERR_MESSAGE_NOT_FOUND also when the target has
+   * one already. A repeated (channel, from, cid) is a duplicate before any of these.
    */
   append(message: NewMessage): Promise<AppendResult>;
   /**
@@ -137,6 +151,12 @@ export interface MessageStore {
     seqs: number[],
     viewer: string,
   ): Promise<Map<number, ReactionSummary[]>>;
+  /**
+   * Every text message `seq` of the channel has had, oldest first: the original, then each
+   * edit's (the last is the current text). Empty when it is not a retained message or was
+   * deleted (a delete erases the versions with the text).
+   */
+  versions(channel: string, seq: number): Promise<MessageVersion[]>;
   /** A page of messages in ascending seq order. With neither bound: the newest `limit`. */
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]>;
   /**

@@ -143,7 +143,13 @@ const MIGRATIONS: Migration[] = [
      "user" TEXT PRIMARY KEY,
      receipts BOOLEAN NOT NULL DEFAULT true
    )`,
-  // 10 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 10 (issue 8, link previews and versions): preview events (`previews`: the seq they
+  // describe) and the preview a message shows, as JSON text; the original text of an edited
+  // message (its later texts are its edit events'). A delete erases all three.
+  `ALTER TABLE messages ADD COLUMN previews BIGINT;
+   ALTER TABLE messages ADD COLUMN preview TEXT;
+   ALTER TABLE messages ADD COLUMN original_text TEXT`,
+  // 11 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

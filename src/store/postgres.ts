@@ -15,6 +15,7 @@ import {
   withoutUndefined,
   type AppendResult,
   type ChannelHead,
+  type MessageVersion,
   type NewMessage,
   type ReactionSummary,
   type ReadQuery,
@@ -83,21 +84,28 @@ const SQL = {
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
       WHERE $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-      emoji, reply_to, mentions, mentions_all)
+      emoji, reply_to, mentions, mentions_all, previews, preview)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
-      $10::bigint, $11::bigint, $12::text, $13::bigint, $14::text, $15::text FROM bumped
+      $10::bigint, $11::bigint, $12::text, $13::bigint, $14::text, $15::text, $16::bigint,
+      $17::text FROM bumped
     RETURNING seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
     FOR UPDATE`,
   eraseMessage: `WITH msg AS (UPDATE messages SET text = '', deleted = true, edited_ts = NULL,
-        mentions = NULL, mentions_all = NULL
+        mentions = NULL, mentions_all = NULL, preview = NULL, original_text = NULL
       WHERE channel = $1 AND seq = $2),
     edits AS (UPDATE messages SET text = '', mentions = NULL, mentions_all = NULL
-      WHERE channel = $1 AND edits = $2)
+      WHERE channel = $1 AND edits = $2),
+    previews AS (UPDATE messages SET preview = NULL WHERE channel = $1 AND previews = $2)
     DELETE FROM reactions WHERE channel = $1 AND seq = $2`,
-  editMessage: `UPDATE messages SET text = $3, edited_ts = $4, mentions = $5, mentions_all = $6
-    WHERE channel = $1 AND seq = $2`,
+  editMessage: `UPDATE messages SET original_text = coalesce(original_text, text), text = $3,
+    edited_ts = $4, mentions = $5, mentions_all = $6 WHERE channel = $1 AND seq = $2`,
+  setPreview: `UPDATE messages SET preview = $3 WHERE channel = $1 AND seq = $2
+    AND preview IS NULL`,
+  original: `SELECT text, original_text, ts, deleted FROM messages WHERE channel = $1 AND seq = $2
+    AND ${IS_MESSAGE}`,
+  editTexts: 'SELECT text, ts FROM messages WHERE channel = $1 AND edits = $2 ORDER BY seq',
   reindex: 'UPDATE message_search SET body = $3 WHERE channel = $1 AND seq = $2',
   reactionState: `SELECT count(DISTINCT emoji)::int AS kinds, coalesce(bool_or(emoji = $3), false)
       AS known, coalesce(bool_or(emoji = $3 AND "user" = $4), false) AS mine
@@ -297,6 +305,8 @@ export class PostgresStore implements Store, SessionStore {
       m.replyTo ?? null,
       joinMentions(m.mentions),
       m.mentionsAll ?? null,
+      m.previews ?? null,
+      m.preview ? JSON.stringify(m.preview) : null,
     ];
   }
 
@@ -321,11 +331,15 @@ export class PostgresStore implements Store, SessionStore {
         await client.query('COMMIT');
         return { message: toMessage(existing), duplicate: true };
       }
-      const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts!;
+      const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts ?? e.previews!;
       const target = (await q<{ deleted: boolean }>('target', [e.channel, seq])).rows[0];
       if (!target || target.deleted) throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
       if (e.deletes !== undefined) await q('eraseMessage', [e.channel, seq]);
-      else if (e.edits !== undefined) {
+      else if (e.previews !== undefined) {
+        const set = await q('setPreview', [e.channel, seq, JSON.stringify(e.preview)]);
+        if (set.rowCount === 0)
+          throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND', 'has a preview');
+      } else if (e.edits !== undefined) {
         await q('editMessage', [
           e.channel,
           seq,
@@ -365,6 +379,24 @@ export class PostgresStore implements Store, SessionStore {
       // A connection whose transaction may be half-done is destroyed, not reused.
       client.release(broken instanceof Error ? broken : undefined);
     }
+  }
+
+  async versions(channel: string, seq: number): Promise<MessageVersion[]> {
+    const m = (
+      await this.#query<{
+        text: string;
+        original_text: string | null;
+        ts: number;
+        deleted: boolean;
+      }>('original', [channel, seq])
+    ).rows[0];
+    if (!m || m.deleted) return [];
+    if (m.original_text === null) return [{ text: m.text, ts: Number(m.ts) }];
+    const edits = (await this.#query<MessageVersion>('editTexts', [channel, seq])).rows;
+    return [
+      { text: m.original_text, ts: Number(m.ts) },
+      ...edits.map((e) => ({ text: e.text, ts: Number(e.ts) })),
+    ];
   }
 
   async reactions(

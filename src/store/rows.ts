@@ -4,6 +4,7 @@
  */
 import type { Account, DeviceSession } from '../auth/account-store.js';
 import type { Session } from '../auth/session-store.js';
+import type { LinkPreview } from '../protocol/link-preview.js';
 import type { ReactionSummary, StoredMessage } from './message-store.js';
 
 export interface MessageRow {
@@ -23,6 +24,9 @@ export interface MessageRow {
   /** Mentioned handles, space-separated; null for none. */
   mentions: string | null;
   mentions_all: 'room' | 'here' | null;
+  previews: number | null;
+  /** A LinkPreview as JSON. */
+  preview: string | null;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -51,6 +55,8 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.reply_to === null ? {} : { replyTo: r.reply_to }),
   ...(r.mentions === null ? {} : { mentions: r.mentions.split(' ') }),
   ...(r.mentions_all === null ? {} : { mentionsAll: r.mentions_all }),
+  ...(r.previews === null ? {} : { previews: r.previews }),
+  ...(r.preview === null ? {} : { preview: JSON.parse(r.preview) as LinkPreview }),
 });
 
 /** A message's mentions as the `mentions` column keeps them: space-separated, null for none. */
@@ -86,11 +92,11 @@ export const toSession = (r: SessionRow): Session => ({
 
 export const MESSAGE_COLUMNS =
   'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
-  'reply_to, mentions, mentions_all';
+  'reply_to, mentions, mentions_all, previews, preview';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =
-  'edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL';
+  'edits IS NULL AND deletes IS NULL AND reacts IS NULL AND unreacts IS NULL AND previews IS NULL';
 
 export interface AccountRow {
   handle: string;

@@ -137,7 +137,13 @@ const MIGRATIONS: string[] = [
      user TEXT PRIMARY KEY,
      receipts INTEGER NOT NULL DEFAULT 1
    ) WITHOUT ROWID;`,
-  // 10 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 10 (issue 8, link previews and versions): preview events (`previews`: the seq they
+  // describe) and the preview a message shows, as JSON; the original text of an edited message
+  // (its later texts are its edit events'). A delete erases all three.
+  `ALTER TABLE messages ADD COLUMN previews INTEGER;
+   ALTER TABLE messages ADD COLUMN preview TEXT;
+   ALTER TABLE messages ADD COLUMN original_text TEXT;`,
+  // 11 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

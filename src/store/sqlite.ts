@@ -17,6 +17,7 @@ import {
   withoutUndefined,
   type AppendResult,
   type ChannelHead,
+  type MessageVersion,
   type NewMessage,
   type ReactionSummary,
   type ReadQuery,
@@ -113,6 +114,8 @@ export class SqliteStore implements Store, SessionStore {
         m.replyTo ?? null,
         joinMentions(m.mentions),
         m.mentionsAll ?? null,
+        m.previews ?? null,
+        m.preview ? JSON.stringify(m.preview) : null,
       );
       this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
@@ -163,6 +166,20 @@ export class SqliteStore implements Store, SessionStore {
               limit,
             );
       return (rows as MessageRow[]).map(toMessage);
+    });
+  }
+
+  versions(channel: string, seq: number): Promise<MessageVersion[]> {
+    return this.#run(() => {
+      const m = this.#sql.original.get(channel, seq) as
+        { text: string; original_text: string | null; ts: number; deleted: number } | undefined;
+      if (!m || m.deleted) return [];
+      if (m.original_text === null) return [{ text: m.text, ts: m.ts }];
+      const edits = this.#sql.editTexts.all(channel, seq) as MessageVersion[];
+      return [
+        { text: m.original_text, ts: m.ts },
+        ...edits.map((e) => ({ text: e.text, ts: e.ts })),
+      ];
     });
   }
 
@@ -347,13 +364,17 @@ export class SqliteStore implements Store, SessionStore {
 
 /** Applies an event's change to its target (message-store.ts LogEvent), inside append's transaction. */
 function applyEvent(sql: ReturnType<typeof prepare>, e: NewMessage): void {
-  const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts!;
+  const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts ?? e.previews!;
   const target = sql.target.get(e.channel, seq) as { deleted: number } | undefined;
   if (!target || target.deleted) throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND');
   if (e.deletes !== undefined) {
     sql.eraseMessage.run(e.channel, seq);
     sql.eraseEdits.run(e.channel, seq);
+    sql.erasePreviews.run(e.channel, seq);
     sql.dropReactions.run(e.channel, seq);
+  } else if (e.previews !== undefined) {
+    if (sql.setPreview.run(JSON.stringify(e.preview), e.channel, seq).changes === 0)
+      throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND', 'has a preview');
   } else if (e.edits !== undefined) {
     sql.editMessage.run(
       e.text,
@@ -399,7 +420,8 @@ function prepare(db: Database.Database) {
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-         emoji, reply_to, mentions, mentions_all) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         emoji, reply_to, mentions, mentions_all, previews, preview)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),
@@ -408,15 +430,29 @@ function prepare(db: Database.Database) {
     ),
     eraseMessage: db.prepare(
       `UPDATE messages SET text = '', deleted = 1, edited_ts = NULL, mentions = NULL,
-         mentions_all = NULL WHERE channel = ? AND seq = ?`,
+         mentions_all = NULL, preview = NULL, original_text = NULL WHERE channel = ? AND seq = ?`,
     ),
     eraseEdits: db.prepare(
       `UPDATE messages SET text = '', mentions = NULL, mentions_all = NULL
        WHERE channel = ? AND edits = ?`,
     ),
+    erasePreviews: db.prepare(
+      'UPDATE messages SET preview = NULL WHERE channel = ? AND previews = ?',
+    ),
+    setPreview: db.prepare(
+      'UPDATE messages SET preview = ? WHERE channel = ? AND seq = ? AND preview IS NULL',
+    ),
+    original: db.prepare(
+      `SELECT text, original_text, ts, deleted FROM messages
+       WHERE channel = ? AND seq = ? AND ${IS_MESSAGE}`,
+    ),
+    editTexts: db.prepare(
+      'SELECT text, ts FROM messages WHERE channel = ? AND edits = ? ORDER BY seq',
+    ),
     dropReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq = ?'),
     editMessage: db.prepare(
-      `UPDATE messages SET text = ?, edited_ts = ?, mentions = ?, mentions_all = ?
+      `UPDATE messages SET original_text = coalesce(original_text, text), text = ?, edited_ts = ?,
+         mentions = ?, mentions_all = ?
        WHERE channel = ? AND seq = ?`,
     ),
     reactionState: db.prepare(

@@ -332,6 +332,7 @@ function wire(c: SwitchboardClient, handle: string): void {
   c.on('delete', (ev) => mine() && view.markDeleted(ev.channel, ev.seq, ev.by));
   c.on('edit', (ev) => mine() && view.applyEdit(ev));
   c.on('reaction', (ev) => mine() && view.applyReaction(ev));
+  c.on('preview', (ev) => mine() && view.applyPreview(ev));
   c.on('report', (r) => mine() && reports.add(r));
   c.on('receipt', (ev) => {
     if (!mine()) return;

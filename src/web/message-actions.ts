@@ -1,7 +1,8 @@
 /**
  * The actions menu of a message: React (an emoji), Edit (your own), Delete (your own, or anyone's
  * in a room where your role may delete others' messages, mirrored from the server's table) and
- * Report (someone else's, with an optional reason). The server still decides; a refusal is shown
+ * Report (someone else's, with an optional reason), and for moderators every version of an
+ * edited room message. The server still decides; a refusal is shown
  * in words.
  */
 import type { SwitchboardClient } from '../client/index.js';
@@ -10,6 +11,7 @@ import * as mod from '../client/moderation.js';
 import type { ChatMessage, RoomKind, RoomRole } from '../protocol/frames.js';
 import { ask } from './ask-dialog.js';
 import type { MenuItem } from './menu.js';
+import { showVersions } from './versions-dialog.js';
 
 export interface MessageActionContext {
   me: string;
@@ -49,6 +51,12 @@ export function messageActions(
       testId: 'action-delete',
       danger: true,
       run: () => void confirmDelete(c, msg, ctx, own),
+    });
+  if (msg.edited !== undefined && room && mod.allowed('versions', ctx.kind, ctx.role))
+    items.push({
+      label: 'Show every version…',
+      testId: 'action-versions',
+      run: () => void showVersions(c, msg).catch((e: unknown) => ctx.error(e)),
     });
   if (!own)
     items.push({

@@ -7,10 +7,11 @@
  * that arrives before its message (a replay) is remembered until the message comes.
  */
 import { mentionsMe } from '../client/channel-book.js';
-import { withDelete, withEdit, withReaction } from '../client/message-model.js';
-import type { EditEvent, ReactionEvent } from '../client/types.js';
+import { withDelete, withEdit, withPreview, withReaction } from '../client/message-model.js';
+import type { EditEvent, PreviewEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
+import { previewCard } from './link-preview-card.js';
 import { renderMessage } from './markdown.js';
 import {
   avatar,
@@ -325,6 +326,11 @@ export class MessageView {
     if (e.channel === this.channel) this.change(e.seq, (m) => withEdit(m, e));
   }
 
+  /** A message of the open channel got the preview of its first link. */
+  applyPreview(e: PreviewEvent): void {
+    if (e.channel === this.channel) this.change(e.seq, (m) => withPreview(m, e));
+  }
+
   /** A reaction on a message of the open channel was added or taken back. */
   applyReaction(e: ReactionEvent): void {
     if (e.channel === this.channel) this.change(e.seq, (m) => withReaction(m, e, this.me()));
@@ -466,6 +472,7 @@ export class MessageView {
       ),
     );
     if (mentionsMe(msg, this.me())) li.classList.add('mentions-me');
+    if (msg.preview) li.append(previewCard(msg.preview));
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
       ev.preventDefault();

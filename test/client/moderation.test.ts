@@ -80,6 +80,20 @@ describe('switchboard/client/moderation', () => {
     assert.equal(await code(mod.mute(b, room, a.user!)), 'SB_ERR_FORBIDDEN');
   });
 
+  test('messageVersions gives a moderator every text of an edited message; a member is refused', async () => {
+    const owner = await user('own');
+    const author = await user('aut');
+    const { room, channel } = await privateRoom(owner, author);
+    const sent = await author.sendToRoom(room, 'draft');
+    await author.command({ type: 'edit', channel, seq: sent.seq, text: 'final', cid: 'e1' });
+    const versions = await mod.messageVersions(owner, channel, sent.seq);
+    assert.deepEqual(
+      versions.map((v) => v.text),
+      ['draft', 'final'],
+    );
+    assert.equal(await code(mod.messageVersions(author, channel, sent.seq)), 'SB_ERR_FORBIDDEN');
+  });
+
   test('a delete is a delete event, never a message: live, for its author, and on resume', async () => {
     const owner = await user('own');
     const author = await user('aut');
@@ -196,6 +210,7 @@ describe('the permission mirror', () => {
     'room-settings',
     'audit',
     'delete',
+    'versions',
   ];
   const roles = [null, ...ROOM_ROLES];
 

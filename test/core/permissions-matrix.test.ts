@@ -28,6 +28,7 @@ function frameOf(command: RoomCommand, s: Scene): Record<string, unknown> {
     case 'read':
       return { type: command, channel, seq: 0 };
     case 'delete':
+    case 'versions':
       return { type: command, channel, seq: 1 };
     case 'report':
       return { type: command, channel, seq: 1, reason: 'spam' };

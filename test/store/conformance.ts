@@ -12,6 +12,7 @@ import { EVENT_CASES } from './cases/events.js';
 import { MENTION_CASES } from './cases/mentions.js';
 import { MESSAGE_CASES } from './cases/messages.js';
 import { MODERATION_CASES } from './cases/moderation.js';
+import { VERSIONS_PREVIEWS_CASES } from './cases/versions-previews.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -19,6 +20,7 @@ export type StoreFactory = StorageFactory<Store>;
 export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...MESSAGE_CASES,
   ...EVENT_CASES,
+  ...VERSIONS_PREVIEWS_CASES,
   ...CHANNEL_CASES,
   ...DURABILITY_CASES,
   ...MODERATION_CASES,

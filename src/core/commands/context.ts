@@ -6,6 +6,7 @@
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { CloseCodeValue } from '../../protocol/close-codes.js';
 import type { ClientFrame, ReportEvent } from '../../protocol/frames.js';
+import type { LinkPreview } from '../../protocol/link-preview.js';
 import type { Presence } from '../../presence/presence.js';
 import type { Store } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
@@ -31,6 +32,8 @@ export interface CommandContext {
   readonly presence: Pick<Presence, 'count' | 'list'>;
   readonly directory: Directory;
   readonly limits: CommandLimits;
+  /** Fetches a link's preview (src/net/link-previewer.ts); absent: link previews are off. */
+  readonly linkPreview?: ((url: string) => Promise<LinkPreview | null>) | undefined;
   now(): number;
   /** Tell the other nodes (fire and forget; the store is the truth, the bus may lose it). */
   publish(topic: string, e: Envelope): void;

@@ -9,7 +9,7 @@ import { SwitchboardError } from '../../errors.js';
 import { authorize } from '../permissions.js';
 import type { Handler } from './context.js';
 import { targetMessage } from './message-events.js';
-import { appendEntry } from './send.js';
+import { appendEntry } from './append-entry.js';
 
 export const deleteMessage: Handler<'delete'> = async (ctx, conn, f) => {
   const user = conn.user!;

@@ -12,6 +12,7 @@ import { refresh } from './refresh.js';
 import { report } from './report.js';
 import { search } from './search.js';
 import { send } from './send.js';
+import { versions } from './versions.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
   audit,
@@ -61,5 +62,6 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   search,
   receipts,
   settings,
+  versions,
   ping: async () => ({}),
 };

@@ -12,8 +12,8 @@ import type { RoomCommand } from '../permissions.js';
 import { checkText, liveMessage, readableChannel } from './access.js';
 import type { CommandContext, Handler } from './context.js';
 import { authorizeRoom, type RoomGrant } from './room-access.js';
+import { appendEntry } from './append-entry.js';
 import { notifyMentions, resolveMentions } from './mentions.js';
-import { appendEntry } from './send.js';
 
 export interface Target {
   /** The message, as stored now. */

@@ -5,13 +5,12 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
-import { isMessage, type NewMessage, type StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
-import type { LocalChannel } from '../local-channel.js';
-import { channelTopic, userTopic } from '../envelope.js';
 import { slowModeExempt } from '../permissions.js';
 import { checkText, followDm, liveMessage } from './access.js';
+import { appendEntry } from './append-entry.js';
 import type { CommandContext, Frame, Handler } from './context.js';
+import { previewLater } from './link-previews.js';
 import { notifyMentions, resolveMentions } from './mentions.js';
 import { authorizeRoom, type RoomGrant } from './room-access.js';
 
@@ -86,7 +85,9 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
       ...mentions,
     };
-    return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
+    const reply = await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
+    if (!reply.duplicate) previewLater(ctx, reply.message, dm?.recipient ?? null);
+    return reply;
   });
   if (!reply.duplicate) notifyMentions(ctx, reply.message, reply.message.seq);
   return reply;
@@ -103,40 +104,4 @@ async function checkParent(
     ? ((await ctx.store.membership(channel, user))?.floorSeq ?? 0)
     : 0;
   await liveMessage(ctx, channel, seq, floor);
-}
-
-/**
- * Stores one entry of a channel's log (a message, or a delete event) once per (sender, cid),
- * delivers it here in order and tells the other nodes: a room's, or both people of a DM
- * (`recipient`). Runs inside the channel's borrow. Resolves the `send` reply's shape.
- */
-export async function appendEntry(
-  ctx: CommandContext,
-  conn: ClientConnection,
-  ch: LocalChannel,
-  entry: NewMessage,
-  recipient: string | null,
-): Promise<{ message: StoredMessage & { type: 'message' }; duplicate: boolean }> {
-  const user = conn.user!;
-  const { message, duplicate } = await ctx.store.append(entry);
-  if (!duplicate) {
-    ctx.messageStored(recipient === null ? 'room' : 'dm');
-    ch.deliver(message, conn);
-    if (recipient === null) ctx.publish(channelTopic(ch.id), { k: 'msg', m: message });
-    else {
-      ctx.publish(userTopic(recipient), { k: 'msg', m: message });
-      if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
-    }
-    // Sending a message reads the channel up to it; an edit or a reaction may be on an old
-    // message, with unread ones after it.
-    // With receipts shared, that is a receipt too.
-    if (isMessage(message))
-      ctx.store
-        .setReadSeq(ch.id, user, message.seq)
-        .then((seq) => {
-          if (conn.receipts) ctx.receipt(ch.id, user, seq);
-        })
-        .catch(() => {});
-  }
-  return { message: { type: 'message', ...message }, duplicate };
 }

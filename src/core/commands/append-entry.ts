@@ -1,0 +1,46 @@
+/**
+ * Appending one entry to a channel's log on behalf of a command (or of the server itself, for a
+ * link preview): store, deliver here in order, tell the other nodes.
+ */
+import { isMessage, type NewMessage, type StoredMessage } from '../../store/store.js';
+import type { ClientConnection } from '../connection.js';
+import { channelTopic, userTopic } from '../envelope.js';
+import type { LocalChannel } from '../local-channel.js';
+import type { CommandContext } from './context.js';
+
+/**
+ * Stores one entry of a channel's log (a message, or a delete event) once per (sender, cid),
+ * delivers it here in order and tells the other nodes: a room's, or both people of a DM
+ * (`recipient`). Runs inside the channel's borrow. Resolves the `send` reply's shape. `conn`
+ * is the client that asked (it gets the reply, not a frame); null for the server's own entries
+ * (a link preview), which every connection gets.
+ */
+export async function appendEntry(
+  ctx: CommandContext,
+  conn: ClientConnection | null,
+  ch: LocalChannel,
+  entry: NewMessage,
+  recipient: string | null,
+): Promise<{ message: StoredMessage & { type: 'message' }; duplicate: boolean }> {
+  const user = entry.from;
+  const { message, duplicate } = await ctx.store.append(entry);
+  if (!duplicate) {
+    ctx.messageStored(recipient === null ? 'room' : 'dm');
+    ch.deliver(message, conn);
+    if (recipient === null) ctx.publish(channelTopic(ch.id), { k: 'msg', m: message });
+    else {
+      ctx.publish(userTopic(recipient), { k: 'msg', m: message });
+      if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
+    }
+    // Sending a message reads the channel up to it; an edit or a reaction may be on an old
+    // message, with unread ones after it. With receipts shared, that is a receipt too.
+    if (isMessage(message))
+      ctx.store
+        .setReadSeq(ch.id, user, message.seq)
+        .then((seq) => {
+          if (conn?.receipts) ctx.receipt(ch.id, user, seq);
+        })
+        .catch(() => {});
+  }
+  return { message: { type: 'message', ...message }, duplicate };
+}
