@@ -64,7 +64,11 @@ export function encodeMessage(m: StoredMessage): string {
     ts: m.ts,
   };
   const plain =
-    isMessage(m) && m.edited === undefined && m.deleted === undefined && m.replyTo === undefined;
+    isMessage(m) &&
+    m.edited === undefined &&
+    m.deleted === undefined &&
+    m.replyTo === undefined &&
+    m.attachments === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,
@@ -76,6 +80,7 @@ export function encodeMessage(m: StoredMessage): string {
     ...(m.edited === undefined ? {} : { edited: m.edited }),
     ...(m.deleted === undefined ? {} : { deleted: m.deleted }),
     ...(m.replyTo === undefined ? {} : { replyTo: m.replyTo }),
+    ...(m.attachments === undefined ? {} : { attachments: m.attachments }),
   });
 }
 

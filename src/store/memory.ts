@@ -1,4 +1,5 @@
 import type { Session, SessionStore } from '../auth/session-store.js';
+import { MemoryUploads } from './memory-uploads.js';
 import type { AccountStore } from '../auth/account-store.js';
 import { MemoryAccounts } from './memory-accounts.js';
 import { SwitchboardError } from '../errors.js';
@@ -41,6 +42,7 @@ export class MemoryStore implements Store, SessionStore {
   /** handle → token hashes of its sessions. */
   readonly #tokensOf = new Map<string, Set<string>>();
   readonly moderation = new MemoryModeration(this.#channels);
+  readonly uploads = new MemoryUploads();
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;
@@ -249,6 +251,7 @@ function applyEvent(ch: Channel, e: NewMessage): void {
     target.text = '';
     target.deleted = true;
     delete target.edited;
+    delete target.attachments;
     for (const m of ch.messages) if (m.edits === seq) m.text = '';
     ch.reactions.delete(seq);
   } else if (e.edits !== undefined) {

@@ -13,12 +13,16 @@
  *   the driver error.
  */
 import { isMessageEntry } from '../protocol/log-entry.js';
+import type { Attachment } from '../protocol/frames.js';
+
+export type { Attachment };
 
 /**
  * What a log entry may change in an earlier message of its channel (its target, by seq). An
  * entry with none of these is a message.
- * - `deletes`: the target is deleted: its text, the texts of its edits and its reactions are
- *   erased from the store in the same transaction (really gone), leaving a tombstone (`deleted`).
+ * - `deletes`: the target is deleted: its text, the texts of its edits, its reactions and its
+ *   attachments are erased from the store in the same transaction (really gone), leaving a
+ *   tombstone (`deleted`); the core then erases the attachments' blobs and upload records.
  *   The entry's own `text` is empty; `from` is who deleted it.
  * - `edits`: the target's text becomes this entry's `text` (`edited` is set to its `ts`).
  * - `reacts` / `unreacts`: `from` adds or takes back the reaction `emoji` on the target.
@@ -46,6 +50,8 @@ export interface StoredMessage extends LogEvent {
   deleted?: true;
   /** A message that answers an earlier message of the channel (its seq). */
   replyTo?: number;
+  /** A message's files (their uploads); erased with the message (`deletes`). */
+  attachments?: Attachment[];
 }
 
 export interface NewMessage extends LogEvent {
@@ -56,6 +62,8 @@ export interface NewMessage extends LogEvent {
   ts: number;
   /** A message that answers an earlier message of the channel (checked by the core). */
   replyTo?: number;
+  /** Files, already claimed for this message by the core (UploadStore.attach). */
+  attachments?: Attachment[];
 }
 
 /** The reactions of one message as a viewer sees them. */

@@ -4,7 +4,7 @@
  */
 import type { Account, DeviceSession } from '../auth/account-store.js';
 import type { Session } from '../auth/session-store.js';
-import type { ReactionSummary, StoredMessage } from './message-store.js';
+import type { Attachment, ReactionSummary, StoredMessage } from './message-store.js';
 
 export interface MessageRow {
   channel: string;
@@ -20,6 +20,8 @@ export interface MessageRow {
   emoji: string | null;
   edited_ts: number | null;
   reply_to: number | null;
+  /** JSON of the attachments, or null. */
+  attachments: string | null;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -46,6 +48,7 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.edited_ts === null ? {} : { edited: r.edited_ts }),
   ...(r.deleted ? { deleted: true as const } : {}),
   ...(r.reply_to === null ? {} : { replyTo: r.reply_to }),
+  ...(r.attachments === null ? {} : { attachments: JSON.parse(r.attachments) as Attachment[] }),
 });
 
 /** A page of reaction rows (seq, emoji, user; by seq, then earliest first) as summaries. */
@@ -77,7 +80,7 @@ export const toSession = (r: SessionRow): Session => ({
 
 export const MESSAGE_COLUMNS =
   'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
-  'reply_to';
+  'reply_to, attachments';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =
