@@ -30,6 +30,11 @@ import { addOidcRoutes } from '../http/oidc-routes.js';
 import { loadDriver } from '../backend-errors.js';
 import type { OidcFlow } from '../auth/oidc-flow.js';
 import { ApiRouter } from '../http/router.js';
+import { addUploadRoutes } from '../http/upload-routes.js';
+import { FileLinks } from '../http/file-link.js';
+import { openBlobStore, type BlobStore } from '../blob/index.js';
+import { randomBytes } from 'node:crypto';
+import { COLLECT_EVERY_MS, collectUploads } from './collect-uploads.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
@@ -37,6 +42,8 @@ import { originAllowed } from './origin.js';
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
   store?: StoreBackend;
+  /** Where uploaded files' bytes live (default: --blobs). */
+  blobs?: BlobStore;
   bus?: Bus;
   presence?: Presence;
   auth?: Authenticator;
@@ -52,6 +59,7 @@ export class SwitchboardServer {
   /** The `--metrics-listen` server, when set. */
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
+  private collector: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly config: Config,
@@ -62,6 +70,7 @@ export class SwitchboardServer {
     accounts: AccountService,
     private readonly logger: Logger,
     oidcFlow: OidcFlow | null,
+    readonly blobs: BlobStore,
   ) {
     this.files = new StaticFiles(config.web ? findWebDir() : null);
     this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
@@ -79,6 +88,17 @@ export class SwitchboardServer {
           }
         : null,
     );
+    addUploadRoutes(this.api, {
+      uploads: store.uploads,
+      blobs,
+      links: new FileLinks(config.fileSecret ?? randomBytes(32).toString('base64url')),
+      identify: (token) =>
+        auth.authenticate(/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token) ? { jwt: token } : { token }),
+      authorizeChannel: (who, channel, command) =>
+        this.core.authorizeChannel({ user: who.user, roles: who.roles ?? [] }, channel, command),
+      maxBytes: config.uploadMaxBytes,
+      quotaBytes: config.uploadQuotaBytes,
+    });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -89,6 +109,7 @@ export class SwitchboardServer {
       auth,
       logger,
       metrics: this.metrics,
+      blobStore: blobs,
     });
     this.transport = new WsTransport({
       server: this.http,
@@ -165,6 +186,9 @@ export class SwitchboardServer {
       knownUser: hasChannels(store),
       onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
     });
+    const blobs =
+      parts.blobs ??
+      (await openBlobStore(config.blobs, { dataDir: config.dataDir, store: config.store }));
     const server = new SwitchboardServer(
       config,
       store,
@@ -174,6 +198,7 @@ export class SwitchboardServer {
       built.accounts,
       logger,
       oidcFlow,
+      blobs,
     );
     return server;
   }
@@ -204,6 +229,11 @@ export class SwitchboardServer {
         });
       });
     }
+    this.collector = setInterval(() => {
+      collectUploads(this.store.uploads, this.blobs, Date.now()).catch((err: unknown) =>
+        this.logger.warn({ err }, 'collecting unsent uploads failed'),
+      );
+    }, COLLECT_EVERY_MS).unref();
     return (this.http.address() as AddressInfo).port;
   }
 
@@ -223,7 +253,9 @@ export class SwitchboardServer {
       await this.core.stop();
       await this.presence.close();
       await this.bus.close();
+      if (this.collector) clearInterval(this.collector);
       await this.store.close();
+      await this.blobs.close();
       this.http.closeAllConnections();
     })();
     return this.stopping;

@@ -5,7 +5,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
-import { isMessage, type NewMessage } from '../../store/store.js';
+import { isMessage, type Attachment, type NewMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
@@ -64,7 +64,8 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const user = conn.user!;
   if ((f.room === undefined) === (f.to === undefined))
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give exactly one of room, to');
-  checkText(ctx, f.text);
+  // A message of files only may have no text.
+  if (f.attachments === undefined || f.text !== '') checkText(ctx, f.text);
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const id = dm ? dm.id : await roomTarget(ctx, conn, f);
   if (f.replyTo !== undefined) await checkParent(ctx, user, id, f.replyTo);
@@ -73,6 +74,8 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       await followDm(ctx, user, ch);
       await followDm(ctx, dm.recipient, ch);
     }
+    const files = f.attachments ?? [];
+    const attachments = files.length > 0 ? await claim(ctx, files, user, id, f.cid) : undefined;
     const entry = {
       channel: id,
       cid: f.cid,
@@ -80,10 +83,39 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       text: f.text,
       ts: ctx.now(),
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+      ...(attachments === undefined ? {} : { attachments }),
     };
-    return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
+    try {
+      return await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
+    } catch (err) {
+      if (files.length > 0) await ctx.store.uploads.releaseUploads(files, f.cid).catch(() => {});
+      throw err;
+    }
   });
 };
+
+/**
+ * Claims the sender's uploads `ids` to this channel for message `cid` (a retried send claims
+ * them again), as the message's attachments; SB_ERR_ATTACHMENT_INVALID for any other id.
+ */
+async function claim(
+  ctx: CommandContext,
+  ids: string[],
+  user: string,
+  channel: string,
+  cid: string,
+): Promise<Attachment[]> {
+  const records = await ctx.store.uploads.claimUploads(ids, user, channel, cid);
+  if (!records) throw new SwitchboardError('SB_ERR_ATTACHMENT_INVALID');
+  return records.map((u) => ({
+    id: u.id,
+    name: u.name,
+    type: u.type,
+    size: u.size,
+    ...(u.width === undefined ? {} : { width: u.width, height: u.height! }),
+    ...(u.thumb === undefined ? {} : { thumb: true as const }),
+  }));
+}
 
 /** A reply's parent: a live message of the channel above the sender's floor (see liveMessage). */
 async function checkParent(
