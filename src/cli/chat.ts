@@ -14,7 +14,7 @@ import { SwitchboardError } from '../errors.js';
 import { dmChannel, parseChannel, roomChannel, type ChatMessage } from '../protocol/index.js';
 import { HELP, clean, formatMessage } from './chat-format.js';
 import { logCommands, printChanges, type ChatCommand } from './chat-log-commands.js';
-import { accountToken, readPassword } from './sign-in.js';
+import { accountToken, httpBase, readPassword } from './sign-in.js';
 
 export interface ChatOptions {
   url: string;
@@ -201,7 +201,12 @@ export async function runChat(o: ChatOptions): Promise<void> {
   const onLog = { client, channel: () => current.channel, print };
   printChanges(onLog);
   const commands: Record<string, ChatCommand> = {
-    ...logCommands({ ...onLog, send: sendCurrent, marks: tty ? 'bold' : 'brackets' }),
+    ...logCommands({
+      ...onLog,
+      send: sendCurrent,
+      marks: tty ? 'bold' : 'brackets',
+      baseUrl: httpBase(o.url),
+    }),
     help: async () => print(HELP),
     quit,
     join: async ([room]) => {
