@@ -23,7 +23,7 @@ export function withEdit(m: ChatMessage, e: EditEvent): ChatMessage {
 
 /** The message as a tombstone: no text, no reactions, no edit mark. */
 export function withDelete(m: ChatMessage, _e?: DeleteEvent): ChatMessage {
-  const { reactions: _r, edited: _ed, ...rest } = m;
+  const { reactions: _r, edited: _ed, attachments: _a, ...rest } = m;
   return { ...rest, text: '', deleted: true };
 }
 

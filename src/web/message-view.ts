@@ -11,6 +11,7 @@ import type { EditEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
 import { renderMessage } from './markdown.js';
+import { attachmentList, type LinkSource } from './attachments.js';
 import { avatar, continues, daySeparator, sameDay } from './message-groups.js';
 
 export interface HistoryPage {
@@ -73,6 +74,8 @@ export class MessageView {
     private readonly onMenu: (msg: ChatMessage, at: HTMLElement | { x: number; y: number }) => void,
     /** Adds (`on`) or takes back my reaction `emoji` on a message. */
     private readonly onReact: (msg: ChatMessage, emoji: string, on: boolean) => void = () => {},
+    /** Signed links of attached files. */
+    private readonly links: LinkSource = () => Promise.reject(new Error('no files here')),
   ) {
     olderButton.addEventListener('click', () => void this.loadOlder());
     this.newerButton = h(
@@ -383,6 +386,7 @@ export class MessageView {
         renderMessage(msg.text),
       ),
     );
+    if (msg.attachments?.length) li.append(attachmentList(msg.attachments, this.links));
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
       ev.preventDefault();
