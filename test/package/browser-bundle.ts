@@ -47,9 +47,11 @@ export async function bundleForBrowser(entry: string, cwd: string): Promise<Brow
  * the error registry the SDK exports (`ERRORS`, now 7.4 KB of the bundle) grew by the OIDC,
  * search, edit and reaction codes, and the client emits edit and reaction events and counts
  * unread messages apart from events; the message model stays out (switchboard/client/messages).
+ * Files (issue 8): 30.1 KB (9.9 KB): seven upload and file codes in the registry and
+ * attachments through the outbox; upload() and fileLink() stay out (switchboard/client/files).
  * Raise it only with the reason here.
  */
-export const CLIENT_BUNDLE_LIMIT = 30 * 1024;
+export const CLIENT_BUNDLE_LIMIT = 31 * 1024;
 
 /**
  * The zod-free shared modules the SDK may import besides src/client (paths from src/, without
