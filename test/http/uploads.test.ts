@@ -193,7 +193,7 @@ describe('files over /api/v1/uploads and /api/v1/files', () => {
     }
   });
 
-  test('a sent file reaches members live and in history; a member gets links, a stranger or a leaver does not', async () => {
+  test('a sent file reaches members live, in history and on resume; a member gets links, a stranger or a leaver does not', async () => {
     const ann = await guest('ann7');
     const bob = await guest('bob7');
     const carl = await guest('carl7');
@@ -223,6 +223,11 @@ describe('files over /api/v1/uploads and /api/v1/files', () => {
       channel: 'room:pics',
     });
     assert.deepEqual(history.messages.at(-1)?.attachments, [attachment]);
+    const again = await WsTestClient.connect(server.wsUrl);
+    clients.push(again);
+    await again.hello({ token: ann.token, resume: [{ channel: 'room:pics', after: 0 }] });
+    const replayed = await again.waitFor((f) => f.type === 'message' && f.cid === 'c1');
+    assert.deepEqual(replayed.attachments, [attachment], 'on resume');
 
     const l = await link(bob.token, id);
     assert.equal(l.status, 200);
