@@ -14,10 +14,11 @@ import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const SEAMS = ['auth', 'bus', 'presence', 'store', 'transport'];
+const SEAMS = ['auth', 'blob', 'bus', 'presence', 'store', 'transport'];
 /** The seam interface files: what the core may import from each seam. */
 const SEAM_INTERFACES = {
   auth: ['./authenticator.ts', './session-store.ts'],
+  blob: ['./blob-store.ts'],
   bus: ['./bus.ts'],
   presence: ['./presence.ts'],
   store: ['./store.ts', './message-store.ts', './channel-store.ts'],

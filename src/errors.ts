@@ -164,6 +164,28 @@ export const ERRORS = {
     message: 'this room is too large for read receipts',
     retryable: false,
   },
+  SB_ERR_UPLOAD_TOO_LARGE: {
+    message: 'the file is larger than the upload limit',
+    retryable: false,
+  },
+  SB_ERR_UPLOAD_QUOTA: {
+    message: 'this upload would exceed your storage quota',
+    retryable: false,
+  },
+  SB_ERR_UPLOAD_TYPE: { message: 'this kind of file is not accepted', retryable: false },
+  SB_ERR_UPLOAD_IMAGE_TOO_LARGE: {
+    message: 'the image has more pixels than the server decodes',
+    retryable: false,
+  },
+  SB_ERR_FILE_NOT_FOUND: { message: 'no such file', retryable: false },
+  SB_ERR_FILE_LINK_INVALID: {
+    message: 'the file link is not valid or has expired',
+    retryable: false,
+  },
+  SB_ERR_ATTACHMENT_INVALID: {
+    message: 'an attachment is not your unattached upload to this channel',
+    retryable: false,
+  },
   SB_ERR_SEARCH_INVALID: {
     message: 'search query is empty, too long, or has a malformed filter or cursor',
     retryable: false,

@@ -67,8 +67,17 @@ function body(m: ChatMessage, me: string | null, style: MarkStyle): string {
   if (m.reacts !== undefined) return `(reacted ${clean(m.emoji ?? '')} to #${m.reacts})`;
   if (m.unreacts !== undefined) return `(took back ${clean(m.emoji ?? '')} on #${m.unreacts})`;
   if (m.deleted) return '(deleted)';
-  const text = m.edited === undefined ? marked(m, me, style) : `${marked(m, me, style)} (edited)`;
+  const edited = m.edited === undefined ? marked(m, me, style) : `${marked(m, me, style)} (edited)`;
+  const files = (m.attachments ?? []).map((a) => `[file ${clean(a.name)}, ${fileSize(a.size)}]`);
+  const text = [edited, ...files].filter(Boolean).join(' ');
   return m.replyTo === undefined ? text : `(reply to #${m.replyTo}) ${text}`;
+}
+
+/** `512 B`, `12.3 KB`, `4.5 MB`. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} KB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** `[general] alice:`, `[dm alice]`, or `[dm to bob]` for our own DM: where and who, cleaned. */
@@ -141,6 +150,7 @@ export const HELP = `Commands:
   /search <query>      search your rooms and DMs (words, "phrases", in:#room, from:user,
                        before:/after:YYYY-MM-DD); /more shows the next page
   /reply <#seq> <text> answer message #seq of the current channel
+  /upload <path> [text]  send a file (with text) to the current channel
   /edit <#seq> <text>  edit your message #seq of the current channel
   /delete <#seq>       delete message #seq of the current channel
   /seen                who has seen the newest message of the current channel

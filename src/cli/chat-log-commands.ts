@@ -1,7 +1,7 @@
 /**
  * `switchboard chat`'s commands on the channel log: /search and /more, /seen (read receipts),
- * and /reply, /edit, /delete, /react and /unreact on message #seq of the current channel (the
- * seq formatMessage prints).
+ * /upload, and /reply, /edit, /delete, /react and /unreact on message #seq of the current
+ * channel (the seq formatMessage prints).
  * Each is one SDK call; the server decides what is allowed and a refusal prints its code. The
  * changes come back as the client's 'edit', 'delete' and 'reaction' events, printed by
  * `printChanges` like anyone else's, so a change is printed once whoever made it.
@@ -9,6 +9,9 @@
 import { editMessage, react } from '../client/message-model.js';
 import { deleteMessage } from '../client/moderation.js';
 import { search } from '../client/search.js';
+import { upload } from '../client/files.js';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { SendOptions, SwitchboardClient } from '../client/index.js';
 import { clean, formatChange, formatHit, type ChangeEvent, type MarkStyle } from './chat-format.js';
 
@@ -22,6 +25,8 @@ export interface LogCommandContext {
   send: (text: string, options?: SendOptions) => Promise<unknown>;
   print: (line: string) => void;
   marks: MarkStyle;
+  /** The server's HTTP origin (uploads), e.g. `http://localhost:8080`. */
+  baseUrl: string;
 }
 
 const SEARCH_PAGE = 10;
@@ -61,6 +66,18 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
       if (!last) return print('* nothing more: /search <query> first');
       await showPage(last.query, last.cursor);
     },
+    upload: async ([path], rest) => {
+      if (!path) return print('usage: /upload <path> [text]');
+      const text = rest.slice(path.length).trim();
+      const bytes = await readFile(path).catch(() => null);
+      if (!bytes) return print(`* cannot read ${path}`);
+      const file = await upload(ctx.channel(), bytes, {
+        token: client.token ?? '',
+        baseUrl: ctx.baseUrl,
+        name: basename(path),
+      });
+      await ctx.send(text, { attachments: [file.id] });
+    },
     reply: async ([word], rest) => {
       const seq = parseSeq(word);
       const text = rest.slice((word ?? '').length).trim();
@@ -96,7 +113,7 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
 }
 
 /** Prints the edits, deletes and reactions of the current channel as they arrive. */
-export function printChanges(ctx: Omit<LogCommandContext, 'marks' | 'send'>): void {
+export function printChanges(ctx: Omit<LogCommandContext, 'marks' | 'send' | 'baseUrl'>): void {
   const show = (e: ChangeEvent): void => {
     if (e.channel === ctx.channel()) ctx.print(formatChange(e, ctx.client.user));
   };

@@ -15,7 +15,7 @@ import { dmChannel, parseChannel, roomChannel, type ChatMessage } from '../proto
 import { mentionsMe } from '../client/channel-book.js';
 import { HELP, clean, formatMessage } from './chat-format.js';
 import { logCommands, printChanges, type ChatCommand } from './chat-log-commands.js';
-import { accountToken, readPassword } from './sign-in.js';
+import { accountToken, httpBase, readPassword } from './sign-in.js';
 
 export interface ChatOptions {
   url: string;
@@ -208,7 +208,12 @@ export async function runChat(o: ChatOptions): Promise<void> {
   const onLog = { client, channel: () => current.channel, print };
   printChanges(onLog);
   const commands: Record<string, ChatCommand> = {
-    ...logCommands({ ...onLog, send: sendCurrent, marks: tty ? 'bold' : 'brackets' }),
+    ...logCommands({
+      ...onLog,
+      send: sendCurrent,
+      marks: tty ? 'bold' : 'brackets',
+      baseUrl: httpBase(o.url),
+    }),
     help: async () => print(HELP),
     quit,
     join: async ([room]) => {

@@ -494,7 +494,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         ? roomChannel(target.room.toLowerCase())
         : dmChannel(me ?? '', target.to.toLowerCase()),
     );
-    return this.outbox.add(target, text, options.replyTo);
+    return this.outbox.add(target, text, options.replyTo, options.attachments);
   }
 
   /** Sends a 'failed' outbox message again with its cid. False when there is no such message. */

@@ -29,7 +29,7 @@ export function withPreview(m: ChatMessage, e: PreviewEvent): ChatMessage {
 
 /** The message as a tombstone: no text, no reactions, no edit mark, no preview. */
 export function withDelete(m: ChatMessage, _e?: DeleteEvent): ChatMessage {
-  const { reactions: _r, edited: _ed, preview: _p, ...rest } = m;
+  const { reactions: _r, edited: _ed, preview: _p, attachments: _a, ...rest } = m;
   return { ...rest, text: '', deleted: true };
 }
 

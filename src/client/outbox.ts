@@ -102,7 +102,12 @@ export class Outbox {
     return [...this.entries.values()].map(copy);
   }
 
-  add(target: SendTarget, text: string, replyTo?: number): Promise<ChatMessage> {
+  add(
+    target: SendTarget,
+    text: string,
+    replyTo?: number,
+    attachments?: string[],
+  ): Promise<ChatMessage> {
     const cid = newCid();
     const target2: SendTarget = 'room' in target ? { room: target.room } : { to: target.to };
     return new Promise<ChatMessage>((resolve, reject) => {
@@ -111,6 +116,7 @@ export class Outbox {
         target: target2,
         text,
         ...(replyTo === undefined ? {} : { replyTo }),
+        ...(attachments === undefined ? {} : { attachments: [...attachments] }),
         createdAt: this.now(),
         state: 'queued',
         waiter: { resolve, reject },
@@ -190,6 +196,7 @@ export class Outbox {
       text: entry.text,
       cid: entry.cid,
       ...(entry.replyTo === undefined ? {} : { replyTo: entry.replyTo }),
+      ...(entry.attachments === undefined ? {} : { attachments: entry.attachments }),
     };
     this.deps.request(frame).then(
       (data) => {
@@ -265,6 +272,8 @@ export function isPendingSend(value: unknown): value is PendingSend {
     typeof p.text === 'string' &&
     typeof p.createdAt === 'number' &&
     (p.replyTo === undefined || (Number.isSafeInteger(p.replyTo) && p.replyTo > 0)) &&
+    (p.attachments === undefined ||
+      (Array.isArray(p.attachments) && p.attachments.every((a) => typeof a === 'string'))) &&
     (p.state === 'queued' || p.state === 'sending' || p.state === 'failed') &&
     (typeof t?.room === 'string') !== (typeof t?.to === 'string') &&
     (p.error === undefined || isErrorCode((p.error as { code?: unknown } | null)?.code))
@@ -277,6 +286,7 @@ function copy(p: PendingSend): PendingSend {
     target: 'room' in p.target ? { room: p.target.room } : { to: p.target.to },
     text: p.text,
     ...(p.replyTo === undefined ? {} : { replyTo: p.replyTo }),
+    ...(p.attachments === undefined ? {} : { attachments: [...p.attachments] }),
     createdAt: p.createdAt,
     state: p.state,
   };

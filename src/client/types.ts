@@ -109,6 +109,8 @@ export type SendTarget = { room: string } | { to: string };
 export interface SendOptions {
   /** Answer (quote) this earlier message of the same channel, by seq. */
   replyTo?: number;
+  /** Upload ids (uploadFile) to attach: your own uploads to this channel. Text may be ''. */
+  attachments?: string[];
 }
 
 /**
@@ -122,6 +124,8 @@ export interface PendingSend {
   text: string;
   /** The message this one answers (its seq in the target's channel). */
   replyTo?: number;
+  /** Upload ids attached. */
+  attachments?: string[];
   /** When send() was called (ms since the epoch). */
   createdAt: number;
   /**

@@ -8,6 +8,7 @@
  * sent coalesced on the presence interval. It owns liveness and shutdown.
  */
 import type { Authenticator } from '../auth/authenticator.js';
+import type { BlobStore } from '../blob/blob-store.js';
 import type { Bus } from '../bus/bus.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -25,6 +26,7 @@ import { ClientConnection } from './connection.js';
 import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
 import { Directory } from './directory.js';
 import { deliverReport } from './commands/report.js';
+import { authorizeChannel } from './commands/file-access.js';
 import { REPORTS_TOPIC, channelTopic, userTopic } from './envelope.js';
 import { Flusher } from './flusher.js';
 import { TokenBucket } from '../token-bucket.js';
@@ -67,6 +69,8 @@ export interface CoreOptions {
   mentionAllMinMembers?: number;
   /** Rooms with more members have no read receipts. Default 100. */
   receiptsMaxMembers?: number;
+  /** Where uploaded files' bytes live; a deleted message's files are erased from it. */
+  blobStore?: BlobStore;
   now?: () => number;
 }
 
@@ -143,6 +147,7 @@ export class ChatCore {
       messageStored: (kind) => this.metrics.messageStored(kind),
       receipt: (channel, user, seq) => this.events.receipt(channel, user, seq),
       disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
+      eraseUploads: (ids) => this.eraseUploads(ids),
       report: (r) => {
         deliverReport(context, r).catch((err: unknown) =>
           opts.logger.warn({ err, channel: r.channel }, 'report delivery failed'),
@@ -159,6 +164,31 @@ export class ChatCore {
       now: this.now,
       draining: () => this.draining,
     });
+  }
+
+  /** Erases uploads and their blobs: see CommandContext.eraseUploads. */
+  async eraseUploads(ids: string[]): Promise<void> {
+    const { store, blobStore: blobs, logger } = this.opts;
+    for (const id of ids) {
+      try {
+        const u = await store.uploads.upload(id);
+        if (!u) continue;
+        await blobs?.delete(u.id);
+        if (u.thumb !== undefined) await blobs?.delete(u.thumb);
+        await store.uploads.removeUpload(u.id);
+      } catch (err) {
+        logger.warn({ err, upload: id }, 'erasing an upload failed');
+      }
+    }
+  }
+
+  /** The channel check of the file routes (commands/file-access.ts). */
+  authorizeChannel(
+    who: { user: string; roles: readonly string[] },
+    channel: string,
+    command: 'send' | 'history',
+  ): Promise<void> {
+    return authorizeChannel({ store: this.opts.store, now: this.now }, who, channel, command);
   }
 
   /**

@@ -70,7 +70,8 @@ export function encodeMessage(m: StoredMessage): string {
     m.replyTo === undefined &&
     m.mentions === undefined &&
     m.mentionsAll === undefined &&
-    m.preview === undefined;
+    m.preview === undefined &&
+    m.attachments === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,
@@ -86,6 +87,7 @@ export function encodeMessage(m: StoredMessage): string {
     ...(m.mentionsAll === undefined ? {} : { mentionsAll: m.mentionsAll }),
     ...(m.previews === undefined ? {} : { previews: m.previews }),
     ...(m.preview === undefined ? {} : { preview: m.preview }),
+    ...(m.attachments === undefined ? {} : { attachments: m.attachments }),
   });
 }
 

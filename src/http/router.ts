@@ -5,6 +5,8 @@
  * is SB_ERR_HTTP_NOT_FOUND (404), a known path with another method SB_ERR_HTTP_METHOD_NOT_ALLOWED.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { SwitchboardError } from '../errors.js';
 import { sendProblem } from './problem.js';
 
@@ -18,6 +20,8 @@ export interface Reply {
   body?: unknown;
   /** Extra headers, e.g. `location` and `set-cookie` of a redirect. */
   headers?: Record<string, string | string[]>;
+  /** A body streamed as is (a file), instead of JSON `body`. */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 export type Handler = (ctx: RouteContext) => Promise<Reply>;
@@ -61,8 +65,12 @@ export class ApiRouter {
       throw new SwitchboardError('SB_ERR_HTTP_METHOD_NOT_ALLOWED', allow);
     };
     run().then(
-      ({ status, body, headers = {} }) => {
-        if (body === undefined) res.writeHead(status, headers).end();
+      ({ status, body, headers = {}, stream }) => {
+        if (stream) {
+          res.writeHead(status, headers);
+          // A client that goes away mid-file is no server error.
+          pipeline(Readable.from(stream), res).catch(() => res.destroy());
+        } else if (body === undefined) res.writeHead(status, headers).end();
         else
           res
             .writeHead(status, { ...headers, 'content-type': 'application/json' })

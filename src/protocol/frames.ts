@@ -25,6 +25,8 @@ const requestId = z
 const channel = z.string().max(100).describe('`room:<name>` or `dm:<a>:<b>` (a < b)');
 const seq = z.number().int().min(0).safe();
 const roomName = z.string().max(64).describe('Room name: 1-64 of a-z 0-9 _ -');
+/** Files one message may carry (`send.attachments`). */
+export const MAX_ATTACHMENTS = 10;
 /** 8 KiB: room for a JWT with a few dozen claims; a bigger one is refused unparsed. */
 export const MAX_JWT_LENGTH = 8192;
 const jwt = z.string().min(1).max(MAX_JWT_LENGTH).describe('Compact JWS, at most 8 KiB.');
@@ -139,6 +141,16 @@ export const SendFrame = z
     replyTo: seq
       .optional()
       .describe('The message this one answers (quotes), by seq in the same channel.'),
+    attachments: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(MAX_ATTACHMENTS)
+      .optional()
+      .describe(
+        `Upload ids (POST /api/v1/uploads) to attach, at most ${MAX_ATTACHMENTS}: the sender\u2019s ` +
+          'own uploads to this same channel, not attached to another message. With attachments ' +
+          'the text may be empty.',
+      ),
   })
   .describe('Send a room message or a direct message. Idempotent per (channel, sender, cid).');
 
@@ -443,6 +455,19 @@ export const LinkPreviewSchema = z
   })
   .describe('The preview of a message\u2019s first link.');
 
+export const Attachment = z
+  .strictObject({
+    id: z.string().describe('The upload id.'),
+    name: z.string().describe('Sanitised file name (a base name, no control characters).'),
+    type: z.string().describe('Media type sniffed from the bytes (never the client\u2019s word).'),
+    size: z.number().int().min(0).describe('Bytes.'),
+    width: z.number().int().optional().describe('Images: pixels across.'),
+    height: z.number().int().optional().describe('Images: pixels down.'),
+    thumb: z.literal(true).optional().describe('Images: a thumbnail exists (its link: thumbUrl).'),
+  })
+  .describe('A file attached to a message.');
+export type Attachment = z.infer<typeof Attachment>;
+
 export const ChatMessage = z
   .strictObject({
     type: z.literal('message'),
@@ -502,6 +527,13 @@ export const ChatMessage = z
       .literal(true)
       .optional()
       .describe('On a message: it was deleted; its text is gone (a tombstone).'),
+    attachments: z
+      .array(Attachment)
+      .optional()
+      .describe(
+        'On a message: its files (get a link with GET /api/v1/uploads/{id}/link); gone once the ' +
+          'message is deleted.',
+      ),
     reactions: z
       .array(
         z.strictObject({

@@ -30,6 +30,11 @@ import { addOidcRoutes } from '../http/oidc-routes.js';
 import { loadDriver } from '../backend-errors.js';
 import type { OidcFlow } from '../auth/oidc-flow.js';
 import { ApiRouter } from '../http/router.js';
+import { addUploadRoutes } from '../http/upload-routes.js';
+import { FileLinks } from '../http/file-link.js';
+import { openBlobStore, type BlobStore } from '../blob/index.js';
+import { randomBytes } from 'node:crypto';
+import { COLLECT_EVERY_MS, collectUploads } from './collect-uploads.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
@@ -38,6 +43,8 @@ import { createLinkPreviewer } from '../net/link-previewer.js';
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
   store?: StoreBackend;
+  /** Where uploaded files' bytes live (default: --blobs). */
+  blobs?: BlobStore;
   bus?: Bus;
   presence?: Presence;
   auth?: Authenticator;
@@ -53,6 +60,7 @@ export class SwitchboardServer {
   /** The `--metrics-listen` server, when set. */
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
+  private collector: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly config: Config,
@@ -63,6 +71,7 @@ export class SwitchboardServer {
     accounts: AccountService,
     private readonly logger: Logger,
     oidcFlow: OidcFlow | null,
+    readonly blobs: BlobStore,
   ) {
     this.files = new StaticFiles(config.web ? findWebDir() : null);
     this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
@@ -80,6 +89,17 @@ export class SwitchboardServer {
           }
         : null,
     );
+    addUploadRoutes(this.api, {
+      uploads: store.uploads,
+      blobs,
+      links: new FileLinks(config.fileSecret ?? randomBytes(32).toString('base64url')),
+      identify: (token) =>
+        auth.authenticate(/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token) ? { jwt: token } : { token }),
+      authorizeChannel: (who, channel, command) =>
+        this.core.authorizeChannel({ user: who.user, roles: who.roles ?? [] }, channel, command),
+      maxBytes: config.uploadMaxBytes,
+      quotaBytes: config.uploadQuotaBytes,
+    });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -96,6 +116,7 @@ export class SwitchboardServer {
       auth,
       logger,
       metrics: this.metrics,
+      blobStore: blobs,
     });
     this.transport = new WsTransport({
       server: this.http,
@@ -172,6 +193,9 @@ export class SwitchboardServer {
       knownUser: hasChannels(store),
       onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
     });
+    const blobs =
+      parts.blobs ??
+      (await openBlobStore(config.blobs, { dataDir: config.dataDir, store: config.store }));
     const server = new SwitchboardServer(
       config,
       store,
@@ -181,6 +205,7 @@ export class SwitchboardServer {
       built.accounts,
       logger,
       oidcFlow,
+      blobs,
     );
     return server;
   }
@@ -211,6 +236,11 @@ export class SwitchboardServer {
         });
       });
     }
+    this.collector = setInterval(() => {
+      collectUploads(this.store.uploads, this.blobs, Date.now()).catch((err: unknown) =>
+        this.logger.warn({ err }, 'collecting unsent uploads failed'),
+      );
+    }, COLLECT_EVERY_MS).unref();
     return (this.http.address() as AddressInfo).port;
   }
 
@@ -230,7 +260,9 @@ export class SwitchboardServer {
       await this.core.stop();
       await this.presence.close();
       await this.bus.close();
+      if (this.collector) clearInterval(this.collector);
       await this.store.close();
+      await this.blobs.close();
       this.http.closeAllConnections();
     })();
     return this.stopping;

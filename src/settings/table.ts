@@ -112,6 +112,49 @@ export const SETTINGS = {
     help: 'messages kept per channel, older ones pruned; 0 keeps all',
   }),
 
+  blobs: setting({
+    schema: z.string().default(''),
+    flag: '--blobs <url>',
+    env: 'SWITCHBOARD_BLOBS',
+    group: 'Storage',
+    help:
+      "where uploaded files' bytes live: fs:<dir>, memory: (lost on exit) or postgres://… " +
+      '(for a cluster without shared disk)',
+    defaultText: '<data-dir>/blobs (memory: with --store memory:)',
+  }),
+  uploadMaxBytes: setting({
+    schema: z
+      .number()
+      .int()
+      .min(1)
+      .default(25 * 1024 * 1024),
+    flag: '--upload-max-bytes <n>',
+    env: 'SWITCHBOARD_UPLOAD_MAX_BYTES',
+    group: 'Storage',
+    help: 'largest uploaded file in bytes (default 25 MiB); a larger one is refused with 413',
+  }),
+  uploadQuotaBytes: setting({
+    schema: z
+      .number()
+      .int()
+      .min(0)
+      .default(1024 * 1024 * 1024),
+    flag: '--upload-quota-bytes <n>',
+    env: 'SWITCHBOARD_UPLOAD_QUOTA_BYTES',
+    group: 'Storage',
+    help: 'bytes of files (thumbnails included) each user may keep (default 1 GiB); 0: no quota',
+  }),
+  fileSecret: setting({
+    schema: z.string().min(16).optional(),
+    flag: '--file-secret <secret>',
+    env: 'SWITCHBOARD_FILE_SECRET',
+    group: 'Storage',
+    help:
+      'key that signs file links (at least 16 characters); give every node of a cluster the ' +
+      'same one, or a link works only on the node that made it',
+    defaultText: 'random at each start',
+  }),
+
   // --- Cluster ---------------------------------------------------------------------------------
   bus: setting({
     schema: z.string().default(''),

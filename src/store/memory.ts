@@ -1,4 +1,5 @@
 import type { Session, SessionStore } from '../auth/session-store.js';
+import { MemoryUploads } from './memory-uploads.js';
 import type { AccountStore } from '../auth/account-store.js';
 import { MemoryAccounts } from './memory-accounts.js';
 import { SwitchboardError } from '../errors.js';
@@ -52,6 +53,7 @@ export class MemoryStore implements Store, SessionStore {
   /** Users who turned read receipts off. */
   readonly #receiptsOff = new Set<string>();
   readonly moderation = new MemoryModeration(this.#channels);
+  readonly uploads = new MemoryUploads();
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;
@@ -311,6 +313,7 @@ function applyEvent(ch: Channel, e: NewMessage): void {
     delete target.mentions;
     delete target.mentionsAll;
     delete target.preview;
+    delete target.attachments;
     for (const m of ch.messages) if (m.edits === seq) m.text = '';
     for (const m of ch.messages) if (m.previews === seq) delete m.preview;
     ch.reactions.delete(seq);

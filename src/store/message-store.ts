@@ -15,12 +15,16 @@
 import type { LinkPreview } from '../protocol/link-preview.js';
 import { isMessageEntry } from '../protocol/log-entry.js';
 import type { MentionAll } from '../protocol/mentions.js';
+import type { Attachment } from '../protocol/frames.js';
+
+export type { Attachment };
 
 /**
  * What a log entry may change in an earlier message of its channel (its target, by seq). An
  * entry with none of these is a message.
- * - `deletes`: the target is deleted: its text, the texts of its edits and its reactions are
- *   erased from the store in the same transaction (really gone), leaving a tombstone (`deleted`).
+ * - `deletes`: the target is deleted: its text, the texts of its edits, its reactions and its
+ *   attachments are erased from the store in the same transaction (really gone), leaving a
+ *   tombstone (`deleted`); the core then erases the attachments' blobs and upload records.
  *   The entry's own `text` is empty; `from` is who deleted it.
  * - `edits`: the target's text becomes this entry's `text` (`edited` is set to its `ts`), and
  *   its mentions this entry's `mentions` / `mentionsAll`; the text it replaces stays among the
@@ -59,6 +63,8 @@ export interface StoredMessage extends LogEvent {
   mentions?: string[];
   /** `@room` or `@here` in the message's current text. */
   mentionsAll?: MentionAll;
+  /** A message's files (their uploads); erased with the message (`deletes`). */
+  attachments?: Attachment[];
 }
 
 /** One text a message has had: the original at its `ts`, then each edit at the edit's `ts`. */
@@ -82,6 +88,8 @@ export interface NewMessage extends LogEvent {
   mentions?: string[];
   /** `@room` / `@here` in the text; on an edit event it replaces the target's. */
   mentionsAll?: MentionAll;
+  /** Files, already claimed for this message by the core (UploadStore.attach). */
+  attachments?: Attachment[];
 }
 
 export type { MentionAll };

@@ -149,7 +149,27 @@ const MIGRATIONS: Migration[] = [
   `ALTER TABLE messages ADD COLUMN previews BIGINT;
    ALTER TABLE messages ADD COLUMN preview TEXT;
    ALTER TABLE messages ADD COLUMN original_text TEXT`,
-  // 11 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 11 (issue 8, files): a message's attachments (JSON, erased with the message) and the uploads
+  // (src/store/upload-store.ts): who sent which file to which channel, and the message (by cid)
+  // that claimed it; unclaimed ones are collected after a while.
+  `ALTER TABLE messages ADD COLUMN attachments TEXT;
+   CREATE TABLE uploads (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     name TEXT NOT NULL,
+     type TEXT NOT NULL,
+     size BIGINT NOT NULL,
+     width INTEGER,
+     height INTEGER,
+     thumb TEXT,
+     thumb_size BIGINT NOT NULL DEFAULT 0,
+     created_at BIGINT NOT NULL,
+     message_cid TEXT
+   );
+   CREATE INDEX uploads_owner ON uploads (owner);
+   CREATE INDEX uploads_unclaimed ON uploads (created_at) WHERE message_cid IS NULL`,
+  // 12 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

@@ -22,6 +22,7 @@ import {
   type StoredMessage,
 } from './message-store.js';
 import { PostgresModeration } from './postgres-moderation.js';
+import { PostgresUploads } from './postgres-uploads.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
 import { PostgresSearch } from './postgres-search.js';
@@ -84,17 +85,17 @@ const SQL = {
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
       WHERE $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-      emoji, reply_to, mentions, mentions_all, previews, preview)
+      emoji, reply_to, mentions, mentions_all, previews, preview, attachments)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
       $10::bigint, $11::bigint, $12::text, $13::bigint, $14::text, $15::text, $16::bigint,
-      $17::text FROM bumped
+      $17::text, $18::text FROM bumped
     RETURNING seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
     FOR UPDATE`,
   eraseMessage: `WITH msg AS (UPDATE messages SET text = '', deleted = true, edited_ts = NULL,
-        mentions = NULL, mentions_all = NULL, preview = NULL, original_text = NULL
-      WHERE channel = $1 AND seq = $2),
+        mentions = NULL, mentions_all = NULL, preview = NULL, original_text = NULL,
+        attachments = NULL WHERE channel = $1 AND seq = $2),
     edits AS (UPDATE messages SET text = '', mentions = NULL, mentions_all = NULL
       WHERE channel = $1 AND edits = $2),
     previews AS (UPDATE messages SET preview = NULL WHERE channel = $1 AND previews = $2)
@@ -190,6 +191,7 @@ export class PostgresStore implements Store, SessionStore {
   readonly #retain: number;
   #closed = false;
   readonly moderation: PostgresModeration;
+  readonly uploads: PostgresUploads;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
@@ -204,6 +206,13 @@ export class PostgresStore implements Store, SessionStore {
         throw unavailable(err);
       }
     }, trigramIndex);
+    this.uploads = new PostgresUploads(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
     this.moderation = new PostgresModeration(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
@@ -307,6 +316,7 @@ export class PostgresStore implements Store, SessionStore {
       m.mentionsAll ?? null,
       m.previews ?? null,
       m.preview ? JSON.stringify(m.preview) : null,
+      m.attachments ? JSON.stringify(m.attachments) : null,
     ];
   }
 

@@ -5,7 +5,7 @@
 import type { Account, DeviceSession } from '../auth/account-store.js';
 import type { Session } from '../auth/session-store.js';
 import type { LinkPreview } from '../protocol/link-preview.js';
-import type { ReactionSummary, StoredMessage } from './message-store.js';
+import type { Attachment, ReactionSummary, StoredMessage } from './message-store.js';
 
 export interface MessageRow {
   channel: string;
@@ -27,6 +27,8 @@ export interface MessageRow {
   previews: number | null;
   /** A LinkPreview as JSON. */
   preview: string | null;
+  /** JSON of the attachments, or null. */
+  attachments: string | null;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -57,6 +59,7 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.mentions_all === null ? {} : { mentionsAll: r.mentions_all }),
   ...(r.previews === null ? {} : { previews: r.previews }),
   ...(r.preview === null ? {} : { preview: JSON.parse(r.preview) as LinkPreview }),
+  ...(r.attachments === null ? {} : { attachments: JSON.parse(r.attachments) as Attachment[] }),
 });
 
 /** A message's mentions as the `mentions` column keeps them: space-separated, null for none. */
@@ -92,7 +95,7 @@ export const toSession = (r: SessionRow): Session => ({
 
 export const MESSAGE_COLUMNS =
   'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
-  'reply_to, mentions, mentions_all, previews, preview';
+  'reply_to, mentions, mentions_all, previews, preview, attachments';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =

@@ -37,6 +37,7 @@ import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteSearch } from './sqlite-search.js';
+import { SqliteUploads } from './sqlite-uploads.js';
 import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
 import type { Store, StoreOptions } from './store.js';
@@ -63,6 +64,7 @@ export class SqliteStore implements Store, SessionStore {
   readonly search: SearchIndex;
   /** Accounts and their device sessions, on this connection (./sqlite-accounts.ts). */
   readonly accounts: AccountStore;
+  readonly uploads: SqliteUploads;
 
   /** Opens (creating if missing, with its parent directory) the file at `path`, or ':memory:'. */
   constructor(path: string, options: StoreOptions = {}) {
@@ -88,6 +90,7 @@ export class SqliteStore implements Store, SessionStore {
     }
     const sql = this.#sql;
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
+    this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
     // A transaction's `.immediate` variant is a standalone function (it closes over the database).
     // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -116,6 +119,7 @@ export class SqliteStore implements Store, SessionStore {
         m.mentionsAll ?? null,
         m.previews ?? null,
         m.preview ? JSON.stringify(m.preview) : null,
+        m.attachments ? JSON.stringify(m.attachments) : null,
       );
       this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
@@ -420,8 +424,8 @@ function prepare(db: Database.Database) {
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-         emoji, reply_to, mentions, mentions_all, previews, preview)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         emoji, reply_to, mentions, mentions_all, previews, preview, attachments)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),
@@ -430,7 +434,8 @@ function prepare(db: Database.Database) {
     ),
     eraseMessage: db.prepare(
       `UPDATE messages SET text = '', deleted = 1, edited_ts = NULL, mentions = NULL,
-         mentions_all = NULL, preview = NULL, original_text = NULL WHERE channel = ? AND seq = ?`,
+         mentions_all = NULL, preview = NULL, original_text = NULL, attachments = NULL
+         WHERE channel = ? AND seq = ?`,
     ),
     eraseEdits: db.prepare(
       `UPDATE messages SET text = '', mentions = NULL, mentions_all = NULL

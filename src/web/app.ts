@@ -2,6 +2,8 @@
  * The Switchboard chat page: wires the SDK client to the DOM. Plain DOM, no framework; every
  * piece of user text goes through textContent (see dom.ts).
  */
+import { fileLink, upload } from '../client/files.js';
+import { fileDrop, progressBar } from './attachments.js';
 import * as accounts from '../client/accounts.js';
 import { SwitchboardClient, type PendingSend } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult, RoomKind } from '../protocol/frames.js';
@@ -86,6 +88,7 @@ const view = new MessageView(
         toast(describeError(err), errorCode(err)),
       );
   },
+  (id) => fileLink(id, { token: client?.token ?? '' }),
 );
 const memberPanel = new MemberPanel({
   client: () => client,
@@ -601,6 +604,47 @@ async function joinOrCreate(room: string): Promise<void> {
     toast(describeError(err), errorCode(err));
   }
 }
+
+const uploadProgress = progressBar(byTestId('upload-progress'));
+
+/** Uploads `files` to the open channel, then sends them with the composer's text. */
+async function sendFiles(files: File[]): Promise<void> {
+  const c = client;
+  const info = view.current ? channels.get(view.current) : undefined;
+  if (!c || !info || !c.token) return;
+  const ids: string[] = [];
+  try {
+    for (const file of files) {
+      const done = await upload(info.channel, file, {
+        token: c.token,
+        onProgress: (sent, total) => uploadProgress.show(file.name, sent, total),
+      });
+      ids.push(done.id);
+    }
+  } catch (err) {
+    toast(describeError(err), errorCode(err));
+    return;
+  } finally {
+    uploadProgress.done();
+  }
+  const text = composerInput.value;
+  composerInput.value = '';
+  fitComposer();
+  const options = { attachments: ids };
+  const sending =
+    info.kind === 'room'
+      ? c.sendToRoom(info.name, text, options)
+      : c.sendDm(info.name, text, options);
+  view.scrollToBottom();
+  sending.then(onMessage, (err: unknown) => toast(describeError(err), errorCode(err)));
+}
+
+fileDrop(
+  byTestId<HTMLInputElement>('attach-input'),
+  byTestId<HTMLButtonElement>('attach'),
+  [byTestId('messages'), composer],
+  (files) => void sendFiles(files),
+);
 
 composer.addEventListener('submit', (ev) => {
   ev.preventDefault();

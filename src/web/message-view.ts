@@ -13,6 +13,7 @@ import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
 import { previewCard } from './link-preview-card.js';
 import { renderMessage } from './markdown.js';
+import { attachmentList, type LinkSource } from './attachments.js';
 import {
   avatar,
   continues,
@@ -98,6 +99,8 @@ export class MessageView {
     private readonly onMenu: (msg: ChatMessage, at: HTMLElement | { x: number; y: number }) => void,
     /** Adds (`on`) or takes back my reaction `emoji` on a message. */
     private readonly onReact: (msg: ChatMessage, emoji: string, on: boolean) => void = () => {},
+    /** Signed links of attached files. */
+    private readonly links: LinkSource = () => Promise.reject(new Error('no files here')),
   ) {
     olderButton.addEventListener('click', () => void this.loadOlder());
     // Past midnight "Today" is "Yesterday": the shown separators follow the clock.
@@ -473,6 +476,7 @@ export class MessageView {
     );
     if (mentionsMe(msg, this.me())) li.classList.add('mentions-me');
     if (msg.preview) li.append(previewCard(msg.preview));
+    if (msg.attachments?.length) li.append(attachmentList(msg.attachments, this.links));
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
     li.addEventListener('contextmenu', (ev) => {
       ev.preventDefault();

@@ -1,7 +1,7 @@
 /** `switchboard chat` driven as a child process against a real server. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -241,6 +241,35 @@ describe('switchboard chat', () => {
       5000,
       'seen by the peer',
     );
+    c.write('/quit');
+    assert.equal(await c.exited, 0);
+  });
+
+  test('/upload sends a file with text to the current channel and prints it with its name and size', async () => {
+    const me = handle('upl');
+    const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
+    clients.push(peer);
+    await peer.connect();
+    const path = join(dir, 'notes.txt');
+    writeFileSync(path, 'some notes\n');
+    const c = chat(['--url', server.wsUrl, '--handle', me, '--token-file', join(dir, `t-${me}`)]);
+    children.push(c.child);
+    await until(() => c.output().includes('talking in #general'), 20_000, 'chat ready');
+    const got = waitFor(peer, 'message', (m) => m.from === me);
+    c.write(`/upload ${path} read these`);
+    const m = await got;
+    assert.equal(m.text, 'read these');
+    assert.deepEqual(
+      m.attachments?.map((a) => [a.name, a.type, a.size]),
+      [['notes.txt', 'text/plain', 11]],
+    );
+    await until(
+      () => c.output().includes(`${me}: read these [file notes.txt, 11 B]`),
+      5000,
+      'printed',
+    );
+    c.write(`/upload ${join(dir, 'missing.bin')}`);
+    await until(() => c.output().includes('* cannot read'), 5000, 'missing file');
     c.write('/quit');
     assert.equal(await c.exited, 0);
   });

@@ -50,6 +50,8 @@ export async function bundleForBrowser(entry: string, cwd: string): Promise<Brow
  * Mentions and read receipts: 30.8 KB (10.0 KB gzipped): the mention parser the SDK exports for
  * highlighting (src/protocol/mentions.ts), mention counting in the channel book, the receipts
  * and settings calls and events, three error codes.
+ * Files (issue 8): +0.7 KB: seven upload and file codes in the registry and attachments through
+ * the outbox; upload() and fileLink() stay out (switchboard/client/files).
  * Raise it only with the reason here.
  */
 export const CLIENT_BUNDLE_LIMIT = 32 * 1024;

@@ -13,6 +13,7 @@ import { MENTION_CASES } from './cases/mentions.js';
 import { MESSAGE_CASES } from './cases/messages.js';
 import { MODERATION_CASES } from './cases/moderation.js';
 import { VERSIONS_PREVIEWS_CASES } from './cases/versions-previews.js';
+import { UPLOAD_CASES } from './cases/uploads.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -25,6 +26,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...DURABILITY_CASES,
   ...MODERATION_CASES,
   ...MENTION_CASES,
+  ...UPLOAD_CASES,
 };
 
 export function storeConformance(

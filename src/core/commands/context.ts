@@ -53,6 +53,11 @@ export interface CommandContext {
   receipt(channel: string, user: string, seq: number): void;
   /** Delivers a report to moderators here and on every node. */
   report(r: ReportEvent): void;
+  /**
+   * Erases uploads (their blobs, thumbnails and records) of a deleted message. Never rejects: the
+   * message is gone already; a failure is logged and the blob left for the operator.
+   */
+  eraseUploads(ids: string[]): Promise<void>;
 }
 
 export type CommandType = Exclude<ClientFrame['type'], 'pong'>;

@@ -1,7 +1,8 @@
 /**
  * The delete command: a delete event appended to the channel's log (a message entry with
  * `deletes`), so delivery, resume and repair carry it like any message, and the store erases the
- * message's text, edits and reactions with it (a tombstone in history). Deleting your
+ * message's text, edits, reactions and attachments with it (a tombstone in history); the files'
+ * blobs are erased right after. Deleting your
  * own message needs what reading the channel needs; anyone else's, in a room, is a moderation
  * act (the `delete` row of the permission table) and goes in the audit log.
  */
@@ -39,6 +40,7 @@ export const deleteMessage: Handler<'delete'> = async (ctx, conn, f) => {
       recipient,
     ),
   );
+  if (!reply.duplicate && m.attachments) await ctx.eraseUploads(m.attachments.map((a) => a.id));
   if (m.from !== user && !reply.duplicate)
     await ctx.store.moderation.appendAudit({
       scope: f.channel,

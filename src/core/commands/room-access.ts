@@ -12,7 +12,10 @@ import type { CommandContext } from './context.js';
 
 /** The server role that makes a user a server admin (from Identity.roles). */
 
-export const isServerAdmin = (conn: ClientConnection): boolean =>
+/** Who runs a command: a connection, or an HTTP request's identity (the upload routes). */
+export type Principal = Pick<ClientConnection, 'user' | 'roles'>;
+
+export const isServerAdmin = (conn: Pick<ClientConnection, 'roles'>): boolean =>
   conn.roles.includes(SERVER_ADMIN_ROLE);
 
 export function roomName(room: string): string {
@@ -32,8 +35,8 @@ export interface RoomGrant {
 
 /** The room's channel id and the user's standing in it; rejects with the table's code. */
 export async function authorizeRoom(
-  ctx: CommandContext,
-  conn: ClientConnection,
+  ctx: Pick<CommandContext, 'store' | 'now'>,
+  conn: Principal,
   command: RoomCommand,
   room: string,
 ): Promise<RoomGrant> {

@@ -5,6 +5,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
+import type { Attachment } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import { slowModeExempt } from '../permissions.js';
 import { checkText, followDm, liveMessage } from './access.js';
@@ -65,7 +66,8 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const user = conn.user!;
   if ((f.room === undefined) === (f.to === undefined))
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give exactly one of room, to');
-  checkText(ctx, f.text);
+  // A message of files only may have no text.
+  if (f.attachments === undefined || f.text !== '') checkText(ctx, f.text);
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const grant = dm ? null : await roomTarget(ctx, conn, f);
   const id = dm ? dm.id : grant!.id;
@@ -76,6 +78,8 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       await followDm(ctx, user, ch);
       await followDm(ctx, dm.recipient, ch);
     }
+    const files = f.attachments ?? [];
+    const attachments = files.length > 0 ? await claim(ctx, files, user, id, f.cid) : undefined;
     const entry = {
       channel: id,
       cid: f.cid,
@@ -84,14 +88,43 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       ts: ctx.now(),
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
       ...mentions,
+      ...(attachments === undefined ? {} : { attachments }),
     };
-    const reply = await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
-    if (!reply.duplicate) previewLater(ctx, reply.message, dm?.recipient ?? null);
-    return reply;
+    try {
+      const reply = await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
+      if (!reply.duplicate) previewLater(ctx, reply.message, dm?.recipient ?? null);
+      return reply;
+    } catch (err) {
+      if (files.length > 0) await ctx.store.uploads.releaseUploads(files, f.cid).catch(() => {});
+      throw err;
+    }
   });
   if (!reply.duplicate) notifyMentions(ctx, reply.message, reply.message.seq);
   return reply;
 };
+
+/**
+ * Claims the sender's uploads `ids` to this channel for message `cid` (a retried send claims
+ * them again), as the message's attachments; SB_ERR_ATTACHMENT_INVALID for any other id.
+ */
+async function claim(
+  ctx: CommandContext,
+  ids: string[],
+  user: string,
+  channel: string,
+  cid: string,
+): Promise<Attachment[]> {
+  const records = await ctx.store.uploads.claimUploads(ids, user, channel, cid);
+  if (!records) throw new SwitchboardError('SB_ERR_ATTACHMENT_INVALID');
+  return records.map((u) => ({
+    id: u.id,
+    name: u.name,
+    type: u.type,
+    size: u.size,
+    ...(u.width === undefined ? {} : { width: u.width, height: u.height! }),
+    ...(u.thumb === undefined ? {} : { thumb: true as const }),
+  }));
+}
 
 /** A reply's parent: a live message of the channel above the sender's floor (see liveMessage). */
 async function checkParent(
