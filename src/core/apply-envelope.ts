@@ -44,7 +44,13 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
       if (user)
         directory.pushToUser(
           user,
-          JSON.stringify({ type: 'read', channel: e.c, seq: e.s, unread: e.n }),
+          JSON.stringify({
+            type: 'read',
+            channel: e.c,
+            seq: e.s,
+            unread: e.n,
+            ...(e.t === undefined ? {} : { thread: e.t }),
+          }),
         );
       return;
     case 'membership':

@@ -15,8 +15,8 @@ export type Envelope =
   | { k: 'typing'; c: string; u: string }
   /** Someone joined (j) or left a room. */
   | { k: 'member'; c: string; u: string; j: boolean }
-  /** The user's read position in a channel moved. */
-  | { k: 'read'; c: string; s: number; n: number }
+  /** The user's read position in a channel (in its thread under root t when given) moved. */
+  | { k: 'read'; c: string; s: number; n: number; t?: number }
   /**
    * The user joined (j) or left channel c on another node: (un)subscribe local connections;
    * `r` when a moderator removed them (the `member` frame's `removed`).

@@ -64,7 +64,11 @@ export function encodeMessage(m: StoredMessage): string {
     ts: m.ts,
   };
   const plain =
-    isMessage(m) && m.edited === undefined && m.deleted === undefined && m.replyTo === undefined;
+    isMessage(m) &&
+    m.edited === undefined &&
+    m.deleted === undefined &&
+    m.replyTo === undefined &&
+    m.thread === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,
@@ -76,6 +80,8 @@ export function encodeMessage(m: StoredMessage): string {
     ...(m.edited === undefined ? {} : { edited: m.edited }),
     ...(m.deleted === undefined ? {} : { deleted: m.deleted }),
     ...(m.replyTo === undefined ? {} : { replyTo: m.replyTo }),
+    ...(m.thread === undefined ? {} : { thread: m.thread }),
+    ...(m.alsoToRoom === undefined ? {} : { alsoToRoom: m.alsoToRoom }),
   });
 }
 

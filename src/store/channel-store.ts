@@ -59,7 +59,10 @@ export interface ChannelStore {
   isMember(channel: string, user: string): Promise<boolean>;
   /** The user's positions in the channel, or null when not a member (or no such channel). */
   membership(channel: string, user: string): Promise<MemberPosition | null>;
-  /** Remove every membership (rooms and DMs) of the user: the handle now names someone new. */
+  /**
+   * Remove every membership (rooms and DMs) and thread follow of the user: the handle now names
+   * someone new.
+   */
   forgetUser(user: string): Promise<void>;
   members(channel: string): Promise<string[]>;
   /** Every channel (rooms and DMs) the user belongs to, with positions. */

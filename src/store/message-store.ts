@@ -46,6 +46,10 @@ export interface StoredMessage extends LogEvent {
   deleted?: true;
   /** A message that answers an earlier message of the channel (its seq). */
   replyTo?: number;
+  /** A message in the thread under this root (a top-level message of the channel, by seq). */
+  thread?: number;
+  /** A thread message that the room's main timeline shows too. */
+  alsoToRoom?: true;
 }
 
 export interface NewMessage extends LogEvent {
@@ -56,6 +60,10 @@ export interface NewMessage extends LogEvent {
   ts: number;
   /** A message that answers an earlier message of the channel (checked by the core). */
   replyTo?: number;
+  /** A message in the thread under this root (checked by the core). */
+  thread?: number;
+  /** A thread message shown in the main timeline too. */
+  alsoToRoom?: true;
 }
 
 /** The reactions of one message as a viewer sees them. */
@@ -96,6 +104,13 @@ export interface ChannelHead {
 export interface ReadQuery {
   /** Only messages, no events (history: messages in their current state). Default false. */
   messagesOnly?: boolean;
+  /** Only the messages of the thread under this root (implies messagesOnly). */
+  thread?: number;
+  /**
+   * Only the main timeline: leaves out thread messages not sent `alsoToRoom` (implies
+   * messagesOnly). Default false.
+   */
+  mainTimeline?: boolean;
   /** Messages with seq > after, oldest first. */
   after?: number;
   /** Messages with seq < before, the newest `limit` of them, returned oldest first. */
@@ -125,8 +140,9 @@ export interface MessageStore {
   /** A page of messages in ascending seq order. With neither bound: the newest `limit`. */
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]>;
   /**
-   * How many messages (not events) the channel has with after < seq <= upTo, counting at most
-   * `cap` of them: the unread count of a read position.
+   * How many messages (not events) of the main timeline (no thread message unless sent
+   * `alsoToRoom`) the channel has with after < seq <= upTo, counting at most `cap` of them: the
+   * unread count of a read position.
    */
   countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number>;
   /** Position of a channel, or null when it does not exist. */

@@ -18,9 +18,11 @@ import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
 import { PostgresSearch } from './postgres-search.js';
+import { PostgresThreads } from './postgres-threads.js';
 import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
 import {
+  IN_MAIN_TIMELINE,
   IS_MESSAGE,
   MESSAGE_COLUMNS,
   summarize,
@@ -46,6 +48,10 @@ const types: pg.CustomTypesConfig = {
           value: string,
         ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
+
+/** ReadQuery's `thread` ($t, null: any) and `mainTimeline` ($m) in the readMessages statements. */
+const messageFilter = (t: number, m: number): string =>
+  `($${t}::bigint IS NULL OR thread = $${t}::bigint) AND (NOT $${m}::boolean OR ${IN_MAIN_TIMELINE})`;
 
 /** Named statements are prepared once per connection by the driver. */
 const SQL = {
@@ -76,9 +82,9 @@ const SQL = {
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
       WHERE $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-      emoji, reply_to)
+      emoji, reply_to, thread, also_to_room)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
-      $10::bigint, $11::bigint, $12::text, $13::bigint FROM bumped
+      $10::bigint, $11::bigint, $12::text, $13::bigint, $14::bigint, $15::boolean FROM bumped
     RETURNING seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
@@ -98,11 +104,13 @@ const SQL = {
   reactions: `SELECT seq, emoji, "user" FROM reactions WHERE channel = $1 AND seq = ANY($2::bigint[])
     ORDER BY seq, ts, "user"`,
   countMessages: `SELECT count(*)::int AS n FROM (SELECT 1 FROM messages
-    WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} LIMIT $4) page`,
+    WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} AND ${IN_MAIN_TIMELINE}
+    LIMIT $4) page`,
   readMessagesAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
-    AND ${IS_MESSAGE} ORDER BY seq LIMIT $3`,
+    AND ${IS_MESSAGE} AND ${messageFilter(4, 5)} ORDER BY seq LIMIT $3`,
   readMessagesBefore: `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
-    WHERE channel = $1 AND seq > $2 AND seq < $3 AND ${IS_MESSAGE} ORDER BY seq DESC LIMIT $4) page
+    WHERE channel = $1 AND seq > $2 AND seq < $3 AND ${IS_MESSAGE} AND ${messageFilter(5, 6)}
+    ORDER BY seq DESC LIMIT $4) page
     ORDER BY seq`,
   byCid: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3`,
   readAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
@@ -123,7 +131,8 @@ const SQL = {
   removeMember: 'DELETE FROM members WHERE channel = $1 AND "user" = $2',
   isMember: 'SELECT 1 FROM members WHERE channel = $1 AND "user" = $2',
   membership: 'SELECT read_seq, floor_seq FROM members WHERE channel = $1 AND "user" = $2',
-  forgetUser: 'DELETE FROM members WHERE "user" = $1',
+  forgetUser: `WITH follows AS (DELETE FROM thread_follows WHERE "user" = $1)
+    DELETE FROM members WHERE "user" = $1`,
   members: 'SELECT "user" FROM members WHERE channel = $1 ORDER BY "user"',
   memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
     FROM members m JOIN channels c ON c.channel = m.channel
@@ -159,6 +168,8 @@ export class PostgresStore implements Store, SessionStore {
   readonly #retain: number;
   #closed = false;
   readonly moderation: PostgresModeration;
+  /** Thread follows and counts (./postgres-threads.ts). */
+  readonly threads: PostgresThreads;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
@@ -174,6 +185,13 @@ export class PostgresStore implements Store, SessionStore {
       }
     }, trigramIndex);
     this.moderation = new PostgresModeration(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
+    this.threads = new PostgresThreads(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
       } catch (err) {
@@ -272,6 +290,8 @@ export class PostgresStore implements Store, SessionStore {
       m.unreacts ?? null,
       m.emoji ?? null,
       m.replyTo ?? null,
+      m.thread ?? null,
+      m.alsoToRoom === true,
     ];
   }
 
@@ -350,19 +370,24 @@ export class PostgresStore implements Store, SessionStore {
   async read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
     const limit = Math.max(0, Math.floor(query.limit));
     const after = query.after ?? 0;
-    const only = query.messagesOnly === true;
+    const thread = query.thread ?? null;
+    const main = query.mainTimeline === true;
+    const only = query.messagesOnly === true || thread !== null || main;
+    const filter = only ? [thread, main] : [];
     const result =
       query.before === undefined && query.after !== undefined
         ? await this.#query<MessageRow>(only ? 'readMessagesAfter' : 'readAfter', [
             channel,
             after,
             limit,
+            ...filter,
           ])
         : await this.#query<MessageRow>(only ? 'readMessagesBefore' : 'readBefore', [
             channel,
             after,
             query.before ?? Number.MAX_SAFE_INTEGER,
             limit,
+            ...filter,
           ]);
     return result.rows.map(toMessage);
   }

@@ -20,6 +20,9 @@ export interface MessageRow {
   emoji: string | null;
   edited_ts: number | null;
   reply_to: number | null;
+  thread: number | null;
+  /** 1 (SQLite) or true (PostgreSQL) for a thread message shown in the room too. */
+  also_to_room: number | boolean;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -46,6 +49,8 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.edited_ts === null ? {} : { edited: r.edited_ts }),
   ...(r.deleted ? { deleted: true as const } : {}),
   ...(r.reply_to === null ? {} : { replyTo: r.reply_to }),
+  ...(r.thread === null ? {} : { thread: r.thread }),
+  ...(r.also_to_room ? { alsoToRoom: true as const } : {}),
 });
 
 /** A page of reaction rows (seq, emoji, user; by seq, then earliest first) as summaries. */
@@ -77,7 +82,13 @@ export const toSession = (r: SessionRow): Session => ({
 
 export const MESSAGE_COLUMNS =
   'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
-  'reply_to';
+  'reply_to, thread, also_to_room';
+
+/**
+ * The SQL condition of a row of the channel's main timeline: not a thread message, or one sent
+ * `alsoToRoom` too.
+ */
+export const IN_MAIN_TIMELINE = '(thread IS NULL OR also_to_room)';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =

@@ -11,6 +11,7 @@ import { refresh } from './refresh.js';
 import { report } from './report.js';
 import { search } from './search.js';
 import { send } from './send.js';
+import { follow, threads, unfollow } from './threads.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
   audit,
@@ -41,6 +42,9 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   history,
   typing,
   read,
+  follow,
+  unfollow,
+  threads,
   resume,
   invite,
   kick,

@@ -5,7 +5,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
-import { isMessage, type NewMessage } from '../../store/store.js';
+import { isMessage, type NewMessage, type StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
@@ -13,6 +13,7 @@ import { slowModeExempt } from '../permissions.js';
 import { checkText, followDm, liveMessage } from './access.js';
 import type { CommandContext, Frame, Handler } from './context.js';
 import { authorizeRoom } from './room-access.js';
+import { threadPosted, threadRoot } from './threads.js';
 
 /** The DM channel with `to`, created (with both members) when new. */
 async function dmTarget(
@@ -51,7 +52,8 @@ async function roomTarget(
   conn: ClientConnection,
   f: Frame<'send'>,
 ): Promise<string> {
-  const { id, access, actor } = await authorizeRoom(ctx, conn, 'send', f.room!);
+  const command = f.thread === undefined ? 'send' : 'thread';
+  const { id, access, actor } = await authorizeRoom(ctx, conn, command, f.room!);
   if (access.slowMode > 0 && !slowModeExempt(actor)) {
     const last = await ctx.store.moderation.lastSentAt(id, conn.user!);
     const wait = last === null ? 0 : last + access.slowMode * 1000 - ctx.now();
@@ -64,11 +66,13 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const user = conn.user!;
   if ((f.room === undefined) === (f.to === undefined))
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give exactly one of room, to');
+  if (f.alsoToRoom !== undefined && f.thread === undefined)
+    throw new SwitchboardError('SB_ERR_BAD_FRAME', 'alsoToRoom needs thread');
   checkText(ctx, f.text);
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const id = dm ? dm.id : await roomTarget(ctx, conn, f);
-  if (f.replyTo !== undefined) await checkParent(ctx, user, id, f.replyTo);
-  return ctx.directory.borrow(id, async (ch) => {
+  await checkConversation(ctx, user, id, f);
+  const result = await ctx.directory.borrow(id, async (ch) => {
     if (dm) {
       await followDm(ctx, user, ch);
       await followDm(ctx, dm.recipient, ch);
@@ -80,22 +84,40 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       text: f.text,
       ts: ctx.now(),
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+      ...(f.thread === undefined ? {} : { thread: f.thread }),
+      ...(f.thread !== undefined && f.alsoToRoom === true ? { alsoToRoom: true as const } : {}),
     };
     return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
   });
+  const stored = result.message as StoredMessage;
+  if (!result.duplicate && stored.thread !== undefined) await threadPosted(ctx, stored);
+  return result;
 };
 
-/** A reply's parent: a live message of the channel above the sender's floor (see liveMessage). */
-async function checkParent(
+/**
+ * A thread's root (see threadRoot) and a reply's parent, a live message of the channel above
+ * the sender's floor (see liveMessage) in the same conversation: with `thread`, the root or a
+ * message of that thread; without, a message of the main timeline.
+ */
+async function checkConversation(
   ctx: CommandContext,
   user: string,
   channel: string,
-  seq: number,
+  f: Frame<'send'>,
 ): Promise<void> {
+  if (f.replyTo === undefined && f.thread === undefined) return;
   const floor = channel.startsWith('dm:')
     ? ((await ctx.store.membership(channel, user))?.floorSeq ?? 0)
     : 0;
-  await liveMessage(ctx, channel, seq, floor);
+  if (f.thread !== undefined) await threadRoot(ctx, channel, f.thread, floor);
+  if (f.replyTo === undefined) return;
+  const parent = await liveMessage(ctx, channel, f.replyTo, floor);
+  const inConversation =
+    f.thread === undefined
+      ? parent.thread === undefined || parent.alsoToRoom === true
+      : parent.seq === f.thread || parent.thread === f.thread;
+  if (!inConversation)
+    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND', 'the reply is to another conversation');
 }
 
 /**
@@ -121,8 +143,10 @@ export async function appendEntry(
       if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
     }
     // Sending a message reads the channel up to it; an edit or a reaction may be on an old
-    // message, with unread ones after it.
-    if (isMessage(message)) ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
+    // message, with unread ones after it, and a thread message may be posted from the thread
+    // panel with the main timeline unread.
+    if (isMessage(message) && (message.thread === undefined || message.alsoToRoom))
+      ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
   }
   return { message: { type: 'message', ...message }, duplicate };
 }
