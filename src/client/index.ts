@@ -21,6 +21,7 @@ export type {
   SendTarget,
   SyncedEvent,
   SyncingEvent,
+  ThreadEvent,
   WebSocketCtor,
   WebSocketLike,
 } from './types.js';

@@ -106,6 +106,10 @@ export type SendTarget = { room: string } | { to: string };
 export interface SendOptions {
   /** Answer (quote) this earlier message of the same channel, by seq. */
   replyTo?: number;
+  /** Post in the thread under this root (a top-level message of the channel), by seq. */
+  thread?: number;
+  /** With `thread`: show the message in the room's main timeline too. Default false. */
+  alsoToRoom?: boolean;
 }
 
 /**
@@ -119,6 +123,10 @@ export interface PendingSend {
   text: string;
   /** The message this one answers (its seq in the target's channel). */
   replyTo?: number;
+  /** The thread it is posted in (its root's seq). */
+  thread?: number;
+  /** A thread message shown in the main timeline too. */
+  alsoToRoom?: true;
   /** When send() was called (ms since the epoch). */
   createdAt: number;
   /**
@@ -186,6 +194,11 @@ export interface ClientEvents {
   report: ReportEvent;
   typing: { channel: string; user: string };
   read: { channel: string; seq: number; unread: number };
+  /**
+   * A thread I follow got a message (`unread`: my count in it now), or my read position in a
+   * thread moved on another device (`from` absent, `seq` the position).
+   */
+  thread: ThreadEvent;
   /** A channel was added or its state changed (join, create, new DM, unread change). */
   channel: ChannelState;
   channelRemoved: string;
@@ -197,6 +210,18 @@ export interface ClientEvents {
   closed: ClosedEvent;
   /** The outbox changed (a send added, sent, failed, retried or discarded): the whole list. */
   outbox: PendingSend[];
+}
+
+export interface ThreadEvent {
+  channel: string;
+  /** The thread's root seq. */
+  root: number;
+  /** The new thread message, or (a read on another device) the new read position. */
+  seq: number;
+  /** Who posted; absent for a read position. */
+  from?: string;
+  ts?: number;
+  unread: number;
 }
 
 export interface MemberEvent {
@@ -244,4 +269,6 @@ export interface HistoryOptions {
   after?: number;
   /** Page size, 1-500 (server default 50). */
   limit?: number;
+  /** Read the thread under this root instead of the main timeline (the result has `root`). */
+  thread?: number;
 }
