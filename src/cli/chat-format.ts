@@ -37,8 +37,11 @@ function body(m: ChatMessage): string {
   if (m.reacts !== undefined) return `(reacted ${clean(m.emoji ?? '')} to #${m.reacts})`;
   if (m.unreacts !== undefined) return `(took back ${clean(m.emoji ?? '')} on #${m.unreacts})`;
   if (m.deleted) return '(deleted)';
-  const text = m.edited === undefined ? clean(m.text) : `${clean(m.text)} (edited)`;
-  return m.replyTo === undefined ? text : `(reply to #${m.replyTo}) ${text}`;
+  const edited = m.edited === undefined ? clean(m.text) : `${clean(m.text)} (edited)`;
+  const text = m.replyTo === undefined ? edited : `(reply to #${m.replyTo}) ${edited}`;
+  const replies =
+    m.replies === undefined ? '' : ` (${m.replies} ${m.replies === 1 ? 'reply' : 'replies'})`;
+  return m.thread === undefined ? `${text}${replies}` : `(thread #${m.thread}) ${text}`;
 }
 
 /** `[general] alice:`, `[dm alice]`, or `[dm to bob]` for our own DM: where and who, cleaned. */
@@ -115,6 +118,7 @@ export const HELP = `Commands:
   /search <query>      search your rooms and DMs (words, "phrases", in:#room, from:user,
                        before:/after:YYYY-MM-DD); /more shows the next page
   /reply <#seq> <text> answer message #seq of the current channel
+  /thread <#seq> [text]  post in the thread under message #seq, or (no text) show that thread
   /edit <#seq> <text>  edit your message #seq of the current channel
   /delete <#seq>       delete message #seq of the current channel
   /react <#seq> <emoji>    react to message #seq of the current channel

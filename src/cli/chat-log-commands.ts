@@ -1,7 +1,7 @@
 /**
- * `switchboard chat`'s commands on the channel log: /search and /more, and /reply, /edit,
- * /delete, /react and /unreact on message #seq of the current channel (the seq formatMessage
- * prints).
+ * `switchboard chat`'s commands on the channel log: /search and /more, and /reply, /thread,
+ * /edit, /delete, /react and /unreact on message #seq of the current channel (the seq
+ * formatMessage prints).
  * Each is one SDK call; the server decides what is allowed and a refusal prints its code. The
  * changes come back as the client's 'edit', 'delete' and 'reaction' events, printed by
  * `printChanges` like anyone else's, so a change is printed once whoever made it.
@@ -10,7 +10,13 @@ import { editMessage, react } from '../client/message-model.js';
 import { deleteMessage } from '../client/moderation.js';
 import { search } from '../client/search.js';
 import type { SendOptions, SwitchboardClient } from '../client/index.js';
-import { formatChange, formatHit, type ChangeEvent, type MarkStyle } from './chat-format.js';
+import {
+  formatChange,
+  formatHit,
+  formatMessage,
+  type ChangeEvent,
+  type MarkStyle,
+} from './chat-format.js';
 
 export type ChatCommand = (args: string[], rest: string) => Promise<void>;
 
@@ -25,6 +31,8 @@ export interface LogCommandContext {
 }
 
 const SEARCH_PAGE = 10;
+/** Thread messages /thread <#seq> shows: the newest ones. */
+const THREAD_PAGE = 50;
 
 /** `7` or `#7` as a seq; null when it is not one. */
 function parseSeq(word: string | undefined): number | null {
@@ -66,6 +74,20 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
       const text = rest.slice((word ?? '').length).trim();
       if (seq === null || !text) return print('usage: /reply <#seq> <text>');
       await ctx.send(text, { replyTo: seq });
+    },
+    /** With text: posts in the thread under #seq; without: prints its root and messages. */
+    thread: async ([word], rest) => {
+      const seq = parseSeq(word);
+      const text = rest.slice((word ?? '').length).trim();
+      if (seq === null) return print('usage: /thread <#seq> [text]');
+      if (text) {
+        await ctx.send(text, { thread: seq });
+        return;
+      }
+      const page = await client.history(ctx.channel(), { thread: seq, limit: THREAD_PAGE });
+      if (page.root) print(formatMessage(page.root, client.user));
+      if (page.messages.length === 0) print('* no messages in this thread yet');
+      for (const m of page.messages) print(formatMessage(m, client.user));
     },
     edit: async ([word], rest) => {
       const seq = parseSeq(word);
