@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { TestClient, startNode, type Node } from './harness.js';
+import { TestClient, startNode, tick, type Node } from './harness.js';
 import { connect, fresh, must, outcome, rolesAuth } from './roles.js';
 
 const nodes: Node[] = [];
@@ -213,6 +213,24 @@ describe('following threads', () => {
     await s.send(s.bob, 't3', { thread: 1 });
     const f = await cy.waitFor((x) => x.type === 'thread' && x.seq === 3);
     assert.equal(f.unread, 1);
+  });
+});
+
+describe('thread news after leaving', () => {
+  it('stops telling a follower who left the room', async () => {
+    const s = await room();
+    const cy = await connect(s.node, fresh('cy'));
+    await must(cy, { type: 'join', room: s.room });
+    await must(cy, { type: 'follow', channel: s.channel, thread: 1 });
+    await must(cy, { type: 'leave', room: s.room });
+    await s.send(s.bob, 't2', { thread: 1 });
+    await s.ann.waitFor((x) => x.type === 'thread' && x.seq === 2);
+    await tick(50);
+    assert.equal(
+      cy.all().some((x) => x.type === 'thread'),
+      false,
+    );
+    assert.deepEqual((await cy.call<{ threads: Msg[] }>({ type: 'threads' })).threads, []);
   });
 });
 

@@ -66,7 +66,7 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const user = conn.user!;
   if ((f.room === undefined) === (f.to === undefined))
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give exactly one of room, to');
-  if (f.alsoToRoom !== undefined && f.thread === undefined)
+  if (f.alsoToRoom === true && f.thread === undefined)
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'alsoToRoom needs thread');
   checkText(ctx, f.text);
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;

@@ -59,7 +59,7 @@ async function threadInfo(
  * After a thread message was stored: the root's author follows the thread from its first
  * message (once: an unfollow holds), the sender follows it read up to their message (again,
  * if they had unfollowed), and every follower's devices on every node get a `thread` frame with
- * their unread count.
+ * their unread count (members of the channel only).
  */
 export async function threadPosted(ctx: CommandContext, m: StoredMessage): Promise<void> {
   const root = m.thread!;
@@ -71,22 +71,29 @@ export async function threadPosted(ctx: CommandContext, m: StoredMessage): Promi
   }
   await threads.follow(m.channel, root, m.from, m.seq);
   await threads.setRead(m.channel, root, m.from, m.seq);
-  const followers = await threads.followers(m.channel, root);
+  // Only followers who may still read the channel: one who left (or was removed) hears no more.
+  const [followers, members] = await Promise.all([
+    threads.followers(m.channel, root),
+    ctx.store.members(m.channel),
+  ]);
+  const readers = new Set(members);
   await Promise.all(
-    followers.map(async ({ user, readSeq }) => {
-      const unread =
-        readSeq >= m.seq ? 0 : await threads.countAfter(m.channel, root, readSeq, UNREAD_CAP);
-      const frame = {
-        type: 'thread',
-        channel: m.channel,
-        root,
-        seq: m.seq,
-        from: m.from,
-        ts: m.ts,
-        unread,
-      };
-      ctx.notifyUser(user, JSON.stringify(frame));
-    }),
+    followers
+      .filter(({ user }) => readers.has(user))
+      .map(async ({ user, readSeq }) => {
+        const unread =
+          readSeq >= m.seq ? 0 : await threads.countAfter(m.channel, root, readSeq, UNREAD_CAP);
+        const frame = {
+          type: 'thread',
+          channel: m.channel,
+          root,
+          seq: m.seq,
+          from: m.from,
+          ts: m.ts,
+          unread,
+        };
+        ctx.notifyUser(user, JSON.stringify(frame));
+      }),
   );
 }
 
