@@ -5,7 +5,12 @@
  * I follow it; posting in it follows it (the server does).
  */
 import type { SwitchboardClient } from '../client/index.js';
-import { markThreadRead } from '../client/message-model.js';
+import {
+  followThread,
+  followedThreads,
+  markThreadRead,
+  unfollowThread,
+} from '../client/message-model.js';
 import type { SendTarget } from '../client/types.js';
 import { parseChannel } from '../protocol/channels.js';
 import type { ChatMessage } from '../protocol/frames.js';
@@ -38,6 +43,7 @@ export class ThreadPanel {
   private readonly alsoToRoom = byTestId<HTMLInputElement>('thread-also-room');
   private readonly alsoLabel = byTestId('thread-also-label');
   private readonly fit = multiLineComposer(this.form, this.input);
+  private readonly followButton = byTestId<HTMLButtonElement>('thread-follow');
   private channel: string | null = null;
   private root: number | null = null;
   private generation = 0;
@@ -45,6 +51,7 @@ export class ThreadPanel {
 
   constructor(private readonly deps: ThreadPanelDeps) {
     byTestId('thread-close').addEventListener('click', () => this.close());
+    this.followButton.addEventListener('click', () => void this.toggleFollow());
     this.panel.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape') this.close();
     });
@@ -72,6 +79,7 @@ export class ThreadPanel {
     this.list.replaceChildren();
     this.rootEl.replaceChildren();
     this.alsoToRoom.checked = false;
+    this.setFollowing(false);
     this.alsoLabel.textContent = `Also send to ${this.deps.channelName(channel)}`;
     this.panel.hidden = false;
     this.deps.toggled(true);
@@ -81,6 +89,9 @@ export class ThreadPanel {
       if (gen !== this.generation) return;
       if (page.root) this.rootEl.replaceChildren(this.render(page.root));
       for (const m of page.messages) this.add(m);
+      const followed = await followedThreads(c, channel);
+      if (gen !== this.generation) return;
+      this.setFollowing(followed.some((t) => t.root === root));
       this.markRead();
     } catch (err) {
       if (gen === this.generation) this.deps.error(err);
@@ -127,6 +138,30 @@ export class ThreadPanel {
     el.querySelector('[data-testid="thread-message-text"]')?.replaceChildren('message deleted');
   }
 
+  private setFollowing(on: boolean): void {
+    this.followButton.setAttribute('aria-pressed', String(on));
+  }
+
+  /** Follows the open thread, or stops following it. */
+  private async toggleFollow(): Promise<void> {
+    const c = this.deps.client();
+    const { channel, root } = this;
+    if (!c || channel === null || root === null) return;
+    const on = this.followButton.getAttribute('aria-pressed') !== 'true';
+    try {
+      if (on) {
+        const t = await followThread(c, channel, root);
+        this.deps.read(channel, root, t.unread);
+      } else {
+        await unfollowThread(c, channel, root);
+        this.deps.read(channel, root, 0);
+      }
+      if (channel === this.channel && root === this.root) this.setFollowing(on);
+    } catch (err) {
+      this.deps.error(err);
+    }
+  }
+
   private markRead(): void {
     const c = this.deps.client();
     const last = Math.max(0, ...this.seqs);
@@ -149,6 +184,8 @@ export class ThreadPanel {
     this.fit();
     try {
       this.add(await c.send(target, text, options));
+      // Posting follows the thread (the server does).
+      if (options.thread === this.root) this.setFollowing(true);
     } catch (err) {
       this.deps.error(err);
     }

@@ -3,7 +3,8 @@
  * opens a panel beside the list with the root, its messages and a composer of its own; a
  * thread-only reply stays out of the room's list and shows on the root as "1 reply · last
  * reply …", with an unread badge for the root's author until they open the thread; "Also send
- * to #room" puts it in the list too. On a phone the panel covers the list. Axe-clean.
+ * to #room" puts it in the list too. On a phone the panel covers the list; its Follow toggle
+ * says whether I follow the thread. Axe-clean.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -105,8 +106,22 @@ describeBrowser('chat page threads', (env) => {
     await replyInThread(cat.page, 'a topic');
     const panel = await cat.page.getByTestId('thread-panel').boundingBox();
     assert.ok(panel && panel.width >= 389 && panel.x <= 1, 'full width');
+    const follow = cat.page.getByTestId('thread-follow');
+    assert.equal(await follow.getAttribute('aria-pressed'), 'false');
     await postInThread(cat.page, 'on the phone');
+    assert.equal(await follow.getAttribute('aria-pressed'), 'true', 'posting follows');
     assert.deepEqual(await axeSerious(cat.page), [], 'the phone panel passes axe');
+    await follow.click();
+    await cat.page.locator('[data-testid="thread-follow"][aria-pressed="false"]').waitFor();
+    // Opened again, the panel asks the server: not followed any more.
+    await cat.page.getByTestId('thread-close').click();
+    await message(cat.page, 'a topic').getByTestId('thread-summary').click();
+    await cat.page.getByTestId('thread-panel').waitFor({ state: 'visible' });
+    await cat.page
+      .getByTestId('thread-replies')
+      .locator('[data-testid="thread-message-text"]:text-is("on the phone")')
+      .waitFor();
+    assert.equal(await follow.getAttribute('aria-pressed'), 'false');
     await cat.page.getByTestId('thread-close').click();
     await cat.page.getByTestId('thread-panel').waitFor({ state: 'hidden' });
     await message(cat.page, 'a topic').getByTestId('thread-summary').waitFor();
