@@ -15,6 +15,11 @@ export interface ChannelInfo {
   name: string;
   lastSeq: number;
   readSeq: number;
+  /**
+   * Seqs above readSeq that are no unread messages: thread messages not sent to the room
+   * (they count in their thread), seen live.
+   */
+  quiet: number[];
 }
 
 export class Channels {
@@ -35,6 +40,7 @@ export class Channels {
     const info = this.ensure(state.channel, state.kind, state.name);
     info.lastSeq = Math.max(info.lastSeq, state.lastSeq);
     info.readSeq = Math.max(info.readSeq, state.readSeq);
+    info.quiet = info.quiet.filter((seq) => seq > info.readSeq);
     return info;
   }
 
@@ -43,14 +49,18 @@ export class Channels {
     const info = this.ensureFromId(msg.channel);
     if (!info) return undefined;
     info.lastSeq = Math.max(info.lastSeq, msg.seq);
-    if (msg.from === this.me()) info.readSeq = Math.max(info.readSeq, msg.seq);
+    if (msg.thread !== undefined && !msg.alsoToRoom && msg.seq > info.readSeq)
+      info.quiet.push(msg.seq);
+    else if (msg.from === this.me()) info.readSeq = Math.max(info.readSeq, msg.seq);
     return info;
   }
 
   /** A read position moved (this device's markRead or another device's read event). */
   onRead(channel: string, seq: number): void {
     const info = this.map.get(channel);
-    if (info) info.readSeq = Math.max(info.readSeq, seq);
+    if (!info) return;
+    info.readSeq = Math.max(info.readSeq, seq);
+    info.quiet = info.quiet.filter((q) => q > info.readSeq);
   }
 
   remove(channel: string): void {
@@ -64,7 +74,9 @@ export class Channels {
 
   unread(channel: string): number {
     const info = this.map.get(channel);
-    return info ? Math.max(0, info.lastSeq - info.readSeq) : 0;
+    if (!info) return 0;
+    const quiet = info.quiet.filter((seq) => seq > info.readSeq).length;
+    return Math.max(0, info.lastSeq - info.readSeq - quiet);
   }
 
   rooms(): ChannelInfo[] {
@@ -100,7 +112,7 @@ export class Channels {
   private ensure(channel: string, kind: 'room' | 'dm', name: string): ChannelInfo {
     let info = this.map.get(channel);
     if (!info) {
-      info = { channel, kind, name, lastSeq: 0, readSeq: 0 };
+      info = { channel, kind, name, lastSeq: 0, readSeq: 0, quiet: [] };
       this.map.set(channel, info);
     }
     return info;
