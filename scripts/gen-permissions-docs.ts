@@ -42,7 +42,7 @@ The checks, in order (the first that fails answers):
 3. A user banned from the room: \`SB_ERR_BANNED\` (server admins are never held back).
 4. A command that needs membership, from a non-member: \`SB_ERR_NOT_A_MEMBER\`.
 5. A role below the command's minimum for the room's kind: \`SB_ERR_FORBIDDEN\`.
-6. A muted member, for \`send\` and \`typing\`: \`SB_ERR_MUTED\`.
+6. A muted member, for \`send\` (in a thread too) and \`typing\`: \`SB_ERR_MUTED\`.
 
 Acting on another user (\`kick\`, \`ban\`, \`unban\`, \`mute\`, \`unmute\`, \`role\`) also needs a
 standing strictly above the target's role, and \`role\` a new role strictly below the actor's:
@@ -51,6 +51,8 @@ moderator, an owner at most admin, and only a server admin grants owner or acts 
 The \`delete\` row is about someone else's message: anyone who may read a channel may delete
 their own messages there (in a DM only those); deleting another's is recorded in the audit log.
 \`report\` goes to the room's moderators and above and to the server admins.
+The \`thread\` row is a \`send\` with \`thread\` (posting in a thread): as \`send\`, except that
+members answer in the threads of an announcement room; \`follow\` (a thread) is as reading.
 In slow mode (\`room-settings.slowMode\`), members wait that many seconds between messages
 (\`SB_ERR_SLOW_MODE\` with \`retryAfter\`); moderators and above are exempt.
 

@@ -137,6 +137,7 @@ export const ERRORS = {
     message: 'no such message in this channel',
     retryable: false,
   },
+  SB_ERR_THREAD_NOT_FOLLOWED: { message: 'you do not follow this thread', retryable: false },
   SB_ERR_BLOCKED: { message: 'this user does not accept your direct messages', retryable: false },
   SB_ERR_EDIT_WINDOW_CLOSED: {
     message: 'this message can no longer be edited',

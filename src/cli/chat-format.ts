@@ -69,8 +69,11 @@ function body(m: ChatMessage, me: string | null, style: MarkStyle): string {
   if (m.deleted) return '(deleted)';
   const edited = m.edited === undefined ? marked(m, me, style) : `${marked(m, me, style)} (edited)`;
   const files = (m.attachments ?? []).map((a) => `[file ${clean(a.name)}, ${fileSize(a.size)}]`);
-  const text = [edited, ...files].filter(Boolean).join(' ');
-  return m.replyTo === undefined ? text : `(reply to #${m.replyTo}) ${text}`;
+  const body = [edited, ...files].filter(Boolean).join(' ');
+  const text = m.replyTo === undefined ? body : `(reply to #${m.replyTo}) ${body}`;
+  const replies =
+    m.replies === undefined ? '' : ` (${m.replies} ${m.replies === 1 ? 'reply' : 'replies'})`;
+  return m.thread === undefined ? `${text}${replies}` : `(thread #${m.thread}) ${text}`;
 }
 
 /** `512 B`, `12.3 KB`, `4.5 MB`. */
@@ -151,6 +154,7 @@ export const HELP = `Commands:
                        before:/after:YYYY-MM-DD); /more shows the next page
   /reply <#seq> <text> answer message #seq of the current channel
   /upload <path> [text]  send a file (with text) to the current channel
+  /thread <#seq> [text]  post in the thread under message #seq, or (no text) show that thread
   /edit <#seq> <text>  edit your message #seq of the current channel
   /delete <#seq>       delete message #seq of the current channel
   /seen                who has seen the newest message of the current channel

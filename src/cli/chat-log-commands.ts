@@ -1,7 +1,7 @@
 /**
  * `switchboard chat`'s commands on the channel log: /search and /more, /seen (read receipts),
- * /upload, and /reply, /edit, /delete, /react and /unreact on message #seq of the current
- * channel (the seq formatMessage prints).
+ * /upload, and /reply, /thread, /edit, /delete, /react and /unreact on message #seq of the
+ * current channel (the seq formatMessage prints).
  * Each is one SDK call; the server decides what is allowed and a refusal prints its code. The
  * changes come back as the client's 'edit', 'delete' and 'reaction' events, printed by
  * `printChanges` like anyone else's, so a change is printed once whoever made it.
@@ -13,7 +13,14 @@ import { upload } from '../client/files.js';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SendOptions, SwitchboardClient } from '../client/index.js';
-import { clean, formatChange, formatHit, type ChangeEvent, type MarkStyle } from './chat-format.js';
+import {
+  clean,
+  formatChange,
+  formatHit,
+  formatMessage,
+  type ChangeEvent,
+  type MarkStyle,
+} from './chat-format.js';
 
 export type ChatCommand = (args: string[], rest: string) => Promise<void>;
 
@@ -30,6 +37,8 @@ export interface LogCommandContext {
 }
 
 const SEARCH_PAGE = 10;
+/** Thread messages /thread <#seq> shows: the newest ones. */
+const THREAD_PAGE = 50;
 
 /** `7` or `#7` as a seq; null when it is not one. */
 function parseSeq(word: string | undefined): number | null {
@@ -83,6 +92,20 @@ export function logCommands(ctx: LogCommandContext): Record<string, ChatCommand>
       const text = rest.slice((word ?? '').length).trim();
       if (seq === null || !text) return print('usage: /reply <#seq> <text>');
       await ctx.send(text, { replyTo: seq });
+    },
+    /** With text: posts in the thread under #seq; without: prints its root and messages. */
+    thread: async ([word], rest) => {
+      const seq = parseSeq(word);
+      const text = rest.slice((word ?? '').length).trim();
+      if (seq === null) return print('usage: /thread <#seq> [text]');
+      if (text) {
+        await ctx.send(text, { thread: seq });
+        return;
+      }
+      const page = await client.history(ctx.channel(), { thread: seq, limit: THREAD_PAGE });
+      if (page.root) print(formatMessage(page.root, client.user));
+      if (page.messages.length === 0) print('* no messages in this thread yet');
+      for (const m of page.messages) print(formatMessage(m, client.user));
     },
     edit: async ([word], rest) => {
       const seq = parseSeq(word);

@@ -200,7 +200,9 @@ export class ChannelBook {
     // Mentions count the same way: a new message of someone else that mentions me adds one.
     const newest = m.seq > state.lastSeq;
     state.lastSeq = Math.max(state.lastSeq, m.seq);
-    if (isMessageEntry(m) && m.seq > state.readSeq) {
+    // A thread message not sent to the room belongs to its thread's unread count, not this one.
+    const inMainTimeline = m.thread === undefined || m.alsoToRoom === true;
+    if (isMessageEntry(m) && inMainTimeline && m.seq > state.readSeq) {
       if (m.from !== me) {
         if (newest) state.unread++;
         if (newest && mentionsMe(m, me)) state.mentions++;

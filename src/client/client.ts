@@ -357,7 +357,16 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       case 'typing':
         this.emit('typing', { channel: f.channel, user: f.user });
         return;
+      case 'thread': {
+        const { type: _type, ...event } = f;
+        this.emit('thread', event);
+        return;
+      }
       case 'read': {
+        if (f.thread !== undefined) {
+          this.emit('thread', { channel: f.channel, root: f.thread, seq: f.seq, unread: f.unread });
+          return;
+        }
         const state = this.book.read(f.channel, f.seq, f.unread, f.mentions);
         this.emit('read', {
           channel: f.channel,
@@ -494,7 +503,7 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         ? roomChannel(target.room.toLowerCase())
         : dmChannel(me ?? '', target.to.toLowerCase()),
     );
-    return this.outbox.add(target, text, options.replyTo, options.attachments);
+    return this.outbox.add(target, text, options);
   }
 
   /** Sends a 'failed' outbox message again with its cid. False when there is no such message. */

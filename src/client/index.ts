@@ -25,6 +25,7 @@ export type {
   SendTarget,
   SyncedEvent,
   SyncingEvent,
+  ThreadEvent,
   WebSocketCtor,
   WebSocketLike,
 } from './types.js';

@@ -53,6 +53,33 @@ export function withReaction(m: ChatMessage, e: ReactionEvent, me: string | null
   return reactions.length > 0 ? { ...rest, reactions } : rest;
 }
 
+/**
+ * A thread root with one more live message in its thread (`m`, arriving live or by resume):
+ * `replies` counts it and `lastReply` is its time. Apply it once per thread message.
+ */
+export function withThreadMessage(root: ChatMessage, m: ChatMessage): ChatMessage {
+  if (m.thread !== root.seq) return root;
+  return {
+    ...root,
+    replies: (root.replies ?? 0) + 1,
+    lastReply: Math.max(root.lastReply ?? 0, m.ts),
+  };
+}
+
+/**
+ * A thread root with one of its thread messages deleted: one reply fewer (`lastReply` stays,
+ * the next history page corrects it).
+ */
+export function withoutThreadMessage(root: ChatMessage): ChatMessage {
+  const replies = (root.replies ?? 0) - 1;
+  if (replies > 0) return { ...root, replies };
+  const { replies: _r, lastReply: _l, ...rest } = root;
+  return rest;
+}
+
+export { followThread, followedThreads, markThreadRead, unfollowThread } from './threads.js';
+export type { ThreadInfo } from './threads.js';
+
 let serial = 0;
 /** A client id for one change: unique per page load, so a retry of the same call is one change. */
 const changeId = (kind: string): string =>

@@ -21,7 +21,7 @@ import { SwitchboardError, isErrorCode } from '../errors.js';
 import type { ChatMessage, SendResult } from '../protocol/frames.js';
 import { TokenBucket } from '../token-bucket.js';
 import { toError } from './pending-requests.js';
-import type { PendingSend, SendTarget } from './types.js';
+import type { PendingSend, SendOptions, SendTarget } from './types.js';
 
 /** Sends in flight at once over all targets. */
 export const MAX_INFLIGHT = 4;
@@ -102,12 +102,8 @@ export class Outbox {
     return [...this.entries.values()].map(copy);
   }
 
-  add(
-    target: SendTarget,
-    text: string,
-    replyTo?: number,
-    attachments?: string[],
-  ): Promise<ChatMessage> {
+  add(target: SendTarget, text: string, options: SendOptions = {}): Promise<ChatMessage> {
+    const { replyTo, thread, attachments } = options;
     const cid = newCid();
     const target2: SendTarget = 'room' in target ? { room: target.room } : { to: target.to };
     return new Promise<ChatMessage>((resolve, reject) => {
@@ -117,6 +113,8 @@ export class Outbox {
         text,
         ...(replyTo === undefined ? {} : { replyTo }),
         ...(attachments === undefined ? {} : { attachments: [...attachments] }),
+        ...(thread === undefined ? {} : { thread }),
+        ...(thread !== undefined && options.alsoToRoom ? { alsoToRoom: true as const } : {}),
         createdAt: this.now(),
         state: 'queued',
         waiter: { resolve, reject },
@@ -197,6 +195,8 @@ export class Outbox {
       cid: entry.cid,
       ...(entry.replyTo === undefined ? {} : { replyTo: entry.replyTo }),
       ...(entry.attachments === undefined ? {} : { attachments: entry.attachments }),
+      ...(entry.thread === undefined ? {} : { thread: entry.thread }),
+      ...(entry.alsoToRoom ? { alsoToRoom: true } : {}),
     };
     this.deps.request(frame).then(
       (data) => {
@@ -274,6 +274,8 @@ export function isPendingSend(value: unknown): value is PendingSend {
     (p.replyTo === undefined || (Number.isSafeInteger(p.replyTo) && p.replyTo > 0)) &&
     (p.attachments === undefined ||
       (Array.isArray(p.attachments) && p.attachments.every((a) => typeof a === 'string'))) &&
+    (p.thread === undefined || (Number.isSafeInteger(p.thread) && p.thread > 0)) &&
+    (p.alsoToRoom === undefined || (p.alsoToRoom === true && p.thread !== undefined)) &&
     (p.state === 'queued' || p.state === 'sending' || p.state === 'failed') &&
     (typeof t?.room === 'string') !== (typeof t?.to === 'string') &&
     (p.error === undefined || isErrorCode((p.error as { code?: unknown } | null)?.code))
@@ -287,6 +289,8 @@ function copy(p: PendingSend): PendingSend {
     text: p.text,
     ...(p.replyTo === undefined ? {} : { replyTo: p.replyTo }),
     ...(p.attachments === undefined ? {} : { attachments: [...p.attachments] }),
+    ...(p.thread === undefined ? {} : { thread: p.thread }),
+    ...(p.alsoToRoom ? { alsoToRoom: true as const } : {}),
     createdAt: p.createdAt,
     state: p.state,
   };

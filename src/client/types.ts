@@ -111,6 +111,10 @@ export interface SendOptions {
   replyTo?: number;
   /** Upload ids (uploadFile) to attach: your own uploads to this channel. Text may be ''. */
   attachments?: string[];
+  /** Post in the thread under this root (a top-level message of the channel), by seq. */
+  thread?: number;
+  /** With `thread`: show the message in the room's main timeline too. Default false. */
+  alsoToRoom?: boolean;
 }
 
 /**
@@ -126,6 +130,10 @@ export interface PendingSend {
   replyTo?: number;
   /** Upload ids attached. */
   attachments?: string[];
+  /** The thread it is posted in (its root's seq). */
+  thread?: number;
+  /** A thread message shown in the main timeline too. */
+  alsoToRoom?: true;
   /** When send() was called (ms since the epoch). */
   createdAt: number;
   /**
@@ -205,6 +213,11 @@ export interface ClientEvents {
   receipt: ReceiptEvent;
   /** My settings changed on another device. */
   settings: UserSettings;
+  /**
+   * A thread I follow got a message (`unread`: my count in it now), or my read position in a
+   * thread moved on another device (`from` absent, `seq` the position).
+   */
+  thread: ThreadEvent;
   /** A channel was added or its state changed (join, create, new DM, unread change). */
   channel: ChannelState;
   channelRemoved: string;
@@ -231,6 +244,18 @@ export interface ReceiptEvent {
   user: string;
   /** They have seen every message up to it. */
   seq: number;
+}
+
+export interface ThreadEvent {
+  channel: string;
+  /** The thread's root seq. */
+  root: number;
+  /** The new thread message, or (a read on another device) the new read position. */
+  seq: number;
+  /** Who posted; absent for a read position. */
+  from?: string;
+  ts?: number;
+  unread: number;
 }
 
 export interface MemberEvent {
@@ -286,4 +311,6 @@ export interface HistoryOptions {
   after?: number;
   /** Page size, 1-500 (server default 50). */
   limit?: number;
+  /** Read the thread under this root instead of the main timeline (the result has `root`). */
+  thread?: number;
 }

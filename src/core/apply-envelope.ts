@@ -45,7 +45,14 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
       if (user)
         directory.pushToUser(
           user,
-          JSON.stringify({ type: 'read', channel: e.c, seq: e.s, unread: e.n, mentions: e.m ?? 0 }),
+          JSON.stringify({
+            type: 'read',
+            channel: e.c,
+            seq: e.s,
+            unread: e.n,
+            mentions: e.m ?? 0,
+            ...(e.t === undefined ? {} : { thread: e.t }),
+          }),
         );
       return;
     case 'receipt':

@@ -15,8 +15,11 @@ export type Envelope =
   | { k: 'typing'; c: string; u: string }
   /** Someone joined (j) or left a room. */
   | { k: 'member'; c: string; u: string; j: boolean }
-  /** The user's read position in a channel moved; `m`: unread mentions (absent: older node). */
-  | { k: 'read'; c: string; s: number; n: number; m?: number }
+  /**
+   * The user's read position in a channel (in its thread under root t when given) moved; `m`:
+   * unread mentions (absent: older node).
+   */
+  | { k: 'read'; c: string; s: number; n: number; m?: number; t?: number }
   /**
    * Read receipt: user u has read channel c up to s (on the channel's topic for a room, on the
    * other participant's for a DM; coalesced by the sending node).

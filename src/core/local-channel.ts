@@ -71,7 +71,8 @@ export function encodeMessage(m: StoredMessage): string {
     m.mentions === undefined &&
     m.mentionsAll === undefined &&
     m.preview === undefined &&
-    m.attachments === undefined;
+    m.attachments === undefined &&
+    m.thread === undefined;
   if (plain) return JSON.stringify(frame);
   return JSON.stringify({
     ...frame,
@@ -88,6 +89,8 @@ export function encodeMessage(m: StoredMessage): string {
     ...(m.previews === undefined ? {} : { previews: m.previews }),
     ...(m.preview === undefined ? {} : { preview: m.preview }),
     ...(m.attachments === undefined ? {} : { attachments: m.attachments }),
+    ...(m.thread === undefined ? {} : { thread: m.thread }),
+    ...(m.alsoToRoom === undefined ? {} : { alsoToRoom: m.alsoToRoom }),
   });
 }
 

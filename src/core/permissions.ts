@@ -36,6 +36,8 @@ export const ROOM_COMMANDS = [
   'read',
   'resume',
   'send',
+  'thread',
+  'follow',
   'invite',
   'kick',
   'ban',
@@ -91,6 +93,13 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
     member: true,
     muted: true,
   },
+  /**
+   * Posting in a thread (`send` with `thread`): as sending, except that members answer in the
+   * threads of an announcement room (only moderators post at its top level).
+   */
+  thread: { kinds: all('member'), member: true, muted: true },
+  /** Following a thread (`follow`): as reading the room. */
+  follow: read,
   invite: {
     kinds: { public: 'member', private: 'moderator', announcement: 'member' },
     member: false,

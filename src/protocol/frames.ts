@@ -140,7 +140,21 @@ export const SendFrame = z
       .describe('Client message id; a retried send with the same cid is not stored twice.'),
     replyTo: seq
       .optional()
-      .describe('The message this one answers (quotes), by seq in the same channel.'),
+      .describe(
+        'The message this one answers (quotes), by seq in the same channel and the same ' +
+          'conversation: with `thread`, the root or a message of that thread; without, a ' +
+          'message of the main timeline.',
+      ),
+    thread: seq
+      .optional()
+      .describe(
+        'Post in the thread under this root: a live top-level message of the same channel ' +
+          '(not itself in a thread, not an event, not deleted), by seq.',
+      ),
+    alsoToRoom: z
+      .boolean()
+      .optional()
+      .describe('With `thread`: show the message in the room\u2019s main timeline too.'),
     attachments: z
       .array(z.string().min(1).max(64))
       .min(1)
@@ -162,16 +176,59 @@ export const HistoryFrame = z
     before: seq.optional().describe('Return messages with seq < before (scroll back).'),
     after: seq.optional().describe('Return messages with seq > after (catch up).'),
     limit: z.number().int().min(1).max(500).optional().describe('Page size, default 50.'),
+    thread: seq
+      .optional()
+      .describe(
+        'Read the thread under this root instead of the main timeline (the reply has the root).',
+      ),
   })
-  .describe('Read a page of stored messages, oldest first.');
+  .describe(
+    'Read a page of stored messages, oldest first: the main timeline (thread messages only when ' +
+      'sent `alsoToRoom`), or one thread.',
+  );
 
 export const TypingFrame = z
   .strictObject({ type: z.literal('typing'), id: requestId, channel })
   .describe('Tell the other people in a channel that you are typing. Never stored.');
 
 export const ReadFrame = z
-  .strictObject({ type: z.literal('read'), id: requestId, channel, seq })
+  .strictObject({
+    type: z.literal('read'),
+    id: requestId,
+    channel,
+    seq,
+    thread: seq
+      .optional()
+      .describe(
+        'Mark this followed thread (its root) read up to seq instead of the channel; ' +
+          'replied with ThreadInfo. SB_ERR_THREAD_NOT_FOLLOWED when you do not follow it.',
+      ),
+  })
   .describe('Mark a channel read up to seq; shared by all of the user\u2019s devices.');
+
+export const FollowFrame = z
+  .strictObject({
+    type: z.literal('follow'),
+    id: requestId,
+    channel,
+    thread: seq.describe('The root of the thread, by seq.'),
+  })
+  .describe(
+    'Follow a thread (its unread count, `thread` events on every device). The root\u2019s ' +
+      'author and everyone who posts in a thread follow it already. Replied with ThreadInfo.',
+  );
+
+export const UnfollowFrame = z
+  .strictObject({ type: z.literal('unfollow'), id: requestId, channel, thread: seq })
+  .describe('Stop following a thread (until you post in it again). Replied with {}.');
+
+export const ThreadsFrame = z
+  .strictObject({
+    type: z.literal('threads'),
+    id: requestId,
+    channel: channel.optional().describe('Only the threads of this channel.'),
+  })
+  .describe('List the threads you follow, with unread counts. Replied with ThreadsResult.');
 
 export const ResumeFrame = z
   .strictObject({
@@ -410,6 +467,9 @@ export const ClientFrame = z.discriminatedUnion('type', [
   HistoryFrame,
   TypingFrame,
   ReadFrame,
+  FollowFrame,
+  UnfollowFrame,
+  ThreadsFrame,
   ResumeFrame,
   InviteFrame,
   KickFrame,
@@ -486,6 +546,27 @@ export const ChatMessage = z
     replyTo: seq
       .optional()
       .describe('On a message: the earlier message of the channel it answers (quotes).'),
+    thread: seq
+      .optional()
+      .describe(
+        'On a message: it is in the thread under this root (by seq). Without `alsoToRoom` it ' +
+          'belongs to the thread view only, not the main timeline.',
+      ),
+    alsoToRoom: z
+      .literal(true)
+      .optional()
+      .describe('On a thread message: the main timeline shows it too.'),
+    replies: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('In `history` only, on a thread root: how many live messages its thread has.'),
+    lastReply: z
+      .number()
+      .int()
+      .optional()
+      .describe('In `history` only, on a thread root: when its newest thread message was sent.'),
     edits: seq
       .optional()
       .describe(
@@ -676,12 +757,33 @@ export type SyncedResult = z.infer<typeof SyncedResult>;
 
 export const HistoryResult = z.strictObject({
   channel,
+  root: ChatMessage.optional().describe(
+    'With `thread`: the root in its current state (a tombstone when deleted).',
+  ),
   messages: z.array(ChatMessage),
   firstSeq: seq,
   lastSeq: seq,
   hasMore: z.boolean().describe('More messages exist beyond this page in the asked direction.'),
 });
 export type HistoryResult = z.infer<typeof HistoryResult>;
+
+export const ThreadInfo = z
+  .strictObject({
+    channel,
+    root: seq,
+    readSeq: seq.describe('You have read the thread up to this seq of the channel.'),
+    unread: z.number().int().min(0).describe('Live thread messages after readSeq (capped).'),
+    replies: z.number().int().min(0),
+    lastReply: z.number().int().optional().describe('When its newest live message was sent.'),
+    lastSeq: seq.optional().describe('The seq of its newest live message.'),
+  })
+  .describe('A thread you follow.');
+export type ThreadInfo = z.infer<typeof ThreadInfo>;
+
+export const ThreadsResult = z
+  .strictObject({ threads: z.array(ThreadInfo).describe('By channel, then root.') })
+  .describe('The `threads` reply.');
+export type ThreadsResult = z.infer<typeof ThreadsResult>;
 
 export const AuditEntry = z.strictObject({
   id: z.number().int().min(1),
@@ -749,7 +851,8 @@ export const ReplyFrame = z
       .describe(
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), MembersResult (members), {users: OnlineUser[]}, SendResult, ' +
-          'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
+          'HistoryResult, ChannelState (read; ThreadInfo with `thread`), ThreadInfo (follow), ' +
+          'ThreadsResult (threads), {} (unfollow), SyncedResult (resume), RefreshResult (refresh), ' +
           '{entries: AuditEntry[]} (audit), SearchResult (search), ReceiptsResult (receipts), ' +
           'UserSettings (settings), VersionsResult (versions), {} (moderation commands).',
       ),
@@ -812,8 +915,24 @@ export const ReadEventFrame = z
     seq,
     unread: z.number().int().min(0),
     mentions: z.number().int().min(0).describe('Unread mentions of you (ChannelState.mentions).'),
+    thread: seq.optional().describe('The position is that of the thread under this root.'),
   })
   .describe('Your read position moved on another of your devices.');
+
+export const ThreadEventFrame = z
+  .strictObject({
+    type: z.literal('thread'),
+    channel,
+    root: seq,
+    seq: seq.describe('The new thread message.'),
+    from: handle,
+    ts: z.number().int(),
+    unread: z.number().int().min(0).describe('Your unread count in the thread now (capped).'),
+  })
+  .describe(
+    'A thread you follow got a message: sent to every device of every follower, on every node ' +
+      '(the message itself comes on the channel like any other).',
+  );
 
 export const ChannelEventFrame = ChannelState.extend({ type: z.literal('channel') }).describe(
   'You gained a channel on another of your devices (room joined or created): its state. ' +
@@ -915,6 +1034,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   MemberEventFrame,
   TypingEventFrame,
   ReadEventFrame,
+  ThreadEventFrame,
   ChannelEventFrame,
   ExpiringFrame,
   ReportEventFrame,

@@ -60,7 +60,7 @@ export interface ChannelStore {
   /** The user's positions in the channel, or null when not a member (or no such channel). */
   membership(channel: string, user: string): Promise<MemberPosition | null>;
   /**
-   * Remove every membership (rooms and DMs) of the user and their settings: the handle now names
+   * Remove every membership (rooms and DMs), thread follow and setting of the user: the handle now names
    * someone new.
    */
   forgetUser(user: string): Promise<void>;

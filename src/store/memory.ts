@@ -26,6 +26,7 @@ import {
 import { MemoryModeration, type MemoryChannel } from './memory-moderation.js';
 import { summarize } from './rows.js';
 import { MemorySearch } from './memory-search.js';
+import { MemoryThreads } from './memory-threads.js';
 import type { SearchIndex } from './search-index.js';
 import type { Store, StoreOptions } from './store.js';
 
@@ -54,6 +55,8 @@ export class MemoryStore implements Store, SessionStore {
   readonly #receiptsOff = new Set<string>();
   readonly moderation = new MemoryModeration(this.#channels);
   readonly uploads = new MemoryUploads();
+  /** Thread follows and counts (./memory-threads.ts). */
+  readonly threads = new MemoryThreads(this.#channels);
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;
@@ -125,8 +128,14 @@ export class MemoryStore implements Store, SessionStore {
     const limit = Math.max(0, query.limit);
     const after = query.after ?? 0;
     const before = query.before ?? Infinity;
+    const only = query.messagesOnly || query.thread !== undefined || query.mainTimeline;
     const inRange = all.filter(
-      (m) => m.seq > after && m.seq < before && (!query.messagesOnly || isMessage(m)),
+      (m) =>
+        m.seq > after &&
+        m.seq < before &&
+        (!only || isMessage(m)) &&
+        (query.thread === undefined || m.thread === query.thread) &&
+        (!query.mainTimeline || inMainTimeline(m)),
     );
     const page =
       query.after !== undefined && query.before === undefined
@@ -139,7 +148,7 @@ export class MemoryStore implements Store, SessionStore {
     let n = 0;
     for (const m of this.#channels.get(channel)?.messages ?? []) {
       if (m.seq > upTo || n >= cap) break;
-      if (m.seq > after && isMessage(m)) n++;
+      if (m.seq > after && isMessage(m) && inMainTimeline(m)) n++;
     }
     return n;
   }
@@ -216,6 +225,7 @@ export class MemoryStore implements Store, SessionStore {
   async forgetUser(user: string): Promise<void> {
     for (const ch of this.#channels.values()) ch.members.delete(user);
     this.#receiptsOff.delete(user);
+    this.threads.forgetUser(user);
   }
 
   async readPositions(channel: string): Promise<ReadPosition[]> {
@@ -298,6 +308,9 @@ export class MemoryStore implements Store, SessionStore {
 /** Whether a message mentions `user`: by handle, or everyone when someone else sent it. */
 const mentionsUser = (m: StoredMessage, user: string): boolean =>
   (m.mentions?.includes(user) ?? false) || (m.mentionsAll !== undefined && m.from !== user);
+/** Not a thread message, or one sent to the room too (ReadQuery.mainTimeline). */
+const inMainTimeline = (m: StoredMessage): boolean =>
+  m.thread === undefined || m.alsoToRoom === true;
 
 /** Applies an event's change to its target (message-store.ts LogEvent), or throws. */
 function applyEvent(ch: Channel, e: NewMessage): void {

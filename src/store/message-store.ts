@@ -65,6 +65,10 @@ export interface StoredMessage extends LogEvent {
   mentionsAll?: MentionAll;
   /** A message's files (their uploads); erased with the message (`deletes`). */
   attachments?: Attachment[];
+  /** A message in the thread under this root (a top-level message of the channel, by seq). */
+  thread?: number;
+  /** A thread message that the room's main timeline shows too. */
+  alsoToRoom?: true;
 }
 
 /** One text a message has had: the original at its `ts`, then each edit at the edit's `ts`. */
@@ -90,6 +94,10 @@ export interface NewMessage extends LogEvent {
   mentionsAll?: MentionAll;
   /** Files, already claimed for this message by the core (UploadStore.attach). */
   attachments?: Attachment[];
+  /** A message in the thread under this root (checked by the core). */
+  thread?: number;
+  /** A thread message shown in the main timeline too. */
+  alsoToRoom?: true;
 }
 
 export type { MentionAll };
@@ -132,6 +140,13 @@ export interface ChannelHead {
 export interface ReadQuery {
   /** Only messages, no events (history: messages in their current state). Default false. */
   messagesOnly?: boolean;
+  /** Only the messages of the thread under this root (implies messagesOnly). */
+  thread?: number;
+  /**
+   * Only the main timeline: leaves out thread messages not sent `alsoToRoom` (implies
+   * messagesOnly). Default false.
+   */
+  mainTimeline?: boolean;
   /** Messages with seq > after, oldest first. */
   after?: number;
   /** Messages with seq < before, the newest `limit` of them, returned oldest first. */
@@ -168,8 +183,9 @@ export interface MessageStore {
   /** A page of messages in ascending seq order. With neither bound: the newest `limit`. */
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]>;
   /**
-   * How many messages (not events) the channel has with after < seq <= upTo, counting at most
-   * `cap` of them: the unread count of a read position.
+   * How many messages (not events) of the main timeline (no thread message unless sent
+   * `alsoToRoom`) the channel has with after < seq <= upTo, counting at most `cap` of them: the
+   * unread count of a read position.
    */
   countMessages(channel: string, after: number, upTo: number, cap: number): Promise<number>;
   /**

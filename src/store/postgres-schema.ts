@@ -169,7 +169,20 @@ const MIGRATIONS: Migration[] = [
    );
    CREATE INDEX uploads_owner ON uploads (owner);
    CREATE INDEX uploads_unclaimed ON uploads (created_at) WHERE message_cid IS NULL`,
-  // 12 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 12 (issue 8, threads): the thread a message is in (its root's seq), whether the room's main
+  // timeline shows it too, and who follows which thread with their read position in it.
+  `ALTER TABLE messages ADD COLUMN thread BIGINT;
+   ALTER TABLE messages ADD COLUMN also_to_room BOOLEAN NOT NULL DEFAULT false;
+   CREATE INDEX messages_thread ON messages (channel, thread, seq) WHERE thread IS NOT NULL;
+   CREATE TABLE thread_follows (
+     channel TEXT NOT NULL,
+     root BIGINT NOT NULL,
+     "user" TEXT NOT NULL,
+     read_seq BIGINT NOT NULL,
+     PRIMARY KEY (channel, root, "user")
+   );
+   CREATE INDEX thread_follows_user ON thread_follows ("user", channel, root)`,
+  // 13 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

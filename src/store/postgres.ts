@@ -26,9 +26,11 @@ import { PostgresUploads } from './postgres-uploads.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
 import { PostgresSearch } from './postgres-search.js';
+import { PostgresThreads } from './postgres-threads.js';
 import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
 import {
+  IN_MAIN_TIMELINE,
   IS_MESSAGE,
   MESSAGE_COLUMNS,
   joinMentions,
@@ -55,6 +57,10 @@ const types: pg.CustomTypesConfig = {
           value: string,
         ) => unknown)) as pg.CustomTypesConfig['getTypeParser'],
 };
+
+/** ReadQuery's `thread` ($t, null: any) and `mainTimeline` ($m) in the readMessages statements. */
+const messageFilter = (t: number, m: number): string =>
+  `($${t}::bigint IS NULL OR thread = $${t}::bigint) AND (NOT $${m}::boolean OR ${IN_MAIN_TIMELINE})`;
 
 /** Named statements are prepared once per connection by the driver. */
 const SQL = {
@@ -85,10 +91,10 @@ const SQL = {
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
       WHERE $8::text <> '')
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-      emoji, reply_to, mentions, mentions_all, previews, preview, attachments)
+      emoji, reply_to, mentions, mentions_all, previews, preview, attachments, thread, also_to_room)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
       $10::bigint, $11::bigint, $12::text, $13::bigint, $14::text, $15::text, $16::bigint,
-      $17::text, $18::text FROM bumped
+      $17::text, $18::text, $19::bigint, $20::boolean FROM bumped
     RETURNING seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
@@ -117,7 +123,8 @@ const SQL = {
   reactions: `SELECT seq, emoji, "user" FROM reactions WHERE channel = $1 AND seq = ANY($2::bigint[])
     ORDER BY seq, ts, "user"`,
   countMessages: `SELECT count(*)::int AS n FROM (SELECT 1 FROM messages
-    WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} LIMIT $4) page`,
+    WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} AND ${IN_MAIN_TIMELINE}
+    LIMIT $4) page`,
   // position(), not LIKE: `_` in a handle is a LIKE wildcard.
   countMentions: `SELECT count(*)::int AS n FROM (SELECT 1 FROM messages
     WHERE channel = $1 AND seq > $2 AND seq <= $3 AND ${IS_MESSAGE} AND NOT deleted
@@ -125,9 +132,10 @@ const SQL = {
         OR (mentions_all IS NOT NULL AND sender <> $4::text))
     LIMIT $5) page`,
   readMessagesAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
-    AND ${IS_MESSAGE} ORDER BY seq LIMIT $3`,
+    AND ${IS_MESSAGE} AND ${messageFilter(4, 5)} ORDER BY seq LIMIT $3`,
   readMessagesBefore: `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
-    WHERE channel = $1 AND seq > $2 AND seq < $3 AND ${IS_MESSAGE} ORDER BY seq DESC LIMIT $4) page
+    WHERE channel = $1 AND seq > $2 AND seq < $3 AND ${IS_MESSAGE} AND ${messageFilter(5, 6)}
+    ORDER BY seq DESC LIMIT $4) page
     ORDER BY seq`,
   byCid: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3`,
   readAfter: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = $1 AND seq > $2
@@ -148,7 +156,8 @@ const SQL = {
   removeMember: 'DELETE FROM members WHERE channel = $1 AND "user" = $2',
   isMember: 'SELECT 1 FROM members WHERE channel = $1 AND "user" = $2',
   membership: 'SELECT read_seq, floor_seq FROM members WHERE channel = $1 AND "user" = $2',
-  forgetUser: `WITH m AS (DELETE FROM members WHERE "user" = $1)
+  forgetUser: `WITH follows AS (DELETE FROM thread_follows WHERE "user" = $1),
+    m AS (DELETE FROM members WHERE "user" = $1)
     DELETE FROM user_settings WHERE "user" = $1`,
   readPositions: `SELECT m."user", m.read_seq, coalesce(s.receipts, true) AS receipts
     FROM members m LEFT JOIN user_settings s ON s."user" = m."user"
@@ -192,6 +201,8 @@ export class PostgresStore implements Store, SessionStore {
   #closed = false;
   readonly moderation: PostgresModeration;
   readonly uploads: PostgresUploads;
+  /** Thread follows and counts (./postgres-threads.ts). */
+  readonly threads: PostgresThreads;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
@@ -214,6 +225,13 @@ export class PostgresStore implements Store, SessionStore {
       }
     });
     this.moderation = new PostgresModeration(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
+    this.threads = new PostgresThreads(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
       } catch (err) {
@@ -317,6 +335,8 @@ export class PostgresStore implements Store, SessionStore {
       m.previews ?? null,
       m.preview ? JSON.stringify(m.preview) : null,
       m.attachments ? JSON.stringify(m.attachments) : null,
+      m.thread ?? null,
+      m.alsoToRoom === true,
     ];
   }
 
@@ -424,19 +444,24 @@ export class PostgresStore implements Store, SessionStore {
   async read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
     const limit = Math.max(0, Math.floor(query.limit));
     const after = query.after ?? 0;
-    const only = query.messagesOnly === true;
+    const thread = query.thread ?? null;
+    const main = query.mainTimeline === true;
+    const only = query.messagesOnly === true || thread !== null || main;
+    const filter = only ? [thread, main] : [];
     const result =
       query.before === undefined && query.after !== undefined
         ? await this.#query<MessageRow>(only ? 'readMessagesAfter' : 'readAfter', [
             channel,
             after,
             limit,
+            ...filter,
           ])
         : await this.#query<MessageRow>(only ? 'readMessagesBefore' : 'readBefore', [
             channel,
             after,
             query.before ?? Number.MAX_SAFE_INTEGER,
             limit,
+            ...filter,
           ]);
     return result.rows.map(toMessage);
   }

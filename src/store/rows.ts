@@ -29,6 +29,9 @@ export interface MessageRow {
   preview: string | null;
   /** JSON of the attachments, or null. */
   attachments: string | null;
+  thread: number | null;
+  /** 1 (SQLite) or true (PostgreSQL) for a thread message shown in the room too. */
+  also_to_room: number | boolean;
   /** 1 (SQLite) or true (PostgreSQL) for a deleted message. */
   deleted: number | boolean;
 }
@@ -60,6 +63,8 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   ...(r.previews === null ? {} : { previews: r.previews }),
   ...(r.preview === null ? {} : { preview: JSON.parse(r.preview) as LinkPreview }),
   ...(r.attachments === null ? {} : { attachments: JSON.parse(r.attachments) as Attachment[] }),
+  ...(r.thread === null ? {} : { thread: r.thread }),
+  ...(r.also_to_room ? { alsoToRoom: true as const } : {}),
 });
 
 /** A message's mentions as the `mentions` column keeps them: space-separated, null for none. */
@@ -95,7 +100,13 @@ export const toSession = (r: SessionRow): Session => ({
 
 export const MESSAGE_COLUMNS =
   'channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts, emoji, edited_ts, deleted, ' +
-  'reply_to, mentions, mentions_all, previews, preview, attachments';
+  'reply_to, mentions, mentions_all, previews, preview, attachments, thread, also_to_room';
+
+/**
+ * The SQL condition of a row of the channel's main timeline: not a thread message, or one sent
+ * `alsoToRoom` too.
+ */
+export const IN_MAIN_TIMELINE = '(thread IS NULL OR also_to_room)';
 
 /** The SQL condition of a row that is a message, not an event (message-store.ts isMessage). */
 export const IS_MESSAGE =

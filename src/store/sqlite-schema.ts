@@ -163,7 +163,20 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX uploads_owner ON uploads (owner);
    CREATE INDEX uploads_unclaimed ON uploads (created_at) WHERE message_cid IS NULL;`,
-  // 12 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 12 (issue 8, threads): the thread a message is in (its root's seq), whether the room's main
+  // timeline shows it too, and who follows which thread with their read position in it.
+  `ALTER TABLE messages ADD COLUMN thread INTEGER;
+   ALTER TABLE messages ADD COLUMN also_to_room INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX messages_thread ON messages (channel, thread, seq) WHERE thread IS NOT NULL;
+   CREATE TABLE thread_follows (
+     channel TEXT NOT NULL,
+     root INTEGER NOT NULL,
+     user TEXT NOT NULL,
+     read_seq INTEGER NOT NULL,
+     PRIMARY KEY (channel, root, user)
+   ) WITHOUT ROWID;
+   CREATE INDEX thread_follows_user ON thread_follows (user, channel, root);`,
+  // 13 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

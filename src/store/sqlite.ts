@@ -24,6 +24,7 @@ import {
   type StoredMessage,
 } from './message-store.js';
 import {
+  IN_MAIN_TIMELINE,
   IS_MESSAGE,
   MESSAGE_COLUMNS,
   joinMentions,
@@ -38,6 +39,7 @@ import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteSearch } from './sqlite-search.js';
 import { SqliteUploads } from './sqlite-uploads.js';
+import { SqliteThreads } from './sqlite-threads.js';
 import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
 import type { Store, StoreOptions } from './store.js';
@@ -59,6 +61,8 @@ export class SqliteStore implements Store, SessionStore {
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
+  /** Thread follows and counts (./sqlite-threads.ts). */
+  readonly threads: SqliteThreads;
   readonly #search: SqliteSearch;
   /** Full-text search over the messages (./sqlite-search.ts). */
   readonly search: SearchIndex;
@@ -83,6 +87,7 @@ export class SqliteStore implements Store, SessionStore {
       migrate(db);
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
+      this.threads = new SqliteThreads(db, (fn) => this.#run(fn));
       this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();
@@ -120,6 +125,8 @@ export class SqliteStore implements Store, SessionStore {
         m.previews ?? null,
         m.preview ? JSON.stringify(m.preview) : null,
         m.attachments ? JSON.stringify(m.attachments) : null,
+        m.thread ?? null,
+        m.alsoToRoom ? 1 : 0,
       );
       this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
@@ -159,16 +166,23 @@ export class SqliteStore implements Store, SessionStore {
     return this.#run(() => {
       const limit = Math.max(0, Math.floor(query.limit));
       const after = query.after ?? 0;
-      const only = query.messagesOnly === true;
-      const rows =
-        query.before === undefined && query.after !== undefined
-          ? (only ? this.#sql.readMessagesAfter : this.#sql.readAfter).all(channel, after, limit)
-          : (only ? this.#sql.readMessagesBefore : this.#sql.readBefore).all(
-              channel,
-              after,
-              query.before ?? Number.MAX_SAFE_INTEGER,
-              limit,
-            );
+      const thread = query.thread ?? null;
+      const main = query.mainTimeline === true ? 1 : 0;
+      const only = query.messagesOnly === true || thread !== null || main === 1;
+      const before = query.before ?? Number.MAX_SAFE_INTEGER;
+      const forward = query.before === undefined && query.after !== undefined;
+      const rows = only
+        ? (forward ? this.#sql.readMessagesAfter : this.#sql.readMessagesBefore).all({
+            channel,
+            after,
+            before,
+            limit,
+            thread,
+            main,
+          })
+        : forward
+          ? this.#sql.readAfter.all(channel, after, limit)
+          : this.#sql.readBefore.all(channel, after, before, limit);
       return (rows as MessageRow[]).map(toMessage);
     });
   }
@@ -272,6 +286,7 @@ export class SqliteStore implements Store, SessionStore {
     return this.#run(() => {
       this.#sql.forgetUser.run(user);
       this.#sql.forgetSettings.run(user);
+      this.#sql.forgetFollows.run(user);
     });
   }
 
@@ -414,6 +429,9 @@ function unavailable(cause: unknown, message?: string): SwitchboardError {
   );
 }
 
+/** ReadQuery's `thread` (@thread, null: any) and `mainTimeline` (@main, 1: only it). */
+const MESSAGE_FILTER = `(@thread IS NULL OR thread = @thread) AND (@main = 0 OR ${IN_MAIN_TIMELINE})`;
+
 function prepare(db: Database.Database) {
   return {
     byCid: db.prepare(
@@ -424,8 +442,8 @@ function prepare(db: Database.Database) {
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-         emoji, reply_to, mentions, mentions_all, previews, preview, attachments)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         emoji, reply_to, mentions, mentions_all, previews, preview, attachments, thread,
+         also_to_room) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),
@@ -477,7 +495,8 @@ function prepare(db: Database.Database) {
     ),
     countMessages: db.prepare(
       `SELECT count(*) AS n FROM (SELECT 1 FROM messages
-         WHERE channel = ? AND seq > ? AND seq <= ? AND ${IS_MESSAGE} LIMIT ?)`,
+         WHERE channel = ? AND seq > ? AND seq <= ? AND ${IS_MESSAGE} AND ${IN_MAIN_TIMELINE}
+         LIMIT ?)`,
     ),
     // instr, not LIKE: `_` in a handle is a LIKE wildcard.
     countMentions: db.prepare(
@@ -488,12 +507,15 @@ function prepare(db: Database.Database) {
          LIMIT ?)`,
     ),
     readMessagesAfter: db.prepare(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND seq > ? AND ${IS_MESSAGE}
-       ORDER BY seq LIMIT ?`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = @channel AND seq > @after
+         AND ${IS_MESSAGE} AND ${MESSAGE_FILTER}
+       ORDER BY seq LIMIT @limit`,
     ),
     readMessagesBefore: db.prepare(
       `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM messages
-         WHERE channel = ? AND seq > ? AND seq < ? AND ${IS_MESSAGE} ORDER BY seq DESC LIMIT ?)
+         WHERE channel = @channel AND seq > @after AND seq < @before AND ${IS_MESSAGE}
+           AND ${MESSAGE_FILTER}
+         ORDER BY seq DESC LIMIT @limit)
        ORDER BY seq`,
     ),
     moveFirstSeq: db.prepare('UPDATE channels SET first_seq = max(first_seq, ?) WHERE channel = ?'),
@@ -537,6 +559,7 @@ function prepare(db: Database.Database) {
       `INSERT INTO user_settings (user, receipts) VALUES (?, ?)
        ON CONFLICT (user) DO UPDATE SET receipts = excluded.receipts`,
     ),
+    forgetFollows: db.prepare('DELETE FROM thread_follows WHERE user = ?'),
     members: db.prepare('SELECT user FROM members WHERE channel = ? ORDER BY user'),
     memberships: db.prepare(
       `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq

@@ -9,6 +9,7 @@ import type { MessageStore } from './message-store.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { SearchIndex } from './search-index.js';
 import type { UploadStore } from './upload-store.js';
+import type { ThreadStore } from './thread-store.js';
 
 // One import path for the core: the seams' types, re-exported.
 export type {
@@ -44,6 +45,7 @@ export { SERVER_SCOPE } from './moderation-store.js';
 export type { SearchHit, SearchIndex, SearchPage, SearchQuery } from './search-index.js';
 export type { UploadRecord, UploadStore } from './upload-store.js';
 export type { Attachment } from './message-store.js';
+export type { ThreadFollow, ThreadStore, ThreadSummary } from './thread-store.js';
 
 export interface Store extends MessageStore, ChannelStore {
   /** Room kinds, roles, bans, mutes, blocks and the audit log, in the same database. */
@@ -52,6 +54,8 @@ export interface Store extends MessageStore, ChannelStore {
   readonly search: SearchIndex;
   /** The uploaded files' records and which message claimed each (./upload-store.ts). */
   readonly uploads: UploadStore;
+  /** Thread follows, thread read positions and thread counts (./thread-store.ts). */
+  readonly threads: ThreadStore;
   /**
    * Releases the backend's connection, after which its calls reject SB_ERR_STORE_UNAVAILABLE
    * (MemoryStore has no connection and keeps working). Idempotent.

@@ -19,7 +19,7 @@ import { MemberPanel } from './member-panel.js';
 import { showOidcButton, takeOidcLanding } from './oidc.js';
 import { MessageView, type HistoryPage } from './message-view.js';
 import { editDialog, messageActions } from './message-actions.js';
-import { react } from '../client/message-model.js';
+import { followedThreads, react } from '../client/message-model.js';
 import { openMenu } from './menu.js';
 import { PendingList, pendingChannel } from './pending-list.js';
 import { ReportList } from './reports.js';
@@ -30,6 +30,7 @@ import { MentionComplete } from './mention-complete.js';
 import { SeenBy } from './seen-by.js';
 import { Sidebar } from './sidebar.js';
 import { hideToast, renderConnState, toast } from './status.js';
+import { ThreadPanel } from './thread-panel.js';
 import { TypingIndicator } from './typing.js';
 
 const WS_URL = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -78,6 +79,7 @@ const view = new MessageView(
       error: (err) => toast(describeError(err), errorCode(err)),
       notice: (text) => toast(text),
       reply: (m) => replyTo(m),
+      thread: (channel, root) => void threadPanel.open(channel, root),
     });
     openMenu(items, at, `Actions for the message from ${msg.from}`);
   },
@@ -89,7 +91,16 @@ const view = new MessageView(
       );
   },
   (id) => fileLink(id, { token: client?.token ?? '' }),
+  (channel, root) => void threadPanel.open(channel, root),
 );
+const threadPanel = new ThreadPanel({
+  client: () => client,
+  me: () => me,
+  channelName: (channel) => channelName(channel),
+  error: (err) => toast(describeError(err), errorCode(err)),
+  toggled: (open) => appEl.classList.toggle('thread-open', open),
+  read: (channel, root, unread) => view.setThreadUnread(channel, root, unread),
+});
 const memberPanel = new MemberPanel({
   client: () => client,
   me: () => me,
@@ -235,6 +246,7 @@ function openChannel(channel: string, at?: number): void {
   if (!info) return;
   session.rememberChannel(channel);
   if (replying && replying.channel !== channel) cancelReply();
+  if (threadPanel.current?.channel !== channel) threadPanel.close();
   setUserText(title, info.kind === 'room' ? `#${info.name}` : `@${info.name}`);
   title.dataset.channel = channel;
   leaveButton.hidden = info.kind !== 'room';
@@ -247,7 +259,7 @@ function openChannel(channel: string, at?: number): void {
   void loadChannelExtras();
   renderPending();
   render();
-  void opening.then(markViewed);
+  void opening.then(markViewed).then(() => showThreadUnread(channel));
   // A search hit takes the focus itself: the message opened at.
   if (at === undefined && window.matchMedia('(min-width: 721px)').matches) composerInput.focus();
 }
@@ -267,6 +279,18 @@ async function loadChannelExtras(): Promise<void> {
     if (view.current === channel) mentionable = members.map((m) => m.user).filter((u) => u !== me);
   }
   render();
+}
+
+/** The unread counts of the followed threads of `channel`, on their roots. */
+async function showThreadUnread(channel: string): Promise<void> {
+  const c = client;
+  if (!c || view.current !== channel) return;
+  try {
+    for (const t of await followedThreads(c, channel))
+      view.setThreadUnread(channel, t.root, t.unread);
+  } catch {
+    // Unread badges of threads are a nicety; the thread itself still opens.
+  }
 }
 
 /** #general, or the first room when the user left it, or nothing. */
@@ -308,6 +332,7 @@ function renderMuted(): void {
 function onMessage(msg: ChatMessage): void {
   channels.onMessage(msg);
   typing.stop(msg.channel, msg.from);
+  threadPanel.add(msg);
   if (view.add(msg) && msg.from !== me) markViewed();
   render();
 }
@@ -332,7 +357,18 @@ function wire(c: SwitchboardClient, handle: string): void {
     if (view.current) void view.catchUp().then(markViewed, () => undefined);
   });
   c.on('message', (msg) => mine() && onMessage(msg));
-  c.on('delete', (ev) => mine() && view.markDeleted(ev.channel, ev.seq, ev.by));
+  c.on('delete', (ev) => {
+    if (!mine()) return;
+    view.markDeleted(ev.channel, ev.seq, ev.by);
+    threadPanel.markDeleted(ev.channel, ev.seq);
+  });
+  // A followed thread's news (or a read of it on another device): the open thread is read at
+  // once, any other shows its unread count on its root.
+  c.on('thread', (ev) => {
+    if (!mine()) return;
+    if (ev.from !== undefined && threadPanel.onThreadNews(ev.channel, ev.root)) return;
+    view.setThreadUnread(ev.channel, ev.root, ev.unread);
+  });
   c.on('edit', (ev) => mine() && view.applyEdit(ev));
   c.on('reaction', (ev) => mine() && view.applyReaction(ev));
   c.on('preview', (ev) => mine() && view.applyPreview(ev));

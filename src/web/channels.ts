@@ -55,7 +55,9 @@ export class Channels {
     if (msg.seq > info.lastSeq && msg.seq > info.readSeq && mentionsMe(msg, this.me()))
       info.mentions++;
     info.lastSeq = Math.max(info.lastSeq, msg.seq);
-    if (msg.from === this.me()) {
+    // My own message reads the channel up to it, as the server does; a thread message not sent
+    // to the room does not (it is read in its thread).
+    if (msg.from === this.me() && (msg.thread === undefined || msg.alsoToRoom)) {
       info.readSeq = Math.max(info.readSeq, msg.seq);
       info.unread = 0;
     }

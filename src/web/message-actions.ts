@@ -22,6 +22,8 @@ export interface MessageActionContext {
   notice(text: string): void;
   /** Answer this message: the composer quotes it until sent or cancelled. */
   reply(msg: ChatMessage): void;
+  /** Open the thread under root `seq` of the message's channel. */
+  thread(channel: string, root: number): void;
 }
 
 export function messageActions(
@@ -34,6 +36,11 @@ export function messageActions(
   const room = msg.channel.startsWith('room:');
   if (msg.deleted) return items;
   items.push({ label: 'Reply', testId: 'action-reply', run: () => ctx.reply(msg) });
+  items.push({
+    label: 'Reply in thread',
+    testId: 'action-thread',
+    run: () => ctx.thread(msg.channel, msg.thread ?? msg.seq),
+  });
   items.push({
     label: 'Add reaction…',
     testId: 'action-react',

@@ -7,7 +7,14 @@
  * that arrives before its message (a replay) is remembered until the message comes.
  */
 import { mentionsMe } from '../client/channel-book.js';
-import { withDelete, withEdit, withPreview, withReaction } from '../client/message-model.js';
+import {
+  withDelete,
+  withEdit,
+  withPreview,
+  withReaction,
+  withThreadMessage,
+  withoutThreadMessage,
+} from '../client/message-model.js';
 import type { EditEvent, PreviewEvent, ReactionEvent } from '../client/types.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { formatTime, h, userText } from './dom.js';
@@ -67,6 +74,10 @@ export class MessageView {
    */
   private hasNewer = false;
   private loadingNewer = false;
+  /** Unread counts of the followed threads of the open channel, by root seq. */
+  private readonly threadUnread = new Map<number, number>();
+  /** Thread-only messages of the open channel seen live, by seq, and their root. */
+  private readonly threadOf = new Map<number, number>();
   /** The message a search hit opened at, marked for a moment. */
   private foundSeq: number | undefined;
   /**
@@ -101,6 +112,8 @@ export class MessageView {
     private readonly onReact: (msg: ChatMessage, emoji: string, on: boolean) => void = () => {},
     /** Signed links of attached files. */
     private readonly links: LinkSource = () => Promise.reject(new Error('no files here')),
+    /** Opens the thread under root `seq` of the open channel. */
+    private readonly onThread: (channel: string, root: number) => void = () => {},
   ) {
     olderButton.addEventListener('click', () => void this.loadOlder());
     // Past midnight "Today" is "Yesterday": the shown separators follow the clock.
@@ -171,6 +184,8 @@ export class MessageView {
     this.separators.clear();
     this.readAtOpen = at === undefined ? readSeq : undefined;
     this.unreadLine = null;
+    this.threadUnread.clear();
+    this.threadOf.clear();
     this.jump.hidden = true;
     this.list.replaceChildren();
     this.setOlder(false);
@@ -242,6 +257,13 @@ export class MessageView {
    */
   add(msg: ChatMessage): boolean {
     if (msg.channel !== this.channel) return false;
+    // A new thread message counts on its root; one not sent to the room is shown only by the
+    // thread panel.
+    if (msg.thread !== undefined && !this.threadOf.has(msg.seq) && !this.items.has(msg.seq)) {
+      this.threadOf.set(msg.seq, msg.thread);
+      this.change(msg.thread, (m) => withThreadMessage(m, msg));
+    }
+    if (msg.thread !== undefined && !msg.alsoToRoom) return true;
     if (this.hasNewer && msg.seq > this.newestSeq) {
       if (msg.from === this.me()) void this.open(msg.channel);
       else this.jump.hidden = false;
@@ -321,7 +343,16 @@ export class MessageView {
   markDeleted(channel: string, seq: number, by: string): void {
     if (channel !== this.channel || this.deleted.has(seq)) return;
     this.deleted.set(seq, by);
+    const root = this.threadOf.get(seq) ?? this.messages.get(seq)?.thread;
+    if (root !== undefined) this.change(root, (m) => withoutThreadMessage(m));
     this.change(seq, (m) => withDelete(m));
+  }
+
+  /** My unread count in a followed thread of the open channel changed: its root shows it. */
+  setThreadUnread(channel: string, root: number, unread: number): void {
+    if (channel !== this.channel || this.threadUnread.get(root) === unread) return;
+    this.threadUnread.set(root, unread);
+    this.change(root, (m) => m);
   }
 
   /** A message of the open channel was edited. */
@@ -478,6 +509,9 @@ export class MessageView {
     if (msg.preview) li.append(previewCard(msg.preview));
     if (msg.attachments?.length) li.append(attachmentList(msg.attachments, this.links));
     if (msg.reactions?.length) li.append(this.reactionRow(msg));
+    if (msg.replies !== undefined && msg.thread === undefined) li.append(this.threadSummary(msg));
+    if (msg.thread !== undefined)
+      meta.insertBefore(h('span', { class: 'in-thread' }, '(in a thread)'), more);
     li.addEventListener('contextmenu', (ev) => {
       ev.preventDefault();
       this.onMenu(msg, { x: ev.clientX, y: ev.clientY });
@@ -511,6 +545,32 @@ export class MessageView {
     b.addEventListener('click', () => {
       if (this.channel) void this.open(this.channel, seq);
     });
+    return b;
+  }
+
+  /** "N replies · last reply 14:05" and my unread count there; a click opens the thread. */
+  private threadSummary(msg: ChatMessage): HTMLElement {
+    const n = msg.replies ?? 0;
+    const last = msg.lastReply === undefined ? '' : ` · last reply ${formatTime(msg.lastReply)}`;
+    const unread = this.threadUnread.get(msg.seq) ?? 0;
+    const b = h(
+      'button',
+      {
+        type: 'button',
+        class: 'thread-summary',
+        'data-testid': 'thread-summary',
+        'data-replies': n,
+      },
+      `${n} ${n === 1 ? 'reply' : 'replies'}${last}`,
+      unread > 0
+        ? h(
+            'span',
+            { class: 'badge', 'data-testid': 'thread-unread', 'aria-label': `${unread} unread` },
+            unread > 99 ? '99+' : String(unread),
+          )
+        : null,
+    );
+    b.addEventListener('click', () => this.onThread(msg.channel, msg.seq));
     return b;
   }
 

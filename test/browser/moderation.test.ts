@@ -202,11 +202,12 @@ describeBrowser('chat page moderation', (env) => {
     const menu = reporter.page.getByTestId('context-menu');
     await menu.waitFor();
     assert.equal(await menu.getAttribute('role'), 'menu');
-    // Someone else's message, a plain member: Reply, React and Report, no Edit or Delete. Escape closes
+    // Someone else's message, a plain member: Reply, Reply in thread, React and Report, no Edit or
+    // Delete. Escape closes
     // the menu and gives focus back to the button.
     assert.deepEqual(
       await menu.getByRole('menuitem').evaluateAll((items) => items.map((i) => i.dataset.testid)),
-      ['action-reply', 'action-react', 'action-report'],
+      ['action-reply', 'action-thread', 'action-react', 'action-report'],
     );
     await reporter.page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });

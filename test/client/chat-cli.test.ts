@@ -156,7 +156,7 @@ describe('switchboard chat', () => {
     login.write('/quit');
     assert.equal(await login.exited, 0);
   });
-  test('/search prints hits with the matches bracketed, and /edit, /reply, /react and /delete act on #seq', async () => {
+  test('/search prints hits with the matches bracketed, and /edit, /reply, /thread, /react and /delete act on #seq', async () => {
     const me = handle('srch');
     const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });
     clients.push(peer);
@@ -193,6 +193,20 @@ describe('switchboard chat', () => {
     const replied = waitFor(peer, 'message', (m) => m.text === 'an answer');
     c.write(`/reply #${sent.seq} an answer`);
     assert.equal((await replied).replyTo, sent.seq);
+    const threaded = waitFor(peer, 'message', (m) => m.text === 'in the thread');
+    c.write(`/thread #${sent.seq} in the thread`);
+    const inThread = await threaded;
+    assert.equal(inThread.thread, sent.seq);
+    c.write(`/thread ${sent.seq}`);
+    await until(
+      () =>
+        c
+          .output()
+          .includes(`#${inThread.seq} [general] ${me}: (thread #${sent.seq}) in the thread`),
+      5000,
+      'thread shown',
+    );
+    await until(() => c.output().includes('(1 reply)'), 5000, 'root shows its reply count');
     const reacted = waitFor(peer, 'reaction', (e) => e.seq === sent.seq);
     c.write(`/react ${sent.seq} 👍`);
     assert.equal((await reacted).emoji, '👍');

@@ -74,6 +74,43 @@ describe('SwitchboardClient', () => {
     });
   });
 
+  test('a thread message goes through the outbox, stays out of the room unread and reaches followers', async () => {
+    const a = client({ url: server.wsUrl, handle: handle('alice') });
+    const b = client({ url: server.wsUrl, handle: handle('bob') });
+    await Promise.all([a.connect(), b.connect()]);
+    const root = await a.sendToRoom('general', 'a topic');
+    await until(() => (b.channels.get('room:general')?.lastSeq ?? 0) >= root.seq);
+    const news = waitFor(a, 'thread', (e) => e.root === root.seq);
+    const sending = b.sendToRoom('general', 'in the thread', { thread: root.seq });
+    assert.equal(b.pending()[0]?.thread, root.seq);
+    const sent = await sending;
+    assert.deepEqual([sent.thread, sent.alsoToRoom], [root.seq, undefined]);
+    const event = await news;
+    assert.deepEqual([event.seq, event.from, event.unread], [sent.seq, b.user, 1]);
+    await until(() => (a.channels.get('room:general')?.lastSeq ?? 0) >= sent.seq);
+    assert.equal(
+      a.channels.get('room:general')?.unread,
+      0,
+      'a thread-only message is not room unread',
+    );
+    const loud = await b.sendToRoom('general', 'to the room too', {
+      thread: root.seq,
+      alsoToRoom: true,
+    });
+    assert.equal(loud.alsoToRoom, true);
+    await until(() => (a.channels.get('room:general')?.unread ?? 0) === 1);
+    const view = await a.history('room:general', { thread: root.seq });
+    assert.deepEqual(
+      [view.root?.replies, view.messages.map((m) => m.seq)],
+      [2, [sent.seq, loud.seq]],
+    );
+    const main = await a.history('room:general', { after: root.seq - 1 });
+    assert.deepEqual(
+      main.messages.map((m) => m.seq),
+      [root.seq, loud.seq],
+    );
+  });
+
   test('a send to a room the user is not in rejects with SB_ERR_NOT_A_MEMBER and stays listed as failed', async () => {
     const a = client({ url: server.wsUrl, handle: handle('nm') });
     await a.connect();

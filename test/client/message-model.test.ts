@@ -1,7 +1,13 @@
 /** The SDK's message model: edits, deletes and reactions applied to a message as history gives it. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { withDelete, withEdit, withReaction } from '../../src/client/message-model.js';
+import {
+  withDelete,
+  withEdit,
+  withReaction,
+  withThreadMessage,
+  withoutThreadMessage,
+} from '../../src/client/message-model.js';
 import type { ChatMessage } from '../../src/protocol/frames.js';
 
 const base: ChatMessage = {
@@ -54,5 +60,18 @@ describe('message model', () => {
     m = r(m, 'eve', false, '🎉');
     for (const u of ['bob', 'cat', 'dan']) m = r(m, u, false);
     assert.equal(m.reactions, undefined, 'no reactions left: no list');
+  });
+
+  test('a thread message counts on its root with its time; a deleted one counts no more', () => {
+    const reply = { ...base, seq: 6, ts: 20, thread: 4 };
+    const once = withThreadMessage(base, reply);
+    assert.deepEqual([once.replies, once.lastReply], [1, 20]);
+    const twice = withThreadMessage(once, { ...reply, seq: 7, ts: 30 });
+    assert.deepEqual([twice.replies, twice.lastReply], [2, 30]);
+    assert.equal(withThreadMessage(base, { ...reply, thread: 5 }), base, 'another thread');
+    assert.equal(withoutThreadMessage(twice).replies, 1);
+    const none = withoutThreadMessage(once);
+    assert.deepEqual([none.replies, none.lastReply], [undefined, undefined]);
+    assert.equal(base.replies, undefined);
   });
 });

@@ -123,6 +123,8 @@ describe('chat output', () => {
     assert.match(event({ reacts: 3, emoji: '👍', text: '' }), /alice: \(reacted 👍 to #3\)$/);
     assert.match(event({ edited: 1, text: 'v2' }), /alice: v2 \(edited\)$/);
     assert.match(event({ replyTo: 3, text: 'yes' }), /alice: \(reply to #3\) yes$/);
+    assert.match(event({ thread: 3, text: 'in it' }), /alice: \(thread #3\) in it$/);
+    assert.match(event({ replies: 2, text: 'root' }), /alice: root \(2 replies\)$/);
     assert.match(event({ deleted: true, text: '' }), /alice: \(deleted\)$/);
   });
 

@@ -448,6 +448,28 @@ export function clusterSuite(
       assert.deepEqual(list.receipts, []);
     });
 
+    it('carries a thread message to the other nodes and tells its followers’ devices there, reads too', async () => {
+      const room = `t${Date.now().toString(36)}${unique++}`;
+      const channel = `room:${room}`;
+      const ann = await connect(nodes[0]!, { handle: handle('tann') });
+      const bob = await connect(nodes[1]!, { handle: handle('tbob') });
+      await ann.call({ type: 'create', room });
+      await bob.call({ type: 'join', room });
+      const annPhone = await connect(nodes[2]!, { token: ann.token });
+      await new Promise((r) => setTimeout(r, 300));
+      await ann.call({ type: 'send', room, text: 'root', cid: 'root' });
+      await bob.call({ type: 'send', room, text: 'in it', cid: 't1', thread: 1 });
+      const live = await ann.waitFor((f) => f.type === 'message' && f.seq === 2);
+      assert.equal(live.thread, 1);
+      for (const c of [ann, annPhone]) {
+        const news = await c.waitFor((f) => f.type === 'thread' && f.seq === 2);
+        assert.deepEqual([news.root, news.from, news.unread], [1, bob.user, 1]);
+      }
+      await ann.call({ type: 'read', channel, seq: 2, thread: 1 });
+      const read = await annPhone.waitFor((f) => f.type === 'read' && f.thread === 1);
+      assert.deepEqual([read.seq, read.unread], [2, 0]);
+    });
+
     it('shows users of all nodes with total connection counts on every node', async () => {
       const u = handle('pres');
       const first = await connect(nodes[0]!, { handle: u });

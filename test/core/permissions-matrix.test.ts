@@ -42,6 +42,10 @@ function frameOf(command: RoomCommand, s: Scene): Record<string, unknown> {
       return { type: command, room, text: 'hi', cid: 'c1' };
     case 'mention-all':
       return { type: 'send', room, text: '@room hi', cid: 'c1' };
+    case 'thread':
+      return { type: 'send', room, text: 'in thread', cid: 't1', thread: 1 };
+    case 'follow':
+      return { type: command, channel, thread: 1 };
     case 'invite':
       return { type: command, room, user: fresh('invitee') };
     case 'kick':

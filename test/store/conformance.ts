@@ -14,6 +14,7 @@ import { MESSAGE_CASES } from './cases/messages.js';
 import { MODERATION_CASES } from './cases/moderation.js';
 import { VERSIONS_PREVIEWS_CASES } from './cases/versions-previews.js';
 import { UPLOAD_CASES } from './cases/uploads.js';
+import { THREAD_CASES } from './cases/threads.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -27,6 +28,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...MODERATION_CASES,
   ...MENTION_CASES,
   ...UPLOAD_CASES,
+  ...THREAD_CASES,
 };
 
 export function storeConformance(

@@ -61,4 +61,15 @@ describe('page channel list', () => {
     assert.equal(ch.unread('room:general'), 0);
     assert.equal(ch.get('room:general')?.readSeq, 5);
   });
+
+  it('leaves my read position alone for my thread message not sent to the room', () => {
+    const ch = new Channels(() => 'ann');
+    ch.merge(state(4, 1, 3));
+    ch.onMessage({ ...msg(5, 'ann'), thread: 2 });
+    assert.equal(ch.get('room:general')?.readSeq, 1);
+    assert.equal(ch.unread('room:general'), 3);
+    ch.onMessage({ ...msg(6, 'ann'), thread: 2, alsoToRoom: true });
+    assert.equal(ch.get('room:general')?.readSeq, 6);
+    assert.equal(ch.unread('room:general'), 0);
+  });
 });

@@ -28,7 +28,7 @@ export async function readableChannel(
   ctx: CommandContext,
   conn: ClientConnection,
   channel: string,
-  command: 'history' | 'read' | 'resume' | 'report',
+  command: 'history' | 'read' | 'resume' | 'report' | 'follow',
 ): Promise<{ id: string; floor: number }> {
   const user = conn.user!;
   const parsed = parseChannel(channel);

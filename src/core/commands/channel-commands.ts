@@ -9,6 +9,8 @@ import { NO_REPLY, encodeReply } from '../wire.js';
 import { readableChannel } from './access.js';
 import type { Handler } from './context.js';
 import { authorizeRoom } from './room-access.js';
+import { readThread, threadRoot } from './threads.js';
+import type { StoredMessage } from '../../store/store.js';
 
 export const history: Handler<'history'> = async (ctx, conn, f) => {
   if (f.before !== undefined && f.after !== undefined)
@@ -18,25 +20,44 @@ export const history: Handler<'history'> = async (ctx, conn, f) => {
   // Nothing at or below the member's floor: `after` starts there at the earliest, and a page
   // back that reaches it ends there (hasMore false).
   // Messages in their current state, no events: the log of changes is resume's.
+  // The main timeline leaves out thread messages not sent alsoToRoom; a thread has its own.
+  const root = f.thread === undefined ? null : await threadRoot(ctx, id, f.thread, floor, false);
+  const view =
+    f.thread === undefined ? { mainTimeline: true } : { thread: f.thread, messagesOnly: true };
   const query =
     f.after !== undefined
-      ? { after: Math.max(f.after, floor), limit: limit + 1, messagesOnly: true }
-      : { before: f.before, limit: limit + 1, messagesOnly: true };
+      ? { after: Math.max(f.after, floor), limit: limit + 1, ...view }
+      : { before: f.before, limit: limit + 1, ...view };
   const [read, head] = await Promise.all([ctx.store.read(id, query), ctx.store.head(id)]);
   const rows = floor > 0 ? read.filter((m) => m.seq > floor) : read;
   const hasMore = rows.length > limit;
   const page = hasMore ? (f.after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
-  const reactions = await ctx.store.reactions(
-    id,
-    page.filter((m) => !m.deleted).map((m) => m.seq),
-    conn.user!,
-  );
+  const shown = root ? [root, ...page] : page;
+  const [reactions, threads] = await Promise.all([
+    ctx.store.reactions(
+      id,
+      shown.filter((m) => !m.deleted).map((m) => m.seq),
+      conn.user!,
+    ),
+    ctx.store.threads.summaries(
+      id,
+      shown.filter((m) => m.thread === undefined).map((m) => m.seq),
+    ),
+  ]);
+  const withState = (m: StoredMessage) => {
+    const r = reactions.get(m.seq);
+    const t = threads.get(m.seq);
+    return {
+      type: 'message',
+      ...m,
+      ...(r ? { reactions: r } : {}),
+      ...(t ? { replies: t.replies, lastReply: t.lastReply } : {}),
+    };
+  };
   return {
     channel: id,
-    messages: page.map((m) => {
-      const r = reactions.get(m.seq);
-      return { type: 'message', ...m, ...(r ? { reactions: r } : {}) };
-    }),
+    ...(root ? { root: withState(root) } : {}),
+    messages: page.map(withState),
     firstSeq: Math.max(head?.firstSeq ?? 1, floor + 1),
     lastSeq: head?.lastSeq ?? 0,
     hasMore,
@@ -68,6 +89,7 @@ export const typing: Handler<'typing'> = async (ctx, conn, f) => {
 export const read: Handler<'read'> = async (ctx, conn, f) => {
   const user = conn.user!;
   const { id, floor } = await readableChannel(ctx, conn, f.channel, 'read');
+  if (f.thread !== undefined) return readThread(ctx, conn, id, f.thread, f.seq);
   const was = conn.receipts ? ((await ctx.store.membership(id, user))?.readSeq ?? 0) : 0;
   const seq = await ctx.store.setReadSeq(id, user, f.seq);
   if (conn.receipts && seq > was) ctx.receipt(id, user, seq);

@@ -13,6 +13,7 @@ import { report } from './report.js';
 import { search } from './search.js';
 import { send } from './send.js';
 import { versions } from './versions.js';
+import { follow, threads, unfollow } from './threads.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
   audit,
@@ -43,6 +44,9 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   history,
   typing,
   read,
+  follow,
+  unfollow,
+  threads,
   resume,
   invite,
   kick,

@@ -5,7 +5,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
-import type { Attachment } from '../../store/store.js';
+import type { Attachment, StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import { slowModeExempt } from '../permissions.js';
 import { checkText, followDm, liveMessage } from './access.js';
@@ -14,6 +14,7 @@ import type { CommandContext, Frame, Handler } from './context.js';
 import { previewLater } from './link-previews.js';
 import { notifyMentions, resolveMentions } from './mentions.js';
 import { authorizeRoom, type RoomGrant } from './room-access.js';
+import { threadPosted, threadRoot } from './threads.js';
 
 /** The DM channel with `to`, created (with both members) when new. */
 async function dmTarget(
@@ -52,7 +53,8 @@ async function roomTarget(
   conn: ClientConnection,
   f: Frame<'send'>,
 ): Promise<RoomGrant> {
-  const grant = await authorizeRoom(ctx, conn, 'send', f.room!);
+  const command = f.thread === undefined ? 'send' : 'thread';
+  const grant = await authorizeRoom(ctx, conn, command, f.room!);
   const { id, access, actor } = grant;
   if (access.slowMode > 0 && !slowModeExempt(actor)) {
     const last = await ctx.store.moderation.lastSentAt(id, conn.user!);
@@ -66,12 +68,14 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const user = conn.user!;
   if ((f.room === undefined) === (f.to === undefined))
     throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give exactly one of room, to');
+  if (f.alsoToRoom === true && f.thread === undefined)
+    throw new SwitchboardError('SB_ERR_BAD_FRAME', 'alsoToRoom needs thread');
   // A message of files only may have no text.
   if (f.attachments === undefined || f.text !== '') checkText(ctx, f.text);
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const grant = dm ? null : await roomTarget(ctx, conn, f);
   const id = dm ? dm.id : grant!.id;
-  if (f.replyTo !== undefined) await checkParent(ctx, user, id, f.replyTo);
+  await checkConversation(ctx, user, id, f);
   const mentions = await resolveMentions(ctx, user, id, f.text, grant);
   const reply = await ctx.directory.borrow(id, async (ch) => {
     if (dm) {
@@ -87,6 +91,8 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       text: f.text,
       ts: ctx.now(),
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+      ...(f.thread === undefined ? {} : { thread: f.thread }),
+      ...(f.thread !== undefined && f.alsoToRoom === true ? { alsoToRoom: true as const } : {}),
       ...mentions,
       ...(attachments === undefined ? {} : { attachments }),
     };
@@ -99,7 +105,11 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       throw err;
     }
   });
-  if (!reply.duplicate) notifyMentions(ctx, reply.message, reply.message.seq);
+  if (!reply.duplicate) {
+    notifyMentions(ctx, reply.message, reply.message.seq);
+    const stored: StoredMessage = reply.message;
+    if (stored.thread !== undefined) await threadPosted(ctx, stored);
+  }
   return reply;
 };
 
@@ -126,15 +136,28 @@ async function claim(
   }));
 }
 
-/** A reply's parent: a live message of the channel above the sender's floor (see liveMessage). */
-async function checkParent(
+/**
+ * A thread's root (see threadRoot) and a reply's parent, a live message of the channel above
+ * the sender's floor (see liveMessage) in the same conversation: with `thread`, the root or a
+ * message of that thread; without, a message of the main timeline.
+ */
+async function checkConversation(
   ctx: CommandContext,
   user: string,
   channel: string,
-  seq: number,
+  f: Frame<'send'>,
 ): Promise<void> {
+  if (f.replyTo === undefined && f.thread === undefined) return;
   const floor = channel.startsWith('dm:')
     ? ((await ctx.store.membership(channel, user))?.floorSeq ?? 0)
     : 0;
-  await liveMessage(ctx, channel, seq, floor);
+  if (f.thread !== undefined) await threadRoot(ctx, channel, f.thread, floor);
+  if (f.replyTo === undefined) return;
+  const parent = await liveMessage(ctx, channel, f.replyTo, floor);
+  const inConversation =
+    f.thread === undefined
+      ? parent.thread === undefined || parent.alsoToRoom === true
+      : parent.seq === f.thread || parent.thread === f.thread;
+  if (!inConversation)
+    throw new SwitchboardError('SB_ERR_MESSAGE_NOT_FOUND', 'the reply is to another conversation');
 }
