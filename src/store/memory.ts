@@ -1,6 +1,7 @@
 import type { Session, SessionStore } from '../auth/session-store.js';
 import type { AccountStore } from '../auth/account-store.js';
 import { MemoryAccounts } from './memory-accounts.js';
+import { MemoryApiKeys } from './memory-api-keys.js';
 import { SwitchboardError } from '../errors.js';
 import type { ChannelKind, MemberPosition, Membership, RoomSummary } from './channel-store.js';
 import {
@@ -41,6 +42,7 @@ export class MemoryStore implements Store, SessionStore {
   /** handle → token hashes of its sessions. */
   readonly #tokensOf = new Map<string, Set<string>>();
   readonly moderation = new MemoryModeration(this.#channels);
+  readonly apiKeys = new MemoryApiKeys();
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;

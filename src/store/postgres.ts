@@ -17,6 +17,7 @@ import {
 import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
+import { PostgresApiKeys } from './postgres-api-keys.js';
 import { PostgresSearch } from './postgres-search.js';
 import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
@@ -159,6 +160,7 @@ export class PostgresStore implements Store, SessionStore {
   readonly #retain: number;
   #closed = false;
   readonly moderation: PostgresModeration;
+  readonly apiKeys: PostgresApiKeys;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
@@ -174,6 +176,13 @@ export class PostgresStore implements Store, SessionStore {
       }
     }, trigramIndex);
     this.moderation = new PostgresModeration(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
+    this.apiKeys = new PostgresApiKeys(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
       } catch (err) {

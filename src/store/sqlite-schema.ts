@@ -129,6 +129,26 @@ const MIGRATIONS: string[] = [
    ) WITHOUT ROWID;`,
   // 8 (issue 8, replies): the message a message answers.
   `ALTER TABLE messages ADD COLUMN reply_to INTEGER;`,
+  // (issue 9, HTTP API; kept just before the search migration, numbered at merge): API keys
+  // (only the key's SHA-256) and the log of every call made with one.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     key_hash TEXT NOT NULL UNIQUE,
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE TABLE api_calls (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     key_id TEXT NOT NULL,
+     method TEXT NOT NULL,
+     path TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     ts INTEGER NOT NULL
+   );
+   CREATE INDEX api_calls_key ON api_calls (key_id, id);`,
   // 9 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
