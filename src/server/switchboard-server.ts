@@ -16,6 +16,7 @@ import { isClusterBus, openBus } from '../bus/index.js';
 import { BusMux } from '../bus/mux.js';
 import type { Config } from '../config.js';
 import { ChatCore, type Logger } from '../core/chat-core.js';
+import { SERVER_ADMIN_ROLE } from '../core/permissions.js';
 import type { Presence } from '../presence/presence.js';
 import { MemoryPresence } from '../presence/memory.js';
 import { BusPresence, PRESENCE_TOPIC } from '../presence/bus.js';
@@ -30,6 +31,8 @@ import { addOidcRoutes } from '../http/oidc-routes.js';
 import { loadDriver } from '../backend-errors.js';
 import type { OidcFlow } from '../auth/oidc-flow.js';
 import { ApiRouter } from '../http/router.js';
+import { addApiRoutes } from '../http/api/api-routes.js';
+import { ApiKeys } from '../http/api/api-keys.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
@@ -49,6 +52,8 @@ export class SwitchboardServer {
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
   private readonly api: ApiRouter;
+  /** API keys of the operator API (src/http/api). */
+  readonly keys: ApiKeys;
   /** The `--metrics-listen` server, when set. */
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
@@ -79,6 +84,11 @@ export class SwitchboardServer {
           }
         : null,
     );
+    this.keys = new ApiKeys({
+      store: store.apiKeys,
+      rate: config.apiKeyRate,
+      burst: config.apiKeyBurst,
+    });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -90,6 +100,20 @@ export class SwitchboardServer {
       logger,
       metrics: this.metrics,
     });
+    addApiRoutes(
+      this.api,
+      {
+        keys: this.keys,
+        core: this.core,
+        adminRole: SERVER_ADMIN_ROLE,
+        store,
+        presence,
+        accounts,
+        node: { id: bus.nodeId, users: () => this.core.localUsers() },
+        now: Date.now,
+      },
+      (err) => logger.warn({ err }, 'API call log write failed'),
+    );
     this.transport = new WsTransport({
       server: this.http,
       maxPayload: config.maxFrameBytes,
