@@ -36,6 +36,13 @@ import {
   runEventsScenario,
 } from './events.js';
 import {
+  API_SCENARIOS,
+  renderApi,
+  runApiScenario,
+  type ApiResult,
+  type ApiScenarioName,
+} from './api.js';
+import {
   SEARCH_SCENARIOS,
   type SearchResult,
   type SearchScenarioName,
@@ -50,7 +57,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
   identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)
   search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]
-  edit and reaction fan-out (opt-in): --scenario events`;
+  edit and reaction fan-out (opt-in): --scenario events
+  HTTP API posts against socket sends (opt-in): --scenario api`;
 
 const { values } = parseArgs({
   options: {
@@ -85,7 +93,12 @@ function list<T extends string>(arg: string | undefined, all: readonly T[], what
 }
 
 type AnyScenario =
-  ScenarioName | ClusterScenarioName | AuthScenarioName | SearchScenarioName | EventsScenarioName;
+  | ScenarioName
+  | ClusterScenarioName
+  | AuthScenarioName
+  | SearchScenarioName
+  | EventsScenarioName
+  | ApiScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
@@ -97,6 +110,7 @@ const picked = list<AnyScenario>(
     ...AUTH_SCENARIOS,
     ...SEARCH_SCENARIOS,
     ...EVENTS_SCENARIOS,
+    ...API_SCENARIOS,
   ],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
@@ -106,10 +120,14 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
     !clusterNames.includes(s as ClusterScenarioName) &&
     !AUTH_SCENARIOS.includes(s as AuthScenarioName) &&
     !SEARCH_SCENARIOS.includes(s as SearchScenarioName) &&
-    !EVENTS_SCENARIOS.includes(s as EventsScenarioName),
+    !EVENTS_SCENARIOS.includes(s as EventsScenarioName) &&
+    !API_SCENARIOS.includes(s as ApiScenarioName),
 );
 const eventsScenarios = picked.filter((s): s is EventsScenarioName =>
   EVENTS_SCENARIOS.includes(s as EventsScenarioName),
+);
+const apiScenarios = picked.filter((s): s is ApiScenarioName =>
+  API_SCENARIOS.includes(s as ApiScenarioName),
 );
 const searchScenarios = picked.filter((s): s is SearchScenarioName =>
   SEARCH_SCENARIOS.includes(s as SearchScenarioName),
@@ -137,7 +155,12 @@ const options = {
 let build = 'skipped';
 // The search scenario measures the stores in this process: no server, no build.
 const needsServer =
-  scenarios.length + clusterScenarios.length + authScenarios.length + eventsScenarios.length > 0;
+  scenarios.length +
+    clusterScenarios.length +
+    authScenarios.length +
+    eventsScenarios.length +
+    apiScenarios.length >
+  0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
     note('building Switchboard (npm run build) ...');
@@ -162,6 +185,7 @@ const clusterResults: ClusterResult[] = [];
 const authResults: AuthResult[] = [];
 const searchResults: SearchResult[] = [];
 const eventsResults: EventsResult[] = [];
+const apiResults: ApiResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -214,6 +238,15 @@ try {
       note(`${name}: FAILED: ${error}`);
     }
   }
+  for (const name of apiScenarios) {
+    try {
+      apiResults.push(await runApiScenario({ scale: options.scale }));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+    }
+  }
   for (const name of searchScenarios) {
     try {
       searchResults.push(
@@ -239,6 +272,7 @@ const text = [
   renderAuth(authResults),
   renderSearch(searchResults),
   renderEvents(eventsResults),
+  renderApi(apiResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -264,6 +298,7 @@ const json = {
       ...authScenarios,
       ...searchScenarios,
       ...eventsScenarios,
+      ...apiScenarios,
     ],
     servers,
     build,
@@ -275,6 +310,7 @@ const json = {
   auth: authResults,
   search: searchResults,
   events: eventsResults,
+  api: apiResults,
   failures,
   table: text,
 };

@@ -19,7 +19,8 @@ async function raw(
   if (init.body !== undefined) headers['content-type'] = init.type ?? 'application/json';
   const res = await fetch(`${f.server.url}/api/v1${path}`, { method, headers, body: init.body });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
+  const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+  return { status: res.status, headers: res.headers, body };
 }
 
 describe('the operator API refuses bad calls with coded problems', () => {
