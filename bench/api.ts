@@ -116,7 +116,7 @@ export async function runApiScenario(o: { scale: number }): Promise<ApiResult> {
   const conns: Listener[] = [];
   let sender: WebSocket | null = null;
   try {
-    const api = `${server.url}/api/v1`;
+    const api = `${server.url.replace(/^ws:/, 'http:')}/api/v1`;
     const headers = { 'content-type': 'application/json' };
     const reg = await json(`${api}/auth/register`, {
       method: 'POST',
