@@ -43,10 +43,11 @@ export function registerApiKeys(admin: Command): void {
     ADMIN_SETTINGS,
   ).action((opts: { name: string; scopes: string; by: string }, cmd: Command) =>
     withStore(cmd, opts.by, async (store, handle) => {
+      const scopes = parseScopes(opts.scopes);
       const by = await account(store, handle);
       if (!by.roles.includes(SERVER_ADMIN_ROLE))
         throw new SwitchboardError('SB_ERR_ADMIN_REQUIRED', `${by.handle} is not a server admin`);
-      const made = await keysOf(store).create(opts.name, parseScopes(opts.scopes), by.handle);
+      const made = await keysOf(store).create(opts.name, scopes, by.handle);
       return `${made.key}\nid ${made.id} (the key is shown only now)`;
     }),
   );
