@@ -58,16 +58,27 @@ describe('the operator API on a two-node mesh cluster', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  let key = '';
+  const call = (node: ServerHandle, method: string, path: string, body?: unknown) =>
+    fetch(`${node.url}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const register = async (node: ServerHandle, handle: string): Promise<string> => {
+    const res = await fetch(`${node.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ handle, password: 'correct horse battery' }),
+    });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as { token: string }).token;
+  };
+
   test('an API post to one node reaches a socket client on the other node', async () => {
-    const register = async (node: ServerHandle, handle: string): Promise<string> => {
-      const res = await fetch(`${node.url}/api/v1/auth/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ handle, password: 'correct horse battery' }),
-      });
-      assert.equal(res.status, 201);
-      return ((await res.json()) as { token: string }).token;
-    };
     await register(nodes[0]!, 'root');
     assert.equal((await admin(dataDir, 'grant', 'root')).code, 0);
     const made = await admin(
@@ -82,21 +93,12 @@ describe('the operator API on a two-node mesh cluster', () => {
       'root',
     );
     assert.equal(made.code, 0);
-    const key = made.out.split('\n')[0]!;
+    key = made.out.split('\n')[0]!;
     assert.match(key, /^sbk_/);
 
     const annToken = await register(nodes[1]!, 'ann');
     const ann = await WsTestClient.connect(nodes[1]!.wsUrl);
     await ann.hello({ token: annToken });
-    const call = (node: ServerHandle, method: string, path: string, body?: unknown) =>
-      fetch(`${node.url}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
     // Node 0 sees ann online through the bus: the nodes are linked.
     await until(async () => {
       const p = (await (await call(nodes[0]!, 'GET', '/presence')).json()) as {
@@ -112,5 +114,26 @@ describe('the operator API on a two-node mesh cluster', () => {
     assert.equal(seen.from, 'root');
     assert.equal(seen.channel, 'room:general');
     ann.close();
+  });
+
+  test('presence over the API counts users per node, from any node', async () => {
+    const token = await register(nodes[1]!, 'bea');
+    const bea = await WsTestClient.connect(nodes[1]!.wsUrl);
+    await bea.hello({ token });
+    const nodesSeen = async () =>
+      (
+        (await (await call(nodes[0]!, 'GET', '/presence')).json()) as {
+          nodes: { node: string; users: number; connections: number }[];
+        }
+      ).nodes;
+    await until(
+      async () => JSON.stringify(await nodesSeen()).includes('"node":"n1","users":1'),
+      'node 0 sees bea counted on n1',
+    );
+    assert.deepEqual(await nodesSeen(), [
+      { node: 'n0', users: 0, connections: 0 },
+      { node: 'n1', users: 1, connections: 1 },
+    ]);
+    bea.close();
   });
 });

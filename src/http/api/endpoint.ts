@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { AccountService } from '../../auth/accounts.js';
 import type { CloseCodeValue } from '../../protocol/close-codes.js';
 import type { ClientFrame } from '../../protocol/frames.js';
-import type { Presence } from '../../presence/presence.js';
+import type { PerNodePresence, Presence } from '../../presence/presence.js';
 import type { ApiKey, Store } from '../../store/store.js';
 import type { Reply } from '../router.js';
 import type { ApiKeys } from './api-keys.js';
@@ -43,7 +43,8 @@ export interface ApiContext {
   /** The server role of a server admin (`admin`). */
   adminRole: string;
   store: Store;
-  presence: Pick<Presence, 'count' | 'list'>;
+  /** `byNode` when the backend splits presence by node (cluster presence). */
+  presence: Pick<Presence, 'count' | 'list'> & Partial<PerNodePresence>;
   accounts: AccountService;
   /** This node's id and its own open connections per user. */
   node: { id: string; users(): ReadonlyMap<string, number> };

@@ -134,19 +134,18 @@ export const USER_ENDPOINTS: Endpoint[] = [
     scope: 'presence:read',
     tag: 'presence',
     summary:
-      'Who is online cluster-wide with connection counts, and this node\u2019s own users and ' +
-      'connections (ask each node for its own).',
+      'Who is online cluster-wide with connection counts, and each live node\u2019s users and ' +
+      'connections (a single node without cluster presence: just itself).',
     status: 200,
     run: async ({ ctx }) => {
       const users = [...ctx.presence.list()].map(([user, connections]) => ({ user, connections }));
       const mine = ctx.node.users();
       let connections = 0;
       for (const n of mine.values()) connections += n;
-      return {
-        users,
-        online: users.length,
-        node: { id: ctx.node.id, users: mine.size, connections },
-      };
+      const nodes = ctx.presence.byNode?.() ?? [
+        { node: ctx.node.id, users: mine.size, connections },
+      ];
+      return { users, online: users.length, node: ctx.node.id, nodes };
     },
   }),
 ];
