@@ -88,7 +88,7 @@ describe('the operator API on a two-node mesh cluster', () => {
       '--name',
       'ops',
       '--scopes',
-      'messages:write,presence:read',
+      'messages:write,presence:read,users:write',
       '--by',
       'root',
     );
@@ -135,5 +135,13 @@ describe('the operator API on a two-node mesh cluster', () => {
       { node: 'n1', users: 1, connections: 1 },
     ]);
     bea.close();
+  });
+
+  test('disconnecting a user through one node closes their socket on the other with 4101', async () => {
+    const token = await register(nodes[1]!, 'cy');
+    const cy = await WsTestClient.connect(nodes[1]!.wsUrl);
+    await cy.hello({ token });
+    assert.equal((await call(nodes[0]!, 'POST', '/users/cy/disconnect')).status, 204);
+    assert.equal(await cy.waitClosed(), 4101);
   });
 });
