@@ -43,6 +43,13 @@ import {
   runEventsScenario,
 } from './events.js';
 import {
+  API_SCENARIOS,
+  renderApi,
+  runApiScenario,
+  type ApiResult,
+  type ApiScenarioName,
+} from './api.js';
+import {
   SEARCH_SCENARIOS,
   type SearchResult,
   type SearchScenarioName,
@@ -58,7 +65,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)
   search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]
   edit and reaction fan-out (opt-in): --scenario events
-  upload throughput and memory (opt-in): --scenario uploads`;
+  upload throughput and memory (opt-in): --scenario uploads
+  HTTP API posts against socket sends (opt-in): --scenario api`;
 
 const { values } = parseArgs({
   options: {
@@ -98,7 +106,8 @@ type AnyScenario =
   | AuthScenarioName
   | SearchScenarioName
   | EventsScenarioName
-  | UploadsScenarioName;
+  | UploadsScenarioName
+  | ApiScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
@@ -111,6 +120,7 @@ const picked = list<AnyScenario>(
     ...SEARCH_SCENARIOS,
     ...EVENTS_SCENARIOS,
     ...UPLOADS_SCENARIOS,
+    ...API_SCENARIOS,
   ],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
@@ -121,13 +131,17 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
     !AUTH_SCENARIOS.includes(s as AuthScenarioName) &&
     !SEARCH_SCENARIOS.includes(s as SearchScenarioName) &&
     !EVENTS_SCENARIOS.includes(s as EventsScenarioName) &&
-    !UPLOADS_SCENARIOS.includes(s as UploadsScenarioName),
+    !UPLOADS_SCENARIOS.includes(s as UploadsScenarioName) &&
+    !API_SCENARIOS.includes(s as ApiScenarioName),
 );
 const uploadsScenarios = picked.filter((s): s is UploadsScenarioName =>
   UPLOADS_SCENARIOS.includes(s as UploadsScenarioName),
 );
 const eventsScenarios = picked.filter((s): s is EventsScenarioName =>
   EVENTS_SCENARIOS.includes(s as EventsScenarioName),
+);
+const apiScenarios = picked.filter((s): s is ApiScenarioName =>
+  API_SCENARIOS.includes(s as ApiScenarioName),
 );
 const searchScenarios = picked.filter((s): s is SearchScenarioName =>
   SEARCH_SCENARIOS.includes(s as SearchScenarioName),
@@ -159,7 +173,8 @@ const needsServer =
     clusterScenarios.length +
     authScenarios.length +
     eventsScenarios.length +
-    uploadsScenarios.length >
+    uploadsScenarios.length +
+    apiScenarios.length >
   0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
@@ -186,6 +201,7 @@ const authResults: AuthResult[] = [];
 const searchResults: SearchResult[] = [];
 const eventsResults: EventsResult[] = [];
 const uploadsResults: UploadsResult[] = [];
+const apiResults: ApiResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -247,6 +263,15 @@ try {
       note(`${name}: FAILED: ${error}`);
     }
   }
+  for (const name of apiScenarios) {
+    try {
+      apiResults.push(await runApiScenario({ scale: options.scale }));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+    }
+  }
   for (const name of searchScenarios) {
     try {
       searchResults.push(
@@ -273,6 +298,7 @@ const text = [
   renderSearch(searchResults),
   renderEvents(eventsResults),
   renderUploads(uploadsResults),
+  renderApi(apiResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -299,6 +325,7 @@ const json = {
       ...searchScenarios,
       ...eventsScenarios,
       ...uploadsScenarios,
+      ...apiScenarios,
     ],
     servers,
     build,
@@ -311,6 +338,7 @@ const json = {
   search: searchResults,
   events: eventsResults,
   uploads: uploadsResults,
+  api: apiResults,
   failures,
   table: text,
 };

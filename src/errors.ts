@@ -227,6 +227,16 @@ export const ERRORS = {
     message: 'request body is not valid JSON or does not match the schema',
     retryable: false,
   },
+  SB_ERR_API_KEY_INVALID: { message: 'API key is missing, unknown or revoked', retryable: false },
+  SB_ERR_API_SCOPE_MISSING: {
+    message: 'the API key lacks the scope this call needs',
+    retryable: false,
+  },
+  SB_ERR_ADMIN_REQUIRED: { message: 'only a server admin may do this', retryable: false },
+  SB_ERR_IDEMPOTENCY_KEY_REUSED: {
+    message: 'this Idempotency-Key was used with a different request',
+    retryable: false,
+  },
 
   // --- start-up and configuration (never sent on the wire) ---------------------------------
   SB_ERR_CONFIG_INVALID: { message: 'invalid configuration', retryable: false },

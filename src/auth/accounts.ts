@@ -80,6 +80,9 @@ export interface Origin {
   address: string;
 }
 
+/** The server role that marks a bot account (made by the HTTP API's `POST /users` with `bot`). */
+export const BOT_ROLE = 'bot';
+
 const deviceLabel = (device: string): string => device.slice(0, 128) || 'unknown device';
 
 /** Candidates a first OIDC sign-in tries before giving up with SB_ERR_HANDLE_TAKEN. */
@@ -338,5 +341,59 @@ export class AccountService {
     }
     await this.#o.accounts.setName(me.handle, name);
     return { user: me.handle, name };
+  }
+
+  // --- operator calls (the HTTP API, issue 9): no credentials of the user's own ---------------
+
+  /**
+   * Creates an account for an operator's backend, with a first session whose token is returned:
+   * a password is optional (without one only issued sessions sign in), `bot` marks it a bot
+   * account (server role `bot`). SB_ERR_HANDLE_TAKEN when the handle was ever held.
+   */
+  async createUser(
+    rawHandle: string,
+    options: { password?: string | undefined; name?: string | undefined; bot: boolean },
+    device: string,
+  ): Promise<Issued> {
+    const handle = rawHandle.toLowerCase();
+    if (!HANDLE_RE.test(handle)) throw new SwitchboardError('SB_ERR_HANDLE_INVALID');
+    if (options.password !== undefined) checkPassword(options.password);
+    const name = options.name === undefined ? null : normalizeName(options.name);
+    if (name !== null) {
+      const handles = (await this.#o.accounts.accountNames()).map((a) => a.handle);
+      checkConfusable(name, handle, handles);
+    }
+    if (await this.#everHeld(handle)) throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    const account =
+      options.password === undefined
+        ? { handle, passwordHash: NO_PASSWORD, name: null, createdAt: this.#now(), roles: [] }
+        : await this.#newAccount(handle, options.password);
+    const { token, session } = this.#newSession(handle, device);
+    if (!(await this.#o.accounts.createAccount(account, session, this.#now())))
+      throw new SwitchboardError('SB_ERR_HANDLE_TAKEN');
+    if (name !== null) await this.#o.accounts.setName(handle, name);
+    if (options.bot) await this.#o.accounts.setRoles(handle, [BOT_ROLE]);
+    await this.#o.onCreated?.(handle);
+    return { token, user: { user: handle, name } };
+  }
+
+  /** A new device session of an existing account (a backend signs its user in). */
+  async issueSession(rawHandle: string, device: string): Promise<Issued> {
+    const handle = rawHandle.toLowerCase();
+    if (!HANDLE_RE.test(handle) || !(await this.#o.accounts.accountByHandle(handle)))
+      throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no account ${rawHandle}`);
+    return this.#addSession(handle, device);
+  }
+
+  /** Revokes every session of `handle` and closes their connections; resolves how many. */
+  async revokeAll(rawHandle: string): Promise<number> {
+    const handle = rawHandle.toLowerCase();
+    let n = 0;
+    for (const s of await this.#o.accounts.deviceSessions(handle)) {
+      if (!(await this.#o.accounts.revokeDeviceSession(handle, s.id))) continue;
+      this.#o.onRevoke(handle, s.id);
+      n++;
+    }
+    return n;
   }
 }

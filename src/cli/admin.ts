@@ -5,38 +5,10 @@
  * role is read at each hello: it applies to the user's next connection, not to open ones.
  */
 import type { Command } from 'commander';
-import { SwitchboardError } from '../errors.js';
-import { HANDLE_RE } from '../protocol/frames.js';
 import { SERVER_ADMIN_ROLE } from '../core/permissions.js';
-import { openStore, type StoreBackend } from '../store/open-store.js';
-import { SETTINGS } from '../settings/table.js';
-import { addSettingOptions, settingsFrom } from './setting-options.js';
-
-const ADMIN_SETTINGS = { store: SETTINGS.store, dataDir: SETTINGS.dataDir };
-
-type Act = (store: StoreBackend, handle: string | undefined) => Promise<string>;
-
-async function withStore(cmd: Command, handle: string | undefined, act: Act): Promise<void> {
-  const { store: url, dataDir } = settingsFrom(cmd, ADMIN_SETTINGS);
-  const store = await openStore(url, { dataDir });
-  try {
-    process.stdout.write(`${await act(store, handle?.toLowerCase())}\n`);
-  } finally {
-    await store.close();
-  }
-}
-
-async function account(store: StoreBackend, handle: string | undefined) {
-  if (handle === undefined || !HANDLE_RE.test(handle))
-    throw new SwitchboardError('SB_ERR_HANDLE_INVALID', `not a handle: ${String(handle)}`);
-  const found = await store.accounts.accountByHandle(handle);
-  if (!found)
-    throw new SwitchboardError(
-      'SB_ERR_USER_NOT_FOUND',
-      `no account '${handle}' (a guest must sign up or upgrade first)`,
-    );
-  return found;
-}
+import { ADMIN_SETTINGS, account, withStore, type Act } from './admin-store.js';
+import { registerApiKeys } from './api-keys.js';
+import { addSettingOptions } from './setting-options.js';
 
 const grant: Act = async (store, handle) => {
   const a = await account(store, handle);
@@ -74,4 +46,5 @@ export function registerAdmin(program: Command): void {
   sub('grant', 'make an account a server admin', grant);
   sub('revoke', 'take the server admin role from an account', revoke);
   sub('list', 'list the accounts with server roles', list, false);
+  registerApiKeys(admin);
 }

@@ -33,8 +33,17 @@ import { TokenBucket } from '../token-bucket.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
 import type { LinkPreview } from '../protocol/link-preview.js';
+import {
+  HEADLESS_REFUSED,
+  HEADLESS_TRANSPORT,
+  type HeadlessActor,
+  type HeadlessFrame,
+} from './headless.js';
+import { ClientFrame } from '../protocol/frames.js';
+import { SERVER_SCOPE } from '../store/store.js';
 
 export type { Logger };
+export type { HeadlessActor, HeadlessFrame };
 export type { CoreMetrics };
 
 export interface CoreOptions {
@@ -203,6 +212,50 @@ export class ChatCore {
       code,
       ...(session === undefined ? {} : { s: session }),
     });
+  }
+
+  /**
+   * Runs one command as `actor` with no socket (the HTTP API, webhooks, the admin console): the
+   * same handler, permission checks, stores and bus as the socket frame, so its effects reach
+   * every node alike. Resolves the reply's data; rejects with the command's SwitchboardError
+   * (SB_ERR_BAD_FRAME when the frame breaks the protocol schema, SB_ERR_BANNED for a user banned
+   * server-wide, SB_ERR_SHUTTING_DOWN while draining). The actor is not online meanwhile.
+   */
+  async runAs(actor: HeadlessActor, frame: HeadlessFrame): Promise<unknown> {
+    if (HEADLESS_REFUSED.includes(frame.type))
+      throw new SwitchboardError('SB_ERR_BAD_FRAME', `${frame.type} cannot run headless`);
+    const parsed = ClientFrame.safeParse({ ...frame, id: 0 });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join('.') || 'frame'}: ${issue.message}` : 'invalid';
+      throw new SwitchboardError('SB_ERR_BAD_FRAME', where.slice(0, 200));
+    }
+    const user = actor.user.toLowerCase();
+    if (await this.opts.store.moderation.restriction(SERVER_SCOPE, user, 'ban', this.now()))
+      throw new SwitchboardError('SB_ERR_BANNED');
+    const conn = new ClientConnection(
+      this.nextId++,
+      HEADLESS_TRANSPORT,
+      this.flusher,
+      this.opts,
+      () => {},
+      this.now(),
+    );
+    conn.user = user;
+    conn.roles = actor.roles ?? [];
+    try {
+      return await this.gate.execute(conn, parsed.data as Exclude<ClientFrame, { type: 'pong' }>);
+    } finally {
+      conn.closed = true;
+      this.directory.drop(conn);
+    }
+  }
+
+  /** This node's users with their open connection counts here (presence per node). */
+  localUsers(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const [user, set] of this.directory.users) out.set(user, set.size);
+    return out;
   }
 
   /** Channels active on this node (for tests and metrics). */

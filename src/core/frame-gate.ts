@@ -100,6 +100,31 @@ export class FrameGate {
     return false;
   }
 
+  /**
+   * Runs a frame that passed elsewhere (a headless command: see ./headless.ts) and resolves its
+   * reply's data, or rejects with the command's error; counted like a socket command.
+   */
+  async execute(
+    conn: ClientConnection,
+    frame: Exclude<ClientFrame, { type: 'pong' }>,
+  ): Promise<unknown> {
+    if (this.opts.draining()) throw new SwitchboardError('SB_ERR_SHUTTING_DOWN');
+    const handler = this.opts.commands[frame.type] as Handler<CommandType>;
+    this.opts.metrics.frameIn(frame.type);
+    this.inflight++;
+    try {
+      const data = await handler(this.opts.context, conn, frame);
+      return data === NO_REPLY ? undefined : data;
+    } catch (err) {
+      if (!(err instanceof SwitchboardError))
+        this.opts.logger.error({ err, type: frame.type }, 'command failed');
+      this.count(err);
+      throw err;
+    } finally {
+      this.inflight--;
+    }
+  }
+
   private run(conn: ClientConnection, frame: Exclude<ClientFrame, { type: 'pong' }>): void {
     const handler = this.opts.commands[frame.type] as Handler<CommandType>;
     this.inflight++;

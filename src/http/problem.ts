@@ -45,6 +45,28 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SB_ERR_STORE_UNAVAILABLE: 503,
   SB_ERR_OIDC_UNAVAILABLE: 503,
   SB_ERR_SHUTTING_DOWN: 503,
+  SB_ERR_API_KEY_INVALID: 401,
+  SB_ERR_API_SCOPE_MISSING: 403,
+  SB_ERR_ADMIN_REQUIRED: 403,
+  SB_ERR_IDEMPOTENCY_KEY_REUSED: 409,
+  SB_ERR_RATE_LIMITED: 429,
+  SB_ERR_SLOW_MODE: 429,
+  // Codes of chat commands run over the API (ChatCore.runAs).
+  SB_ERR_ROOM_NAME_INVALID: 400,
+  SB_ERR_MESSAGE_EMPTY: 400,
+  SB_ERR_MESSAGE_TOO_LARGE: 400,
+  SB_ERR_SEARCH_INVALID: 400,
+  SB_ERR_REACTION_INVALID: 400,
+  SB_ERR_OUTRANKED: 403,
+  SB_ERR_NOT_A_MEMBER: 403,
+  SB_ERR_BLOCKED: 403,
+  SB_ERR_EDIT_WINDOW_CLOSED: 403,
+  SB_ERR_USER_NOT_FOUND: 404,
+  SB_ERR_MESSAGE_NOT_FOUND: 404,
+  SB_ERR_ROOM_EXISTS: 409,
+  SB_ERR_REACTION_EXISTS: 409,
+  SB_ERR_REACTION_NOT_FOUND: 409,
+  SB_ERR_REACTION_LIMIT: 409,
 };
 
 export interface Problem {
@@ -76,5 +98,6 @@ export function sendProblem(res: ServerResponse, err: unknown): void {
     headers['retry-after'] = String(Math.ceil(problem.retryAfter / 1000));
   }
   if (problem.code === 'SB_ERR_HTTP_METHOD_NOT_ALLOWED') headers['allow'] = problem.detail;
+  if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
   res.writeHead(problem.status, headers).end(JSON.stringify(problem));
 }

@@ -11,7 +11,7 @@
  * ttlMs after the crash; a clean stop (`bye`), at once.
  */
 import type { Bus } from '../bus/bus.js';
-import type { Presence, PresenceHandler } from './presence.js';
+import type { NodeCount, PerNodePresence, Presence, PresenceHandler } from './presence.js';
 
 export const PRESENCE_TOPIC = 'presence';
 
@@ -39,7 +39,7 @@ export interface BusPresenceOptions {
   onError?: (err: unknown) => void;
 }
 
-export class BusPresence implements Presence {
+export class BusPresence implements Presence, PerNodePresence {
   private readonly local = new Map<string, number>();
   private readonly remotes = new Map<string, Remote>();
   private readonly totals = new Map<string, number>();
@@ -100,6 +100,18 @@ export class BusPresence implements Presence {
 
   list(): Map<string, number> {
     return new Map(this.totals);
+  }
+
+  byNode(): NodeCount[] {
+    const share = (node: string, counts: Map<string, number>): NodeCount => {
+      let connections = 0;
+      for (const n of counts.values()) connections += n;
+      return { node, users: counts.size, connections };
+    };
+    return [
+      share(this.node, this.local),
+      ...[...this.remotes].map(([node, r]) => share(node, r.counts)),
+    ].sort((a, b) => a.node.localeCompare(b.node));
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,22 @@
 
 export type PresenceHandler = (user: string, connections: number) => void;
 
+/** One node's own share of presence. */
+export interface NodeCount {
+  node: string;
+  users: number;
+  connections: number;
+}
+
+/**
+ * Presence that knows each live node's own counts (BusPresence). A separate interface: a
+ * single-node backend has nothing to split.
+ */
+export interface PerNodePresence {
+  /** Every live node, this one included, with its users and connections. */
+  byNode(): NodeCount[];
+}
+
 export interface Presence {
   start(handler: PresenceHandler): Promise<void>;
   setLocal(user: string, connections: number): void;

@@ -16,6 +16,7 @@ import { isClusterBus, openBus } from '../bus/index.js';
 import { BusMux } from '../bus/mux.js';
 import type { Config } from '../config.js';
 import { ChatCore, type Logger } from '../core/chat-core.js';
+import { SERVER_ADMIN_ROLE } from '../core/permissions.js';
 import type { Presence } from '../presence/presence.js';
 import { MemoryPresence } from '../presence/memory.js';
 import { BusPresence, PRESENCE_TOPIC } from '../presence/bus.js';
@@ -35,6 +36,8 @@ import { FileLinks } from '../http/file-link.js';
 import { openBlobStore, type BlobStore } from '../blob/index.js';
 import { randomBytes } from 'node:crypto';
 import { COLLECT_EVERY_MS, collectUploads } from './collect-uploads.js';
+import { addApiRoutes } from '../http/api/api-routes.js';
+import { ApiKeys } from '../http/api/api-keys.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
@@ -57,6 +60,8 @@ export class SwitchboardServer {
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
   private readonly api: ApiRouter;
+  /** API keys of the operator API (src/http/api). */
+  readonly keys: ApiKeys;
   /** The `--metrics-listen` server, when set. */
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
@@ -100,6 +105,11 @@ export class SwitchboardServer {
       maxBytes: config.uploadMaxBytes,
       quotaBytes: config.uploadQuotaBytes,
     });
+    this.keys = new ApiKeys({
+      store: store.apiKeys,
+      rate: config.apiKeyRate,
+      burst: config.apiKeyBurst,
+    });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -118,6 +128,20 @@ export class SwitchboardServer {
       metrics: this.metrics,
       blobStore: blobs,
     });
+    addApiRoutes(
+      this.api,
+      {
+        keys: this.keys,
+        core: this.core,
+        adminRole: SERVER_ADMIN_ROLE,
+        store,
+        presence,
+        accounts,
+        node: { id: bus.nodeId, users: () => this.core.localUsers() },
+        now: Date.now,
+      },
+      (err) => logger.warn({ err }, 'API call log write failed'),
+    );
     this.transport = new WsTransport({
       server: this.http,
       maxPayload: config.maxFrameBytes,

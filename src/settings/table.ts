@@ -382,6 +382,20 @@ export const SETTINGS = {
     help: 'sign-in modes, a comma list of guest, password, jwt, webhook, oidc',
     fromText: parseModeList,
   }),
+  apiKeyRate: setting({
+    schema: z.number().min(0.001).default(100),
+    flag: '--api-key-rate <n>',
+    env: 'SWITCHBOARD_API_KEY_RATE',
+    group: 'Auth',
+    help: 'HTTP API calls per second per API key on each node (over it: 429 with Retry-After)',
+  }),
+  apiKeyBurst: setting({
+    schema: z.number().int().min(1).default(200),
+    flag: '--api-key-burst <n>',
+    env: 'SWITCHBOARD_API_KEY_BURST',
+    group: 'Auth',
+    help: 'HTTP API calls an API key may make at once before --api-key-rate paces it',
+  }),
   loginAddressRate: setting({
     schema: z.number().min(0.001).default(0.5),
     flag: '--login-address-rate <n>',

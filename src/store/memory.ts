@@ -2,6 +2,7 @@ import type { Session, SessionStore } from '../auth/session-store.js';
 import { MemoryUploads } from './memory-uploads.js';
 import type { AccountStore } from '../auth/account-store.js';
 import { MemoryAccounts } from './memory-accounts.js';
+import { MemoryApiKeys } from './memory-api-keys.js';
 import { SwitchboardError } from '../errors.js';
 import type {
   ChannelKind,
@@ -57,6 +58,7 @@ export class MemoryStore implements Store, SessionStore {
   readonly uploads = new MemoryUploads();
   /** Thread follows and counts (./memory-threads.ts). */
   readonly threads = new MemoryThreads(this.#channels);
+  readonly apiKeys = new MemoryApiKeys();
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;

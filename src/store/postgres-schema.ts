@@ -182,7 +182,27 @@ const MIGRATIONS: Migration[] = [
      PRIMARY KEY (channel, root, "user")
    );
    CREATE INDEX thread_follows_user ON thread_follows ("user", channel, root)`,
-  // 13 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 13 (issue 9, HTTP API): API keys
+  // (only the key's SHA-256) and the log of every call made with one.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     key_hash TEXT NOT NULL UNIQUE,
+     created_by TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     revoked_at BIGINT
+   );
+   CREATE TABLE api_calls (
+     id BIGSERIAL PRIMARY KEY,
+     key_id TEXT NOT NULL,
+     method TEXT NOT NULL,
+     path TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     ts BIGINT NOT NULL
+   );
+   CREATE INDEX api_calls_key ON api_calls (key_id, id);`,
+  // 14 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

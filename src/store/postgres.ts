@@ -25,6 +25,7 @@ import { PostgresModeration } from './postgres-moderation.js';
 import { PostgresUploads } from './postgres-uploads.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
+import { PostgresApiKeys } from './postgres-api-keys.js';
 import { PostgresSearch } from './postgres-search.js';
 import { PostgresThreads } from './postgres-threads.js';
 import { fold } from './search-text.js';
@@ -203,6 +204,7 @@ export class PostgresStore implements Store, SessionStore {
   readonly uploads: PostgresUploads;
   /** Thread follows and counts (./postgres-threads.ts). */
   readonly threads: PostgresThreads;
+  readonly apiKeys: PostgresApiKeys;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
@@ -232,6 +234,13 @@ export class PostgresStore implements Store, SessionStore {
       }
     });
     this.threads = new PostgresThreads(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
+    this.apiKeys = new PostgresApiKeys(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
       } catch (err) {

@@ -176,7 +176,27 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (channel, root, user)
    ) WITHOUT ROWID;
    CREATE INDEX thread_follows_user ON thread_follows (user, channel, root);`,
-  // 13 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 13 (issue 9, HTTP API): API keys
+  // (only the key's SHA-256) and the log of every call made with one.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     scopes TEXT NOT NULL,
+     key_hash TEXT NOT NULL UNIQUE,
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE TABLE api_calls (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     key_id TEXT NOT NULL,
+     method TEXT NOT NULL,
+     path TEXT NOT NULL,
+     status INTEGER NOT NULL,
+     ts INTEGER NOT NULL
+   );
+   CREATE INDEX api_calls_key ON api_calls (key_id, id);`,
+  // 14 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

@@ -36,6 +36,7 @@ import {
 } from './rows.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
+import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteSearch } from './sqlite-search.js';
 import { SqliteUploads } from './sqlite-uploads.js';
@@ -63,6 +64,7 @@ export class SqliteStore implements Store, SessionStore {
   readonly moderation: SqliteModeration;
   /** Thread follows and counts (./sqlite-threads.ts). */
   readonly threads: SqliteThreads;
+  readonly apiKeys: SqliteApiKeys;
   readonly #search: SqliteSearch;
   /** Full-text search over the messages (./sqlite-search.ts). */
   readonly search: SearchIndex;
@@ -88,6 +90,7 @@ export class SqliteStore implements Store, SessionStore {
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
       this.threads = new SqliteThreads(db, (fn) => this.#run(fn));
+      this.apiKeys = new SqliteApiKeys(db, (fn) => this.#run(fn));
       this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();

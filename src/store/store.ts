@@ -4,6 +4,7 @@
  * (memory.ts, sqlite.ts, postgres.ts) implement both, and the session seam of
  * src/auth/session-store.ts in the same database.
  */
+import type { ApiKeyStore } from './api-key-store.js';
 import type { ChannelStore } from './channel-store.js';
 import type { MessageStore } from './message-store.js';
 import type { ModerationStore } from './moderation-store.js';
@@ -42,6 +43,7 @@ export type {
   RoomRole,
 } from './moderation-store.js';
 export { SERVER_SCOPE } from './moderation-store.js';
+export type { ApiCall, ApiKey, ApiKeyStore, NewApiCall } from './api-key-store.js';
 export type { SearchHit, SearchIndex, SearchPage, SearchQuery } from './search-index.js';
 export type { UploadRecord, UploadStore } from './upload-store.js';
 export type { Attachment } from './message-store.js';
@@ -56,6 +58,8 @@ export interface Store extends MessageStore, ChannelStore {
   readonly uploads: UploadStore;
   /** Thread follows, thread read positions and thread counts (./thread-store.ts). */
   readonly threads: ThreadStore;
+  /** HTTP API keys and the log of API calls, in the same database (./api-key-store.ts). */
+  readonly apiKeys: ApiKeyStore;
   /**
    * Releases the backend's connection, after which its calls reject SB_ERR_STORE_UNAVAILABLE
    * (MemoryStore has no connection and keeps working). Idempotent.

@@ -85,4 +85,57 @@ describe('switchboard admin', () => {
     assert.match(bad.stderr, /SB_ERR_HANDLE_INVALID/);
     guest.close();
   });
+  test('api-key create prints a key once that works on the server; list shows it; revoke ends it', async () => {
+    await register('quinn');
+    const refused = await admin(
+      server.dataDir,
+      'api-key',
+      'create',
+      '--name',
+      'x',
+      '--scopes',
+      'rooms:read',
+      '--by',
+      'quinn',
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /SB_ERR_ADMIN_REQUIRED/);
+    const badScope = await admin(
+      server.dataDir,
+      'api-key',
+      'create',
+      '--name',
+      'x',
+      '--scopes',
+      'rooms:fly',
+      '--by',
+      'quinn',
+    );
+    assert.match(badScope.stderr, /SB_ERR_CONFIG_INVALID/);
+    assert.equal((await admin(server.dataDir, 'grant', 'quinn')).code, 0);
+    const made = await admin(
+      server.dataDir,
+      'api-key',
+      'create',
+      '--name',
+      'backend',
+      '--scopes',
+      'rooms:read',
+      '--by',
+      'quinn',
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const [key, idLine] = made.stdout.split('\n');
+    const id = /^id (\S+)/.exec(idLine ?? '')?.[1];
+    assert.ok(id);
+    const rooms = () =>
+      fetch(`${server.url}/api/v1/rooms`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal((await rooms()).status, 200);
+    const listed = await admin(server.dataDir, 'api-key', 'list');
+    assert.match(listed.stdout, new RegExp(`^${id}\tbackend\trooms:read\tby quinn$`, 'm'));
+    assert.doesNotMatch(listed.stdout, /sbk_/, 'the key is never listed');
+    assert.equal((await admin(server.dataDir, 'api-key', 'revoke', id)).code, 0);
+    assert.equal((await rooms()).status, 401);
+    assert.match((await admin(server.dataDir, 'api-key', 'list')).stdout, /\trevoked$/m);
+  });
 });

@@ -6,6 +6,7 @@
  * reason shown. Each case opens fresh stores and the suite closes them afterwards.
  */
 import type { Store } from '../../src/store/store.js';
+import { API_KEY_CASES } from './cases/api-keys.js';
 import { CHANNEL_CASES } from './cases/channels.js';
 import { DURABILITY_CASES } from './cases/durability.js';
 import { EVENT_CASES } from './cases/events.js';
@@ -29,6 +30,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...MENTION_CASES,
   ...UPLOAD_CASES,
   ...THREAD_CASES,
+  ...API_KEY_CASES,
 };
 
 export function storeConformance(

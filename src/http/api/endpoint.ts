@@ -1,0 +1,117 @@
+/**
+ * One endpoint of the HTTP API as data: method, path, scope, zod schemas of its query and body,
+ * its success status and what it runs. The router (../router.ts) and the OpenAPI document
+ * (./openapi.ts) are both made from the same list, so the document cannot drift from the routes.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import type { AccountService } from '../../auth/accounts.js';
+import type { CloseCodeValue } from '../../protocol/close-codes.js';
+import type { ClientFrame } from '../../protocol/frames.js';
+import type { PerNodePresence, Presence } from '../../presence/presence.js';
+import type { ApiKey, Store } from '../../store/store.js';
+import type { Reply } from '../router.js';
+import type { ApiKeys } from './api-keys.js';
+import type { ApiScope } from './scopes.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who a command runs as (ChatCore's HeadlessActor): a handle and its server roles. */
+export interface HeadlessActor {
+  user: string;
+  roles?: readonly string[];
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A command frame without its id, as ChatCore.runAs takes it. */
+export type HeadlessCommand = DistributiveOmit<
+  Exclude<ClientFrame, { type: 'hello' | 'refresh' | 'resume' | 'typing' | 'ping' | 'pong' }>,
+  'id'
+>;
+
+/** The core as the API uses it (ChatCore): commands as a user, and closing a user's sockets. */
+export interface CommandRunner {
+  runAs(actor: HeadlessActor, frame: HeadlessCommand): Promise<unknown>;
+  disconnectUser(user: string, code: CloseCodeValue): void;
+}
+
+/** What endpoints may use: the core's headless commands and the seams they read. */
+export interface ApiContext {
+  keys: ApiKeys;
+  core: CommandRunner;
+  /** The server role of a server admin (`admin`). */
+  adminRole: string;
+  store: Store;
+  /** `byNode` when the backend splits presence by node (cluster presence). */
+  presence: Pick<Presence, 'count' | 'list'> & Partial<PerNodePresence>;
+  accounts: AccountService;
+  /** This node's id and its own open connections per user. */
+  node: { id: string; users(): ReadonlyMap<string, number> };
+  now(): number;
+}
+
+/** Who makes a call: an API key, or (API key management only) a server admin's session. */
+export interface Caller {
+  key: ApiKey | null;
+  /** The handle the call acts as when it names no user: the key's creator, or the admin. */
+  user: string;
+  /** What the audit log records: the key's id, or `session:<handle>`. */
+  label: string;
+}
+
+export interface EndpointCall<B, Q> {
+  ctx: ApiContext;
+  req: IncomingMessage;
+  params: Record<string, string>;
+  body: B;
+  query: Q;
+  caller: Caller;
+  /**
+   * The actor a command runs as: the user named (with their account's server roles), or else
+   * the caller's user with their current server roles (a key's creator who is still a server
+   * admin acts as one).
+   */
+  actor: (as?: string) => Promise<HeadlessActor>;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface EndpointSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+  method: Method;
+  /** OpenAPI form: `/rooms/{room}/messages`, below /api/v1. */
+  path: string;
+  scope: ApiScope;
+  tag: string;
+  summary: string;
+  body?: B;
+  /** An object schema of the query string (values arrive as strings: coerce numbers). */
+  query?: Q;
+  /** The documented success status. */
+  status: number;
+  /** The endpoint also takes a server admin's session token instead of a key. */
+  adminSession?: boolean;
+  /** Resolves the body of the answer, or a full reply (another status, headers). */
+  run(call: EndpointCall<Out<B>, Out<Q>>): Promise<unknown>;
+}
+
+export type Endpoint = EndpointSpec<z.ZodType | undefined, z.ZodType | undefined>;
+
+/** Keeps the inference of an endpoint's body and query types. */
+export function endpoint<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+>(spec: EndpointSpec<B, Q>): Endpoint {
+  return spec;
+}
+
+const REPLY = Symbol('reply');
+
+/** A reply with another status than the endpoint's documented one, or with headers. */
+export function reply(r: Reply): Reply & { [REPLY]: true } {
+  return { ...r, [REPLY]: true };
+}
+
+export function isReply(value: unknown): value is Reply {
+  return typeof value === 'object' && value !== null && REPLY in value;
+}

@@ -1,0 +1,189 @@
+/**
+ * Rooms over HTTP: list, create, settings, members, roles, bans, mutes and who is online in a
+ * room. Commands run through ChatCore.runAs as `as`, by default the key's creator (a server admin,
+ * who outranks every room role).
+ */
+import { z } from 'zod';
+import { RoomKind, RoomRole } from '../../protocol/frames.js';
+import { requireRoomName } from './room-name.js';
+import { endpoint, type Endpoint } from './endpoint.js';
+import { asQuery, duration, handle, reason } from './schemas.js';
+
+const restriction = z.strictObject({ duration, reason });
+
+/** PUT/DELETE pairs that restrict a member: bans and mutes. */
+function restrictions(kind: 'bans' | 'mutes'): Endpoint[] {
+  const [on, off] = kind === 'bans' ? (['ban', 'unban'] as const) : (['mute', 'unmute'] as const);
+  return [
+    endpoint({
+      method: 'PUT',
+      path: `/rooms/{room}/${kind}/{user}`,
+      scope: 'rooms:write',
+      tag: 'rooms',
+      summary:
+        kind === 'bans'
+          ? 'Ban a user from a room (removed at once on every node; cannot rejoin).'
+          : 'Mute a member of a room (cannot send or type).',
+      query: asQuery,
+      body: restriction,
+      status: 204,
+      run: async ({ ctx, params, query, body, actor }) => {
+        await ctx.core.runAs(await actor(query.as), {
+          type: on,
+          room: params['room']!,
+          user: params['user']!,
+          ...(body.duration === undefined ? {} : { duration: body.duration }),
+          ...(body.reason === undefined ? {} : { reason: body.reason }),
+        });
+      },
+    }),
+    endpoint({
+      method: 'DELETE',
+      path: `/rooms/{room}/${kind}/{user}`,
+      scope: 'rooms:write',
+      tag: 'rooms',
+      summary: kind === 'bans' ? 'Lift a ban.' : 'Lift a mute.',
+      query: asQuery,
+      status: 204,
+      run: async ({ ctx, params, query, actor }) => {
+        await ctx.core.runAs(await actor(query.as), {
+          type: off,
+          room: params['room']!,
+          user: params['user']!,
+        });
+      },
+    }),
+  ];
+}
+
+export const ROOM_ENDPOINTS: Endpoint[] = [
+  endpoint({
+    method: 'GET',
+    path: '/rooms',
+    scope: 'rooms:read',
+    tag: 'rooms',
+    summary: 'List the rooms `as` can see (a server admin: all).',
+    query: asQuery,
+    status: 200,
+    run: async ({ ctx, query, actor }) => ctx.core.runAs(await actor(query.as), { type: 'rooms' }),
+  }),
+  endpoint({
+    method: 'POST',
+    path: '/rooms',
+    scope: 'rooms:write',
+    tag: 'rooms',
+    summary: 'Create a room; its owner (default: the key\u2019s creator) joins it.',
+    body: z.strictObject({
+      room: z.string().max(64).describe('Room name: 1-64 of a-z 0-9 _ -'),
+      kind: RoomKind.optional().describe('Default public.'),
+      owner: handle.optional().describe('The owner; default the key\u2019s creator.'),
+    }),
+    status: 201,
+    run: async ({ ctx, body, actor }) =>
+      ctx.core.runAs(await actor(body.owner), {
+        type: 'create',
+        room: body.room,
+        ...(body.kind === undefined ? {} : { kind: body.kind }),
+      }),
+  }),
+  endpoint({
+    method: 'PATCH',
+    path: '/rooms/{room}',
+    scope: 'rooms:write',
+    tag: 'rooms',
+    summary: 'Change a room\u2019s kind or slow mode (room admins and above).',
+    query: asQuery,
+    body: z.strictObject({
+      kind: RoomKind.optional(),
+      slowMode: z.number().int().min(0).max(86_400).optional().describe('Seconds; 0: off.'),
+    }),
+    status: 200,
+    run: async ({ ctx, params, query, body, actor }) =>
+      ctx.core.runAs(await actor(query.as), {
+        type: 'room-settings',
+        room: params['room']!,
+        ...(body.kind === undefined ? {} : { kind: body.kind }),
+        ...(body.slowMode === undefined ? {} : { slowMode: body.slowMode }),
+      }),
+  }),
+  endpoint({
+    method: 'GET',
+    path: '/rooms/{room}/members',
+    scope: 'rooms:read',
+    tag: 'rooms',
+    summary: 'The members of a room with roles, mutes and online connection counts.',
+    query: asQuery,
+    status: 200,
+    run: async ({ ctx, params, query, actor }) =>
+      ctx.core.runAs(await actor(query.as), { type: 'members', room: params['room']! }),
+  }),
+  endpoint({
+    method: 'PUT',
+    path: '/rooms/{room}/members/{user}',
+    scope: 'rooms:write',
+    tag: 'rooms',
+    summary: 'Make a user a member of a room (every device of theirs follows it).',
+    query: asQuery,
+    status: 204,
+    run: async ({ ctx, params, query, actor }) => {
+      await ctx.core.runAs(await actor(query.as), {
+        type: 'invite',
+        room: params['room']!,
+        user: params['user']!,
+      });
+    },
+  }),
+  endpoint({
+    method: 'DELETE',
+    path: '/rooms/{room}/members/{user}',
+    scope: 'rooms:write',
+    tag: 'rooms',
+    summary: 'Remove a member from a room (kick): every device leaves its stream at once.',
+    query: asQuery.extend({ reason }),
+    status: 204,
+    run: async ({ ctx, params, query, actor }) => {
+      await ctx.core.runAs(await actor(query.as), {
+        type: 'kick',
+        room: params['room']!,
+        user: params['user']!,
+        ...(query.reason === undefined ? {} : { reason: query.reason }),
+      });
+    },
+  }),
+  endpoint({
+    method: 'PUT',
+    path: '/rooms/{room}/members/{user}/role',
+    scope: 'rooms:write',
+    tag: 'rooms',
+    summary: 'Change a member\u2019s role (both roles must be below the actor\u2019s).',
+    query: asQuery,
+    body: z.strictObject({ role: RoomRole }),
+    status: 204,
+    run: async ({ ctx, params, query, body, actor }) => {
+      await ctx.core.runAs(await actor(query.as), {
+        type: 'role',
+        room: params['room']!,
+        user: params['user']!,
+        role: body.role,
+      });
+    },
+  }),
+  ...restrictions('bans'),
+  ...restrictions('mutes'),
+  endpoint({
+    method: 'GET',
+    path: '/rooms/{room}/presence',
+    scope: 'presence:read',
+    tag: 'presence',
+    summary: 'Who of a room\u2019s members is online, with connection counts, cluster-wide.',
+    status: 200,
+    run: async ({ ctx, params }) => {
+      const id = await requireRoomName(ctx.store, params['room']!);
+      const online = (await ctx.store.members(id)).flatMap((user) => {
+        const connections = ctx.presence.count(user);
+        return connections > 0 ? [{ user, connections }] : [];
+      });
+      return { room: id.slice('room:'.length), online: online.length, users: online };
+    },
+  }),
+];
