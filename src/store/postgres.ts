@@ -17,6 +17,7 @@ import {
 import { PostgresModeration } from './postgres-moderation.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
+import { PostgresPush } from './postgres-push.js';
 import { PostgresSearch } from './postgres-search.js';
 import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
@@ -161,6 +162,8 @@ export class PostgresStore implements Store, SessionStore {
   readonly moderation: PostgresModeration;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
+  /** Push subscriptions and notification settings (./postgres-push.ts). */
+  readonly push: PostgresPush;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
   readonly accounts: AccountStore;
 
@@ -174,6 +177,13 @@ export class PostgresStore implements Store, SessionStore {
       }
     }, trigramIndex);
     this.moderation = new PostgresModeration(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
+    this.push = new PostgresPush(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
       } catch (err) {

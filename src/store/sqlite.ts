@@ -28,6 +28,7 @@ import {
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
+import { SqlitePush } from './sqlite-push.js';
 import { SqliteSearch } from './sqlite-search.js';
 import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
@@ -53,6 +54,8 @@ export class SqliteStore implements Store, SessionStore {
   readonly #search: SqliteSearch;
   /** Full-text search over the messages (./sqlite-search.ts). */
   readonly search: SearchIndex;
+  /** Push subscriptions and notification settings (./sqlite-push.ts). */
+  readonly push: SqlitePush;
   /** Accounts and their device sessions, on this connection (./sqlite-accounts.ts). */
   readonly accounts: AccountStore;
 
@@ -74,6 +77,7 @@ export class SqliteStore implements Store, SessionStore {
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
       this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
+      this.push = new SqlitePush(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();
       throw unavailable(err, `cannot open sqlite store at ${path}`);

@@ -7,6 +7,7 @@
 import type { ChannelStore } from './channel-store.js';
 import type { MessageStore } from './message-store.js';
 import type { ModerationStore } from './moderation-store.js';
+import type { PushStore } from './push-store.js';
 import type { SearchIndex } from './search-index.js';
 
 // One import path for the core: the seams' types, re-exported.
@@ -38,6 +39,15 @@ export type {
   RoomRole,
 } from './moderation-store.js';
 export { SERVER_SCOPE } from './moderation-store.js';
+export type {
+  ChannelNotifySettings,
+  NotifyLevel,
+  PushStore,
+  PushSubscriptionRecord,
+  UserNotifySettings,
+  VapidKeys,
+} from './push-store.js';
+export { DEFAULT_NOTIFY, NOTIFY_LEVELS } from './push-store.js';
 export type { SearchHit, SearchIndex, SearchPage, SearchQuery } from './search-index.js';
 
 export interface Store extends MessageStore, ChannelStore {
@@ -45,6 +55,8 @@ export interface Store extends MessageStore, ChannelStore {
   readonly moderation: ModerationStore;
   /** Full-text search over the messages, kept in step with appends (./search-index.ts). */
   readonly search: SearchIndex;
+  /** Push subscriptions, notification settings and the VAPID keys (./push-store.ts). */
+  readonly push: PushStore;
   /**
    * Releases the backend's connection, after which its calls reject SB_ERR_STORE_UNAVAILABLE
    * (MemoryStore has no connection and keeps working). Idempotent.
