@@ -12,6 +12,7 @@ import type { Bus } from '../bus/bus.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Presence } from '../presence/presence.js';
+import type { PushSender } from '../push/push-sender.js';
 import { CloseCode, type CloseCodeValue } from '../protocol/close-codes.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionEvents, TransportConnection } from '../transport/transport.js';
@@ -28,6 +29,7 @@ import { Flusher } from './flusher.js';
 import { TokenBucket } from '../token-bucket.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
+import { PushNotifier, type PushOutcomeMetric } from './push-notifier.js';
 
 export type { Logger };
 export type { CoreMetrics };
@@ -55,6 +57,15 @@ export interface CoreOptions {
   presenceInterval: number;
   /** Rooms with more members get no join/leave events. */
   memberEventsLimit: number;
+  /** Push notifications to users with no connected device (docs/push.md); absent: none. */
+  push?: {
+    sender: PushSender;
+    /** Notifications posted at once. Default 4. */
+    concurrency?: number;
+    /** Notifications waiting; more are dropped. Default 1000. */
+    queueLimit?: number;
+    metric?: (outcome: PushOutcomeMetric) => void;
+  };
   now?: () => number;
 }
 
@@ -68,6 +79,8 @@ export class ChatCore {
   private readonly events: CoalescedEvents;
   private readonly metrics: CoreMetrics;
   private readonly now: () => number;
+  /** Push notifications; null when the node sends none. */
+  readonly push: PushNotifier | null;
   private nextId = 1;
   private draining = false;
   private timers: NodeJS.Timeout[] = [];
@@ -97,6 +110,16 @@ export class ChatCore {
       },
     });
     this.events = new CoalescedEvents(this.directory, opts.memberEventsLimit);
+    this.push = opts.push
+      ? new PushNotifier({
+          ...opts.push,
+          store: opts.store,
+          presence: opts.presence,
+          logger: opts.logger,
+          now: this.now,
+        })
+      : null;
+    const push = this.push;
     const context: CommandContext = {
       store: opts.store,
       auth: opts.auth,
@@ -123,6 +146,8 @@ export class ChatCore {
         this.link.publish(userTopic(user), { k: 'notice', f });
       },
       messageStored: (kind) => this.metrics.messageStored(kind),
+      pushSender: opts.push?.sender ?? null,
+      pushNotify: (user, message, kind) => push?.notify(user, message, kind),
       disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
       report: (r) => {
         deliverReport(context, r).catch((err: unknown) =>
@@ -284,6 +309,7 @@ export class ChatCore {
   }
 
   async stop(): Promise<void> {
+    this.push?.close();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const ch of this.directory.channels.values()) ch.dispose();

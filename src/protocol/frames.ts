@@ -12,9 +12,11 @@
 import { z } from 'zod';
 
 import { PROTOCOL_VERSION } from './channels.js';
+import { NotifySettingsFrame, PushSubscribeFrame, PushUnsubscribeFrame } from './push-frames.js';
 import { MAX_SEARCH_QUERY_LENGTH } from './search-query.js';
 
 export * from './channels.js';
+export * from './push-frames.js';
 
 const requestId = z
   .union([z.string().max(64), z.number().int().safe()])
@@ -375,6 +377,9 @@ export const ClientFrame = z.discriminatedUnion('type', [
   ReactFrame,
   ReportFrame,
   SearchFrame,
+  PushSubscribeFrame,
+  PushUnsubscribeFrame,
+  NotifySettingsFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -590,7 +595,8 @@ export const ReplyFrame = z
         'Result: HelloResult, {rooms: RoomInfo[]}, ChannelState (create/join), {} (leave, ' +
           'typing, ping), MembersResult (members), {users: OnlineUser[]}, SendResult, ' +
           'HistoryResult, ChannelState (read), SyncedResult (resume), RefreshResult (refresh), ' +
-          '{entries: AuditEntry[]} (audit), SearchResult (search), {} (moderation commands).',
+          '{entries: AuditEntry[]} (audit), SearchResult (search), {} (moderation commands, push-subscribe), ' +
+          '{removed} (push-unsubscribe), NotifySettings (notify-settings).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');

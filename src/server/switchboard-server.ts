@@ -27,12 +27,14 @@ import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
 import { addOidcRoutes } from '../http/oidc-routes.js';
+import { addPushRoutes } from '../http/push-routes.js';
 import { loadDriver } from '../backend-errors.js';
 import type { OidcFlow } from '../auth/oidc-flow.js';
 import { ApiRouter } from '../http/router.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
+import { openWebPush, type WebPushSetup } from './web-push-setup.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -62,6 +64,7 @@ export class SwitchboardServer {
     accounts: AccountService,
     private readonly logger: Logger,
     oidcFlow: OidcFlow | null,
+    private readonly push: WebPushSetup | null,
   ) {
     this.files = new StaticFiles(config.web ? findWebDir() : null);
     this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
@@ -79,6 +82,7 @@ export class SwitchboardServer {
           }
         : null,
     );
+    addPushRoutes(this.api, push?.publicKey ?? null);
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -89,6 +93,14 @@ export class SwitchboardServer {
       auth,
       logger,
       metrics: this.metrics,
+      push: push
+        ? {
+            sender: push.sender,
+            concurrency: config.pushConcurrency,
+            queueLimit: config.pushQueue,
+            metric: (m) => this.metrics.push(m),
+          }
+        : undefined,
     });
     this.transport = new WsTransport({
       server: this.http,
@@ -165,6 +177,7 @@ export class SwitchboardServer {
       knownUser: hasChannels(store),
       onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
     });
+    const push = await openWebPush(config, store);
     const server = new SwitchboardServer(
       config,
       store,
@@ -174,6 +187,7 @@ export class SwitchboardServer {
       built.accounts,
       logger,
       oidcFlow,
+      push,
     );
     return server;
   }
@@ -221,6 +235,7 @@ export class SwitchboardServer {
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);
       await this.core.stop();
+      this.push?.sender.close();
       await this.presence.close();
       await this.bus.close();
       await this.store.close();

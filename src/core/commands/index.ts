@@ -7,6 +7,7 @@ import { deleteMessage } from './delete.js';
 import { hello } from './hello.js';
 import { edit, react } from './message-events.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
+import { notifySettings, pushSubscribe, pushUnsubscribe } from './push.js';
 import { refresh } from './refresh.js';
 import { report } from './report.js';
 import { search } from './search.js';
@@ -58,5 +59,8 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   edit,
   react,
   search,
+  'push-subscribe': pushSubscribe,
+  'push-unsubscribe': pushUnsubscribe,
+  'notify-settings': notifySettings,
   ping: async () => ({}),
 };

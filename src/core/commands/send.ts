@@ -122,7 +122,11 @@ export async function appendEntry(
     }
     // Sending a message reads the channel up to it; an edit or a reaction may be on an old
     // message, with unread ones after it.
-    if (isMessage(message)) ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
+    if (isMessage(message)) {
+      ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
+      // Stored here, so notified from here: once per cluster (ctx.pushNotify).
+      if (recipient !== null && recipient !== user) ctx.pushNotify(recipient, message, 'dm');
+    }
   }
   return { message: { type: 'message', ...message }, duplicate };
 }
