@@ -12,6 +12,7 @@ import { multiLineComposer } from './composer-input.js';
 import { CreateRoomDialog } from './create-room.js';
 import { byTestId, setUserText } from './dom.js';
 import { DevicesDialog } from './devices.js';
+import { NotificationsDialog } from './notifications.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MemberPanel } from './member-panel.js';
 import { showOidcButton, takeOidcLanding } from './oidc.js';
@@ -52,6 +53,7 @@ const composerInput = byTestId<HTMLTextAreaElement>('composer-input');
 const fitComposer = multiLineComposer(composer, composerInput);
 const title = byTestId('channel-title');
 const leaveButton = byTestId<HTMLButtonElement>('leave-room');
+const notifyButton = byTestId<HTMLButtonElement>('notify-open');
 const menuToggle = byTestId<HTMLButtonElement>('menu-toggle');
 
 const channels = new Channels(() => me);
@@ -129,6 +131,20 @@ const login = new LoginForm((request) => {
   );
 });
 new DevicesDialog(() => (client ? (session.loadSession()?.token ?? null) : null));
+// A click on a push notification (src/web/sw.ts) opens its channel here.
+navigator.serviceWorker?.addEventListener('message', (ev: MessageEvent) => {
+  const data = ev.data as { type?: unknown; channel?: unknown } | null;
+  if (data?.type === 'switchboard-open' && typeof data.channel === 'string')
+    openChannel(data.channel);
+});
+new NotificationsDialog(
+  () => client,
+  () => {
+    const info = view.current ? channels.get(view.current) : undefined;
+    if (!info || !view.current) return null;
+    return { channel: view.current, label: info.kind === 'room' ? `#${info.name}` : info.name };
+  },
+);
 const roomBrowser = new RoomBrowser({
   list: () => (client ? client.listRooms() : Promise.reject(new Error('Not connected.'))),
   isJoined: (room) => channels.has(roomChannel(room)),
@@ -213,6 +229,7 @@ function openChannel(channel: string, at?: number): void {
   setUserText(title, info.kind === 'room' ? `#${info.name}` : `@${info.name}`);
   title.dataset.channel = channel;
   leaveButton.hidden = info.kind !== 'room';
+  notifyButton.hidden = false;
   memberPanel.show(info.kind === 'room' ? info.name : null);
   renderMuted();
   typing.show(channel);
