@@ -169,9 +169,13 @@ export class SwitchboardServer {
     }
     // The core is made by the constructor: a revoke (only ever after start) reaches it through
     // `server`, which exists by then.
-    const built = buildAuth(config, store, presence, (handle, sessionId) =>
-      server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId),
-    );
+    const built = buildAuth(config, store, presence, (handle, sessionId) => {
+      server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId);
+      // A signed-out device gets no more notifications of this user's messages.
+      store.push
+        .removeSession(handle, sessionId)
+        .catch((err: unknown) => logger.warn({ err }, 'push subscriptions of a session kept'));
+    });
     const auth = externalAuthenticator(config, parts.auth ?? built.auth, {
       // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
       knownUser: hasChannels(store),

@@ -29,6 +29,11 @@ export class MemoryPush implements PushStore {
     this.#subs.delete(endpoint);
   }
 
+  async removeSession(user: string, session: string): Promise<void> {
+    for (const [endpoint, s] of this.#subs)
+      if (s.user === user && s.session === session) this.#subs.delete(endpoint);
+  }
+
   async subscriptions(user: string): Promise<PushSubscriptionRecord[]> {
     return [...this.#subs.values()]
       .filter((s) => s.user === user)

@@ -35,6 +35,7 @@ const SQL = {
       auth = excluded.auth, session = excluded.session, created_at = excluded.created_at`,
   pushUnsubscribe: 'DELETE FROM push_subscriptions WHERE "user" = $1 AND endpoint = $2',
   pushRemove: 'DELETE FROM push_subscriptions WHERE endpoint = $1',
+  pushRemoveSession: 'DELETE FROM push_subscriptions WHERE "user" = $1 AND session = $2',
   pushList: `SELECT endpoint, "user", p256dh, auth, session, created_at FROM push_subscriptions
     WHERE "user" = $1 ORDER BY created_at, id`,
   pushSettings: `SELECT channel, level, preview, muted_until FROM notify_settings
@@ -79,6 +80,10 @@ export class PostgresPush implements PushStore {
 
   async removeEndpoint(endpoint: string): Promise<void> {
     await this.q('pushRemove', SQL.pushRemove, [endpoint]);
+  }
+
+  async removeSession(user: string, session: string): Promise<void> {
+    await this.q('pushRemoveSession', SQL.pushRemoveSession, [user, session]);
   }
 
   async subscriptions(user: string): Promise<PushSubscriptionRecord[]> {

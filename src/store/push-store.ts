@@ -61,6 +61,8 @@ export interface PushStore {
   unsubscribe(user: string, endpoint: string): Promise<boolean>;
   /** Removes the endpoint whoever holds it (the push service said it is gone). */
   removeEndpoint(endpoint: string): Promise<void>;
+  /** Removes the subscriptions `user` registered from `session` (it was signed out or revoked). */
+  removeSession(user: string, session: string): Promise<void>;
   /** The user's subscriptions, oldest first. */
   subscriptions(user: string): Promise<PushSubscriptionRecord[]>;
   userSettings(user: string): Promise<UserNotifySettings>;

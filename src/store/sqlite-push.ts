@@ -48,6 +48,7 @@ function prepare(db: Database.Database) {
     ),
     unsubscribe: db.prepare('DELETE FROM push_subscriptions WHERE user = ? AND endpoint = ?'),
     remove: db.prepare('DELETE FROM push_subscriptions WHERE endpoint = ?'),
+    removeSession: db.prepare('DELETE FROM push_subscriptions WHERE user = ? AND session = ?'),
     list: db.prepare('SELECT * FROM push_subscriptions WHERE user = ? ORDER BY created_at, rowid'),
     settings: db.prepare('SELECT * FROM notify_settings WHERE user = ? AND channel = ?'),
     channels: db.prepare(
@@ -100,6 +101,10 @@ export class SqlitePush implements PushStore {
 
   removeEndpoint(endpoint: string): Promise<void> {
     return this.run(() => void this.#sql.remove.run(endpoint));
+  }
+
+  removeSession(user: string, session: string): Promise<void> {
+    return this.run(() => void this.#sql.removeSession.run(user, session));
   }
 
   subscriptions(user: string): Promise<PushSubscriptionRecord[]> {

@@ -131,6 +131,16 @@ const login = new LoginForm((request) => {
   );
 });
 new DevicesDialog(() => (client ? (session.loadSession()?.token ?? null) : null));
+/** Forgets this browser's push subscription, if any; never rejects. */
+async function dropPushSubscription(): Promise<void> {
+  try {
+    const reg = await navigator.serviceWorker?.getRegistration('/');
+    await (await reg?.pushManager.getSubscription())?.unsubscribe();
+  } catch {
+    // Nothing to drop, or the browser cannot say: the server forgot it anyway.
+  }
+}
+
 // A click on a push notification (src/web/sw.ts) opens its channel here.
 navigator.serviceWorker?.addEventListener('message', (ev: MessageEvent) => {
   const data = ev.data as { type?: unknown; channel?: unknown } | null;
@@ -620,10 +630,12 @@ byTestId('sign-out').addEventListener('click', () => {
   client = null;
   if (me) session.clearOutbox(me);
   session.clearSession();
-  // A sign-out the server cannot take now still forgets the session here.
-  void (token ? accounts.signOut(token).catch(() => undefined) : Promise.resolve()).then(() =>
-    location.reload(),
-  );
+  // A sign-out the server cannot take now still forgets the session here. The server drops the
+  // session's push subscriptions; the browser's own is dropped too (docs/push.md).
+  void Promise.all([
+    token ? accounts.signOut(token).catch(() => undefined) : undefined,
+    dropPushSubscription(),
+  ]).then(() => location.reload());
 });
 
 menuToggle.addEventListener('click', () => setNavOpen(!appEl.classList.contains('nav-open')));

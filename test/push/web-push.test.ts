@@ -215,6 +215,32 @@ describe('push notifications', { skip }, () => {
     assert.equal(bad.code, 'SB_ERR_BAD_FRAME');
   });
 
+  it('stops notifying a device whose session signed out', async () => {
+    const post = (path: string, body: object, token?: string) =>
+      fetch(`${server.url}/api/v1/auth/${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    const res = await post('register', { handle: 'kay', password: 'correct horse battery' });
+    assert.equal(res.status, 201);
+    const { token } = (await res.json()) as { token: string };
+    const kay = await WsTestClient.connect(server.wsUrl);
+    clients.push(kay);
+    await kay.hello({ token });
+    const sub = service.subscription();
+    await kay.call({ type: 'push-subscribe', ...sub.json });
+    assert.equal((await post('logout', {}, token)).status, 204);
+    await kay.waitClosed();
+    await waitOffline('kay');
+    await ann.call({ type: 'send', to: 'kay', cid: 'c10', text: 'signed out?' });
+    await marker(ann);
+    assert.equal(service.hits.get(sub.id) ?? 0, 0);
+  });
+
   it('unregisters a device', async () => {
     const jay = await signIn('jay');
     const sub = service.subscription();

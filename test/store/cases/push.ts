@@ -44,6 +44,17 @@ export const PUSH_CASES: Record<string, StoreCase> = {
       await push.removeEndpoint('https://push.example/never');
       assert.deepEqual(await push.subscriptions('ann'), []);
       assert.equal((await push.subscriptions('bob')).length, 1);
+      // Signing a session out takes its devices' subscriptions with it, and only those.
+      await push.subscribe(sub(4));
+      await push.subscribe(sub(5, { session: 's4' }));
+      await push.subscribe(sub(6, { user: 'bob', session: 's4' }));
+      await push.subscribe(sub(7, { session: null }));
+      await push.removeSession('ann', 's4');
+      assert.deepEqual(
+        (await push.subscriptions('ann')).map((s) => s.endpoint),
+        [sub(7).endpoint],
+      );
+      assert.equal((await push.subscriptions('bob')).length, 2, "bob's stay");
     },
   },
   'notify-settings': {
