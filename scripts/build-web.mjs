@@ -28,7 +28,21 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-for (const file of result.outputFiles) {
+// The service worker (push notifications, docs/push.md): a classic script at the root, so its
+// scope is the whole site; same origin, so the page's CSP (script-src 'self') allows it.
+const worker = await build({
+  entryPoints: [join(src, 'sw.ts')],
+  outfile: join(out, 'sw.js'),
+  write: false,
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+for (const file of [...result.outputFiles, ...worker.outputFiles]) {
   writeFileSync(file.path + tmp, file.contents);
   renameSync(file.path + tmp, file.path);
 }
@@ -39,4 +53,6 @@ for (const file of ['index.html', 'style.css']) {
 
 const bytes =
   Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('app.js'))?.[1].bytes ?? 0;
-console.log(`build-web: dist/web/app.js ${(bytes / 1024).toFixed(1)} KiB, index.html, style.css`);
+console.log(
+  `build-web: dist/web/app.js ${(bytes / 1024).toFixed(1)} KiB, sw.js, index.html, style.css`,
+);

@@ -192,6 +192,20 @@ export const ERRORS = {
     retryable: false,
   },
 
+  // --- push notifications (docs/push.md) ------------------------------------------------------
+  SB_ERR_PUSH_UNAVAILABLE: {
+    message: 'push notifications are turned off on this server',
+    retryable: false,
+  },
+  SB_ERR_PUSH_SUBSCRIPTION_INVALID: {
+    message: 'push subscription endpoint or keys are not acceptable',
+    retryable: false,
+  },
+  SB_ERR_PUSH_FAILED: {
+    message: 'the push service did not accept the notification',
+    retryable: true,
+  },
+
   // --- flow control --------------------------------------------------------------------------
   SB_ERR_REPLAY_IN_PROGRESS: {
     message: 'this channel is being replayed on this connection already',

@@ -13,6 +13,7 @@ import type { Bus } from '../bus/bus.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Presence } from '../presence/presence.js';
+import type { PushSender } from '../push/push-sender.js';
 import { CloseCode, type CloseCodeValue } from '../protocol/close-codes.js';
 import type { Store } from '../store/store.js';
 import type { ConnectionEvents, TransportConnection } from '../transport/transport.js';
@@ -41,6 +42,7 @@ import {
 } from './headless.js';
 import { ClientFrame } from '../protocol/frames.js';
 import { SERVER_SCOPE } from '../store/store.js';
+import { PushNotifier, type PushOutcomeMetric } from './push-notifier.js';
 
 export type { Logger };
 export type { HeadlessActor, HeadlessFrame };
@@ -80,6 +82,15 @@ export interface CoreOptions {
   receiptsMaxMembers?: number;
   /** Where uploaded files' bytes live; a deleted message's files are erased from it. */
   blobStore?: BlobStore;
+  /** Push notifications to users with no connected device (docs/push.md); absent: none. */
+  push?: {
+    sender: PushSender;
+    /** Notifications posted at once. Default 4. */
+    concurrency?: number;
+    /** Notifications waiting; more are dropped. Default 1000. */
+    queueLimit?: number;
+    metric?: (outcome: PushOutcomeMetric) => void;
+  };
   now?: () => number;
 }
 
@@ -93,6 +104,8 @@ export class ChatCore {
   private readonly events: CoalescedEvents;
   private readonly metrics: CoreMetrics;
   private readonly now: () => number;
+  /** Push notifications; null when the node sends none. */
+  readonly push: PushNotifier | null;
   private nextId = 1;
   private draining = false;
   private timers: NodeJS.Timeout[] = [];
@@ -122,6 +135,16 @@ export class ChatCore {
       },
     });
     this.events = new CoalescedEvents(this.directory, opts.memberEventsLimit);
+    this.push = opts.push
+      ? new PushNotifier({
+          ...opts.push,
+          store: opts.store,
+          presence: opts.presence,
+          logger: opts.logger,
+          now: this.now,
+        })
+      : null;
+    const push = this.push;
     const context: CommandContext = {
       store: opts.store,
       auth: opts.auth,
@@ -155,6 +178,8 @@ export class ChatCore {
       },
       messageStored: (kind) => this.metrics.messageStored(kind),
       receipt: (channel, user, seq) => this.events.receipt(channel, user, seq),
+      pushSender: opts.push?.sender ?? null,
+      pushNotify: (user, message, kind) => push?.notify(user, message, kind),
       disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
       eraseUploads: (ids) => this.eraseUploads(ids),
       report: (r) => {
@@ -405,6 +430,7 @@ export class ChatCore {
   }
 
   async stop(): Promise<void> {
+    this.push?.close();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const ch of this.directory.channels.values()) ch.dispose();

@@ -14,10 +14,12 @@ import { z } from 'zod';
 
 import { PROTOCOL_VERSION } from './channels.js';
 import { MAX_MENTIONS } from './mentions.js';
+import { NotifySettingsFrame, PushSubscribeFrame, PushUnsubscribeFrame } from './push-frames.js';
 import { MAX_SEARCH_QUERY_LENGTH } from './search-query.js';
 
 export * from './channels.js';
 export * from './mentions.js';
+export * from './push-frames.js';
 
 const requestId = z
   .union([z.string().max(64), z.number().int().safe()])
@@ -490,6 +492,9 @@ export const ClientFrame = z.discriminatedUnion('type', [
   ReceiptsFrame,
   SettingsFrame,
   VersionsFrame,
+  PushSubscribeFrame,
+  PushUnsubscribeFrame,
+  NotifySettingsFrame,
   PingFrame,
   PongFrame,
 ]);
@@ -854,7 +859,8 @@ export const ReplyFrame = z
           'HistoryResult, ChannelState (read; ThreadInfo with `thread`), ThreadInfo (follow), ' +
           'ThreadsResult (threads), {} (unfollow), SyncedResult (resume), RefreshResult (refresh), ' +
           '{entries: AuditEntry[]} (audit), SearchResult (search), ReceiptsResult (receipts), ' +
-          'UserSettings (settings), VersionsResult (versions), {} (moderation commands).',
+          'UserSettings (settings), VersionsResult (versions), {} (moderation commands, ' +
+          'push-subscribe), {removed} (push-unsubscribe), NotifySettings (notify-settings).',
       ),
   })
   .describe('Successful result of the client frame with the same id.');

@@ -42,6 +42,13 @@ export class Metrics implements CoreMetrics {
     registers: [this.registry],
   });
 
+  private readonly pushes = new Counter({
+    name: 'switchboard_push_total',
+    help: 'Push notifications by outcome: sent, gone (subscription pruned), failed, dropped (queue full)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
@@ -57,6 +64,9 @@ export class Metrics implements CoreMetrics {
   }
   error(code: string): void {
     this.errors.inc({ code });
+  }
+  push(outcome: 'sent' | 'gone' | 'failed' | 'dropped'): void {
+    this.pushes.inc({ outcome });
   }
   busIn(): void {
     this.busMessages.inc();

@@ -28,6 +28,7 @@ import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
 import { addOidcRoutes } from '../http/oidc-routes.js';
+import { addPushRoutes } from '../http/push-routes.js';
 import { loadDriver } from '../backend-errors.js';
 import type { OidcFlow } from '../auth/oidc-flow.js';
 import { ApiRouter } from '../http/router.js';
@@ -42,6 +43,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
 import { createLinkPreviewer } from '../net/link-previewer.js';
+import { openWebPush, type WebPushSetup } from './web-push-setup.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -77,6 +79,7 @@ export class SwitchboardServer {
     private readonly logger: Logger,
     oidcFlow: OidcFlow | null,
     readonly blobs: BlobStore,
+    private readonly push: WebPushSetup | null,
   ) {
     this.files = new StaticFiles(config.web ? findWebDir() : null);
     this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
@@ -110,6 +113,7 @@ export class SwitchboardServer {
       rate: config.apiKeyRate,
       burst: config.apiKeyBurst,
     });
+    addPushRoutes(this.api, push?.publicKey ?? null);
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -127,6 +131,14 @@ export class SwitchboardServer {
       logger,
       metrics: this.metrics,
       blobStore: blobs,
+      push: push
+        ? {
+            sender: push.sender,
+            concurrency: config.pushConcurrency,
+            queueLimit: config.pushQueue,
+            metric: (m) => this.metrics.push(m),
+          }
+        : undefined,
     });
     addApiRoutes(
       this.api,
@@ -209,9 +221,13 @@ export class SwitchboardServer {
     }
     // The core is made by the constructor: a revoke (only ever after start) reaches it through
     // `server`, which exists by then.
-    const built = buildAuth(config, store, presence, (handle, sessionId) =>
-      server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId),
-    );
+    const built = buildAuth(config, store, presence, (handle, sessionId) => {
+      server.core.disconnectUser(handle, CloseCode.SESSION_REVOKED, sessionId);
+      // A signed-out device gets no more notifications of this user's messages.
+      store.push
+        .removeSession(handle, sessionId)
+        .catch((err: unknown) => logger.warn({ err }, 'push subscriptions of a session kept'));
+    });
     const auth = externalAuthenticator(config, parts.auth ?? built.auth, {
       // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
       knownUser: hasChannels(store),
@@ -220,6 +236,7 @@ export class SwitchboardServer {
     const blobs =
       parts.blobs ??
       (await openBlobStore(config.blobs, { dataDir: config.dataDir, store: config.store }));
+    const push = await openWebPush(config, store);
     const server = new SwitchboardServer(
       config,
       store,
@@ -230,6 +247,7 @@ export class SwitchboardServer {
       logger,
       oidcFlow,
       blobs,
+      push,
     );
     return server;
   }
@@ -282,6 +300,7 @@ export class SwitchboardServer {
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);
       await this.core.stop();
+      this.push?.sender.close();
       await this.presence.close();
       await this.bus.close();
       if (this.collector) clearInterval(this.collector);

@@ -14,6 +14,7 @@ export const GROUPS = [
   'Connections',
   'Presence',
   'Auth',
+  'Push',
   'Logging',
 ] as const;
 export type Group = (typeof GROUPS)[number];

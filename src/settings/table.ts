@@ -572,6 +572,76 @@ export const SETTINGS = {
     help: 'provider name on the page\'s button: "Sign in with <name>"',
   }),
 
+  // --- Push notifications (docs/push.md) ------------------------------------------------------
+  push: setting({
+    schema: z.boolean().default(true),
+    flag: '--no-push',
+    env: 'SWITCHBOARD_NO_PUSH',
+    group: 'Push',
+    help: 'send Web Push notifications of DMs to users with no connected device',
+  }),
+  vapidPublicKey: setting({
+    schema: z.string().min(1).optional(),
+    flag: '--vapid-public-key <key>',
+    env: 'SWITCHBOARD_VAPID_PUBLIC_KEY',
+    group: 'Push',
+    help: 'VAPID public key (base64url P-256 point); with --vapid-private-key',
+    defaultText: 'generated at the first start and kept in the store',
+  }),
+  vapidPrivateKey: setting({
+    schema: z.string().min(1).optional(),
+    flag: '--vapid-private-key <key>',
+    env: 'SWITCHBOARD_VAPID_PRIVATE_KEY',
+    group: 'Push',
+    help: 'VAPID private key (base64url, 32 bytes); with --vapid-public-key',
+    defaultText: 'generated at the first start and kept in the store',
+  }),
+  vapidSubject: setting({
+    schema: z.string().min(1).default('mailto:postmaster@localhost'),
+    flag: '--vapid-subject <url>',
+    env: 'SWITCHBOARD_VAPID_SUBJECT',
+    group: 'Push',
+    help:
+      'mailto: or https: URL push services may contact about this server (set it: Apple ' +
+      'refuses localhost)',
+  }),
+  pushTimeout: setting({
+    schema: ms(100).default(10_000),
+    flag: '--push-timeout <ms>',
+    env: 'SWITCHBOARD_PUSH_TIMEOUT',
+    group: 'Push',
+    help: 'socket time budget of one post to a push service',
+  }),
+  pushConcurrency: setting({
+    schema: z.number().int().min(1).max(256).default(4),
+    flag: '--push-concurrency <n>',
+    env: 'SWITCHBOARD_PUSH_CONCURRENCY',
+    group: 'Push',
+    help: 'notifications being posted at once per node',
+  }),
+  pushQueue: setting({
+    schema: z.number().int().min(1).default(1000),
+    flag: '--push-queue <n>',
+    env: 'SWITCHBOARD_PUSH_QUEUE',
+    group: 'Push',
+    help: 'notifications waiting per node; more are dropped (counted in switchboard_push_total)',
+  }),
+  pushCa: setting({
+    schema: z.string().min(1).optional(),
+    flag: '--push-ca <file>',
+    env: 'SWITCHBOARD_PUSH_CA',
+    group: 'Push',
+    help: 'PEM file of extra CA certificates trusted for push services (a private push service)',
+    defaultText: "Node's CA store",
+  }),
+  pushAllowPrivate: setting({
+    schema: z.boolean().default(false),
+    flag: '--push-allow-private',
+    env: 'SWITCHBOARD_PUSH_ALLOW_PRIVATE',
+    group: 'Push',
+    help: 'accept push endpoints on localhost and private addresses (a private push service)',
+  }),
+
   // --- Logging ---------------------------------------------------------------------------------
   logLevel: setting({
     schema: z.enum(LOG_LEVELS).default('info'),

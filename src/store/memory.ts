@@ -26,6 +26,7 @@ import {
 } from './message-store.js';
 import { MemoryModeration, type MemoryChannel } from './memory-moderation.js';
 import { summarize } from './rows.js';
+import { MemoryPush } from './memory-push.js';
 import { MemorySearch } from './memory-search.js';
 import { MemoryThreads } from './memory-threads.js';
 import type { SearchIndex } from './search-index.js';
@@ -62,6 +63,8 @@ export class MemoryStore implements Store, SessionStore {
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;
+  /** Push subscriptions and notification settings (./memory-push.ts). */
+  readonly push = new MemoryPush();
   /** Accounts and their device sessions; an account holds its handle among these sessions. */
   readonly accounts: AccountStore = new MemoryAccounts({
     sessions: this.#sessions,

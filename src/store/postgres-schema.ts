@@ -202,7 +202,33 @@ const MIGRATIONS: Migration[] = [
      ts BIGINT NOT NULL
    );
    CREATE INDEX api_calls_key ON api_calls (key_id, id);`,
-  // 14 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 14 (issue 9, push notifications): the Web Push subscriptions of users' devices (keyed by
+  // endpoint), notification settings per user (channel '') and per channel, and the cluster's
+  // VAPID key pair (one row).
+  `CREATE TABLE push_subscriptions (
+     endpoint TEXT PRIMARY KEY,
+     "user" TEXT NOT NULL,
+     p256dh TEXT NOT NULL,
+     auth TEXT NOT NULL,
+     session TEXT,
+     created_at BIGINT NOT NULL,
+     id BIGSERIAL NOT NULL
+   );
+   CREATE INDEX push_subscriptions_by_user ON push_subscriptions ("user");
+   CREATE TABLE notify_settings (
+     "user" TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     level TEXT CHECK (level IN ('all', 'mentions', 'none')),
+     preview BOOLEAN,
+     muted_until BIGINT,
+     PRIMARY KEY ("user", channel)
+   );
+   CREATE TABLE push_vapid (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     public_key TEXT NOT NULL,
+     private_key TEXT NOT NULL
+   );`,
+  // 15 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

@@ -26,6 +26,7 @@ import { PostgresUploads } from './postgres-uploads.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
 import { PostgresApiKeys } from './postgres-api-keys.js';
+import { PostgresPush } from './postgres-push.js';
 import { PostgresSearch } from './postgres-search.js';
 import { PostgresThreads } from './postgres-threads.js';
 import { fold } from './search-text.js';
@@ -207,6 +208,8 @@ export class PostgresStore implements Store, SessionStore {
   readonly apiKeys: PostgresApiKeys;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
+  /** Push subscriptions and notification settings (./postgres-push.ts). */
+  readonly push: PostgresPush;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
   readonly accounts: AccountStore;
 
@@ -241,6 +244,13 @@ export class PostgresStore implements Store, SessionStore {
       }
     });
     this.apiKeys = new PostgresApiKeys(async (name, text, values) => {
+      try {
+        return await pool.query({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    });
+    this.push = new PostgresPush(async (name, text, values) => {
       try {
         return await pool.query({ name, text, values });
       } catch (err) {

@@ -38,6 +38,7 @@ import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
+import { SqlitePush } from './sqlite-push.js';
 import { SqliteSearch } from './sqlite-search.js';
 import { SqliteUploads } from './sqlite-uploads.js';
 import { SqliteThreads } from './sqlite-threads.js';
@@ -68,6 +69,8 @@ export class SqliteStore implements Store, SessionStore {
   readonly #search: SqliteSearch;
   /** Full-text search over the messages (./sqlite-search.ts). */
   readonly search: SearchIndex;
+  /** Push subscriptions and notification settings (./sqlite-push.ts). */
+  readonly push: SqlitePush;
   /** Accounts and their device sessions, on this connection (./sqlite-accounts.ts). */
   readonly accounts: AccountStore;
   readonly uploads: SqliteUploads;
@@ -92,6 +95,7 @@ export class SqliteStore implements Store, SessionStore {
       this.threads = new SqliteThreads(db, (fn) => this.#run(fn));
       this.apiKeys = new SqliteApiKeys(db, (fn) => this.#run(fn));
       this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
+      this.push = new SqlitePush(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();
       throw unavailable(err, `cannot open sqlite store at ${path}`);

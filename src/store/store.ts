@@ -8,6 +8,7 @@ import type { ApiKeyStore } from './api-key-store.js';
 import type { ChannelStore } from './channel-store.js';
 import type { MessageStore } from './message-store.js';
 import type { ModerationStore } from './moderation-store.js';
+import type { PushStore } from './push-store.js';
 import type { SearchIndex } from './search-index.js';
 import type { UploadStore } from './upload-store.js';
 import type { ThreadStore } from './thread-store.js';
@@ -44,6 +45,15 @@ export type {
 } from './moderation-store.js';
 export { SERVER_SCOPE } from './moderation-store.js';
 export type { ApiCall, ApiKey, ApiKeyStore, NewApiCall } from './api-key-store.js';
+export type {
+  ChannelNotifySettings,
+  NotifyLevel,
+  PushStore,
+  PushSubscriptionRecord,
+  UserNotifySettings,
+  VapidKeys,
+} from './push-store.js';
+export { DEFAULT_NOTIFY, NOTIFY_LEVELS } from './push-store.js';
 export type { SearchHit, SearchIndex, SearchPage, SearchQuery } from './search-index.js';
 export type { UploadRecord, UploadStore } from './upload-store.js';
 export type { Attachment } from './message-store.js';
@@ -60,6 +70,8 @@ export interface Store extends MessageStore, ChannelStore {
   readonly threads: ThreadStore;
   /** HTTP API keys and the log of API calls, in the same database (./api-key-store.ts). */
   readonly apiKeys: ApiKeyStore;
+  /** Push subscriptions, notification settings and the VAPID keys (./push-store.ts). */
+  readonly push: PushStore;
   /**
    * Releases the backend's connection, after which its calls reject SB_ERR_STORE_UNAVAILABLE
    * (MemoryStore has no connection and keeps working). Idempotent.

@@ -14,6 +14,7 @@ import { multiLineComposer } from './composer-input.js';
 import { CreateRoomDialog } from './create-room.js';
 import { byTestId, setUserText } from './dom.js';
 import { DevicesDialog } from './devices.js';
+import { NotificationsDialog } from './notifications.js';
 import { LoginForm, describeError, errorCode } from './login.js';
 import { MemberPanel } from './member-panel.js';
 import { showOidcButton, takeOidcLanding } from './oidc.js';
@@ -57,6 +58,7 @@ const composerInput = byTestId<HTMLTextAreaElement>('composer-input');
 const fitComposer = multiLineComposer(composer, composerInput);
 const title = byTestId('channel-title');
 const leaveButton = byTestId<HTMLButtonElement>('leave-room');
+const notifyButton = byTestId<HTMLButtonElement>('notify-open');
 const menuToggle = byTestId<HTMLButtonElement>('menu-toggle');
 
 const channels = new Channels(() => me);
@@ -164,6 +166,30 @@ const login = new LoginForm((request) => {
   );
 });
 new DevicesDialog(() => (client ? (session.loadSession()?.token ?? null) : null));
+/** Forgets this browser's push subscription, if any; never rejects. */
+async function dropPushSubscription(): Promise<void> {
+  try {
+    const reg = await navigator.serviceWorker?.getRegistration('/');
+    await (await reg?.pushManager.getSubscription())?.unsubscribe();
+  } catch {
+    // Nothing to drop, or the browser cannot say: the server forgot it anyway.
+  }
+}
+
+// A click on a push notification (src/web/sw.ts) opens its channel here.
+navigator.serviceWorker?.addEventListener('message', (ev: MessageEvent) => {
+  const data = ev.data as { type?: unknown; channel?: unknown } | null;
+  if (data?.type === 'switchboard-open' && typeof data.channel === 'string')
+    openChannel(data.channel);
+});
+new NotificationsDialog(
+  () => client,
+  () => {
+    const info = view.current ? channels.get(view.current) : undefined;
+    if (!info || !view.current) return null;
+    return { channel: view.current, label: info.kind === 'room' ? `#${info.name}` : info.name };
+  },
+);
 const roomBrowser = new RoomBrowser({
   list: () => (client ? client.listRooms() : Promise.reject(new Error('Not connected.'))),
   isJoined: (room) => channels.has(roomChannel(room)),
@@ -250,6 +276,7 @@ function openChannel(channel: string, at?: number): void {
   setUserText(title, info.kind === 'room' ? `#${info.name}` : `@${info.name}`);
   title.dataset.channel = channel;
   leaveButton.hidden = info.kind !== 'room';
+  notifyButton.hidden = false;
   memberPanel.show(info.kind === 'room' ? info.name : null);
   renderMuted();
   typing.show(channel);
@@ -738,10 +765,12 @@ byTestId('sign-out').addEventListener('click', () => {
   client = null;
   if (me) session.clearOutbox(me);
   session.clearSession();
-  // A sign-out the server cannot take now still forgets the session here.
-  void (token ? accounts.signOut(token).catch(() => undefined) : Promise.resolve()).then(() =>
-    location.reload(),
-  );
+  // A sign-out the server cannot take now still forgets the session here. The server drops the
+  // session's push subscriptions; the browser's own is dropped too (docs/push.md).
+  void Promise.all([
+    token ? accounts.signOut(token).catch(() => undefined) : undefined,
+    dropPushSubscription(),
+  ]).then(() => location.reload());
 });
 
 menuToggle.addEventListener('click', () => setNavOpen(!appEl.classList.contains('nav-open')));

@@ -16,6 +16,7 @@ import { MODERATION_CASES } from './cases/moderation.js';
 import { VERSIONS_PREVIEWS_CASES } from './cases/versions-previews.js';
 import { UPLOAD_CASES } from './cases/uploads.js';
 import { THREAD_CASES } from './cases/threads.js';
+import { PUSH_CASES } from './cases/push.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -31,6 +32,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...UPLOAD_CASES,
   ...THREAD_CASES,
   ...API_KEY_CASES,
+  ...PUSH_CASES,
 };
 
 export function storeConformance(

@@ -12,6 +12,7 @@ storeConformance('MemoryStore', memoryFactory, {
     'processes-same-cid',
     'release-data',
     'release-moderation',
+    'push-reopen',
   ],
 });
 

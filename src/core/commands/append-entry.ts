@@ -33,14 +33,18 @@ export async function appendEntry(
       if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
     }
     // Sending a message reads the channel up to it; an edit or a reaction may be on an old
-    // message, with unread ones after it. With receipts shared, that is a receipt too.
-    if (isMessage(message))
+    // message, with unread ones after it, and a thread message may be posted from the thread
+    // panel with the main timeline unread. With receipts shared, a read is a receipt too.
+    if (isMessage(message) && (message.thread === undefined || message.alsoToRoom))
       ctx.store
         .setReadSeq(ch.id, user, message.seq)
         .then((seq) => {
           if (conn?.receipts) ctx.receipt(ch.id, user, seq);
         })
         .catch(() => {});
+    // Stored here, so notified from here: once per cluster (ctx.pushNotify).
+    if (isMessage(message) && recipient !== null && recipient !== user)
+      ctx.pushNotify(recipient, message, 'dm');
   }
   return { message: { type: 'message', ...message }, duplicate };
 }

@@ -8,10 +8,12 @@ import type { CloseCodeValue } from '../../protocol/close-codes.js';
 import type { ClientFrame, ReportEvent } from '../../protocol/frames.js';
 import type { LinkPreview } from '../../protocol/link-preview.js';
 import type { Presence } from '../../presence/presence.js';
+import type { PushSender } from '../../push/push-sender.js';
 import type { Store } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { Directory } from '../directory.js';
 import type { Envelope } from '../envelope.js';
+import type { PushKind, PushMessage } from '../push-notifier.js';
 
 export interface CommandLimits {
   maxMessageBytes: number;
@@ -44,6 +46,17 @@ export interface CommandContext {
   /** A frame for every connection of `user`, here and on every node. */
   notifyUser(user: string, frame: string): void;
   messageStored(kind: 'room' | 'dm'): void;
+  /** The push seam, to check an endpoint a device registers; null with `--no-push`. */
+  readonly pushSender: Pick<PushSender, 'accepts'> | null;
+  /**
+   * THE hook of push notifications: tell `user` about a stored message of `channel` if none of
+   * their devices is connected anywhere and their settings want `kind` (./push-notifier.ts).
+   * Call it once per (user, message) on the node that stored the message, after the append,
+   * with the most specific kind (a mention in a thread reply: 'mention'). Never awaits, never
+   * throws; a no-op with `--no-push`. DMs call it from send.ts; mentions and thread replies
+   * are to call it the same way.
+   */
+  pushNotify(user: string, message: PushMessage, kind: PushKind): void;
   /** Closes the user's connections (of one session when given) on every node: see ChatCore. */
   disconnectUser(user: string, code: CloseCodeValue, session?: string): void;
   /**

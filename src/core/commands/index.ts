@@ -8,6 +8,7 @@ import { hello } from './hello.js';
 import { edit, react } from './message-events.js';
 import { create, join, leave, members, rooms, users } from './rooms.js';
 import { receipts, settings } from './receipts.js';
+import { notifySettings, pushSubscribe, pushUnsubscribe } from './push.js';
 import { refresh } from './refresh.js';
 import { report } from './report.js';
 import { search } from './search.js';
@@ -67,5 +68,8 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   receipts,
   settings,
   versions,
+  'push-subscribe': pushSubscribe,
+  'push-unsubscribe': pushUnsubscribe,
+  'notify-settings': notifySettings,
   ping: async () => ({}),
 };

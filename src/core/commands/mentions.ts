@@ -78,8 +78,14 @@ export function notifyMentions(
   before: Mentions = {},
 ): void {
   const base = { type: 'mention', channel: m.channel, seq, from: m.from };
+  // A push to a user with no device connected: for a new room message only (a DM is pushed as
+  // a DM already, an edit is not news); @room / @here push nobody (a room may be big).
+  const push = m.edits === undefined && m.channel.startsWith('room:');
   for (const user of m.mentions ?? [])
-    if (!before.mentions?.includes(user)) ctx.notifyUser(user, JSON.stringify(base));
+    if (!before.mentions?.includes(user)) {
+      ctx.notifyUser(user, JSON.stringify(base));
+      if (push) ctx.pushNotify(user, m, 'mention');
+    }
   if (!m.mentionsAll || before.mentionsAll) return;
   const frame = JSON.stringify({ ...base, all: m.mentionsAll });
   const parsed = parseChannel(m.channel);

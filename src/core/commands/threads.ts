@@ -93,6 +93,8 @@ export async function threadPosted(ctx: CommandContext, m: StoredMessage): Promi
           unread,
         };
         ctx.notifyUser(user, JSON.stringify(frame));
+        // One push per user and message: a follower it mentions was pushed the mention.
+        if (!m.mentions?.includes(user)) ctx.pushNotify(user, m, 'thread');
       }),
   );
 }
