@@ -31,6 +31,7 @@ const SERVER_SIDE = [
   'core',
   'server',
   'http',
+  'net',
   'cli',
   'settings',
   'config.ts',
@@ -155,6 +156,11 @@ export default tseslint.config(
                 ABOVE_SEAMS,
                 `a ${seam} backend never imports the core, the server, the CLI or the SDK`,
               ),
+            ),
+            zone(
+              './src/net',
+              [...ABOVE_SEAMS, ...SEAMS.map((seam) => `./src/${seam}`)],
+              'outbound fetches (src/net) are a leaf: they import only errors',
             ),
             // The core sees a seam only through its interface.
             ...SEAMS.map((seam) =>

@@ -200,6 +200,21 @@ export const ERRORS = {
     retryable: false,
   },
 
+  // --- outbound fetches (link previews, webhooks): logged, never sent to a client ----------
+  SB_ERR_FETCH_REFUSED: {
+    message: 'outbound fetch refused by the address policy (scheme, port or address)',
+    retryable: false,
+  },
+  SB_ERR_FETCH_TOO_LARGE: {
+    message: 'outbound fetch body exceeds its size limit',
+    retryable: false,
+  },
+  SB_ERR_FETCH_TIMEOUT: { message: 'outbound fetch exceeded its time limit', retryable: true },
+  SB_ERR_FETCH_FAILED: {
+    message: 'outbound fetch failed (DNS, connection, TLS or too many redirects)',
+    retryable: true,
+  },
+
   // --- mesh peer links (close codes 4200-4299 between nodes; never sent to chat clients) -----
   SB_ERR_MESH_HANDSHAKE_TIMEOUT: {
     message: 'mesh peer did not complete the handshake in time',
