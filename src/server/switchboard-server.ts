@@ -33,6 +33,9 @@ import { ApiRouter } from '../http/router.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
+import { addWebhookRoutes } from '../http/webhook-routes.js';
+import { Webhooks } from '../webhooks/webhooks.js';
+import { adminAuthorizer } from './admin-authorizer.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -52,6 +55,8 @@ export class SwitchboardServer {
   /** The `--metrics-listen` server, when set. */
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
+  /** The event log, its deliverers and the before-send hook (docs/webhooks.md). */
+  readonly webhooks: Webhooks;
 
   private constructor(
     readonly config: Config,
@@ -79,6 +84,14 @@ export class SwitchboardServer {
           }
         : null,
     );
+    this.webhooks = new Webhooks(config, store.webhooks, bus.nodeId, logger);
+    addWebhookRoutes(this.api, {
+      // The one authorization seam of the webhook routes: server admins' sessions for now.
+      authorize: adminAuthorizer(accounts),
+      store: config.webhooks ? store.webhooks : null,
+      allow: this.webhooks.allow,
+      changed: () => void this.webhooks.dispatcher?.refresh(),
+    });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -89,6 +102,8 @@ export class SwitchboardServer {
       auth,
       logger,
       metrics: this.metrics,
+      events: this.webhooks.events,
+      beforeSend: this.webhooks.beforeSend,
     });
     this.transport = new WsTransport({
       server: this.http,
@@ -185,6 +200,7 @@ export class SwitchboardServer {
   /** Starts listening; resolves with the bound port. */
   async start(): Promise<number> {
     await this.core.start();
+    this.webhooks.start();
     await this.transport.start((conn) => this.core.accept(conn));
     await new Promise<void>((res, rej) => {
       this.http.once('error', rej);
@@ -221,6 +237,7 @@ export class SwitchboardServer {
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);
       await this.core.stop();
+      await this.webhooks.close();
       await this.presence.close();
       await this.bus.close();
       await this.store.close();

@@ -14,6 +14,7 @@ export const GROUPS = [
   'Connections',
   'Presence',
   'Auth',
+  'Webhooks',
   'Logging',
 ] as const;
 export type Group = (typeof GROUPS)[number];

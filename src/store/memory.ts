@@ -16,6 +16,7 @@ import {
   type StoredMessage,
 } from './message-store.js';
 import { MemoryModeration, type MemoryChannel } from './memory-moderation.js';
+import { MemoryWebhooks } from './memory-webhooks.js';
 import { summarize } from './rows.js';
 import { MemorySearch } from './memory-search.js';
 import type { SearchIndex } from './search-index.js';
@@ -41,6 +42,7 @@ export class MemoryStore implements Store, SessionStore {
   /** handle → token hashes of its sessions. */
   readonly #tokensOf = new Map<string, Set<string>>();
   readonly moderation = new MemoryModeration(this.#channels);
+  readonly webhooks = new MemoryWebhooks();
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;

@@ -15,6 +15,7 @@ import {
   type StoredMessage,
 } from './message-store.js';
 import { PostgresModeration } from './postgres-moderation.js';
+import { PostgresWebhooks } from './postgres-webhooks.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
 import { PostgresSearch } from './postgres-search.js';
@@ -159,6 +160,7 @@ export class PostgresStore implements Store, SessionStore {
   readonly #retain: number;
   #closed = false;
   readonly moderation: PostgresModeration;
+  readonly webhooks: PostgresWebhooks;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
   /** Accounts and their device sessions, on this pool (./postgres-accounts.ts). */
@@ -180,6 +182,35 @@ export class PostgresStore implements Store, SessionStore {
         throw unavailable(err);
       }
     });
+    this.webhooks = new PostgresWebhooks(
+      async (text, values) => {
+        try {
+          return await pool.query(text, values);
+        } catch (err) {
+          throw unavailable(err);
+        }
+      },
+      async (fn) => {
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (err) {
+          throw unavailable(err);
+        }
+        let broken: unknown = null;
+        try {
+          await client.query('BEGIN');
+          const result = await fn(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
+          throw err instanceof SwitchboardError ? err : unavailable(err);
+        } finally {
+          client.release(broken instanceof Error ? broken : undefined);
+        }
+      },
+    );
     this.#retain = options.retainPerChannel ?? 0;
     this.accounts = new PostgresAccounts(async (name, text, values) => {
       try {

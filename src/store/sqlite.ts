@@ -27,6 +27,7 @@ import {
 } from './rows.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
+import { SqliteWebhooks } from './sqlite-webhooks.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteSearch } from './sqlite-search.js';
 import type { SearchIndex } from './search-index.js';
@@ -50,6 +51,7 @@ export class SqliteStore implements Store, SessionStore {
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
+  readonly webhooks: SqliteWebhooks;
   readonly #search: SqliteSearch;
   /** Full-text search over the messages (./sqlite-search.ts). */
   readonly search: SearchIndex;
@@ -73,6 +75,7 @@ export class SqliteStore implements Store, SessionStore {
       migrate(db);
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
+      this.webhooks = new SqliteWebhooks(db, (fn) => this.#run(fn));
       this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();

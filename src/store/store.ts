@@ -8,6 +8,7 @@ import type { ChannelStore } from './channel-store.js';
 import type { MessageStore } from './message-store.js';
 import type { ModerationStore } from './moderation-store.js';
 import type { SearchIndex } from './search-index.js';
+import type { WebhookStore } from './webhook-store.js';
 
 // One import path for the core: the seams' types, re-exported.
 export type {
@@ -39,12 +40,22 @@ export type {
 } from './moderation-store.js';
 export { SERVER_SCOPE } from './moderation-store.js';
 export type { SearchHit, SearchIndex, SearchPage, SearchQuery } from './search-index.js';
+export type {
+  NewWebhookEvent,
+  Subscription,
+  SubscriptionPatch,
+  SubscriptionState,
+  WebhookEvent,
+  WebhookStore,
+} from './webhook-store.js';
 
 export interface Store extends MessageStore, ChannelStore {
   /** Room kinds, roles, bans, mutes, blocks and the audit log, in the same database. */
   readonly moderation: ModerationStore;
   /** Full-text search over the messages, kept in step with appends (./search-index.ts). */
   readonly search: SearchIndex;
+  /** The webhook event log, subscriptions and delivery leases (./webhook-store.ts). */
+  readonly webhooks: WebhookStore;
   /**
    * Releases the backend's connection, after which its calls reject SB_ERR_STORE_UNAVAILABLE
    * (MemoryStore has no connection and keeps working). Idempotent.

@@ -11,6 +11,7 @@ import { DURABILITY_CASES } from './cases/durability.js';
 import { EVENT_CASES } from './cases/events.js';
 import { MESSAGE_CASES } from './cases/messages.js';
 import { MODERATION_CASES } from './cases/moderation.js';
+import { WEBHOOK_CASES } from './cases/webhooks.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -21,6 +22,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...CHANNEL_CASES,
   ...DURABILITY_CASES,
   ...MODERATION_CASES,
+  ...WEBHOOK_CASES,
 };
 
 export function storeConformance(

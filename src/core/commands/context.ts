@@ -11,6 +11,7 @@ import type { Store } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { Directory } from '../directory.js';
 import type { Envelope } from '../envelope.js';
+import type { BeforeSend, EventSink } from '../event-sink.js';
 
 export interface CommandLimits {
   maxMessageBytes: number;
@@ -39,6 +40,10 @@ export interface CommandContext {
   messageStored(kind: 'room' | 'dm'): void;
   /** Closes the user's connections (of one session when given) on every node: see ChatCore. */
   disconnectUser(user: string, code: CloseCodeValue, session?: string): void;
+  /** Webhook events: called where each change is decided (./event-sink.ts). */
+  readonly events: EventSink;
+  /** The operator's before-send hook, or null when none is configured. */
+  readonly beforeSend: BeforeSend | null;
   /** Delivers a report to moderators here and on every node. */
   report(r: ReportEvent): void;
 }

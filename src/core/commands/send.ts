@@ -5,7 +5,8 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE, dmChannel } from '../../protocol/frames.js';
-import { isMessage, type NewMessage } from '../../store/store.js';
+import { isMessage, type NewMessage, type StoredMessage } from '../../store/store.js';
+import type { WebhookEventType } from '../event-sink.js';
 import type { ClientConnection } from '../connection.js';
 import type { LocalChannel } from '../local-channel.js';
 import { channelTopic, userTopic } from '../envelope.js';
@@ -68,6 +69,7 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const id = dm ? dm.id : await roomTarget(ctx, conn, f);
   if (f.replyTo !== undefined) await checkParent(ctx, user, id, f.replyTo);
+  const text = await beforeSend(ctx, id, user, f);
   return ctx.directory.borrow(id, async (ch) => {
     if (dm) {
       await followDm(ctx, user, ch);
@@ -77,13 +79,35 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       channel: id,
       cid: f.cid,
       from: user,
-      text: f.text,
+      text,
       ts: ctx.now(),
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
     };
     return appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
   });
 };
+
+/**
+ * The text to store: the operator's before-send hook (when configured) may keep, rewrite or
+ * refuse it, before anything is stored. A rewrite is held to the same size limit and is not
+ * sent to the hook again.
+ */
+async function beforeSend(
+  ctx: CommandContext,
+  channel: string,
+  from: string,
+  f: Frame<'send'>,
+): Promise<string> {
+  if (!ctx.beforeSend) return f.text;
+  const text = await ctx.beforeSend.check({
+    channel,
+    from,
+    text: f.text,
+    ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+  });
+  if (text !== f.text) checkText(ctx, text);
+  return text;
+}
 
 /** A reply's parent: a live message of the channel above the sender's floor (see liveMessage). */
 async function checkParent(
@@ -115,6 +139,7 @@ export async function appendEntry(
   if (!duplicate) {
     ctx.messageStored(recipient === null ? 'room' : 'dm');
     ch.deliver(message, conn);
+    ctx.events.emit(webhookType(message), ch.id, { ...message });
     if (recipient === null) ctx.publish(channelTopic(ch.id), { k: 'msg', m: message });
     else {
       ctx.publish(userTopic(recipient), { k: 'msg', m: message });
@@ -125,4 +150,13 @@ export async function appendEntry(
     if (isMessage(message)) ctx.store.setReadSeq(ch.id, user, message.seq).catch(() => {});
   }
   return { message: { type: 'message', ...message }, duplicate };
+}
+
+/** The webhook event type of a stored log entry. */
+function webhookType(m: StoredMessage): WebhookEventType {
+  if (m.deletes !== undefined) return 'message.deleted';
+  if (m.edits !== undefined) return 'message.edited';
+  if (m.reacts !== undefined) return 'reaction.added';
+  if (m.unreacts !== undefined) return 'reaction.removed';
+  return 'message.created';
 }
