@@ -42,6 +42,13 @@ import {
   renderSearch,
   runSearchScenario,
 } from './search.js';
+import {
+  WEBHOOKS_SCENARIOS,
+  type WebhooksResult,
+  type WebhooksScenarioName,
+  renderWebhooks,
+  runWebhooksScenario,
+} from './webhooks.js';
 
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
@@ -50,7 +57,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
   identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)
   search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]
-  edit and reaction fan-out (opt-in): --scenario events`;
+  edit and reaction fan-out (opt-in): --scenario events
+  webhook deliveries and chat p99 with a hanging receiver (opt-in): --scenario webhooks`;
 
 const { values } = parseArgs({
   options: {
@@ -85,7 +93,12 @@ function list<T extends string>(arg: string | undefined, all: readonly T[], what
 }
 
 type AnyScenario =
-  ScenarioName | ClusterScenarioName | AuthScenarioName | SearchScenarioName | EventsScenarioName;
+  | ScenarioName
+  | ClusterScenarioName
+  | AuthScenarioName
+  | SearchScenarioName
+  | EventsScenarioName
+  | WebhooksScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
@@ -97,6 +110,7 @@ const picked = list<AnyScenario>(
     ...AUTH_SCENARIOS,
     ...SEARCH_SCENARIOS,
     ...EVENTS_SCENARIOS,
+    ...WEBHOOKS_SCENARIOS,
   ],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
@@ -106,7 +120,11 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
     !clusterNames.includes(s as ClusterScenarioName) &&
     !AUTH_SCENARIOS.includes(s as AuthScenarioName) &&
     !SEARCH_SCENARIOS.includes(s as SearchScenarioName) &&
-    !EVENTS_SCENARIOS.includes(s as EventsScenarioName),
+    !EVENTS_SCENARIOS.includes(s as EventsScenarioName) &&
+    !WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName),
+);
+const webhooksScenarios = picked.filter((s): s is WebhooksScenarioName =>
+  WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName),
 );
 const eventsScenarios = picked.filter((s): s is EventsScenarioName =>
   EVENTS_SCENARIOS.includes(s as EventsScenarioName),
@@ -137,7 +155,12 @@ const options = {
 let build = 'skipped';
 // The search scenario measures the stores in this process: no server, no build.
 const needsServer =
-  scenarios.length + clusterScenarios.length + authScenarios.length + eventsScenarios.length > 0;
+  scenarios.length +
+    clusterScenarios.length +
+    authScenarios.length +
+    eventsScenarios.length +
+    webhooksScenarios.length >
+  0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
     note('building Switchboard (npm run build) ...');
@@ -162,6 +185,7 @@ const clusterResults: ClusterResult[] = [];
 const authResults: AuthResult[] = [];
 const searchResults: SearchResult[] = [];
 const eventsResults: EventsResult[] = [];
+const webhooksResults: WebhooksResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -214,6 +238,15 @@ try {
       note(`${name}: FAILED: ${error}`);
     }
   }
+  for (const name of webhooksScenarios) {
+    try {
+      webhooksResults.push(await runWebhooksScenario({ scale: options.scale }));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+    }
+  }
   for (const name of searchScenarios) {
     try {
       searchResults.push(
@@ -239,6 +272,7 @@ const text = [
   renderAuth(authResults),
   renderSearch(searchResults),
   renderEvents(eventsResults),
+  renderWebhooks(webhooksResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -264,6 +298,7 @@ const json = {
       ...authScenarios,
       ...searchScenarios,
       ...eventsScenarios,
+      ...webhooksScenarios,
     ],
     servers,
     build,
@@ -275,6 +310,7 @@ const json = {
   auth: authResults,
   search: searchResults,
   events: eventsResults,
+  webhooks: webhooksResults,
   failures,
   table: text,
 };
