@@ -4,9 +4,10 @@
  * address), and the before-send hook (allow, reject, rewrite, timeout open and closed).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
+import { verify } from '../../src/webhooks/signature.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 import { startHookNode, type HookNode } from './setup.js';
 
@@ -31,12 +32,12 @@ async function node(options: Record<string, unknown> = {}): Promise<HookNode> {
 
 /** A loopback HTTP server answering with `handle`. */
 async function serve(
-  handle: (body: string, res: import('node:http').ServerResponse) => void,
+  handle: (body: string, res: ServerResponse, req: IncomingMessage) => void,
 ): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => handle(body, res));
+    req.on('end', () => handle(body, res, req));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanup.push(async () => {
@@ -134,7 +135,11 @@ describe('webhook management', () => {
 
 describe('the before-send hook', () => {
   async function hooked(fail: 'open' | 'closed') {
-    const backend = await serve((body, res) => {
+    const backend = await serve((body, res, req) => {
+      if (!verify('hook-secret', String(req.headers['switchboard-signature']), body)) {
+        res.writeHead(401).end();
+        return;
+      }
       const { text } = JSON.parse(body) as { text: string };
       if (text.startsWith('hang')) return; // never answers
       const answer = text.startsWith('spam')
