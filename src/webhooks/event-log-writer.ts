@@ -35,6 +35,7 @@ export class EventLogWriter implements EventSink {
   #queue: Op[] = [];
   #running = false;
   #failures = 0;
+  #closed = false;
   /** Users this node last saw online (absent: offline). */
   readonly #online = new Set<string>();
   /** Events dropped because the queue was full. */
@@ -55,6 +56,14 @@ export class EventLogWriter implements EventSink {
     this.#push({ k: 'presence', user, online, e: { ...e, data: { user } } });
   }
 
+  /**
+   * Stops retrying: what is still queued after the next failed append is dropped (the node is
+   * stopping and its store is closing). Events reported after this are not kept.
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
   /** Resolves once everything queued so far is stored (tests, shutdown). */
   flushed(): Promise<void> {
     if (!this.#running && this.#queue.length === 0) return Promise.resolve();
@@ -66,6 +75,7 @@ export class EventLogWriter implements EventSink {
   }
 
   #push(op: Op): void {
+    if (this.#closed) return;
     if (this.#queue.length >= (this.o.maxQueued ?? 10_000)) {
       this.dropped++;
       if (this.dropped === 1 || this.dropped % 1000 === 0)
@@ -93,6 +103,11 @@ export class EventLogWriter implements EventSink {
         this.#failures = 0;
         this.o.appended?.();
       } catch (err) {
+        if (this.#closed) {
+          this.o.logger.warn({ err, dropped: this.#queue.length }, 'webhook events lost at stop');
+          this.#queue = [];
+          break;
+        }
         const wait = backoffDelay(this.#failures++, { minMs: 100, maxMs: 10_000 });
         this.o.logger.warn({ err, wait }, 'webhook event log append failed; retrying');
         await new Promise((r) => setTimeout(r, wait).unref());

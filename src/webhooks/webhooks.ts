@@ -87,7 +87,9 @@ export class Webhooks {
   async close(): Promise<void> {
     await this.dispatcher?.close();
     // Bounded: a store that is down does not hold the shutdown.
-    if (this.writer)
+    if (this.writer) {
       await Promise.race([this.writer.flushed(), new Promise((r) => setTimeout(r, 2000).unref())]);
+      this.writer.close();
+    }
   }
 }
