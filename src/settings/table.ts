@@ -6,7 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { AllowList } from '../net/address-policy.js';
 import { setting } from './setting.js';
+
+/** Whether `entries` make an AllowList (host names, IP addresses, CIDRs). */
+function isAllowList(entries: string[]): boolean {
+  try {
+    new AllowList(entries);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
@@ -479,7 +490,10 @@ export const SETTINGS = {
     help: 'keep the webhook event log, deliver it to subscriptions, serve /api/v1/webhooks',
   }),
   webhookAllow: setting({
-    schema: z.array(z.string().min(1)).default([]),
+    schema: z
+      .array(z.string().min(1))
+      .refine(isAllowList, 'each entry a host name, an IP address or a CIDR')
+      .default([]),
     flag: '--webhook-allow <list>',
     env: 'SWITCHBOARD_WEBHOOK_ALLOW',
     group: 'Webhooks',
