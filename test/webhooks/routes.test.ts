@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
+import type { Store } from '../../src/store/store.js';
 import { verify } from '../../src/webhooks/signature.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 import { startHookNode, type HookNode } from './setup.js';
@@ -158,7 +159,7 @@ describe('the before-send hook', () => {
     const ann = await WsTestClient.connect(n.server.wsUrl);
     await ann.hello({ handle: 'ann' });
     cleanup.push(async () => ann.close());
-    return ann;
+    return Object.assign(ann, { node: n });
   }
 
   test('allows, rejects with SB_ERR_MESSAGE_REJECTED and rewrites; a timeout fails closed with SB_ERR_HOOK_UNAVAILABLE', async () => {
@@ -188,6 +189,20 @@ describe('the before-send hook', () => {
     assert.deepEqual(
       history.messages.map((m) => m.text),
       ['hello', 'd**n'],
+    );
+  });
+
+  test('a refused first DM opens no conversation', async () => {
+    const ann = await hooked('closed');
+    const bob = await WsTestClient.connect(ann.node.server.wsUrl);
+    await bob.hello({ handle: 'bob' });
+    cleanup.push(async () => bob.close());
+    const no = await ann.request({ type: 'send', to: 'bob', text: 'spam!', cid: 'dm1' });
+    assert.equal(no['code'], 'SB_ERR_MESSAGE_REJECTED');
+    const store: Store = ann.node.store;
+    assert.deepEqual(
+      (await store.memberships('bob')).map((m) => m.channel),
+      ['room:general'],
     );
   });
 

@@ -15,12 +15,19 @@ import { checkText, followDm, liveMessage } from './access.js';
 import type { CommandContext, Frame, Handler } from './context.js';
 import { authorizeRoom } from './room-access.js';
 
-/** The DM channel with `to`, created (with both members) when new. */
+interface DmTarget {
+  id: string;
+  recipient: string;
+  /** The recipient is a member of the conversation already. */
+  member: boolean;
+}
+
+/** The DM channel with `to`, checked (the user exists and does not block the sender). */
 async function dmTarget(
   ctx: CommandContext,
   conn: ClientConnection,
   to: string,
-): Promise<{ id: string; recipient: string }> {
+): Promise<DmTarget> {
   const user = conn.user!;
   const recipient = to.toLowerCase();
   if (!HANDLE_RE.test(recipient))
@@ -32,6 +39,13 @@ async function dmTarget(
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   if (await ctx.store.moderation.isBlocked(recipient, user))
     throw new SwitchboardError('SB_ERR_BLOCKED');
+  return { id, recipient, member: Boolean(recipientPos) };
+}
+
+/** Creates the DM channel (with both members) when new. */
+async function openDm(ctx: CommandContext, conn: ClientConnection, dm: DmTarget): Promise<void> {
+  const { id, recipient } = dm;
+  const user = conn.user!;
   if (!conn.channels.has(id)) {
     await ctx.store.createChannel(id, 'dm', user, ctx.now());
     await ctx.store.addMember(id, user);
@@ -39,8 +53,7 @@ async function dmTarget(
   // Not a member: a new conversation, or the recipient's handle was reclaimed by someone new
   // since. Either way they join now, floored at the conversation so far: they get this
   // message and nothing before it.
-  if (!recipientPos) await ctx.store.addMember(id, recipient);
-  return { id, recipient };
+  if (!dm.member) await ctx.store.addMember(id, recipient);
 }
 
 /**
@@ -69,7 +82,9 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const id = dm ? dm.id : await roomTarget(ctx, conn, f);
   if (f.replyTo !== undefined) await checkParent(ctx, user, id, f.replyTo);
+  // Asked before anything is stored: a refused first DM opens no conversation.
   const text = await beforeSend(ctx, id, user, f);
+  if (dm) await openDm(ctx, conn, dm);
   return ctx.directory.borrow(id, async (ch) => {
     if (dm) {
       await followDm(ctx, user, ch);
