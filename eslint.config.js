@@ -25,7 +25,7 @@ const SEAM_INTERFACES = {
   store: ['./store.ts', './message-store.ts', './channel-store.ts'],
   transport: ['./transport.ts'],
 };
-const ABOVE_SEAMS = ['core', 'server', 'cli', 'settings', 'client', 'web', 'http'].map(
+const ABOVE_SEAMS = ['core', 'server', 'cli', 'settings', 'client', 'web', 'http', 'webhooks'].map(
   (d) => `./src/${d}`,
 );
 const SERVER_SIDE = [
@@ -34,6 +34,7 @@ const SERVER_SIDE = [
   'server',
   'http',
   'net',
+  'webhooks',
   'cli',
   'settings',
   'config.ts',
@@ -136,6 +137,11 @@ export default tseslint.config(
             // Nothing imports upward.
             zone('./src/server', './src/cli', 'the server does not import the CLI'),
             zone(
+              './src/webhooks',
+              ['./src/server', './src/cli', './src/http'],
+              'webhook delivery is given its store and settings; it imports no server or route',
+            ),
+            zone(
               './src/http',
               ['./src/server', './src/cli', './src/core'],
               'the HTTP API routes reach the server only through what they are given',
@@ -145,6 +151,7 @@ export default tseslint.config(
               [
                 './src/server',
                 './src/http',
+                './src/webhooks',
                 './src/cli',
                 './src/settings',
                 './src/config.ts',

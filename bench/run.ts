@@ -56,6 +56,13 @@ import {
   renderSearch,
   runSearchScenario,
 } from './search.js';
+import {
+  WEBHOOKS_SCENARIOS,
+  type WebhooksResult,
+  type WebhooksScenarioName,
+  renderWebhooks,
+  runWebhooksScenario,
+} from './webhooks.js';
 
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
@@ -66,7 +73,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]
   edit and reaction fan-out (opt-in): --scenario events
   upload throughput and memory (opt-in): --scenario uploads
-  HTTP API posts against socket sends (opt-in): --scenario api`;
+  HTTP API posts against socket sends (opt-in): --scenario api
+  webhook deliveries and chat p99 with a hanging receiver (opt-in): --scenario webhooks`;
 
 const { values } = parseArgs({
   options: {
@@ -107,7 +115,8 @@ type AnyScenario =
   | SearchScenarioName
   | EventsScenarioName
   | UploadsScenarioName
-  | ApiScenarioName;
+  | ApiScenarioName
+  | WebhooksScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
@@ -121,6 +130,7 @@ const picked = list<AnyScenario>(
     ...EVENTS_SCENARIOS,
     ...UPLOADS_SCENARIOS,
     ...API_SCENARIOS,
+    ...WEBHOOKS_SCENARIOS,
   ],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
@@ -132,7 +142,11 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
     !SEARCH_SCENARIOS.includes(s as SearchScenarioName) &&
     !EVENTS_SCENARIOS.includes(s as EventsScenarioName) &&
     !UPLOADS_SCENARIOS.includes(s as UploadsScenarioName) &&
-    !API_SCENARIOS.includes(s as ApiScenarioName),
+    !API_SCENARIOS.includes(s as ApiScenarioName) &&
+    !WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName),
+);
+const webhooksScenarios = picked.filter((s): s is WebhooksScenarioName =>
+  WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName),
 );
 const uploadsScenarios = picked.filter((s): s is UploadsScenarioName =>
   UPLOADS_SCENARIOS.includes(s as UploadsScenarioName),
@@ -174,7 +188,8 @@ const needsServer =
     authScenarios.length +
     eventsScenarios.length +
     uploadsScenarios.length +
-    apiScenarios.length >
+    apiScenarios.length +
+    webhooksScenarios.length >
   0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
@@ -202,6 +217,7 @@ const searchResults: SearchResult[] = [];
 const eventsResults: EventsResult[] = [];
 const uploadsResults: UploadsResult[] = [];
 const apiResults: ApiResult[] = [];
+const webhooksResults: WebhooksResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -272,6 +288,15 @@ try {
       note(`${name}: FAILED: ${error}`);
     }
   }
+  for (const name of webhooksScenarios) {
+    try {
+      webhooksResults.push(await runWebhooksScenario({ scale: options.scale }));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+    }
+  }
   for (const name of searchScenarios) {
     try {
       searchResults.push(
@@ -299,6 +324,7 @@ const text = [
   renderEvents(eventsResults),
   renderUploads(uploadsResults),
   renderApi(apiResults),
+  renderWebhooks(webhooksResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -326,6 +352,7 @@ const json = {
       ...eventsScenarios,
       ...uploadsScenarios,
       ...apiScenarios,
+      ...webhooksScenarios,
     ],
     servers,
     build,
@@ -339,6 +366,7 @@ const json = {
   events: eventsResults,
   uploads: uploadsResults,
   api: apiResults,
+  webhooks: webhooksResults,
   failures,
   table: text,
 };

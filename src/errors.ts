@@ -120,6 +120,14 @@ export const ERRORS = {
   SB_ERR_USER_NOT_FOUND: { message: 'no such user', retryable: false },
   SB_ERR_MESSAGE_EMPTY: { message: 'message text is empty', retryable: false },
   SB_ERR_MESSAGE_TOO_LARGE: { message: 'message text exceeds maxMessageBytes', retryable: false },
+  SB_ERR_MESSAGE_REJECTED: {
+    message: "the server's before-send hook refused this message",
+    retryable: false,
+  },
+  SB_ERR_HOOK_UNAVAILABLE: {
+    message: "the server's before-send hook did not answer; try again",
+    retryable: true,
+  },
 
   // --- authorization and moderation ----------------------------------------------------------
   SB_ERR_FORBIDDEN: { message: 'your role in this room does not allow this', retryable: false },
@@ -272,6 +280,17 @@ export const ERRORS = {
   SB_ERR_FETCH_FAILED: {
     message: 'outbound fetch failed (DNS, connection, TLS or too many redirects)',
     retryable: true,
+  },
+
+  // --- webhooks (HTTP API answers) -------------------------------------------------------------
+  SB_ERR_WEBHOOK_NOT_FOUND: { message: 'no such webhook subscription', retryable: false },
+  SB_ERR_WEBHOOK_URL_REFUSED: {
+    message: 'webhook URL refused by the address policy (scheme, port or address)',
+    retryable: false,
+  },
+  SB_ERR_WEBHOOKS_DISABLED: {
+    message: 'webhooks are turned off on this server (--webhooks)',
+    retryable: false,
   },
 
   // --- mesh peer links (close codes 4200-4299 between nodes; never sent to chat clients) -----

@@ -30,6 +30,7 @@ import { deliverReport } from './commands/report.js';
 import { authorizeChannel } from './commands/file-access.js';
 import { REPORTS_TOPIC, channelTopic, userTopic } from './envelope.js';
 import { Flusher } from './flusher.js';
+import { NO_EVENTS, type BeforeSend, type EventSink } from './event-sink.js';
 import { TokenBucket } from '../token-bucket.js';
 import { FrameGate } from './frame-gate.js';
 import type { LocalChannel } from './local-channel.js';
@@ -92,6 +93,10 @@ export interface CoreOptions {
     metric?: (outcome: PushOutcomeMetric) => void;
   };
   now?: () => number;
+  /** Where webhook events go (src/webhooks). Default: nowhere. */
+  events?: EventSink;
+  /** The operator's before-send hook (`--before-send-url`). Default: none. */
+  beforeSend?: BeforeSend | null;
 }
 
 const PING = '{"type":"ping"}';
@@ -145,7 +150,10 @@ export class ChatCore {
         })
       : null;
     const push = this.push;
+    const sink = opts.events ?? NO_EVENTS;
     const context: CommandContext = {
+      events: sink,
+      beforeSend: opts.beforeSend ?? null,
       store: opts.store,
       auth: opts.auth,
       presence: opts.presence,
@@ -161,6 +169,8 @@ export class ChatCore {
       publish: (topic, e) => this.link.publish(topic, e),
       memberEvent: (room, user, joined) => {
         this.events.member(room, user, joined);
+        // Leaves are logged by removeFromRoom, which knows whether it was a kick or a ban.
+        if (joined) sink.emit('member.joined', `room:${room}`, { room, user });
         this.link.publish(channelTopic(`room:${room}`), {
           k: 'member',
           c: `room:${room}`,
@@ -183,6 +193,7 @@ export class ChatCore {
       disconnectUser: (user, code, session) => this.disconnectUser(user, code, session),
       eraseUploads: (ids) => this.eraseUploads(ids),
       report: (r) => {
+        sink.emit('report.filed', r.channel, { ...r });
         deliverReport(context, r).catch((err: unknown) =>
           opts.logger.warn({ err, channel: r.channel }, 'report delivery failed'),
         );
@@ -303,7 +314,11 @@ export class ChatCore {
       () => this.resync(),
     );
     await this.link.subscribe(REPORTS_TOPIC);
-    await presence.start((user, n) => this.events.presenceChanged(user, n));
+    const sink = this.opts.events ?? NO_EVENTS;
+    await presence.start((user, n) => {
+      this.events.presenceChanged(user, n);
+      sink.presence(user, n > 0);
+    });
     const tick = Math.max(50, Math.min(this.opts.pingInterval, this.opts.pingTimeout) / 4);
     this.timers.push(setInterval(() => this.liveness(), tick));
     this.timers.push(setInterval(() => this.events.flush(), this.opts.presenceInterval));

@@ -1,5 +1,6 @@
 /**
- * An outbound HTTP(S) GET made on behalf of a user (a link preview; later, webhooks) that cannot
+ * An outbound HTTP(S) GET or POST made on behalf of a user or operator (a link preview, a webhook,
+ * the before-send hook) that cannot
  * be turned against the server's own network (SSRF):
  * - only `http:` and `https:`, only ports 80 and 443 (or `ports`);
  * - the host is resolved once, every address judged by src/net/address-policy.ts, and the
@@ -40,6 +41,12 @@ export interface SafeFetchOptions {
   maxRedirects?: number;
   /** Request headers (a User-Agent, Accept). */
   headers?: Record<string, string>;
+  /**
+   * `GET` (default) or `POST` with `body` (webhooks). A 307/308 redirect repeats the POST with
+   * its body; 301/302/303 turn it into a GET without one (as browsers do).
+   */
+  method?: 'GET' | 'POST';
+  body?: string | Buffer;
 }
 
 export interface SafeResponse {
@@ -65,13 +72,16 @@ export async function safeFetch(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     let current = url;
+    let hopOptions = options;
     for (let hop = 0; ; hop++) {
-      const res = await fetchOnce(current, allow, options, controller.signal);
+      const res = await fetchOnce(current, allow, hopOptions, controller.signal);
       const location = res.headers.location;
       if (!REDIRECTS.has(res.status) || location === undefined) return res;
       if (hop >= (options.maxRedirects ?? 3))
         throw new SwitchboardError('SB_ERR_FETCH_FAILED', 'too many redirects');
       current = new URL(location, current).href;
+      if (res.status !== 307 && res.status !== 308)
+        hopOptions = { ...hopOptions, method: 'GET', body: undefined };
     }
   } catch (err) {
     if (controller.signal.aborted) throw new SwitchboardError('SB_ERR_FETCH_TIMEOUT');
@@ -79,6 +89,20 @@ export async function safeFetch(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Checks `raw` as a fetch would (URL, scheme, port, every address after DNS) without fetching:
+ * rejects SB_ERR_FETCH_REFUSED or SB_ERR_FETCH_FAILED (cannot resolve). For refusing a webhook
+ * URL when it is set; the fetch checks again, every time and on every redirect.
+ */
+export async function checkDestination(
+  raw: string,
+  options: Pick<SafeFetchOptions, 'allow' | 'ports'> = {},
+): Promise<void> {
+  const allow =
+    options.allow instanceof AllowList ? options.allow : new AllowList(options.allow ?? []);
+  await destination(raw, allow, options.ports ?? [80, 443]);
 }
 
 /** The checked destination of `raw`: its URL and the one address to connect to. */
@@ -132,12 +156,17 @@ async function fetchOnce(
   }) as unknown as LookupFunction;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<SafeResponse>((resolve, reject) => {
+    const body = options.method === 'POST' ? (options.body ?? '') : undefined;
     const req = request(url, {
-      method: 'GET',
+      method: options.method ?? 'GET',
       agent: false,
       lookup: pinned,
       signal,
-      headers: { 'accept-encoding': 'identity', ...options.headers },
+      headers: {
+        'accept-encoding': 'identity',
+        ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+        ...options.headers,
+      },
     });
     req.on('error', (cause) =>
       reject(
@@ -149,7 +178,7 @@ async function fetchOnce(
     req.on('response', (res) =>
       readBody(url.href, res, options, resolve, reject, req.destroy.bind(req)),
     );
-    req.end();
+    req.end(body);
   });
 }
 

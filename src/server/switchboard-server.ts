@@ -44,6 +44,9 @@ import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
 import { createLinkPreviewer } from '../net/link-previewer.js';
 import { openWebPush, type WebPushSetup } from './web-push-setup.js';
+import { addWebhookRoutes } from '../http/webhook-routes.js';
+import { Webhooks } from '../webhooks/webhooks.js';
+import { adminAuthorizer } from './admin-authorizer.js';
 
 export interface ServerParts {
   /** Also the sessions of the default authenticator. */
@@ -68,6 +71,8 @@ export class SwitchboardServer {
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
   private collector: NodeJS.Timeout | null = null;
+  /** The event log, its deliverers and the before-send hook (docs/webhooks.md). */
+  readonly webhooks: Webhooks;
 
   private constructor(
     readonly config: Config,
@@ -114,6 +119,14 @@ export class SwitchboardServer {
       burst: config.apiKeyBurst,
     });
     addPushRoutes(this.api, push?.publicKey ?? null);
+    this.webhooks = new Webhooks(config, store.webhooks, bus.nodeId, logger);
+    addWebhookRoutes(this.api, {
+      // The one authorization seam of the webhook routes: API keys (webhooks:write), admins.
+      authorize: adminAuthorizer(accounts, this.keys),
+      store: config.webhooks ? store.webhooks : null,
+      allow: this.webhooks.allow,
+      changed: () => void this.webhooks.dispatcher?.refresh(),
+    });
     this.http = createServer((req, res) => this.route(req, res));
     this.http.keepAliveTimeout = 5000;
     this.core = new ChatCore({
@@ -139,6 +152,8 @@ export class SwitchboardServer {
             metric: (m) => this.metrics.push(m),
           }
         : undefined,
+      events: this.webhooks.events,
+      beforeSend: this.webhooks.beforeSend,
     });
     addApiRoutes(
       this.api,
@@ -259,6 +274,7 @@ export class SwitchboardServer {
   /** Starts listening; resolves with the bound port. */
   async start(): Promise<number> {
     await this.core.start();
+    this.webhooks.start();
     await this.transport.start((conn) => this.core.accept(conn));
     await new Promise<void>((res, rej) => {
       this.http.once('error', rej);
@@ -301,6 +317,7 @@ export class SwitchboardServer {
       await this.core.drain(this.config.shutdownTimeout);
       await this.core.stop();
       this.push?.sender.close();
+      await this.webhooks.close();
       await this.presence.close();
       await this.bus.close();
       if (this.collector) clearInterval(this.collector);

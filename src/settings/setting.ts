@@ -15,6 +15,7 @@ export const GROUPS = [
   'Presence',
   'Auth',
   'Push',
+  'Webhooks',
   'Logging',
 ] as const;
 export type Group = (typeof GROUPS)[number];

@@ -7,7 +7,18 @@
 import { allowEntryValid } from '../net/address-policy.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { AllowList } from '../net/address-policy.js';
 import { setting } from './setting.js';
+
+/** Whether `entries` make an AllowList (host names, IP addresses, CIDRs). */
+function isAllowList(entries: string[]): boolean {
+  try {
+    new AllowList(entries);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
@@ -640,6 +651,97 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_PUSH_ALLOW_PRIVATE',
     group: 'Push',
     help: 'accept push endpoints on localhost and private addresses (a private push service)',
+  }),
+
+  // --- Webhooks (docs/webhooks.md) -----------------------------------------------------------
+  webhooks: setting({
+    schema: z.boolean().default(false),
+    flag: '--webhooks',
+    env: 'SWITCHBOARD_WEBHOOKS',
+    group: 'Webhooks',
+    help: 'keep the webhook event log, deliver it to subscriptions, serve /api/v1/webhooks',
+  }),
+  webhookAllow: setting({
+    schema: z
+      .array(z.string().min(1))
+      .refine(isAllowList, 'each entry a host name, an IP address or a CIDR')
+      .default([]),
+    flag: '--webhook-allow <list>',
+    env: 'SWITCHBOARD_WEBHOOK_ALLOW',
+    group: 'Webhooks',
+    help:
+      'hosts and IPs/CIDRs webhook and before-send targets may reach although the SSRF policy ' +
+      'refuses them (loopback, private, link-local), on any port: 127.0.0.1,hooks.internal',
+    fromText: (text) =>
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  }),
+  webhookTimeoutMs: setting({
+    schema: ms(100).default(10_000),
+    flag: '--webhook-timeout-ms <ms>',
+    env: 'SWITCHBOARD_WEBHOOK_TIMEOUT_MS',
+    group: 'Webhooks',
+    help: 'a delivery not answered 2xx within this is a failure and is retried',
+  }),
+  webhookRetryMs: setting({
+    schema: ms(10).default(1000),
+    flag: '--webhook-retry-ms <ms>',
+    env: 'SWITCHBOARD_WEBHOOK_RETRY_MS',
+    group: 'Webhooks',
+    help: 'first retry delay of a failed delivery; doubles (with jitter) up to 5 minutes',
+  }),
+  webhookDeadAfterMs: setting({
+    schema: ms(100).default(86_400_000),
+    flag: '--webhook-dead-after-ms <ms>',
+    env: 'SWITCHBOARD_WEBHOOK_DEAD_AFTER_MS',
+    group: 'Webhooks',
+    help: 'an event failing this long turns its subscription dead (delivery stops until resumed)',
+  }),
+  webhookConcurrency: setting({
+    schema: z.number().int().min(1).default(64),
+    flag: '--webhook-concurrency <n>',
+    env: 'SWITCHBOARD_WEBHOOK_CONCURRENCY',
+    group: 'Webhooks',
+    help: 'webhook requests in flight at most on this node (each subscription at most 16)',
+  }),
+  webhookLeaseMs: setting({
+    schema: ms(100).default(15_000),
+    flag: '--webhook-lease-ms <ms>',
+    env: 'SWITCHBOARD_WEBHOOK_LEASE_MS',
+    group: 'Webhooks',
+    help: "a subscription's deliverer node; another node takes over this long after it dies",
+  }),
+  beforeSendUrl: setting({
+    schema: z.string().default(''),
+    flag: '--before-send-url <url>',
+    env: 'SWITCHBOARD_BEFORE_SEND_URL',
+    group: 'Webhooks',
+    help: 'ask this URL before storing each sent message: allow, reject or rewrite it',
+    defaultText: 'none',
+  }),
+  beforeSendSecret: setting({
+    schema: z.string().default(''),
+    flag: '--before-send-secret <secret>',
+    env: 'SWITCHBOARD_BEFORE_SEND_SECRET',
+    group: 'Webhooks',
+    help: 'HMAC secret the before-send request is signed with (Switchboard-Signature)',
+    defaultText: 'none',
+  }),
+  beforeSendTimeoutMs: setting({
+    schema: ms(10).max(30_000).default(2000),
+    flag: '--before-send-timeout-ms <ms>',
+    env: 'SWITCHBOARD_BEFORE_SEND_TIMEOUT_MS',
+    group: 'Webhooks',
+    help: "the before-send hook's time budget per message",
+  }),
+  beforeSendFail: setting({
+    schema: z.enum(['open', 'closed']).default('closed'),
+    flag: '--before-send-fail <mode>',
+    env: 'SWITCHBOARD_BEFORE_SEND_FAIL',
+    group: 'Webhooks',
+    help: 'when the hook fails or times out: open stores the message, closed refuses it',
   }),
 
   // --- Logging ---------------------------------------------------------------------------------

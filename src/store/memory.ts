@@ -25,6 +25,7 @@ import {
   type StoredMessage,
 } from './message-store.js';
 import { MemoryModeration, type MemoryChannel } from './memory-moderation.js';
+import { MemoryWebhooks } from './memory-webhooks.js';
 import { summarize } from './rows.js';
 import { MemoryPush } from './memory-push.js';
 import { MemorySearch } from './memory-search.js';
@@ -60,6 +61,7 @@ export class MemoryStore implements Store, SessionStore {
   /** Thread follows and counts (./memory-threads.ts). */
   readonly threads = new MemoryThreads(this.#channels);
   readonly apiKeys = new MemoryApiKeys();
+  readonly webhooks = new MemoryWebhooks();
   readonly #search = new MemorySearch();
   /** Full-text search over the messages (./memory-search.ts). */
   readonly search: SearchIndex = this.#search;

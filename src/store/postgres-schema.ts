@@ -228,7 +228,35 @@ const MIGRATIONS: Migration[] = [
      public_key TEXT NOT NULL,
      private_key TEXT NOT NULL
    );`,
-  // 15 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 15 (issue 9, webhooks): the webhook event log, each user's last logged presence (so an
+  // online/offline event is logged once however many nodes see it), and the subscriptions with
+  // their cursor and delivery lease.
+  `CREATE TABLE webhook_events (
+     pos BIGSERIAL PRIMARY KEY,
+     type TEXT NOT NULL,
+     channel TEXT,
+     ts BIGINT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE webhook_presence (
+     "user" TEXT PRIMARY KEY,
+     online BOOLEAN NOT NULL
+   );
+   CREATE TABLE webhook_subscriptions (
+     id TEXT PRIMARY KEY,
+     url TEXT NOT NULL,
+     events TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     state TEXT NOT NULL,
+     cursor BIGINT NOT NULL,
+     generation INTEGER NOT NULL DEFAULT 0,
+     created_at BIGINT NOT NULL,
+     failing_since BIGINT,
+     last_error TEXT,
+     lease_node TEXT,
+     lease_until BIGINT
+   )`,
+  // 16 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

@@ -23,6 +23,7 @@ import {
 } from './message-store.js';
 import { PostgresModeration } from './postgres-moderation.js';
 import { PostgresUploads } from './postgres-uploads.js';
+import { PostgresWebhooks } from './postgres-webhooks.js';
 import { migrate } from './postgres-schema.js';
 import { PostgresAccounts } from './postgres-accounts.js';
 import { PostgresApiKeys } from './postgres-api-keys.js';
@@ -206,6 +207,7 @@ export class PostgresStore implements Store, SessionStore {
   /** Thread follows and counts (./postgres-threads.ts). */
   readonly threads: PostgresThreads;
   readonly apiKeys: PostgresApiKeys;
+  readonly webhooks: PostgresWebhooks;
   /** Full-text search over the messages (./postgres-search.ts). */
   readonly search: PostgresSearch;
   /** Push subscriptions and notification settings (./postgres-push.ts). */
@@ -257,6 +259,35 @@ export class PostgresStore implements Store, SessionStore {
         throw unavailable(err);
       }
     });
+    this.webhooks = new PostgresWebhooks(
+      async (text, values) => {
+        try {
+          return await pool.query(text, values);
+        } catch (err) {
+          throw unavailable(err);
+        }
+      },
+      async (fn) => {
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (err) {
+          throw unavailable(err);
+        }
+        let broken: unknown = null;
+        try {
+          await client.query('BEGIN');
+          const result = await fn(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
+          throw err instanceof SwitchboardError ? err : unavailable(err);
+        } finally {
+          client.release(broken instanceof Error ? broken : undefined);
+        }
+      },
+    );
     this.#retain = options.retainPerChannel ?? 0;
     this.accounts = new PostgresAccounts(async (name, text, values) => {
       try {

@@ -221,7 +221,35 @@ const MIGRATIONS: string[] = [
      public_key TEXT NOT NULL,
      private_key TEXT NOT NULL
    );`,
-  // 15 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 15 (issue 9, webhooks): the webhook event log, each user's last logged presence (so an
+  // online/offline event is logged once however many nodes see it), and the subscriptions with
+  // their cursor and delivery lease.
+  `CREATE TABLE webhook_events (
+     pos INTEGER PRIMARY KEY AUTOINCREMENT,
+     type TEXT NOT NULL,
+     channel TEXT,
+     ts INTEGER NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE webhook_presence (
+     user TEXT PRIMARY KEY,
+     online INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE webhook_subscriptions (
+     id TEXT PRIMARY KEY,
+     url TEXT NOT NULL,
+     events TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     state TEXT NOT NULL,
+     cursor INTEGER NOT NULL,
+     generation INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     failing_since INTEGER,
+     last_error TEXT,
+     lease_node TEXT,
+     lease_until INTEGER
+   );`,
+  // 16 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

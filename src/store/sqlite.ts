@@ -37,6 +37,7 @@ import {
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
+import { SqliteWebhooks } from './sqlite-webhooks.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqlitePush } from './sqlite-push.js';
 import { SqliteSearch } from './sqlite-search.js';
@@ -66,6 +67,7 @@ export class SqliteStore implements Store, SessionStore {
   /** Thread follows and counts (./sqlite-threads.ts). */
   readonly threads: SqliteThreads;
   readonly apiKeys: SqliteApiKeys;
+  readonly webhooks: SqliteWebhooks;
   readonly #search: SqliteSearch;
   /** Full-text search over the messages (./sqlite-search.ts). */
   readonly search: SearchIndex;
@@ -94,6 +96,7 @@ export class SqliteStore implements Store, SessionStore {
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
       this.threads = new SqliteThreads(db, (fn) => this.#run(fn));
       this.apiKeys = new SqliteApiKeys(db, (fn) => this.#run(fn));
+      this.webhooks = new SqliteWebhooks(db, (fn) => this.#run(fn));
       this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
       this.push = new SqlitePush(db, (fn) => this.#run(fn));
     } catch (err) {

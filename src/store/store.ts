@@ -12,6 +12,7 @@ import type { PushStore } from './push-store.js';
 import type { SearchIndex } from './search-index.js';
 import type { UploadStore } from './upload-store.js';
 import type { ThreadStore } from './thread-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 // One import path for the core: the seams' types, re-exported.
 export type {
@@ -58,6 +59,14 @@ export type { SearchHit, SearchIndex, SearchPage, SearchQuery } from './search-i
 export type { UploadRecord, UploadStore } from './upload-store.js';
 export type { Attachment } from './message-store.js';
 export type { ThreadFollow, ThreadStore, ThreadSummary } from './thread-store.js';
+export type {
+  NewWebhookEvent,
+  Subscription,
+  SubscriptionPatch,
+  SubscriptionState,
+  WebhookEvent,
+  WebhookStore,
+} from './webhook-store.js';
 
 export interface Store extends MessageStore, ChannelStore {
   /** Room kinds, roles, bans, mutes, blocks and the audit log, in the same database. */
@@ -72,6 +81,8 @@ export interface Store extends MessageStore, ChannelStore {
   readonly apiKeys: ApiKeyStore;
   /** Push subscriptions, notification settings and the VAPID keys (./push-store.ts). */
   readonly push: PushStore;
+  /** The webhook event log, subscriptions and delivery leases (./webhook-store.ts). */
+  readonly webhooks: WebhookStore;
   /**
    * Releases the backend's connection, after which its calls reject SB_ERR_STORE_UNAVAILABLE
    * (MemoryStore has no connection and keeps working). Idempotent.

@@ -17,6 +17,7 @@ import { VERSIONS_PREVIEWS_CASES } from './cases/versions-previews.js';
 import { UPLOAD_CASES } from './cases/uploads.js';
 import { THREAD_CASES } from './cases/threads.js';
 import { PUSH_CASES } from './cases/push.js';
+import { WEBHOOK_CASES } from './cases/webhooks.js';
 import { storageSuite, type StorageCase, type StorageFactory } from './storage-suite.js';
 
 export type StoreFactory = StorageFactory<Store>;
@@ -33,6 +34,7 @@ export const STORE_CASES: Record<string, StorageCase<Store>> = {
   ...THREAD_CASES,
   ...API_KEY_CASES,
   ...PUSH_CASES,
+  ...WEBHOOK_CASES,
 };
 
 export function storeConformance(

@@ -4,6 +4,7 @@
  */
 import { isMessage, type NewMessage, type StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
+import type { WebhookEventType } from '../event-sink.js';
 import { channelTopic, userTopic } from '../envelope.js';
 import type { LocalChannel } from '../local-channel.js';
 import type { CommandContext } from './context.js';
@@ -27,6 +28,7 @@ export async function appendEntry(
   if (!duplicate) {
     ctx.messageStored(recipient === null ? 'room' : 'dm');
     ch.deliver(message, conn);
+    ctx.events.emit(webhookType(message), ch.id, { ...message });
     if (recipient === null) ctx.publish(channelTopic(ch.id), { k: 'msg', m: message });
     else {
       ctx.publish(userTopic(recipient), { k: 'msg', m: message });
@@ -47,4 +49,13 @@ export async function appendEntry(
       ctx.pushNotify(recipient, message, 'dm');
   }
   return { message: { type: 'message', ...message }, duplicate };
+}
+
+/** The webhook event a stored log entry is (docs/webhooks.md). */
+function webhookType(m: StoredMessage): WebhookEventType {
+  if (m.deletes !== undefined) return 'message.deleted';
+  if (m.edits !== undefined) return 'message.edited';
+  if (m.reacts !== undefined) return 'reaction.added';
+  if (m.unreacts !== undefined) return 'reaction.removed';
+  return 'message.created';
 }

@@ -14,6 +14,7 @@ import type { ClientConnection } from '../connection.js';
 import type { Directory } from '../directory.js';
 import type { Envelope } from '../envelope.js';
 import type { PushKind, PushMessage } from '../push-notifier.js';
+import type { BeforeSend, EventSink } from '../event-sink.js';
 
 export interface CommandLimits {
   maxMessageBytes: number;
@@ -64,6 +65,10 @@ export interface CommandContext {
    * the channel's members here and on every node, coalesced (see CoalescedEvents).
    */
   receipt(channel: string, user: string, seq: number): void;
+  /** Webhook events: called where each change is decided (./event-sink.ts). */
+  readonly events: EventSink;
+  /** The operator's before-send hook, or null when none is configured. */
+  readonly beforeSend: BeforeSend | null;
   /** Delivers a report to moderators here and on every node. */
   report(r: ReportEvent): void;
   /**

@@ -24,6 +24,9 @@ export async function removeFromRoom(
   if (!(await ctx.store.removeMember(id, user))) return false;
   const room = id.slice(5);
   ctx.memberEvent(room, user, false);
+  const type =
+    removed === 'kick' ? 'member.kicked' : removed === 'ban' ? 'member.banned' : 'member.left';
+  ctx.events.emit(type, id, { room, user });
   ctx.directory.unsubscribeUser(user, id);
   ctx.directory.pushToUser(
     user,

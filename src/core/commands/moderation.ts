@@ -187,6 +187,12 @@ export const roomSettings: Handler<'room-settings'> = async (ctx, conn, f) => {
   const grant = await authorizeRoom(ctx, conn, 'room-settings', f.room);
   await ctx.store.moderation.setRoomSettings(grant.id, { kind: f.kind, slowMode: f.slowMode });
   await record(ctx, conn, grant.id, 'room-settings', null, { kind: f.kind, slowMode: f.slowMode });
+  ctx.events.emit('room.changed', grant.id, {
+    room: grant.id.slice(5),
+    by: conn.user!,
+    ...(f.kind === undefined ? {} : { kind: f.kind }),
+    ...(f.slowMode === undefined ? {} : { slowMode: f.slowMode }),
+  });
   return {};
 };
 

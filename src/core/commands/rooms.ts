@@ -64,6 +64,11 @@ export const create: Handler<'create'> = async (ctx, conn, f) => {
   if (!created) throw new SwitchboardError('SB_ERR_ROOM_EXISTS', `room exists: ${f.room}`);
   if (f.kind !== undefined && f.kind !== 'public')
     await ctx.store.moderation.setRoomSettings(id, { kind: f.kind });
+  ctx.events.emit('room.created', id, {
+    room: id.slice(5),
+    kind: f.kind ?? 'public',
+    by: conn.user!,
+  });
   return joinRoom(ctx, conn, id, true);
 };
 

@@ -16,12 +16,19 @@ import { notifyMentions, resolveMentions } from './mentions.js';
 import { authorizeRoom, type RoomGrant } from './room-access.js';
 import { threadPosted, threadRoot } from './threads.js';
 
-/** The DM channel with `to`, created (with both members) when new. */
+interface DmTarget {
+  id: string;
+  recipient: string;
+  /** The recipient is a member of the conversation already. */
+  member: boolean;
+}
+
+/** The DM channel with `to`, checked (the user exists and does not block the sender). */
 async function dmTarget(
   ctx: CommandContext,
   conn: ClientConnection,
   to: string,
-): Promise<{ id: string; recipient: string }> {
+): Promise<DmTarget> {
   const user = conn.user!;
   const recipient = to.toLowerCase();
   if (!HANDLE_RE.test(recipient))
@@ -33,6 +40,13 @@ async function dmTarget(
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   if (await ctx.store.moderation.isBlocked(recipient, user))
     throw new SwitchboardError('SB_ERR_BLOCKED');
+  return { id, recipient, member: Boolean(recipientPos) };
+}
+
+/** Creates the DM channel (with both members) when new. */
+async function openDm(ctx: CommandContext, conn: ClientConnection, dm: DmTarget): Promise<void> {
+  const { id, recipient } = dm;
+  const user = conn.user!;
   if (!conn.channels.has(id)) {
     await ctx.store.createChannel(id, 'dm', user, ctx.now());
     await ctx.store.addMember(id, user);
@@ -40,8 +54,7 @@ async function dmTarget(
   // Not a member: a new conversation, or the recipient's handle was reclaimed by someone new
   // since. Either way they join now, floored at the conversation so far: they get this
   // message and nothing before it.
-  if (!recipientPos) await ctx.store.addMember(id, recipient);
-  return { id, recipient };
+  if (!dm.member) await ctx.store.addMember(id, recipient);
 }
 
 /**
@@ -76,7 +89,10 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const grant = dm ? null : await roomTarget(ctx, conn, f);
   const id = dm ? dm.id : grant!.id;
   await checkConversation(ctx, user, id, f);
-  const mentions = await resolveMentions(ctx, user, id, f.text, grant);
+  // Asked before anything is stored: a refused first DM opens no conversation.
+  const text = await beforeSend(ctx, id, user, f);
+  const mentions = await resolveMentions(ctx, user, id, text, grant);
+  if (dm) await openDm(ctx, conn, dm);
   const reply = await ctx.directory.borrow(id, async (ch) => {
     if (dm) {
       await followDm(ctx, user, ch);
@@ -88,7 +104,7 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       channel: id,
       cid: f.cid,
       from: user,
-      text: f.text,
+      text,
       ts: ctx.now(),
       ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
       ...(f.thread === undefined ? {} : { thread: f.thread }),
@@ -112,6 +128,28 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   }
   return reply;
 };
+
+/**
+ * The text to store: the operator's before-send hook (when configured) may keep, rewrite or
+ * refuse it, before anything is stored. A rewrite is held to the same size limit and is not
+ * sent to the hook again.
+ */
+async function beforeSend(
+  ctx: CommandContext,
+  channel: string,
+  from: string,
+  f: Frame<'send'>,
+): Promise<string> {
+  if (!ctx.beforeSend) return f.text;
+  const text = await ctx.beforeSend.check({
+    channel,
+    from,
+    text: f.text,
+    ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+  });
+  if (text !== f.text) checkText(ctx, text);
+  return text;
+}
 
 /**
  * Claims the sender's uploads `ids` to this channel for message `cid` (a retried send claims

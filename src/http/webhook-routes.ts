@@ -1,0 +1,148 @@
+/**
+ * Webhook subscriptions under /api/v1/webhooks (docs/webhooks.md): list, create (the secret is
+ * generated, or given, and shown only in the create answer), read with its delivery state,
+ * update, delete, and replay from a position. Every route asks the injected `authorize` first
+ * (one seam: server admins today, API-key scopes later).
+ */
+import type { IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { WEBHOOK_EVENT_TYPES } from '../protocol/webhook-events.js';
+import { SwitchboardError } from '../errors.js';
+import type { AllowList } from '../net/address-policy.js';
+import { checkDestination } from '../net/safe-fetch.js';
+import type { Subscription, WebhookStore } from '../store/store.js';
+import { newSecret } from '../webhooks/signature.js';
+import { readJson } from './body.js';
+import type { ApiRouter } from './router.js';
+
+export type WebhookScope = 'webhooks:read' | 'webhooks:write';
+
+export interface WebhookRoutesOptions {
+  /** Resolves when the request may act with `scope`; rejects a coded error (401/403) if not. */
+  authorize(req: IncomingMessage, scope: WebhookScope): Promise<void>;
+  /** Null when `--webhooks` is off: every route answers SB_ERR_WEBHOOKS_DISABLED. */
+  store: WebhookStore | null;
+  allow: AllowList;
+  /** An operator changed a subscription here: re-read subscriptions now. */
+  changed(): void;
+  now?: () => number;
+}
+
+const events = z.array(z.enum(WEBHOOK_EVENT_TYPES)).max(WEBHOOK_EVENT_TYPES.length);
+const secret = z.string().min(16).max(256);
+const url = z.string().max(2048);
+const create = z.object({
+  url,
+  events: events.optional(),
+  secret: secret.optional(),
+  /** `head` (default): only events from now on; a position: events after it (0: the whole log). */
+  from: z.union([z.literal('head'), z.number().int().min(0)]).optional(),
+});
+const update = z.object({
+  url: url.optional(),
+  events: events.optional(),
+  secret: secret.optional(),
+  state: z.enum(['active', 'paused']).optional(),
+});
+const replay = z.object({ from: z.number().int().min(1) });
+
+/** A subscription as answered: never its secret. */
+function view(s: Subscription, head: number) {
+  return {
+    id: s.id,
+    url: s.url,
+    events: s.events,
+    state: s.state,
+    createdAt: s.createdAt,
+    delivery: {
+      cursor: s.cursor,
+      head,
+      backlog: Math.max(0, head - s.cursor),
+      failingSince: s.failingSince,
+      lastError: s.lastError,
+    },
+  };
+}
+
+export function addWebhookRoutes(router: ApiRouter, o: WebhookRoutesOptions): void {
+  const now = o.now ?? Date.now;
+  const guard = async (req: IncomingMessage, scope: WebhookScope): Promise<WebhookStore> => {
+    await o.authorize(req, scope);
+    if (!o.store) throw new SwitchboardError('SB_ERR_WEBHOOKS_DISABLED');
+    return o.store;
+  };
+  const checkUrl = async (target: string): Promise<void> => {
+    try {
+      await checkDestination(target, { allow: o.allow });
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new SwitchboardError('SB_ERR_WEBHOOK_URL_REFUSED', detail, { cause: err });
+    }
+  };
+  const found = (s: Subscription | null): Subscription => {
+    if (!s) throw new SwitchboardError('SB_ERR_WEBHOOK_NOT_FOUND');
+    return s;
+  };
+  router
+    .add('GET', '/webhooks', async ({ req }) => {
+      const store = await guard(req, 'webhooks:read');
+      const [subs, head] = await Promise.all([store.subscriptions(), store.headPosition()]);
+      return { status: 200, body: { webhooks: subs.map((s) => view(s, head)), head } };
+    })
+    .add('POST', '/webhooks', async ({ req }) => {
+      const store = await guard(req, 'webhooks:write');
+      const body = await readJson(req, create);
+      await checkUrl(body.url);
+      const head = await store.headPosition();
+      const from = body.from ?? 'head';
+      const s = {
+        id: `wh_${randomUUID()}`,
+        url: body.url,
+        events: body.events ?? [],
+        secret: body.secret ?? newSecret(),
+        state: 'active' as const,
+        cursor: from === 'head' ? head : Math.min(from, head),
+        createdAt: now(),
+      };
+      await store.createSubscription(s);
+      o.changed();
+      const created = found(await store.subscription(s.id));
+      // The only answer that carries the secret.
+      return { status: 201, body: { ...view(created, head), secret: s.secret } };
+    })
+    .add('GET', '/webhooks/:id', async ({ req, params }) => {
+      const store = await guard(req, 'webhooks:read');
+      const s = found(await store.subscription(params['id']!));
+      return { status: 200, body: view(s, await store.headPosition()) };
+    })
+    .add('PATCH', '/webhooks/:id', async ({ req, params }) => {
+      const store = await guard(req, 'webhooks:write');
+      const body = await readJson(req, update);
+      if (body.url !== undefined) await checkUrl(body.url);
+      const s = found(await store.updateSubscription(params['id']!, body));
+      o.changed();
+      return { status: 200, body: view(s, await store.headPosition()) };
+    })
+    .add('DELETE', '/webhooks/:id', async ({ req, params }) => {
+      const store = await guard(req, 'webhooks:write');
+      if (!(await store.deleteSubscription(params['id']!)))
+        throw new SwitchboardError('SB_ERR_WEBHOOK_NOT_FOUND');
+      o.changed();
+      return { status: 204 };
+    })
+    .add('POST', '/webhooks/:id/replay', async ({ req, params }) => {
+      const store = await guard(req, 'webhooks:write');
+      const body = await readJson(req, replay);
+      const head = await store.headPosition();
+      // Everything from `from` on comes again, in order; the subscription is active again.
+      const s = found(
+        await store.updateSubscription(params['id']!, {
+          cursor: Math.min(body.from - 1, head),
+          state: 'active',
+        }),
+      );
+      o.changed();
+      return { status: 200, body: view(s, head) };
+    });
+}

@@ -1,0 +1,44 @@
+/** Rows of the webhook tables (SQLite and PostgreSQL name them alike) as seam objects. */
+import type { Subscription, SubscriptionState, WebhookEvent } from './webhook-store.js';
+
+export interface EventRow {
+  pos: number;
+  type: string;
+  channel: string | null;
+  ts: number;
+  data: string;
+}
+
+export interface SubscriptionRow {
+  id: string;
+  url: string;
+  events: string;
+  secret: string;
+  state: string;
+  cursor: number;
+  generation: number;
+  created_at: number;
+  failing_since: number | null;
+  last_error: string | null;
+}
+
+export const toEvent = (r: EventRow): WebhookEvent => ({
+  pos: Number(r.pos),
+  type: r.type,
+  channel: r.channel,
+  ts: Number(r.ts),
+  data: JSON.parse(r.data) as unknown,
+});
+
+export const toSubscription = (r: SubscriptionRow): Subscription => ({
+  id: r.id,
+  url: r.url,
+  events: JSON.parse(r.events) as string[],
+  secret: r.secret,
+  state: r.state as SubscriptionState,
+  cursor: Number(r.cursor),
+  generation: Number(r.generation),
+  createdAt: Number(r.created_at),
+  failingSince: r.failing_since === null ? null : Number(r.failing_since),
+  lastError: r.last_error,
+});

@@ -1,0 +1,123 @@
+/**
+ * Conformance cases of the webhook seam (src/store/webhook-store.ts): the ordered event log,
+ * presence changes logged once, subscriptions, the delivery lease and the fenced cursor.
+ */
+import assert from 'node:assert/strict';
+import type { NewWebhookEvent } from '../../../src/store/store.js';
+import { ROOM, T0, type StoreCase } from './helpers.js';
+
+const ev = (n: number): NewWebhookEvent => ({
+  type: 'message.created',
+  channel: ROOM,
+  ts: T0 + n,
+  data: { seq: n, text: `m${n}` },
+});
+
+const sub = (id: string, cursor = 0) => ({
+  id,
+  url: 'https://hooks.example/in',
+  events: [],
+  secret: 'whsec_0123456789abcdef',
+  state: 'active' as const,
+  cursor,
+  createdAt: T0,
+});
+
+export const WEBHOOK_CASES: Record<string, StoreCase> = {
+  'webhook-log-order': {
+    title:
+      'gives webhook events increasing positions and reads them back in order after a position',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      assert.equal(await w.headPosition(), 0);
+      const first = await w.appendEvents([ev(1), ev(2)]);
+      const [third] = await w.appendEvents([ev(3)]);
+      assert.ok(first[0]! < first[1]! && first[1]! < third!);
+      assert.equal(await w.headPosition(), third);
+      const all = await w.readEvents(0, 10);
+      assert.deepEqual(
+        all.map((e) => e.data),
+        [1, 2, 3].map((n) => ({ seq: n, text: `m${n}` })),
+      );
+      assert.deepEqual(all[0], { ...ev(1), pos: first[0] });
+      assert.deepEqual(
+        (await w.readEvents(first[0]!, 1)).map((e) => e.pos),
+        [first[1]],
+      );
+      assert.deepEqual(await w.readEvents(third!, 10), []);
+    },
+  },
+  'webhook-presence-once': {
+    title:
+      'logs a presence change once however many nodes report it, and no offline for a stranger',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      const on = { type: 'user.online', channel: null, ts: T0, data: { user: 'ann' } };
+      const off = { ...on, type: 'user.offline' };
+      assert.equal(await w.presenceChanged('bob', false, { ...off, data: { user: 'bob' } }), false);
+      assert.equal(await w.presenceChanged('ann', true, on), true);
+      assert.equal(await w.presenceChanged('ann', true, on), false, 'a second node saw it too');
+      assert.equal(await w.presenceChanged('ann', false, off), true);
+      assert.equal(await w.presenceChanged('ann', false, off), false);
+      assert.deepEqual(
+        (await w.readEvents(0, 10)).map((e) => e.type),
+        ['user.online', 'user.offline'],
+      );
+    },
+  },
+  'webhook-subscriptions': {
+    title: 'keeps subscriptions, and a change bumps the generation and clears the failure',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      await w.createSubscription(sub('a', 5));
+      const a = await w.subscription('a');
+      assert.equal(a?.cursor, 5);
+      assert.equal(a?.generation, 0);
+      assert.equal(a?.failingSince, null);
+      assert.deepEqual(a?.events, []);
+      assert.ok(await w.lease('a', 'n1', T0 + 100, T0));
+      assert.ok(
+        await w.saveProgress('a', 'n1', 0, { cursor: 7, failingSince: T0, lastError: 'HTTP 500' }),
+      );
+      assert.equal((await w.subscription('a'))?.lastError, 'HTTP 500');
+      const changed = await w.updateSubscription('a', { cursor: 2, events: ['user.online'] });
+      assert.equal(changed?.cursor, 2);
+      assert.equal(changed?.generation, 1);
+      assert.equal(changed?.failingSince, null);
+      assert.deepEqual(changed?.events, ['user.online']);
+      assert.equal(await w.updateSubscription('nope', { state: 'paused' }), null);
+      assert.deepEqual(
+        (await w.subscriptions()).map((s) => s.id),
+        ['a'],
+      );
+      assert.equal(await w.deleteSubscription('a'), true);
+      assert.equal(await w.deleteSubscription('a'), false);
+      assert.equal(await w.subscription('a'), null);
+    },
+  },
+  'webhook-lease': {
+    title: 'lets one node hold a delivery lease until it expires, and fences the cursor by it',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      await w.createSubscription(sub('a'));
+      assert.equal(await w.lease('a', 'n1', T0 + 100, T0), true);
+      assert.equal(await w.lease('a', 'n2', T0 + 150, T0 + 50), false, 'n1 holds it');
+      assert.equal(await w.lease('a', 'n1', T0 + 200, T0 + 50), true, 'renewed');
+      const p = { cursor: 3, failingSince: null, lastError: null };
+      assert.equal(await w.saveProgress('a', 'n2', 0, p), false);
+      assert.equal(await w.lease('a', 'n2', T0 + 400, T0 + 200), true, 'taken after expiry');
+      assert.equal(await w.saveProgress('a', 'n1', 0, p), false, 'n1 lost it');
+      assert.equal(await w.saveProgress('a', 'n2', 0, p), true);
+      await w.updateSubscription('a', { cursor: 1 });
+      assert.equal(await w.saveProgress('a', 'n2', 0, p), false, 'a replay bumped the generation');
+      assert.equal((await w.subscription('a'))?.cursor, 1);
+      await w.releaseLease('a', 'n2');
+      assert.equal(await w.lease('a', 'n3', T0 + 500, T0 + 201), true, 'released: free at once');
+      assert.equal(await w.lease('nope', 'n3', T0 + 500, T0), false);
+    },
+  },
+};
