@@ -268,6 +268,27 @@ describe('the operator API acts in chat like a socket command', () => {
     assert.equal(banned.body.code, 'SB_ERR_BANNED');
   });
 
+  test('a post answers in a thread (alsoToRoom too); a thread root that is no message is 404', async () => {
+    const root = await f.http.post('/rooms/general/messages?as=root', { text: 'plan?' }, key);
+    const rootSeq = (root.body as unknown as Posted).message.seq;
+    const answer = await f.http.post(
+      '/rooms/general/messages?as=root',
+      { text: 'this', thread: rootSeq, alsoToRoom: true },
+      key,
+    );
+    assert.equal(answer.status, 201);
+    const stored = (answer.body as unknown as { message: { thread?: number; alsoToRoom?: true } })
+      .message;
+    assert.deepEqual([stored.thread, stored.alsoToRoom], [rootSeq, true]);
+    const bad = await f.http.post(
+      '/rooms/general/messages?as=root',
+      { text: 'lost', thread: 999_999 },
+      key,
+    );
+    assert.equal(bad.status, 404);
+    assert.equal(bad.body['code'], 'SB_ERR_MESSAGE_NOT_FOUND');
+  });
+
   test('a message is edited and deleted over HTTP, and history shows it', async () => {
     const posted = await f.http.post('/rooms/general/messages?as=root', { text: 'draft' }, key);
     const seq = (posted.body as unknown as Posted).message.seq;

@@ -27,7 +27,13 @@ function cidOf(req: IncomingMessage): string {
 }
 
 interface SendResult {
-  message: { text: string; replyTo?: number; edited?: number; deleted?: boolean };
+  message: {
+    text: string;
+    replyTo?: number;
+    thread?: number;
+    edited?: number;
+    deleted?: boolean;
+  };
   duplicate: boolean;
 }
 
@@ -36,11 +42,11 @@ interface SendResult {
  * SB_ERR_IDEMPOTENCY_KEY_REUSED when it differs. A message edited or deleted since cannot be
  * compared: its stored form is answered.
  */
-function sendReply(result: SendResult, text: string, replyTo: number | undefined): unknown {
+function sendReply(result: SendResult, body: PostBody): unknown {
   if (!result.duplicate) return result;
   const m = result.message;
   const changed = m.edited !== undefined || m.deleted === true;
-  if (!changed && (m.text !== text || m.replyTo !== replyTo))
+  if (!changed && (m.text !== body.text || m.replyTo !== body.replyTo || m.thread !== body.thread))
     throw new SwitchboardError('SB_ERR_IDEMPOTENCY_KEY_REUSED');
   return reply({ status: 200, body: result });
 }
@@ -48,7 +54,31 @@ function sendReply(result: SendResult, text: string, replyTo: number | undefined
 const postBody = z.strictObject({
   text: z.string().max(65_536).describe('UTF-8 text, at most maxMessageBytes bytes.'),
   replyTo: z.number().int().min(1).optional().describe('The message this one answers, by seq.'),
+  thread: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Post in the thread under this root (a top-level message of the channel), by seq.'),
+  alsoToRoom: z
+    .boolean()
+    .optional()
+    .describe('With `thread`: show the message in the main timeline too.'),
 });
+type PostBody = z.infer<typeof postBody>;
+
+/** The socket `send` frame of a post: to a room or a user, the body's optional fields kept. */
+function sendFrame(target: { room: string } | { to: string }, body: PostBody, cid: string) {
+  return {
+    type: 'send' as const,
+    ...target,
+    text: body.text,
+    cid,
+    ...(body.replyTo === undefined ? {} : { replyTo: body.replyTo }),
+    ...(body.thread === undefined ? {} : { thread: body.thread }),
+    ...(body.alsoToRoom === undefined ? {} : { alsoToRoom: body.alsoToRoom }),
+  };
+}
 
 const roomMessages = z.object({
   as: asQuery.shape.as,
@@ -71,14 +101,9 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
     body: postBody,
     status: 201,
     run: async ({ ctx, req, params, query, body, actor }) => {
-      const result = (await ctx.core.runAs(await actor(query.as), {
-        type: 'send',
-        room: params['room']!,
-        text: body.text,
-        cid: cidOf(req),
-        ...(body.replyTo === undefined ? {} : { replyTo: body.replyTo }),
-      })) as SendResult;
-      return sendReply(result, body.text, body.replyTo);
+      const frame = sendFrame({ room: params['room']! }, body, cidOf(req));
+      const result = (await ctx.core.runAs(await actor(query.as), frame)) as SendResult;
+      return sendReply(result, body);
     },
   }),
   endpoint({
@@ -91,14 +116,9 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
     body: postBody,
     status: 201,
     run: async ({ ctx, req, params, query, body, actor }) => {
-      const result = (await ctx.core.runAs(await actor(query.as), {
-        type: 'send',
-        to: params['user']!,
-        text: body.text,
-        cid: cidOf(req),
-        ...(body.replyTo === undefined ? {} : { replyTo: body.replyTo }),
-      })) as SendResult;
-      return sendReply(result, body.text, body.replyTo);
+      const frame = sendFrame({ to: params['user']! }, body, cidOf(req));
+      const result = (await ctx.core.runAs(await actor(query.as), frame)) as SendResult;
+      return sendReply(result, body);
     },
   }),
   endpoint({
