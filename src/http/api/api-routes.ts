@@ -5,6 +5,7 @@
  */
 import type { ApiRouter } from '../router.js';
 import { ADMIN_ENDPOINTS } from './admin-endpoints.js';
+import { CONSOLE_ENDPOINTS } from './console-endpoints.js';
 import type { ApiContext, Endpoint } from './endpoint.js';
 import { guarded } from './guard.js';
 import { MESSAGE_ENDPOINTS } from './message-endpoints.js';
@@ -17,6 +18,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...ROOM_ENDPOINTS,
   ...USER_ENDPOINTS,
   ...ADMIN_ENDPOINTS,
+  ...CONSOLE_ENDPOINTS,
 ];
 
 export const OPENAPI_PATH = '/openapi.json';

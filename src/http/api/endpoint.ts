@@ -51,7 +51,7 @@ export interface ApiContext {
   now(): number;
 }
 
-/** Who makes a call: an API key, or (API key management only) a server admin's session. */
+/** Who makes a call: an API key, or a server admin's session. */
 export interface Caller {
   key: ApiKey | null;
   /** The handle the call acts as when it names no user: the key's creator, or the admin. */
@@ -89,8 +89,6 @@ export interface EndpointSpec<B extends z.ZodType | undefined, Q extends z.ZodTy
   query?: Q;
   /** The documented success status. */
   status: number;
-  /** The endpoint also takes a server admin's session token instead of a key. */
-  adminSession?: boolean;
   /** Resolves the body of the answer, or a full reply (another status, headers). */
   run(call: EndpointCall<Out<B>, Out<Q>>): Promise<unknown>;
 }
