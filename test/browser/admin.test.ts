@@ -13,6 +13,8 @@ import { axeSerious, describeBrowser, type User } from './helpers.js';
 
 const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
 const PASSWORD = 'correct horse battery';
+/** Nothing listens there: deliveries fail, which the console shows. */
+const HOOK_URL = 'http://127.0.0.1:9/hook';
 
 async function grantAdmin(dataDir: string, handle: string): Promise<void> {
   const child = spawn(
@@ -45,107 +47,140 @@ async function noSeriousAxe(page: Page, where: string): Promise<void> {
   assert.deepEqual(await axeSerious(page), [], `axe: ${where}`);
 }
 
-describeBrowser('admin console', (env) => {
-  const register = async (handle: string): Promise<string> => {
-    const res = await fetch(`${env.server.url}/api/v1/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ handle, password: PASSWORD }),
+describeBrowser(
+  'admin console',
+  (env) => {
+    const register = async (handle: string): Promise<string> => {
+      const res = await fetch(`${env.server.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ handle, password: PASSWORD }),
+      });
+      assert.equal(res.status, 201);
+      return ((await res.json()) as { token: string }).token;
+    };
+    let bossToken = '';
+    before(async () => {
+      bossToken = await register('boss');
+      await register('victim');
+      await register('nobody');
+      await grantAdmin(env.server.dataDir, 'boss');
+      const hook = await fetch(`${env.server.url}/api/v1/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bossToken}` },
+        body: JSON.stringify({ url: HOOK_URL, from: 0 }),
+      });
+      assert.equal(hook.status, 201);
     });
-    assert.equal(res.status, 201);
-    return ((await res.json()) as { token: string }).token;
-  };
-  let bossToken = '';
-  before(async () => {
-    bossToken = await register('boss');
-    await register('victim');
-    await register('nobody');
-    await grantAdmin(env.server.dataDir, 'boss');
-  });
 
-  it('is served at /admin with the page CSP', async () => {
-    const res = await fetch(`${env.server.url}/admin`);
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
-    assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
-  });
+    it('is served at /admin with the page CSP', async () => {
+      const res = await fetch(`${env.server.url}/admin`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    });
 
-  it('lets a server admin see the users and disable one', async () => {
-    const boss = await openConsole(env.browser, env.server.url, 'boss');
-    env.users.push(boss);
-    const { page } = boss;
-    await page.getByTestId('admin-console').waitFor({ state: 'visible' });
-    assert.equal(await page.getByTestId('admin-me').textContent(), 'boss');
-    const row = page.getByTestId('user-table-row').filter({ hasText: 'victim' });
-    await row.waitFor();
-    assert.deepEqual(
-      await page.getByTestId('user-table-row').locator('td:first-child').allTextContents(),
-      ['boss', 'nobody', 'victim'],
-    );
-    await noSeriousAxe(page, 'users');
-    assert.equal(await row.getByTestId('user-state').textContent(), 'active');
-    await row.getByTestId('user-disable').click();
-    await page
-      .getByTestId('user-table-row')
-      .filter({ hasText: 'victim' })
-      .getByTestId('user-enable')
-      .waitFor();
-    assert.equal(
+    it('lets a server admin see the users and disable one', async () => {
+      const boss = await openConsole(env.browser, env.server.url, 'boss');
+      env.users.push(boss);
+      const { page } = boss;
+      await page.getByTestId('admin-console').waitFor({ state: 'visible' });
+      assert.equal(await page.getByTestId('admin-me').textContent(), 'boss');
+      const row = page.getByTestId('user-table-row').filter({ hasText: 'victim' });
+      await row.waitFor();
+      assert.deepEqual(
+        await page.getByTestId('user-table-row').locator('td:first-child').allTextContents(),
+        ['boss', 'nobody', 'victim'],
+      );
+      await noSeriousAxe(page, 'users');
+      assert.equal(await row.getByTestId('user-state').textContent(), 'active');
+      await row.getByTestId('user-disable').click();
       await page
         .getByTestId('user-table-row')
         .filter({ hasText: 'victim' })
-        .getByTestId('user-state')
-        .textContent(),
-      'disabled',
-    );
-    const res = await fetch(`${env.server.url}/api/v1/users/victim`, {
-      headers: { authorization: `Bearer ${bossToken}` },
+        .getByTestId('user-enable')
+        .waitFor();
+      assert.equal(
+        await page
+          .getByTestId('user-table-row')
+          .filter({ hasText: 'victim' })
+          .getByTestId('user-state')
+          .textContent(),
+        'disabled',
+      );
+      const res = await fetch(`${env.server.url}/api/v1/users/victim`, {
+        headers: { authorization: `Bearer ${bossToken}` },
+      });
+      assert.equal(((await res.json()) as { disabled: boolean }).disabled, true);
     });
-    assert.equal(((await res.json()) as { disabled: boolean }).disabled, true);
-  });
 
-  it('shows rooms with members, presence, API keys (a new key once) and the audit log', async () => {
-    const boss = await openConsole(env.browser, env.server.url, 'boss');
-    env.users.push(boss);
-    const { page } = boss;
-    await page.getByTestId('admin-console').waitFor({ state: 'visible' });
+    it('shows rooms with members, presence, API keys (a new key once), webhooks paused and replayed, and the audit log', async () => {
+      const boss = await openConsole(env.browser, env.server.url, 'boss');
+      env.users.push(boss);
+      const { page } = boss;
+      await page.getByTestId('admin-console').waitFor({ state: 'visible' });
 
-    await page.getByTestId('tab-rooms').click();
-    const general = page.getByTestId('room-table-row').filter({ hasText: 'general' });
-    await general.getByTestId('room-members-open').click();
-    await page.getByTestId('member-table').waitFor();
-    await noSeriousAxe(page, 'rooms');
+      await page.getByTestId('tab-rooms').click();
+      const general = page.getByTestId('room-table-row').filter({ hasText: 'general' });
+      await general.getByTestId('room-members-open').click();
+      await page.getByTestId('member-table').waitFor();
+      await noSeriousAxe(page, 'rooms');
 
-    await page.getByTestId('tab-presence').click();
-    await page.getByTestId('node-table-row').first().waitFor();
-    await noSeriousAxe(page, 'presence');
+      await page.getByTestId('tab-presence').click();
+      await page.getByTestId('node-table-row').first().waitFor();
+      await noSeriousAxe(page, 'presence');
 
-    await page.getByTestId('tab-keys').click();
-    await page.getByTestId('key-table').waitFor();
-    await page.getByTestId('key-name').fill('backend');
-    await page.locator('[data-scope="rooms:read"]').check();
-    await page.getByTestId('key-create').click();
-    const secret = await page.getByTestId('key-secret').textContent();
-    assert.match(secret ?? '', /^sbk_/);
-    await page.getByTestId('key-table-row').filter({ hasText: 'backend' }).waitFor();
-    const rooms = await fetch(`${env.server.url}/api/v1/rooms`, {
-      headers: { authorization: `Bearer ${secret}` },
+      await page.getByTestId('tab-keys').click();
+      await page.getByTestId('key-table').waitFor();
+      await page.getByTestId('key-name').fill('backend');
+      await page.locator('[data-scope="rooms:read"]').check();
+      await page.getByTestId('key-create').click();
+      const secret = await page.getByTestId('key-secret').textContent();
+      assert.match(secret ?? '', /^sbk_/);
+      await page.getByTestId('key-table-row').filter({ hasText: 'backend' }).waitFor();
+      const rooms = await fetch(`${env.server.url}/api/v1/rooms`, {
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      assert.equal(rooms.status, 200, 'the key shown works');
+      await noSeriousAxe(page, 'keys');
+
+      await page.getByTestId('tab-webhooks').click();
+      const hook = page.getByTestId('webhook-table-row').filter({ hasText: HOOK_URL });
+      await hook.getByTestId('webhook-pause').click();
+      await page
+        .getByTestId('webhook-table-row')
+        .filter({ hasText: HOOK_URL })
+        .getByTestId('webhook-resume')
+        .waitFor();
+      assert.equal(await hook.getByTestId('webhook-state').textContent(), 'paused');
+      await noSeriousAxe(page, 'webhooks');
+      await hook.getByTestId('webhook-replay-from').fill('1');
+      await hook.getByTestId('webhook-replay').click();
+      await page
+        .getByTestId('webhook-table-row')
+        .filter({ hasText: HOOK_URL })
+        .getByTestId('webhook-pause')
+        .waitFor();
+      const listed = await fetch(`${env.server.url}/api/v1/webhooks`, {
+        headers: { authorization: `Bearer ${bossToken}` },
+      });
+      const [w] = ((await listed.json()) as { webhooks: { state: string }[] }).webhooks;
+      assert.equal(w!.state, 'active', 'replay makes the subscription active again');
+
+      await page.getByTestId('tab-audit').click();
+      await page.getByTestId('audit-table-row').first().waitFor();
+      await noSeriousAxe(page, 'audit');
     });
-    assert.equal(rooms.status, 200, 'the key shown works');
-    await noSeriousAxe(page, 'keys');
 
-    await page.getByTestId('tab-audit').click();
-    await page.getByTestId('audit-table-row').first().waitFor();
-    await noSeriousAxe(page, 'audit');
-  });
-
-  it('refuses an account that is not a server admin, and says so', async () => {
-    const nobody = await openConsole(env.browser, env.server.url, 'nobody');
-    env.users.push(nobody);
-    const { page } = nobody;
-    await page.getByTestId('admin-refused').waitFor({ state: 'visible' });
-    assert.equal(await page.getByTestId('admin-console').isVisible(), false);
-    assert.equal(await page.getByTestId('user-table').count(), 0);
-    await noSeriousAxe(page, 'refused');
-  });
-});
+    it('refuses an account that is not a server admin, and says so', async () => {
+      const nobody = await openConsole(env.browser, env.server.url, 'nobody');
+      env.users.push(nobody);
+      const { page } = nobody;
+      await page.getByTestId('admin-refused').waitFor({ state: 'visible' });
+      assert.equal(await page.getByTestId('admin-console').isVisible(), false);
+      assert.equal(await page.getByTestId('user-table').count(), 0);
+      await noSeriousAxe(page, 'refused');
+    });
+  },
+  ['--webhooks', '--webhook-allow', '127.0.0.1'],
+);

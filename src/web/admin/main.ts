@@ -10,12 +10,13 @@ import { keysView } from './keys.js';
 import { presenceView } from './presence.js';
 import { roomsView } from './rooms.js';
 import { usersView } from './users.js';
+import { webhooksView } from './webhooks.js';
 import type { View, ViewContext } from './view.js';
 
 const CONSOLE_TOKEN = 'switchboard.admin.token';
 /** The chat page's session (src/web/session.ts): an admin signed in there needs no second sign-in. */
 const CHAT_TOKEN = 'switchboard.token';
-const VIEWS: View[] = [usersView, roomsView, presenceView, keysView, auditView];
+const VIEWS: View[] = [usersView, roomsView, presenceView, keysView, webhooksView, auditView];
 
 const $ = <T extends HTMLElement>(id: string) =>
   document.querySelector<T>(`[data-testid="${id}"]`)!;
