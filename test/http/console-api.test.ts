@@ -96,4 +96,18 @@ describe('the API as the admin console calls it', () => {
     assert.equal(r.status, 404);
     assert.equal(r.body.code, 'SB_ERR_USER_NOT_FOUND');
   });
+
+  test('GET /health details what /readyz checks; the metrics history has this node\u2019s samples', async () => {
+    const health = await f.http.call('GET', '/health', undefined, f.rootToken);
+    assert.equal(health.status, 200);
+    assert.deepEqual(
+      { ...(health.body as unknown as Record<string, unknown>), node: 'n' },
+      { node: 'n', ready: true, bus: true, store: true, draining: false },
+    );
+    const history = await f.http.call('GET', '/metrics/history', undefined, f.rootToken);
+    assert.equal(history.status, 200);
+    const points = (history.body as unknown as { points: { connections: number }[] }).points;
+    assert.ok(points.length >= 1, 'sampled at start');
+    assert.equal(typeof points[0]!.connections, 'number');
+  });
 });

@@ -70,6 +70,8 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   { op: 'POST /api-keys', path: '/api-keys', body: { name: 'spare', scopes: ['rooms:read'] } },
   { op: 'DELETE /api-keys/{id}', path: '/api-keys/{spare}' },
   { op: 'GET /audit', path: '/audit?limit=5' },
+  { op: 'GET /health', path: '/health' },
+  { op: 'GET /metrics/history', path: '/metrics/history' },
 ];
 
 const sample = (path: string): string =>

@@ -1,6 +1,7 @@
 /**
  * What the admin console (/admin, docs/admin.md) needs beyond the other endpoint lists: the
- * account list with search, and granting or taking the server admin role.
+ * account list with search, granting or taking the server admin role, the node's health and
+ * its own metrics over the last hour.
  */
 import { z } from 'zod';
 import { BOT_ROLE } from '../../auth/accounts.js';
@@ -84,5 +85,30 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
     summary: 'Take the server admin role from an account (from its next connection).',
     status: 200,
     run: (call) => setAdmin(call, false),
+  }),
+  endpoint({
+    method: 'GET',
+    path: '/health',
+    scope: 'admin',
+    tag: 'admin',
+    summary:
+      'This node\u2019s health as /readyz sees it, in detail: bus connected, store answering, ' +
+      'draining; `ready` when all are well.',
+    status: 200,
+    run: async ({ ctx }) => {
+      const h = await ctx.node.health();
+      return { node: ctx.node.id, ready: h.bus && h.store && !h.draining, ...h };
+    },
+  }),
+  endpoint({
+    method: 'GET',
+    path: '/metrics/history',
+    scope: 'admin',
+    tag: 'admin',
+    summary:
+      'This node\u2019s own metrics over the last hour, sampled every 10 s, oldest first: ' +
+      'connections, messages stored/s, client frames/s, bus messages/s.',
+    status: 200,
+    run: async ({ ctx }) => ({ node: ctx.node.id, points: ctx.node.metrics() }),
   }),
 ];
