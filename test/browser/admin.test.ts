@@ -1,7 +1,7 @@
 /**
  * The admin console at /admin in a real headless Chromium against a real server: a server admin
  * signs in, sees the accounts and disables one (the API then lists it disabled); rooms, presence,
- * keys and the audit log render; an account that is not a server admin is refused, and the page
+ * keys, webhooks, the audit log, health and charts render; an account that is not a server admin is refused, and the page
  * says so. Every view is axe-clean.
  */
 import assert from 'node:assert/strict';
@@ -114,7 +114,7 @@ describeBrowser(
       assert.equal(((await res.json()) as { disabled: boolean }).disabled, true);
     });
 
-    it('shows rooms with members, presence, API keys (a new key once), webhooks paused and replayed, and the audit log', async () => {
+    it('shows rooms with members, presence, API keys (a new key once), webhooks paused and replayed, the audit log, health and charts', async () => {
       const boss = await openConsole(env.browser, env.server.url, 'boss');
       env.users.push(boss);
       const { page } = boss;
@@ -170,6 +170,19 @@ describeBrowser(
       await page.getByTestId('tab-audit').click();
       await page.getByTestId('audit-table-row').first().waitFor();
       await noSeriousAxe(page, 'audit');
+
+      await page.getByTestId('tab-health').click();
+      await page.getByTestId('charts').waitFor();
+      assert.deepEqual(await page.getByTestId('health-table-row').locator('td').allTextContents(), [
+        'Bus',
+        'ok',
+        'Store',
+        'ok',
+        'Draining',
+        'no',
+      ]);
+      assert.equal(await page.locator('[data-testid="charts"] figure svg').count(), 4);
+      await noSeriousAxe(page, 'health');
     });
 
     it('refuses an account that is not a server admin, and says so', async () => {

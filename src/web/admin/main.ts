@@ -6,6 +6,7 @@
 import { h } from '../dom.js';
 import { api, ApiError, login, type Api } from './api.js';
 import { auditView } from './audit.js';
+import { healthView } from './health.js';
 import { keysView } from './keys.js';
 import { presenceView } from './presence.js';
 import { roomsView } from './rooms.js';
@@ -16,7 +17,15 @@ import type { View, ViewContext } from './view.js';
 const CONSOLE_TOKEN = 'switchboard.admin.token';
 /** The chat page's session (src/web/session.ts): an admin signed in there needs no second sign-in. */
 const CHAT_TOKEN = 'switchboard.token';
-const VIEWS: View[] = [usersView, roomsView, presenceView, keysView, webhooksView, auditView];
+const VIEWS: View[] = [
+  usersView,
+  roomsView,
+  presenceView,
+  keysView,
+  webhooksView,
+  auditView,
+  healthView,
+];
 
 const $ = <T extends HTMLElement>(id: string) =>
   document.querySelector<T>(`[data-testid="${id}"]`)!;
