@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { WsTestClient } from '../helpers/ws-client.js';
 import { startApiNode, type ApiFixture } from './api-fixture.js';
 
 interface UserRow {
@@ -109,5 +110,38 @@ describe('the API as the admin console calls it', () => {
     const points = (history.body as unknown as { points: { connections: number }[] }).points;
     assert.ok(points.length >= 1, 'sampled at start');
     assert.equal(typeof points[0]!.connections, 'number');
+  });
+
+  test('GET /reports lists a report filed over the socket, with reporter, author and reason', async () => {
+    const posted = await f.http.post(
+      '/rooms/general/messages?as=plainer',
+      { text: 'buy now' },
+      f.rootToken,
+    );
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const seq = (posted.body as unknown as { message: { seq: number } }).message.seq;
+    const c = await WsTestClient.connect(f.server.url.replace(/^http/, 'ws') + '/ws');
+    try {
+      await c.hello({ token: plainToken });
+      const r = await c.request({ type: 'report', channel: 'room:general', seq, reason: 'spam' });
+      assert.equal(r.type, 'reply');
+    } finally {
+      c.close();
+    }
+    const list = await f.http.call('GET', '/reports', undefined, f.rootToken);
+    assert.equal(list.status, 200);
+    const [report] = (list.body as unknown as { reports: Record<string, unknown>[] }).reports;
+    assert.deepEqual(
+      { ...report, id: 0, ts: 0 },
+      {
+        id: 0,
+        ts: 0,
+        reporter: 'plain',
+        author: 'plainer',
+        channel: 'room:general',
+        seq,
+        reason: 'spam',
+      },
+    );
   });
 });

@@ -71,6 +71,7 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   { op: 'DELETE /api-keys/{id}', path: '/api-keys/{spare}' },
   { op: 'GET /audit', path: '/audit?limit=5' },
   { op: 'GET /health', path: '/health' },
+  { op: 'GET /reports', path: '/reports?limit=5' },
   { op: 'GET /metrics/history', path: '/metrics/history' },
 ];
 

@@ -10,6 +10,7 @@ import type { ApiContext, Endpoint } from './endpoint.js';
 import { guarded } from './guard.js';
 import { MESSAGE_ENDPOINTS } from './message-endpoints.js';
 import { openApiDocument } from './openapi.js';
+import { REPORT_ENDPOINTS } from './report-endpoints.js';
 import { ROOM_ENDPOINTS } from './room-endpoints.js';
 import { USER_ENDPOINTS } from './user-endpoints.js';
 
@@ -19,6 +20,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...USER_ENDPOINTS,
   ...ADMIN_ENDPOINTS,
   ...CONSOLE_ENDPOINTS,
+  ...REPORT_ENDPOINTS,
 ];
 
 export const OPENAPI_PATH = '/openapi.json';
