@@ -1,7 +1,7 @@
 /**
  * The admin console at /admin in a real headless Chromium against a real server: a server admin
  * signs in, sees the accounts and disables one (the API then lists it disabled); rooms, presence,
- * keys, webhooks, the audit log, health and charts render; an account that is not a server admin is refused, and the page
+ * reports, keys, webhooks, the audit log, health and charts render; an account that is not a server admin is refused, and the page
  * says so. Every view is axe-clean.
  */
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { before, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { WsTestClient } from '../helpers/ws-client.js';
 import { axeSerious, describeBrowser, type User } from './helpers.js';
 
 const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
@@ -60,9 +61,11 @@ describeBrowser(
       return ((await res.json()) as { token: string }).token;
     };
     let bossToken = '';
+    let victimToken = '';
+    let reportedSeq = 0;
     before(async () => {
       bossToken = await register('boss');
-      await register('victim');
+      victimToken = await register('victim');
       await register('nobody');
       await grantAdmin(env.server.dataDir, 'boss');
       const hook = await fetch(`${env.server.url}/api/v1/webhooks`, {
@@ -71,6 +74,27 @@ describeBrowser(
         body: JSON.stringify({ url: HOOK_URL, from: 0 }),
       });
       assert.equal(hook.status, 201);
+      const posted = await fetch(`${env.server.url}/api/v1/rooms/general/messages?as=nobody`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bossToken}` },
+        body: JSON.stringify({ text: 'buy cheap watches' }),
+      });
+      assert.equal(posted.status, 201);
+      const { message } = (await posted.json()) as { message: { seq: number } };
+      reportedSeq = message.seq;
+      const reporter = await WsTestClient.connect(env.server.wsUrl);
+      try {
+        await reporter.hello({ token: victimToken });
+        const r = await reporter.request({
+          type: 'report',
+          channel: 'room:general',
+          seq: message.seq,
+          reason: 'spam',
+        });
+        assert.equal(r.type, 'reply');
+      } finally {
+        reporter.close();
+      }
     });
 
     it('is served at /admin with the page CSP', async () => {
@@ -114,7 +138,7 @@ describeBrowser(
       assert.equal(((await res.json()) as { disabled: boolean }).disabled, true);
     });
 
-    it('shows rooms with members, presence, API keys (a new key once), webhooks paused and replayed, the audit log, health and charts', async () => {
+    it('shows rooms with members, presence, a report acted on, API keys (a new key once), webhooks paused and replayed, the audit log, health and charts', async () => {
       const boss = await openConsole(env.browser, env.server.url, 'boss');
       env.users.push(boss);
       const { page } = boss;
@@ -129,6 +153,20 @@ describeBrowser(
       await page.getByTestId('tab-presence').click();
       await page.getByTestId('node-table-row').first().waitFor();
       await noSeriousAxe(page, 'presence');
+
+      await page.getByTestId('tab-reports').click();
+      const report = page.getByTestId('report-table-row').filter({ hasText: 'spam' });
+      await report.waitFor();
+      assert.deepEqual((await report.locator('td').allTextContents()).slice(1, 6), [
+        'room:general',
+        String(reportedSeq),
+        'nobody',
+        'victim',
+        'spam',
+      ]);
+      await noSeriousAxe(page, 'reports');
+      await report.getByTestId('report-delete').click();
+      await page.getByText(`Message ${reportedSeq} in general deleted.`).waitFor();
 
       await page.getByTestId('tab-keys').click();
       await page.getByTestId('key-table').waitFor();

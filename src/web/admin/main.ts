@@ -9,6 +9,7 @@ import { auditView } from './audit.js';
 import { healthView } from './health.js';
 import { keysView } from './keys.js';
 import { presenceView } from './presence.js';
+import { reportsView } from './reports.js';
 import { roomsView } from './rooms.js';
 import { usersView } from './users.js';
 import { webhooksView } from './webhooks.js';
@@ -21,6 +22,7 @@ const VIEWS: View[] = [
   usersView,
   roomsView,
   presenceView,
+  reportsView,
   keysView,
   webhooksView,
   auditView,
