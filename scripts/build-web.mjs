@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the browser chat page: bundles src/web/app.ts (and the SDK it imports) into
 // dist/web/app.js and copies the static files beside it. The server serves dist/web at "/".
+// Also the admin console (src/web/admin/main.ts -> dist/web/admin.js, admin.html at "/admin").
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -42,11 +43,24 @@ const worker = await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-for (const file of [...result.outputFiles, ...worker.outputFiles]) {
+// The admin console (docs/admin.md): its own small bundle, so the chat page carries none of it.
+const admin = await build({
+  entryPoints: [join(src, 'admin/main.ts')],
+  outfile: join(out, 'admin.js'),
+  write: false,
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+for (const file of [...result.outputFiles, ...worker.outputFiles, ...admin.outputFiles]) {
   writeFileSync(file.path + tmp, file.contents);
   renameSync(file.path + tmp, file.path);
 }
-for (const file of ['index.html', 'style.css']) {
+for (const file of ['index.html', 'style.css', 'admin.html', 'admin.css']) {
   copyFileSync(join(src, file), join(out, file) + tmp);
   renameSync(join(out, file) + tmp, join(out, file));
 }
@@ -54,5 +68,5 @@ for (const file of ['index.html', 'style.css']) {
 const bytes =
   Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('app.js'))?.[1].bytes ?? 0;
 console.log(
-  `build-web: dist/web/app.js ${(bytes / 1024).toFixed(1)} KiB, sw.js, index.html, style.css`,
+  `build-web: dist/web/app.js ${(bytes / 1024).toFixed(1)} KiB, sw.js, index.html, style.css, admin.js, admin.html, admin.css`,
 );

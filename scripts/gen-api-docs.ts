@@ -33,6 +33,10 @@ Every call sends \`Authorization: Bearer <key>\`. A server admin makes keys:
 - \`POST /api/v1/api-keys {name, scopes}\` with the session token of a server admin (or a key with
   the \`admin\` scope).
 
+A server admin's session token is accepted wherever a key is, with every scope (the admin
+console, [admin.md](admin.md), calls the API this way); any other session token is \`403
+SB_ERR_ADMIN_REQUIRED\`.
+
 The key (\`sbk_…\`) is shown once; only its SHA-256 is stored. A key acts for the admin who made
 it: a call that names no user (\`as\`) runs as that admin, with the server roles the admin has at
 the time of the call. A revoked key answers \`401\` on every node at its next call.
@@ -89,7 +93,7 @@ function section(e: Endpoint): string {
     '',
     `${e.summary}`,
     '',
-    `Scope \`${e.scope}\`${e.adminSession ? ' (or a server admin\u2019s session)' : ''}; answers \`${e.status}\`.`,
+    `Scope \`${e.scope}\` (or a server admin\u2019s session); answers \`${e.status}\`.`,
   ];
   const query = fields(e.query);
   if (query.length > 0) out.push('', '| Query | Type | |', '| --- | --- | --- |', ...query);

@@ -396,4 +396,19 @@ export class AccountService {
     }
     return n;
   }
+
+  /** Every account's handle, display name and server roles, by handle (the admin console). */
+  async list(): Promise<{ handle: string; name: string | null; roles: string[] }[]> {
+    const roles = new Map(
+      (await this.#o.accounts.accountsWithRoles()).map((r) => [r.handle, r.roles]),
+    );
+    return (await this.#o.accounts.accountNames())
+      .map((a) => ({ ...a, roles: roles.get(a.handle) ?? [] }))
+      .sort((a, b) => (a.handle < b.handle ? -1 : a.handle > b.handle ? 1 : 0));
+  }
+
+  /** Replaces an account's server roles (read at its next hello); false when no such account. */
+  async setRoles(handle: string, roles: string[]): Promise<boolean> {
+    return this.#o.accounts.setRoles(handle, roles);
+  }
 }

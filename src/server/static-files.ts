@@ -1,5 +1,6 @@
 /**
- * Serves the built chat page (dist/web) with safe headers. Only a fixed set of files.
+ * Serves the built chat page (dist/web) with safe headers, and the admin console's page at
+ * `/admin` (admin.html; docs/admin.md). Only a fixed set of files.
  *
  * Each file is read and compressed (brotli and gzip, node:zlib) once, on its first request, and
  * kept in memory: the page is a handful of small files that only change with a new build, which
@@ -73,7 +74,7 @@ export class StaticFiles {
    */
   serve(path: string, res: ServerResponse): boolean {
     if (!this.dir) return false;
-    const name = path === '/' ? 'index.html' : path.slice(1);
+    const name = path === '/' ? 'index.html' : path === '/admin' ? 'admin.html' : path.slice(1);
     if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) return false;
     const type = TYPES[name.slice(name.lastIndexOf('.'))];
     if (!type) return false;

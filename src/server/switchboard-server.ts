@@ -24,6 +24,7 @@ import { openStore, type StoreBackend } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
+import { MetricsHistory } from './metrics-history.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
@@ -39,6 +40,7 @@ import { randomBytes } from 'node:crypto';
 import { COLLECT_EVERY_MS, collectUploads } from './collect-uploads.js';
 import { addApiRoutes } from '../http/api/api-routes.js';
 import { ApiKeys } from '../http/api/api-keys.js';
+import type { NodeHealth } from '../http/api/endpoint.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { buildAuth, hasChannels } from './authenticators.js';
 import { originAllowed } from './origin.js';
@@ -62,6 +64,8 @@ export class SwitchboardServer {
   readonly http: Server;
   readonly core: ChatCore;
   readonly metrics = new Metrics();
+  /** The node's own metrics over the last hour, for the admin console's charts. */
+  private readonly history = new MetricsHistory(this.metrics.registry);
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
   private readonly api: ApiRouter;
@@ -164,7 +168,12 @@ export class SwitchboardServer {
         store,
         presence,
         accounts,
-        node: { id: bus.nodeId, users: () => this.core.localUsers() },
+        node: {
+          id: bus.nodeId,
+          users: () => this.core.localUsers(),
+          health: () => this.health(),
+          metrics: () => this.history.points(),
+        },
         now: Date.now,
       },
       (err) => logger.warn({ err }, 'API call log write failed'),
@@ -299,6 +308,7 @@ export class SwitchboardServer {
         this.logger.warn({ err }, 'collecting unsent uploads failed'),
       );
     }, COLLECT_EVERY_MS).unref();
+    this.history.start((err) => this.logger.warn({ err }, 'sampling metrics history failed'));
     return (this.http.address() as AddressInfo).port;
   }
 
@@ -312,6 +322,7 @@ export class SwitchboardServer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.http.close();
+      this.history.stop();
       this.metricsHttp?.close();
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);
@@ -329,13 +340,21 @@ export class SwitchboardServer {
   }
 
   private async ready(): Promise<boolean> {
-    if (!this.bus.ready() || this.core.isDraining) return false;
+    const h = await this.health();
+    return h.bus && h.store && !h.draining;
+  }
+
+  /** What /readyz checks, each part apart (GET /api/v1/health). */
+  private async health(): Promise<NodeHealth> {
+    const bus = this.bus.ready();
+    const draining = this.core.isDraining;
+    let store = true;
     try {
       await this.store.head('room:general');
-      return true;
     } catch {
-      return false;
+      store = false;
     }
+    return { bus, store, draining };
   }
 
   private serveMetrics(req: IncomingMessage, res: ServerResponse): void {

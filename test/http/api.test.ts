@@ -40,8 +40,8 @@ describe('the operator API refuses bad calls with coded problems', () => {
     assert.equal(r.headers.get('www-authenticate'), 'Bearer');
   });
 
-  test('a session token is no API key: 401 SB_ERR_API_KEY_INVALID', async () => {
-    const r = await raw(f, 'GET', '/rooms', { key: f.rootToken });
+  test('a session token that opens no session is 401 SB_ERR_API_KEY_INVALID', async () => {
+    const r = await raw(f, 'GET', '/rooms', { key: 'not-a-session-token' });
     assert.equal(r.status, 401);
     assert.equal(r.body['code'], 'SB_ERR_API_KEY_INVALID');
   });

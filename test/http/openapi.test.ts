@@ -19,6 +19,9 @@ type Paths = Record<string, Record<string, Operation>>;
 const WALK: { op: string; path: string; body?: unknown }[] = [
   { op: 'POST /users', path: '/users', body: { user: 'walker' } },
   { op: 'GET /users/{user}', path: '/users/walker' },
+  { op: 'GET /users', path: '/users?q=walk&limit=5' },
+  { op: 'PUT /users/{user}/roles/admin', path: '/users/walker/roles/admin' },
+  { op: 'DELETE /users/{user}/roles/admin', path: '/users/walker/roles/admin' },
   { op: 'POST /rooms', path: '/rooms', body: { room: 'walk' } },
   { op: 'PUT /rooms/{room}/members/{user}', path: '/rooms/walk/members/walker' },
   {
@@ -67,6 +70,9 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   { op: 'POST /api-keys', path: '/api-keys', body: { name: 'spare', scopes: ['rooms:read'] } },
   { op: 'DELETE /api-keys/{id}', path: '/api-keys/{spare}' },
   { op: 'GET /audit', path: '/audit?limit=5' },
+  { op: 'GET /health', path: '/health' },
+  { op: 'GET /reports', path: '/reports?limit=5' },
+  { op: 'GET /metrics/history', path: '/metrics/history' },
 ];
 
 const sample = (path: string): string =>

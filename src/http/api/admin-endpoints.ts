@@ -13,7 +13,6 @@ export const ADMIN_ENDPOINTS: Endpoint[] = [
     method: 'POST',
     path: '/api-keys',
     scope: 'admin',
-    adminSession: true,
     tag: 'admin',
     summary: 'Create an API key; the key is in this answer only (only its hash is stored).',
     body: z.strictObject({
@@ -27,7 +26,6 @@ export const ADMIN_ENDPOINTS: Endpoint[] = [
     method: 'GET',
     path: '/api-keys',
     scope: 'admin',
-    adminSession: true,
     tag: 'admin',
     summary: 'List API keys (never the keys themselves), revoked ones with `revokedAt`.',
     status: 200,
@@ -37,7 +35,6 @@ export const ADMIN_ENDPOINTS: Endpoint[] = [
     method: 'DELETE',
     path: '/api-keys/{id}',
     scope: 'admin',
-    adminSession: true,
     tag: 'admin',
     summary: 'Revoke an API key: its next call is 401 on every node.',
     status: 204,
@@ -50,7 +47,6 @@ export const ADMIN_ENDPOINTS: Endpoint[] = [
     method: 'GET',
     path: '/audit',
     scope: 'admin',
-    adminSession: true,
     tag: 'admin',
     summary: 'The API call log, newest first: key (or session), method, path, status, time.',
     query: z.object({

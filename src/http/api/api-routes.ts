@@ -5,10 +5,12 @@
  */
 import type { ApiRouter } from '../router.js';
 import { ADMIN_ENDPOINTS } from './admin-endpoints.js';
+import { CONSOLE_ENDPOINTS } from './console-endpoints.js';
 import type { ApiContext, Endpoint } from './endpoint.js';
 import { guarded } from './guard.js';
 import { MESSAGE_ENDPOINTS } from './message-endpoints.js';
 import { openApiDocument } from './openapi.js';
+import { REPORT_ENDPOINTS } from './report-endpoints.js';
 import { ROOM_ENDPOINTS } from './room-endpoints.js';
 import { USER_ENDPOINTS } from './user-endpoints.js';
 
@@ -17,6 +19,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...ROOM_ENDPOINTS,
   ...USER_ENDPOINTS,
   ...ADMIN_ENDPOINTS,
+  ...CONSOLE_ENDPOINTS,
+  ...REPORT_ENDPOINTS,
 ];
 
 export const OPENAPI_PATH = '/openapi.json';

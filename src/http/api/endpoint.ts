@@ -46,12 +46,37 @@ export interface ApiContext {
   /** `byNode` when the backend splits presence by node (cluster presence). */
   presence: Pick<Presence, 'count' | 'list'> & Partial<PerNodePresence>;
   accounts: AccountService;
-  /** This node's id and its own open connections per user. */
-  node: { id: string; users(): ReadonlyMap<string, number> };
+  /** This node's id and its own open connections per user, health and metrics history. */
+  node: {
+    id: string;
+    users(): ReadonlyMap<string, number>;
+    health(): Promise<NodeHealth>;
+    /** The node's own metrics over the last hour, oldest first (src/server/metrics-history.ts). */
+    metrics(): MetricPoint[];
+  };
   now(): number;
 }
 
-/** Who makes a call: an API key, or (API key management only) a server admin's session. */
+/** What /readyz checks, in detail: the bus connected, the store answering, not draining. */
+export interface NodeHealth {
+  bus: boolean;
+  store: boolean;
+  draining: boolean;
+}
+
+/** One point of a node's metrics history: a gauge and per-second rates since the one before. */
+export interface MetricPoint {
+  ts: number;
+  connections: number;
+  /** Messages stored per second (room and DM). */
+  messagesPerSec: number;
+  /** Valid client frames received per second. */
+  framesPerSec: number;
+  /** Payloads received from the bus (other nodes) per second. */
+  busPerSec: number;
+}
+
+/** Who makes a call: an API key, or a server admin's session. */
 export interface Caller {
   key: ApiKey | null;
   /** The handle the call acts as when it names no user: the key's creator, or the admin. */
@@ -89,8 +114,6 @@ export interface EndpointSpec<B extends z.ZodType | undefined, Q extends z.ZodTy
   query?: Q;
   /** The documented success status. */
   status: number;
-  /** The endpoint also takes a server admin's session token instead of a key. */
-  adminSession?: boolean;
   /** Resolves the body of the answer, or a full reply (another status, headers). */
   run(call: EndpointCall<Out<B>, Out<Q>>): Promise<unknown>;
 }

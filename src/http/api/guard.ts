@@ -1,7 +1,8 @@
 /**
  * What every API call passes before its endpoint runs, in this order: a live API key (401
- * SB_ERR_API_KEY_INVALID), or for key management a server admin's session; the endpoint's scope
- * (403 SB_ERR_API_SCOPE_MISSING); the key's rate (429 SB_ERR_RATE_LIMITED with Retry-After);
+ * SB_ERR_API_KEY_INVALID), or a server admin's session token (any other session: 403
+ * SB_ERR_ADMIN_REQUIRED; the admin console at /admin calls the API this way); a key's scope
+ * (403 SB_ERR_API_SCOPE_MISSING; an admin session has every scope); the key's rate (429 SB_ERR_RATE_LIMITED with Retry-After);
  * the query and body schemas (400/413/415). Every call made with a key or an admin session is
  * then logged with its status, failures too; a call that names no valid key is not.
  */
@@ -23,9 +24,9 @@ import {
 } from './endpoint.js';
 import { hasScope } from './scopes.js';
 
-async function callerOf(ctx: ApiContext, e: Endpoint, req: IncomingMessage): Promise<Caller> {
+async function callerOf(ctx: ApiContext, req: IncomingMessage): Promise<Caller> {
   const token = bearerToken(req);
-  if (e.adminSession && token !== null && !token.startsWith(API_KEY_PREFIX)) {
+  if (token !== null && !token.startsWith(API_KEY_PREFIX)) {
     const session = await ctx.accounts.session(token).catch(() => null);
     if (!session) throw new SwitchboardError('SB_ERR_API_KEY_INVALID');
     const account = await ctx.accounts.account(session.handle);
@@ -59,7 +60,7 @@ async function actorOf(ctx: ApiContext, caller: Caller, as?: string): Promise<He
 /** The router handler of one endpoint: the checks above, the endpoint, the audit entry. */
 export function guarded(ctx: ApiContext, e: Endpoint, onError: (err: unknown) => void): Handler {
   return async ({ req, params }) => {
-    const caller = await callerOf(ctx, e, req);
+    const caller = await callerOf(ctx, req);
     let status = 500;
     try {
       if (caller.key) {

@@ -42,7 +42,7 @@ function operation(e: Endpoint): Record<string, unknown> {
     summary: e.summary,
     tags: [e.tag],
     'x-scope': e.scope,
-    security: e.adminSession ? [{ apiKey: [] }, { adminSession: [] }] : [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { adminSession: [] }],
     parameters: parameters(e),
     ...(e.body
       ? {
@@ -85,7 +85,7 @@ export function openApiDocument(endpoints: readonly Endpoint[]): Record<string, 
         adminSession: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A session token of a server admin (API key management only).',
+          description: 'A session token of a server admin: every scope (the admin console).',
         },
       },
       responses: {

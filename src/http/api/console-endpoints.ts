@@ -1,0 +1,114 @@
+/**
+ * What the admin console (/admin, docs/admin.md) needs beyond the other endpoint lists: the
+ * account list with search, granting or taking the server admin role, the node's health and
+ * its own metrics over the last hour.
+ */
+import { z } from 'zod';
+import { BOT_ROLE } from '../../auth/accounts.js';
+import { SwitchboardError } from '../../errors.js';
+import { HANDLE_RE } from '../../protocol/frames.js';
+import { SERVER_SCOPE } from '../../store/store.js';
+import { endpoint, type Endpoint, type EndpointCall } from './endpoint.js';
+import { limitQuery } from './schemas.js';
+
+function account(raw: string): string {
+  const user = raw.toLowerCase();
+  if (!HANDLE_RE.test(user)) throw new SwitchboardError('SB_ERR_HANDLE_INVALID');
+  return user;
+}
+
+/** Gives or takes the server admin role; the role applies from the account's next hello. */
+async function setAdmin(call: EndpointCall<undefined, undefined>, admin: boolean) {
+  const user = account(call.params['user']!);
+  const a = await call.ctx.accounts.account(user);
+  if (!a) throw new SwitchboardError('SB_ERR_USER_NOT_FOUND');
+  const others = a.roles.filter((r) => r !== call.ctx.adminRole);
+  const roles = admin ? [...others, call.ctx.adminRole] : others;
+  await call.ctx.accounts.setRoles(user, roles);
+  return { user, roles };
+}
+
+export const CONSOLE_ENDPOINTS: Endpoint[] = [
+  endpoint({
+    method: 'GET',
+    path: '/users',
+    scope: 'users:read',
+    tag: 'users',
+    summary:
+      'Accounts by handle, optionally those whose handle or name contains `q`: name, server ' +
+      'roles, bot flag, online connections, disabled.',
+    query: z.object({
+      q: z.string().max(64).optional().describe('Part of a handle or display name.'),
+      limit: limitQuery(200, 50),
+    }),
+    status: 200,
+    run: async ({ ctx, query }) => {
+      const q = query.q?.toLowerCase() ?? '';
+      const found = (await ctx.accounts.list())
+        .filter((a) => a.handle.includes(q) || (a.name ?? '').toLowerCase().includes(q))
+        .slice(0, query.limit ?? 50);
+      const users = await Promise.all(
+        found.map(async (a) => {
+          const ban = await ctx.store.moderation.restriction(
+            SERVER_SCOPE,
+            a.handle,
+            'ban',
+            ctx.now(),
+          );
+          return {
+            user: a.handle,
+            name: a.name,
+            roles: a.roles,
+            bot: a.roles.includes(BOT_ROLE),
+            connections: ctx.presence.count(a.handle),
+            disabled: ban !== null,
+          };
+        }),
+      );
+      return { users };
+    },
+  }),
+  endpoint({
+    method: 'PUT',
+    path: '/users/{user}/roles/admin',
+    scope: 'admin',
+    tag: 'users',
+    summary: 'Make an account a server admin (from its next connection).',
+    status: 200,
+    run: (call) => setAdmin(call, true),
+  }),
+  endpoint({
+    method: 'DELETE',
+    path: '/users/{user}/roles/admin',
+    scope: 'admin',
+    tag: 'users',
+    summary: 'Take the server admin role from an account (from its next connection).',
+    status: 200,
+    run: (call) => setAdmin(call, false),
+  }),
+  endpoint({
+    method: 'GET',
+    path: '/health',
+    scope: 'admin',
+    tag: 'admin',
+    summary:
+      'This node\u2019s health as /readyz sees it, in detail: bus connected, store answering, ' +
+      'draining; `ready` when all are well.',
+    status: 200,
+    run: async ({ ctx }) => {
+      const h = await ctx.node.health();
+      return { node: ctx.node.id, ready: h.bus && h.store && !h.draining, ...h };
+    },
+  }),
+  endpoint({
+    method: 'GET',
+    path: '/metrics/history',
+    scope: 'admin',
+    tag: 'admin',
+    summary:
+      'This node\u2019s own metrics over the last hour, sampled every 10 s, oldest first: ' +
+      'connections, messages stored/s, client frames/s, bus messages/s.',
+    status: 200,
+    run: async ({ ctx }) => ({ node: ctx.node.id, points: ctx.node.metrics() }),
+  }),
+];

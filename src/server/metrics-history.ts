@@ -1,0 +1,83 @@
+/**
+ * The node's own metrics over the last hour for the admin console's charts: every `intervalMs`
+ * (10 s) the prom-client registry is sampled into a bounded ring (`size` samples: 360 is an
+ * hour), and rates are the differences of counters between consecutive samples. In memory
+ * only: a restart starts a new hour.
+ */
+import type { Registry } from 'prom-client';
+import type { MetricPoint } from '../http/api/endpoint.js';
+
+interface Sample {
+  ts: number;
+  connections: number;
+  messages: number;
+  frames: number;
+  bus: number;
+}
+
+async function total(registry: Registry, name: string): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+export class MetricsHistory {
+  readonly #ring: Sample[] = [];
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly options: { intervalMs: number; size: number; now?: () => number } = {
+      intervalMs: 10_000,
+      size: 360,
+    },
+  ) {}
+
+  /** Takes one sample now (the timer's job; tests call it directly). */
+  async sample(): Promise<void> {
+    const [connections, messages, frames, bus] = await Promise.all([
+      total(this.registry, 'switchboard_connections'),
+      total(this.registry, 'switchboard_messages_stored_total'),
+      total(this.registry, 'switchboard_frames_in_total'),
+      total(this.registry, 'switchboard_bus_messages_received_total'),
+    ]);
+    this.#ring.push({
+      ts: (this.options.now ?? Date.now)(),
+      connections,
+      messages,
+      frames,
+      bus,
+    });
+    while (this.#ring.length > this.options.size) this.#ring.shift();
+  }
+
+  start(onError: (err: unknown) => void): void {
+    if (this.#timer) return;
+    void this.sample().catch(onError);
+    this.#timer = setInterval(() => void this.sample().catch(onError), this.options.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** The points, oldest first; the first sample has no rate yet (0). */
+  points(): MetricPoint[] {
+    return this.#ring.map((s, i) => {
+      const prev = this.#ring[i - 1];
+      const secs = prev ? Math.max((s.ts - prev.ts) / 1000, 0.001) : 0;
+      const rate = (now: number, then: number | undefined) =>
+        prev && then !== undefined ? Math.max(0, now - then) / secs : 0;
+      return {
+        ts: s.ts,
+        connections: s.connections,
+        messagesPerSec: rate(s.messages, prev?.messages),
+        framesPerSec: rate(s.frames, prev?.frames),
+        busPerSec: rate(s.bus, prev?.bus),
+      };
+    });
+  }
+}

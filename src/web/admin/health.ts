@@ -1,0 +1,67 @@
+/**
+ * Bus and store health of the node serving the console (GET /health, as /readyz sees it) and
+ * charts of its own metrics over the last hour (GET /metrics/history, a sample every 10 s).
+ */
+import { h } from '../dom.js';
+import { lineChart } from './chart.js';
+import type { View } from './view.js';
+import { table } from './table.js';
+
+interface Health {
+  node: string;
+  ready: boolean;
+  bus: boolean;
+  store: boolean;
+  draining: boolean;
+}
+interface Point {
+  ts: number;
+  connections: number;
+  messagesPerSec: number;
+  framesPerSec: number;
+  busPerSec: number;
+}
+
+const SERIES: [keyof Omit<Point, 'ts'>, string][] = [
+  ['connections', 'Connections'],
+  ['messagesPerSec', 'Messages stored per second'],
+  ['framesPerSec', 'Client frames per second'],
+  ['busPerSec', 'Bus messages per second'],
+];
+
+export const healthView: View = {
+  id: 'health',
+  label: 'Health',
+  async render(root, api) {
+    const [health, history] = await Promise.all([
+      api.call<Health>('GET', '/health'),
+      api.call<{ node: string; points: Point[] }>('GET', '/metrics/history'),
+    ]);
+    const ok = (b: boolean) => (b ? 'ok' : 'failing');
+    root.replaceChildren(
+      h('h2', {}, `Health of node ${health.node}`),
+      table(
+        health.ready ? 'Ready' : 'Not ready',
+        ['Part', 'State'],
+        [
+          ['Bus', ok(health.bus)],
+          ['Store', ok(health.store)],
+          ['Draining', health.draining ? 'yes' : 'no'],
+        ],
+        'health-table',
+      ),
+      h('h3', {}, 'The last hour (a sample every 10 s)'),
+      h(
+        'div',
+        { 'data-testid': 'charts' },
+        ...SERIES.map(([key, title]) =>
+          lineChart(
+            title,
+            history.points.map((p) => ({ ts: p.ts, value: p[key] })),
+            `chart-${key}`,
+          ),
+        ),
+      ),
+    );
+  },
+};

@@ -1,0 +1,237 @@
+/**
+ * The admin console at /admin in a real headless Chromium against a real server: a server admin
+ * signs in, sees the accounts and disables one (the API then lists it disabled); rooms, presence,
+ * reports, keys, webhooks, the audit log, health and charts render; an account that is not a server admin is refused, and the page
+ * says so. Every view is axe-clean.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { before, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { WsTestClient } from '../helpers/ws-client.js';
+import { axeSerious, describeBrowser, type User } from './helpers.js';
+
+const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
+const PASSWORD = 'correct horse battery';
+/** Nothing listens there: deliveries fail, which the console shows. */
+const HOOK_URL = 'http://127.0.0.1:9/hook';
+
+async function grantAdmin(dataDir: string, handle: string): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'admin', 'grant', handle, '--data-dir', dataDir],
+    { stdio: 'ignore' },
+  );
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  assert.equal(code, 0, 'switchboard admin grant');
+}
+
+async function openConsole(browser: Browser, url: string, handle: string): Promise<User> {
+  // bypassCSP: only so axe (an inline script) can be injected; the page itself needs none.
+  const context = await browser.newContext({
+    viewport: { width: 1200, height: 800 },
+    bypassCSP: true,
+  });
+  const page = await context.newPage();
+  const errors: Error[] = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${url}/admin`);
+  await page.getByTestId('admin-login').waitFor({ state: 'visible' });
+  await page.getByTestId('admin-handle').fill(handle);
+  await page.getByTestId('admin-password').fill(PASSWORD);
+  await page.getByTestId('admin-signin').click();
+  return { handle, context, page, errors };
+}
+
+async function noSeriousAxe(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await axeSerious(page), [], `axe: ${where}`);
+}
+
+describeBrowser(
+  'admin console',
+  (env) => {
+    const register = async (handle: string): Promise<string> => {
+      const res = await fetch(`${env.server.url}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ handle, password: PASSWORD }),
+      });
+      assert.equal(res.status, 201);
+      return ((await res.json()) as { token: string }).token;
+    };
+    let bossToken = '';
+    let victimToken = '';
+    let reportedSeq = 0;
+    before(async () => {
+      bossToken = await register('boss');
+      victimToken = await register('victim');
+      await register('nobody');
+      await grantAdmin(env.server.dataDir, 'boss');
+      const hook = await fetch(`${env.server.url}/api/v1/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bossToken}` },
+        body: JSON.stringify({ url: HOOK_URL, from: 0 }),
+      });
+      assert.equal(hook.status, 201);
+      const posted = await fetch(`${env.server.url}/api/v1/rooms/general/messages?as=nobody`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bossToken}` },
+        body: JSON.stringify({ text: 'buy cheap watches' }),
+      });
+      assert.equal(posted.status, 201);
+      const { message } = (await posted.json()) as { message: { seq: number } };
+      reportedSeq = message.seq;
+      const reporter = await WsTestClient.connect(env.server.wsUrl);
+      try {
+        await reporter.hello({ token: victimToken });
+        const r = await reporter.request({
+          type: 'report',
+          channel: 'room:general',
+          seq: message.seq,
+          reason: 'spam',
+        });
+        assert.equal(r.type, 'reply');
+      } finally {
+        reporter.close();
+      }
+    });
+
+    it('is served at /admin with the page CSP', async () => {
+      const res = await fetch(`${env.server.url}/admin`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    });
+
+    it('lets a server admin see the users and disable one', async () => {
+      const boss = await openConsole(env.browser, env.server.url, 'boss');
+      env.users.push(boss);
+      const { page } = boss;
+      await page.getByTestId('admin-console').waitFor({ state: 'visible' });
+      assert.equal(await page.getByTestId('admin-me').textContent(), 'boss');
+      const row = page.getByTestId('user-table-row').filter({ hasText: 'victim' });
+      await row.waitFor();
+      assert.deepEqual(
+        await page.getByTestId('user-table-row').locator('td:first-child').allTextContents(),
+        ['boss', 'nobody', 'victim'],
+      );
+      await noSeriousAxe(page, 'users');
+      assert.equal(await row.getByTestId('user-state').textContent(), 'active');
+      await row.getByTestId('user-disable').click();
+      await page
+        .getByTestId('user-table-row')
+        .filter({ hasText: 'victim' })
+        .getByTestId('user-enable')
+        .waitFor();
+      assert.equal(
+        await page
+          .getByTestId('user-table-row')
+          .filter({ hasText: 'victim' })
+          .getByTestId('user-state')
+          .textContent(),
+        'disabled',
+      );
+      const res = await fetch(`${env.server.url}/api/v1/users/victim`, {
+        headers: { authorization: `Bearer ${bossToken}` },
+      });
+      assert.equal(((await res.json()) as { disabled: boolean }).disabled, true);
+    });
+
+    it('shows rooms with members, presence, a report acted on, API keys (a new key once), webhooks paused and replayed, the audit log, health and charts', async () => {
+      const boss = await openConsole(env.browser, env.server.url, 'boss');
+      env.users.push(boss);
+      const { page } = boss;
+      await page.getByTestId('admin-console').waitFor({ state: 'visible' });
+
+      await page.getByTestId('tab-rooms').click();
+      const general = page.getByTestId('room-table-row').filter({ hasText: 'general' });
+      await general.getByTestId('room-members-open').click();
+      await page.getByTestId('member-table').waitFor();
+      await noSeriousAxe(page, 'rooms');
+
+      await page.getByTestId('tab-presence').click();
+      await page.getByTestId('node-table-row').first().waitFor();
+      await noSeriousAxe(page, 'presence');
+
+      await page.getByTestId('tab-reports').click();
+      const report = page.getByTestId('report-table-row').filter({ hasText: 'spam' });
+      await report.waitFor();
+      assert.deepEqual((await report.locator('td').allTextContents()).slice(1, 6), [
+        'room:general',
+        String(reportedSeq),
+        'nobody',
+        'victim',
+        'spam',
+      ]);
+      await noSeriousAxe(page, 'reports');
+      await report.getByTestId('report-delete').click();
+      await page.getByText(`Message ${reportedSeq} in general deleted.`).waitFor();
+
+      await page.getByTestId('tab-keys').click();
+      await page.getByTestId('key-table').waitFor();
+      await page.getByTestId('key-name').fill('backend');
+      await page.locator('[data-scope="rooms:read"]').check();
+      await page.getByTestId('key-create').click();
+      const secret = await page.getByTestId('key-secret').textContent();
+      assert.match(secret ?? '', /^sbk_/);
+      await page.getByTestId('key-table-row').filter({ hasText: 'backend' }).waitFor();
+      const rooms = await fetch(`${env.server.url}/api/v1/rooms`, {
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      assert.equal(rooms.status, 200, 'the key shown works');
+      await noSeriousAxe(page, 'keys');
+
+      await page.getByTestId('tab-webhooks').click();
+      const hook = page.getByTestId('webhook-table-row').filter({ hasText: HOOK_URL });
+      await hook.getByTestId('webhook-pause').click();
+      await page
+        .getByTestId('webhook-table-row')
+        .filter({ hasText: HOOK_URL })
+        .getByTestId('webhook-resume')
+        .waitFor();
+      assert.equal(await hook.getByTestId('webhook-state').textContent(), 'paused');
+      await noSeriousAxe(page, 'webhooks');
+      await hook.getByTestId('webhook-replay-from').fill('1');
+      await hook.getByTestId('webhook-replay').click();
+      await page
+        .getByTestId('webhook-table-row')
+        .filter({ hasText: HOOK_URL })
+        .getByTestId('webhook-pause')
+        .waitFor();
+      const listed = await fetch(`${env.server.url}/api/v1/webhooks`, {
+        headers: { authorization: `Bearer ${bossToken}` },
+      });
+      const [w] = ((await listed.json()) as { webhooks: { state: string }[] }).webhooks;
+      assert.equal(w!.state, 'active', 'replay makes the subscription active again');
+
+      await page.getByTestId('tab-audit').click();
+      await page.getByTestId('audit-table-row').first().waitFor();
+      await noSeriousAxe(page, 'audit');
+
+      await page.getByTestId('tab-health').click();
+      await page.getByTestId('charts').waitFor();
+      assert.deepEqual(await page.getByTestId('health-table-row').locator('td').allTextContents(), [
+        'Bus',
+        'ok',
+        'Store',
+        'ok',
+        'Draining',
+        'no',
+      ]);
+      assert.equal(await page.locator('[data-testid="charts"] figure svg').count(), 4);
+      await noSeriousAxe(page, 'health');
+    });
+
+    it('refuses an account that is not a server admin, and says so', async () => {
+      const nobody = await openConsole(env.browser, env.server.url, 'nobody');
+      env.users.push(nobody);
+      const { page } = nobody;
+      await page.getByTestId('admin-refused').waitFor({ state: 'visible' });
+      assert.equal(await page.getByTestId('admin-console').isVisible(), false);
+      assert.equal(await page.getByTestId('user-table').count(), 0);
+      await noSeriousAxe(page, 'refused');
+    });
+  },
+  ['--webhooks', '--webhook-allow', '127.0.0.1'],
+);
