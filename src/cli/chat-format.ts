@@ -7,7 +7,7 @@ import { mentionsMe } from '../client/channel-book.js';
 import { highlightPieces } from '../client/search.js';
 import type { DeleteEvent, EditEvent, ReactionEvent } from '../client/types.js';
 import { mentionSpans } from '../protocol/mentions.js';
-import { parseChannel, type ChatMessage, type SearchHit } from '../protocol/index.js';
+import { dmPeer, parseChannel, type ChatMessage, type SearchHit } from '../protocol/index.js';
 
 // ESC-introduced sequences (CSI, OSC, DCS, SOS/PM/APC with their terminators, and 2-byte
 // escapes), their 8-bit C1 forms, then any remaining C0/C1 control except \n and \t. Bidi
@@ -88,7 +88,7 @@ function place(channel: string, from: string, me: string | null): string {
   const parsed = parseChannel(channel);
   if (parsed?.kind === 'dm') {
     if (from === me) {
-      const other = parsed.users[0] === me ? parsed.users[1] : parsed.users[0];
+      const other = dmPeer(parsed.users, me);
       return `[dm to ${clean(other)}]`;
     }
     return `[dm ${clean(from)}]`;

@@ -2,7 +2,7 @@
  * What the client knows about its channels: the ChannelState of each (unread tracking) and,
  * per channel, which sequence numbers it has already delivered (resume positions, dedupe).
  */
-import { parseChannel } from '../protocol/channels.js';
+import { dmPeer, parseChannel } from '../protocol/channels.js';
 import { isMessageEntry } from '../protocol/log-entry.js';
 import type { ChannelState, ChatMessage } from '../protocol/frames.js';
 import type { ResumePosition } from './types.js';
@@ -175,12 +175,7 @@ export class ChannelBook {
     if (!w.add(m.seq)) return null;
     let state = this.states.get(m.channel);
     if (!state) {
-      const name =
-        parsed.kind === 'room'
-          ? parsed.room
-          : parsed.users[0] === me
-            ? parsed.users[1]
-            : parsed.users[0];
+      const name = parsed.kind === 'room' ? parsed.room : dmPeer(parsed.users, me);
       const readSeq = parsed.kind === 'dm' ? 0 : m.seq - 1;
       state = {
         channel: m.channel,

@@ -1,4 +1,4 @@
-import { parseChannel, type ChannelState } from '../protocol/frames.js';
+import { dmPeer, parseChannel, type ChannelState } from '../protocol/frames.js';
 import type { Store } from '../store/store.js';
 import type { LocalChannel } from './local-channel.js';
 
@@ -20,12 +20,7 @@ export function channelState(
   floorSeq = 0,
 ): ChannelState {
   const parsed = parseChannel(ch.id);
-  const name =
-    parsed?.kind === 'dm'
-      ? parsed.users[0] === user
-        ? parsed.users[1]
-        : parsed.users[0]
-      : ch.id.slice(5);
+  const name = parsed?.kind === 'dm' ? dmPeer(parsed.users, user) : ch.id.slice(5);
   const read = Math.min(Math.max(readSeq, floorSeq), ch.lastSeq);
   return {
     channel: ch.id,

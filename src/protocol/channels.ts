@@ -23,6 +23,11 @@ export function dmChannel(a: string, b: string): string {
 export type ParsedChannel =
   { kind: 'room'; room: string } | { kind: 'dm'; users: [string, string] };
 
+/** The other participant of a DM (`users` as parseChannel gives them) seen from `me`. */
+export function dmPeer(users: readonly [string, string], me: string | null): string {
+  return users[0] === me ? users[1] : users[0];
+}
+
 export function parseChannel(ch: string): ParsedChannel | null {
   if (!CHANNEL_RE.test(ch)) return null;
   if (ch.startsWith('room:')) return { kind: 'room', room: ch.slice(5) };

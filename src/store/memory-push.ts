@@ -1,3 +1,4 @@
+import { defined } from './push-rows.js';
 import {
   DEFAULT_NOTIFY,
   type ChannelNotifySettings,
@@ -80,11 +81,4 @@ export class MemoryPush implements PushStore {
     this.#vapid ??= { ...candidate };
     return { ...this.#vapid };
   }
-}
-
-/** The fields of a change that are given (undefined ones leave the value as it is). */
-export function defined<T extends object>(change: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(change).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }

@@ -1,4 +1,4 @@
-import { defined } from './memory-push.js';
+import { defined, toSub, USER_ROW, type SubRow } from './push-rows.js';
 import type { Query } from './postgres-moderation.js';
 import {
   DEFAULT_NOTIFY,
@@ -10,23 +10,12 @@ import {
   type VapidKeys,
 } from './push-store.js';
 
-interface SubRow {
-  endpoint: string;
-  user: string;
-  p256dh: string;
-  auth: string;
-  session: string | null;
-  created_at: number;
-}
 interface SettingsRow {
   channel: string;
   level: NotifyLevel | null;
   preview: boolean | null;
   muted_until: number | null;
 }
-
-/** The user's own row in `notify_settings`: channel '' (no channel name is empty). */
-const USER_ROW = '';
 
 const SQL = {
   pushSubscribe: `INSERT INTO push_subscriptions (endpoint, "user", p256dh, auth, session, created_at)
@@ -88,14 +77,7 @@ export class PostgresPush implements PushStore {
 
   async subscriptions(user: string): Promise<PushSubscriptionRecord[]> {
     const { rows } = await this.q<SubRow>('pushList', SQL.pushList, [user]);
-    return rows.map((r) => ({
-      endpoint: r.endpoint,
-      user: r.user,
-      p256dh: r.p256dh,
-      auth: r.auth,
-      session: r.session,
-      createdAt: r.created_at,
-    }));
+    return rows.map(toSub);
   }
 
   async #row(user: string, channel: string): Promise<SettingsRow | undefined> {

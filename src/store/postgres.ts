@@ -217,6 +217,18 @@ export class PostgresStore implements Store, SessionStore {
 
   private constructor(pool: pg.Pool, options: StoreOptions, trigramIndex: boolean) {
     this.#pool = pool;
+    // One named statement on the pool; a driver failure becomes SB_ERR_STORE_UNAVAILABLE.
+    const named = async <R extends pg.QueryResultRow>(
+      name: string,
+      text: string,
+      values: unknown[],
+    ): Promise<pg.QueryResult<R>> => {
+      try {
+        return await pool.query<R>({ name, text, values });
+      } catch (err) {
+        throw unavailable(err);
+      }
+    };
     this.search = new PostgresSearch(async (name, text, values) => {
       try {
         return await pool.query(name === null ? { text, values } : { name, text, values });
@@ -224,41 +236,11 @@ export class PostgresStore implements Store, SessionStore {
         throw unavailable(err);
       }
     }, trigramIndex);
-    this.uploads = new PostgresUploads(async (name, text, values) => {
-      try {
-        return await pool.query({ name, text, values });
-      } catch (err) {
-        throw unavailable(err);
-      }
-    });
-    this.moderation = new PostgresModeration(async (name, text, values) => {
-      try {
-        return await pool.query({ name, text, values });
-      } catch (err) {
-        throw unavailable(err);
-      }
-    });
-    this.threads = new PostgresThreads(async (name, text, values) => {
-      try {
-        return await pool.query({ name, text, values });
-      } catch (err) {
-        throw unavailable(err);
-      }
-    });
-    this.apiKeys = new PostgresApiKeys(async (name, text, values) => {
-      try {
-        return await pool.query({ name, text, values });
-      } catch (err) {
-        throw unavailable(err);
-      }
-    });
-    this.push = new PostgresPush(async (name, text, values) => {
-      try {
-        return await pool.query({ name, text, values });
-      } catch (err) {
-        throw unavailable(err);
-      }
-    });
+    this.uploads = new PostgresUploads(named);
+    this.moderation = new PostgresModeration(named);
+    this.threads = new PostgresThreads(named);
+    this.apiKeys = new PostgresApiKeys(named);
+    this.push = new PostgresPush(named);
     this.webhooks = new PostgresWebhooks(
       async (text, values) => {
         try {
@@ -289,13 +271,7 @@ export class PostgresStore implements Store, SessionStore {
       },
     );
     this.#retain = options.retainPerChannel ?? 0;
-    this.accounts = new PostgresAccounts(async (name, text, values) => {
-      try {
-        return await this.#pool.query({ name, text, values });
-      } catch (err) {
-        throw unavailable(err);
-      }
-    });
+    this.accounts = new PostgresAccounts(named);
   }
 
   /**

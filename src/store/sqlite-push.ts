@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { defined } from './memory-push.js';
+import { defined, toSub, USER_ROW, type SubRow } from './push-rows.js';
 import {
   DEFAULT_NOTIFY,
   type ChannelNotifySettings,
@@ -11,32 +11,12 @@ import {
 } from './push-store.js';
 import type { Run } from './sqlite-moderation.js';
 
-interface SubRow {
-  endpoint: string;
-  user: string;
-  p256dh: string;
-  auth: string;
-  session: string | null;
-  created_at: number;
-}
 interface SettingsRow {
   channel: string;
   level: NotifyLevel | null;
   preview: number | null;
   muted_until: number | null;
 }
-
-/** The user's own row in `notify_settings`: channel '' (no channel name is empty). */
-const USER_ROW = '';
-
-const toSub = (r: SubRow): PushSubscriptionRecord => ({
-  endpoint: r.endpoint,
-  user: r.user,
-  p256dh: r.p256dh,
-  auth: r.auth,
-  session: r.session,
-  createdAt: r.created_at,
-});
 
 function prepare(db: Database.Database) {
   return {

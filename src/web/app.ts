@@ -7,7 +7,7 @@ import { fileDrop, progressBar } from './attachments.js';
 import * as accounts from '../client/accounts.js';
 import { SwitchboardClient, type PendingSend } from '../client/index.js';
 import type { ChannelState, ChatMessage, HelloResult, RoomKind } from '../protocol/frames.js';
-import { ROOM_RE, parseChannel, roomChannel } from '../protocol/channels.js';
+import { ROOM_RE, dmPeer, parseChannel, roomChannel } from '../protocol/channels.js';
 import { search } from '../client/search.js';
 import { Channels } from './channels.js';
 import { multiLineComposer } from './composer-input.js';
@@ -204,8 +204,7 @@ const searchPanel = new SearchPanel({
   channelName,
   open: (hit) => {
     const parsed = parseChannel(hit.channel);
-    if (parsed?.kind === 'dm')
-      channels.ensureDm(parsed.users[0] === me ? parsed.users[1] : parsed.users[0]);
+    if (parsed?.kind === 'dm') channels.ensureDm(dmPeer(parsed.users, me));
     openChannel(hit.channel, hit.seq);
   },
   describe: (err) => describeError(err),
@@ -215,8 +214,7 @@ const searchPanel = new SearchPanel({
 function channelName(channel: string): string {
   const parsed = parseChannel(channel);
   if (parsed?.kind === 'room') return `#${parsed.room}`;
-  if (parsed?.kind === 'dm')
-    return `@${parsed.users[0] === me ? parsed.users[1] : parsed.users[0]}`;
+  if (parsed?.kind === 'dm') return `@${dmPeer(parsed.users, me)}`;
   return channel;
 }
 

@@ -12,7 +12,7 @@ import {
   unfollowThread,
 } from '../client/message-model.js';
 import type { SendTarget } from '../client/types.js';
-import { parseChannel } from '../protocol/channels.js';
+import { dmPeer, parseChannel } from '../protocol/channels.js';
 import type { ChatMessage } from '../protocol/frames.js';
 import { byTestId, formatTime, h, userText } from './dom.js';
 import { multiLineComposer } from './composer-input.js';
@@ -221,7 +221,6 @@ export class ThreadPanel {
 function sendTarget(channel: string, me: string): SendTarget | null {
   const parsed = parseChannel(channel);
   if (parsed?.kind === 'room') return { room: parsed.room };
-  if (parsed?.kind === 'dm')
-    return { to: parsed.users[0] === me ? parsed.users[1] : parsed.users[0] };
+  if (parsed?.kind === 'dm') return { to: dmPeer(parsed.users, me) };
   return null;
 }

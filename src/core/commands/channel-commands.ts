@@ -2,7 +2,7 @@
  * Commands on one channel the user can read: history, typing, read position, resume.
  */
 import { SwitchboardError } from '../../errors.js';
-import { parseChannel } from '../../protocol/frames.js';
+import { dmPeer, parseChannel } from '../../protocol/frames.js';
 import { channelState, countUnread } from '../channel-state.js';
 import { channelTopic, userTopic } from '../envelope.js';
 import { NO_REPLY, encodeReply } from '../wire.js';
@@ -74,7 +74,7 @@ export const typing: Handler<'typing'> = async (ctx, conn, f) => {
     .get(f.channel)
     ?.event(JSON.stringify({ type: 'typing', channel: f.channel, user }), conn);
   if (parsed?.kind === 'dm') {
-    const other = parsed.users[0] === user ? parsed.users[1] : parsed.users[0];
+    const other = dmPeer(parsed.users, user);
     ctx.publish(userTopic(other), { k: 'typing', c: f.channel, u: user });
   } else {
     ctx.publish(channelTopic(f.channel), { k: 'typing', c: f.channel, u: user });

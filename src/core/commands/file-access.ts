@@ -6,7 +6,7 @@
  * stranger nothing about a room, public or private.
  */
 import { SwitchboardError } from '../../errors.js';
-import { parseChannel } from '../../protocol/frames.js';
+import { dmPeer, parseChannel } from '../../protocol/frames.js';
 import { authorize } from '../permissions.js';
 import type { CommandContext } from './context.js';
 import { isServerAdmin, roomName, roomNotFound, type Principal } from './room-access.js';
@@ -24,7 +24,7 @@ export async function authorizeChannel(
     if (!parsed.users.includes(user) || !(await ctx.store.membership(channel, user)))
       throw new SwitchboardError('SB_ERR_CHANNEL_INVALID');
     if (command === 'send') {
-      const other = parsed.users.find((u) => u !== user) ?? user;
+      const other = dmPeer(parsed.users, user);
       if (await ctx.store.moderation.isBlocked(other, user))
         throw new SwitchboardError('SB_ERR_BLOCKED');
     }

@@ -5,7 +5,7 @@
  * message deleted meanwhile, and a reaction that changes nothing, with their codes.
  */
 import { SwitchboardError } from '../../errors.js';
-import { parseChannel } from '../../protocol/frames.js';
+import { dmPeer, parseChannel } from '../../protocol/frames.js';
 import type { StoredMessage } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { RoomCommand } from '../permissions.js';
@@ -43,7 +43,7 @@ export async function targetMessage(
   if (parsed?.kind === 'room') grant = await authorizeRoom(ctx, conn, command, parsed.room);
   else floor = (await readableChannel(ctx, conn, channel, 'history')).floor;
   const m = await liveMessage(ctx, channel, seq, floor);
-  const recipient = parsed?.kind === 'dm' ? (parsed.users.find((u) => u !== user) ?? user) : null;
+  const recipient = parsed?.kind === 'dm' ? dmPeer(parsed.users, user) : null;
   return { message: m, grant, recipient };
 }
 
