@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { BlobInfo, BlobPutOptions, BlobStore, BlobUsage } from './blob-store.js';
 import { BLOB_ID_RE, limited, newBlobId, storeUnavailable } from './blob-id.js';
@@ -46,7 +47,11 @@ export class FsBlobStore implements BlobStore {
       }
     };
     try {
-      await pipeline(counted, createWriteStream(part, { flags: 'wx', flush: true }));
+      // Opened before the pipeline runs: a source that fails at once must not leave the file to
+      // be created after the clean-up below (createWriteStream opens asynchronously).
+      const out = createWriteStream(part, { flags: 'wx', flush: true });
+      await once(out, 'open');
+      await pipeline(counted, out);
       await rename(part, join(this.dir, id));
     } catch (err) {
       await rm(part, { force: true });
