@@ -11,7 +11,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { axeSerious, describeBrowser, joinRoom, openUser, type User } from './helpers.js';
+import {
+  axeSerious,
+  describeBrowser,
+  eventually,
+  joinRoom,
+  openUser,
+  type User,
+} from './helpers.js';
 
 const stamp = Date.now().toString(36);
 const ROOM = `alerts-${stamp}`;
@@ -94,11 +101,14 @@ describeBrowser('chat page notifications', (env) => {
       registrationId: await registration,
       data: JSON.stringify(payload),
     });
-    const shown = await page.waitForFunction(async () => {
-      const reg = await navigator.serviceWorker.ready;
-      const [n] = await reg.getNotifications();
-      return n ? { title: n.title, body: n.body, tag: n.tag } : null;
-    });
-    assert.deepEqual(await shown.jsonValue(), { title: 'ann', body: 'hi', tag: 'dm:ann:nina' });
+    // Polled by hand: waitForFunction takes the pending promise of an async predicate as truthy.
+    const shownNow = () =>
+      page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.ready;
+        const [n] = await reg.getNotifications();
+        return n ? { title: n.title, body: n.body, tag: n.tag } : null;
+      });
+    await eventually(async () => (await shownNow()) !== null, 'the notification is shown');
+    assert.deepEqual(await shownNow(), { title: 'ann', body: 'hi', tag: 'dm:ann:nina' });
   });
 });

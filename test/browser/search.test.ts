@@ -37,6 +37,18 @@ async function searchFor(page: Page, query: string): Promise<void> {
   );
 }
 
+/**
+ * Scrolls the message list down until its newest page is loaded, as a reader does (scrolling
+ * near the bottom loads the next page; a click on "Load newer" could race that load).
+ */
+async function scrollToNewest(page: Page): Promise<void> {
+  await eventually(async () => {
+    if (await page.getByTestId('load-newer').isHidden()) return true;
+    await page.getByTestId('messages').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    return false;
+  }, 'the newest page is loaded');
+}
+
 describeBrowser('chat page search', (env) => {
   let seeder = '';
   let target = 0;
@@ -127,10 +139,7 @@ describeBrowser('chat page search', (env) => {
     await page.getByTestId('search-hit').first().click();
     await message.waitFor();
     assert.equal(await page.getByTestId('load-newer').isVisible(), true);
-    for (let i = 0; i < 5 && (await page.getByTestId('load-newer').isVisible()); i++) {
-      await page.getByTestId('load-newer').click();
-      await page.waitForTimeout(200);
-    }
+    await scrollToNewest(page);
     assert.equal(await page.getByTestId('load-newer').isHidden(), true);
     const last = page.locator('[data-testid="message"]').last();
     assert.equal(await last.getByTestId('message-text').textContent(), 'said just now');
@@ -213,10 +222,7 @@ describeBrowser('chat page search', (env) => {
     await searchFor(page, WORD);
     await page.getByTestId('search-hit').first().click();
     await page.locator(`[data-testid="message"][data-seq="${target}"].found`).waitFor();
-    for (let i = 0; i < 10 && (await page.getByTestId('load-newer').isVisible()); i++) {
-      await page.getByTestId('load-newer').click();
-      await page.waitForTimeout(200);
-    }
+    await scrollToNewest(page);
     await page.getByText('unread two').waitFor();
     await openRoom(page, 'general');
     await eventually(
