@@ -129,7 +129,7 @@ const seenBy = new SeenBy(byTestId('seen-by'));
 const receiptsToggle = byTestId<HTMLInputElement>('receipts-toggle');
 /** Who the composer offers to mention in the open channel (its members but me). */
 let mentionable: string[] = [];
-new MentionComplete(
+const mentionComplete = new MentionComplete(
   composerInput,
   byTestId('mention-list'),
   () => ({ users: mentionable, everyone: channels.get(view.current ?? '')?.kind === 'room' }),
@@ -301,7 +301,11 @@ async function loadChannelExtras(): Promise<void> {
   await seenBy.load(c, channel);
   if (info?.kind === 'room') {
     const members = await c.members(info.name).catch(() => []);
-    if (view.current === channel) mentionable = members.map((m) => m.user).filter((u) => u !== me);
+    if (view.current === channel) {
+      mentionable = members.map((m) => m.user).filter((u) => u !== me);
+      // A mention typed before the members arrived gets its list now.
+      if (document.activeElement === composerInput) mentionComplete.update();
+    }
   }
   render();
 }
