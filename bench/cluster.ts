@@ -142,7 +142,7 @@ const mb = (bytes: number): number => bytes / 1048576;
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** A private broker, or why there is none. */
-async function startBroker(bus: BusName): Promise<{ broker: Broker | null; skip?: string }> {
+export async function startBroker(bus: BusName): Promise<{ broker: Broker | null; skip?: string }> {
   if (bus === 'mesh') return { broker: null };
   const [binary, start] = {
     redis: [redisBinary, startRedis],
@@ -164,7 +164,7 @@ async function startBroker(bus: BusName): Promise<{ broker: Broker | null; skip?
   }
 }
 
-interface Cluster {
+export interface Cluster {
   nodes: RunningServer[];
   /** Bus payloads received from other nodes, per node (and incl. own echoes for Socket.IO). */
   busCounts(): Promise<{ fromOthers: number[]; raw: number[] | null }>;
@@ -190,7 +190,7 @@ async function waitReady(httpUrl: string, timeoutMs: number): Promise<void> {
   }
 }
 
-async function startSwitchboardCluster(
+export async function startSwitchboardCluster(
   bus: BusName,
   broker: Broker | null,
   count: number,
@@ -229,7 +229,7 @@ async function startSwitchboardCluster(
   };
 }
 
-async function startSocketioCluster(
+export async function startSocketioCluster(
   broker: Broker,
   count: number,
   label: string,

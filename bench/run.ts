@@ -63,6 +63,14 @@ import {
   renderWebhooks,
   runWebhooksScenario,
 } from './webhooks.js';
+import {
+  LATENCY_SCENARIOS,
+  type LatencyResult,
+  type LatencyScenarioName,
+  renderLatency,
+  runLatencyScenario,
+  writeLatencyPlots,
+} from './latency.js';
 
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
@@ -74,7 +82,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   edit and reaction fan-out (opt-in): --scenario events
   upload throughput and memory (opt-in): --scenario uploads
   HTTP API posts against socket sends (opt-in): --scenario api
-  webhook deliveries and chat p99 with a hanging receiver (opt-in): --scenario webhooks`;
+  webhook deliveries and chat p99 with a hanging receiver (opt-in): --scenario webhooks
+  latency against load, pinned (opt-in): --scenario latency,latency-cluster`;
 
 const { values } = parseArgs({
   options: {
@@ -116,7 +125,8 @@ type AnyScenario =
   | EventsScenarioName
   | UploadsScenarioName
   | ApiScenarioName
-  | WebhooksScenarioName;
+  | WebhooksScenarioName
+  | LatencyScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
@@ -131,6 +141,7 @@ const picked = list<AnyScenario>(
     ...UPLOADS_SCENARIOS,
     ...API_SCENARIOS,
     ...WEBHOOKS_SCENARIOS,
+    ...LATENCY_SCENARIOS,
   ],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
@@ -143,7 +154,11 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
     !EVENTS_SCENARIOS.includes(s as EventsScenarioName) &&
     !UPLOADS_SCENARIOS.includes(s as UploadsScenarioName) &&
     !API_SCENARIOS.includes(s as ApiScenarioName) &&
-    !WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName),
+    !WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName) &&
+    !LATENCY_SCENARIOS.includes(s as LatencyScenarioName),
+);
+const latencyScenarios = picked.filter((s): s is LatencyScenarioName =>
+  LATENCY_SCENARIOS.includes(s as LatencyScenarioName),
 );
 const webhooksScenarios = picked.filter((s): s is WebhooksScenarioName =>
   WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName),
@@ -189,7 +204,8 @@ const needsServer =
     eventsScenarios.length +
     uploadsScenarios.length +
     apiScenarios.length +
-    webhooksScenarios.length >
+    webhooksScenarios.length +
+    latencyScenarios.length >
   0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
@@ -218,6 +234,7 @@ const eventsResults: EventsResult[] = [];
 const uploadsResults: UploadsResult[] = [];
 const apiResults: ApiResult[] = [];
 const webhooksResults: WebhooksResult[] = [];
+const latencyResults: LatencyResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -297,6 +314,16 @@ try {
       note(`${name}: FAILED: ${error}`);
     }
   }
+  for (const name of latencyScenarios) {
+    try {
+      latencyResults.push(...(await runLatencyScenario(name, servers, pool, options)));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: servers.join('+'), error });
+      note(`${name}: FAILED: ${error}`);
+      if (pool.crashed) throw e;
+    }
+  }
   for (const name of searchScenarios) {
     try {
       searchResults.push(
@@ -325,6 +352,7 @@ const text = [
   renderUploads(uploadsResults),
   renderApi(apiResults),
   renderWebhooks(webhooksResults),
+  renderLatency(latencyResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -353,6 +381,7 @@ const json = {
       ...uploadsScenarios,
       ...apiScenarios,
       ...webhooksScenarios,
+      ...latencyScenarios,
     ],
     servers,
     build,
@@ -367,6 +396,7 @@ const json = {
   uploads: uploadsResults,
   api: apiResults,
   webhooks: webhooksResults,
+  latency: latencyResults,
   failures,
   table: text,
 };
@@ -375,4 +405,6 @@ const file = `bench/results/${startedAt.toISOString().replace(/[:.]/g, '-')}.jso
 writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
 writeFileSync('bench/results/latest.json', `${JSON.stringify(json, null, 2)}\n`);
 console.log(`\nwrote ${file} and bench/results/latest.json`);
+const plots = writeLatencyPlots(latencyResults, startedAt.toISOString().replace(/[:.]/g, '-'));
+if (plots.length) console.log(`plotted ${plots.join(', ')}`);
 process.exit(failures.length ? 1 : 0);

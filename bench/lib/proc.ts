@@ -79,3 +79,22 @@ export function descendantsCpuMs(root: number, exclude: number[]): number {
   }
   return total;
 }
+
+/** Every live descendant of `root`, leaving out `exclude` and their subtrees. */
+export function descendants(root: number, exclude: number[] = []): number[] {
+  const ppid = parents();
+  const skip = new Set(exclude);
+  const out: number[] = [];
+  for (const pid of ppid.keys()) {
+    if (skip.has(pid)) continue;
+    let p = ppid.get(pid);
+    while (p !== undefined && p > 1 && !skip.has(p)) {
+      if (p === root) {
+        out.push(pid);
+        break;
+      }
+      p = ppid.get(p);
+    }
+  }
+  return out;
+}

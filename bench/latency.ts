@@ -1,0 +1,350 @@
+/**
+ * Latency against load (`--scenario latency,latency-cluster`): the servers (and their broker)
+ * pinned to CPU 0, the runner and the load workers to CPU 1 (./lib/pin.ts). Each server's
+ * saturation rate is found by ramping the message rate into one room until delivery falls
+ * behind; then publish→deliver p50/p99/max is measured at 25 %, 50 % and 75 % of it. Switchboard
+ * is also measured at Socket.IO's three rates, so the two compare at the same offered load.
+ * See bench/README.md, "Latency against load".
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { ServerKind } from './load/ipc.js';
+import {
+  type Cluster,
+  startBroker,
+  startSocketioCluster,
+  startSwitchboardCluster,
+} from './cluster.js';
+import { pin, pinUnavailable } from './lib/pin.js';
+import { lineChartSvg } from './lib/plot.js';
+import type { WorkerPool } from './lib/pool.js';
+import { cpuMs, descendants } from './lib/proc.js';
+import { note, status } from './lib/progress.js';
+import { f, table } from './lib/report.js';
+import { startServer } from './lib/servers.js';
+import { connectAll } from './scenarios.js';
+
+export const LATENCY_SCENARIOS = ['latency', 'latency-cluster'] as const;
+export type LatencyScenarioName = (typeof LATENCY_SCENARIOS)[number];
+
+/** The issue's targets for p99 at 50 % of saturation. */
+const TARGET_P99_MS: Record<LatencyScenarioName, number> = { latency: 10, 'latency-cluster': 25 };
+const NODES: Record<LatencyScenarioName, number> = { latency: 1, 'latency-cluster': 3 };
+const CLIENTS = 1000;
+const RAMP_FROM = 20;
+const RAMP_STEP = 1.5;
+const RAMP_STEPS = 16;
+const RAMP_PHASE_S = 3;
+const LEVEL_PHASE_S = 6;
+/** A phase keeps up when the last delivery lands within this long after the last send. */
+const KEEP_UP_LAG_MS = 500;
+/** ... and the pinned core is below this share. */
+const KEEP_UP_CPU_PCT = 90;
+
+export interface LatencyPoint {
+  /** `ramp`, `25%`/`50%`/`75%` of the server's own saturation, or `at socketio 50%` etc. */
+  level: string;
+  rate: number;
+  sent: number;
+  deliveredPct: number;
+  /** From the last send to the last delivery. */
+  lagMs: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** CPU of everything pinned to the server core (nodes and broker), % of that core. */
+  serverCpuPct: number;
+  loadCpuPct: number;
+  cpuUsPerDelivery: number;
+}
+
+export interface LatencyResult {
+  scenario: LatencyScenarioName;
+  server: ServerKind;
+  nodes: number;
+  clients: number;
+  /** Why the run was not pinned (then its figures are not comparable), or null. */
+  unpinned: string | null;
+  /** The highest ramp rate (msg/s into the room) that kept up. */
+  saturationRate: number;
+  /** What stopped the ramp: the server core, the load core, or delivery lag with neither full. */
+  limitedBy: 'server' | 'load' | 'lag' | 'ramp end';
+  ramp: LatencyPoint[];
+  levels: LatencyPoint[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const now = (): number => performance.timeOrigin + performance.now();
+const sumCpu = (pids: number[]): number =>
+  pids.reduce((s, p) => {
+    try {
+      return s + cpuMs(p);
+    } catch {
+      return s; // exited
+    }
+  }, 0);
+
+/** One window at `rate` msg/s into the room: waits for every delivery (bounded). */
+async function phase(
+  pool: WorkerPool,
+  serverPids: number[],
+  room: number,
+  rate: number,
+  seconds: number,
+  level: string,
+): Promise<LatencyPoint> {
+  await pool.reset();
+  const count = Math.max(1, Math.round(rate * seconds));
+  const cpu0 = sumCpu(serverPids);
+  const load0 = pool.cpuMs();
+  const t0 = now();
+  let sendEnd = 0;
+  const sending = pool.send(rate, count).then(() => (sendEnd = now()));
+  for (;;) {
+    await sleep(50);
+    if (pool.crashed) throw pool.crashed;
+    const t = pool.totals();
+    if (sendEnd && t.delivered >= t.sent * room) break;
+    if (now() - t0 > (seconds + 10) * 1000) break;
+  }
+  await sending.catch(() => undefined);
+  const t = pool.totals();
+  const wallMs = Math.max(1, (t.lastDeliveryAt || now()) - t0);
+  const serverMs = sumCpu(serverPids) - cpu0;
+  const hist = await pool.latency();
+  return {
+    level,
+    rate,
+    sent: t.sent,
+    deliveredPct: (100 * t.delivered) / Math.max(1, t.sent * room),
+    lagMs: Math.max(0, (t.lastDeliveryAt || now()) - (sendEnd || now())),
+    p50: hist.quantile(0.5),
+    p99: hist.quantile(0.99),
+    max: hist.maxMs,
+    serverCpuPct: (100 * serverMs) / wallMs,
+    // every worker is on the load core, so their sum is that core's share
+    loadCpuPct: (100 * (pool.cpuMs() - load0)) / wallMs,
+    cpuUsPerDelivery: (serverMs * 1000) / Math.max(1, t.delivered),
+  };
+}
+
+const keptUp = (p: LatencyPoint): boolean =>
+  p.deliveredPct >= 100 && p.lagMs <= KEEP_UP_LAG_MS && p.serverCpuPct <= KEEP_UP_CPU_PCT;
+
+async function ramp(
+  pool: WorkerPool,
+  pids: number[],
+  room: number,
+  label: string,
+): Promise<{ points: LatencyPoint[]; rate: number; by: LatencyResult['limitedBy'] }> {
+  const points: LatencyPoint[] = [];
+  let rate = RAMP_FROM;
+  let best = 0;
+  for (let i = 0; i < RAMP_STEPS; i++, rate = Math.round(rate * RAMP_STEP)) {
+    status(`${label}: ramp ${rate} msg/s`);
+    const p = await phase(pool, pids, room, rate, RAMP_PHASE_S, 'ramp');
+    points.push(p);
+    note(
+      `${label}: ramp ${rate} msg/s: p99 ${f(p.p99, 2)} ms, lag ${f(p.lagMs, 0)} ms, server ${f(p.serverCpuPct, 0)} %, load ${f(p.loadCpuPct, 0)} %, delivered ${f(p.deliveredPct, 1)} %`,
+    );
+    if (!keptUp(p)) {
+      const by =
+        p.serverCpuPct > KEEP_UP_CPU_PCT
+          ? 'server'
+          : p.loadCpuPct > KEEP_UP_CPU_PCT
+            ? 'load'
+            : 'lag';
+      return { points, rate: best || RAMP_FROM, by };
+    }
+    best = rate;
+    await sleep(500);
+  }
+  return { points, rate: best, by: 'ramp end' };
+}
+
+/** Starts the server(s) for one kind; resolves with the ws URLs, the pids to pin, and a stop. */
+async function start(
+  name: LatencyScenarioName,
+  kind: ServerKind,
+  label: string,
+): Promise<{ urls: string[]; stop: () => Promise<void> }> {
+  if (name === 'latency') {
+    const s = await startServer(kind);
+    return { urls: [s.url], stop: () => s.stop() };
+  }
+  const { broker, skip } = await startBroker('redis');
+  if (!broker) throw new Error(`no redis-server: ${skip ?? '?'}`);
+  let cluster: Cluster;
+  try {
+    cluster =
+      kind === 'switchboard'
+        ? await startSwitchboardCluster('redis', broker, NODES[name], label)
+        : await startSocketioCluster(broker, NODES[name], label);
+  } catch (e) {
+    await broker.dispose();
+    throw e;
+  }
+  return {
+    urls: cluster.nodes.map((n) => n.url),
+    stop: async () => {
+      await cluster.stop();
+      await broker.dispose().catch(() => undefined);
+    },
+  };
+}
+
+async function runOne(
+  name: LatencyScenarioName,
+  kind: ServerKind,
+  pool: WorkerPool,
+  scale: number,
+  peerRates: number[],
+): Promise<LatencyResult> {
+  const label = `${name}/${kind}`;
+  const clients = Math.max(2, Math.round(CLIENTS * scale));
+  const unpinned = pinUnavailable();
+  if (!unpinned) pin([process.pid, ...pool.pids()], 1);
+  const server = await start(name, kind, label);
+  try {
+    // everything the runner started that is not a load worker: nodes, peers, the broker
+    const pids = descendants(process.pid, pool.pids());
+    if (!unpinned) pin(pids, 0);
+    await connectAll(
+      kind,
+      server.urls,
+      pool,
+      clients,
+      { concurrency: 100, resumeAfter: null, reconnect: false, timeoutMs: 60_000 },
+      label,
+    );
+    await sleep(2000);
+    const room = pool.totals().ready;
+    await phase(pool, pids, room, RAMP_FROM, 2, 'warm-up');
+    const r = await ramp(pool, pids, room, label);
+    note(`${label}: saturation ${r.rate} msg/s (${r.by})`);
+    const levels: LatencyPoint[] = [];
+    const plan: [string, number][] = [0.25, 0.5, 0.75].map((q) => [
+      `${q * 100}%`,
+      Math.max(1, Math.round(r.rate * q)),
+    ]);
+    peerRates.forEach((rate, i) => plan.push([`at socketio ${[25, 50, 75][i]}%`, rate]));
+    for (const [level, rate] of plan) {
+      status(`${label}: ${level} = ${rate} msg/s`);
+      const p = await phase(pool, pids, room, rate, LEVEL_PHASE_S, level);
+      levels.push(p);
+      note(
+        `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %`,
+      );
+    }
+    return {
+      scenario: name,
+      server: kind,
+      nodes: NODES[name],
+      clients: room,
+      unpinned,
+      saturationRate: r.rate,
+      limitedBy: r.by,
+      ramp: r.points,
+      levels,
+    };
+  } finally {
+    status(`${label}: closing clients`);
+    await pool.closeClients().catch(() => undefined);
+    await server.stop();
+    await sleep(500);
+  }
+}
+
+/** Socket.IO first, so that Switchboard can also be measured at Socket.IO's rates. */
+export async function runLatencyScenario(
+  name: LatencyScenarioName,
+  servers: ServerKind[],
+  pool: WorkerPool,
+  o: { scale: number },
+): Promise<LatencyResult[]> {
+  const kinds = servers.filter((k) => name === 'latency' || k !== 'ws-floor');
+  kinds.sort((a, b) => (a === 'socketio' ? -1 : b === 'socketio' ? 1 : 0));
+  const out: LatencyResult[] = [];
+  for (const kind of kinds) {
+    const sio = out.find((r) => r.server === 'socketio');
+    const peerRates =
+      kind === 'switchboard' && sio ? sio.levels.slice(0, 3).map((p) => p.rate) : [];
+    out.push(await runOne(name, kind, pool, o.scale, peerRates));
+  }
+  return out;
+}
+
+/** The SVG of one scenario's results: p99 (solid) and p50 (dashed) against offered msg/s. */
+export function latencySvg(results: LatencyResult[], name: LatencyScenarioName): string {
+  const mine = results.filter((r) => r.scenario === name);
+  const nodes = NODES[name];
+  return lineChartSvg(
+    mine.map((r) => {
+      const pts = [...r.ramp, ...r.levels].filter((p) => p.deliveredPct >= 100);
+      return {
+        name: r.server,
+        solid: pts.map((p) => [p.rate, p.p99] as [number, number]),
+        dashed: pts.map((p) => [p.rate, p.p50] as [number, number]),
+      };
+    }),
+    {
+      title: `publish→deliver latency, ${mine[0]?.clients ?? CLIENTS} clients in one room, ${nodes} node${nodes > 1 ? 's + Redis' : ''}`,
+      x: 'offered load (messages/s into the room)',
+      y: 'latency (ms)',
+      target: { y: TARGET_P99_MS[name], label: `target p99 ${TARGET_P99_MS[name]} ms` },
+    },
+  );
+}
+
+/** Writes one SVG per scenario beside the JSON results; returns the paths. */
+export function writeLatencyPlots(results: LatencyResult[], stamp: string): string[] {
+  mkdirSync('bench/results', { recursive: true });
+  const files: string[] = [];
+  for (const name of LATENCY_SCENARIOS) {
+    if (!results.some((r) => r.scenario === name)) continue;
+    const svg = latencySvg(results, name);
+    for (const file of [`bench/results/${stamp}-${name}.svg`, `bench/results/${name}-latest.svg`]) {
+      writeFileSync(file, svg);
+      files.push(file);
+    }
+  }
+  return files;
+}
+
+export function renderLatency(results: LatencyResult[]): string {
+  if (results.length === 0) return '';
+  const rows = results.flatMap((r) =>
+    r.levels.map((p) => [
+      r.scenario,
+      r.server,
+      String(r.clients),
+      `${r.saturationRate} (${r.limitedBy})`,
+      p.level,
+      String(p.rate),
+      f(p.p50, 2),
+      f(p.p99, 2),
+      f(p.max, 1),
+      f(p.serverCpuPct, 0),
+      f(p.cpuUsPerDelivery, 2),
+      `${f(p.deliveredPct, 1)}%`,
+    ]),
+  );
+  const pinned = results.every((r) => !r.unpinned)
+    ? 'servers pinned to CPU 0, load to CPU 1'
+    : `NOT pinned: ${results.find((r) => r.unpinned)?.unpinned ?? ''}`;
+  const head = [
+    'latency',
+    'server',
+    'clients',
+    'saturation msg/s',
+    'level',
+    'msg/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'server core %',
+    'CPU µs/deliv',
+    'delivered',
+  ];
+  return `${table(head, rows)}\n(${pinned})`;
+}
