@@ -71,6 +71,13 @@ import {
   runLatencyScenario,
   writeLatencyPlots,
 } from './latency.js';
+import {
+  CAPACITY_SCENARIOS,
+  type CapacityResult,
+  type CapacityScenarioName,
+  renderCapacity,
+  runCapacityScenario,
+} from './capacity.js';
 
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
@@ -83,7 +90,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   upload throughput and memory (opt-in): --scenario uploads
   HTTP API posts against socket sends (opt-in): --scenario api
   webhook deliveries and chat p99 with a hanging receiver (opt-in): --scenario webhooks
-  latency against load, pinned (opt-in): --scenario latency,latency-cluster`;
+  latency against load, pinned (opt-in): --scenario latency,latency-cluster
+  capacity model calibration and check on 1-4 nodes (opt-in): --scenario capacity`;
 
 const { values } = parseArgs({
   options: {
@@ -126,7 +134,8 @@ type AnyScenario =
   | UploadsScenarioName
   | ApiScenarioName
   | WebhooksScenarioName
-  | LatencyScenarioName;
+  | LatencyScenarioName
+  | CapacityScenarioName;
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
@@ -142,6 +151,7 @@ const picked = list<AnyScenario>(
     ...API_SCENARIOS,
     ...WEBHOOKS_SCENARIOS,
     ...LATENCY_SCENARIOS,
+    ...CAPACITY_SCENARIOS,
   ],
   'scenario',
 ).filter((s, i, all) => all.indexOf(s) === i);
@@ -155,7 +165,11 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
     !UPLOADS_SCENARIOS.includes(s as UploadsScenarioName) &&
     !API_SCENARIOS.includes(s as ApiScenarioName) &&
     !WEBHOOKS_SCENARIOS.includes(s as WebhooksScenarioName) &&
-    !LATENCY_SCENARIOS.includes(s as LatencyScenarioName),
+    !LATENCY_SCENARIOS.includes(s as LatencyScenarioName) &&
+    !CAPACITY_SCENARIOS.includes(s as CapacityScenarioName),
+);
+const capacityScenarios = picked.filter((s): s is CapacityScenarioName =>
+  CAPACITY_SCENARIOS.includes(s as CapacityScenarioName),
 );
 const latencyScenarios = picked.filter((s): s is LatencyScenarioName =>
   LATENCY_SCENARIOS.includes(s as LatencyScenarioName),
@@ -205,7 +219,8 @@ const needsServer =
     uploadsScenarios.length +
     apiScenarios.length +
     webhooksScenarios.length +
-    latencyScenarios.length >
+    latencyScenarios.length +
+    capacityScenarios.length >
   0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
@@ -235,6 +250,7 @@ const uploadsResults: UploadsResult[] = [];
 const apiResults: ApiResult[] = [];
 const webhooksResults: WebhooksResult[] = [];
 const latencyResults: LatencyResult[] = [];
+const capacityResults: CapacityResult[] = [];
 const failures: { scenario: string; server: string; error: string }[] = [];
 try {
   for (const name of scenarios) {
@@ -324,6 +340,18 @@ try {
       if (pool.crashed) throw e;
     }
   }
+  for (const name of capacityScenarios) {
+    try {
+      capacityResults.push(
+        await runCapacityScenario(pool, { ...options, rate: undefined, dmRate: undefined }),
+      );
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+      if (pool.crashed) throw e;
+    }
+  }
   for (const name of searchScenarios) {
     try {
       searchResults.push(
@@ -353,6 +381,7 @@ const text = [
   renderApi(apiResults),
   renderWebhooks(webhooksResults),
   renderLatency(latencyResults),
+  renderCapacity(capacityResults),
 ]
   .filter(Boolean)
   .join('\n\n');
@@ -382,6 +411,7 @@ const json = {
       ...apiScenarios,
       ...webhooksScenarios,
       ...latencyScenarios,
+      ...capacityScenarios,
     ],
     servers,
     build,
@@ -397,6 +427,7 @@ const json = {
   api: apiResults,
   webhooks: webhooksResults,
   latency: latencyResults,
+  capacity: capacityResults,
   failures,
   table: text,
 };
