@@ -229,6 +229,10 @@ export const ERRORS = {
 
   // --- server side -----------------------------------------------------------------------------
   SB_ERR_SHUTTING_DOWN: { message: 'server is shutting down; reconnect', retryable: true },
+  SB_ERR_NODE_ISOLATED: {
+    message: 'this node lost its link to the rest of the cluster; reconnect',
+    retryable: true,
+  },
   SB_ERR_INTERNAL: { message: 'internal server error', retryable: true },
   SB_ERR_STORE_UNAVAILABLE: { message: 'message store is unavailable', retryable: true },
   SB_ERR_TIMEOUT: { message: 'request timed out', retryable: true },

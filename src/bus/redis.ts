@@ -14,6 +14,11 @@
  *   hanging. The bus, not ioredis (`autoResubscribe: false`), restores subscriptions: ioredis
  *   emits 'ready' before its resubscribe is confirmed, and we call `onReconnect` only once
  *   SUBSCRIBE has replied.
+ * - Liveness: a partition can leave a TCP connection open with nothing arriving and no reset,
+ *   for as long as the kernel's keepalive (hours). Each connection is PINGed every
+ *   `pingIntervalMs`; one unanswered for `pingTimeoutMs` is destroyed, which is a lost connection
+ *   like any other (`ready()` false, reconnect with backoff, subscriptions restored, then
+ *   `onReconnect`). PING is allowed in subscriber mode.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { backoffDelay } from '../backoff.js';
@@ -26,6 +31,9 @@ const CHANNEL_PREFIX = 'sb:';
 const CONNECT_TIMEOUT_MS = 5_000;
 /** A command (PUBLISH/SUBSCRIBE) unanswered this long rejects, e.g. during a partition. */
 const COMMAND_TIMEOUT_MS = 5_000;
+const PING_INTERVAL_MS = 2_000;
+/** Below COMMAND_TIMEOUT_MS, so that the PING's own timer decides. */
+const PING_TIMEOUT_MS = 3_000;
 /**
  * Reconnect delay: 50 ms doubling per attempt, capped at 2 s, retried forever, without jitter
  * (as before the shared formula). ioredis counts attempts from 1.
@@ -36,6 +44,10 @@ const retryStrategy = (attempt: number): number =>
 export interface RedisBusOptions {
   /** Unique in the cluster; must not contain '\n' (it delimits the envelope). */
   nodeId: string;
+  /** How often each connection is PINGed. Default 2000 ms. */
+  pingIntervalMs?: number;
+  /** A PING unanswered this long drops the connection (bus lost). Default 3000 ms. */
+  pingTimeoutMs?: number;
 }
 
 export class RedisBus extends BusBase implements Bus {
@@ -45,6 +57,11 @@ export class RedisBus extends BusBase implements Bus {
   readonly #prefix: string;
   /** True while the subscriber connection is up AND every wanted topic is subscribed on it. */
   #subRestored = false;
+  readonly #pingIntervalMs: number;
+  readonly #pingTimeoutMs: number;
+  #pinger: NodeJS.Timeout | null = null;
+  /** Connections with a PING in flight: never two at once on one connection. */
+  readonly #pinging = new Set<Redis>();
 
   constructor(url: string, options: RedisBusOptions) {
     if (options.nodeId.includes('\n')) throw new Error('RedisBus nodeId must not contain "\\n"');
@@ -54,6 +71,8 @@ export class RedisBus extends BusBase implements Bus {
       hint: 'is redis-server running and the bus url right?',
     });
     this.#prefix = `${options.nodeId}\n`;
+    this.#pingIntervalMs = options.pingIntervalMs ?? PING_INTERVAL_MS;
+    this.#pingTimeoutMs = options.pingTimeoutMs ?? PING_TIMEOUT_MS;
     const redisOptions: RedisOptions = {
       lazyConnect: true,
       connectTimeout: CONNECT_TIMEOUT_MS,
@@ -95,9 +114,16 @@ export class RedisBus extends BusBase implements Bus {
     this.#subRestored = true;
     this.#pub.on('ready', () => this.restored());
     this.#sub.on('ready', () => void this.#restoreSubscriptions());
+    this.#pinger = setInterval(() => {
+      void this.#ping(this.#pub);
+      void this.#ping(this.#sub);
+    }, this.#pingIntervalMs);
+    this.#pinger.unref();
   }
 
   protected async disconnect(): Promise<void> {
+    if (this.#pinger) clearInterval(this.#pinger);
+    this.#pinger = null;
     // disconnect(), not quit(): no reply to wait for, and it stops the reconnect loop at once.
     this.#pub.disconnect();
     this.#sub.disconnect();
@@ -133,6 +159,31 @@ export class RedisBus extends BusBase implements Bus {
     if (cut < 0) return; // not ours: someone else publishes on our channel namespace
     this.deliver(channel.slice(CHANNEL_PREFIX.length), message.slice(cut + 1));
   };
+
+  /** PINGs a ready connection; no answer within the timeout (or a failure) drops it. */
+  async #ping(conn: Redis): Promise<void> {
+    if (conn.status !== 'ready' || this.#pinging.has(conn)) return;
+    this.#pinging.add(conn);
+    const timer = setTimeout(() => this.#hung(conn), this.#pingTimeoutMs);
+    try {
+      await conn.ping();
+    } catch {
+      this.#hung(conn);
+    } finally {
+      clearTimeout(timer);
+      this.#pinging.delete(conn);
+    }
+  }
+
+  /**
+   * Destroys the socket at once: `disconnect(true)` would first wait for a FIN the partitioned
+   * peer never acknowledges. ioredis then sees 'close' and reconnects with its backoff.
+   */
+  #hung(conn: Redis): void {
+    if (conn.status !== 'ready' || this.closed) return;
+    this.lastError = new Error(`Redis did not answer PING within ${this.#pingTimeoutMs} ms`);
+    conn.stream.destroy();
+  }
 
   /** On the subscriber's 'ready' after a reconnect: SUBSCRIBE every wanted topic, then report. */
   async #restoreSubscriptions(): Promise<void> {

@@ -99,6 +99,19 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
     case 'report':
       deliverReport(ctx, e.r).catch((err: unknown) => ctx.failed(err));
       return;
+    case 'head': {
+      const ch = directory.channels.get(e.c);
+      if (user && (!ch || !directory.follows(user, e.c))) {
+        directory
+          .borrow(e.c, (dm) => followDm(ctx, user, dm))
+          .catch((err: unknown) => ctx.failed(err));
+        return;
+      }
+      ch?.ready
+        .then(() => (ch.lastSeq < e.s ? ch.resync() : undefined))
+        .catch((err: unknown) => ctx.failed(err));
+      return;
+    }
     case 'disconnect':
       // A code this version does not know (a newer node) is not ours to send.
       if (user && e.code in CLOSE_CODE_ERRORS) directory.closeUser(user, e.code, e.s);

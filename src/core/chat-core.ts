@@ -33,6 +33,7 @@ import { Flusher } from './flusher.js';
 import { NO_EVENTS, type BeforeSend, type EventSink } from './event-sink.js';
 import { TokenBucket } from '../token-bucket.js';
 import { FrameGate } from './frame-gate.js';
+import { IsolationWatch } from './isolation.js';
 import type { LocalChannel } from './local-channel.js';
 import type { LinkPreview } from '../protocol/link-preview.js';
 import {
@@ -97,6 +98,11 @@ export interface CoreOptions {
   events?: EventSink;
   /** The operator's before-send hook (`--before-send-url`). Default: none. */
   beforeSend?: BeforeSend | null;
+  /**
+   * Milliseconds the bus may be lost before every client here is closed with 4005
+   * (SB_ERR_NODE_ISOLATED; see isolation.ts). 0 or absent (default here): never.
+   */
+  busLostClose?: number;
 }
 
 const PING = '{"type":"ping"}';
@@ -107,6 +113,7 @@ export class ChatCore {
   private readonly link: ClusterLink;
   private readonly gate: FrameGate;
   private readonly events: CoalescedEvents;
+  private readonly isolation: IsolationWatch;
   private readonly metrics: CoreMetrics;
   private readonly now: () => number;
   /** Push notifications; null when the node sends none. */
@@ -122,6 +129,7 @@ export class ChatCore {
     this.metrics = opts.metrics ?? NOOP_METRICS;
     this.now = opts.now ?? Date.now;
     this.link = new ClusterLink(opts.bus, opts.logger, this.now, () => this.metrics.busIn());
+    this.isolation = new IsolationWatch(opts.busLostClose ?? 0);
     this.directory = new Directory({
       store: opts.store,
       flusher: this.flusher,
@@ -321,6 +329,8 @@ export class ChatCore {
     });
     const tick = Math.max(50, Math.min(this.opts.pingInterval, this.opts.pingTimeout) / 4);
     this.timers.push(setInterval(() => this.liveness(), tick));
+    if ((this.opts.busLostClose ?? 0) > 0)
+      this.timers.push(setInterval(() => this.checkIsolated(), this.isolation.checkEveryMs));
     this.timers.push(setInterval(() => this.events.flush(), this.opts.presenceInterval));
     this.timers.push(
       setInterval(() => this.events.flushReceipts((r) => this.sendReceipt(r)), RECEIPT_INTERVAL_MS),
@@ -345,10 +355,15 @@ export class ChatCore {
     else for (const u of parsed.users) if (u !== r.user) this.link.publish(userTopic(u), e);
   }
 
-  /** Payloads published while the bus was down are lost; the store has the messages. */
+  /**
+   * Payloads published while the bus was down are lost; the store has the messages. This node
+   * re-reads its active channels, and tells the other nodes the heads of the channels whose
+   * messages it could not publish (after a partition only this node saw an outage).
+   */
   private resync(): void {
     const channels = this.directory.channels;
     this.opts.logger.info({ channels: channels.size }, 'bus reconnected; resyncing channels');
+    this.link.announceUnsent();
     for (const ch of channels.values()) {
       ch.resync().catch((err: unknown) =>
         this.opts.logger.warn({ err, channel: ch.id }, 'resync failed'),
@@ -397,6 +412,19 @@ export class ChatCore {
   }
 
   // --- liveness and shutdown -------------------------------------------------------------------
+
+  /** Cut off from the bus for busLostClose: close every client once with 4005 (isolation.ts). */
+  private checkIsolated(): void {
+    const now = this.now();
+    if (!this.isolation.due(this.opts.bus.ready(), now)) return;
+    const conns = [...this.directory.connections];
+    this.opts.logger.warn(
+      { lostMs: this.isolation.lostFor(now), connections: conns.length },
+      'bus lost; closing clients with 4005 so they reconnect to another node',
+    );
+    for (const conn of conns)
+      this.gate.closeWith(conn, CloseCode.NODE_ISOLATED, 'SB_ERR_NODE_ISOLATED');
+  }
 
   private liveness(): void {
     const now = this.now();

@@ -16,6 +16,11 @@ const LOG_EVERY_MS = 5000;
 export class ClusterLink implements Interest {
   private suppressed = 0;
   private loggedAt = -Infinity;
+  /**
+   * Messages this node stored but could not publish (bus down or cut off), as the highest seq
+   * per topic and channel: announced as `head` envelopes once the bus is back.
+   */
+  private readonly unsent = new Map<string, { c: string; s: number }>();
 
   constructor(
     private readonly bus: Bus,
@@ -34,7 +39,29 @@ export class ClusterLink implements Interest {
   }
 
   publish(topic: string, e: Envelope): void {
-    this.bus.publish(topic, encodeEnvelope(e)).catch((err: unknown) => this.failed(err));
+    this.bus.publish(topic, encodeEnvelope(e)).catch((err: unknown) => {
+      if (e.k === 'msg') this.remember(topic, e.m.channel, e.m.seq);
+      this.failed(err);
+    });
+  }
+
+  /**
+   * After an outage: tells the nodes interested in each topic how far the channels go whose
+   * messages were not published, so they read the rest from the store (apply-envelope.ts).
+   * A payload that did leave before the failure was noticed is announced too: harmless, the
+   * receivers deliver each seq once.
+   */
+  announceUnsent(): void {
+    const heads = [...this.unsent];
+    this.unsent.clear();
+    for (const [key, { c, s }] of heads)
+      this.publish(key.slice(0, key.lastIndexOf('|')), { k: 'head', c, s });
+  }
+
+  private remember(topic: string, channel: string, seq: number): void {
+    const key = `${topic}|${channel}`;
+    const known = this.unsent.get(key);
+    if (!known || known.s < seq) this.unsent.set(key, { c: channel, s: seq });
   }
 
   subscribe(topic: string): Promise<void> {

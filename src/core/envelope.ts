@@ -42,7 +42,13 @@ export type Envelope =
   /** A frame for the user's connections (on the user's topic): a moderation notice. */
   | { k: 'notice'; f: string }
   /** A message was reported (on REPORTS_TOPIC, which every node receives). */
-  | { k: 'report'; r: ReportEvent };
+  | { k: 'report'; r: ReportEvent }
+  /**
+   * Channel c holds messages up to seq s that the sender stored but could not publish (its bus
+   * was lost): read what is missing from the store. On the channel's topic for a room, on the
+   * users' topics for a DM.
+   */
+  | { k: 'head'; c: string; s: number };
 
 /** Reports reach moderators and server admins wherever they are connected. */
 export const REPORTS_TOPIC = 'reports';

@@ -21,6 +21,11 @@ export const CloseCode = {
   FLOOD: 4003,
   /** The connection's JWT expired and no `refresh` replaced it: reconnect with a fresh one. */
   JWT_EXPIRED: 4004,
+  /**
+   * The node has been cut off from the bus for `--bus-lost-close`: reconnect, preferably to
+   * another node (the load balancer sees this one's /readyz at 503).
+   */
+  NODE_ISOLATED: 4005,
   PROTOCOL_VERSION: 4100,
   SESSION_REVOKED: 4101,
   /** A server-wide ban: every connection of the user closes, and hello is refused. */
@@ -37,6 +42,7 @@ export const CLOSE_CODE_ERRORS: Record<CloseCodeValue, ErrorCode> = {
   4002: 'SB_ERR_PING_TIMEOUT',
   4003: 'SB_ERR_FLOOD',
   4004: 'SB_ERR_JWT_EXPIRED',
+  4005: 'SB_ERR_NODE_ISOLATED',
   4100: 'SB_ERR_PROTOCOL_VERSION',
   4101: 'SB_ERR_SESSION_REVOKED',
   4102: 'SB_ERR_BANNED',

@@ -183,6 +183,15 @@ export const SETTINGS = {
     help: "this node's id in the cluster",
     defaultText: '<hostname>-<pid>',
   }),
+  busLostClose: setting({
+    schema: ms(0).default(15_000),
+    flag: '--bus-lost-close <ms>',
+    env: 'SWITCHBOARD_BUS_LOST_CLOSE',
+    group: 'Cluster',
+    help:
+      'once the bus has been lost this long, close every client of the node with 4005 so it ' +
+      'reconnects to another node (once per outage; 0: never)',
+  }),
   meshListen: setting({
     schema: z.string().min(1).optional(),
     flag: '--mesh-listen <host:port>',

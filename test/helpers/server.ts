@@ -35,21 +35,28 @@ export interface StartOptions {
   dataDir?: string;
   /** Fixed port (to restart on the same port); default ephemeral. */
   port?: number;
+  /** Address to listen on and to reach it at; default 127.0.0.1. */
+  host?: string;
+  /** Argv before `node`, e.g. `ip netns exec <ns>` (it execs node: same pid). */
+  wrap?: string[];
 }
 
 const MAIN = resolve(import.meta.dirname, '../../src/cli/main.ts');
 
 export async function startServer(options: StartOptions = {}): Promise<ServerHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-'));
+  const host = options.host ?? '127.0.0.1';
+  const wrap = options.wrap ?? [];
   const child = spawn(
-    process.execPath,
+    wrap[0] ?? process.execPath,
     [
+      ...(wrap.length > 0 ? [...wrap.slice(1), process.execPath] : []),
       '--import',
       'tsx',
       MAIN,
       'serve',
       '--host',
-      '127.0.0.1',
+      host,
       '--port',
       String(options.port ?? 0),
       '--data-dir',
@@ -101,8 +108,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
     await exited;
   };
   return {
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}/ws`,
     port,
     dataDir,
     process: child,

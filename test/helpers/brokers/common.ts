@@ -20,6 +20,12 @@ export interface Broker {
   restart(): Promise<void>;
   /** Stop and delete the data directory. */
   dispose(): Promise<void>;
+  /**
+   * SIGSTOP / SIGCONT (single-process brokers): its connections stay open and nothing answers,
+   * like a partition that sends no reset.
+   */
+  freeze?(): void;
+  thaw?(): void;
 }
 
 /** Absolute path of a binary, or null. */
@@ -145,6 +151,12 @@ export async function startSimpleBroker(
     port,
     kill: () => proc.stop('SIGKILL'),
     restart: async () => (await proc.stop('SIGKILL'), await up()),
-    dispose: async () => (await proc.stop('SIGKILL'), removeDir(dir)),
+    dispose: async () => {
+      proc.child?.kill('SIGCONT');
+      await proc.stop('SIGKILL');
+      removeDir(dir);
+    },
+    freeze: () => void proc.child?.kill('SIGSTOP'),
+    thaw: () => void proc.child?.kill('SIGCONT'),
   };
 }
