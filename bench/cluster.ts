@@ -97,6 +97,8 @@ export interface ClusterResult {
   clients: number;
   /** Set when the run did not happen (e.g. broker binary missing). */
   skipped?: string;
+  /** The run broke before it could measure (why): a row with no figures, not an abort. */
+  incomplete?: string;
   ready: number;
   failed: number;
   dropped: number;
@@ -171,10 +173,17 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** A node's bus counter, or NaN when it cannot answer within BUS_STATS_WAIT_MS (saturated). */
 async function metricsOf(httpUrl: string): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
-  const m = /^switchboard_bus_messages_received_total (\d+)/m.exec(text);
-  return Number(m?.[1] ?? NaN);
+  try {
+    const res = await fetch(`${httpUrl}/metrics`, {
+      signal: AbortSignal.timeout(BUS_STATS_WAIT_MS),
+    });
+    const m = /^switchboard_bus_messages_received_total (\d+)/m.exec(await res.text());
+    return Number(m?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
 }
 
 async function waitReady(httpUrl: string, timeoutMs: number): Promise<void> {
@@ -325,7 +334,23 @@ export async function runClusterScenario(
   if (servers.includes('switchboard')) for (const b of sc.buses) runs.push(['switchboard', b]);
   if (sc.socketio && servers.includes('socketio')) runs.push(['socketio', 'redis']);
   const out: ClusterResult[] = [];
-  for (const [server, bus] of runs) out.push(await runOne(sc, server, bus, pool, o));
+  for (const [server, bus] of runs) {
+    try {
+      out.push(await runOne(sc, server, bus, pool, o));
+    } catch (e) {
+      // One run that breaks (a saturated peer, a node that did not start) is a marked row; the
+      // scenario's other runs still happen. Crashed load workers end the whole bench.
+      if (pool.crashed) throw e;
+      const clients = Math.max(sc.nodes * 2, Math.round(sc.nodes * sc.clientsPerNode * o.scale));
+      const rate = (sc.dm ? o.dmRate : o.rate) ?? sc.rate;
+      note(`${sc.name}/${server}/${bus}: INCOMPLETE: ${errText(e)}`);
+      out.push({
+        ...emptyResult(sc, server, bus, clients, rate, ''),
+        skipped: undefined,
+        incomplete: errText(e),
+      });
+    }
+  }
   return out;
 }
 
@@ -492,8 +517,10 @@ export interface ClusterRatio {
 export function clusterRatios(results: ClusterResult[]): ClusterRatio[] {
   const out: ClusterRatio[] = [];
   for (const name of ['cluster-busy', 'cluster-dm'] as const) {
-    const sb = results.find((r) => r.scenario === name && r.server === 'switchboard' && !r.skipped);
-    const sio = results.find((r) => r.scenario === name && r.server === 'socketio' && !r.skipped);
+    const usable = (r: ClusterResult, server: ClusterServer): boolean =>
+      r.scenario === name && r.server === server && !r.skipped && !r.incomplete;
+    const sb = results.find((r) => usable(r, 'switchboard'));
+    const sio = results.find((r) => usable(r, 'socketio'));
     if (!sb && !sio) continue;
     const key = (r: ClusterResult): number =>
       name === 'cluster-dm' ? r.cpuUsPerMessage : r.cpuUsPerDelivery;
@@ -531,8 +558,14 @@ export function renderCluster(results: ClusterResult[]): string {
     'load CPU s',
   ];
   const rows = results.map((r) => {
-    if (r.skipped)
-      return [r.scenario, r.server, r.bus, `skipped: ${r.skipped}`, ...head.slice(4).map(() => '')];
+    if (r.skipped || r.incomplete)
+      return [
+        r.scenario,
+        r.server,
+        r.bus,
+        r.skipped ? `skipped: ${r.skipped}` : `INCOMPLETE: ${r.incomplete ?? ''}`,
+        ...head.slice(4).map(() => ''),
+      ];
     const pct = r.expected ? (100 * r.delivered) / r.expected : 0;
     const health =
       `${r.nodes}×${Math.round(r.clients / r.nodes)} ${r.ready}/${r.clients}` +

@@ -57,6 +57,13 @@ import {
   runSearchScenario,
 } from './search.js';
 import {
+  STORE_SCENARIOS,
+  renderStore,
+  runStoreScenario,
+  type StoreBenchResult,
+  type StoreScenarioName,
+} from './store.js';
+import {
   WEBHOOKS_SCENARIOS,
   type WebhooksResult,
   type WebhooksScenarioName,
@@ -86,6 +93,7 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
   identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)
   search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]
+  store appends/s, SQLite full vs normal and PostgreSQL × 4 writers (opt-in): --scenario store
   edit and reaction fan-out (opt-in): --scenario events
   upload throughput and memory (opt-in): --scenario uploads
   HTTP API posts against socket sends (opt-in): --scenario api
@@ -130,6 +138,7 @@ type AnyScenario =
   | ClusterScenarioName
   | AuthScenarioName
   | SearchScenarioName
+  | StoreScenarioName
   | EventsScenarioName
   | UploadsScenarioName
   | ApiScenarioName
@@ -146,6 +155,7 @@ const picked = list<AnyScenario>(
     ...clusterNames,
     ...AUTH_SCENARIOS,
     ...SEARCH_SCENARIOS,
+    ...STORE_SCENARIOS,
     ...EVENTS_SCENARIOS,
     ...UPLOADS_SCENARIOS,
     ...API_SCENARIOS,
@@ -161,6 +171,7 @@ const scenarios = (values.scenario ? picked : SCENARIOS.map((s) => s.name)).filt
     !clusterNames.includes(s as ClusterScenarioName) &&
     !AUTH_SCENARIOS.includes(s as AuthScenarioName) &&
     !SEARCH_SCENARIOS.includes(s as SearchScenarioName) &&
+    !STORE_SCENARIOS.includes(s as StoreScenarioName) &&
     !EVENTS_SCENARIOS.includes(s as EventsScenarioName) &&
     !UPLOADS_SCENARIOS.includes(s as UploadsScenarioName) &&
     !API_SCENARIOS.includes(s as ApiScenarioName) &&
@@ -189,6 +200,9 @@ const apiScenarios = picked.filter((s): s is ApiScenarioName =>
 const searchScenarios = picked.filter((s): s is SearchScenarioName =>
   SEARCH_SCENARIOS.includes(s as SearchScenarioName),
 );
+const storeScenarios = picked.filter((s): s is StoreScenarioName =>
+  STORE_SCENARIOS.includes(s as StoreScenarioName),
+);
 const authScenarios = picked.filter((s): s is AuthScenarioName =>
   AUTH_SCENARIOS.includes(s as AuthScenarioName),
 );
@@ -210,7 +224,7 @@ const options = {
 };
 
 let build = 'skipped';
-// The search scenario measures the stores in this process: no server, no build.
+// The search and store scenarios measure the stores directly: no server, no build.
 const needsServer =
   scenarios.length +
     clusterScenarios.length +
@@ -240,11 +254,13 @@ if (needsServer && servers.includes('switchboard')) {
 }
 
 const startedAt = new Date();
-const pool = new WorkerPool(options.workers);
+// The load workers serve the scenarios with a server only.
+const pool = new WorkerPool(needsServer ? options.workers : 0);
 const results: Result[] = [];
 const clusterResults: ClusterResult[] = [];
 const authResults: AuthResult[] = [];
 const searchResults: SearchResult[] = [];
+const storeResults: StoreBenchResult[] = [];
 const eventsResults: EventsResult[] = [];
 const uploadsResults: UploadsResult[] = [];
 const apiResults: ApiResult[] = [];
@@ -367,6 +383,15 @@ try {
       note(`${name}: FAILED: ${error}`);
     }
   }
+  for (const name of storeScenarios) {
+    try {
+      storeResults.push(...(await runStoreScenario({ scale: options.scale })));
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      failures.push({ scenario: name, server: 'switchboard', error });
+      note(`${name}: FAILED: ${error}`);
+    }
+  }
 } finally {
   pool.exit();
 }
@@ -376,6 +401,7 @@ const text = [
   renderCluster(clusterResults),
   renderAuth(authResults),
   renderSearch(searchResults),
+  renderStore(storeResults),
   renderEvents(eventsResults),
   renderUploads(uploadsResults),
   renderApi(apiResults),
@@ -406,6 +432,7 @@ const json = {
       ...clusterScenarios,
       ...authScenarios,
       ...searchScenarios,
+      ...storeScenarios,
       ...eventsScenarios,
       ...uploadsScenarios,
       ...apiScenarios,
@@ -422,6 +449,7 @@ const json = {
   cluster: clusterResults,
   auth: authResults,
   search: searchResults,
+  store: storeResults,
   events: eventsResults,
   uploads: uploadsResults,
   api: apiResults,

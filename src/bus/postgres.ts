@@ -8,8 +8,19 @@
  *   `switchboard_bus_payloads` and the notification carries its id; receivers fetch it. Rows
  *   older than `payloadTtlMs` are pruned on a timer (a receiver that is slower loses it:
  *   at most once). Each receiver delivers in notification order even while a fetch runs.
- * - Order: every NOTIFY leaves on one pooled connection (`max: 1`), in publish order, and a
- *   large payload is inserted and notified in one statement, so nothing overtakes it.
+ * - Batching: every NOTIFY commits its own transaction, and each such commit takes
+ *   PostgreSQL's cluster-wide notify lock and signals every listening backend; one round trip
+ *   and one commit per publish made this bus the slowest under load (issue 10). The publishes
+ *   of one event-loop turn, and those made while a statement is in flight, now leave together:
+ *   one `pg_notify` per publish, all in ONE statement (`unnest` of two arrays, at most
+ *   MAX_BATCH each), one commit. Each notification still carries one envelope under 8000
+ *   bytes; a larger one goes through the table in a statement of its own.
+ * - Dedup: PostgreSQL delivers identical (channel, payload) pairs of one transaction once, so
+ *   each envelope carries a per-bus counter `n` that makes it unique.
+ * - Order: every statement leaves on one pooled connection (`max: 1`), one after the other, and
+ *   a batch keeps publish order (PostgreSQL delivers a transaction's notifications in the
+ *   order they were sent); a large payload is inserted and notified in one statement, between
+ *   the batches before and after it, so nothing overtakes it.
  * - No echo: the envelope carries the publisher's node id; a node drops its own.
  * - Reconnect: the LISTEN connection is the bus's liveness. When it fails the bus is not
  *   ready, retries with the shared backoff (src/backoff.ts), re-LISTENs every topic and then
@@ -33,12 +44,27 @@ export interface PostgresBusOptions {
   payloadTtlMs?: number;
 }
 
-/** Envelope on the wire: origin node, topic, and either the payload or a table row id. */
+/**
+ * Envelope on the wire: origin node, topic, either the payload or a table row id, and the
+ * publisher's counter (only so that two equal publishes in one batch are not merged).
+ */
 interface Envelope {
   o: string;
   t: string;
   p?: string;
   r?: string;
+  n?: number;
+}
+
+/** A publish waiting for its batch's statement. */
+interface Outgoing {
+  channel: string;
+  body: string;
+  /** Over MAX_NOTIFY_BYTES: goes through the payload table in a statement of its own. */
+  large: boolean;
+  topic: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 /** NOTIFY payloads must be shorter than 8000 bytes (PostgreSQL's default build). */
@@ -52,6 +78,9 @@ const TABLE = 'switchboard_bus_payloads';
 const CREATE_TABLE = `SELECT pg_advisory_xact_lock(hashtext('${TABLE}'));
   CREATE UNLOGGED TABLE IF NOT EXISTS ${TABLE} (
   id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`;
+/** Notifications per statement, at most. */
+const MAX_BATCH = 500;
+const NOTIFY_BATCH = `SELECT count(pg_notify(c, p)) FROM unnest($1::text[], $2::text[]) AS u(c, p)`;
 const NOTIFY_LARGE = `WITH row AS (INSERT INTO ${TABLE} (body) VALUES ($2) RETURNING id)
   SELECT pg_notify($1, json_build_object('o', $3::text, 't', $4::text, 'r', id::text)::text) FROM row`;
 
@@ -72,6 +101,10 @@ export class PostgresBus extends BusBase implements Bus {
   /** LISTEN/UNLISTEN queue of the live client: pg@8 deprecates overlapping client.query. */
   #chain: Promise<unknown> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | null = null;
+  /** Publishes not yet sent, in publish order; `#draining` while a statement carries some. */
+  #outgoing: Outgoing[] = [];
+  #draining = false;
+  #sent = 0;
   #pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(url: string, options: PostgresBusOptions) {
@@ -126,13 +159,44 @@ export class PostgresBus extends BusBase implements Bus {
     if (client) await this.#exec(client, `UNLISTEN "${channelOf(topic)}"`);
   }
 
-  protected async send(topic: string, payload: string): Promise<void> {
-    const body = JSON.stringify({ o: this.nodeId, t: topic, p: payload } satisfies Envelope);
-    if (Buffer.byteLength(body) <= MAX_NOTIFY_BYTES) {
-      await this.#pool!.query('SELECT pg_notify($1, $2)', [channelOf(topic), body]);
-    } else {
-      await this.#pool!.query(NOTIFY_LARGE, [channelOf(topic), body, this.nodeId, topic]);
+  protected send(topic: string, payload: string): Promise<void> {
+    const env: Envelope = { o: this.nodeId, t: topic, p: payload, n: ++this.#sent };
+    const body = JSON.stringify(env);
+    const large = Buffer.byteLength(body) > MAX_NOTIFY_BYTES;
+    return new Promise<void>((resolve, reject) => {
+      this.#outgoing.push({ channel: channelOf(topic), body, large, topic, resolve, reject });
+      if (!this.#draining) {
+        this.#draining = true;
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  /** Sends the queued publishes, a batch per statement, until none are left. */
+  async #drain(): Promise<void> {
+    while (this.#outgoing.length > 0) {
+      const first = this.#outgoing[0]!;
+      let n = 1;
+      if (!first.large)
+        while (n < this.#outgoing.length && n < MAX_BATCH && !this.#outgoing[n]!.large) n++;
+      const batch = this.#outgoing.splice(0, n);
+      try {
+        const pool = this.#pool;
+        if (!pool) throw new Error('the bus is closed');
+        if (first.large)
+          await pool.query(NOTIFY_LARGE, [first.channel, first.body, this.nodeId, first.topic]);
+        else
+          await pool.query({
+            name: 'sb_notify_batch',
+            text: NOTIFY_BATCH,
+            values: [batch.map((b) => b.channel), batch.map((b) => b.body)],
+          });
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
     }
+    this.#draining = false;
   }
 
   /** Connects, LISTENs every current topic, then makes the client the live listener. */

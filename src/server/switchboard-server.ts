@@ -218,6 +218,7 @@ export class SwitchboardServer {
       (await openStore(config.store, {
         dataDir: config.dataDir,
         retainPerChannel: config.retainPerChannel,
+        sqliteSynchronous: config.sqliteSynchronous,
       }));
     // PostgresStore without pg_trgm searches by scanning (docs/search.md): say so once.
     if ((store.search as { trigramIndex?: boolean }).trigramIndex === false)

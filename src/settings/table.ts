@@ -8,6 +8,7 @@ import { allowEntryValid } from '../net/address-policy.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AllowList } from '../net/address-policy.js';
+import { SQLITE_SYNCHRONOUS } from '../store/store.js';
 import { setting } from './setting.js';
 
 /** Whether `entries` make an AllowList (host names, IP addresses, CIDRs). */
@@ -121,6 +122,15 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_RETAIN',
     group: 'Storage',
     help: 'messages kept per channel, older ones pruned; 0 keeps all',
+  }),
+  sqliteSynchronous: setting({
+    schema: z.enum(SQLITE_SYNCHRONOUS).default('full'),
+    flag: '--sqlite-synchronous <mode>',
+    env: 'SWITCHBOARD_SQLITE_SYNCHRONOUS',
+    group: 'Storage',
+    help:
+      'SQLite durability: full fsyncs every commit (an acknowledged message survives a power ' +
+      'loss); normal fsyncs at checkpoints only (faster; a power loss may drop the last commits)',
   }),
 
   blobs: setting({

@@ -34,6 +34,7 @@ import {
   type MessageRow,
   type SessionRow,
 } from './rows.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
@@ -45,7 +46,12 @@ import { SqliteUploads } from './sqlite-uploads.js';
 import { SqliteThreads } from './sqlite-threads.js';
 import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
-import type { Store, StoreOptions } from './store.js';
+import {
+  SQLITE_SYNCHRONOUS,
+  type SqliteSynchronous,
+  type Store,
+  type StoreOptions,
+} from './store.js';
 
 /** How long a writer waits for another process's write lock before failing, in ms. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -54,14 +60,16 @@ const BUSY_TIMEOUT_MS = 10_000;
  * The default Store and SessionStore: one SQLite file in WAL mode, shareable by several processes
  * on one host; both seams share the connection and the schema of ./sqlite-schema.ts.
  * Sequence numbers are allocated inside `BEGIN IMMEDIATE`, which holds the file's write lock,
- * so concurrent writers in different processes still get gapless, unique seqs.
- * `synchronous=NORMAL`: a power loss may drop the last commits, an application crash does not.
+ * so concurrent writers in different processes still get gapless, unique seqs. Appends and
+ * read-position moves are group-committed: one transaction per event-loop turn
+ * (./sqlite-group-commit.ts). Durability follows `options.sqliteSynchronous` (default `full`).
  */
 export class SqliteStore implements Store, SessionStore {
   readonly #db: Database.Database;
   readonly #retain: number;
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (m: NewMessage) => AppendResult;
+  readonly #commits: GroupCommit;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
   /** Thread follows and counts (./sqlite-threads.ts). */
@@ -80,6 +88,9 @@ export class SqliteStore implements Store, SessionStore {
   /** Opens (creating if missing, with its parent directory) the file at `path`, or ':memory:'. */
   constructor(path: string, options: StoreOptions = {}) {
     this.#retain = options.retainPerChannel ?? 0;
+    const synchronous = options.sqliteSynchronous ?? 'full';
+    if (!SQLITE_SYNCHRONOUS.includes(synchronous))
+      throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `sqlite synchronous: ${synchronous}`);
     try {
       if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
       this.#db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
@@ -90,7 +101,7 @@ export class SqliteStore implements Store, SessionStore {
     try {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
       migrate(db);
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
@@ -104,12 +115,12 @@ export class SqliteStore implements Store, SessionStore {
       throw unavailable(err, `cannot open sqlite store at ${path}`);
     }
     const sql = this.#sql;
+    this.#commits = new GroupCommit(db, (err) => unavailable(err));
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
-    // A transaction's `.immediate` variant is a standalone function (it closes over the database).
-    // eslint-disable-next-line @typescript-eslint/unbound-method
-    this.#append = db.transaction((m: NewMessage): AppendResult => {
+    // Runs inside a savepoint of a group-commit batch, which holds the write lock.
+    this.#append = (m: NewMessage): AppendResult => {
       const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
       if (existing) return { message: toMessage(existing), duplicate: true };
       if (!isMessage(m)) applyEvent(sql, m);
@@ -147,7 +158,7 @@ export class SqliteStore implements Store, SessionStore {
         sql.moveFirstSeq.run(firstSeq, m.channel);
       }
       return { message: withoutUndefined({ ...m, seq }), duplicate: false };
-    }).immediate;
+    };
 
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#addMember = db.transaction((channel: string, user: string): boolean => {
@@ -156,6 +167,11 @@ export class SqliteStore implements Store, SessionStore {
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${channel}`);
       return false;
     }).immediate;
+  }
+
+  /** The durability mode as the connection reports it (`PRAGMA synchronous`). */
+  get synchronous(): SqliteSynchronous {
+    return this.#db.pragma('synchronous', { simple: true }) === 2 ? 'full' : 'normal';
   }
 
   /** Runs a synchronous driver call, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
@@ -169,7 +185,7 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   append(message: NewMessage): Promise<AppendResult> {
-    return this.#run(() => this.#append(message));
+    return this.#commits.run(() => this.#append(message));
   }
 
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
@@ -351,7 +367,7 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   setReadSeq(channel: string, user: string, seq: number): Promise<number> {
-    return this.#run(() => {
+    return this.#commits.run(() => {
       const row = this.#sql.setReadSeq.get(seq, channel, user) as { read_seq: number } | undefined;
       if (row) return row.read_seq;
       if (!this.#sql.head.get(channel))
@@ -386,6 +402,7 @@ export class SqliteStore implements Store, SessionStore {
   /** Closes the file; later calls reject SB_ERR_STORE_UNAVAILABLE. Idempotent. */
   close(): Promise<void> {
     return this.#run(() => {
+      this.#commits.drain();
       if (this.#db.open) this.#db.close();
     });
   }

@@ -90,7 +90,18 @@ export interface Store extends MessageStore, ChannelStore {
   close(): Promise<void>;
 }
 
+/** SQLite's `synchronous` modes SqliteStore offers (docs/scaling.md, "Durability"). */
+export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
+
 export interface StoreOptions {
   /** Messages kept per channel; older ones are pruned. 0 keeps everything. Default 0. */
   retainPerChannel?: number;
+  /**
+   * SqliteStore only (the others ignore it). `full`, the default: a write is fsynced before its
+   * promise resolves, so an acknowledged message survives a power loss. `normal`: fsync only at
+   * WAL checkpoints; an application crash loses nothing, a power loss or OS crash may drop the
+   * last commits.
+   */
+  sqliteSynchronous?: SqliteSynchronous;
 }

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { MAX_BATCH } from '../../src/store/sqlite-group-commit.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { sqliteFactory } from './backends.js';
@@ -81,12 +82,142 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('gives 600 appends made in one turn gapless seqs per room, in call order', async () => {
+    const store = new SqliteStore(freshPath());
+    try {
+      for (const room of ['room:a', 'room:b']) {
+        await store.createChannel(room, 'room', 'ann', 1);
+        await store.addMember(room, 'ann');
+      }
+      // One synchronous burst: every call below is queued before the first batch runs.
+      const appends = range(600).map((i) =>
+        store.append({
+          channel: i % 3 ? 'room:a' : 'room:b',
+          cid: `c${i}`,
+          from: 'ann',
+          text: `${i}`,
+          ts: 1,
+        }),
+      );
+      const moved = store.setReadSeq('room:a', 'ann', 10_000);
+      const results = await Promise.all(appends);
+      for (const room of ['room:a', 'room:b']) {
+        const mine = results.filter((r) => r.message.channel === room);
+        assert.deepEqual(
+          mine.map((r) => r.message.seq),
+          range(mine.length).map((i) => i + 1),
+          `${room}: gapless, in call order`,
+        );
+      }
+      assert.equal(await moved, 400, 'a read move queued after the appends sees all of them');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects only its own caller for a coded error inside a batch', async () => {
+    const store = new SqliteStore(freshPath());
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      const [ok, missing, event, next] = await Promise.allSettled([
+        store.append({ channel: 'room:a', cid: 'c1', from: 'ann', text: 'one', ts: 1 }),
+        store.append({ channel: 'room:nope', cid: 'c2', from: 'ann', text: 'two', ts: 1 }),
+        store.append({ channel: 'room:a', cid: 'c3', from: 'ann', text: '', ts: 1, deletes: 9 }),
+        store.append({ channel: 'room:a', cid: 'c4', from: 'ann', text: 'four', ts: 1 }),
+      ]);
+      assert.equal(ok.status === 'fulfilled' && ok.value.message.seq, 1);
+      assert.equal(missing.status === 'rejected' && code(missing.reason), 'SB_ERR_CHANNEL_INVALID');
+      assert.equal(event.status === 'rejected' && code(event.reason), 'SB_ERR_MESSAGE_NOT_FOUND');
+      assert.equal(next.status === 'fulfilled' && next.value.message.seq, 2, 'no seq consumed');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects every caller of a batch with the driver error as cause when one write fails', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      await store.addMember('room:a', 'ann');
+      await store.append({ channel: 'room:a', cid: 'c0', from: 'ann', text: 'first', ts: 1 });
+      const ddl = new Database(path);
+      ddl.exec(`CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.text = 'boom'
+        BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END`);
+      ddl.close();
+      // MAX_BATCH writes in the first batch (a read move, the failing append, the rest), then 8.
+      const calls = [
+        store.setReadSeq('room:a', 'ann', 1),
+        store.append({ channel: 'room:a', cid: 'boom', from: 'ann', text: 'boom', ts: 1 }),
+        ...range(MAX_BATCH - 2 + 8).map((i) =>
+          store.append({ channel: 'room:a', cid: `c${i + 1}`, from: 'ann', text: 'fine', ts: 1 }),
+        ),
+      ];
+      const outcomes = await Promise.allSettled(calls);
+      const first = outcomes.slice(0, MAX_BATCH);
+      for (const o of first) {
+        assert.equal(o.status, 'rejected');
+        const err = o.reason as Error;
+        assert.equal(code(err), 'SB_ERR_STORE_UNAVAILABLE');
+        assert.equal(code(err.cause), 'SQLITE_CONSTRAINT_TRIGGER');
+      }
+      assert.deepEqual(
+        outcomes.slice(MAX_BATCH).map((o) => o.status === 'fulfilled' && o.value),
+        [2, 3, 4, 5, 6, 7, 8, 9].map((seq, i) => ({
+          message: {
+            channel: 'room:a',
+            cid: `c${MAX_BATCH - 1 + i}`,
+            from: 'ann',
+            text: 'fine',
+            ts: 1,
+            seq,
+          },
+          duplicate: false,
+        })),
+        'the next batch goes on from seq 2: the failed one left no trace',
+      );
+      assert.deepEqual(await store.membership('room:a', 'ann'), { readSeq: 0, floorSeq: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('commits what is queued when closed in the same turn', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    await store.createChannel('room:a', 'room', 'ann', 1);
+    const appended = store.append({ channel: 'room:a', cid: 'c1', from: 'ann', text: 'hi', ts: 1 });
+    await store.close();
+    assert.equal((await appended).message.seq, 1);
+    const again = new SqliteStore(path);
+    assert.deepEqual(await again.head('room:a'), { lastSeq: 1, firstSeq: 1 });
+    await again.close();
+  });
+
+  it('opens with synchronous FULL by default and NORMAL when asked', async () => {
+    for (const [mode, want] of [
+      [undefined, 'full'],
+      ['normal', 'normal'],
+      ['full', 'full'],
+    ] as const) {
+      const store = new SqliteStore(freshPath(), { sqliteSynchronous: mode });
+      assert.equal(store.synchronous, want, String(mode));
+      await store.close();
+    }
+    assert.throws(() => new SqliteStore(freshPath(), { sqliteSynchronous: 'off' as 'full' }), {
+      code: 'SB_ERR_CONFIG_INVALID',
+    });
+  });
+
   it('throws SB_ERR_STORE_UNAVAILABLE when the file cannot be opened', () => {
     assert.throws(() => new SqliteStore(join(dir, 'missing\0dir', 'x.db')), {
       code: 'SB_ERR_STORE_UNAVAILABLE',
     });
   });
 });
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const code = (err: unknown): unknown => (err as { code?: unknown }).code;
 
 describe('openStore', () => {
   it("opens SQLite at <dataDir>/switchboard.db for '' and creates room:general", async () => {

@@ -31,7 +31,11 @@ function readdirSafe(dir: string): string[] {
 
 export const postgresBinary = () => requireBinary('postgres', PG_DIRS);
 
-export async function startPostgres(): Promise<Broker> {
+/**
+ * `settings` are extra `-c name=value` server settings, applied after the defaults below (so
+ * `{ fsync: 'on' }` turns durability back on, for a benchmark).
+ */
+export async function startPostgres(settings: Record<string, string> = {}): Promise<Broker> {
   const bin = postgresBinary();
   const binDir = bin.path.slice(0, bin.path.lastIndexOf('/'));
   const port = await freePort();
@@ -79,6 +83,7 @@ export async function startPostgres(): Promise<Broker> {
     'full_page_writes=off',
     '-c',
     'max_connections=200',
+    ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ];
   const proc = new Proc(bin.path, pargs, { HOME: dir }, asRoot ? { uid, gid } : {});
   const up = async () => {
