@@ -43,7 +43,7 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   },
   { op: 'GET /search', path: '/search?as=walker&q=hi' },
   { op: 'GET /rooms', path: '/rooms' },
-  { op: 'PATCH /rooms/{room}', path: '/rooms/walk', body: { slowMode: 0 } },
+  { op: 'PATCH /rooms/{room}', path: '/rooms/walk', body: { slowMode: 0, topic: 'Walking' } },
   { op: 'GET /rooms/{room}/members', path: '/rooms/walk/members' },
   {
     op: 'PUT /rooms/{room}/members/{user}/role',
@@ -57,6 +57,8 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   },
   { op: 'DELETE /rooms/{room}/mutes/{user}', path: '/rooms/walk/mutes/walker' },
   { op: 'GET /rooms/{room}/presence', path: '/rooms/walk/presence' },
+  { op: 'POST /rooms/{room}/archive', path: '/rooms/walk/archive' },
+  { op: 'POST /rooms/{room}/unarchive', path: '/rooms/walk/unarchive' },
   { op: 'DELETE /rooms/{room}/members/{user}', path: '/rooms/walk/members/walker?reason=test' },
   { op: 'PUT /rooms/{room}/bans/{user}', path: '/rooms/walk/bans/walker', body: {} },
   { op: 'DELETE /rooms/{room}/bans/{user}', path: '/rooms/walk/bans/walker' },
