@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { API_MD_PATH, generateApiMarkdown } from '../../scripts/gen-api-docs.js';
 import { PASSWORD, startApiNode, type ApiFixture } from './api-fixture.js';
 
 interface Operation {
-  responses: Record<string, unknown>;
+  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>;
   'x-scope'?: string;
   /** Set on the page's own routes (src/http/route-docs.ts), absent on operator endpoints. */
   'x-auth'?: string;
@@ -128,6 +129,31 @@ const WALKED_ELSEWHERE: Record<string, string> = {
   'GET /files/{id}/thumb': 'test/http/uploads.test.ts (an image)',
 };
 
+/**
+ * Operator endpoints answering JSON whose success body is documented as any JSON still: each
+ * should get a `response` schema (src/http/api/endpoint.ts). A new endpoint without one fails
+ * the walk until it has one or is named here.
+ */
+const UNTYPED = [
+  'GET /api-keys',
+  'GET /audit',
+  'GET /health',
+  'GET /metrics/history',
+  'GET /presence',
+  'GET /reports',
+  'GET /users',
+  'GET /users/{user}',
+  'PATCH /rooms/{room}',
+  'PATCH /rooms/{room}/messages/{seq}',
+  'DELETE /rooms/{room}/messages/{seq}',
+  'POST /api-keys',
+  'POST /users',
+  'POST /users/{user}/sessions',
+  'PUT /users/{user}/roles/admin',
+  'DELETE /users/{user}/roles/admin',
+  'DELETE /users/{user}/sessions',
+];
+
 const sample = (path: string): string =>
   path.replace(/\{(\w+)\}/g, (_, name: string) =>
     name === 'seq' ? '1' : name === 'user' ? 'root' : name === 'room' ? 'general' : 'x',
@@ -200,15 +226,33 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
       'the walk covers every documented operator endpoint',
     );
     const key = await f.key();
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const untyped: string[] = [];
+    let typed = 0;
     let spare = '';
     for (const step of WALK) {
       const [method, path] = step.op.split(' ') as [string, string];
       const operation = paths[path]![method.toLowerCase()]!;
-      const success = Object.keys(operation.responses).find((s) => s.startsWith('2'));
+      const success = Object.keys(operation.responses).find((s) => s.startsWith('2'))!;
       const r = await f.http.call(method, step.path.replace('{spare}', spare), step.body, key);
       assert.equal(String(r.status), success, `${step.op}: ${JSON.stringify(r.body)}`);
       if (step.op === 'POST /api-keys') spare = (r.body as unknown as { id: string }).id;
+      const schema = operation.responses[success]?.content?.['application/json']?.schema;
+      if (schema === undefined) continue; // 204: no body
+      if (Object.keys(schema).length === 0) {
+        untyped.push(step.op);
+        continue;
+      }
+      const validate = ajv.compile(schema);
+      assert.ok(validate(r.body), `${step.op}: ${ajv.errorsText(validate.errors)}`);
+      typed++;
     }
+    assert.deepEqual(
+      untyped.sort(),
+      [...UNTYPED].sort(),
+      'the endpoints without a response schema',
+    );
+    assert.ok(typed >= 8, `answers validated against their schema: ${typed}`);
   });
 });
 

@@ -13,8 +13,8 @@ import { API_SCOPES } from './scopes.js';
 
 const PROBLEM = { $ref: '#/components/responses/Problem' };
 
-function schemaOf(s: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+function schemaOf(s: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _drop, ...schema } = z.toJSONSchema(s, { io, unrepresentable: 'any' });
   return schema;
 }
 
@@ -65,7 +65,12 @@ function operation(e: Endpoint): Record<string, unknown> {
       [String(e.status)]:
         e.status === 204
           ? { description: 'Done; no body.' }
-          : { description: 'Success.', content: { 'application/json': { schema: {} } } },
+          : {
+              description: 'Success.',
+              content: {
+                'application/json': { schema: e.response ? schemaOf(e.response, 'output') : {} },
+              },
+            },
       '400': PROBLEM,
       '401': PROBLEM,
       '403': PROBLEM,

@@ -4,7 +4,14 @@
  * who outranks every room role).
  */
 import { z } from 'zod';
-import { MAX_TOPIC_CHARS, RoomKind, RoomRole } from '../../protocol/frames.js';
+import {
+  ChannelState,
+  MAX_TOPIC_CHARS,
+  MembersResult,
+  RoomInfo,
+  RoomKind,
+  RoomRole,
+} from '../../protocol/frames.js';
 import { requireRoomName } from './room-name.js';
 import { endpoint, type Endpoint } from './endpoint.js';
 import { asQuery, duration, handle, reason } from './schemas.js';
@@ -93,6 +100,7 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
         .describe('true: list the archived rooms only; default false: the open ones.'),
     }),
     status: 200,
+    response: z.strictObject({ rooms: z.array(RoomInfo) }),
     run: async ({ ctx, query, actor }) =>
       ctx.core.runAs(await actor(query.as), {
         type: 'rooms',
@@ -111,6 +119,7 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
       owner: handle.optional().describe('The owner; default the key\u2019s creator.'),
     }),
     status: 201,
+    response: ChannelState,
     run: async ({ ctx, body, actor }) =>
       ctx.core.runAs(await actor(body.owner), {
         type: 'create',
@@ -155,6 +164,7 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     summary: 'The members of a room with roles, mutes and online connection counts.',
     query: asQuery,
     status: 200,
+    response: MembersResult,
     run: async ({ ctx, params, query, actor }) =>
       ctx.core.runAs(await actor(query.as), { type: 'members', room: params['room']! }),
   }),
@@ -218,6 +228,11 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     tag: 'presence',
     summary: 'Who of a room\u2019s members is online, with connection counts, cluster-wide.',
     status: 200,
+    response: z.strictObject({
+      room: z.string(),
+      online: z.number().int().min(0).describe('How many members are online.'),
+      users: z.array(z.strictObject({ user: z.string(), connections: z.number().int().min(1) })),
+    }),
     run: async ({ ctx, params }) => {
       const id = await requireRoomName(ctx.store, params['room']!);
       const online = (await ctx.store.members(id)).flatMap((user) => {
