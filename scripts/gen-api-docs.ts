@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ENDPOINTS } from '../src/http/api/api-routes.js';
 import type { Endpoint } from '../src/http/api/endpoint.js';
 import { API_SCOPES } from '../src/http/api/scopes.js';
+import { ROUTE_DOCS, type RouteAuth } from '../src/http/route-docs.js';
 
 export const API_MD_PATH = fileURLToPath(new URL('../docs/api.md', import.meta.url));
 
@@ -102,6 +103,31 @@ function section(e: Endpoint): string {
   return out.join('\n');
 }
 
+const AUTH_TEXT: Record<RouteAuth, string> = {
+  none: 'none',
+  session: 'session token',
+  'signed-link': 'signed link',
+  apiKey: 'API key',
+};
+
+/** The page's own routes under /api/v1, also in openapi.json (src/http/route-docs.ts). */
+function otherRoutes(): string {
+  return [
+    '## Other routes under /api/v1',
+    '',
+    'The chat page\u2019s sign-in, account, file and push routes, and the webhook subscriptions ' +
+      '(an API key with `webhooks:write`, or a server admin\u2019s session). See ' +
+      '[auth.md](auth.md), [files.md](files.md), [push.md](push.md), [webhooks.md](webhooks.md).',
+    '',
+    '| Method | Path | Credentials | Success | |',
+    '| --- | --- | --- | --- | --- |',
+    ...ROUTE_DOCS.map(
+      (r) =>
+        `| ${r.method} | \`/api/v1${r.path}\` | ${AUTH_TEXT[r.auth]} | ${r.status} | ${r.summary} |`,
+    ),
+  ].join('\n');
+}
+
 export async function generateApiMarkdown(): Promise<string> {
   const tags = [...new Set(ENDPOINTS.map((e) => e.tag))];
   const index = [
@@ -116,7 +142,7 @@ export async function generateApiMarkdown(): Promise<string> {
       [`## Endpoints: ${t}`, ...ENDPOINTS.filter((e) => e.tag === t).map(section)].join('\n\n'),
     )
     .join('\n\n');
-  const md = `${INTRO}\n\n## Endpoint index\n\n${index}\n\n${body}\n`;
+  const md = `${INTRO}\n\n## Endpoint index\n\n${index}\n\n${body}\n\n${otherRoutes()}\n`;
   return prettier.format(md, { parser: 'markdown', proseWrap: 'preserve' });
 }
 

@@ -10,8 +10,10 @@ import {
   PERMISSIONS,
   ROOM_COMMANDS,
   ROOM_KINDS,
+  ROOM_STATES,
   SUBJECTS,
   authorize,
+  type RoomState,
   type Subject,
 } from '../src/core/permissions.js';
 import type { RoomKind } from '../src/store/store.js';
@@ -42,7 +44,13 @@ The checks, in order (the first that fails answers):
 3. A user banned from the room: \`SB_ERR_BANNED\` (server admins are never held back).
 4. A command that needs membership, from a non-member: \`SB_ERR_NOT_A_MEMBER\`.
 5. A role below the command's minimum for the room's kind: \`SB_ERR_FORBIDDEN\`.
-6. A muted member, for \`send\` (in a thread too) and \`typing\`: \`SB_ERR_MUTED\`.
+6. The room's state. An **archived** room (\`archive\`, \`POST /api/v1/rooms/{room}/archive\`) is
+   read-only: a command that runs in open rooms only (\`send\`, \`thread\`, \`typing\`,
+   \`edit\`, \`react\`, \`delete\`, \`mention-all\`, and \`archive\` itself) answers
+   \`SB_ERR_ROOM_ARCHIVED\`; history, search, \`read\`, membership and moderation go on.
+   \`unarchive\` of an open room answers \`SB_ERR_ROOM_NOT_ARCHIVED\`.
+7. A muted member, for \`send\` (in a thread too), \`typing\`, \`edit\` and \`react\`:
+   \`SB_ERR_MUTED\`.
 
 Acting on another user (\`kick\`, \`ban\`, \`unban\`, \`mute\`, \`unmute\`, \`role\`) also needs a
 standing strictly above the target's role, and \`role\` a new role strictly below the actor's:
@@ -64,33 +72,34 @@ someone who blocked the sender answers \`SB_ERR_BLOCKED\`.`;
 const STANDING_NOTE = `## Minimum role per room kind
 
 \`anyone\` includes non-members. "member" means the command needs membership; "mute" that a mute
-stops it.`;
+stops it; "state" the room states it runs in (an archived room is read-only).`;
 
 function standings(): string {
   const rows = ROOM_COMMANDS.map((c) => {
     const rule = PERMISSIONS[c];
     const kinds = ROOM_KINDS.map((k) => `\`${rule.kinds[k]}\``);
-    return `| \`${c}\` | ${kinds.join(' | ')} | ${rule.member ? 'yes' : 'no'} | ${rule.muted ? 'yes' : 'no'} |`;
+    const state = rule.only ?? ROOM_STATES.join(', ');
+    return `| \`${c}\` | ${kinds.join(' | ')} | ${rule.member ? 'yes' : 'no'} | ${rule.muted ? 'yes' : 'no'} | ${state} |`;
   });
   return [
-    `| Command | ${ROOM_KINDS.join(' | ')} | member | mute |`,
-    `| --- | ${ROOM_KINDS.map(() => '---').join(' | ')} | --- | --- |`,
+    `| Command | ${ROOM_KINDS.join(' | ')} | member | mute | state |`,
+    `| --- | ${ROOM_KINDS.map(() => '---').join(' | ')} | --- | --- | --- |`,
     ...rows,
   ].join('\n');
 }
 
 const SUBJECT_NAMES = Object.keys(SUBJECTS) as Subject[];
 
-function matrix(kind: RoomKind): string {
+function matrix(kind: RoomKind, state: RoomState): string {
   const rows = ROOM_COMMANDS.map((c) => {
     const cells = SUBJECT_NAMES.map((s) => {
-      const code = authorize(c, kind, SUBJECTS[s]);
+      const code = authorize(c, kind, SUBJECTS[s], state);
       return code === null ? 'allow' : `\`${code.replace('SB_ERR_', '')}\``;
     });
     return `| \`${c}\` | ${cells.join(' | ')} |`;
   });
   return [
-    `## ${kind} rooms`,
+    `## ${state === 'open' ? '' : `${state} `}${kind} rooms`,
     '',
     `| Command | ${SUBJECT_NAMES.join(' | ')} |`,
     `| --- | ${SUBJECT_NAMES.map(() => '---').join(' | ')} |`,
@@ -105,9 +114,8 @@ Each cell: \`allow\`, or the error code answered (without its \`SB_ERR_\` prefix
 is not a member.`;
 
 export async function generatePermissionsMarkdown(): Promise<string> {
-  const markdown = [INTRO, STANDING_NOTE, standings(), MATRIX_NOTE, ...ROOM_KINDS.map(matrix)].join(
-    '\n\n',
-  );
+  const matrices = ROOM_STATES.flatMap((state) => ROOM_KINDS.map((kind) => matrix(kind, state)));
+  const markdown = [INTRO, STANDING_NOTE, standings(), MATRIX_NOTE, ...matrices].join('\n\n');
   const config = (await prettier.resolveConfig(PERMISSIONS_MD_PATH)) ?? {};
   return prettier.format(markdown, { ...config, parser: 'markdown' });
 }

@@ -115,6 +115,12 @@ export const ERRORS = {
   },
   SB_ERR_ROOM_NOT_FOUND: { message: 'no such room', retryable: false },
   SB_ERR_ROOM_EXISTS: { message: 'room already exists', retryable: false },
+  SB_ERR_ROOM_ARCHIVED: { message: 'the room is archived (read-only)', retryable: false },
+  SB_ERR_ROOM_NOT_ARCHIVED: { message: 'the room is not archived', retryable: false },
+  SB_ERR_TOPIC_TOO_LONG: {
+    message: 'room topic exceeds 250 characters',
+    retryable: false,
+  },
   SB_ERR_NOT_A_MEMBER: { message: 'join the room first', retryable: false },
   SB_ERR_CHANNEL_INVALID: { message: 'no such channel for this user', retryable: false },
   SB_ERR_USER_NOT_FOUND: { message: 'no such user', retryable: false },

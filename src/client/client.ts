@@ -538,8 +538,9 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     this.removeChannel(roomChannel(room));
   }
 
-  async listRooms(): Promise<RoomInfo[]> {
-    return (await this.command<{ rooms: RoomInfo[] }>({ type: 'rooms' })).rooms;
+  /** The open rooms you can see; the archived ones with `archived: true`. */
+  async listRooms(query: { archived?: boolean } = {}): Promise<RoomInfo[]> {
+    return (await this.command<{ rooms: RoomInfo[] }>({ type: 'rooms', ...query })).rooms;
   }
 
   async members(room: string): Promise<MemberInfo[]> {

@@ -93,13 +93,21 @@ export async function setRole(client: Client, room: string, user: string, role: 
   await client.command({ type: 'role', room, user, role });
 }
 
-/** Changes a room's kind and/or slow mode (seconds between a member's messages; 0: off). */
+/**
+ * Changes a room's kind, slow mode (seconds between a member's messages; 0: off) and/or topic
+ * (at most MAX_TOPIC_CHARS characters; '' clears it).
+ */
 export async function roomSettings(
   client: Client,
   room: string,
-  settings: { kind?: RoomKind; slowMode?: number },
+  settings: { kind?: RoomKind; slowMode?: number; topic?: string },
 ): Promise<void> {
   await client.command({ type: 'room-settings', room, ...settings });
+}
+
+/** Archives a room (read-only until unarchived), or unarchives it with `archived` false. */
+export async function setArchived(client: Client, room: string, archived = true): Promise<void> {
+  await client.command({ type: archived ? 'archive' : 'unarchive', room });
 }
 
 /** Refuses direct messages from `user`. */
@@ -172,6 +180,8 @@ export type ModerationCommand =
   | 'unmute'
   | 'role'
   | 'room-settings'
+  | 'archive'
+  | 'unarchive'
   | 'audit'
   /** Someone else's message (your own needs only membership). */
   | 'delete'
@@ -189,6 +199,8 @@ const NEEDS: Readonly<Record<ModerationCommand, RoomRole | Record<RoomKind, Room
   versions: 'moderator',
   role: 'admin',
   'room-settings': 'admin',
+  archive: 'admin',
+  unarchive: 'admin',
   audit: 'admin',
 };
 

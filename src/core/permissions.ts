@@ -12,7 +12,10 @@
  * 3. A user banned from the room: SB_ERR_BANNED.
  * 4. Membership: SB_ERR_NOT_A_MEMBER.
  * 5. Standing below the kind's minimum: SB_ERR_FORBIDDEN.
- * 6. Muted, for commands a mute stops: SB_ERR_MUTED.
+ * 6. The room's state: a command that runs only in open rooms answers SB_ERR_ROOM_ARCHIVED in an
+ *    archived one (an archived room is read-only); `unarchive`, only in archived rooms, answers
+ *    SB_ERR_ROOM_NOT_ARCHIVED in an open one.
+ * 7. Muted, for commands a mute stops: SB_ERR_MUTED.
  * Acting on another user also needs a standing above theirs (`outranks`).
  */
 import type { ErrorCode } from '../errors.js';
@@ -23,6 +26,11 @@ export const SERVER_ADMIN_ROLE = 'admin';
 
 export const ROOM_KINDS: readonly RoomKind[] = ['public', 'private', 'announcement'];
 export const ROOM_ROLES: readonly RoomRole[] = ['owner', 'admin', 'moderator', 'member'];
+/** A room is open, or archived: read-only until unarchived. */
+export type RoomState = 'open' | 'archived';
+export const ROOM_STATES: readonly RoomState[] = ['open', 'archived'];
+export const roomState = (access: { archived: boolean }): RoomState =>
+  access.archived ? 'archived' : 'open';
 
 /** Who may: anyone who can see the room, or members of at least a role. */
 export type Standing = 'anyone' | RoomRole;
@@ -46,6 +54,8 @@ export const ROOM_COMMANDS = [
   'unmute',
   'role',
   'room-settings',
+  'archive',
+  'unarchive',
   'audit',
   'report',
   'delete',
@@ -65,6 +75,8 @@ export interface Rule {
   readonly muted: boolean;
   /** Answers every non-member with this code, before anything else. */
   readonly nonMember?: ErrorCode;
+  /** Runs only in rooms of this state; absent: in both. */
+  readonly only?: RoomState;
 }
 
 const all = (s: Standing): Record<RoomKind, Standing> => ({
@@ -74,6 +86,7 @@ const all = (s: Standing): Record<RoomKind, Standing> => ({
 });
 const read: Rule = { kinds: all('member'), member: true, muted: false };
 const moderate: Rule = { kinds: all('moderator'), member: false, muted: false };
+const manage: Rule = { kinds: all('admin'), member: false, muted: false };
 
 export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
   join: { kinds: all('anyone'), member: false, muted: false },
@@ -85,6 +98,7 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
     member: true,
     muted: true,
     nonMember: 'SB_ERR_CHANNEL_INVALID',
+    only: 'open',
   },
   read,
   resume: read,
@@ -92,12 +106,13 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
     kinds: { public: 'member', private: 'member', announcement: 'moderator' },
     member: true,
     muted: true,
+    only: 'open',
   },
   /**
    * Posting in a thread (`send` with `thread`): as sending, except that members answer in the
    * threads of an announcement room (only moderators post at its top level).
    */
-  thread: { kinds: all('member'), member: true, muted: true },
+  thread: { kinds: all('member'), member: true, muted: true, only: 'open' },
   /** Following a thread (`follow`): as reading the room. */
   follow: read,
   invite: {
@@ -110,25 +125,30 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
   unban: moderate,
   mute: moderate,
   unmute: moderate,
-  role: { kinds: all('admin'), member: false, muted: false },
-  'room-settings': { kinds: all('admin'), member: false, muted: false },
-  audit: { kinds: all('admin'), member: false, muted: false },
+  role: manage,
+  /** Kind, slow mode and topic; an archived room's too. */
+  'room-settings': manage,
+  /** Makes the room read-only (no sends, edits, reactions, deletes, typing); history stays. */
+  archive: { ...manage, only: 'open' },
+  unarchive: { ...manage, only: 'archived' },
+  audit: manage,
   report: read,
   /** Another user's message (your own needs only what reading the channel needs). */
-  delete: { kinds: all('moderator'), member: true, muted: false },
+  delete: { kinds: all('moderator'), member: true, muted: false, only: 'open' },
   /** Your own message only (no role edits another's); as sending, since it is new text. */
   edit: {
     kinds: { public: 'member', private: 'member', announcement: 'moderator' },
     member: true,
     muted: true,
+    only: 'open',
   },
-  react: { kinds: all('member'), member: true, muted: true },
+  react: { kinds: all('member'), member: true, muted: true, only: 'open' },
   /**
    * `@room` / `@here` in a `send` or `edit`, in rooms of more than --mention-all-min-members
    * members (smaller rooms: whoever may send). SB_ERR_FORBIDDEN is answered as
    * SB_ERR_MENTION_FORBIDDEN.
    */
-  'mention-all': { kinds: all('moderator'), member: true, muted: true },
+  'mention-all': { kinds: all('moderator'), member: true, muted: true, only: 'open' },
   /** Every text of a message, the original included; not its author by that alone. */
   versions: moderate,
 };
@@ -160,8 +180,16 @@ export function level(a: Pick<Actor, 'role' | 'serverAdmin'>): number {
 export const slowModeExempt = (a: Pick<Actor, 'role' | 'serverAdmin'>): boolean =>
   level(a) >= LEVEL.moderator;
 
-/** Null when `actor` may run `command` in a room of `kind`, else the error code to answer. */
-export function authorize(command: RoomCommand, kind: RoomKind, actor: Actor): ErrorCode | null {
+/**
+ * Null when `actor` may run `command` in a room of `kind` in `state` (default open), else the
+ * error code to answer.
+ */
+export function authorize(
+  command: RoomCommand,
+  kind: RoomKind,
+  actor: Actor,
+  state: RoomState = 'open',
+): ErrorCode | null {
   const rule = PERMISSIONS[command];
   const member = actor.role !== null;
   if (!member && rule.nonMember) return rule.nonMember;
@@ -169,6 +197,8 @@ export function authorize(command: RoomCommand, kind: RoomKind, actor: Actor): E
   if (actor.banned && !actor.serverAdmin) return 'SB_ERR_BANNED';
   if (!member && rule.member) return 'SB_ERR_NOT_A_MEMBER';
   if (level(actor) < LEVEL[rule.kinds[kind]]) return 'SB_ERR_FORBIDDEN';
+  if (rule.only !== undefined && rule.only !== state)
+    return state === 'archived' ? 'SB_ERR_ROOM_ARCHIVED' : 'SB_ERR_ROOM_NOT_ARCHIVED';
   if (actor.muted && rule.muted) return 'SB_ERR_MUTED';
   return null;
 }

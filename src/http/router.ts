@@ -46,6 +46,14 @@ export class ApiRouter {
     return this;
   }
 
+  /** Every route, in OpenAPI form (`/rooms/{room}`), in the order added. */
+  routes(): { method: string; path: string }[] {
+    return this.#routes.map((r) => ({
+      method: r.method,
+      path: `/${r.parts.map((p) => (p.startsWith(':') ? `{${p.slice(1)}}` : p)).join('/')}`,
+    }));
+  }
+
   /** Whether `path` is under the prefix, and so answered by this router. */
   owns(path: string): boolean {
     return path === this.prefix || path.startsWith(`${this.prefix}/`);

@@ -31,6 +31,8 @@ const roomName = z.string().max(64).describe('Room name: 1-64 of a-z 0-9 _ -');
 export const MAX_ATTACHMENTS = 10;
 /** 8 KiB: room for a JWT with a few dozen claims; a bigger one is refused unparsed. */
 export const MAX_JWT_LENGTH = 8192;
+/** A room topic's bound in characters (code points), after trimming (SB_ERR_TOPIC_TOO_LONG). */
+export const MAX_TOPIC_CHARS = 250;
 const jwt = z.string().min(1).max(MAX_JWT_LENGTH).describe('Compact JWS, at most 8 KiB.');
 const handle = z.string().max(32).describe('Handle: 1-32 of a-z 0-9 _ . - (case-folded)');
 
@@ -73,8 +75,15 @@ export const RefreshFrame = z
   );
 
 export const RoomsFrame = z
-  .strictObject({ type: z.literal('rooms'), id: requestId })
-  .describe('List all rooms.');
+  .strictObject({
+    type: z.literal('rooms'),
+    id: requestId,
+    archived: z
+      .boolean()
+      .optional()
+      .describe('true: list the archived rooms only; absent or false: the open ones.'),
+  })
+  .describe('List the rooms you can see.');
 
 export const RoomKind = z
   .enum(['public', 'private', 'announcement'])
@@ -320,8 +329,26 @@ export const RoomSettingsFrame = z
       .max(86_400)
       .optional()
       .describe('Seconds between a member\u2019s messages; 0 turns it off.'),
+    topic: z
+      .string()
+      .max(4 * MAX_TOPIC_CHARS)
+      .optional()
+      .describe(
+        `The room\u2019s topic, at most ${MAX_TOPIC_CHARS} characters after trimming ` +
+          '(SB_ERR_TOPIC_TOO_LONG); empty clears it.',
+      ),
   })
-  .describe('Change a room\u2019s kind or slow mode (room admins and above).');
+  .describe('Change a room\u2019s kind, slow mode or topic (room admins and above).');
+
+export const ArchiveFrame = z
+  .strictObject({ type: z.literal('archive'), id: requestId, room: roomName })
+  .describe(
+    'Archive a room (room admins and above): read-only until unarchived; history stays readable.',
+  );
+
+export const UnarchiveFrame = z
+  .strictObject({ type: z.literal('unarchive'), id: requestId, room: roomName })
+  .describe('Unarchive an archived room (room admins and above).');
 
 export const BlockFrame = z
   .strictObject({ type: z.literal('block'), id: requestId, user: handle })
@@ -481,6 +508,8 @@ export const ClientFrame = z.discriminatedUnion('type', [
   UnmuteFrame,
   RoleFrame,
   RoomSettingsFrame,
+  ArchiveFrame,
+  UnarchiveFrame,
   BlockFrame,
   UnblockFrame,
   AuditFrame,
@@ -726,6 +755,8 @@ export const RoomInfo = z.strictObject({
   room: roomName,
   members: z.number().int().min(0),
   lastSeq: seq,
+  topic: z.string().optional().describe('Absent when none.'),
+  archived: z.literal(true).optional().describe('Present when archived (read-only).'),
 });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
@@ -798,7 +829,7 @@ export const AuditEntry = z.strictObject({
   action: z
     .string()
     .describe(
-      'The command: invite, kick, ban, unban, mute, unmute, role, room-settings, delete (another\u2019s message), report.',
+      'The command: invite, kick, ban, unban, mute, unmute, role, room-settings, archive, unarchive, delete (another\u2019s message), report.',
     ),
   target: handle.optional(),
   detail: z.record(z.string(), z.unknown()).optional().describe('The act\u2019s arguments.'),
@@ -971,6 +1002,21 @@ export const ReportEventFrame = z
   );
 export type ReportEvent = Omit<z.infer<typeof ReportEventFrame>, 'type'>;
 
+export const RoomEventFrame = z
+  .strictObject({
+    type: z.literal('room'),
+    room: roomName,
+    kind: RoomKind.optional(),
+    slowMode: z.number().int().min(0).optional(),
+    topic: z.string().optional().describe('The new topic; empty: cleared.'),
+    archived: z.boolean().optional().describe('Archived (true) or unarchived (false).'),
+  })
+  .describe(
+    'A room you are in changed (`room-settings`, `archive`, `unarchive`, on any node): only ' +
+      'what changed is present.',
+  );
+export type RoomEvent = Omit<z.infer<typeof RoomEventFrame>, 'type'>;
+
 export const RoleEventFrame = z
   .strictObject({ type: z.literal('role'), room: roomName, user: handle, role: RoomRole })
   .describe('A member\u2019s role in a room you are in changed (on any node).');
@@ -1044,6 +1090,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   ChannelEventFrame,
   ExpiringFrame,
   ReportEventFrame,
+  RoomEventFrame,
   RoleEventFrame,
   ModeratedEventFrame,
   MentionEventFrame,

@@ -32,6 +32,8 @@ export interface RunningSwitchboard {
   readonly nodeId: string;
   /** The bound port of the `metricsListen` server; null when /metrics is on the chat port. */
   readonly metricsPort: number | null;
+  /** Every route served under /api/v1 as `{method, path}` (`/rooms/{room}`), openapi.json included. */
+  apiRoutes(): { method: string; path: string }[];
   /**
    * Drains and closes: stops accepting, finishes in-flight commands (up to shutdownTimeout),
    * closes clients with 4000 (reconnect), then closes presence, bus and store. Idempotent.
@@ -62,6 +64,7 @@ export async function startSwitchboard(
     ...addressOf(config.host, port),
     nodeId: server.nodeId,
     metricsPort: server.metricsPort,
+    apiRoutes: () => server.apiRoutes(),
     stop: () => server.stop(),
   };
 }

@@ -281,6 +281,11 @@ export class SwitchboardServer {
     return this.bus.nodeId;
   }
 
+  /** The routes served under /api/v1 (OpenAPI form), what /api/v1/openapi.json must document. */
+  apiRoutes(): { method: string; path: string }[] {
+    return this.api.routes();
+  }
+
   /** Starts listening; resolves with the bound port. */
   async start(): Promise<number> {
     await this.core.start();

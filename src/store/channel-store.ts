@@ -17,6 +17,9 @@ export interface RoomSummary {
   room: string;
   members: number;
   lastSeq: number;
+  /** '' when none. */
+  topic: string;
+  archived: boolean;
 }
 
 export interface Membership {

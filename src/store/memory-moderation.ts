@@ -8,6 +8,7 @@ import type {
   RoomAccess,
   RoomKind,
   RoomRole,
+  RoomSettings,
 } from './moderation-store.js';
 
 /** What MemoryModeration reads and writes of a MemoryStore channel. */
@@ -15,6 +16,8 @@ export interface MemoryChannel {
   kind: ChannelKind;
   roomKind: RoomKind;
   slowMode: number;
+  topic: string;
+  archived: boolean;
   messages: StoredMessage[];
   members: Map<string, MemberPosition & { role: RoomRole }>;
 }
@@ -39,19 +42,26 @@ export class MemoryModeration implements ModerationStore {
       kind: ch.roomKind,
       role: ch.members.get(user)?.role ?? null,
       slowMode: ch.slowMode,
+      topic: ch.topic,
+      archived: ch.archived,
       banned: active(this.#restrictions.get(key(channel, user, 'ban')), now) !== null,
       muted: active(this.#restrictions.get(key(channel, user, 'mute')), now) !== null,
     };
   }
 
-  async setRoomSettings(
-    channel: string,
-    settings: { kind?: RoomKind; slowMode?: number },
-  ): Promise<boolean> {
+  async setRoomSettings(channel: string, settings: RoomSettings): Promise<boolean> {
     const ch = this.channels.get(channel);
     if (!ch || ch.kind !== 'room') return false;
     if (settings.kind !== undefined) ch.roomKind = settings.kind;
     if (settings.slowMode !== undefined) ch.slowMode = settings.slowMode;
+    if (settings.topic !== undefined) ch.topic = settings.topic;
+    return true;
+  }
+
+  async setArchived(channel: string, archived: boolean): Promise<boolean> {
+    const ch = this.channels.get(channel);
+    if (!ch || ch.kind !== 'room' || ch.archived === archived) return false;
+    ch.archived = archived;
     return true;
   }
 

@@ -187,6 +187,8 @@ export class MemoryStore implements Store, SessionStore {
       kind,
       roomKind: 'public',
       slowMode: 0,
+      topic: '',
+      archived: false,
       lastSeq: 0,
       messages: [],
       byCid: new Map(),
@@ -200,7 +202,13 @@ export class MemoryStore implements Store, SessionStore {
     const rooms: RoomSummary[] = [];
     for (const [id, ch] of this.#channels) {
       if (ch.kind !== 'room') continue;
-      rooms.push({ room: id.slice('room:'.length), members: ch.members.size, lastSeq: ch.lastSeq });
+      rooms.push({
+        room: id.slice('room:'.length),
+        members: ch.members.size,
+        lastSeq: ch.lastSeq,
+        topic: ch.topic,
+        archived: ch.archived,
+      });
     }
     return rooms.sort((a, b) => (a.room < b.room ? -1 : 1));
   }

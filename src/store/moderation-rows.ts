@@ -28,6 +28,8 @@ export const toRestriction = (r: RestrictionRow): Restriction => ({
 export interface AccessRow {
   room_kind: RoomAccess['kind'];
   slow_mode: number;
+  topic: string;
+  archived: number | boolean;
   role: RoomAccess['role'];
   banned: number | boolean;
   muted: number | boolean;
@@ -37,6 +39,8 @@ export const toAccess = (r: AccessRow): RoomAccess => ({
   kind: r.room_kind,
   role: r.role,
   slowMode: r.slow_mode,
+  topic: r.topic,
+  archived: Boolean(r.archived),
   banned: Boolean(r.banned),
   muted: Boolean(r.muted),
 });

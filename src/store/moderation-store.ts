@@ -4,8 +4,9 @@
  * as the channels (a member's role lives with the membership and goes with it).
  *
  * Guarantees every implementation gives (checked by test/store/cases/moderation.ts):
- * - A new room is `public` with slow mode 0; a new member's role is `member`; removing a member
- *   forgets their role.
+ * - A new room is `public` with slow mode 0, no topic (''), not archived; a new member's role is
+ *   `member`; removing a member forgets their role.
+ * - `setArchived` changes the state at most once per call: of two racing archives one resolves true.
  * - A restriction (ban or mute) is one per (scope, user, kind): setting it again replaces it.
  *   It is active while `until` is null or later than the `now` a reader passes.
  * - Audit entries get increasing ids and are read newest first.
@@ -38,10 +39,21 @@ export interface RoomAccess {
   role: RoomRole | null;
   /** Seconds between a member's messages; 0 is off. */
   slowMode: number;
+  /** The room's topic; '' when none. */
+  topic: string;
+  /** Archived: read-only (no sends, edits, reactions) until unarchived. */
+  archived: boolean;
   /** Under an active room ban. */
   banned: boolean;
   /** Under an active room mute. */
   muted: boolean;
+}
+
+/** The settings `room-settings` changes; an absent one is left as it is. */
+export interface RoomSettings {
+  kind?: RoomKind;
+  slowMode?: number;
+  topic?: string;
 }
 
 export interface AuditEntry {
@@ -60,11 +72,10 @@ export interface AuditEntry {
 export interface ModerationStore {
   /** Kind, role and restrictions of `user` in room `channel`; null when no such room. */
   access(channel: string, user: string, now: number): Promise<RoomAccess | null>;
-  /** Changes the room's kind and/or slow mode; resolves false when no such room. */
-  setRoomSettings(
-    channel: string,
-    settings: { kind?: RoomKind; slowMode?: number },
-  ): Promise<boolean>;
+  /** Changes the room's kind, slow mode and/or topic; resolves false when no such room. */
+  setRoomSettings(channel: string, settings: RoomSettings): Promise<boolean>;
+  /** Archives or unarchives a room; resolves false when no such room or already in that state. */
+  setArchived(channel: string, archived: boolean): Promise<boolean>;
   /** Rooms of kind `private` the user is not a member of (hidden from them). */
   hiddenRooms(user: string): Promise<string[]>;
   /** Sets a member's role; resolves false when not a member. */

@@ -13,8 +13,8 @@ import type {
   Restriction,
   RestrictionKind,
   RoomAccess,
-  RoomKind,
   RoomRole,
+  RoomSettings,
 } from './moderation-store.js';
 
 /** Runs one named statement, wrapping driver errors (the PostgresStore's wrapper). */
@@ -29,12 +29,15 @@ const restricted = (kind: RestrictionKind): string =>
      AND r.kind = '${kind}' AND (r.until_ts IS NULL OR r.until_ts > $3))`;
 
 const SQL = {
-  modAccess: `SELECT c.room_kind, c.slow_mode,
+  modAccess: `SELECT c.room_kind, c.slow_mode, c.topic, c.archived,
       (SELECT role FROM members m WHERE m.channel = c.channel AND m."user" = $2) AS role,
       ${restricted('ban')} AS banned, ${restricted('mute')} AS muted
     FROM channels c WHERE c.channel = $1 AND c.kind = 'room'`,
   modSettings: `UPDATE channels SET room_kind = coalesce($2, room_kind),
-      slow_mode = coalesce($3::int, slow_mode) WHERE channel = $1 AND kind = 'room'`,
+      slow_mode = coalesce($3::int, slow_mode), topic = coalesce($4, topic)
+    WHERE channel = $1 AND kind = 'room'`,
+  modArchive: `UPDATE channels SET archived = $2
+    WHERE channel = $1 AND kind = 'room' AND archived <> $2`,
   modHidden: `SELECT channel FROM channels c WHERE kind = 'room' AND room_kind = 'private'
       AND NOT EXISTS (SELECT 1 FROM members m WHERE m.channel = c.channel AND m."user" = $1)
     ORDER BY channel`,
@@ -71,12 +74,13 @@ export class PostgresModeration implements ModerationStore {
     return row ? toAccess(row) : null;
   }
 
-  async setRoomSettings(
-    channel: string,
-    s: { kind?: RoomKind; slowMode?: number },
-  ): Promise<boolean> {
-    const values = [channel, s.kind ?? null, s.slowMode ?? null];
+  async setRoomSettings(channel: string, s: RoomSettings): Promise<boolean> {
+    const values = [channel, s.kind ?? null, s.slowMode ?? null, s.topic ?? null];
     return (await this.#q('modSettings', values)).rowCount === 1;
+  }
+
+  async setArchived(channel: string, archived: boolean): Promise<boolean> {
+    return (await this.#q('modArchive', [channel, archived])).rowCount === 1;
   }
 
   async hiddenRooms(user: string): Promise<string[]> {

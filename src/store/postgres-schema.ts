@@ -256,7 +256,10 @@ const MIGRATIONS: Migration[] = [
      lease_node TEXT,
      lease_until BIGINT
    )`,
-  // 16 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 16 (issue 9, rooms): a room's topic ('' when none) and whether it is archived (read-only).
+  `ALTER TABLE channels ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+   ALTER TABLE channels ADD COLUMN archived BOOLEAN NOT NULL DEFAULT false`,
+  // 17 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

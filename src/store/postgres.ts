@@ -148,7 +148,7 @@ const SQL = {
   head: 'SELECT last_seq, first_seq FROM channels WHERE channel = $1',
   createChannel: `INSERT INTO channels (channel, kind, created_by, created_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (channel) DO NOTHING`,
-  listRooms: `SELECT substr(c.channel, 6) AS room, c.last_seq,
+  listRooms: `SELECT substr(c.channel, 6) AS room, c.last_seq, c.topic, c.archived,
       (SELECT count(*) FROM members m WHERE m.channel = c.channel) AS members
     FROM channels c WHERE c.kind = 'room' ORDER BY c.channel`,
   insertMember: `INSERT INTO members (channel, "user", read_seq, joined_at, floor_seq)
@@ -524,11 +524,20 @@ export class PostgresStore implements Store, SessionStore {
   }
 
   async listRooms(): Promise<RoomSummary[]> {
-    const { rows } = await this.#query<{ room: string; members: number; last_seq: number }>(
-      'listRooms',
-      [],
-    );
-    return rows.map((r) => ({ room: r.room, members: r.members, lastSeq: r.last_seq }));
+    const { rows } = await this.#query<{
+      room: string;
+      members: number;
+      last_seq: number;
+      topic: string;
+      archived: boolean;
+    }>('listRooms', []);
+    return rows.map((r) => ({
+      room: r.room,
+      members: r.members,
+      lastSeq: r.last_seq,
+      topic: r.topic,
+      archived: r.archived,
+    }));
   }
 
   /** Channels are never deleted, so "not inserted and no channel" means an unknown channel. */

@@ -13,8 +13,8 @@ import type {
   Restriction,
   RestrictionKind,
   RoomAccess,
-  RoomKind,
   RoomRole,
+  RoomSettings,
 } from './moderation-store.js';
 
 /** Runs a synchronous driver call, wrapping driver errors (the SqliteStore's wrapper). */
@@ -28,14 +28,19 @@ function prepare(db: Database.Database) {
        AND r.kind = '${kind}' AND ${ACTIVE})`;
   return {
     access: db.prepare(
-      `SELECT c.room_kind, c.slow_mode,
+      `SELECT c.room_kind, c.slow_mode, c.topic, c.archived,
          (SELECT role FROM members m WHERE m.channel = c.channel AND m.user = @user) AS role,
          ${restricted('ban')} AS banned, ${restricted('mute')} AS muted
        FROM channels c WHERE c.channel = @channel AND c.kind = 'room'`,
     ),
     settings: db.prepare(
       `UPDATE channels SET room_kind = coalesce(@kind, room_kind),
-         slow_mode = coalesce(@slowMode, slow_mode) WHERE channel = @channel AND kind = 'room'`,
+         slow_mode = coalesce(@slowMode, slow_mode), topic = coalesce(@topic, topic)
+       WHERE channel = @channel AND kind = 'room'`,
+    ),
+    archive: db.prepare(
+      `UPDATE channels SET archived = @archived
+       WHERE channel = @channel AND kind = 'room' AND archived <> @archived`,
     ),
     hidden: db.prepare(
       `SELECT channel FROM channels c WHERE kind = 'room' AND room_kind = 'private'
@@ -82,11 +87,19 @@ export class SqliteModeration implements ModerationStore {
     });
   }
 
-  setRoomSettings(channel: string, s: { kind?: RoomKind; slowMode?: number }): Promise<boolean> {
+  setRoomSettings(channel: string, s: RoomSettings): Promise<boolean> {
+    const values = {
+      channel,
+      kind: s.kind ?? null,
+      slowMode: s.slowMode ?? null,
+      topic: s.topic ?? null,
+    };
+    return this.run(() => this.#sql.settings.run(values).changes === 1);
+  }
+
+  setArchived(channel: string, archived: boolean): Promise<boolean> {
     return this.run(
-      () =>
-        this.#sql.settings.run({ channel, kind: s.kind ?? null, slowMode: s.slowMode ?? null })
-          .changes === 1,
+      () => this.#sql.archive.run({ channel, archived: archived ? 1 : 0 }).changes === 1,
     );
   }
 

@@ -249,7 +249,10 @@ const MIGRATIONS: string[] = [
      lease_node TEXT,
      lease_until INTEGER
    );`,
-  // 16 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 16 (issue 9, rooms): a room's topic ('' when none) and whether it is archived (read-only).
+  `ALTER TABLE channels ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+   ALTER TABLE channels ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;`,
+  // 17 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

@@ -283,8 +283,16 @@ export class SqliteStore implements Store, SessionStore {
         room: string;
         members: number;
         last_seq: number;
+        topic: string;
+        archived: number;
       }[];
-      return rows.map((r) => ({ room: r.room, members: r.members, lastSeq: r.last_seq }));
+      return rows.map((r) => ({
+        room: r.room,
+        members: r.members,
+        lastSeq: r.last_seq,
+        topic: r.topic,
+        archived: r.archived === 1,
+      }));
     });
   }
 
@@ -559,7 +567,7 @@ function prepare(db: Database.Database) {
        ON CONFLICT (channel) DO NOTHING`,
     ),
     listRooms: db.prepare(
-      `SELECT substr(c.channel, 6) AS room, c.last_seq,
+      `SELECT substr(c.channel, 6) AS room, c.last_seq, c.topic, c.archived,
          (SELECT count(*) FROM members m WHERE m.channel = c.channel) AS members
        FROM channels c WHERE c.kind = 'room' ORDER BY c.channel`,
     ),

@@ -41,6 +41,7 @@ export type {
   Restriction,
   RestrictionKind,
   RoomAccess,
+  RoomSettings,
   RoomKind,
   RoomRole,
 } from './moderation-store.js';

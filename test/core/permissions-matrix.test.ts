@@ -1,6 +1,7 @@
 /**
  * Walks every cell of the permission table (src/core/permissions.ts) over the wire: for each
- * command, room kind and subject (a role or state), a new room with an actor in that position
+ * command, room state (open, archived), room kind and subject (a role or state of the user), a
+ * new room with an actor in that position
  * sends the command, and the answer must be the table's: a reply, or exactly its error code.
  */
 import assert from 'node:assert/strict';
@@ -9,9 +10,11 @@ import {
   PERMISSIONS,
   ROOM_COMMANDS,
   ROOM_KINDS,
+  ROOM_STATES,
   SUBJECTS,
   authorize,
   type RoomCommand,
+  type RoomState,
   type Subject,
 } from '../../src/core/permissions.js';
 import type { RoomKind } from '../../src/store/store.js';
@@ -67,16 +70,22 @@ function frameOf(command: RoomCommand, s: Scene): Record<string, unknown> {
  * The table's answer; past it, an edit of message 1 (the owner's) is the owner's alone: the
  * table has no role that edits another's message.
  */
-function expected(command: RoomCommand, kind: RoomKind, subject: Subject): string {
+function expected(
+  command: RoomCommand,
+  kind: RoomKind,
+  subject: Subject,
+  state: RoomState,
+): string {
+  const actor = SUBJECTS[subject];
   if (command === 'mention-all') {
     // A send first; in a room above --mention-all-min-members (0 here) the mention's row then.
-    const code =
-      authorize('send', kind, SUBJECTS[subject]) ?? authorize(command, kind, SUBJECTS[subject]);
-    return code === 'SB_ERR_FORBIDDEN' && authorize('send', kind, SUBJECTS[subject]) === null
+    const send = authorize('send', kind, actor, state);
+    const code = send ?? authorize(command, kind, actor, state);
+    return code === 'SB_ERR_FORBIDDEN' && send === null
       ? 'SB_ERR_MENTION_FORBIDDEN'
       : (code ?? 'ok');
   }
-  const code = authorize(command, kind, SUBJECTS[subject]);
+  const code = authorize(command, kind, actor, state);
   if (code !== null) return code;
   return command === 'edit' && subject !== 'owner' ? 'SB_ERR_FORBIDDEN' : 'ok';
 }
@@ -92,18 +101,28 @@ describe('the permission table over the wire', () => {
     assert.deepEqual(Object.keys(PERMISSIONS).sort(), [...ROOM_COMMANDS].sort());
   });
 
+  it('holds back writes in archived rooms, and only there', () => {
+    const writes = ROOM_COMMANDS.filter((c) => PERMISSIONS[c].only === 'open');
+    assert.ok(
+      ['send', 'edit', 'react', 'delete', 'typing'].every((c) => writes.includes(c as never)),
+    );
+    assert.ok(!writes.includes('history') && !writes.includes('read'));
+  });
+
   for (const command of ROOM_COMMANDS) {
-    it(`answers ${command} as the table says in every room kind, role and state`, async () => {
+    it(`answers ${command} as the table says in every room state, kind and role`, async () => {
       const got: string[] = [];
       const want: string[] = [];
-      for (const kind of ROOM_KINDS) {
-        for (const subject of Object.keys(SUBJECTS) as Subject[]) {
-          const s = await scene(node, kind, subject);
-          const cell = `${command} | ${kind} | ${subject}`;
-          got.push(`${cell} → ${await outcome(s.actor, frameOf(command, s))}`);
-          want.push(`${cell} → ${expected(command, kind, subject)}`);
-          s.actor.raw.drop();
-          s.owner.raw.drop();
+      for (const state of ROOM_STATES) {
+        for (const kind of ROOM_KINDS) {
+          for (const subject of Object.keys(SUBJECTS) as Subject[]) {
+            const s = await scene(node, kind, subject, state);
+            const cell = `${command} | ${state} ${kind} | ${subject}`;
+            got.push(`${cell} → ${await outcome(s.actor, frameOf(command, s))}`);
+            want.push(`${cell} → ${expected(command, kind, subject, state)}`);
+            s.actor.raw.drop();
+            s.owner.raw.drop();
+          }
         }
       }
       assert.deepEqual(got, want);

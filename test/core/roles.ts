@@ -4,7 +4,7 @@
  * events, and a room set up with an actor in each role or state of the permission table.
  */
 import type { Authenticator, Credentials } from '../../src/auth/authenticator.js';
-import type { Subject } from '../../src/core/permissions.js';
+import type { RoomState, Subject } from '../../src/core/permissions.js';
 import type { RoomKind } from '../../src/store/store.js';
 import { TestClient, type Node } from './harness.js';
 
@@ -51,8 +51,16 @@ export interface Scene {
   target: string;
 }
 
-/** A new room of `kind` with its owner, its first message (seq 1), a member to act on, and an actor who is `subject`. */
-export async function scene(node: Node, kind: RoomKind, subject: Subject): Promise<Scene> {
+/**
+ * A new room of `kind` with its owner, its first message (seq 1), a member to act on, and an actor
+ * who is `subject`; archived by its owner last when `state` says so.
+ */
+export async function scene(
+  node: Node,
+  kind: RoomKind,
+  subject: Subject,
+  state: RoomState = 'open',
+): Promise<Scene> {
   const room = fresh('r');
   const owner = await connect(node, fresh('own'));
   await must(owner, { type: 'create', room, kind });
@@ -70,5 +78,6 @@ export async function scene(node: Node, kind: RoomKind, subject: Subject): Promi
       await must(owner, { type: 'role', room, user, role: subject });
     actor = await connect(node, user);
   }
+  if (state === 'archived') await must(owner, { type: 'archive', room });
   return { room, owner, actor, target };
 }

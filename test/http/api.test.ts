@@ -268,6 +268,52 @@ describe('the operator API acts in chat like a socket command', () => {
     assert.equal(banned.body.code, 'SB_ERR_BANNED');
   });
 
+  test('a room gets a topic and is archived over HTTP: read-only (409), listed apart, unarchived once', async () => {
+    assert.equal((await f.http.post('/rooms', { room: 'attic' }, key)).status, 201);
+    const annToken = await f.register('amy');
+    await f.http.call('PUT', '/rooms/attic/members/amy', undefined, key);
+    const amy = await WsTestClient.connect(f.server.wsUrl);
+    await amy.hello({ token: annToken });
+    await f.http.post('/rooms/attic/messages?as=amy', { text: 'old news' }, key);
+    const long = await f.http.call('PATCH', '/rooms/attic', { topic: 'x'.repeat(251) }, key);
+    assert.deepEqual([long.status, long.body.code], [400, 'SB_ERR_TOPIC_TOO_LONG']);
+    const topic = await f.http.call('PATCH', '/rooms/attic', { topic: 'Old things' }, key);
+    assert.equal(topic.status, 200);
+    await amy.waitFor((m) => m.type === 'room' && m.room === 'attic' && m.topic === 'Old things');
+    const rooms = async (query: string) =>
+      (await f.http.call('GET', `/rooms${query}`, undefined, key)).body as unknown as {
+        rooms: { room: string; topic?: string; archived?: true }[];
+      };
+    assert.equal((await rooms('')).rooms.find((r) => r.room === 'attic')?.topic, 'Old things');
+
+    assert.equal((await f.http.post('/rooms/attic/archive', undefined, key)).status, 204);
+    await amy.waitFor((m) => m.type === 'room' && m.room === 'attic' && m.archived === true);
+    const late = await f.http.post('/rooms/attic/messages?as=amy', { text: 'late' }, key);
+    assert.deepEqual([late.status, late.body.code], [409, 'SB_ERR_ROOM_ARCHIVED']);
+    const history = await f.http.call('GET', '/rooms/attic/messages?as=amy', undefined, key);
+    assert.equal(history.status, 200);
+    assert.equal(
+      (await rooms('')).rooms.some((r) => r.room === 'attic'),
+      false,
+    );
+    const archived = (await rooms('?archived=true')).rooms;
+    assert.deepEqual(
+      archived.map((r) => [r.room, r.archived]),
+      [['attic', true]],
+    );
+    const twice = await f.http.post('/rooms/attic/archive', undefined, key);
+    assert.deepEqual([twice.status, twice.body.code], [409, 'SB_ERR_ROOM_ARCHIVED']);
+
+    assert.equal((await f.http.post('/rooms/attic/unarchive', undefined, key)).status, 204);
+    const again = await f.http.post('/rooms/attic/unarchive', undefined, key);
+    assert.deepEqual([again.status, again.body.code], [409, 'SB_ERR_ROOM_NOT_ARCHIVED']);
+    const back = await f.http.post('/rooms/attic/messages?as=amy', { text: 'back' }, key);
+    assert.equal(back.status, 201);
+    const asAmy = await f.http.post('/rooms/attic/archive?as=amy', undefined, key);
+    assert.deepEqual([asAmy.status, asAmy.body.code], [403, 'SB_ERR_FORBIDDEN']);
+    amy.close();
+  });
+
   test('a post answers in a thread (alsoToRoom too); a thread root that is no message is 404', async () => {
     const root = await f.http.post('/rooms/general/messages?as=root', { text: 'plan?' }, key);
     const rootSeq = (root.body as unknown as Posted).message.seq;

@@ -143,5 +143,18 @@ describe('the API as the admin console calls it', () => {
         reason: 'spam',
       },
     );
+    // An archived room keeps its reports in the queue.
+    const archive = await f.http.post('/rooms/general/archive', undefined, f.rootToken);
+    assert.equal(archive.status, 204);
+    try {
+      const again = await f.http.call('GET', '/reports', undefined, f.rootToken);
+      const reports = (again.body as unknown as { reports: { seq: number }[] }).reports;
+      assert.deepEqual(
+        reports.map((r) => r.seq),
+        [seq],
+      );
+    } finally {
+      await f.http.post('/rooms/general/unarchive', undefined, f.rootToken);
+    }
   });
 });

@@ -6,12 +6,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { API_MD_PATH, generateApiMarkdown } from '../../scripts/gen-api-docs.js';
-import { startApiNode, type ApiFixture } from './api-fixture.js';
+import { PASSWORD, startApiNode, type ApiFixture } from './api-fixture.js';
 
 interface Operation {
-  responses: Record<string, unknown>;
-  'x-scope': string;
+  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>;
+  'x-scope'?: string;
+  /** Set on the page's own routes (src/http/route-docs.ts), absent on operator endpoints. */
+  'x-auth'?: string;
 }
 type Paths = Record<string, Record<string, Operation>>;
 
@@ -43,7 +46,7 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   },
   { op: 'GET /search', path: '/search?as=walker&q=hi' },
   { op: 'GET /rooms', path: '/rooms' },
-  { op: 'PATCH /rooms/{room}', path: '/rooms/walk', body: { slowMode: 0 } },
+  { op: 'PATCH /rooms/{room}', path: '/rooms/walk', body: { slowMode: 0, topic: 'Walking' } },
   { op: 'GET /rooms/{room}/members', path: '/rooms/walk/members' },
   {
     op: 'PUT /rooms/{room}/members/{user}/role',
@@ -57,6 +60,8 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   },
   { op: 'DELETE /rooms/{room}/mutes/{user}', path: '/rooms/walk/mutes/walker' },
   { op: 'GET /rooms/{room}/presence', path: '/rooms/walk/presence' },
+  { op: 'POST /rooms/{room}/archive', path: '/rooms/walk/archive' },
+  { op: 'POST /rooms/{room}/unarchive', path: '/rooms/walk/unarchive' },
   { op: 'DELETE /rooms/{room}/members/{user}', path: '/rooms/walk/members/walker?reason=test' },
   { op: 'PUT /rooms/{room}/bans/{user}', path: '/rooms/walk/bans/walker', body: {} },
   { op: 'DELETE /rooms/{room}/bans/{user}', path: '/rooms/walk/bans/walker' },
@@ -75,6 +80,80 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   { op: 'GET /metrics/history', path: '/metrics/history' },
 ];
 
+/**
+ * A call of each of the page's own routes (src/http/route-docs.ts), with the credentials it
+ * documents: `session` the walker's own session token, `admin` root's. `{sid}` is the walker's
+ * second session, `{hook}` the subscription made.
+ */
+const PAGE_WALK: { op: string; path: string; body?: unknown; as?: 'session' | 'admin' }[] = [
+  { op: 'GET /auth/modes', path: '/auth/modes' },
+  {
+    op: 'POST /auth/register',
+    path: '/auth/register',
+    body: { handle: 'pager', password: PASSWORD },
+  },
+  { op: 'POST /auth/login', path: '/auth/login', body: { handle: 'pager', password: PASSWORD } },
+  { op: 'GET /auth/me', path: '/auth/me', as: 'session' },
+  { op: 'PATCH /auth/me', path: '/auth/me', body: { name: 'Pager' }, as: 'session' },
+  { op: 'GET /auth/sessions', path: '/auth/sessions', as: 'session' },
+  { op: 'DELETE /auth/sessions/{id}', path: '/auth/sessions/{sid}', as: 'session' },
+  {
+    op: 'POST /auth/password',
+    path: '/auth/password',
+    body: { oldPassword: PASSWORD, newPassword: `${PASSWORD}!` },
+    as: 'session',
+  },
+  { op: 'GET /push/vapid-public-key', path: '/push/vapid-public-key' },
+  { op: 'POST /webhooks', path: '/webhooks', body: { url: 'http://127.0.0.1:9/x' }, as: 'admin' },
+  { op: 'GET /webhooks', path: '/webhooks', as: 'admin' },
+  { op: 'GET /webhooks/{id}', path: '/webhooks/{hook}', as: 'admin' },
+  { op: 'PATCH /webhooks/{id}', path: '/webhooks/{hook}', body: { state: 'paused' }, as: 'admin' },
+  {
+    op: 'POST /webhooks/{id}/replay',
+    path: '/webhooks/{hook}/replay',
+    body: { from: 1 },
+    as: 'admin',
+  },
+  { op: 'DELETE /webhooks/{id}', path: '/webhooks/{hook}', as: 'admin' },
+  { op: 'POST /auth/logout', path: '/auth/logout', as: 'session' },
+];
+
+/** Page routes the walk leaves to the tests that set up what they need, by that test. */
+const WALKED_ELSEWHERE: Record<string, string> = {
+  'POST /auth/upgrade': 'test/http/accounts.test.ts (a guest session)',
+  'GET /auth/oidc/start': 'test/http/oidc.test.ts (an OpenID provider)',
+  'GET /auth/oidc/callback': 'test/http/oidc.test.ts (an OpenID provider)',
+  'POST /uploads': 'test/http/uploads.test.ts',
+  'GET /uploads/{id}/link': 'test/http/uploads.test.ts',
+  'GET /files/{id}': 'test/http/uploads.test.ts (a signed link)',
+  'GET /files/{id}/thumb': 'test/http/uploads.test.ts (an image)',
+};
+
+/**
+ * Operator endpoints answering JSON whose success body is documented as any JSON still: each
+ * should get a `response` schema (src/http/api/endpoint.ts). A new endpoint without one fails
+ * the walk until it has one or is named here.
+ */
+const UNTYPED = [
+  'GET /api-keys',
+  'GET /audit',
+  'GET /health',
+  'GET /metrics/history',
+  'GET /presence',
+  'GET /reports',
+  'GET /users',
+  'GET /users/{user}',
+  'PATCH /rooms/{room}',
+  'PATCH /rooms/{room}/messages/{seq}',
+  'DELETE /rooms/{room}/messages/{seq}',
+  'POST /api-keys',
+  'POST /users',
+  'POST /users/{user}/sessions',
+  'PUT /users/{user}/roles/admin',
+  'DELETE /users/{user}/roles/admin',
+  'DELETE /users/{user}/sessions',
+];
+
 const sample = (path: string): string =>
   path.replace(/\{(\w+)\}/g, (_, name: string) =>
     name === 'seq' ? '1' : name === 'user' ? 'root' : name === 'room' ? 'general' : 'x',
@@ -84,7 +163,7 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
   let f: ApiFixture;
   let paths: Paths;
   before(async () => {
-    f = await startApiNode();
+    f = await startApiNode({ webhooks: true, webhookAllow: ['127.0.0.1'] });
     const res = await fetch(`${f.server.url}/api/v1/openapi.json`);
     assert.equal(res.status, 200);
     const doc = (await res.json()) as { openapi: string; paths: Paths };
@@ -98,9 +177,33 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     assert.ok(paths['/rooms/{room}/messages']?.['post']);
   });
 
-  test('every documented path and method exists and answers 401 SB_ERR_API_KEY_INVALID without a key', async () => {
+  test('documents every route the server serves under /api/v1, and no other', () => {
+    const served = f.server
+      .apiRoutes()
+      .map((r) => `${r.method} ${r.path}`)
+      .filter((op) => op !== 'GET /openapi.json');
+    const documented = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    assert.equal(new Set(served).size, served.length, 'no route is registered twice');
+    assert.deepEqual(
+      served.filter((op) => !documented.includes(op)),
+      [],
+      'served but undocumented',
+    );
+    assert.deepEqual(
+      documented.filter((op) => !served.includes(op)),
+      [],
+      'documented but not served',
+    );
+    assert.ok(served.includes('POST /auth/login') && served.includes('GET /webhooks'));
+  });
+
+  test('every documented operator path and method exists and answers 401 SB_ERR_API_KEY_INVALID without a key', async () => {
     for (const [path, methods] of Object.entries(paths)) {
-      for (const method of Object.keys(methods)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        if (operation['x-auth'] !== undefined) continue; // the page's own routes: below
+
         const res = await fetch(`${f.server.url}/api/v1${sample(path)}`, {
           method: method.toUpperCase(),
         });
@@ -113,22 +216,84 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
 
   test('every documented operation, called with a key, answers its documented success status', async () => {
     const documented = Object.entries(paths).flatMap(([path, methods]) =>
-      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+      Object.entries(methods)
+        .filter(([, op]) => op['x-auth'] === undefined)
+        .map(([m]) => `${m.toUpperCase()} ${path}`),
     );
     assert.deepEqual(
       [...WALK.map((w) => w.op)].sort(),
       [...documented].sort(),
-      'the walk covers every documented operation',
+      'the walk covers every documented operator endpoint',
     );
     const key = await f.key();
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const untyped: string[] = [];
+    let typed = 0;
     let spare = '';
     for (const step of WALK) {
       const [method, path] = step.op.split(' ') as [string, string];
       const operation = paths[path]![method.toLowerCase()]!;
-      const success = Object.keys(operation.responses).find((s) => s.startsWith('2'));
+      const success = Object.keys(operation.responses).find((s) => s.startsWith('2'))!;
       const r = await f.http.call(method, step.path.replace('{spare}', spare), step.body, key);
       assert.equal(String(r.status), success, `${step.op}: ${JSON.stringify(r.body)}`);
       if (step.op === 'POST /api-keys') spare = (r.body as unknown as { id: string }).id;
+      const schema = operation.responses[success]?.content?.['application/json']?.schema;
+      if (schema === undefined) continue; // 204: no body
+      if (Object.keys(schema).length === 0) {
+        untyped.push(step.op);
+        continue;
+      }
+      const validate = ajv.compile(schema);
+      assert.ok(validate(r.body), `${step.op}: ${ajv.errorsText(validate.errors)}`);
+      typed++;
+    }
+    assert.deepEqual(
+      untyped.sort(),
+      [...UNTYPED].sort(),
+      'the endpoints without a response schema',
+    );
+    assert.ok(typed >= 8, `answers validated against their schema: ${typed}`);
+  });
+});
+
+describe('the page\u2019s own routes in /api/v1/openapi.json', () => {
+  let f: ApiFixture;
+  let paths: Paths;
+  before(async () => {
+    f = await startApiNode({ webhooks: true, webhookAllow: ['127.0.0.1'] });
+    paths = (
+      (await (await fetch(`${f.server.url}/api/v1/openapi.json`)).json()) as { paths: Paths }
+    ).paths;
+  });
+  after(() => f.server.stop());
+
+  test('each, called with the credentials it documents, answers its documented success status', async () => {
+    const documented = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op['x-auth'] !== undefined)
+        .map(([m]) => `${m.toUpperCase()} ${path}`),
+    );
+    assert.deepEqual(
+      [...PAGE_WALK.map((w) => w.op), ...Object.keys(WALKED_ELSEWHERE)].sort(),
+      [...documented].sort(),
+      'the walk and the list of routes walked elsewhere cover every page route',
+    );
+    let session = '';
+    let sid = '';
+    let hook = '';
+    for (const step of PAGE_WALK) {
+      const [method, path] = step.op.split(' ') as [string, string];
+      const operation = paths[path]![method.toLowerCase()]!;
+      const success = Object.keys(operation.responses).find((s) => /^[23]/.test(s));
+      const token = step.as === 'admin' ? f.rootToken : step.as === 'session' ? session : undefined;
+      const url = step.path.replace('{sid}', sid).replace('{hook}', hook);
+      const r = await f.http.call(method, url, step.body, token);
+      assert.equal(String(r.status), success, `${step.op}: ${JSON.stringify(r.body)}`);
+      const body = r.body as unknown as Record<string, unknown>;
+      if (step.op === 'POST /auth/register') session = String(body['token']);
+      if (step.op === 'GET /auth/sessions')
+        sid = (body['sessions'] as { id: string; current: boolean }[]).find((s) => !s.current)!.id;
+      if (step.op === 'POST /webhooks') hook = String(body['id']);
     }
   });
 });

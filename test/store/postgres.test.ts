@@ -100,7 +100,9 @@ describeWithPostgres('PostgresStore', (server, factory) => {
         const store = await openStore(u.toString(), { dataDir: '/nonexistent' });
         try {
           assert.ok(store instanceof PostgresStore);
-          assert.deepEqual(await store.listRooms(), [{ room: 'general', members: 0, lastSeq: 0 }]);
+          assert.deepEqual(await store.listRooms(), [
+            { room: 'general', members: 0, lastSeq: 0, topic: '', archived: false },
+          ]);
         } finally {
           await store.close();
         }

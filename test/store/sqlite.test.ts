@@ -226,7 +226,9 @@ describe('openStore', () => {
     try {
       assert.ok(existsSync(join(dataDir, 'switchboard.db')));
       assert.ok(store instanceof SqliteStore);
-      assert.deepEqual(await store.listRooms(), [{ room: 'general', members: 0, lastSeq: 0 }]);
+      assert.deepEqual(await store.listRooms(), [
+        { room: 'general', members: 0, lastSeq: 0, topic: '', archived: false },
+      ]);
     } finally {
       await store.close();
     }

@@ -7,7 +7,7 @@
  * act (the `delete` row of the permission table) and goes in the audit log.
  */
 import { SwitchboardError } from '../../errors.js';
-import { authorize } from '../permissions.js';
+import { authorize, roomState } from '../permissions.js';
 import type { Handler } from './context.js';
 import { targetMessage } from './message-events.js';
 import { appendEntry } from './append-entry.js';
@@ -21,9 +21,9 @@ export const deleteMessage: Handler<'delete'> = async (ctx, conn, f) => {
   } = await targetMessage(ctx, conn, f.channel, f.seq, 'history');
   if (m.from !== user) {
     if (!grant) throw new SwitchboardError('SB_ERR_FORBIDDEN', 'only your own messages');
-    const code = authorize('delete', grant.access.kind, grant.actor);
+    const code = authorize('delete', grant.access.kind, grant.actor, roomState(grant.access));
     if (code !== null) throw new SwitchboardError(code);
-  }
+  } else if (grant?.access.archived) throw new SwitchboardError('SB_ERR_ROOM_ARCHIVED');
   const reply = await ctx.directory.borrow(f.channel, (ch) =>
     appendEntry(
       ctx,

@@ -7,7 +7,7 @@
  */
 import { SwitchboardError } from '../../errors.js';
 import { dmPeer, parseChannel } from '../../protocol/frames.js';
-import { authorize } from '../permissions.js';
+import { authorize, roomState } from '../permissions.js';
 import type { CommandContext } from './context.js';
 import { isServerAdmin, roomName, roomNotFound, type Principal } from './room-access.js';
 
@@ -33,11 +33,16 @@ export async function authorizeChannel(
   const room = roomName(parsed.room);
   const access = await ctx.store.moderation.access(channel, user, ctx.now());
   if (!access || access.role === null) throw roomNotFound(room);
-  const code = authorize(command, access.kind, {
-    role: access.role,
-    serverAdmin: isServerAdmin(who),
-    banned: access.banned,
-    muted: access.muted,
-  });
+  const code = authorize(
+    command,
+    access.kind,
+    {
+      role: access.role,
+      serverAdmin: isServerAdmin(who),
+      banned: access.banned,
+      muted: access.muted,
+    },
+    roomState(access),
+  );
   if (code !== null) throw new SwitchboardError(code);
 }

@@ -17,6 +17,7 @@ import { versions } from './versions.js';
 import { follow, threads, unfollow } from './threads.js';
 import { history, read, resume, typing } from './channel-commands.js';
 import {
+  archive,
   audit,
   ban,
   block,
@@ -25,6 +26,7 @@ import {
   mute,
   role,
   roomSettings,
+  unarchive,
   unban,
   unblock,
   unmute,
@@ -57,6 +59,8 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   unmute,
   role,
   'room-settings': roomSettings,
+  archive,
+  unarchive,
   block,
   unblock,
   audit,

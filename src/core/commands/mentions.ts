@@ -18,7 +18,7 @@ import {
   type MentionAll,
 } from '../../protocol/frames.js';
 import type { StoredMessage } from '../../store/store.js';
-import { authorize } from '../permissions.js';
+import { authorize, roomState } from '../permissions.js';
 import type { CommandContext } from './context.js';
 import type { RoomGrant } from './room-access.js';
 
@@ -41,7 +41,7 @@ export async function resolveMentions(
   if (handles.length === 0 && all === null) return {};
   const parsed = parseChannel(channel);
   if (all && grant && (await roomSize(ctx, channel)) > ctx.limits.mentionAllMinMembers) {
-    const code = authorize('mention-all', grant.access.kind, grant.actor);
+    const code = authorize('mention-all', grant.access.kind, grant.actor, roomState(grant.access));
     if (code !== null)
       throw new SwitchboardError(code === 'SB_ERR_FORBIDDEN' ? 'SB_ERR_MENTION_FORBIDDEN' : code);
   }

@@ -1,10 +1,16 @@
 /**
  * Moderation commands: invite, kick, ban and unban (a room, or the server), mute and unmute,
- * role changes, room settings, and the audit log that records each of them. Every one passes the
+ * role changes, room settings and archiving, and the audit log that records each of them. Every one passes the
  * permission table first (authorizeRoom); acting on a user also needs a standing above theirs.
  */
 import { SwitchboardError } from '../../errors.js';
-import { HANDLE_RE, type ModeratedEvent, type RoleEvent } from '../../protocol/frames.js';
+import {
+  HANDLE_RE,
+  MAX_TOPIC_CHARS,
+  type ModeratedEvent,
+  type RoleEvent,
+  type RoomEvent,
+} from '../../protocol/frames.js';
 import { SERVER_SCOPE, type RestrictionKind, type RoomRole } from '../../store/store.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { ClientConnection } from '../connection.js';
@@ -181,20 +187,64 @@ export const role: Handler<'role'> = async (ctx, conn, f) => {
   return {};
 };
 
+/**
+ * What changed in a room, told everywhere it matters: the audit log, the `room.changed` webhook
+ * event, and a `room` frame to everyone receiving the room on every node.
+ */
+async function roomChanged(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  id: string,
+  action: string,
+  change: Omit<RoomEvent, 'room'>,
+): Promise<void> {
+  const defined = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+  await record(ctx, conn, id, action, null, action === 'room-settings' ? defined : {});
+  const event: RoomEvent = { room: id.slice(5), ...defined };
+  ctx.events.emit('room.changed', id, { ...event, by: conn.user! });
+  ctx.channelEvent(id, JSON.stringify({ type: 'room', ...event }));
+}
+
+/** A topic trimmed, or SB_ERR_TOPIC_TOO_LONG past MAX_TOPIC_CHARS code points. */
+function topicOf(topic: string | undefined): string | undefined {
+  if (topic === undefined) return undefined;
+  const trimmed = topic.trim();
+  if ([...trimmed].length > MAX_TOPIC_CHARS) throw new SwitchboardError('SB_ERR_TOPIC_TOO_LONG');
+  return trimmed;
+}
+
 export const roomSettings: Handler<'room-settings'> = async (ctx, conn, f) => {
-  if (f.kind === undefined && f.slowMode === undefined)
-    throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give kind, slowMode or both');
+  if (f.kind === undefined && f.slowMode === undefined && f.topic === undefined)
+    throw new SwitchboardError('SB_ERR_BAD_FRAME', 'give kind, slowMode, topic or several');
+  const topic = topicOf(f.topic);
   const grant = await authorizeRoom(ctx, conn, 'room-settings', f.room);
-  await ctx.store.moderation.setRoomSettings(grant.id, { kind: f.kind, slowMode: f.slowMode });
-  await record(ctx, conn, grant.id, 'room-settings', null, { kind: f.kind, slowMode: f.slowMode });
-  ctx.events.emit('room.changed', grant.id, {
-    room: grant.id.slice(5),
-    by: conn.user!,
-    ...(f.kind === undefined ? {} : { kind: f.kind }),
-    ...(f.slowMode === undefined ? {} : { slowMode: f.slowMode }),
-  });
+  const settings = { kind: f.kind, slowMode: f.slowMode, topic };
+  await ctx.store.moderation.setRoomSettings(grant.id, settings);
+  await roomChanged(ctx, conn, grant.id, 'room-settings', settings);
   return {};
 };
+
+/**
+ * Archives or unarchives a room. The table refuses the wrong state first; the store's
+ * conditional update settles a race between nodes (the loser answers as if it had seen it).
+ */
+async function setArchived(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  room: string,
+  archived: boolean,
+): Promise<Record<string, never>> {
+  const grant = await authorizeRoom(ctx, conn, archived ? 'archive' : 'unarchive', room);
+  if (!(await ctx.store.moderation.setArchived(grant.id, archived)))
+    throw new SwitchboardError(archived ? 'SB_ERR_ROOM_ARCHIVED' : 'SB_ERR_ROOM_NOT_ARCHIVED');
+  await roomChanged(ctx, conn, grant.id, archived ? 'archive' : 'unarchive', { archived });
+  return {};
+}
+
+export const archive: Handler<'archive'> = (ctx, conn, f) => setArchived(ctx, conn, f.room, true);
+
+export const unarchive: Handler<'unarchive'> = (ctx, conn, f) =>
+  setArchived(ctx, conn, f.room, false);
 
 export const audit: Handler<'audit'> = async (ctx, conn, f) => {
   let scope = SERVER_SCOPE;

@@ -7,7 +7,13 @@ import { SwitchboardError } from '../../errors.js';
 import { ROOM_RE, roomChannel } from '../../protocol/frames.js';
 import type { RoomAccess } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
-import { SERVER_ADMIN_ROLE, authorize, type Actor, type RoomCommand } from '../permissions.js';
+import {
+  SERVER_ADMIN_ROLE,
+  authorize,
+  roomState,
+  type Actor,
+  type RoomCommand,
+} from '../permissions.js';
 import type { CommandContext } from './context.js';
 
 /** The server role that makes a user a server admin (from Identity.roles). */
@@ -49,7 +55,7 @@ export async function authorizeRoom(
     banned: access.banned,
     muted: access.muted,
   };
-  const code = authorize(command, access.kind, actor);
+  const code = authorize(command, access.kind, actor, roomState(access));
   if (code === 'SB_ERR_ROOM_NOT_FOUND') throw roomNotFound(room);
   if (code !== null) throw new SwitchboardError(code);
   return { id, access, actor };

@@ -2,7 +2,7 @@
  * Room commands: list, create, join, leave, members.
  */
 import { SwitchboardError } from '../../errors.js';
-import { roomChannel, type ChannelState } from '../../protocol/frames.js';
+import { roomChannel, type ChannelState, type RoomInfo } from '../../protocol/frames.js';
 import { channelState, countUnread } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import { userTopic } from '../envelope.js';
@@ -44,14 +44,25 @@ async function joinRoom(
   return countUnread(ctx.store, state, user);
 }
 
-/** Every room but the private ones the user is not a member of (server admins see all). */
-export const rooms: Handler<'rooms'> = async (ctx, conn) => {
+/**
+ * Every open room (archived ones with `archived: true`) but the private ones the user is not a
+ * member of (server admins see all).
+ */
+export const rooms: Handler<'rooms'> = async (ctx, conn, f) => {
   const [all, hidden] = await Promise.all([
     ctx.store.listRooms(),
     isServerAdmin(conn) ? [] : ctx.store.moderation.hiddenRooms(conn.user!),
   ]);
   const skip = new Set(hidden.map((id) => id.slice(5)));
-  return { rooms: all.filter((r) => !skip.has(r.room)) };
+  const archived = f.archived === true;
+  const list: RoomInfo[] = all
+    .filter((r) => !skip.has(r.room) && r.archived === archived)
+    .map(({ topic, archived: a, ...r }) => ({
+      ...r,
+      ...(topic === '' ? {} : { topic }),
+      ...(a ? { archived: true as const } : {}),
+    }));
+  return { rooms: list };
 };
 
 /**

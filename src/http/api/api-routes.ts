@@ -1,8 +1,9 @@
 /**
  * The operator API of issue 9 on the /api/v1 router: every endpoint of the lists below behind
- * the guard (./guard.ts), and the OpenAPI document made from the same list at
- * /api/v1/openapi.json (public: it holds no data).
+ * the guard (./guard.ts), and the OpenAPI document made from the same list and the table of the
+ * router's other routes (../route-docs.ts) at /api/v1/openapi.json (public: it holds no data).
  */
+import { ROUTE_DOCS } from '../route-docs.js';
 import type { ApiRouter } from '../router.js';
 import { ADMIN_ENDPOINTS } from './admin-endpoints.js';
 import { CONSOLE_ENDPOINTS } from './console-endpoints.js';
@@ -31,7 +32,7 @@ export function addApiRoutes(
   onError: (err: unknown) => void,
   endpoints: readonly Endpoint[] = ENDPOINTS,
 ): void {
-  const document = openApiDocument(endpoints);
+  const document = openApiDocument(endpoints, ROUTE_DOCS);
   router.add('GET', OPENAPI_PATH, async () => ({ status: 200, body: document }));
   for (const e of endpoints)
     router.add(e.method, e.path.replace(/\{(\w+)\}/g, ':$1'), guarded(ctx, e, onError));

@@ -114,6 +114,11 @@ export interface EndpointSpec<B extends z.ZodType | undefined, Q extends z.ZodTy
   query?: Q;
   /** The documented success status. */
   status: number;
+  /**
+   * The schema of the success body, documented in openapi.json; absent: documented as any JSON.
+   * test/http/openapi.test.ts validates the real answers of its walk against it.
+   */
+  response?: z.ZodType;
   /** Resolves the body of the answer, or a full reply (another status, headers). */
   run(call: EndpointCall<Out<B>, Out<Q>>): Promise<unknown>;
 }

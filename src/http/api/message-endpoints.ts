@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { SwitchboardError } from '../../errors.js';
-import { roomChannel } from '../../protocol/frames.js';
+import { HistoryResult, SearchResult, SendResult, roomChannel } from '../../protocol/frames.js';
 import { endpoint, reply, type Endpoint } from './endpoint.js';
 import { asQuery, limitQuery, seqParam } from './schemas.js';
 
@@ -24,17 +24,6 @@ function cidOf(req: IncomingMessage): string {
       `Idempotency-Key: 1-${IDEMPOTENCY_KEY_MAX} characters`,
     );
   return key;
-}
-
-interface SendResult {
-  message: {
-    text: string;
-    replyTo?: number;
-    thread?: number;
-    edited?: number;
-    deleted?: boolean;
-  };
-  duplicate: boolean;
 }
 
 /**
@@ -100,6 +89,7 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
     query: asQuery,
     body: postBody,
     status: 201,
+    response: SendResult,
     run: async ({ ctx, req, params, query, body, actor }) => {
       const frame = sendFrame({ room: params['room']! }, body, cidOf(req));
       const result = (await ctx.core.runAs(await actor(query.as), frame)) as SendResult;
@@ -115,6 +105,7 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
     query: asQuery,
     body: postBody,
     status: 201,
+    response: SendResult,
     run: async ({ ctx, req, params, query, body, actor }) => {
       const frame = sendFrame({ to: params['user']! }, body, cidOf(req));
       const result = (await ctx.core.runAs(await actor(query.as), frame)) as SendResult;
@@ -129,6 +120,7 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
     summary: 'A page of a room\u2019s history as `as` sees it (a member), newest last.',
     query: roomMessages,
     status: 200,
+    response: HistoryResult,
     run: async ({ ctx, params, query, actor }) => {
       const { as, ...page } = query;
       return ctx.core.runAs(await actor(as), {
@@ -184,6 +176,7 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
       cursor: z.string().max(32).optional().describe('`cursor` of the previous page.'),
     }),
     status: 200,
+    response: SearchResult,
     run: async ({ ctx, query, actor }) =>
       ctx.core.runAs(await actor(query.as), {
         type: 'search',

@@ -1,27 +1,36 @@
 /**
- * The OpenAPI 3.1 document of the API, made from the endpoint list and its zod schemas
- * (`z.toJSONSchema`), served at /api/v1/openapi.json. Every endpoint needs a bearer API key;
- * its scope is `x-scope`. Errors are problem+json bodies (./problem.ts) with registry codes.
+ * The OpenAPI 3.1 document of everything served under /api/v1: the operator endpoints, made from
+ * the endpoint list and its zod schemas (`z.toJSONSchema`), each needing a bearer API key (scope:
+ * `x-scope`); and the page's own routes (sign-in, uploads, push key, webhooks) from their table
+ * (../route-docs.ts), `x-auth` saying how each is called. Served at /api/v1/openapi.json. Errors
+ * are problem+json bodies (../problem.ts) with registry codes.
  */
 import { z } from 'zod';
 import { VERSION } from '../../version.js';
+import type { RouteAuth, RouteDoc } from '../route-docs.js';
 import type { Endpoint } from './endpoint.js';
 import { API_SCOPES } from './scopes.js';
 
 const PROBLEM = { $ref: '#/components/responses/Problem' };
 
-function schemaOf(s: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+function schemaOf(s: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _drop, ...schema } = z.toJSONSchema(s, { io, unrepresentable: 'any' });
   return schema;
 }
 
-function parameters(e: Endpoint): unknown[] {
-  const path = [...e.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+const pathParameters = (path: string): unknown[] =>
+  [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
     in: 'path',
     required: true,
     schema: { type: 'string' },
   }));
+
+const operationId = (method: string, path: string): string =>
+  `${method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase())}`;
+
+function parameters(e: Endpoint): unknown[] {
+  const path = pathParameters(e.path);
   const shape = e.query instanceof z.ZodObject ? e.query.shape : {};
   const query = Object.entries(shape as Record<string, z.ZodType>).map(([name, s]) => {
     const schema = schemaOf(s);
@@ -38,7 +47,7 @@ function parameters(e: Endpoint): unknown[] {
 
 function operation(e: Endpoint): Record<string, unknown> {
   return {
-    operationId: `${e.method.toLowerCase()}${e.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+    operationId: operationId(e.method, e.path),
     summary: e.summary,
     tags: [e.tag],
     'x-scope': e.scope,
@@ -56,7 +65,12 @@ function operation(e: Endpoint): Record<string, unknown> {
       [String(e.status)]:
         e.status === 204
           ? { description: 'Done; no body.' }
-          : { description: 'Success.', content: { 'application/json': { schema: {} } } },
+          : {
+              description: 'Success.',
+              content: {
+                'application/json': { schema: e.response ? schemaOf(e.response, 'output') : {} },
+              },
+            },
       '400': PROBLEM,
       '401': PROBLEM,
       '403': PROBLEM,
@@ -66,9 +80,39 @@ function operation(e: Endpoint): Record<string, unknown> {
   };
 }
 
-export function openApiDocument(endpoints: readonly Endpoint[]): Record<string, unknown> {
+const SECURITY: Record<RouteAuth, unknown[]> = {
+  none: [],
+  session: [{ session: [] }],
+  'signed-link': [],
+  apiKey: [{ apiKey: [] }, { adminSession: [] }],
+};
+
+function success(status: number): Record<string, unknown> {
+  if (status === 204) return { description: 'Done; no body.' };
+  if (status === 302) return { description: 'A redirect (`location`).' };
+  return { description: 'Success.', content: { 'application/json': { schema: {} } } };
+}
+
+function routeOperation(r: RouteDoc): Record<string, unknown> {
+  return {
+    operationId: operationId(r.method, r.path),
+    summary: r.summary,
+    tags: [r.tag],
+    'x-auth': r.auth,
+    ...(r.scope === undefined ? {} : { 'x-scope': r.scope }),
+    security: SECURITY[r.auth],
+    parameters: pathParameters(r.path),
+    responses: { [String(r.status)]: success(r.status), default: PROBLEM },
+  };
+}
+
+export function openApiDocument(
+  endpoints: readonly Endpoint[],
+  routes: readonly RouteDoc[] = [],
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of endpoints) (paths[e.path] ??= {})[e.method.toLowerCase()] = operation(e);
+  for (const r of routes) (paths[r.path] ??= {})[r.method.toLowerCase()] = routeOperation(r);
   return {
     openapi: '3.1.0',
     info: {
@@ -82,6 +126,11 @@ export function openApiDocument(endpoints: readonly Endpoint[]): Record<string, 
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`sbk_…`).' },
+        session: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A session token (`/auth/login`, `/auth/register`) or a JWT.',
+        },
         adminSession: {
           type: 'http',
           scheme: 'bearer',

@@ -54,9 +54,13 @@ export const REPORT_ENDPOINTS: Endpoint[] = [
     }),
     status: 200,
     run: async ({ ctx, query, actor }) => {
-      const { rooms } = (await ctx.core.runAs(await actor(), { type: 'rooms' })) as {
-        rooms: { room: string }[];
-      };
+      // Archived rooms keep their reports: both listings.
+      const lists = (await Promise.all(
+        [false, true].map(async (archived) =>
+          ctx.core.runAs(await actor(), { type: 'rooms', archived }),
+        ),
+      )) as { rooms: { room: string }[] }[];
+      const rooms = lists.flatMap((l) => l.rooms);
       const scopes = [SERVER_SCOPE, ...rooms.map((r) => `room:${r.room}`)];
       const scan = query.scan ?? 200;
       const entries = (

@@ -1,10 +1,17 @@
 /**
- * Rooms over HTTP: list, create, settings, members, roles, bans, mutes and who is online in a
+ * Rooms over HTTP: list, create, settings (topic too), archive, members, roles, bans, mutes and who is online in a
  * room. Commands run through ChatCore.runAs as `as`, by default the key's creator (a server admin,
  * who outranks every room role).
  */
 import { z } from 'zod';
-import { RoomKind, RoomRole } from '../../protocol/frames.js';
+import {
+  ChannelState,
+  MAX_TOPIC_CHARS,
+  MembersResult,
+  RoomInfo,
+  RoomKind,
+  RoomRole,
+} from '../../protocol/frames.js';
 import { requireRoomName } from './room-name.js';
 import { endpoint, type Endpoint } from './endpoint.js';
 import { asQuery, duration, handle, reason } from './schemas.js';
@@ -56,16 +63,49 @@ function restrictions(kind: 'bans' | 'mutes'): Endpoint[] {
   ];
 }
 
+/** POST archive / unarchive: a room goes read-only, or back. */
+function archiving(): Endpoint[] {
+  return (['archive', 'unarchive'] as const).map((type) =>
+    endpoint({
+      method: 'POST',
+      path: `/rooms/{room}/${type}`,
+      scope: 'rooms:write',
+      tag: 'rooms',
+      summary:
+        type === 'archive'
+          ? 'Archive a room: read-only (sends, edits, reactions: 409 SB_ERR_ROOM_ARCHIVED); ' +
+            'history and search stay. Room admins and above.'
+          : 'Unarchive an archived room (409 SB_ERR_ROOM_NOT_ARCHIVED when it is not).',
+      query: asQuery,
+      status: 204,
+      run: async ({ ctx, params, query, actor }) => {
+        await ctx.core.runAs(await actor(query.as), { type, room: params['room']! });
+      },
+    }),
+  );
+}
+
 export const ROOM_ENDPOINTS: Endpoint[] = [
   endpoint({
     method: 'GET',
     path: '/rooms',
     scope: 'rooms:read',
     tag: 'rooms',
-    summary: 'List the rooms `as` can see (a server admin: all).',
-    query: asQuery,
+    summary:
+      'List the open rooms `as` can see (a server admin: all); `archived=true`: the archived ones.',
+    query: asQuery.extend({
+      archived: z
+        .enum(['true', 'false'])
+        .optional()
+        .describe('true: list the archived rooms only; default false: the open ones.'),
+    }),
     status: 200,
-    run: async ({ ctx, query, actor }) => ctx.core.runAs(await actor(query.as), { type: 'rooms' }),
+    response: z.strictObject({ rooms: z.array(RoomInfo) }),
+    run: async ({ ctx, query, actor }) =>
+      ctx.core.runAs(await actor(query.as), {
+        type: 'rooms',
+        ...(query.archived === 'true' ? { archived: true } : {}),
+      }),
   }),
   endpoint({
     method: 'POST',
@@ -79,6 +119,7 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
       owner: handle.optional().describe('The owner; default the key\u2019s creator.'),
     }),
     status: 201,
+    response: ChannelState,
     run: async ({ ctx, body, actor }) =>
       ctx.core.runAs(await actor(body.owner), {
         type: 'create',
@@ -91,11 +132,18 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     path: '/rooms/{room}',
     scope: 'rooms:write',
     tag: 'rooms',
-    summary: 'Change a room\u2019s kind or slow mode (room admins and above).',
+    summary: 'Change a room\u2019s kind, slow mode or topic (room admins and above).',
     query: asQuery,
     body: z.strictObject({
       kind: RoomKind.optional(),
       slowMode: z.number().int().min(0).max(86_400).optional().describe('Seconds; 0: off.'),
+      topic: z
+        .string()
+        .max(4 * MAX_TOPIC_CHARS)
+        .optional()
+        .describe(
+          `At most ${MAX_TOPIC_CHARS} characters after trimming (SB_ERR_TOPIC_TOO_LONG); '' clears it.`,
+        ),
     }),
     status: 200,
     run: async ({ ctx, params, query, body, actor }) =>
@@ -104,8 +152,10 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
         room: params['room']!,
         ...(body.kind === undefined ? {} : { kind: body.kind }),
         ...(body.slowMode === undefined ? {} : { slowMode: body.slowMode }),
+        ...(body.topic === undefined ? {} : { topic: body.topic }),
       }),
   }),
+  ...archiving(),
   endpoint({
     method: 'GET',
     path: '/rooms/{room}/members',
@@ -114,6 +164,7 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     summary: 'The members of a room with roles, mutes and online connection counts.',
     query: asQuery,
     status: 200,
+    response: MembersResult,
     run: async ({ ctx, params, query, actor }) =>
       ctx.core.runAs(await actor(query.as), { type: 'members', room: params['room']! }),
   }),
@@ -177,6 +228,11 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     tag: 'presence',
     summary: 'Who of a room\u2019s members is online, with connection counts, cluster-wide.',
     status: 200,
+    response: z.strictObject({
+      room: z.string(),
+      online: z.number().int().min(0).describe('How many members are online.'),
+      users: z.array(z.strictObject({ user: z.string(), connections: z.number().int().min(1) })),
+    }),
     run: async ({ ctx, params }) => {
       const id = await requireRoomName(ctx.store, params['room']!);
       const online = (await ctx.store.members(id)).flatMap((user) => {

@@ -23,8 +23,8 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
       await store.addMember(DM, 'ann');
       const rooms = (await store.listRooms()).sort((a, b) => a.room.localeCompare(b.room));
       assert.deepEqual(rooms, [
-        { room: 'dev', members: 2, lastSeq: 2 },
-        { room: 'empty', members: 0, lastSeq: 0 },
+        { room: 'dev', members: 2, lastSeq: 2, topic: '', archived: false },
+        { room: 'empty', members: 0, lastSeq: 0, topic: '', archived: false },
       ]);
     },
   },

@@ -99,8 +99,8 @@ export const DURABILITY_CASES: Record<string, StoreCase> = {
       assert.ok(release, 'the factory has no release fixture: declare the gap');
       const store = await openAt((await release()).url);
       assert.deepEqual(await store.listRooms(), [
-        { room: 'dev', members: 3, lastSeq: 2 },
-        { room: 'general', members: 4, lastSeq: 3 },
+        { room: 'dev', members: 3, lastSeq: 2, topic: '', archived: false },
+        { room: 'general', members: 4, lastSeq: 3, topic: '', archived: false },
       ]);
       const t = RELEASE_T0;
       assert.deepEqual(await store.read('room:dev', { after: 0, limit: 10 }), [

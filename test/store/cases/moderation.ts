@@ -29,7 +29,15 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       const m = store.moderation;
       assert.equal(await m.access('room:nope', 'ann', T0), null);
       assert.equal(await m.access(DM, 'ann', T0), null, 'a DM is not a room');
-      const none = { kind: 'public', role: null, slowMode: 0, banned: false, muted: false };
+      const none = {
+        kind: 'public',
+        role: null,
+        slowMode: 0,
+        topic: '',
+        archived: false,
+        banned: false,
+        muted: false,
+      };
       assert.deepEqual(await m.access(ROOM, 'ann', T0), none);
       await store.addMember(ROOM, 'ann');
       assert.equal((await m.access(ROOM, 'ann', T0))?.role, 'member');
@@ -49,6 +57,36 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       await store.addMember(ROOM, 'ann');
       assert.equal((await m.access(ROOM, 'ann', T0))?.role, 'member');
       assert.deepEqual(await store.membership(ROOM, 'ann'), { readSeq: 0, floorSeq: 0 });
+    },
+  },
+  'topic-and-archive': {
+    title: 'keeps a room\u2019s topic, and archives and unarchives it once per change',
+    async run({ open }) {
+      const store = await open();
+      await store.createChannel(ROOM, 'room', 'ann', T0);
+      await store.createChannel(DM, 'dm', 'ann', T0);
+      const m = store.moderation;
+      assert.equal(await m.setRoomSettings(ROOM, { topic: 'Café talk ☕' }), true);
+      assert.equal(await m.setRoomSettings(ROOM, { slowMode: 5 }), true, 'the topic stays');
+      assert.equal((await m.access(ROOM, 'ann', T0))?.topic, 'Café talk ☕');
+      assert.equal(await m.setArchived(ROOM, false), false, 'not archived: no change');
+      assert.equal(await m.setArchived(ROOM, true), true);
+      assert.equal(await m.setArchived(ROOM, true), false, 'archived already');
+      assert.equal(await m.setArchived('room:nope', true), false);
+      assert.equal(await m.setArchived(DM, true), false, 'a DM is not a room');
+      assert.equal((await m.access(ROOM, 'ann', T0))?.archived, true);
+      const [room] = await store.listRooms();
+      assert.deepEqual(room, {
+        room: ROOM.slice(5),
+        members: 0,
+        lastSeq: 0,
+        topic: 'Café talk ☕',
+        archived: true,
+      });
+      assert.equal(await m.setArchived(ROOM, false), true);
+      assert.equal(await m.setRoomSettings(ROOM, { topic: '' }), true);
+      const after = await m.access(ROOM, 'ann', T0);
+      assert.deepEqual([after?.topic, after?.archived, after?.slowMode], ['', false, 5]);
     },
   },
   'hidden-rooms': {
@@ -84,6 +122,8 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
         kind: 'public',
         role: null,
         slowMode: 0,
+        topic: '',
+        archived: false,
         banned: false,
         muted: true,
       });
@@ -177,7 +217,15 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
     async run({ release, openAt }) {
       assert.ok(release, 'the factory has no release fixture: declare the gap');
       const store = await openAt((await release()).url);
-      const none = { kind: 'public', role: 'member', slowMode: 0, banned: false, muted: false };
+      const none = {
+        kind: 'public',
+        role: 'member',
+        slowMode: 0,
+        topic: '',
+        archived: false,
+        banned: false,
+        muted: false,
+      };
       // The fixture's rooms were created by 'system', which is no member: nobody owns them.
       for (const user of ['ann', 'bob', 'cat'])
         assert.deepEqual(await store.moderation.access('room:general', user, T0), none);
