@@ -47,8 +47,28 @@ const update = z.object({
 });
 const replay = z.object({ from: z.number().int().min(1) });
 
+/** Where the log stands: its head, and the highest position retention pruned. */
+interface LogBounds {
+  head: number;
+  pruned: number;
+}
+
+async function bounds(store: WebhookStore): Promise<LogBounds> {
+  const [head, pruned] = await Promise.all([store.headPosition(), store.prunedThrough()]);
+  return { head, pruned };
+}
+
+/** Refuses a cursor below what retention kept: the events between are gone. */
+function checkKept(cursor: number, { pruned }: LogBounds): void {
+  if (cursor < pruned)
+    throw new SwitchboardError(
+      'SB_ERR_WEBHOOK_POSITION_PRUNED',
+      `position ${cursor + 1} was pruned by retention; the oldest position still available is ${pruned + 1}`,
+    );
+}
+
 /** A subscription as answered: never its secret. */
-function view(s: Subscription, head: number) {
+function view(s: Subscription, { head, pruned }: LogBounds) {
   return {
     id: s.id,
     url: s.url,
@@ -58,6 +78,7 @@ function view(s: Subscription, head: number) {
     delivery: {
       cursor: s.cursor,
       head,
+      oldest: pruned + 1,
       backlog: Math.max(0, head - s.cursor),
       failingSince: s.failingSince,
       lastError: s.lastError,
@@ -87,34 +108,41 @@ export function addWebhookRoutes(router: ApiRouter, o: WebhookRoutesOptions): vo
   router
     .add('GET', '/webhooks', async ({ req }) => {
       const store = await guard(req, 'webhooks:read');
-      const [subs, head] = await Promise.all([store.subscriptions(), store.headPosition()]);
-      return { status: 200, body: { webhooks: subs.map((s) => view(s, head)), head } };
+      const [subs, log] = await Promise.all([store.subscriptions(), bounds(store)]);
+      const body = {
+        webhooks: subs.map((s) => view(s, log)),
+        head: log.head,
+        oldest: log.pruned + 1,
+      };
+      return { status: 200, body };
     })
     .add('POST', '/webhooks', async ({ req }) => {
       const store = await guard(req, 'webhooks:write');
       const body = await readJson(req, create);
       await checkUrl(body.url);
-      const head = await store.headPosition();
+      const log = await bounds(store);
       const from = body.from ?? 'head';
+      // 0: everything still kept; another position must not be below what retention kept.
+      if (typeof from === 'number' && from > 0) checkKept(from, log);
       const s = {
         id: `wh_${randomUUID()}`,
         url: body.url,
         events: body.events ?? [],
         secret: body.secret ?? newSecret(),
         state: 'active' as const,
-        cursor: from === 'head' ? head : Math.min(from, head),
+        cursor: from === 'head' ? log.head : Math.min(from, log.head),
         createdAt: now(),
       };
       await store.createSubscription(s);
       o.changed();
       const created = found(await store.subscription(s.id));
       // The only answer that carries the secret.
-      return { status: 201, body: { ...view(created, head), secret: s.secret } };
+      return { status: 201, body: { ...view(created, log), secret: s.secret } };
     })
     .add('GET', '/webhooks/:id', async ({ req, params }) => {
       const store = await guard(req, 'webhooks:read');
       const s = found(await store.subscription(params['id']!));
-      return { status: 200, body: view(s, await store.headPosition()) };
+      return { status: 200, body: view(s, await bounds(store)) };
     })
     .add('PATCH', '/webhooks/:id', async ({ req, params }) => {
       const store = await guard(req, 'webhooks:write');
@@ -122,7 +150,7 @@ export function addWebhookRoutes(router: ApiRouter, o: WebhookRoutesOptions): vo
       if (body.url !== undefined) await checkUrl(body.url);
       const s = found(await store.updateSubscription(params['id']!, body));
       o.changed();
-      return { status: 200, body: view(s, await store.headPosition()) };
+      return { status: 200, body: view(s, await bounds(store)) };
     })
     .add('DELETE', '/webhooks/:id', async ({ req, params }) => {
       const store = await guard(req, 'webhooks:write');
@@ -134,15 +162,17 @@ export function addWebhookRoutes(router: ApiRouter, o: WebhookRoutesOptions): vo
     .add('POST', '/webhooks/:id/replay', async ({ req, params }) => {
       const store = await guard(req, 'webhooks:write');
       const body = await readJson(req, replay);
-      const head = await store.headPosition();
+      const log = await bounds(store);
       // Everything from `from` on comes again, in order; the subscription is active again.
+      // A position retention already pruned is refused: the replay could not be complete.
+      checkKept(body.from - 1, log);
       const s = found(
         await store.updateSubscription(params['id']!, {
-          cursor: Math.min(body.from - 1, head),
+          cursor: Math.min(body.from - 1, log.head),
           state: 'active',
         }),
       );
       o.changed();
-      return { status: 200, body: view(s, head) };
+      return { status: 200, body: view(s, log) };
     });
 }

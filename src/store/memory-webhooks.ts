@@ -1,4 +1,5 @@
 /** The webhook seam (./webhook-store.ts) in this process's memory: MemoryStore's `webhooks`. */
+import { pruneBoundary } from './webhook-rows.js';
 import type {
   NewWebhookEvent,
   Subscription,
@@ -13,7 +14,9 @@ interface Lease {
 }
 
 export class MemoryWebhooks implements WebhookStore {
-  readonly #events: WebhookEvent[] = [];
+  /** The log from position `#prunedThrough + 1` on, without gaps: `#events[i].pos` is that + i. */
+  #events: WebhookEvent[] = [];
+  #prunedThrough = 0;
   readonly #online = new Set<string>();
   readonly #subs = new Map<string, Subscription>();
   readonly #leases = new Map<string, Lease>();
@@ -23,7 +26,7 @@ export class MemoryWebhooks implements WebhookStore {
   }
 
   #push(e: NewWebhookEvent): number {
-    const pos = this.#events.length + 1;
+    const pos = this.#prunedThrough + this.#events.length + 1;
     this.#events.push({ ...e, pos });
     return pos;
   }
@@ -37,13 +40,25 @@ export class MemoryWebhooks implements WebhookStore {
   }
 
   async readEvents(after: number, limit: number): Promise<WebhookEvent[]> {
-    return this.#events
-      .slice(Math.max(0, after), Math.max(0, after) + limit)
-      .map((e) => ({ ...e }));
+    const from = Math.max(0, after - this.#prunedThrough);
+    return this.#events.slice(from, from + limit).map((e) => ({ ...e }));
   }
 
   async headPosition(): Promise<number> {
-    return this.#events.length;
+    return this.#prunedThrough + this.#events.length;
+  }
+
+  async pruneEvents(before: number, limit: number): Promise<number> {
+    const last = pruneBoundary(this.#events.slice(0, limit + 1), before, limit);
+    if (last === null) return 0;
+    const n = last - this.#prunedThrough;
+    this.#events = this.#events.slice(n);
+    this.#prunedThrough = last;
+    return n;
+  }
+
+  async prunedThrough(): Promise<number> {
+    return this.#prunedThrough;
   }
 
   async createSubscription(

@@ -256,7 +256,15 @@ const MIGRATIONS: Migration[] = [
      lease_node TEXT,
      lease_until BIGINT
    )`,
-  // 16 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 16 (issue 9, webhook retention): how far retention pruned the webhook event log, so a
+  // replay to a pruned position is refused (positions may have gaps: the lowest one left does
+  // not tell).
+  `CREATE TABLE webhook_log (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     pruned_through BIGINT NOT NULL
+   );
+   INSERT INTO webhook_log (id, pruned_through) VALUES (1, 0)`,
+  // 17 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.

@@ -5,7 +5,13 @@
  * appends commit in position order.
  */
 import type pg from 'pg';
-import { toEvent, toSubscription, type EventRow, type SubscriptionRow } from './webhook-rows.js';
+import {
+  pruneBoundary,
+  toEvent,
+  toSubscription,
+  type EventRow,
+  type SubscriptionRow,
+} from './webhook-rows.js';
 import type {
   NewWebhookEvent,
   Subscription,
@@ -83,6 +89,36 @@ export class PostgresWebhooks implements WebhookStore {
       [],
     );
     return Number(rows[0]!.pos);
+  }
+
+  pruneEvents(before: number, limit: number): Promise<number> {
+    return this.tx(async (client) => {
+      // One pruner at a time across the cluster; the next finds the work done.
+      await client.query('SELECT pruned_through FROM webhook_log FOR UPDATE', []);
+      const { rows } = await client.query<{ pos: string; ts: string }>(
+        'SELECT pos, ts FROM webhook_events ORDER BY pos LIMIT $1',
+        [limit + 1],
+      );
+      const last = pruneBoundary(
+        rows.map((r) => ({ pos: Number(r.pos), ts: Number(r.ts) })),
+        before,
+        limit,
+      );
+      if (last === null) return 0;
+      const { rowCount } = await client.query('DELETE FROM webhook_events WHERE pos <= $1', [last]);
+      await client.query('UPDATE webhook_log SET pruned_through = greatest(pruned_through, $1)', [
+        last,
+      ]);
+      return rowCount ?? 0;
+    });
+  }
+
+  async prunedThrough(): Promise<number> {
+    const { rows } = await this.query<{ pruned_through: string }>(
+      'SELECT pruned_through FROM webhook_log',
+      [],
+    );
+    return Number(rows[0]?.pruned_through ?? 0);
   }
 
   async createSubscription(

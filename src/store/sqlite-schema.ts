@@ -249,7 +249,15 @@ const MIGRATIONS: string[] = [
      lease_node TEXT,
      lease_until INTEGER
    );`,
-  // 16 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 16 (issue 9, webhook retention): how far retention pruned the webhook event log, so a
+  // replay to a pruned position is refused (positions may have gaps: the lowest one left does
+  // not tell).
+  `CREATE TABLE webhook_log (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     pruned_through INTEGER NOT NULL
+   );
+   INSERT INTO webhook_log (id, pruned_through) VALUES (1, 0)`,
+  // 17 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

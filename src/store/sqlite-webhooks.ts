@@ -4,7 +4,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { Run } from './sqlite-moderation.js';
-import { toEvent, toSubscription, type EventRow, type SubscriptionRow } from './webhook-rows.js';
+import {
+  pruneBoundary,
+  toEvent,
+  toSubscription,
+  type EventRow,
+  type SubscriptionRow,
+} from './webhook-rows.js';
 import type {
   NewWebhookEvent,
   Subscription,
@@ -25,6 +31,10 @@ function prepare(db: Database.Database) {
     known: db.prepare('SELECT 1 FROM webhook_presence WHERE user = ?'),
     read: db.prepare('SELECT * FROM webhook_events WHERE pos > ? ORDER BY pos LIMIT ?'),
     head: db.prepare('SELECT coalesce(max(pos), 0) FROM webhook_events'),
+    oldest: db.prepare('SELECT pos, ts FROM webhook_events ORDER BY pos LIMIT ?'),
+    prune: db.prepare('DELETE FROM webhook_events WHERE pos <= ?'),
+    pruned: db.prepare('UPDATE webhook_log SET pruned_through = max(pruned_through, ?)'),
+    prunedThrough: db.prepare('SELECT pruned_through FROM webhook_log'),
     create: db.prepare(
       `INSERT INTO webhook_subscriptions (id, url, events, secret, state, cursor, created_at)
        VALUES (@id, @url, @events, @secret, @state, @cursor, @createdAt)`,
@@ -60,6 +70,7 @@ export class SqliteWebhooks implements WebhookStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (events: NewWebhookEvent[]) => number[];
   readonly #presence: (user: string, online: boolean, e: NewWebhookEvent) => boolean;
+  readonly #prune: (before: number, limit: number) => number;
 
   constructor(
     db: Database.Database,
@@ -79,6 +90,15 @@ export class SqliteWebhooks implements WebhookStore {
       insert(e);
       return true;
     }).immediate;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.#prune = db.transaction((before: number, limit: number) => {
+      const oldest = sql.oldest.all(limit + 1) as { pos: number; ts: number }[];
+      const last = pruneBoundary(oldest, before, limit);
+      if (last === null) return 0;
+      const { changes } = sql.prune.run(last);
+      sql.pruned.run(last);
+      return changes;
+    }).immediate;
   }
 
   appendEvents(events: NewWebhookEvent[]): Promise<number[]> {
@@ -95,6 +115,14 @@ export class SqliteWebhooks implements WebhookStore {
 
   headPosition(): Promise<number> {
     return this.run(() => this.#sql.head.pluck().get() as number);
+  }
+
+  pruneEvents(before: number, limit: number): Promise<number> {
+    return this.run(() => this.#prune(before, limit));
+  }
+
+  prunedThrough(): Promise<number> {
+    return this.run(() => this.#sql.prunedThrough.pluck().get() as number);
   }
 
   createSubscription(

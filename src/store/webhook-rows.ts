@@ -42,3 +42,22 @@ export const toSubscription = (r: SubscriptionRow): Subscription => ({
   failingSince: r.failing_since === null ? null : Number(r.failing_since),
   lastError: r.last_error,
 });
+
+/**
+ * The last position `pruneEvents` may remove, given the oldest `limit + 1` events of the log in
+ * position order: the end of the leading run stamped before `before`, within the first `limit`,
+ * never the newest event of the log. Null when nothing may go.
+ */
+export function pruneBoundary(
+  oldest: readonly { pos: number; ts: number }[],
+  before: number,
+  limit: number,
+): number | null {
+  const candidates = oldest.length > limit ? oldest.slice(0, limit) : oldest.slice(0, -1);
+  let last: number | null = null;
+  for (const e of candidates) {
+    if (Number(e.ts) >= before) break;
+    last = Number(e.pos);
+  }
+  return last;
+}

@@ -12,6 +12,9 @@
  * - `lease` succeeds for one node at a time per subscription; a lease not renewed by `until` may
  *   be taken by another node. `saveCursor` succeeds only for the lease holder and only while the
  *   subscription's `generation` is the one the holder read (a replay bumps it).
+ * - `pruneEvents` removes a prefix of the log (oldest first, never the newest event, so the head
+ *   position survives) and records how far it went in `prunedThrough`; nodes may run it at once
+ *   (PostgreSQL serializes pruners on the log's row lock; a second pass finds nothing to do).
  * - Backend failures reject with SB_ERR_STORE_UNAVAILABLE, the driver error as `cause`.
  */
 
@@ -68,6 +71,13 @@ export interface WebhookStore {
   readEvents(after: number, limit: number): Promise<WebhookEvent[]>;
   /** The highest position appended so far (0 when none). */
   headPosition(): Promise<number>;
+  /**
+   * Retention: removes, oldest first, at most `limit` events stamped before `before` (ms),
+   * stopping at the first newer one and never removing the newest event. Resolves how many went.
+   */
+  pruneEvents(before: number, limit: number): Promise<number>;
+  /** The highest position retention removed (0 when none): every event at or below it is gone. */
+  prunedThrough(): Promise<number>;
 
   createSubscription(
     s: Omit<Subscription, 'generation' | 'failingSince' | 'lastError'>,

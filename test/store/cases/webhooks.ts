@@ -120,4 +120,68 @@ export const WEBHOOK_CASES: Record<string, StoreCase> = {
       assert.equal(await w.lease('nope', 'n3', T0 + 500, T0), false);
     },
   },
+  'webhook-prune-prefix': {
+    title:
+      'prunes the oldest webhook events stamped before a time, oldest first, in bounded batches, ' +
+      'never the newest, and records how far it went',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      assert.equal(await w.prunedThrough(), 0);
+      assert.equal(await w.pruneEvents(T0 + 100, 10), 0, 'an empty log');
+      // Stamps 1, 2, 3, 9, 4, 5: pruning stops at the first event not older than the bound.
+      const pos = await w.appendEvents([1, 2, 3, 9, 4, 5].map(ev));
+      assert.equal(await w.pruneEvents(T0 + 3, 1), 1, 'one batch of one');
+      assert.equal(await w.prunedThrough(), pos[0]);
+      assert.equal(await w.pruneEvents(T0 + 6, 10), 2, 'stops at the event stamped 9');
+      assert.equal(await w.prunedThrough(), pos[2]);
+      assert.equal(await w.pruneEvents(T0 + 6, 10), 0, 'again: nothing more to do');
+      assert.deepEqual(
+        (await w.readEvents(0, 10)).map((e) => e.pos),
+        pos.slice(3),
+      );
+      assert.deepEqual(
+        (await w.readEvents(pos[3]!, 10)).map((e) => e.pos),
+        pos.slice(4),
+      );
+      assert.equal(await w.pruneEvents(T0 + 1000, 10), 2, 'everything but the newest');
+      assert.deepEqual(
+        (await w.readEvents(0, 10)).map((e) => e.pos),
+        [pos[5]],
+      );
+      assert.equal(await w.prunedThrough(), pos[4]);
+      assert.equal(await w.headPosition(), pos[5], 'the head survives');
+      const [next] = await w.appendEvents([ev(7)]);
+      assert.ok(next! > pos[5]!, 'positions keep growing after a prune');
+      assert.equal(await w.pruneEvents(T0 + 1000, 10), 1);
+      assert.deepEqual(
+        (await w.readEvents(0, 10)).map((e) => e.pos),
+        [next],
+      );
+    },
+  },
+  'webhook-prune-concurrent': {
+    title: 'prunes once when several pruners run at once',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      const pos = await w.appendEvents([...Array(50).keys()].map((n) => ev(n)));
+      const removed = await Promise.all(
+        [1, 2, 3, 4].map(async () => {
+          let n = 0;
+          for (;;) {
+            const k = await w.pruneEvents(T0 + 40, 7);
+            n += k;
+            if (k === 0) return n;
+          }
+        }),
+      );
+      assert.equal(
+        removed.reduce((a, b) => a + b, 0),
+        40,
+      );
+      assert.equal(await w.prunedThrough(), pos[39]);
+      assert.equal((await w.readEvents(0, 100)).length, 10);
+    },
+  },
 };
