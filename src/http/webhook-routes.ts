@@ -1,7 +1,7 @@
 /**
  * Webhook subscriptions under /api/v1/webhooks (docs/webhooks.md): list, create (the secret is
  * generated, or given, and shown only in the create answer), read with its delivery state,
- * update, delete, and replay from a position. Every route asks the injected `authorize` first
+ * update, delete, replay from a position, and the recent delivery attempts. Every route asks the injected `authorize` first
  * (one seam: server admins today, API-key scopes later).
  */
 import type { IncomingMessage } from 'node:http';
@@ -11,7 +11,9 @@ import { WEBHOOK_EVENT_TYPES } from '../protocol/webhook-events.js';
 import { SwitchboardError } from '../errors.js';
 import type { AllowList } from '../net/address-policy.js';
 import { checkDestination } from '../net/safe-fetch.js';
-import type { Subscription, WebhookStore } from '../store/store.js';
+import type { DeliveryAttempt, Subscription, WebhookStore } from '../store/store.js';
+import { DELIVERY_HISTORY } from '../store/webhook-store.js';
+import { eventId } from '../webhooks/deliverer.js';
 import { newSecret } from '../webhooks/signature.js';
 import { readJson } from './body.js';
 import type { ApiRouter } from './router.js';
@@ -46,6 +48,26 @@ const update = z.object({
   state: z.enum(['active', 'paused']).optional(),
 });
 const replay = z.object({ from: z.number().int().min(1) });
+const historyLimit = z.coerce.number().int().min(1).max(DELIVERY_HISTORY).default(DELIVERY_HISTORY);
+
+/** The `limit` query parameter of the delivery history. */
+function limitOf(req: IncomingMessage): number {
+  const raw = new URL(req.url ?? '/', 'http://api').searchParams.get('limit') ?? undefined;
+  const parsed = historyLimit.safeParse(raw);
+  if (!parsed.success)
+    throw new SwitchboardError('SB_ERR_HTTP_BAD_REQUEST', `query limit: 1-${DELIVERY_HISTORY}`);
+  return parsed.data;
+}
+
+const attemptView = (a: DeliveryAttempt) => ({
+  eventId: eventId(a.pos),
+  position: a.pos,
+  attempt: a.attempt,
+  status: a.status,
+  error: a.error,
+  durationMs: a.durationMs,
+  ts: a.ts,
+});
 
 /** Where the log stands: its head, and the highest position retention pruned. */
 interface LogBounds {
@@ -143,6 +165,13 @@ export function addWebhookRoutes(router: ApiRouter, o: WebhookRoutesOptions): vo
       const store = await guard(req, 'webhooks:read');
       const s = found(await store.subscription(params['id']!));
       return { status: 200, body: view(s, await bounds(store)) };
+    })
+    .add('GET', '/webhooks/:id/deliveries', async ({ req, params }) => {
+      const store = await guard(req, 'webhooks:read');
+      const limit = limitOf(req);
+      const s = found(await store.subscription(params['id']!));
+      const attempts = await store.deliveries(s.id, limit);
+      return { status: 200, body: { deliveries: attempts.map(attemptView) } };
     })
     .add('PATCH', '/webhooks/:id', async ({ req, params }) => {
       const store = await guard(req, 'webhooks:write');

@@ -1,11 +1,13 @@
 /** The webhook seam (./webhook-store.ts) in this process's memory: MemoryStore's `webhooks`. */
 import { pruneBoundary } from './webhook-rows.js';
-import type {
-  NewWebhookEvent,
-  Subscription,
-  SubscriptionPatch,
-  WebhookEvent,
-  WebhookStore,
+import {
+  DELIVERY_HISTORY,
+  type DeliveryAttempt,
+  type NewWebhookEvent,
+  type Subscription,
+  type SubscriptionPatch,
+  type WebhookEvent,
+  type WebhookStore,
 } from './webhook-store.js';
 
 interface Lease {
@@ -20,6 +22,8 @@ export class MemoryWebhooks implements WebhookStore {
   readonly #online = new Set<string>();
   readonly #subs = new Map<string, Subscription>();
   readonly #leases = new Map<string, Lease>();
+  /** Per subscription, oldest first. */
+  readonly #attempts = new Map<string, DeliveryAttempt[]>();
 
   async appendEvents(events: NewWebhookEvent[]): Promise<number[]> {
     return events.map((e) => this.#push(e));
@@ -99,7 +103,21 @@ export class MemoryWebhooks implements WebhookStore {
 
   async deleteSubscription(id: string): Promise<boolean> {
     this.#leases.delete(id);
+    this.#attempts.delete(id);
     return this.#subs.delete(id);
+  }
+
+  async recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void> {
+    if (!this.#subs.has(id)) return;
+    const kept = [...(this.#attempts.get(id) ?? []), ...attempts.map((a) => ({ ...a }))];
+    this.#attempts.set(id, kept.slice(-DELIVERY_HISTORY));
+  }
+
+  async deliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
+    return [...(this.#attempts.get(id) ?? [])]
+      .reverse()
+      .slice(0, limit)
+      .map((a) => ({ ...a }));
   }
 
   async lease(id: string, node: string, until: number, now: number): Promise<boolean> {

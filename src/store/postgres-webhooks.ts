@@ -7,16 +7,20 @@
 import type pg from 'pg';
 import {
   pruneBoundary,
+  toAttempt,
   toEvent,
   toSubscription,
+  type AttemptRow,
   type EventRow,
   type SubscriptionRow,
 } from './webhook-rows.js';
-import type {
-  NewWebhookEvent,
-  Subscription,
-  SubscriptionPatch,
-  WebhookStore,
+import {
+  DELIVERY_HISTORY,
+  type DeliveryAttempt,
+  type NewWebhookEvent,
+  type Subscription,
+  type SubscriptionPatch,
+  type WebhookStore,
 } from './webhook-store.js';
 
 /** Runs `fn` in one transaction on one pooled client; driver errors wrapped by the store. */
@@ -169,9 +173,49 @@ export class PostgresWebhooks implements WebhookStore {
     return rows[0] ? toSubscription(rows[0]) : null;
   }
 
-  async deleteSubscription(id: string): Promise<boolean> {
-    const { rowCount } = await this.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id]);
-    return rowCount === 1;
+  deleteSubscription(id: string): Promise<boolean> {
+    return this.tx(async (client) => {
+      await client.query('DELETE FROM webhook_deliveries WHERE subscription = $1', [id]);
+      const { rowCount } = await client.query('DELETE FROM webhook_subscriptions WHERE id = $1', [
+        id,
+      ]);
+      return rowCount === 1;
+    });
+  }
+
+  async recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    await this.tx(async (client) => {
+      await client.query(
+        `INSERT INTO webhook_deliveries (subscription, pos, attempt, status, error, duration_ms, ts)
+         SELECT $1, * FROM unnest($2::bigint[], $3::int[], $4::int[], $5::text[], $6::int[],
+           $7::bigint[])
+         WHERE EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = $1)`,
+        [
+          id,
+          attempts.map((a) => a.pos),
+          attempts.map((a) => a.attempt),
+          attempts.map((a) => a.status),
+          attempts.map((a) => a.error),
+          attempts.map((a) => Math.round(a.durationMs)),
+          attempts.map((a) => a.ts),
+        ],
+      );
+      await client.query(
+        `DELETE FROM webhook_deliveries WHERE subscription = $1 AND id <= (SELECT id
+           FROM webhook_deliveries WHERE subscription = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+        [id, DELIVERY_HISTORY],
+      );
+    });
+  }
+
+  async deliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
+    const { rows } = await this.query<AttemptRow>(
+      `SELECT pos, attempt, status, error, duration_ms, ts FROM webhook_deliveries
+       WHERE subscription = $1 ORDER BY id DESC LIMIT $2`,
+      [id, limit],
+    );
+    return rows.map(toAttempt);
   }
 
   async lease(id: string, node: string, until: number, now: number): Promise<boolean> {

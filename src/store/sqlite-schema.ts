@@ -249,14 +249,25 @@ const MIGRATIONS: string[] = [
      lease_node TEXT,
      lease_until INTEGER
    );`,
-  // 16 (issue 9, webhook retention): how far retention pruned the webhook event log, so a
-  // replay to a pruned position is refused (positions may have gaps: the lowest one left does
-  // not tell).
+  // 16 (issue 9, webhook retention and delivery history): how far retention pruned the webhook
+  // event log, so a replay to a pruned position is refused (positions may have gaps: the lowest
+  // one left does not tell); and each subscription's newest delivery attempts.
   `CREATE TABLE webhook_log (
      id INTEGER PRIMARY KEY CHECK (id = 1),
      pruned_through INTEGER NOT NULL
    );
-   INSERT INTO webhook_log (id, pruned_through) VALUES (1, 0)`,
+   INSERT INTO webhook_log (id, pruned_through) VALUES (1, 0);
+   CREATE TABLE webhook_deliveries (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     subscription TEXT NOT NULL,
+     pos INTEGER NOT NULL,
+     attempt INTEGER NOT NULL,
+     status INTEGER,
+     error TEXT,
+     duration_ms INTEGER NOT NULL,
+     ts INTEGER NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription, id)`,
   // 17 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest

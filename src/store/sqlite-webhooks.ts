@@ -6,16 +6,20 @@ import type Database from 'better-sqlite3';
 import type { Run } from './sqlite-moderation.js';
 import {
   pruneBoundary,
+  toAttempt,
   toEvent,
   toSubscription,
+  type AttemptRow,
   type EventRow,
   type SubscriptionRow,
 } from './webhook-rows.js';
-import type {
-  NewWebhookEvent,
-  Subscription,
-  SubscriptionPatch,
-  WebhookStore,
+import {
+  DELIVERY_HISTORY,
+  type DeliveryAttempt,
+  type NewWebhookEvent,
+  type Subscription,
+  type SubscriptionPatch,
+  type WebhookStore,
 } from './webhook-store.js';
 
 function prepare(db: Database.Database) {
@@ -51,6 +55,19 @@ function prepare(db: Database.Database) {
        WHERE id = @id RETURNING *`,
     ),
     remove: db.prepare('DELETE FROM webhook_subscriptions WHERE id = ?'),
+    removeAttempts: db.prepare('DELETE FROM webhook_deliveries WHERE subscription = ?'),
+    attempt: db.prepare(
+      `INSERT INTO webhook_deliveries (subscription, pos, attempt, status, error, duration_ms, ts)
+       VALUES (@id, @pos, @attempt, @status, @error, @durationMs, @ts)`,
+    ),
+    trimAttempts: db.prepare(
+      `DELETE FROM webhook_deliveries WHERE subscription = @id AND id <= (SELECT id
+         FROM webhook_deliveries WHERE subscription = @id ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
+    ),
+    attempts: db.prepare(
+      `SELECT pos, attempt, status, error, duration_ms, ts FROM webhook_deliveries
+       WHERE subscription = ? ORDER BY id DESC LIMIT ?`,
+    ),
     lease: db.prepare(
       `UPDATE webhook_subscriptions SET lease_node = @node, lease_until = @until
        WHERE id = @id AND (lease_node IS NULL OR lease_node = @node OR lease_until <= @now)`,
@@ -71,6 +88,8 @@ export class SqliteWebhooks implements WebhookStore {
   readonly #append: (events: NewWebhookEvent[]) => number[];
   readonly #presence: (user: string, online: boolean, e: NewWebhookEvent) => boolean;
   readonly #prune: (before: number, limit: number) => number;
+  readonly #record: (id: string, attempts: DeliveryAttempt[]) => void;
+  readonly #remove: (id: string) => boolean;
 
   constructor(
     db: Database.Database,
@@ -99,6 +118,16 @@ export class SqliteWebhooks implements WebhookStore {
       sql.pruned.run(last);
       return changes;
     }).immediate;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.#record = db.transaction((id: string, attempts: DeliveryAttempt[]) => {
+      if (!sql.one.get(id)) return;
+      for (const a of attempts) sql.attempt.run({ id, ...a, durationMs: Math.round(a.durationMs) });
+      sql.trimAttempts.run({ id, keep: DELIVERY_HISTORY });
+    }).immediate;
+    this.#remove = db.transaction((id: string) => {
+      sql.removeAttempts.run(id);
+      return sql.remove.run(id).changes === 1;
+    });
   }
 
   appendEvents(events: NewWebhookEvent[]): Promise<number[]> {
@@ -160,7 +189,15 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   deleteSubscription(id: string): Promise<boolean> {
-    return this.run(() => this.#sql.remove.run(id).changes === 1);
+    return this.run(() => this.#remove(id));
+  }
+
+  recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void> {
+    return this.run(() => this.#record(id, attempts));
+  }
+
+  deliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
+    return this.run(() => (this.#sql.attempts.all(id, limit) as AttemptRow[]).map(toAttempt));
   }
 
   lease(id: string, node: string, until: number, now: number): Promise<boolean> {

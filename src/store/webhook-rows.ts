@@ -1,5 +1,10 @@
 /** Rows of the webhook tables (SQLite and PostgreSQL name them alike) as seam objects. */
-import type { Subscription, SubscriptionState, WebhookEvent } from './webhook-store.js';
+import type {
+  DeliveryAttempt,
+  Subscription,
+  SubscriptionState,
+  WebhookEvent,
+} from './webhook-store.js';
 
 export interface EventRow {
   pos: number;
@@ -21,6 +26,24 @@ export interface SubscriptionRow {
   failing_since: number | null;
   last_error: string | null;
 }
+
+export interface AttemptRow {
+  pos: number;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  ts: number;
+}
+
+export const toAttempt = (r: AttemptRow): DeliveryAttempt => ({
+  pos: Number(r.pos),
+  attempt: Number(r.attempt),
+  status: r.status === null ? null : Number(r.status),
+  error: r.error,
+  durationMs: Number(r.duration_ms),
+  ts: Number(r.ts),
+});
 
 export const toEvent = (r: EventRow): WebhookEvent => ({
   pos: Number(r.pos),

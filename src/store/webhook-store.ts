@@ -15,6 +15,8 @@
  * - `pruneEvents` removes a prefix of the log (oldest first, never the newest event, so the head
  *   position survives) and records how far it went in `prunedThrough`; nodes may run it at once
  *   (PostgreSQL serializes pruners on the log's row lock; a second pass finds nothing to do).
+ * - `recordAttempts` keeps the newest DELIVERY_HISTORY attempts per subscription; deleting the
+ *   subscription deletes them.
  * - Backend failures reject with SB_ERR_STORE_UNAVAILABLE, the driver error as `cause`.
  */
 
@@ -48,6 +50,24 @@ export interface Subscription {
   /** Since when the oldest undelivered event has been failing; null when none fails. */
   failingSince: number | null;
   lastError: string | null;
+}
+
+/** Delivery attempts kept per subscription (the newest). */
+export const DELIVERY_HISTORY = 100;
+
+/** One request of a delivery (GET /api/v1/webhooks/{id}/deliveries). */
+export interface DeliveryAttempt {
+  /** The event's position (its id is `evt_<pos>`). */
+  pos: number;
+  /** 1 for the event's first request by its deliverer, 2 for the first retry… */
+  attempt: number;
+  /** The HTTP status answered; null when none came. */
+  status: number | null;
+  /** Why no status came (an SB_ERR_FETCH_* code: timeout, refused address, network); else null. */
+  error: string | null;
+  durationMs: number;
+  /** When the request started (ms). */
+  ts: number;
 }
 
 export interface SubscriptionPatch {
@@ -87,6 +107,11 @@ export interface WebhookStore {
   /** Applies an operator's change (bumping the generation); null when no such subscription. */
   updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | null>;
   deleteSubscription(id: string): Promise<boolean>;
+
+  /** Adds delivery attempts of `id` (oldest first), keeping its newest DELIVERY_HISTORY. */
+  recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void>;
+  /** The newest attempts of `id`, newest first, at most `limit`. */
+  deliveries(id: string, limit: number): Promise<DeliveryAttempt[]>;
 
   /** Takes or renews the delivery lease of `id` for `node` until `until`; resolves whether held. */
   lease(id: string, node: string, until: number, now: number): Promise<boolean>;

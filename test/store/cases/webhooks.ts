@@ -184,4 +184,40 @@ export const WEBHOOK_CASES: Record<string, StoreCase> = {
       assert.equal((await w.readEvents(0, 100)).length, 10);
     },
   },
+  'webhook-delivery-history': {
+    title:
+      'keeps the newest 100 delivery attempts of a subscription, newest first, and drops them ' +
+      'with it',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      await w.createSubscription(sub('a'));
+      await w.createSubscription(sub('b'));
+      const attempt = (n: number) => ({
+        pos: n,
+        attempt: 1 + (n % 3),
+        status: n % 2 ? 500 : null,
+        error: n % 2 ? null : 'SB_ERR_FETCH_TIMEOUT',
+        durationMs: n * 10,
+        ts: T0 + n,
+      });
+      await w.recordAttempts('a', [1, 2, 3].map(attempt));
+      await w.recordAttempts('b', [attempt(50)]);
+      assert.deepEqual(await w.deliveries('a', 2), [attempt(3), attempt(2)]);
+      for (let n = 4; n <= 105; n += 17)
+        await w.recordAttempts(
+          'a',
+          [...Array(17).keys()].map((i) => attempt(n + i)).filter((a) => a.pos <= 105),
+        );
+      const kept = await w.deliveries('a', 1000);
+      assert.equal(kept.length, 100, 'bounded');
+      assert.deepEqual(kept[0], attempt(105));
+      assert.deepEqual(kept[99], attempt(6), 'the oldest five went');
+      assert.deepEqual(await w.deliveries('b', 10), [attempt(50)], 'per subscription');
+      await w.recordAttempts('nope', [attempt(1)]);
+      assert.deepEqual(await w.deliveries('nope', 10), [], 'none kept for no subscription');
+      await w.deleteSubscription('a');
+      assert.deepEqual(await w.deliveries('a', 10), []);
+    },
+  },
 };
