@@ -298,6 +298,10 @@ export const ERRORS = {
     message: 'webhook URL refused by the address policy (scheme, port or address)',
     retryable: false,
   },
+  SB_ERR_WEBHOOK_POSITION_PRUNED: {
+    message: 'that position of the webhook event log was pruned by retention',
+    retryable: false,
+  },
   SB_ERR_WEBHOOKS_DISABLED: {
     message: 'webhooks are turned off on this server (--webhooks)',
     retryable: false,

@@ -5,9 +5,21 @@
  */
 import { Agent } from 'node:https';
 import webpush, { WebPushError } from 'web-push';
-import { SwitchboardError } from '../errors.js';
 import { endpointAllowed, guardedLookup } from './endpoint-guard.js';
-import type { PushDevice, PushOutcome, PushSender } from './push-sender.js';
+import {
+  PushFailedError,
+  type PushDevice,
+  type PushOutcome,
+  type PushSender,
+} from './push-sender.js';
+
+/** A Retry-After header (RFC 9110: seconds or an HTTP date) in ms from now; undefined if none. */
+export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 export interface WebPushOptions {
   /** The VAPID pair (base64url) and subject (a mailto: or https: URL the push service may use). */
@@ -72,9 +84,16 @@ export class WebPushSender implements PushSender {
     } catch (err) {
       if (err instanceof WebPushError && (err.statusCode === 404 || err.statusCode === 410))
         return 'gone';
-      const status = err instanceof WebPushError ? ` (${err.statusCode})` : '';
-      throw new SwitchboardError('SB_ERR_PUSH_FAILED', `push service refused${status}`, {
+      if (!(err instanceof WebPushError))
+        throw new PushFailedError(null, 'push service unreachable', {
+          cause: err,
+          // The address guard's refusal is final.
+          transient: (err as NodeJS.ErrnoException).code !== 'EPUSHPRIVATE',
+        });
+      const retryAfter = retryAfterMs(err.headers?.['retry-after']);
+      throw new PushFailedError(err.statusCode, `push service refused (${err.statusCode})`, {
         cause: err,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
       });
     }
   }

@@ -333,7 +333,7 @@ export class SwitchboardServer {
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);
       await this.core.stop();
-      this.push?.sender.close();
+      this.push?.close();
       await this.webhooks.close();
       await this.presence.close();
       await this.bus.close();

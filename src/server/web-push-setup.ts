@@ -5,12 +5,17 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import { SwitchboardError } from '../errors.js';
+import type { PushSender } from '../push/push-sender.js';
+import { RetryingPushSender } from '../push/retrying-sender.js';
 import { WebPushSender, generateVapidKeys } from '../push/web-push.js';
 import type { Store } from '../store/store.js';
 
 export interface WebPushSetup {
-  sender: WebPushSender;
+  /** Web Push with retries of transient failures (429/5xx honouring Retry-After, network). */
+  sender: PushSender;
   publicKey: string;
+  /** Closes kept-alive sockets to push services. */
+  close(): void;
 }
 
 export async function openWebPush(config: Config, store: Store): Promise<WebPushSetup | null> {
@@ -47,5 +52,10 @@ export async function openWebPush(config: Config, store: Store): Promise<WebPush
       { cause: err },
     );
   }
-  return { sender, publicKey: keys.publicKey };
+  const web = sender;
+  return {
+    sender: new RetryingPushSender(web),
+    publicKey: keys.publicKey,
+    close: () => web.close(),
+  };
 }

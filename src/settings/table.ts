@@ -732,6 +732,16 @@ export const SETTINGS = {
     group: 'Webhooks',
     help: "a subscription's deliverer node; another node takes over this long after it dies",
   }),
+  webhookRetentionMs: setting({
+    schema: ms(0).default(604_800_000),
+    flag: '--webhook-retention-ms <ms>',
+    env: 'SWITCHBOARD_WEBHOOK_RETENTION_MS',
+    group: 'Webhooks',
+    help:
+      'webhook events older than this are pruned from the event log (a replay cannot reach ' +
+      'them any more); 0 keeps every event',
+    defaultText: '604800000 (7 days)',
+  }),
   beforeSendUrl: setting({
     schema: z.string().default(''),
     flag: '--before-send-url <url>',

@@ -1,10 +1,13 @@
 /** The webhook seam (./webhook-store.ts) in this process's memory: MemoryStore's `webhooks`. */
-import type {
-  NewWebhookEvent,
-  Subscription,
-  SubscriptionPatch,
-  WebhookEvent,
-  WebhookStore,
+import { pruneBoundary } from './webhook-rows.js';
+import {
+  DELIVERY_HISTORY,
+  type DeliveryAttempt,
+  type NewWebhookEvent,
+  type Subscription,
+  type SubscriptionPatch,
+  type WebhookEvent,
+  type WebhookStore,
 } from './webhook-store.js';
 
 interface Lease {
@@ -13,17 +16,21 @@ interface Lease {
 }
 
 export class MemoryWebhooks implements WebhookStore {
-  readonly #events: WebhookEvent[] = [];
+  /** The log from position `#prunedThrough + 1` on, without gaps: `#events[i].pos` is that + i. */
+  #events: WebhookEvent[] = [];
+  #prunedThrough = 0;
   readonly #online = new Set<string>();
   readonly #subs = new Map<string, Subscription>();
   readonly #leases = new Map<string, Lease>();
+  /** Per subscription, oldest first. */
+  readonly #attempts = new Map<string, DeliveryAttempt[]>();
 
   async appendEvents(events: NewWebhookEvent[]): Promise<number[]> {
     return events.map((e) => this.#push(e));
   }
 
   #push(e: NewWebhookEvent): number {
-    const pos = this.#events.length + 1;
+    const pos = this.#prunedThrough + this.#events.length + 1;
     this.#events.push({ ...e, pos });
     return pos;
   }
@@ -37,13 +44,25 @@ export class MemoryWebhooks implements WebhookStore {
   }
 
   async readEvents(after: number, limit: number): Promise<WebhookEvent[]> {
-    return this.#events
-      .slice(Math.max(0, after), Math.max(0, after) + limit)
-      .map((e) => ({ ...e }));
+    const from = Math.max(0, after - this.#prunedThrough);
+    return this.#events.slice(from, from + limit).map((e) => ({ ...e }));
   }
 
   async headPosition(): Promise<number> {
-    return this.#events.length;
+    return this.#prunedThrough + this.#events.length;
+  }
+
+  async pruneEvents(before: number, limit: number): Promise<number> {
+    const last = pruneBoundary(this.#events.slice(0, limit + 1), before, limit);
+    if (last === null) return 0;
+    const n = last - this.#prunedThrough;
+    this.#events = this.#events.slice(n);
+    this.#prunedThrough = last;
+    return n;
+  }
+
+  async prunedThrough(): Promise<number> {
+    return this.#prunedThrough;
   }
 
   async createSubscription(
@@ -84,7 +103,21 @@ export class MemoryWebhooks implements WebhookStore {
 
   async deleteSubscription(id: string): Promise<boolean> {
     this.#leases.delete(id);
+    this.#attempts.delete(id);
     return this.#subs.delete(id);
+  }
+
+  async recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void> {
+    if (!this.#subs.has(id)) return;
+    const kept = [...(this.#attempts.get(id) ?? []), ...attempts.map((a) => ({ ...a }))];
+    this.#attempts.set(id, kept.slice(-DELIVERY_HISTORY));
+  }
+
+  async deliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
+    return [...(this.#attempts.get(id) ?? [])]
+      .reverse()
+      .slice(0, limit)
+      .map((a) => ({ ...a }));
   }
 
   async lease(id: string, node: string, until: number, now: number): Promise<boolean> {

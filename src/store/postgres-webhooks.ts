@@ -5,12 +5,22 @@
  * appends commit in position order.
  */
 import type pg from 'pg';
-import { toEvent, toSubscription, type EventRow, type SubscriptionRow } from './webhook-rows.js';
-import type {
-  NewWebhookEvent,
-  Subscription,
-  SubscriptionPatch,
-  WebhookStore,
+import {
+  pruneBoundary,
+  toAttempt,
+  toEvent,
+  toSubscription,
+  type AttemptRow,
+  type EventRow,
+  type SubscriptionRow,
+} from './webhook-rows.js';
+import {
+  DELIVERY_HISTORY,
+  type DeliveryAttempt,
+  type NewWebhookEvent,
+  type Subscription,
+  type SubscriptionPatch,
+  type WebhookStore,
 } from './webhook-store.js';
 
 /** Runs `fn` in one transaction on one pooled client; driver errors wrapped by the store. */
@@ -85,6 +95,36 @@ export class PostgresWebhooks implements WebhookStore {
     return Number(rows[0]!.pos);
   }
 
+  pruneEvents(before: number, limit: number): Promise<number> {
+    return this.tx(async (client) => {
+      // One pruner at a time across the cluster; the next finds the work done.
+      await client.query('SELECT pruned_through FROM webhook_log FOR UPDATE', []);
+      const { rows } = await client.query<{ pos: string; ts: string }>(
+        'SELECT pos, ts FROM webhook_events ORDER BY pos LIMIT $1',
+        [limit + 1],
+      );
+      const last = pruneBoundary(
+        rows.map((r) => ({ pos: Number(r.pos), ts: Number(r.ts) })),
+        before,
+        limit,
+      );
+      if (last === null) return 0;
+      const { rowCount } = await client.query('DELETE FROM webhook_events WHERE pos <= $1', [last]);
+      await client.query('UPDATE webhook_log SET pruned_through = greatest(pruned_through, $1)', [
+        last,
+      ]);
+      return rowCount ?? 0;
+    });
+  }
+
+  async prunedThrough(): Promise<number> {
+    const { rows } = await this.query<{ pruned_through: string }>(
+      'SELECT pruned_through FROM webhook_log',
+      [],
+    );
+    return Number(rows[0]?.pruned_through ?? 0);
+  }
+
   async createSubscription(
     s: Omit<Subscription, 'generation' | 'failingSince' | 'lastError'>,
   ): Promise<void> {
@@ -133,9 +173,49 @@ export class PostgresWebhooks implements WebhookStore {
     return rows[0] ? toSubscription(rows[0]) : null;
   }
 
-  async deleteSubscription(id: string): Promise<boolean> {
-    const { rowCount } = await this.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id]);
-    return rowCount === 1;
+  deleteSubscription(id: string): Promise<boolean> {
+    return this.tx(async (client) => {
+      await client.query('DELETE FROM webhook_deliveries WHERE subscription = $1', [id]);
+      const { rowCount } = await client.query('DELETE FROM webhook_subscriptions WHERE id = $1', [
+        id,
+      ]);
+      return rowCount === 1;
+    });
+  }
+
+  async recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    await this.tx(async (client) => {
+      await client.query(
+        `INSERT INTO webhook_deliveries (subscription, pos, attempt, status, error, duration_ms, ts)
+         SELECT $1, * FROM unnest($2::bigint[], $3::int[], $4::int[], $5::text[], $6::int[],
+           $7::bigint[])
+         WHERE EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = $1)`,
+        [
+          id,
+          attempts.map((a) => a.pos),
+          attempts.map((a) => a.attempt),
+          attempts.map((a) => a.status),
+          attempts.map((a) => a.error),
+          attempts.map((a) => Math.round(a.durationMs)),
+          attempts.map((a) => a.ts),
+        ],
+      );
+      await client.query(
+        `DELETE FROM webhook_deliveries WHERE subscription = $1 AND id <= (SELECT id
+           FROM webhook_deliveries WHERE subscription = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`,
+        [id, DELIVERY_HISTORY],
+      );
+    });
+  }
+
+  async deliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
+    const { rows } = await this.query<AttemptRow>(
+      `SELECT pos, attempt, status, error, duration_ms, ts FROM webhook_deliveries
+       WHERE subscription = $1 ORDER BY id DESC LIMIT $2`,
+      [id, limit],
+    );
+    return rows.map(toAttempt);
   }
 
   async lease(id: string, node: string, until: number, now: number): Promise<boolean> {

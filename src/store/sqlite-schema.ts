@@ -252,7 +252,26 @@ const MIGRATIONS: string[] = [
   // 16 (issue 9, rooms): a room's topic ('' when none) and whether it is archived (read-only).
   `ALTER TABLE channels ADD COLUMN topic TEXT NOT NULL DEFAULT '';
    ALTER TABLE channels ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;`,
-  // 17 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 17 (issue 9, webhook retention and delivery history): how far retention pruned the webhook
+  // event log, so a replay to a pruned position is refused (positions may have gaps: the lowest
+  // one left does not tell); and each subscription's newest delivery attempts.
+  `CREATE TABLE webhook_log (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     pruned_through INTEGER NOT NULL
+   );
+   INSERT INTO webhook_log (id, pruned_through) VALUES (1, 0);
+   CREATE TABLE webhook_deliveries (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     subscription TEXT NOT NULL,
+     pos INTEGER NOT NULL,
+     attempt INTEGER NOT NULL,
+     status INTEGER,
+     error TEXT,
+     duration_ms INTEGER NOT NULL,
+     ts INTEGER NOT NULL
+   );
+   CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription, id)`,
+  // 18 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).

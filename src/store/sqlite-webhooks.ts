@@ -4,12 +4,22 @@
  */
 import type Database from 'better-sqlite3';
 import type { Run } from './sqlite-moderation.js';
-import { toEvent, toSubscription, type EventRow, type SubscriptionRow } from './webhook-rows.js';
-import type {
-  NewWebhookEvent,
-  Subscription,
-  SubscriptionPatch,
-  WebhookStore,
+import {
+  pruneBoundary,
+  toAttempt,
+  toEvent,
+  toSubscription,
+  type AttemptRow,
+  type EventRow,
+  type SubscriptionRow,
+} from './webhook-rows.js';
+import {
+  DELIVERY_HISTORY,
+  type DeliveryAttempt,
+  type NewWebhookEvent,
+  type Subscription,
+  type SubscriptionPatch,
+  type WebhookStore,
 } from './webhook-store.js';
 
 function prepare(db: Database.Database) {
@@ -25,6 +35,10 @@ function prepare(db: Database.Database) {
     known: db.prepare('SELECT 1 FROM webhook_presence WHERE user = ?'),
     read: db.prepare('SELECT * FROM webhook_events WHERE pos > ? ORDER BY pos LIMIT ?'),
     head: db.prepare('SELECT coalesce(max(pos), 0) FROM webhook_events'),
+    oldest: db.prepare('SELECT pos, ts FROM webhook_events ORDER BY pos LIMIT ?'),
+    prune: db.prepare('DELETE FROM webhook_events WHERE pos <= ?'),
+    pruned: db.prepare('UPDATE webhook_log SET pruned_through = max(pruned_through, ?)'),
+    prunedThrough: db.prepare('SELECT pruned_through FROM webhook_log'),
     create: db.prepare(
       `INSERT INTO webhook_subscriptions (id, url, events, secret, state, cursor, created_at)
        VALUES (@id, @url, @events, @secret, @state, @cursor, @createdAt)`,
@@ -41,6 +55,19 @@ function prepare(db: Database.Database) {
        WHERE id = @id RETURNING *`,
     ),
     remove: db.prepare('DELETE FROM webhook_subscriptions WHERE id = ?'),
+    removeAttempts: db.prepare('DELETE FROM webhook_deliveries WHERE subscription = ?'),
+    attempt: db.prepare(
+      `INSERT INTO webhook_deliveries (subscription, pos, attempt, status, error, duration_ms, ts)
+       VALUES (@id, @pos, @attempt, @status, @error, @durationMs, @ts)`,
+    ),
+    trimAttempts: db.prepare(
+      `DELETE FROM webhook_deliveries WHERE subscription = @id AND id <= (SELECT id
+         FROM webhook_deliveries WHERE subscription = @id ORDER BY id DESC LIMIT 1 OFFSET @keep)`,
+    ),
+    attempts: db.prepare(
+      `SELECT pos, attempt, status, error, duration_ms, ts FROM webhook_deliveries
+       WHERE subscription = ? ORDER BY id DESC LIMIT ?`,
+    ),
     lease: db.prepare(
       `UPDATE webhook_subscriptions SET lease_node = @node, lease_until = @until
        WHERE id = @id AND (lease_node IS NULL OR lease_node = @node OR lease_until <= @now)`,
@@ -60,6 +87,9 @@ export class SqliteWebhooks implements WebhookStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (events: NewWebhookEvent[]) => number[];
   readonly #presence: (user: string, online: boolean, e: NewWebhookEvent) => boolean;
+  readonly #prune: (before: number, limit: number) => number;
+  readonly #record: (id: string, attempts: DeliveryAttempt[]) => void;
+  readonly #remove: (id: string) => boolean;
 
   constructor(
     db: Database.Database,
@@ -79,6 +109,25 @@ export class SqliteWebhooks implements WebhookStore {
       insert(e);
       return true;
     }).immediate;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.#prune = db.transaction((before: number, limit: number) => {
+      const oldest = sql.oldest.all(limit + 1) as { pos: number; ts: number }[];
+      const last = pruneBoundary(oldest, before, limit);
+      if (last === null) return 0;
+      const { changes } = sql.prune.run(last);
+      sql.pruned.run(last);
+      return changes;
+    }).immediate;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.#record = db.transaction((id: string, attempts: DeliveryAttempt[]) => {
+      if (!sql.one.get(id)) return;
+      for (const a of attempts) sql.attempt.run({ id, ...a, durationMs: Math.round(a.durationMs) });
+      sql.trimAttempts.run({ id, keep: DELIVERY_HISTORY });
+    }).immediate;
+    this.#remove = db.transaction((id: string) => {
+      sql.removeAttempts.run(id);
+      return sql.remove.run(id).changes === 1;
+    });
   }
 
   appendEvents(events: NewWebhookEvent[]): Promise<number[]> {
@@ -95,6 +144,14 @@ export class SqliteWebhooks implements WebhookStore {
 
   headPosition(): Promise<number> {
     return this.run(() => this.#sql.head.pluck().get() as number);
+  }
+
+  pruneEvents(before: number, limit: number): Promise<number> {
+    return this.run(() => this.#prune(before, limit));
+  }
+
+  prunedThrough(): Promise<number> {
+    return this.run(() => this.#sql.prunedThrough.pluck().get() as number);
   }
 
   createSubscription(
@@ -132,7 +189,15 @@ export class SqliteWebhooks implements WebhookStore {
   }
 
   deleteSubscription(id: string): Promise<boolean> {
-    return this.run(() => this.#sql.remove.run(id).changes === 1);
+    return this.run(() => this.#remove(id));
+  }
+
+  recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void> {
+    return this.run(() => this.#record(id, attempts));
+  }
+
+  deliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
+    return this.run(() => (this.#sql.attempts.all(id, limit) as AttemptRow[]).map(toAttempt));
   }
 
   lease(id: string, node: string, until: number, now: number): Promise<boolean> {

@@ -61,6 +61,7 @@ export type { UploadRecord, UploadStore } from './upload-store.js';
 export type { Attachment } from './message-store.js';
 export type { ThreadFollow, ThreadStore, ThreadSummary } from './thread-store.js';
 export type {
+  DeliveryAttempt,
   NewWebhookEvent,
   Subscription,
   SubscriptionPatch,

@@ -1,5 +1,10 @@
 /** Rows of the webhook tables (SQLite and PostgreSQL name them alike) as seam objects. */
-import type { Subscription, SubscriptionState, WebhookEvent } from './webhook-store.js';
+import type {
+  DeliveryAttempt,
+  Subscription,
+  SubscriptionState,
+  WebhookEvent,
+} from './webhook-store.js';
 
 export interface EventRow {
   pos: number;
@@ -22,6 +27,24 @@ export interface SubscriptionRow {
   last_error: string | null;
 }
 
+export interface AttemptRow {
+  pos: number;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  ts: number;
+}
+
+export const toAttempt = (r: AttemptRow): DeliveryAttempt => ({
+  pos: Number(r.pos),
+  attempt: Number(r.attempt),
+  status: r.status === null ? null : Number(r.status),
+  error: r.error,
+  durationMs: Number(r.duration_ms),
+  ts: Number(r.ts),
+});
+
 export const toEvent = (r: EventRow): WebhookEvent => ({
   pos: Number(r.pos),
   type: r.type,
@@ -42,3 +65,22 @@ export const toSubscription = (r: SubscriptionRow): Subscription => ({
   failingSince: r.failing_since === null ? null : Number(r.failing_since),
   lastError: r.last_error,
 });
+
+/**
+ * The last position `pruneEvents` may remove, given the oldest `limit + 1` events of the log in
+ * position order: the end of the leading run stamped before `before`, within the first `limit`,
+ * never the newest event of the log. Null when nothing may go.
+ */
+export function pruneBoundary(
+  oldest: readonly { pos: number; ts: number }[],
+  before: number,
+  limit: number,
+): number | null {
+  const candidates = oldest.length > limit ? oldest.slice(0, limit) : oldest.slice(0, -1);
+  let last: number | null = null;
+  for (const e of candidates) {
+    if (Number(e.ts) >= before) break;
+    last = Number(e.pos);
+  }
+  return last;
+}

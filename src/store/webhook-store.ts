@@ -12,6 +12,11 @@
  * - `lease` succeeds for one node at a time per subscription; a lease not renewed by `until` may
  *   be taken by another node. `saveCursor` succeeds only for the lease holder and only while the
  *   subscription's `generation` is the one the holder read (a replay bumps it).
+ * - `pruneEvents` removes a prefix of the log (oldest first, never the newest event, so the head
+ *   position survives) and records how far it went in `prunedThrough`; nodes may run it at once
+ *   (PostgreSQL serializes pruners on the log's row lock; a second pass finds nothing to do).
+ * - `recordAttempts` keeps the newest DELIVERY_HISTORY attempts per subscription; deleting the
+ *   subscription deletes them.
  * - Backend failures reject with SB_ERR_STORE_UNAVAILABLE, the driver error as `cause`.
  */
 
@@ -47,6 +52,24 @@ export interface Subscription {
   lastError: string | null;
 }
 
+/** Delivery attempts kept per subscription (the newest). */
+export const DELIVERY_HISTORY = 100;
+
+/** One request of a delivery (GET /api/v1/webhooks/{id}/deliveries). */
+export interface DeliveryAttempt {
+  /** The event's position (its id is `evt_<pos>`). */
+  pos: number;
+  /** 1 for the event's first request by its deliverer, 2 for the first retry… */
+  attempt: number;
+  /** The HTTP status answered; null when none came. */
+  status: number | null;
+  /** Why no status came (an SB_ERR_FETCH_* code: timeout, refused address, network); else null. */
+  error: string | null;
+  durationMs: number;
+  /** When the request started (ms). */
+  ts: number;
+}
+
 export interface SubscriptionPatch {
   url?: string;
   events?: string[];
@@ -68,6 +91,13 @@ export interface WebhookStore {
   readEvents(after: number, limit: number): Promise<WebhookEvent[]>;
   /** The highest position appended so far (0 when none). */
   headPosition(): Promise<number>;
+  /**
+   * Retention: removes, oldest first, at most `limit` events stamped before `before` (ms),
+   * stopping at the first newer one and never removing the newest event. Resolves how many went.
+   */
+  pruneEvents(before: number, limit: number): Promise<number>;
+  /** The highest position retention removed (0 when none): every event at or below it is gone. */
+  prunedThrough(): Promise<number>;
 
   createSubscription(
     s: Omit<Subscription, 'generation' | 'failingSince' | 'lastError'>,
@@ -77,6 +107,11 @@ export interface WebhookStore {
   /** Applies an operator's change (bumping the generation); null when no such subscription. */
   updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | null>;
   deleteSubscription(id: string): Promise<boolean>;
+
+  /** Adds delivery attempts of `id` (oldest first), keeping its newest DELIVERY_HISTORY. */
+  recordAttempts(id: string, attempts: DeliveryAttempt[]): Promise<void>;
+  /** The newest attempts of `id`, newest first, at most `limit`. */
+  deliveries(id: string, limit: number): Promise<DeliveryAttempt[]>;
 
   /** Takes or renews the delivery lease of `id` for `node` until `until`; resolves whether held. */
   lease(id: string, node: string, until: number, now: number): Promise<boolean>;

@@ -13,13 +13,16 @@
  * - The cursor (every event at or below it acknowledged) is saved after acknowledgements, fenced
  *   by the lease and the subscription's generation; after a crash or takeover delivery resumes
  *   from it, so an event may come twice (at least once: receivers dedupe by event id).
+ * - Every request is recorded (WebhookStore.recordAttempts: the newest 100 are kept) off the
+ *   delivery path, in batches; at most 100 wait while the store is slow (older ones dropped).
  */
 import { backoffDelay } from '../backoff.js';
+import { DELIVERY_HISTORY } from '../store/webhook-store.js';
 import { SwitchboardError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AllowList } from '../net/address-policy.js';
 import { safeFetch } from '../net/safe-fetch.js';
-import type { Subscription, WebhookEvent, WebhookStore } from '../store/store.js';
+import type { DeliveryAttempt, Subscription, WebhookEvent, WebhookStore } from '../store/store.js';
 import type { Limiter } from './limiter.js';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, sign } from './signature.js';
 
@@ -90,6 +93,9 @@ export class SubscriptionDeliverer {
   #dirty = false;
   #stopped = false;
   #lastError: string | null = null;
+  /** Attempts not yet recorded, oldest first. */
+  #attempts: DeliveryAttempt[] = [];
+  #recording = false;
   readonly #filter: Set<string> | null;
   readonly #pump = () => this.#pumpNow();
 
@@ -179,6 +185,15 @@ export class SubscriptionDeliverer {
   async #send(item: Item): Promise<void> {
     const body = payload(item.e);
     let error: string | null = null;
+    const attempt: DeliveryAttempt = {
+      pos: item.e.pos,
+      attempt: item.attempts + 1,
+      status: null,
+      error: null,
+      durationMs: 0,
+      ts: this.ctx.now(),
+    };
+    const started = performance.now();
     try {
       const res = await safeFetch(this.sub.url, {
         method: 'POST',
@@ -194,13 +209,17 @@ export class SubscriptionDeliverer {
           [SIGNATURE_HEADER]: sign(this.sub.secret, body, this.ctx.now()),
         },
       });
+      attempt.status = res.status;
       if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
     } catch (err) {
       error = err instanceof SwitchboardError ? `${err.code}: ${err.message}` : String(err);
+      attempt.error = err instanceof SwitchboardError ? err.code : 'SB_ERR_FETCH_FAILED';
     } finally {
       this.ctx.limiter.release();
       this.#inflight--;
     }
+    attempt.durationMs = Math.round(performance.now() - started);
+    this.#record(attempt);
     if (this.#stopped) return;
     if (error === null) this.#acknowledged(item);
     else this.#failed(item, error);
@@ -244,6 +263,28 @@ export class SubscriptionDeliverer {
     this.#timers.add(timer);
     this.#dirty = true;
     void this.#save();
+  }
+
+  #record(attempt: DeliveryAttempt): void {
+    this.#attempts.push(attempt);
+    if (this.#attempts.length > DELIVERY_HISTORY) this.#attempts.shift();
+    if (!this.#recording) void this.#recordAll();
+  }
+
+  /** Writes the waiting attempts, one batch at a time; a failed write loses its batch. */
+  async #recordAll(): Promise<void> {
+    this.#recording = true;
+    try {
+      while (this.#attempts.length > 0) {
+        const batch = this.#attempts;
+        this.#attempts = [];
+        await this.ctx.store.recordAttempts(this.sub.id, batch).catch((err: unknown) => {
+          this.ctx.logger.warn({ err, subscription: this.sub.id }, 'webhook attempts not recorded');
+        });
+      }
+    } finally {
+      this.#recording = false;
+    }
   }
 
   #advance(): void {

@@ -1,7 +1,7 @@
 /**
  * A node's webhook parts, built from the settings: the EventSink the core reports to (the event
- * log writer), the deliverers (the dispatcher), and the before-send hook. `--webhooks` off: no
- * event log and no delivery; the before-send hook is independent of it.
+ * log writer), the deliverers (the dispatcher), the log's retention, and the before-send hook.
+ * `--webhooks` off: no event log and no delivery; the before-send hook is independent of it.
  */
 import type { Config } from '../config.js';
 import type { BeforeSend, EventSink } from '../core/event-sink.js';
@@ -11,6 +11,7 @@ import type { WebhookStore } from '../store/store.js';
 import { HttpBeforeSend } from './before-send.js';
 import { WebhookDispatcher } from './dispatcher.js';
 import { EventLogWriter } from './event-log-writer.js';
+import { EventLogRetention } from './retention.js';
 
 /** Events held ahead of a subscription's cursor, and requests per subscription, at most. */
 const WINDOW = 1000;
@@ -27,6 +28,7 @@ export type WebhookSettings = Pick<
   | 'webhookDeadAfterMs'
   | 'webhookConcurrency'
   | 'webhookLeaseMs'
+  | 'webhookRetentionMs'
   | 'beforeSendUrl'
   | 'beforeSendSecret'
   | 'beforeSendTimeoutMs'
@@ -38,6 +40,7 @@ export class Webhooks {
   readonly writer: EventLogWriter | null;
   readonly dispatcher: WebhookDispatcher | null;
   readonly beforeSend: BeforeSend | null;
+  readonly retention: EventLogRetention | null;
 
   constructor(settings: WebhookSettings, store: WebhookStore, node: string, logger: Logger) {
     this.allow = new AllowList(settings.webhookAllow);
@@ -64,6 +67,9 @@ export class Webhooks {
     this.writer = settings.webhooks
       ? new EventLogWriter({ store, logger, appended: () => dispatcher?.wake() })
       : null;
+    this.retention = settings.webhooks
+      ? new EventLogRetention({ store, logger, retentionMs: settings.webhookRetentionMs })
+      : null;
     this.beforeSend = settings.beforeSendUrl
       ? new HttpBeforeSend({
           url: settings.beforeSendUrl,
@@ -82,10 +88,11 @@ export class Webhooks {
 
   start(): void {
     this.dispatcher?.start();
+    this.retention?.start();
   }
 
   async close(): Promise<void> {
-    await this.dispatcher?.close();
+    await Promise.all([this.dispatcher?.close(), this.retention?.close()]);
     // Bounded: a store that is down does not hold the shutdown.
     if (this.writer) {
       await Promise.race([this.writer.flushed(), new Promise((r) => setTimeout(r, 2000).unref())]);

@@ -1,8 +1,9 @@
 /**
  * The admin console at /admin in a real headless Chromium against a real server: a server admin
  * signs in, sees the accounts and disables one (the API then lists it disabled); rooms, presence,
- * reports, keys, webhooks, the audit log, health and charts render; an account that is not a server admin is refused, and the page
- * says so. Every view is axe-clean.
+ * reports, keys, webhooks (with their delivery history), the audit log, health and charts
+ * render; an account that is not a server admin is refused, and the page says so. Every view is
+ * axe-clean.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -204,6 +205,15 @@ describeBrowser(
       });
       const [w] = ((await listed.json()) as { webhooks: { state: string }[] }).webhooks;
       assert.equal(w!.state, 'active', 'replay makes the subscription active again');
+      // Nothing listens on port 9: the history shows the refused connections' code.
+      await hook.getByTestId('webhook-show-history').click();
+      const answer = page
+        .getByTestId('webhook-deliveries-row')
+        .first()
+        .getByTestId('webhook-delivery-answer');
+      await answer.waitFor();
+      assert.match((await answer.textContent()) ?? '', /^SB_ERR_FETCH_/);
+      await noSeriousAxe(page, 'webhook history');
 
       await page.getByTestId('tab-audit').click();
       await page.getByTestId('audit-table-row').first().waitFor();

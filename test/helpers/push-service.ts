@@ -2,7 +2,8 @@
  * A Web Push service on loopback for the tests, playing what FCM or Mozilla's autopush do for a
  * browser: HTTPS (web-push posts over HTTPS only) with a certificate made for this run by
  * `openssl`, one endpoint per subscription (`/push/<id>`), each answering as the test says
- * (201 accepted, 410 gone, or never). Every accepted post has its VAPID Authorization checked
+ * (201 accepted, 410 gone, or never; or, first, a scripted list of answers such as 503 or 429
+ * with Retry-After). Every accepted post has its VAPID Authorization checked
  * (RFC 8292: an ES256 JWT for this origin, signed by the key in `k`) and its aes128gcm body
  * decrypted with the subscription's private key (./web-push-decrypt.ts); a post that fails
  * either is answered 400 and recorded as rejected, so a test that expects a push fails.
@@ -22,6 +23,12 @@ import {
 } from './web-push-decrypt.js';
 
 export type EndpointMode = 'accept' | 'gone' | 'hang';
+
+/** A scripted answer: a status, and the Retry-After header (seconds) to send with it. */
+export interface ScriptedAnswer {
+  status: number;
+  retryAfter?: number;
+}
 
 export interface ReceivedPush {
   id: string;
@@ -58,6 +65,9 @@ export class PushService {
   readonly #subs = new Map<string, { keys: SubscriptionKeys; mode: EndpointMode }>();
   readonly #waiters: (() => void)[] = [];
   readonly #hanging = new Set<() => void>();
+  readonly #scripts = new Map<string, ScriptedAnswer[]>();
+  /** When each post arrived (ms), per endpoint. */
+  readonly times = new Map<string, number[]>();
   #next = 0;
 
   private constructor(
@@ -102,6 +112,17 @@ export class PushService {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const id = /^\/push\/([a-z0-9]+)$/.exec(req.url ?? '')?.[1] ?? '';
+        service.times.set(id, [...(service.times.get(id) ?? []), Date.now()]);
+        const scripted = service.#scripts.get(id)?.shift();
+        if (scripted) {
+          service.hits.set(id, (service.hits.get(id) ?? 0) + 1);
+          const headers =
+            scripted.retryAfter === undefined ? {} : { 'retry-after': String(scripted.retryAfter) };
+          res.writeHead(scripted.status, headers).end();
+          for (const wake of service.#waiters.splice(0)) wake();
+          return;
+        }
         service
           .#handle(req.url ?? '', req.headers, Buffer.concat(chunks))
           .then((status) => {
@@ -119,6 +140,11 @@ export class PushService {
     const keys = newSubscriptionKeys();
     this.#subs.set(id, { keys, mode });
     return { id, keys, json: { endpoint: `${this.origin}/push/${id}`, keys: keys.json } };
+  }
+
+  /** The next posts to `id` get these answers, in order; then its mode answers again. */
+  script(id: string, answers: ScriptedAnswer[]): void {
+    this.#scripts.set(id, [...answers]);
   }
 
   setMode(id: string, mode: EndpointMode): void {

@@ -166,4 +166,83 @@ describe('webhook delivery to a receiver that fails, hangs, restarts and answers
     );
     ann.close();
   });
+
+  test('lists the delivery attempts of a subscription, newest first: two failures, then the 2xx', async () => {
+    const node = await startHookNode();
+    cleanup.push(() => node.server.stop());
+    const receiver = new WebhookReceiver(SECRET, (n) => (n <= 2 ? 503 : 200));
+    await receiver.listen();
+    cleanup.push(() => receiver.close());
+    const sub = await subscribe(node, receiver.url, { events: ['message.created'] });
+    const ann = await chatter(node, ['general'], 1);
+    await receiver.until(() => receiver.acknowledged.length === 1, 'the message');
+    type Attempt = {
+      eventId: string;
+      position: number;
+      attempt: number;
+      status: number | null;
+      error: string | null;
+      durationMs: number;
+      ts: number;
+    };
+    let attempts: Attempt[] = [];
+    for (let i = 0; i < 100 && attempts.length < 3; i++) {
+      const r = await node.http.call(
+        'GET',
+        `/webhooks/${sub.id}/deliveries`,
+        undefined,
+        node.admin,
+      );
+      assert.equal(r.status, 200);
+      attempts = (r.body as unknown as { deliveries: Attempt[] }).deliveries;
+      if (attempts.length < 3) await new Promise((r) => setTimeout(r, 50));
+    }
+    const acked = receiver.acknowledged[0]!;
+    assert.deepEqual(
+      attempts.map((a) => [a.eventId, a.position, a.attempt, a.status, a.error]),
+      [
+        [acked.id, acked.position, 3, 200, null],
+        [acked.id, acked.position, 2, 503, null],
+        [acked.id, acked.position, 1, 503, null],
+      ],
+    );
+    assert.ok(attempts.every((a) => a.durationMs >= 0 && a.ts > 0));
+    assert.ok(attempts[0]!.ts >= attempts[2]!.ts);
+    const one = await node.http.call(
+      'GET',
+      `/webhooks/${sub.id}/deliveries?limit=1`,
+      undefined,
+      node.admin,
+    );
+    assert.equal((one.body as unknown as { deliveries: Attempt[] }).deliveries.length, 1);
+    const bad = await node.http.call(
+      'GET',
+      `/webhooks/${sub.id}/deliveries?limit=0`,
+      undefined,
+      node.admin,
+    );
+    assert.equal(bad.status, 400);
+    const none = await node.http.call('GET', '/webhooks/wh_nope/deliveries', undefined, node.admin);
+    assert.equal(none.body.code, 'SB_ERR_WEBHOOK_NOT_FOUND');
+
+    // A receiver that is gone: the attempt carries the fetch error code and no status.
+    await receiver.close();
+    cleanup.pop();
+    await ann.call({ type: 'send', room: 'general', text: 'into the void', cid: 'void' });
+    let failed: Attempt | undefined;
+    for (let i = 0; i < 100 && !failed; i++) {
+      const r = await node.http.call(
+        'GET',
+        `/webhooks/${sub.id}/deliveries?limit=1`,
+        undefined,
+        node.admin,
+      );
+      const [newest] = (r.body as unknown as { deliveries: Attempt[] }).deliveries;
+      if (newest && newest.position > acked.position) failed = newest;
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(failed?.status, null);
+    assert.match(failed?.error ?? '', /^SB_ERR_FETCH_/);
+    ann.close();
+  });
 });

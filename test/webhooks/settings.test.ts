@@ -17,11 +17,13 @@ describe('webhook settings', () => {
     assert.equal(c.beforeSendUrl, '');
     assert.equal(c.beforeSendFail, 'closed');
     assert.deepEqual(c.webhookAllow, []);
+    assert.equal(c.webhookRetentionMs, 7 * 24 * 3600 * 1000, 'events kept 7 days');
   });
 
   it('refuses an allow-list entry that is no host, address or CIDR, and an unknown fail mode', () => {
     refused({ webhookAllow: ['10.0.0.0/99'] });
     refused({ beforeSendFail: 'sometimes' });
     refused({ beforeSendTimeoutMs: 0 });
+    refused({ webhookRetentionMs: -1 });
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Webhook subscriptions with their delivery state (cursor, head, backlog, failing since, last
- * error), pause / resume, and replay from a position of the event log (docs/webhooks.md).
+ * error), pause / resume, replay from a position of the event log, and each one's recent
+ * delivery attempts (docs/webhooks.md).
  */
 import { h } from '../dom.js';
 import { ApiError } from './api.js';
+import type { Api } from './api.js';
 import type { View } from './view.js';
 import { button, table } from './table.js';
 
@@ -19,6 +21,33 @@ interface Webhook {
     failingSince: number | null;
     lastError: string | null;
   };
+}
+
+interface Attempt {
+  eventId: string;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  ts: number;
+}
+
+/** A subscription's newest delivery attempts, as a table. */
+async function history(api: Api, w: Webhook): Promise<HTMLElement> {
+  const path = `/webhooks/${encodeURIComponent(w.id)}/deliveries?limit=20`;
+  const { deliveries } = await api.call<{ deliveries: Attempt[] }>('GET', path);
+  return table(
+    `Recent deliveries to ${w.url}, newest first`,
+    ['Time', 'Event', 'Attempt', 'Answer', 'Duration'],
+    deliveries.map((a) => [
+      new Date(a.ts).toISOString(),
+      a.eventId,
+      a.attempt,
+      h('span', { 'data-testid': 'webhook-delivery-answer' }, String(a.status ?? a.error ?? '')),
+      `${a.durationMs} ms`,
+    ]),
+    'webhook-deliveries',
+  );
 }
 
 export const webhooksView: View = {
@@ -42,6 +71,7 @@ export const webhooksView: View = {
         await f();
         await reload();
       });
+    const shown = h('div', { 'data-testid': 'webhook-history' });
     root.replaceChildren(
       h('h2', {}, 'Webhooks'),
       h('p', {}, `The event log's head is at position ${list.head}.`),
@@ -85,11 +115,15 @@ export const webhooksView: View = {
                 'webhook-replay',
                 act(() => api.call('POST', `${path}/replay`, { from: Number(from.value) })),
               ),
+              button(`History of ${w.url}`, 'webhook-show-history', () =>
+                ctx.run(async () => shown.replaceChildren(await history(api, w))),
+              ),
             ),
           ];
         }),
         'webhook-table',
       ),
+      shown,
     );
   },
 };

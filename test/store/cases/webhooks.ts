@@ -120,4 +120,104 @@ export const WEBHOOK_CASES: Record<string, StoreCase> = {
       assert.equal(await w.lease('nope', 'n3', T0 + 500, T0), false);
     },
   },
+  'webhook-prune-prefix': {
+    title:
+      'prunes the oldest webhook events stamped before a time, oldest first, in bounded batches, ' +
+      'never the newest, and records how far it went',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      assert.equal(await w.prunedThrough(), 0);
+      assert.equal(await w.pruneEvents(T0 + 100, 10), 0, 'an empty log');
+      // Stamps 1, 2, 3, 9, 4, 5: pruning stops at the first event not older than the bound.
+      const pos = await w.appendEvents([1, 2, 3, 9, 4, 5].map(ev));
+      assert.equal(await w.pruneEvents(T0 + 3, 1), 1, 'one batch of one');
+      assert.equal(await w.prunedThrough(), pos[0]);
+      assert.equal(await w.pruneEvents(T0 + 6, 10), 2, 'stops at the event stamped 9');
+      assert.equal(await w.prunedThrough(), pos[2]);
+      assert.equal(await w.pruneEvents(T0 + 6, 10), 0, 'again: nothing more to do');
+      assert.deepEqual(
+        (await w.readEvents(0, 10)).map((e) => e.pos),
+        pos.slice(3),
+      );
+      assert.deepEqual(
+        (await w.readEvents(pos[3]!, 10)).map((e) => e.pos),
+        pos.slice(4),
+      );
+      assert.equal(await w.pruneEvents(T0 + 1000, 10), 2, 'everything but the newest');
+      assert.deepEqual(
+        (await w.readEvents(0, 10)).map((e) => e.pos),
+        [pos[5]],
+      );
+      assert.equal(await w.prunedThrough(), pos[4]);
+      assert.equal(await w.headPosition(), pos[5], 'the head survives');
+      const [next] = await w.appendEvents([ev(7)]);
+      assert.ok(next! > pos[5]!, 'positions keep growing after a prune');
+      assert.equal(await w.pruneEvents(T0 + 1000, 10), 1);
+      assert.deepEqual(
+        (await w.readEvents(0, 10)).map((e) => e.pos),
+        [next],
+      );
+    },
+  },
+  'webhook-prune-concurrent': {
+    title: 'prunes once when several pruners run at once',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      const pos = await w.appendEvents([...Array(50).keys()].map((n) => ev(n)));
+      const removed = await Promise.all(
+        [1, 2, 3, 4].map(async () => {
+          let n = 0;
+          for (;;) {
+            const k = await w.pruneEvents(T0 + 40, 7);
+            n += k;
+            if (k === 0) return n;
+          }
+        }),
+      );
+      assert.equal(
+        removed.reduce((a, b) => a + b, 0),
+        40,
+      );
+      assert.equal(await w.prunedThrough(), pos[39]);
+      assert.equal((await w.readEvents(0, 100)).length, 10);
+    },
+  },
+  'webhook-delivery-history': {
+    title:
+      'keeps the newest 100 delivery attempts of a subscription, newest first, and drops them ' +
+      'with it',
+    async run({ open }) {
+      const store = await open();
+      const w = store.webhooks;
+      await w.createSubscription(sub('a'));
+      await w.createSubscription(sub('b'));
+      const attempt = (n: number) => ({
+        pos: n,
+        attempt: 1 + (n % 3),
+        status: n % 2 ? 500 : null,
+        error: n % 2 ? null : 'SB_ERR_FETCH_TIMEOUT',
+        durationMs: n * 10,
+        ts: T0 + n,
+      });
+      await w.recordAttempts('a', [1, 2, 3].map(attempt));
+      await w.recordAttempts('b', [attempt(50)]);
+      assert.deepEqual(await w.deliveries('a', 2), [attempt(3), attempt(2)]);
+      for (let n = 4; n <= 105; n += 17)
+        await w.recordAttempts(
+          'a',
+          [...Array(17).keys()].map((i) => attempt(n + i)).filter((a) => a.pos <= 105),
+        );
+      const kept = await w.deliveries('a', 1000);
+      assert.equal(kept.length, 100, 'bounded');
+      assert.deepEqual(kept[0], attempt(105));
+      assert.deepEqual(kept[99], attempt(6), 'the oldest five went');
+      assert.deepEqual(await w.deliveries('b', 10), [attempt(50)], 'per subscription');
+      await w.recordAttempts('nope', [attempt(1)]);
+      assert.deepEqual(await w.deliveries('nope', 10), [], 'none kept for no subscription');
+      await w.deleteSubscription('a');
+      assert.deepEqual(await w.deliveries('a', 10), []);
+    },
+  },
 };
