@@ -349,6 +349,11 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         this.emit('member', ev);
         return;
       }
+      case 'room-presence': {
+        const { type: _type, ...ev } = f;
+        this.emit('roomPresence', ev);
+        return;
+      }
       case 'report': {
         const { type: _type, ...report } = f;
         this.emit('report', report);

@@ -21,6 +21,7 @@ export type {
   PendingSend,
   ReconnectOptions,
   ResumePosition,
+  RoomPresenceEvent,
   SendOptions,
   SendTarget,
   SyncedEvent,

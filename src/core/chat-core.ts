@@ -21,6 +21,7 @@ import { applyEnvelope } from './apply-envelope.js';
 import { ClusterLink } from './cluster-link.js';
 import { CoalescedEvents, RECEIPT_INTERVAL_MS, type PendingReceipt } from './coalesced-events.js';
 import { deliverReceipt } from './receipt-delivery.js';
+import { ROOM_PRESENCE_INTERVAL_MS, RoomPresence } from './room-presence.js';
 import { parseChannel } from '../protocol/channels.js';
 import { COMMANDS, type CommandContext } from './commands/index.js';
 import { ClientConnection } from './connection.js';
@@ -107,6 +108,7 @@ export class ChatCore {
   private readonly link: ClusterLink;
   private readonly gate: FrameGate;
   private readonly events: CoalescedEvents;
+  private readonly rooms: RoomPresence;
   private readonly metrics: CoreMetrics;
   private readonly now: () => number;
   /** Push notifications; null when the node sends none. */
@@ -122,7 +124,9 @@ export class ChatCore {
     this.metrics = opts.metrics ?? NOOP_METRICS;
     this.now = opts.now ?? Date.now;
     this.link = new ClusterLink(opts.bus, opts.logger, this.now, () => this.metrics.busIn());
+    const online = new Set<string>();
     this.directory = new Directory({
+      online,
       store: opts.store,
       flusher: this.flusher,
       interest: this.link,
@@ -140,6 +144,7 @@ export class ChatCore {
       },
     });
     this.events = new CoalescedEvents(this.directory, opts.memberEventsLimit);
+    this.rooms = new RoomPresence(this.directory, online, opts.memberEventsLimit);
     this.push = opts.push
       ? new PushNotifier({
           ...opts.push,
@@ -168,7 +173,7 @@ export class ChatCore {
       now: this.now,
       publish: (topic, e) => this.link.publish(topic, e),
       memberEvent: (room, user, joined) => {
-        this.events.member(room, user, joined);
+        this.memberSeen(room, user, joined);
         // Leaves are logged by removeFromRoom, which knows whether it was a kick or a ban.
         if (joined) sink.emit('member.joined', `room:${room}`, { room, user });
         this.link.publish(channelTopic(`room:${room}`), {
@@ -306,7 +311,7 @@ export class ChatCore {
       directory: this.directory,
       now: this.now,
       memberSeen: (room: string, user: string, joined: boolean) =>
-        this.events.member(room, user, joined),
+        this.memberSeen(room, user, joined),
       failed: (err: unknown) => this.link.failed(err),
     };
     await this.link.start(
@@ -316,17 +321,25 @@ export class ChatCore {
     await this.link.subscribe(REPORTS_TOPIC);
     const sink = this.opts.events ?? NO_EVENTS;
     await presence.start((user, n) => {
+      this.rooms.presenceChanged(user, n);
       this.events.presenceChanged(user, n);
       sink.presence(user, n > 0);
     });
     const tick = Math.max(50, Math.min(this.opts.pingInterval, this.opts.pingTimeout) / 4);
     this.timers.push(setInterval(() => this.liveness(), tick));
     this.timers.push(setInterval(() => this.events.flush(), this.opts.presenceInterval));
+    this.timers.push(setInterval(() => this.rooms.flush(), ROOM_PRESENCE_INTERVAL_MS));
     this.timers.push(
       setInterval(() => this.events.flushReceipts((r) => this.sendReceipt(r)), RECEIPT_INTERVAL_MS),
     );
     for (const t of this.timers) t.unref();
     logger.debug({}, 'core started');
+  }
+
+  /** A join or leave, here or on another node: counted, then coalesced for the room's watchers. */
+  private memberSeen(room: string, user: string, joined: boolean): void {
+    this.rooms.member(`room:${room}`, user, joined);
+    this.events.member(room, user, joined);
   }
 
   /**
@@ -353,6 +366,12 @@ export class ChatCore {
       ch.resync().catch((err: unknown) =>
         this.opts.logger.warn({ err, channel: ch.id }, 'resync failed'),
       );
+      // Member envelopes may have been lost too: count the room again from the store.
+      if (ch.tally)
+        ch.loadMembers().then(
+          () => this.rooms.touch(ch.id),
+          (err: unknown) => this.opts.logger.warn({ err, channel: ch.id }, 'member reload failed'),
+        );
     }
   }
 

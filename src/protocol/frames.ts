@@ -910,6 +910,32 @@ export const MemberEventFrame = z
       'no longer in.',
   );
 
+export const RoomPresenceFrame = z
+  .strictObject({
+    type: z.literal('room-presence'),
+    room: roomName,
+    members: z.number().int().min(0).describe('Members of the room, cluster-wide.'),
+    online: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Members with at least one connection, cluster-wide.'),
+    joined: z
+      .array(handle)
+      .optional()
+      .describe('Who joined since the last frame (rooms of at most --member-events-limit).'),
+    left: z
+      .array(handle)
+      .optional()
+      .describe('Who left since the last frame (rooms of at most --member-events-limit).'),
+  })
+  .describe(
+    'A room’s member and online counts, to the room’s subscribers: at most one a ' +
+      'second per room, only when they changed (joins, leaves, members coming online or going ' +
+      'offline on any node). The `member` events still go to rooms of at most ' +
+      '--member-events-limit members.',
+  );
+
 export const TypingEventFrame = z
   .strictObject({ type: z.literal('typing'), channel, user: handle })
   .describe('Someone is typing in a channel. Clients expire it after ~5 s.');
@@ -1038,6 +1064,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   SyncedFrame,
   PresenceFrame,
   MemberEventFrame,
+  RoomPresenceFrame,
   TypingEventFrame,
   ReadEventFrame,
   ThreadEventFrame,
