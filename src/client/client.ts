@@ -46,6 +46,7 @@ import type {
   ClientState,
   HistoryOptions,
   MemberInfo,
+  MembersPage,
   PendingSend,
   ResumePosition,
   SendOptions,
@@ -547,8 +548,13 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     return (await this.command<{ rooms: RoomInfo[] }>({ type: 'rooms' })).rooms;
   }
 
-  async members(room: string): Promise<MemberInfo[]> {
-    return (await this.command<{ members: MemberInfo[] }>({ type: 'members', room })).members;
+  /**
+   * One page of a room's members in handle order (the first, of at most 1000, by default); see
+   * `roomMembers` for the count and the cursor of the next page.
+   */
+  async members(room: string, page: MembersPage = {}): Promise<MemberInfo[]> {
+    return (await this.command<{ members: MemberInfo[] }>({ type: 'members', room, ...page }))
+      .members;
   }
 
   async users(): Promise<OnlineUser[]> {

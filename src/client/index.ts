@@ -16,6 +16,7 @@ export type {
   HistoryOptions,
   MemberEvent,
   MemberInfo,
+  MembersPage,
   MentionEvent,
   ReceiptEvent,
   PendingSend,

@@ -271,6 +271,12 @@ export interface MemberEvent {
   removed?: 'kick' | 'ban';
 }
 
+/** Which page of a member list: `after` is the previous page's `next`. */
+export interface MembersPage {
+  limit?: number;
+  after?: string;
+}
+
 export interface RoomPresenceEvent {
   room: string;
   members: number;

@@ -21,6 +21,11 @@ export class RoomTally {
 
   constructor(private readonly isOnline: (user: string) => boolean) {}
 
+  /** Whether the store was read (until then the counts are 0). */
+  get loaded(): boolean {
+    return this.early === null;
+  }
+
   /** Members cluster-wide. */
   get size(): number {
     return this.members.size;

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { MemoryBus, MemoryHub } from '../../src/bus/memory.js';
 import { ROOM_PRESENCE_INTERVAL_MS } from '../../src/core/room-presence.js';
 import { BusPresence } from '../../src/presence/bus.js';
+import { MEMBERS_PAGE_MAX } from '../../src/protocol/frames.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import type { Store } from '../../src/store/store.js';
 import { startNode, TestClient, tick, type Frame, type Node } from './harness.js';
 
 const nodes: Node[] = [];
@@ -20,7 +22,7 @@ after(async () => {
 
 /** Two nodes sharing a store, a bus hub and cluster-wide presence over that hub. */
 async function cluster(memberEventsLimit: number, seeded: number): Promise<Node[]> {
-  const store = new MemoryStore();
+  const store: Store = new MemoryStore();
   await store.createChannel('room:general', 'room', 'system', Date.now());
   await store.createChannel('room:big', 'room', 'system', Date.now());
   for (let i = 0; i < seeded; i++) await store.addMember('room:big', `seed${i}`);
@@ -165,5 +167,35 @@ describe('room-presence', () => {
     assert.equal(f.members, 53);
     const ta = a!.core.channels.get('room:big')!.tally!;
     assert.deepEqual([ta.size, ta.online], [53, 3]);
+  });
+
+  it('pages the member list by handle with a cursor, a bounded limit and the count', async () => {
+    const [a] = await cluster(10, 25);
+    const c = await connect(a!, 'lister');
+    await c.call({ type: 'join', room: 'big' });
+    type Page = { members: { user: string }[]; count: number; next?: string };
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page: Page = await c.call<Page>({
+        type: 'members',
+        room: 'big',
+        limit: 10,
+        ...(after === undefined ? {} : { after }),
+      });
+      assert.equal(page.count, 26);
+      assert.ok(page.members.length <= 10);
+      seen.push(...page.members.map((m) => m.user));
+      after = page.next;
+      pages++;
+    } while (after !== undefined);
+    assert.equal(pages, 3);
+    assert.deepEqual(seen, (await a!.store.members('room:big')).sort());
+    const tooMany = await c.request({ type: 'members', room: 'big', limit: MEMBERS_PAGE_MAX + 1 });
+    assert.equal(tooMany.code, 'SB_ERR_BAD_FRAME');
+    const all = await c.call<Page>({ type: 'members', room: 'big' });
+    assert.equal(all.members.length, 26);
+    assert.equal(all.next, undefined);
   });
 });

@@ -4,10 +4,10 @@
  * who outranks every room role).
  */
 import { z } from 'zod';
-import { RoomKind, RoomRole } from '../../protocol/frames.js';
+import { MEMBERS_PAGE_MAX, RoomKind, RoomRole } from '../../protocol/frames.js';
 import { requireRoomName } from './room-name.js';
 import { endpoint, type Endpoint } from './endpoint.js';
-import { asQuery, duration, handle, reason } from './schemas.js';
+import { asQuery, duration, handle, limitQuery, reason } from './schemas.js';
 
 const restriction = z.strictObject({ duration, reason });
 
@@ -111,11 +111,21 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     path: '/rooms/{room}/members',
     scope: 'rooms:read',
     tag: 'rooms',
-    summary: 'The members of a room with roles, mutes and online connection counts.',
-    query: asQuery,
+    summary:
+      'One page of a room\u2019s members (handle order) with roles, mutes and online ' +
+      'connection counts, and the member count; `next` names the cursor of the next page.',
+    query: asQuery.extend({
+      limit: limitQuery(MEMBERS_PAGE_MAX, MEMBERS_PAGE_MAX),
+      after: handle.optional().describe('The previous page\u2019s `next`.'),
+    }),
     status: 200,
     run: async ({ ctx, params, query, actor }) =>
-      ctx.core.runAs(await actor(query.as), { type: 'members', room: params['room']! }),
+      ctx.core.runAs(await actor(query.as), {
+        type: 'members',
+        room: params['room']!,
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+        ...(query.after === undefined ? {} : { after: query.after }),
+      }),
   }),
   endpoint({
     method: 'PUT',
