@@ -38,6 +38,8 @@ export interface BigroomResult {
   cpuUsPerOp: number;
   cpuMsChurn: number;
   cpuMsIdle: number;
+  /** The same churn in a room of a few members with no watchers (same run). */
+  smallRoomCpuUsPerOp: number;
   truth: { members: number; online: number };
   /** Watchers whose last frame matched the truth, of all watchers. */
   exact: number;
@@ -84,8 +86,8 @@ function connect(url: string, handle: string): Promise<Client> {
         ws.send(JSON.stringify({ ...frame, id }));
       }),
   };
-  ws.on('message', (data) => {
-    for (const line of data.toString().split('\n')) {
+  ws.on('message', (data: Buffer) => {
+    for (const line of String(data).split('\n')) {
       const f = JSON.parse(line) as Record<string, unknown>;
       if (f.type === 'room-presence' && f.room === 'general')
         c.frames.push({ at: Date.now(), members: f.members as number, online: f.online as number });
@@ -113,6 +115,44 @@ async function connectAll(url: string, prefix: string, n: number): Promise<Clien
   return out;
 }
 
+interface Churn {
+  start: number;
+  end: number;
+  ops: number;
+  cpuMs: number;
+  inRoom: Set<Client>;
+}
+
+/** Each churner alternates leave and join of `room`; together `rate` operations a second. */
+async function churn(
+  churners: Client[],
+  room: string,
+  inRoom: Set<Client>,
+  rate: number,
+  cpu: () => number,
+): Promise<Churn> {
+  const gapMs = (churners.length * 1000) / rate;
+  let ops = 0;
+  const start = Date.now();
+  const cpu0 = cpu();
+  const until = start + SECONDS * 1000;
+  await Promise.all(
+    churners.map(async (c, i) => {
+      await sleep((i * gapMs) / churners.length);
+      while (Date.now() < until) {
+        const next = Date.now() + gapMs;
+        const joined = inRoom.has(c);
+        await c.call({ type: joined ? 'leave' : 'join', room });
+        if (joined) inRoom.delete(c);
+        else inRoom.add(c);
+        ops++;
+        await sleep(Math.max(0, next - Date.now()));
+      }
+    }),
+  );
+  return { start, end: Date.now(), ops, cpuMs: cpu() - cpu0, inRoom };
+}
+
 export async function runBigroomScenario(scale: number): Promise<BigroomResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bigroom-'));
   const t0 = Date.now();
@@ -129,30 +169,9 @@ export async function runBigroomScenario(scale: number): Promise<BigroomResult> 
     const idle0 = cpu();
     await sleep(SECONDS * 1000);
     const cpuMsIdle = cpu() - idle0;
-    // Every churner alternates leave and join, together ~1000 × scale operations a second.
-    const rate = 1000 * scale;
-    const perChurnerGapMs = (churners.length * 1000) / rate;
-    const inRoom = new Set(churners);
-    let ops = 0;
-    const start = Date.now();
-    const cpu0 = cpu();
-    const until = start + SECONDS * 1000;
-    await Promise.all(
-      churners.map(async (c, i) => {
-        await sleep((i * perChurnerGapMs) / churners.length);
-        while (Date.now() < until) {
-          const next = Date.now() + perChurnerGapMs;
-          const joined = inRoom.has(c);
-          await c.call({ type: joined ? 'leave' : 'join', room: 'general' });
-          if (joined) inRoom.delete(c);
-          else inRoom.add(c);
-          ops++;
-          await sleep(Math.max(0, next - Date.now()));
-        }
-      }),
-    );
-    const end = Date.now();
-    const cpuMsChurn = cpu() - cpu0;
+    const big = await churn(churners, 'general', new Set(churners), 1000 * scale, cpu);
+    const { start, end, ops, inRoom } = big;
+    const cpuMsChurn = big.cpuMs;
     await sleep(2500);
     const seconds = (end - start) / 1000;
     let max = 0;
@@ -174,6 +193,9 @@ export async function runBigroomScenario(scale: number): Promise<BigroomResult> 
       const last = w.frames.at(-1);
       return last?.members === truth.members && last.online === truth.online;
     }).length;
+    // The same churn in a room of a few members, same run: the per-operation cost to compare.
+    await churners[0]!.call({ type: 'create', room: 'small' });
+    const small = await churn(churners.slice(1), 'small', new Set(), 1000 * scale, cpu);
     for (const c of [...watchers, ...churners]) c.ws.terminate();
     return {
       scenario: 'bigroom',
@@ -189,6 +211,9 @@ export async function runBigroomScenario(scale: number): Promise<BigroomResult> 
       cpuUsPerOp: ((cpuMsChurn - cpuMsIdle * (seconds / SECONDS)) * 1000) / Math.max(1, ops),
       cpuMsChurn,
       cpuMsIdle,
+      smallRoomCpuUsPerOp:
+        ((small.cpuMs - cpuMsIdle * ((small.end - small.start) / 1000 / SECONDS)) * 1000) /
+        Math.max(1, small.ops),
       truth,
       exact,
       seedMs,
@@ -224,6 +249,7 @@ export function renderBigroom(r: BigroomResult): string {
     ['shortest gap between frames (ms)', String(r.minGapMs)],
     ['server CPU ms churn / idle', `${r.cpuMsChurn.toFixed(0)} / ${r.cpuMsIdle.toFixed(0)}`],
     ['server CPU µs per join/leave', r.cpuUsPerOp.toFixed(0)],
+    ['… in a room of 10 members, no watchers', r.smallRoomCpuUsPerOp.toFixed(0)],
     ['truth members / online', `${r.truth.members} / ${r.truth.online}`],
     ['watchers with exact counts', `${r.exact} of ${r.watchers}`],
   ];
