@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ServerKind } from './load/ipc.js';
+import { runBigroom } from './bigroom.js';
 import { WorkerPool } from './lib/pool.js';
 import { note } from './lib/progress.js';
 import { ratios, render } from './lib/report.js';
@@ -119,6 +120,11 @@ const { values } = parseArgs({
 });
 if (values.help) {
   console.log(USAGE);
+  process.exit(0);
+}
+// bigroom (bench/bigroom.ts) runs alone: its own server, clients and results file.
+if (values.scenario === 'bigroom') {
+  await runBigroom(Number(values.scale));
   process.exit(0);
 }
 

@@ -46,6 +46,7 @@ import type {
   ClientState,
   HistoryOptions,
   MemberInfo,
+  MembersPage,
   PendingSend,
   ResumePosition,
   SendOptions,
@@ -349,6 +350,11 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         this.emit('member', ev);
         return;
       }
+      case 'room-presence': {
+        const { type: _type, ...ev } = f;
+        this.emit('roomPresence', ev);
+        return;
+      }
       case 'report': {
         const { type: _type, ...report } = f;
         this.emit('report', report);
@@ -543,8 +549,13 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
     return (await this.command<{ rooms: RoomInfo[] }>({ type: 'rooms', ...query })).rooms;
   }
 
-  async members(room: string): Promise<MemberInfo[]> {
-    return (await this.command<{ members: MemberInfo[] }>({ type: 'members', room })).members;
+  /**
+   * One page of a room's members in handle order (the first, of at most 1000, by default); see
+   * `roomMembers` for the count and the cursor of the next page.
+   */
+  async members(room: string, page: MembersPage = {}): Promise<MemberInfo[]> {
+    return (await this.command<{ members: MemberInfo[] }>({ type: 'members', room, ...page }))
+      .members;
   }
 
   async users(): Promise<OnlineUser[]> {

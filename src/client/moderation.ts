@@ -23,6 +23,7 @@ import type {
   VersionsResult,
 } from '../protocol/frames.js';
 import type { SwitchboardClient } from './client.js';
+import type { MembersPage } from './types.js';
 
 export type { AuditEntry, MembersResult, RoomKind, RoomRole };
 
@@ -44,9 +45,13 @@ export interface AuditQuery {
 
 type Client = Pick<SwitchboardClient, 'command'>;
 
-/** The room's kind and its members with their roles, mutes and connection counts. */
-export function roomMembers(client: Client, room: string): Promise<MembersResult> {
-  return client.command<MembersResult>({ type: 'members', room });
+/** One page of the room's members with roles, mutes and connection counts, its kind and count. */
+export function roomMembers(
+  client: Client,
+  room: string,
+  page: MembersPage = {},
+): Promise<MembersResult> {
+  return client.command<MembersResult>({ type: 'members', room, ...page });
 }
 
 /** Makes `user` a member of `room` (the way into a private room); every device of theirs follows. */

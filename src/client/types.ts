@@ -191,6 +191,11 @@ export interface ClientEvents {
    * room is removed too): left on another device, or `removed` by a moderator ('kick', 'ban').
    */
   member: MemberEvent;
+  /**
+   * A room's member and online counts changed (cluster-wide; at most once a second per room),
+   * with who joined and left meanwhile in rooms of at most --member-events-limit members.
+   */
+  roomPresence: RoomPresenceEvent;
   /** A message was deleted (a delete event in the channel's log): show a tombstone. */
   delete: DeleteEvent;
   /** A message was edited (an edit event): it now reads `text`. */
@@ -264,6 +269,20 @@ export interface MemberEvent {
   joined: boolean;
   /** To the removed user only: a moderator kicked or banned them. */
   removed?: 'kick' | 'ban';
+}
+
+/** Which page of a member list: `after` is the previous page's `next`. */
+export interface MembersPage {
+  limit?: number;
+  after?: string;
+}
+
+export interface RoomPresenceEvent {
+  room: string;
+  members: number;
+  online: number;
+  joined?: string[];
+  left?: string[];
 }
 
 export interface DeleteEvent {

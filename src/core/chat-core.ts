@@ -21,6 +21,7 @@ import { applyEnvelope } from './apply-envelope.js';
 import { ClusterLink } from './cluster-link.js';
 import { CoalescedEvents, RECEIPT_INTERVAL_MS, type PendingReceipt } from './coalesced-events.js';
 import { deliverReceipt } from './receipt-delivery.js';
+import { ROOM_PRESENCE_INTERVAL_MS, RoomPresence } from './room-presence.js';
 import { parseChannel } from '../protocol/channels.js';
 import { COMMANDS, type CommandContext } from './commands/index.js';
 import { ClientConnection } from './connection.js';
@@ -114,6 +115,7 @@ export class ChatCore {
   private readonly gate: FrameGate;
   private readonly events: CoalescedEvents;
   private readonly isolation: IsolationWatch;
+  private readonly rooms: RoomPresence;
   private readonly metrics: CoreMetrics;
   private readonly now: () => number;
   /** Push notifications; null when the node sends none. */
@@ -130,7 +132,9 @@ export class ChatCore {
     this.now = opts.now ?? Date.now;
     this.link = new ClusterLink(opts.bus, opts.logger, this.now, () => this.metrics.busIn());
     this.isolation = new IsolationWatch(opts.busLostClose ?? 0);
+    const online = new Set<string>();
     this.directory = new Directory({
+      online,
       store: opts.store,
       flusher: this.flusher,
       interest: this.link,
@@ -148,6 +152,7 @@ export class ChatCore {
       },
     });
     this.events = new CoalescedEvents(this.directory, opts.memberEventsLimit);
+    this.rooms = new RoomPresence(this.directory, online, opts.memberEventsLimit);
     this.push = opts.push
       ? new PushNotifier({
           ...opts.push,
@@ -176,7 +181,7 @@ export class ChatCore {
       now: this.now,
       publish: (topic, e) => this.link.publish(topic, e),
       memberEvent: (room, user, joined) => {
-        this.events.member(room, user, joined);
+        this.memberSeen(room, user, joined);
         // Leaves are logged by removeFromRoom, which knows whether it was a kick or a ban.
         if (joined) sink.emit('member.joined', `room:${room}`, { room, user });
         this.link.publish(channelTopic(`room:${room}`), {
@@ -314,7 +319,7 @@ export class ChatCore {
       directory: this.directory,
       now: this.now,
       memberSeen: (room: string, user: string, joined: boolean) =>
-        this.events.member(room, user, joined),
+        this.memberSeen(room, user, joined),
       failed: (err: unknown) => this.link.failed(err),
     };
     await this.link.start(
@@ -324,6 +329,7 @@ export class ChatCore {
     await this.link.subscribe(REPORTS_TOPIC);
     const sink = this.opts.events ?? NO_EVENTS;
     await presence.start((user, n) => {
+      this.rooms.presenceChanged(user, n);
       this.events.presenceChanged(user, n);
       sink.presence(user, n > 0);
     });
@@ -332,11 +338,18 @@ export class ChatCore {
     if ((this.opts.busLostClose ?? 0) > 0)
       this.timers.push(setInterval(() => this.checkIsolated(), this.isolation.checkEveryMs));
     this.timers.push(setInterval(() => this.events.flush(), this.opts.presenceInterval));
+    this.timers.push(setInterval(() => this.rooms.flush(), ROOM_PRESENCE_INTERVAL_MS));
     this.timers.push(
       setInterval(() => this.events.flushReceipts((r) => this.sendReceipt(r)), RECEIPT_INTERVAL_MS),
     );
     for (const t of this.timers) t.unref();
     logger.debug({}, 'core started');
+  }
+
+  /** A join or leave, here or on another node: counted, then coalesced for the room's watchers. */
+  private memberSeen(room: string, user: string, joined: boolean): void {
+    this.rooms.member(`room:${room}`, user, joined);
+    this.events.member(room, user, joined);
   }
 
   /**
@@ -368,6 +381,12 @@ export class ChatCore {
       ch.resync().catch((err: unknown) =>
         this.opts.logger.warn({ err, channel: ch.id }, 'resync failed'),
       );
+      // Member envelopes may have been lost too: count the room again from the store.
+      if (ch.tally)
+        ch.loadMembers().then(
+          () => this.rooms.touch(ch.id),
+          (err: unknown) => this.opts.logger.warn({ err, channel: ch.id }, 'member reload failed'),
+        );
     }
   }
 

@@ -35,13 +35,14 @@ export class CoalescedEvents {
     private readonly memberEventsLimit: number,
   ) {}
 
-  /** Someone joined or left a room (here or on another node). */
+  /**
+   * Someone joined or left a room (here or on another node); called after RoomPresence counted
+   * it, so `members` includes it.
+   */
   member(room: string, user: string, joined: boolean): void {
     const channel = `room:${room}`;
     const ch = this.directory.channels.get(channel);
-    if (!ch) return;
-    ch.members = Math.max(0, ch.members + (joined ? 1 : -1));
-    if (ch.members > this.memberEventsLimit) return;
+    if (!ch || ch.members > this.memberEventsLimit) return;
     const json = JSON.stringify({ type: 'member', room, user, joined });
     const latest = this.members.get(channel);
     if (latest) latest.set(user, json);

@@ -13,6 +13,7 @@ import { channelTopic, userTopic } from './envelope.js';
 import type { TokenBucket } from '../token-bucket.js';
 import type { Flusher } from './flusher.js';
 import { LocalChannel, type SyncResult } from './local-channel.js';
+import { RoomTally } from './room-tally.js';
 
 /** Receiving a topic from the rest of the cluster (the bus; subscriptions counted by the caller). */
 export interface Interest {
@@ -30,6 +31,8 @@ export interface DirectoryDeps {
   interest: Interest;
   presence: Pick<Presence, 'setLocal'>;
   logger: Logger;
+  /** Users online cluster-wide, as the presence handler reported them (see RoomTally). */
+  online: ReadonlySet<string>;
   /** A new rate budget shared by all of one user's connections here (see FrameGate). */
   userBucket(): TokenBucket;
   /** A replay that was not asked for by a command failed: tell the connection which channel. */
@@ -140,6 +143,7 @@ export class Directory {
       this.deps.flusher,
       () => (room ? this.deps.interest.subscribe(channelTopic(id)) : Promise.resolve()),
       (err) => this.deps.logger.warn({ err, channel: id }, 'gap repair failed'),
+      room ? new RoomTally((u) => this.deps.online.has(u)) : null,
     );
     this.channels.set(id, ch);
     ch.ready.catch(() => {

@@ -25,6 +25,7 @@ import {
 } from '../store/store.js';
 import type { ClientConnection } from './connection.js';
 import type { Flusher, Flushable } from './flusher.js';
+import type { RoomTally } from './room-tally.js';
 
 /** One outgoing frame of the channel; `seq` 0 for unsequenced events (typing, member). */
 export interface Delivery {
@@ -102,8 +103,10 @@ export const messageDelivery = (m: StoredMessage, origin: ClientConnection | nul
 
 export class LocalChannel implements Flushable {
   lastSeq = 0;
-  /** Room members cluster-wide (read at activation, then kept by member events); approximate. */
-  members = 0;
+  /** Room members cluster-wide (read at activation, then kept by member events). */
+  get members(): number {
+    return this.tally?.size ?? 0;
+  }
   firstSeq = 1;
   /** Commands using the channel right now (see Directory.borrow): not idle while > 0. */
   borrowers = 0;
@@ -123,6 +126,8 @@ export class LocalChannel implements Flushable {
     private readonly flusher: Flusher,
     activate: () => Promise<void>,
     private readonly onError: (err: unknown) => void,
+    /** A room's members and online count (null for a DM). */
+    readonly tally: RoomTally | null = null,
   ) {
     this.ready = this.activate(activate);
   }
@@ -141,9 +146,21 @@ export class LocalChannel implements Flushable {
     const head = await this.store.head(this.id);
     this.lastSeq = head?.lastSeq ?? 0;
     this.firstSeq = head?.firstSeq ?? 1;
-    if (this.id.startsWith('room:')) this.members = (await this.store.members(this.id)).length;
+    await this.loadMembers();
     this.activated = true;
     this.drainPending();
+  }
+
+  /** Reads a room's members from the store (activation; bus resync, events may have been lost). */
+  async loadMembers(): Promise<void> {
+    if (!this.tally) return;
+    this.tally.reading();
+    try {
+      this.tally.load(await this.store.members(this.id));
+    } catch (err) {
+      this.tally.unread();
+      throw err;
+    }
   }
 
   /** Deliver a stored message in seq order (from a local append or from the bus). */

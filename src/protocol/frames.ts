@@ -121,11 +121,28 @@ export const LeaveFrame = z
   .strictObject({ type: z.literal('leave'), id: requestId, room: roomName })
   .describe('Leave a room.');
 
+/** The most members one `members` page holds (and its default size). */
+export const MEMBERS_PAGE_MAX = 1000;
+
 export const MembersFrame = z
-  .strictObject({ type: z.literal('members'), id: requestId, room: roomName })
+  .strictObject({
+    type: z.literal('members'),
+    id: requestId,
+    room: roomName,
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(MEMBERS_PAGE_MAX)
+      .optional()
+      .describe(`Members per page (default and most: ${MEMBERS_PAGE_MAX}).`),
+    after: handle
+      .optional()
+      .describe('The `next` of the previous page: the members after this handle.'),
+  })
   .describe(
-    'List the members of a room with their roles, mutes and online connection counts, and the ' +
-      'room\u2019s kind (MembersResult).',
+    'List the members of a room, one page in handle order, with their roles, mutes and online ' +
+      'connection counts, and the room\u2019s kind and member count (MembersResult).',
   );
 
 export const UsersFrame = z
@@ -769,8 +786,17 @@ export const MemberInfo = z.strictObject({
 export type MemberInfo = z.infer<typeof MemberInfo>;
 
 export const MembersResult = z
-  .strictObject({ kind: RoomKind, members: z.array(MemberInfo) })
-  .describe('The `members` reply: the room\u2019s kind and its members with their roles.');
+  .strictObject({
+    kind: RoomKind,
+    members: z.array(MemberInfo),
+    count: z.number().int().min(0).describe('Members of the room in all.'),
+    next: handle
+      .optional()
+      .describe('Present when more members follow: pass it as `after` for the next page.'),
+  })
+  .describe(
+    'The `members` reply: the room\u2019s kind and one page of its members with their roles.',
+  );
 export type MembersResult = z.infer<typeof MembersResult>;
 
 export const SendResult = z.strictObject({
@@ -941,6 +967,28 @@ export const MemberEventFrame = z
       'no longer in.',
   );
 
+export const RoomPresenceFrame = z
+  .strictObject({
+    type: z.literal('room-presence'),
+    room: roomName,
+    members: z.number().int().min(0).describe('Members of the room, cluster-wide.'),
+    online: z.number().int().min(0).describe('Members with at least one connection, cluster-wide.'),
+    joined: z
+      .array(handle)
+      .optional()
+      .describe('Who joined since the last frame (rooms of at most --member-events-limit).'),
+    left: z
+      .array(handle)
+      .optional()
+      .describe('Who left since the last frame (rooms of at most --member-events-limit).'),
+  })
+  .describe(
+    'A room’s member and online counts, to the room’s subscribers: at most one a ' +
+      'second per room, only when they changed (joins, leaves, members coming online or going ' +
+      'offline on any node). The `member` events still go to rooms of at most ' +
+      '--member-events-limit members.',
+  );
+
 export const TypingEventFrame = z
   .strictObject({ type: z.literal('typing'), channel, user: handle })
   .describe('Someone is typing in a channel. Clients expire it after ~5 s.');
@@ -1084,6 +1132,7 @@ export const ServerFrame = z.discriminatedUnion('type', [
   SyncedFrame,
   PresenceFrame,
   MemberEventFrame,
+  RoomPresenceFrame,
   TypingEventFrame,
   ReadEventFrame,
   ThreadEventFrame,

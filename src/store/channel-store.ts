@@ -67,7 +67,16 @@ export interface ChannelStore {
    * someone new.
    */
   forgetUser(user: string): Promise<void>;
+  /** Every member, by handle (ascending). O(members): for small channels and start-up only. */
   members(channel: string): Promise<string[]>;
+  /**
+   * Up to `limit` members with handles above `after` (null: from the first), ascending: one
+   * page of a member list, read from the (channel, user) key, so its cost does not grow with
+   * the room.
+   */
+  membersPage(channel: string, after: string | null, limit: number): Promise<string[]>;
+  /** How many members the channel has (0 for an unknown channel). */
+  memberCount(channel: string): Promise<number>;
   /** Every channel (rooms and DMs) the user belongs to, with positions. */
   memberships(user: string): Promise<Membership[]>;
   /** Move the read position forward (never back); resolves the resulting position. */

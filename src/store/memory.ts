@@ -263,6 +263,15 @@ export class MemoryStore implements Store, SessionStore {
     return [...(this.#channels.get(channel)?.members.keys() ?? [])].sort();
   }
 
+  async membersPage(channel: string, after: string | null, limit: number): Promise<string[]> {
+    const all = await this.members(channel);
+    return all.filter((u) => after === null || u > after).slice(0, limit);
+  }
+
+  async memberCount(channel: string): Promise<number> {
+    return this.#channels.get(channel)?.members.size ?? 0;
+  }
+
   async memberships(user: string): Promise<Membership[]> {
     const out: Membership[] = [];
     for (const [channel, ch] of this.#channels) {

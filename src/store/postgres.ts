@@ -169,6 +169,9 @@ const SQL = {
   setReceiptsEnabled: `INSERT INTO user_settings ("user", receipts) VALUES ($1, $2)
     ON CONFLICT ("user") DO UPDATE SET receipts = excluded.receipts`,
   members: 'SELECT "user" FROM members WHERE channel = $1 ORDER BY "user"',
+  membersPage:
+    'SELECT "user" FROM members WHERE channel = $1 AND "user" > $2 ORDER BY "user" LIMIT $3',
+  memberCount: 'SELECT count(*)::int AS n FROM members WHERE channel = $1',
   memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
     FROM members m JOIN channels c ON c.channel = m.channel
     WHERE m."user" = $1 ORDER BY m.channel`,
@@ -559,6 +562,19 @@ export class PostgresStore implements Store, SessionStore {
 
   async members(channel: string): Promise<string[]> {
     return (await this.#query<{ user: string }>('members', [channel])).rows.map((r) => r.user);
+  }
+
+  async membersPage(channel: string, after: string | null, limit: number): Promise<string[]> {
+    const { rows } = await this.#query<{ user: string }>('membersPage', [
+      channel,
+      after ?? '',
+      limit,
+    ]);
+    return rows.map((r) => r.user);
+  }
+
+  async memberCount(channel: string): Promise<number> {
+    return (await this.#query<{ n: number }>('memberCount', [channel])).rows[0]?.n ?? 0;
   }
 
   async memberships(user: string): Promise<Membership[]> {

@@ -353,6 +353,16 @@ export class SqliteStore implements Store, SessionStore {
     return this.#run(() => this.#sql.members.pluck().all(channel) as string[]);
   }
 
+  membersPage(channel: string, after: string | null, limit: number): Promise<string[]> {
+    return this.#run(
+      () => this.#sql.membersPage.pluck().all(channel, after ?? '', limit) as string[],
+    );
+  }
+
+  memberCount(channel: string): Promise<number> {
+    return this.#run(() => this.#sql.memberCount.pluck().get(channel) as number);
+  }
+
   memberships(user: string): Promise<Membership[]> {
     return this.#run(() => {
       const rows = this.#sql.memberships.all(user) as {
@@ -596,6 +606,10 @@ function prepare(db: Database.Database) {
     ),
     forgetFollows: db.prepare('DELETE FROM thread_follows WHERE user = ?'),
     members: db.prepare('SELECT user FROM members WHERE channel = ? ORDER BY user'),
+    membersPage: db.prepare(
+      'SELECT user FROM members WHERE channel = ? AND user > ? ORDER BY user LIMIT ?',
+    ),
+    memberCount: db.prepare('SELECT count(*) FROM members WHERE channel = ?'),
     memberships: db.prepare(
       `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
        FROM members m JOIN channels c ON c.channel = m.channel

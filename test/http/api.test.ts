@@ -244,6 +244,21 @@ describe('the operator API acts in chat like a socket command', () => {
     await f.http.call('PUT', '/rooms/news/members/dan', undefined, key);
     const members = await f.http.call('GET', '/rooms/news/members', undefined, key);
     assert.equal((members.body as unknown as { kind: string }).kind, 'announcement');
+    type Page = { members: { user: string }[]; count: number; next?: string };
+    const first = (await f.http.call('GET', '/rooms/news/members?limit=1', undefined, key))
+      .body as unknown as Page;
+    assert.equal(first.count, 2);
+    assert.equal(first.members.length, 1);
+    const rest = (
+      await f.http.call('GET', `/rooms/news/members?limit=1&after=${first.next!}`, undefined, key)
+    ).body as unknown as Page;
+    assert.equal(rest.next, undefined);
+    assert.deepEqual(
+      [...first.members, ...rest.members].map((m) => m.user).sort(),
+      (members.body as unknown as Page).members.map((m) => m.user).sort(),
+    );
+    const over = await f.http.call('GET', '/rooms/news/members?limit=5000', undefined, key);
+    assert.equal(over.status, 400);
     const denied = await f.http.post('/rooms/news/messages?as=dan', { text: 'hi' }, key);
     assert.equal(denied.body.code, 'SB_ERR_FORBIDDEN');
     await f.http.call('PUT', '/rooms/news/members/dan/role', { role: 'moderator' }, key);

@@ -61,9 +61,10 @@ export async function resolveMentions(
   };
 }
 
-/** A room's member count: this node's running count when it holds the room, else the store's. */
+/** A room's member count: this node's tally when it holds the room, else the store's. */
 async function roomSize(ctx: CommandContext, channel: string): Promise<number> {
-  return ctx.directory.channels.get(channel)?.members ?? (await ctx.store.members(channel)).length;
+  const tally = ctx.directory.channels.get(channel)?.tally;
+  return tally?.loaded ? tally.size : ctx.store.memberCount(channel);
 }
 
 /**

@@ -2,7 +2,12 @@
  * Room commands: list, create, join, leave, members.
  */
 import { SwitchboardError } from '../../errors.js';
-import { roomChannel, type ChannelState, type RoomInfo } from '../../protocol/frames.js';
+import {
+  MEMBERS_PAGE_MAX,
+  roomChannel,
+  type ChannelState,
+  type RoomInfo,
+} from '../../protocol/frames.js';
 import { channelState, countUnread } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import { userTopic } from '../envelope.js';
@@ -95,14 +100,23 @@ export const leave: Handler<'leave'> = async (ctx, conn, f) => {
 };
 
 /**
- * The members with their role and mute (what a member list and its moderation menu show), and
- * the room's kind. One standing read per member: fine for the rooms a person lists by hand.
+ * One page of the members with their role and mute (what a member list and its moderation menu
+ * show), the room's kind and member count. One standing read per member of the page, so a page
+ * costs the same in a room of ten and of 100,000; the count is the room's tally when it is
+ * active here.
  */
 export const members: Handler<'members'> = async (ctx, conn, f) => {
   const { id, access } = await authorizeRoom(ctx, conn, 'members', f.room);
-  const list = await ctx.store.members(id);
+  const limit = f.limit ?? MEMBERS_PAGE_MAX;
+  // One more than asked tells whether a next page exists.
+  const page = await ctx.store.membersPage(id, f.after ?? null, limit + 1);
+  const list = page.slice(0, limit);
+  const tally = ctx.directory.channels.get(id)?.tally;
   const now = ctx.now();
-  const standings = await Promise.all(list.map((u) => ctx.store.moderation.access(id, u, now)));
+  const [count, standings] = await Promise.all([
+    tally?.loaded ? tally.size : ctx.store.memberCount(id),
+    Promise.all(list.map((u) => ctx.store.moderation.access(id, u, now))),
+  ]);
   return {
     kind: access.kind,
     members: list.map((user, i) => ({
@@ -111,6 +125,8 @@ export const members: Handler<'members'> = async (ctx, conn, f) => {
       role: standings[i]?.role ?? 'member',
       ...(standings[i]?.muted ? { muted: true } : {}),
     })),
+    count,
+    ...(page.length > limit ? { next: list.at(-1)! } : {}),
   };
 };
 

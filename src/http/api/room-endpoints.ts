@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   ChannelState,
   MAX_TOPIC_CHARS,
+  MEMBERS_PAGE_MAX,
   MembersResult,
   RoomInfo,
   RoomKind,
@@ -14,7 +15,7 @@ import {
 } from '../../protocol/frames.js';
 import { requireRoomName } from './room-name.js';
 import { endpoint, type Endpoint } from './endpoint.js';
-import { asQuery, duration, handle, reason } from './schemas.js';
+import { asQuery, duration, handle, limitQuery, reason } from './schemas.js';
 
 const restriction = z.strictObject({ duration, reason });
 
@@ -161,12 +162,22 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     path: '/rooms/{room}/members',
     scope: 'rooms:read',
     tag: 'rooms',
-    summary: 'The members of a room with roles, mutes and online connection counts.',
-    query: asQuery,
+    summary:
+      'One page of a room\u2019s members (handle order) with roles, mutes and online ' +
+      'connection counts, and the member count; `next` names the cursor of the next page.',
+    query: asQuery.extend({
+      limit: limitQuery(MEMBERS_PAGE_MAX, MEMBERS_PAGE_MAX),
+      after: handle.optional().describe('The previous page\u2019s `next`.'),
+    }),
     status: 200,
     response: MembersResult,
     run: async ({ ctx, params, query, actor }) =>
-      ctx.core.runAs(await actor(query.as), { type: 'members', room: params['room']! }),
+      ctx.core.runAs(await actor(query.as), {
+        type: 'members',
+        room: params['room']!,
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+        ...(query.after === undefined ? {} : { after: query.after }),
+      }),
   }),
   endpoint({
     method: 'PUT',

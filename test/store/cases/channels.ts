@@ -46,6 +46,22 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
       assert.deepEqual(await store.members('room:nowhere'), []);
     },
   },
+  'members-page': {
+    title: 'pages members in handle order after a cursor, and counts them',
+    async run({ open }) {
+      const store = await roomWith(open, 0);
+      for (const u of ['eve', 'ann', 'dan', 'bob', 'cat']) await store.addMember(ROOM, u);
+      assert.deepEqual(await store.membersPage(ROOM, null, 2), ['ann', 'bob']);
+      assert.deepEqual(await store.membersPage(ROOM, 'bob', 2), ['cat', 'dan']);
+      assert.deepEqual(await store.membersPage(ROOM, 'dan', 2), ['eve']);
+      assert.deepEqual(await store.membersPage(ROOM, 'eve', 2), []);
+      assert.deepEqual(await store.membersPage('room:nowhere', null, 2), []);
+      assert.equal(await store.memberCount(ROOM), 5);
+      await store.removeMember(ROOM, 'cat');
+      assert.equal(await store.memberCount(ROOM), 4);
+      assert.equal(await store.memberCount('room:nowhere'), 0);
+    },
+  },
   'add-member-unknown': {
     title: 'rejects adding a member to an unknown channel with SB_ERR_CHANNEL_INVALID',
     async run({ open }) {
