@@ -104,4 +104,5 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   webhook('PATCH', '/{id}', 200, 'Change a subscription, pause or resume it'),
   webhook('DELETE', '/{id}', 204, 'Remove a subscription'),
   webhook('POST', '/{id}/replay', 200, 'Rewind a subscription\u2019s cursor to an event position'),
+  webhook('GET', '/{id}/deliveries', 200, 'The subscription\u2019s newest delivery attempts (100)'),
 ];

@@ -114,6 +114,7 @@ const PAGE_WALK: { op: string; path: string; body?: unknown; as?: 'session' | 'a
     body: { from: 1 },
     as: 'admin',
   },
+  { op: 'GET /webhooks/{id}/deliveries', path: '/webhooks/{hook}/deliveries', as: 'admin' },
   { op: 'DELETE /webhooks/{id}', path: '/webhooks/{hook}', as: 'admin' },
   { op: 'POST /auth/logout', path: '/auth/logout', as: 'session' },
 ];
