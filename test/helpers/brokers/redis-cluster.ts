@@ -34,6 +34,8 @@ export interface RedisCluster extends Broker {
   /** SIGKILLs the master that serves `slot` (default: the first master) and waits until its
    * replica has taken over and the cluster is ok again. Returns the killed node's index. */
   killMaster(slot?: number): Promise<number>;
+  /** The index of the node that is master of `slot` now. */
+  masterOf(slot: number): Promise<number>;
   /** Starts a killed node again on its port; it rejoins the cluster. */
   revive(index: number): Promise<void>;
 }
@@ -170,6 +172,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       await Promise.all(nodes.map((n) => n.proc.stop('SIGKILL')));
       for (const n of nodes) removeDir(n.dir);
     },
+    masterOf,
     killMaster: async (slot = 0) => {
       await replicated();
       const index = await masterOf(slot);
