@@ -93,4 +93,49 @@ describe('RedisClusterBus', { skip: redisClusterBinaries().skip }, () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  test('follows a manual CLUSTER FAILOVER: the old master is alive but no longer serves the slot', async () => {
+    const got = new Signal();
+    const inbox: string[] = [];
+    let reconnects = 0;
+    const a = new RedisClusterBus(cluster.url, { nodeId: 'mf-a' });
+    const b = new RedisClusterBus(cluster.url, { nodeId: 'mf-b' });
+    await a.start(() => {});
+    await b.start(
+      (_topic, payload) => (inbox.push(payload), got.notify()),
+      () => (reconnects++, got.notify()),
+    );
+    try {
+      const topic = 'ch.room:manual-failover';
+      await b.subscribe(topic);
+      await a.publish(topic, 'before');
+      await got.until(
+        () => inbox.includes('before'),
+        () => 'before',
+        10_000,
+      );
+      await cluster.failover(keySlot(`sb:${topic}`));
+      await got.until(
+        () => reconnects > 0,
+        () => 'onReconnect at b',
+        30_000,
+      );
+      // a may still route by the old slot map: it follows the redirect, or fails and retries.
+      const until = Date.now() + 10_000;
+      while (!inbox.includes('after')) {
+        await a.publish(topic, 'after').catch(() => undefined);
+        await got
+          .until(
+            () => inbox.includes('after'),
+            () => 'after',
+            1_000,
+          )
+          .catch(() => {
+            if (Date.now() > until) throw new Error('nothing arrives after the failover');
+          });
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });

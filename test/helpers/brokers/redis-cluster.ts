@@ -36,6 +36,8 @@ export interface RedisCluster extends Broker {
   killMaster(slot?: number): Promise<number>;
   /** The index of the node that is master of `slot` now. */
   masterOf(slot: number): Promise<number>;
+  /** CLUSTER FAILOVER on the replica of `slot`'s master: the two swap roles, both alive. */
+  failover(slot: number): Promise<void>;
   /** Starts a killed node again on its port; it rejoins the cluster. */
   revive(index: number): Promise<void>;
 }
@@ -125,6 +127,16 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     }
     throw new Error(`no master serves slot ${slot}`);
   };
+  /** The index of the replica of the master serving `slot`. */
+  const replicaOf = async (slot: number): Promise<number> => {
+    const master = nodes[await masterOf(slot)]!;
+    const text = await redis(master, 'cluster', 'nodes');
+    const lines = text.split('\n').map((l) => l.split(' '));
+    const id = lines.find((l) => l[2]?.includes('myself'))![0];
+    const replica = lines.find((l) => l[2]?.includes('slave') && l[3] === id);
+    if (!replica) throw new Error(`no replica for slot ${slot}`);
+    return nodes.findIndex((n) => replica[1]!.startsWith(`127.0.0.1:${n.port}@`));
+  };
   /** Every master has a replica that is in sync (so a failover can happen). */
   const replicated = async () => {
     const until = Date.now() + SETTLE_TIMEOUT_MS;
@@ -185,6 +197,17 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       }
       await settle('after a master was killed');
       return index;
+    },
+    failover: async (slot) => {
+      await replicated();
+      const replica = await replicaOf(slot);
+      await redis(nodes[replica]!, 'cluster', 'failover');
+      const until = Date.now() + SETTLE_TIMEOUT_MS;
+      while ((await masterOf(slot).catch(() => -1)) !== replica) {
+        if (Date.now() > until) throw new Error(`CLUSTER FAILOVER did not move slot ${slot}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await settle('after a manual failover');
     },
     revive: async (index) => {
       await up(nodes[index]!);
