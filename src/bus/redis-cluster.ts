@@ -171,7 +171,7 @@ export class RedisClusterBus extends BusBase implements Bus {
     return this.#cluster.status === 'ready' && this.#whole;
   }
 
-  /** Always try: the Cluster client rejects at once while it is down (no offline queue). */
+  /** Always try: `send` rejects at once when the topic's shard (or the whole cluster) is down. */
   protected override canPublish(): boolean {
     return true;
   }
