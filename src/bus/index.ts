@@ -3,6 +3,7 @@
  *
  *   ''/memory             single process (MemoryBus)
  *   redis://, rediss://   Redis pub/sub
+ *   redis-cluster://a,b   Redis Cluster, sharded pub/sub (rediss-cluster:// for TLS)
  *   nats://a,nats://b     NATS; a list, or one DNS name resolving to several servers
  *   amqp://, amqps://     RabbitMQ
  *   postgres://           PostgreSQL LISTEN/NOTIFY
@@ -42,6 +43,15 @@ export async function openBus(url: string, options: BusOptions): Promise<Bus> {
     case 'rediss': {
       const { RedisBus } = await loadDriver(() => import('./redis.js'), 'ioredis', 'redis bus');
       return new RedisBus(url, { nodeId });
+    }
+    case 'redis-cluster':
+    case 'rediss-cluster': {
+      const { RedisClusterBus } = await loadDriver(
+        () => import('./redis-cluster.js'),
+        'ioredis',
+        'redis-cluster bus',
+      );
+      return new RedisClusterBus(url, { nodeId });
     }
     case 'nats': {
       const { NatsBus } = await loadDriver(
@@ -85,7 +95,7 @@ export async function openBus(url: string, options: BusOptions): Promise<Bus> {
     default:
       throw new SwitchboardError(
         'SB_ERR_CONFIG_INVALID',
-        `unsupported bus URL "${url}": use memory, redis://, nats://, amqp://, postgres:// or mesh`,
+        `unsupported bus URL "${url}": use memory, redis://, redis-cluster://, nats://, amqp://, postgres:// or mesh`,
       );
   }
 }

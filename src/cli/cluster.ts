@@ -33,7 +33,7 @@ export const CLUSTER_SETTINGS = {
     ...SETTINGS.bus,
     schema: z.string().default('mesh'),
     defaultText: undefined,
-    help: 'bus between the nodes: mesh (no broker), redis://, nats://, amqp:// or postgres://',
+    help: 'bus between the nodes: mesh (no broker), redis://, redis-cluster://, nats://, amqp:// or postgres://',
   },
   meshSecret: { ...SETTINGS.meshSecret, defaultText: 'random, new each run' },
   store: SETTINGS.store,

@@ -182,7 +182,7 @@ export const SETTINGS = {
     flag: '--bus <url>',
     env: 'SWITCHBOARD_BUS',
     group: 'Cluster',
-    help: 'bus between nodes: redis://, nats://[,nats://…], amqp://, postgres:// or mesh',
+    help: 'bus between nodes: redis://, redis-cluster://a,b…, nats://[,nats://…], amqp://, postgres:// or mesh',
     defaultText: 'none (one node)',
   }),
   nodeId: setting({
