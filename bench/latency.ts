@@ -16,7 +16,7 @@ import {
   startSwitchboardCluster,
 } from './cluster.js';
 import { pin, pinUnavailable } from './lib/pin.js';
-import { lineChartSvg } from './lib/plot.js';
+import { lineChartSvg } from './lib/svg-chart.js';
 import type { WorkerPool } from './lib/pool.js';
 import { cpuMs, descendants } from './lib/proc.js';
 import { note, status } from './lib/progress.js';
