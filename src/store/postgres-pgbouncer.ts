@@ -17,6 +17,8 @@ export function pgbouncerMode(url: string): { url: string; pgbouncer: boolean } 
 }
 
 type QueryFn = (config: unknown, ...rest: unknown[]) => unknown;
+// Called with the client as `this` below: the driver's own method, config without its name.
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const namedQuery = pg.Client.prototype.query as unknown as QueryFn;
 
 /** A pg.Client that sends every statement unnamed: parsed and planned per execution. */

@@ -46,7 +46,7 @@ export class ShardedSearch implements SearchIndex {
         cursor: states[i] === '' ? undefined : states[i]!,
       });
     const pages = await Promise.all(
-      this.shards.map((_, i) =>
+      this.shards.map(async (_, i) =>
         states[i] === null || channels[i]!.length === 0 ? null : pageOf(i, limit),
       ),
     );
