@@ -23,7 +23,7 @@ clusterSuite(
     } finally {
       await admin.end();
     }
-    return { bus: broker.url, store: urls.join(','), broker, nodes: 3 };
+    return { bus: broker.url, store: urls.join(','), storeOnBroker: true, broker, nodes: 3 };
   },
   async () => broker?.dispose(),
   postgresBinary().skip,
