@@ -84,7 +84,8 @@ export function describeWithPostgres(
 }
 
 async function startServer(): Promise<PostgresServer> {
-  const broker = await startPostgres();
+  // In memory: a suite makes up to a hundred databases or so, and each case writes them.
+  const broker = await startPostgres({ inMemory: true });
   const adminUrl = new URL(broker.url);
   adminUrl.pathname = '/postgres';
   const admin = new pg.Pool({ connectionString: adminUrl.toString(), max: 2 });
