@@ -185,7 +185,7 @@ export async function runStoreScenario(o: StoreRunOptions): Promise<StoreBenchRe
     note(`store/postgres: skipped (${String(postgresBinary().skip)})`);
     return results;
   }
-  const broker = await startPostgres({ fsync: 'on', full_page_writes: 'on' });
+  const broker = await startPostgres({ settings: { fsync: 'on', full_page_writes: 'on' } });
   try {
     const perWriter = Math.max(ROOMS, Math.round(25_000 * o.scale));
     const r = await attempt('store/postgres 4 writers', broker.url, 4, perWriter);

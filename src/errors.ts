@@ -276,6 +276,10 @@ export const ERRORS = {
     message: 'configured backend driver or server is not available',
     retryable: false,
   },
+  SB_ERR_STORE_SHARD_MISMATCH: {
+    message: 'a store database holds another shard layout than the configured list',
+    retryable: false,
+  },
 
   // --- outbound fetches (link previews, webhooks): logged, never sent to a client ----------
   SB_ERR_FETCH_REFUSED: {

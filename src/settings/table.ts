@@ -113,7 +113,10 @@ export const SETTINGS = {
     flag: '--store <url>',
     env: 'SWITCHBOARD_STORE',
     group: 'Storage',
-    help: 'store: sqlite:<file>, memory: (lost on exit) or postgres://user:pass@host/db',
+    help:
+      'store: sqlite:<file>, memory: (lost on exit), postgres://user:pass@host/db ' +
+      '(?pgbouncer=true behind PgBouncer in transaction mode), or postgres urls joined by ' +
+      'commas: channels sharded over those databases, in a fixed order',
     defaultText: '<data-dir>/switchboard.db',
   }),
   retainPerChannel: setting({

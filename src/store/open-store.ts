@@ -21,7 +21,11 @@ const SCHEMES_HINT =
  * - `''` → SQLite at `<dataDir>/switchboard.db` (the default; dataDir is created if missing);
  * - `sqlite:<path>` → SQLite at that file;
  * - `memory:` → MemoryStore (lost on exit; one process only);
- * - `postgres://…` or `postgresql://…` → PostgresStore (shared by every node of a cluster).
+ * - `postgres://…` or `postgresql://…` → PostgresStore (shared by every node of a cluster);
+ *   `?pgbouncer=true` for PgBouncer in transaction mode (./postgres-pgbouncer.ts);
+ * - several postgres urls joined by commas → ShardedStore (./sharded.ts): channels spread over
+ *   the databases, the first one the home of everything else. Each database records its place
+ *   on first open; a reordered or resized list rejects SB_ERR_STORE_SHARD_MISMATCH.
  * Anything else rejects SB_ERR_CONFIG_INVALID. A driver is loaded only when selected; a missing
  * driver or an unreachable PostgreSQL server rejects SB_ERR_BACKEND_UNAVAILABLE.
  */
@@ -48,20 +52,8 @@ export async function openStore(
       'sqlite store',
     );
     store = new SqliteStore(path, storeOptions);
-  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const { PostgresStore } = await loadDriver(
-      () => import('./postgres.js'),
-      'pg',
-      'postgres store',
-    );
-    store = await PostgresStore.open(url, storeOptions).catch((err: unknown) => {
-      throw new SwitchboardError(
-        'SB_ERR_BACKEND_UNAVAILABLE',
-        `cannot reach the postgres store at ${redactUrl(url)}: ${(err as Error).message}; ` +
-          'check that PostgreSQL is running and the url, user and database are right',
-        { cause: err },
-      );
-    });
+  } else if (isPostgres(url)) {
+    store = await openPostgres(url.split(','), storeOptions);
   } else {
     throw new SwitchboardError(
       'SB_ERR_CONFIG_INVALID',
@@ -70,4 +62,39 @@ export async function openStore(
   }
   await store.createChannel('room:general', 'room', 'system', Date.now());
   return store;
+}
+
+const isPostgres = (url: string): boolean =>
+  url.startsWith('postgres://') || url.startsWith('postgresql://');
+
+/** One PostgresStore, or a ShardedStore over several (each recording its layout). */
+async function openPostgres(urls: string[], options: StoreOptions): Promise<StoreBackend> {
+  const bad = urls.find((u) => !isPostgres(u));
+  if (bad !== undefined)
+    throw new SwitchboardError(
+      'SB_ERR_CONFIG_INVALID',
+      `a sharded store lists postgres urls only, not '${redactUrl(bad)}'`,
+    );
+  const { PostgresStore } = await loadDriver(() => import('./postgres.js'), 'pg', 'postgres store');
+  const open = (url: string) =>
+    PostgresStore.open(url, options).catch((err: unknown) => {
+      throw new SwitchboardError(
+        'SB_ERR_BACKEND_UNAVAILABLE',
+        `cannot reach the postgres store at ${redactUrl(url)}: ${(err as Error).message}; ` +
+          'check that PostgreSQL is running and the url, user and database are right',
+        { cause: err },
+      );
+    });
+  if (urls.length === 1) {
+    const store = await open(urls[0]!);
+    try {
+      await store.recordLayout({ index: 0, count: 1 }, `store ${redactUrl(urls[0]!)}`);
+    } catch (err) {
+      await store.close().catch(() => {});
+      throw err;
+    }
+    return store;
+  }
+  const { ShardedStore } = await import('./sharded.js');
+  return ShardedStore.open(urls, open, redactUrl);
 }

@@ -30,6 +30,13 @@ import { PostgresApiKeys } from './postgres-api-keys.js';
 import { PostgresPush } from './postgres-push.js';
 import { PostgresSearch } from './postgres-search.js';
 import { PostgresThreads } from './postgres-threads.js';
+import { UnnamedStatementClient, pgbouncerMode } from './postgres-pgbouncer.js';
+import {
+  checkShardLayout,
+  readShardLayout,
+  recordShardLayout,
+  type ShardLayout,
+} from './postgres-shard-layout.js';
 import { fold } from './search-text.js';
 import type { AccountStore } from '../auth/account-store.js';
 import {
@@ -280,11 +287,14 @@ export class PostgresStore implements Store, SessionStore {
   /**
    * Connects to `url` (`postgres://user:password@host:port/database`), applies pending
    * migrations and resolves the store. Rejects SB_ERR_STORE_UNAVAILABLE when the server cannot be
-   * reached or the migration fails.
+   * reached or the migration fails. `?pgbouncer=true` on the url sends every statement unnamed,
+   * for PgBouncer in transaction mode (./postgres-pgbouncer.ts).
    */
   static async open(url: string, options: StoreOptions = {}): Promise<PostgresStore> {
+    const mode = pgbouncerMode(url);
     const pool = new pg.Pool({
-      connectionString: url,
+      connectionString: mode.url,
+      ...(mode.pgbouncer ? { Client: UnnamedStatementClient } : {}),
       max: POOL_MAX,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
@@ -302,6 +312,29 @@ export class PostgresStore implements Store, SessionStore {
       throw unavailable(err, 'cannot open postgres store');
     }
     return new PostgresStore(pool, options, trigramIndex);
+  }
+
+  /**
+   * Records that this database is shard `layout.index` of `layout.count`, or rejects
+   * SB_ERR_STORE_SHARD_MISMATCH when it is recorded as another (./postgres-shard-layout.ts).
+   */
+  async recordLayout(layout: ShardLayout, where: string): Promise<void> {
+    try {
+      await recordShardLayout(this.#pool, layout, where);
+    } catch (err) {
+      throw err instanceof SwitchboardError ? err : unavailable(err, where);
+    }
+  }
+
+  /** Rejects SB_ERR_STORE_SHARD_MISMATCH when another layout is recorded; records nothing. */
+  async checkLayout(layout: ShardLayout, where: string): Promise<void> {
+    let held: ShardLayout | null;
+    try {
+      held = await readShardLayout(this.#pool);
+    } catch (err) {
+      throw unavailable(err, where);
+    }
+    checkShardLayout(held, layout, where);
   }
 
   /** Runs one named statement, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */

@@ -62,8 +62,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `sb-${prefix}-`));
+/** A new directory under `base` (the OS temp dir by default). */
+export function tempDir(prefix: string, base: string = tmpdir()): string {
+  return mkdtempSync(join(base, `sb-${prefix}-`));
 }
 
 export function removeDir(dir: string): void {
