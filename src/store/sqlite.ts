@@ -61,7 +61,7 @@ const BUSY_TIMEOUT_MS = 10_000;
  * on one host; both seams share the connection and the schema of ./sqlite-schema.ts.
  * Sequence numbers are allocated inside `BEGIN IMMEDIATE`, which holds the file's write lock,
  * so concurrent writers in different processes still get gapless, unique seqs. Appends and
- * read-position moves are group-committed: one transaction per event-loop turn
+ * read-position moves, channel creations and joins are group-committed: one transaction per event-loop turn
  * (./sqlite-group-commit.ts). Durability follows `options.sqliteSynchronous` (default `full`).
  */
 export class SqliteStore implements Store, SessionStore {
@@ -274,7 +274,10 @@ export class SqliteStore implements Store, SessionStore {
     createdBy: string,
     ts: number,
   ): Promise<boolean> {
-    return this.#run(() => this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1);
+    // Group-committed like appends: a burst of first DMs shares one commit (one fsync).
+    return this.#commits.run(
+      () => this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1,
+    );
   }
 
   listRooms(): Promise<RoomSummary[]> {
@@ -297,7 +300,7 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   addMember(channel: string, user: string): Promise<boolean> {
-    return this.#run(() => this.#addMember(channel, user));
+    return this.#commits.run(() => this.#addMember(channel, user));
   }
 
   removeMember(channel: string, user: string): Promise<boolean> {
