@@ -3,17 +3,16 @@
  * Switchboard clusters of 1–4 nodes + a private Redis through the cluster scenarios' code
  * (./cluster.ts) and fits, per node:
  *
- *   room traffic:  cpu = M·(C/n)·a + (M/n)·c + M·((n−1)/n)·b + T·z
- *   DMs:           cpu = (D/n)·d + D·((n−1)/n²)·e + T·z
+ *   room traffic:  cpu = M·(C/n)·a + (M/n)·c + M·((n−1)/n)·b
+ *   DMs:           cpu = (D/n)·d + D·((n−1)/n²)·e
  *   memory:        rss = base + (C/n)·k
  *
  * M room messages (one room, C members spread evenly over n nodes), D DMs between random users;
  * a = per local delivery, c = per message at its origin (checks, store append, publish),
  * b = per message a node receives from the bus, d = per DM on one node, e = per DM that crosses
  * nodes (its origin and its recipient differ: (n−1)/n of them, half the cost on each side as an
- * average per node), z = a node's own upkeep per second of the window T (timers, metrics,
- * presence). a, c, z (three room runs), d, base and k come from 1-node runs, b and e from 2-node
- * runs; the
+ * average per node). a and c (least squares over three room runs), d, base and k come from
+ * 1-node runs, b and e from 2-node runs; the
  * check runs use another workload (more clients, another rate) on 1, 2, 3 and 4 nodes and
  * report the prediction error.
  */
@@ -73,8 +72,6 @@ export interface CapacityCoefficients {
   d: number;
   /** µs per DM that crosses nodes, over both sides. */
   e: number;
-  /** µs per second a node spends with no traffic (timers, metrics, presence upkeep). */
-  z: number;
   /** MB of a node with no clients, and KB per connection. */
   baseMb: number;
   kbPerConn: number;
@@ -122,21 +119,19 @@ function scenarioOf(r: Run): ClusterScenario {
   };
 }
 
-/** x with m·x = v for a 3×3 m (Cramer's rule; the runs are chosen so that m is regular). */
-function solve3(m: number[][], v: number[]): [number, number, number] {
-  const det = (q: number[][]): number => {
-    const [r0, r1, r2] = q as [number[], number[], number[]];
-    const g = (r: number[], i: number): number => r[i] ?? 0;
-    return (
-      g(r0, 0) * (g(r1, 1) * g(r2, 2) - g(r1, 2) * g(r2, 1)) -
-      g(r0, 1) * (g(r1, 0) * g(r2, 2) - g(r1, 2) * g(r2, 0)) +
-      g(r0, 2) * (g(r1, 0) * g(r2, 1) - g(r1, 1) * g(r2, 0))
-    );
-  };
-  const d = det(m);
-  const col = (i: number): number =>
-    det(m.map((row, r) => row.map((x, j) => (j === i ? (v[r] ?? 0) : x))));
-  return [col(0) / d, col(1) / d, col(2) / d];
+/** Least squares a, c of v ≈ x·a + y·c over the rows (x, y). */
+function leastSquares2(rows: [number, number][], v: number[]): [number, number] {
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let sxv = 0;
+  let syv = 0;
+  rows.forEach(([x, y], i) => {
+    const t = v[i] ?? 0;
+    [sxx, sxy, syy, sxv, syv] = [sxx + x * x, sxy + x * y, syy + y * y, sxv + x * t, syv + y * t];
+  });
+  const det = sxx * syy - sxy * sxy;
+  return [(sxv * syy - syv * sxy) / det, (syv * sxx - sxv * sxy) / det];
 }
 
 function fit(done: { run: Run; res: ClusterResult }[]): CapacityCoefficients {
@@ -146,24 +141,21 @@ function fit(done: { run: Run; res: ClusterResult }[]): CapacityCoefficients {
     return hit.res;
   };
   const us = (r: ClusterResult): number => mean(r.perNodeCpuMs) * 1000;
-  const secs = (r: ClusterResult): number => r.wallMs / 1000;
-  // 1 node, room traffic: cpu = deliveries·a + M·c + T·z, three runs (two sizes, two rates)
+  // 1 node, room traffic: cpu = deliveries·a + M·c, least squares over three runs
   const s = find((r) => r.nodes === 1 && !r.dm && r.clients === 300);
   const l = find((r) => r.nodes === 1 && !r.dm && r.clients === 600 && r.rate === 100);
   const h = find((r) => r.nodes === 1 && !r.dm && r.rate === 200);
-  const [a, c, z] = solve3(
-    [s, l, h].map((r) => [r.delivered, r.sent, secs(r)]),
+  const [a, c] = leastSquares2(
+    [s, l, h].map((r) => [r.delivered, r.sent]),
     [s, l, h].map(us),
   );
-  // 2 nodes: per node = (deliveries/n)·a + (M/n)·c + M·(n−1)/n·b + T·z
+  // 2 nodes: per node = (deliveries/n)·a + (M/n)·c + M·(n−1)/n·b
   const two = find((r) => r.nodes === 2 && !r.dm);
-  const b =
-    (us(two) - (two.delivered / 2) * a - (two.sent / 2) * c - secs(two) * z) /
-    Math.max(1, two.sent / 2);
+  const b = (us(two) - (two.delivered / 2) * a - (two.sent / 2) * c) / Math.max(1, two.sent / 2);
   const d1 = find((r) => r.nodes === 1 && r.dm);
-  const d = (us(d1) - secs(d1) * z) / Math.max(1, d1.sent);
+  const d = us(d1) / Math.max(1, d1.sent);
   const d2 = find((r) => r.nodes === 2 && r.dm);
-  const e = (us(d2) - (d2.sent / 2) * d - secs(d2) * z) / Math.max(1, d2.sent / 4);
+  const e = (us(d2) - (d2.sent / 2) * d) / Math.max(1, d2.sent / 4);
   const rss = (r: ClusterResult): number => mean(r.rssPeakMb);
   const kbPerConn = ((rss(l) - rss(s)) * 1024) / Math.max(1, l.ready - s.ready);
   const baseMb = rss(l) - (kbPerConn * l.ready) / 1024;
@@ -171,15 +163,14 @@ function fit(done: { run: Run; res: ClusterResult }[]): CapacityCoefficients {
   const brokerUsPerMessage = mean(
     brokerRuns.map((x) => ((x.res.brokerCpuMs ?? 0) * 1000) / Math.max(1, x.res.sent)),
   );
-  return { a, b, c, d, e, z, baseMb, kbPerConn, brokerUsPerMessage };
+  return { a, b, c, d, e, baseMb, kbPerConn, brokerUsPerMessage };
 }
 
 function predict(k: CapacityCoefficients, run: Run, res: ClusterResult): [number, number] {
   const n = run.nodes;
-  const upkeep = (res.wallMs / 1000) * k.z;
   const cpuUs = run.dm
-    ? (res.sent / n) * k.d + ((res.sent * (n - 1)) / (n * n)) * k.e + upkeep
-    : (res.delivered / n) * k.a + (res.sent / n) * k.c + ((res.sent * (n - 1)) / n) * k.b + upkeep;
+    ? (res.sent / n) * k.d + ((res.sent * (n - 1)) / (n * n)) * k.e
+    : (res.delivered / n) * k.a + (res.sent / n) * k.c + ((res.sent * (n - 1)) / n) * k.b;
   return [cpuUs / 1000, k.baseMb + (k.kbPerConn * res.ready) / n / 1024];
 }
 
@@ -256,7 +247,7 @@ export function renderCapacity(results: CapacityResult[]): string {
         'RSS MB/node',
         'model',
       ];
-      const coef = `z ${f(k.z, 0)} µs/s upkeep, a ${f(k.a, 3)} µs/delivery, b ${f(k.b, 1)} µs/bus msg, c ${f(k.c, 1)} µs/origin msg, d ${f(k.d, 1)} µs/DM, e ${f(k.e, 1)} µs/cross-node DM, RSS ${f(k.baseMb, 0)} MB + ${f(k.kbPerConn, 2)} KB/conn, Redis ${f(k.brokerUsPerMessage, 1)} µs/msg`;
+      const coef = `a ${f(k.a, 3)} µs/delivery, b ${f(k.b, 1)} µs/bus msg, c ${f(k.c, 1)} µs/origin msg, d ${f(k.d, 1)} µs/DM, e ${f(k.e, 1)} µs/cross-node DM, RSS ${f(k.baseMb, 0)} MB + ${f(k.kbPerConn, 2)} KB/conn, Redis ${f(k.brokerUsPerMessage, 1)} µs/msg`;
       const errors = `check rows: mean |error| CPU ${f(r.cpuErrorPct, 1)} %, RSS ${f(r.rssErrorPct, 1)} %`;
       return `${table(head, rows)}\n${coef}\n${errors}\n\n${renderPlans(k)}`;
     })
@@ -316,7 +307,7 @@ export function plan(k: CapacityCoefficients, w: Workload): Plan {
     const touched = n * (1 - (1 - 1 / n) ** w.roomSize);
     const room = w.roomMessagesPerSec * (w.roomSize * k.a + k.c + Math.max(0, touched - 1) * k.b);
     const dm = w.dmsPerSec * (k.d + ((n - 1) / n) * (k.e / 2));
-    return (room + dm) / n / 1e6 + k.z / 1e6; // cores per node
+    return (room + dm) / n / 1e6; // cores per node
   };
   let n = Math.max(1, Math.ceil(w.connections / CONNS_PER_NODE));
   const byConns = n;
