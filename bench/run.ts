@@ -154,8 +154,8 @@ type AnyScenario =
 const clusterNames = CLUSTER_SCENARIOS.map((s) => s.name);
 const picked = list<AnyScenario>(
   values.scenario
-    ?.replace(/\bcluster\b(?!-)/g, clusterNames.join(','))
-    .replace(/\bauth\b(?!-)/g, AUTH_SCENARIOS.join(',')),
+    ?.replace(/(?<![\w-])cluster(?![\w-])/g, clusterNames.join(','))
+    .replace(/(?<![\w-])auth(?![\w-])/g, AUTH_SCENARIOS.join(',')),
   [
     ...SCENARIOS.map((s) => s.name),
     ...clusterNames,
