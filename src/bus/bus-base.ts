@@ -185,6 +185,25 @@ export abstract class BusBase implements Bus {
     if (this.#state === 'open') this.#onReconnect?.();
   }
 
+  /**
+   * Waits for a backend's first connection, at most `ms`: a failure or the time running out is
+   * the `unreachable` start-up error, with the driver's last error event as the cause when there
+   * was one (drivers often reject with a generic "Connection is closed.").
+   */
+  protected async connectWithin(connecting: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms);
+    });
+    try {
+      await Promise.race([connecting, timeout]);
+    } catch (err) {
+      throw this.unreachable(this.lastError ?? err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The start-up error for an unreachable backend, naming where it looked and what to check. */
   protected unreachable(cause: unknown): SwitchboardError {
     const { name, address, hint } = this.#options;

@@ -138,20 +138,10 @@ export class RedisClusterBus extends BusBase implements Bus {
   }
 
   protected async connect(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)),
-        CONNECT_TIMEOUT_MS,
-      );
-    });
-    try {
-      await Promise.race([this.#cluster.connect().then(() => this.#linkMasters()), timeout]);
-    } catch (err) {
-      throw this.unreachable(this.lastError ?? err);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.connectWithin(
+      this.#cluster.connect().then(() => this.#linkMasters()),
+      CONNECT_TIMEOUT_MS,
+    );
     this.#whole = true;
     // Every node unreachable: the subscriptions went with them.
     this.#cluster.on('close', () => this.#broken());

@@ -96,21 +96,10 @@ export class RedisBus extends BusBase implements Bus {
   }
 
   protected async connect(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`)),
-        CONNECT_TIMEOUT_MS,
-      );
-    });
-    try {
-      await Promise.race([Promise.all([this.#pub.connect(), this.#sub.connect()]), timeout]);
-    } catch (err) {
-      // connect() rejects with a generic "Connection is closed."; the 'error' event has the cause.
-      throw this.unreachable(this.lastError ?? err);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.connectWithin(
+      Promise.all([this.#pub.connect(), this.#sub.connect()]),
+      CONNECT_TIMEOUT_MS,
+    );
     this.#subRestored = true;
     this.#pub.on('ready', () => this.restored());
     this.#sub.on('ready', () => void this.#restoreSubscriptions());
