@@ -18,6 +18,7 @@
  * - Payloads go through `deliver`, which drops them once the topic is unsubscribed or the bus
  *   closed, so a payload still in flight never reaches the handler after either.
  */
+import { within } from '../deadline.js';
 import { SwitchboardError } from '../errors.js';
 import { backendUnavailable, errorText, noop } from '../backend-errors.js';
 import type { Bus, BusHandler, ReconnectHandler } from './bus.js';
@@ -191,16 +192,10 @@ export abstract class BusBase implements Bus {
    * was one (drivers often reject with a generic "Connection is closed.").
    */
   protected async connectWithin(connecting: Promise<unknown>, ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms);
-    });
     try {
-      await Promise.race([connecting, timeout]);
+      await within(connecting, ms, `no connection within ${ms} ms`);
     } catch (err) {
       throw this.unreachable(this.lastError ?? err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -25,6 +25,7 @@
  *   a subscriber connection to every master, with topics or not. While a shard is down (until
  *   the repair), `publish` on its topics rejects at once; topics on other shards still flow.
  */
+import { within } from '../deadline.js';
 import { Cluster, Redis, ReplyError, type ClusterOptions, type RedisOptions } from 'ioredis';
 import keySlot from 'cluster-key-slot';
 import { backoffDelay } from '../backoff.js';
@@ -203,7 +204,11 @@ export class RedisClusterBus extends BusBase implements Bus {
       const last = this.lastError;
       throw last instanceof Error ? last : new Error(`no connection to the master of ${channel}`);
     }
-    await this.#cluster.spublish(channel, this.#prefix + payload);
+    const sent = this.#cluster.spublish(channel, this.#prefix + payload);
+    if (this.#whole) return void (await sent);
+    // Some shard is down and this one may be dying too, its close not seen yet: ioredis would
+    // chase the command through reconnects for the whole command timeout. Bound it instead.
+    await within(sent, 500, `no answer from the master of ${channel}`);
   }
 
   /** Hot path: one indexOf and one slice per message, as in RedisBus. */
