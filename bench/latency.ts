@@ -15,7 +15,7 @@ import {
   startSocketioCluster,
   startSwitchboardCluster,
 } from './cluster.js';
-import { pin, pinUnavailable } from './lib/pin.js';
+import { pin, pinUnavailable, prioritized } from './lib/pin.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import type { WorkerPool } from './lib/pool.js';
 import { cpuMs, descendants } from './lib/proc.js';
@@ -65,6 +65,8 @@ export interface LatencyResult {
   clients: number;
   /** Why the run was not pinned (then its figures are not comparable), or null. */
   unpinned: string | null;
+  /** Whether the pinned processes also got nice -20 (./lib/pin.ts); false without root. */
+  prioritized: boolean;
   /** The highest ramp rate (msg/s into the room) that kept up. */
   saturationRate: number;
   /** What stopped the ramp: the server core, the load core, or delivery lag with neither full. */
@@ -242,6 +244,7 @@ async function runOne(
       nodes: NODES[name],
       clients: room,
       unpinned,
+      prioritized: prioritized() ?? false,
       saturationRate: r.rate,
       limitedBy: r.by,
       ramp: r.points,
@@ -330,7 +333,7 @@ export function renderLatency(results: LatencyResult[]): string {
     ]),
   );
   const pinned = results.every((r) => !r.unpinned)
-    ? 'servers pinned to CPU 0, load to CPU 1'
+    ? `servers pinned to CPU 0, load to CPU 1, ${results.every((r) => r.prioritized) ? 'at nice -20' : 'not prioritized (needs root)'}`
     : `NOT pinned: ${results.find((r) => r.unpinned)?.unpinned ?? ''}`;
   const head = [
     'latency',

@@ -104,6 +104,8 @@ export async function startSwitchboard(o: SwitchboardOptions = {}): Promise<Runn
     '--log-level',
     'warn',
     ...(o.args ?? []),
+    // e.g. BENCH_SWITCHBOARD_ARGS="--sqlite-synchronous normal" to compare a serve setting
+    ...(process.env['BENCH_SWITCHBOARD_ARGS'] ?? '').split(' ').filter(Boolean),
   );
   // e.g. BENCH_SWITCHBOARD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
   const nodeArgs = (process.env['BENCH_SWITCHBOARD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
