@@ -1,5 +1,5 @@
 /**
- * HTTP API posts against socket sends, opt-in (`--scenario api`): one Switchboard server, N
+ * HTTP API posts against socket sends (part of a plain run; alone: `--scenario api`): one Switchboard server, N
  * listeners in room general, one user posting `ops` messages twice: over its WebSocket (`send`,
  * a window of `inflight` unanswered frames) and over `POST /api/v1/rooms/general/messages?as=`
  * (the same window of concurrent requests, keep-alive). Each phase waits until every listener

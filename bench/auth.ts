@@ -1,5 +1,5 @@
 /**
- * The cost of identity, opt-in (`--scenario auth`, or `auth-login,auth-storm`):
+ * The cost of identity (part of a plain run; alone: `--scenario auth`, or `auth-login,auth-storm`):
  *
  * - `auth-login`: password logins per second per core at the chosen KDF cost. Users register
  *   over `POST /api/v1/auth/register`, then `concurrency` loops call `POST /api/v1/auth/login`

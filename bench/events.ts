@@ -1,6 +1,6 @@
 /**
- * The fan-out cost of an edit and of a reaction next to a plain message, opt-in
- * (`--scenario events`): one Switchboard server, N clients in one room (in this process), a few
+ * The fan-out cost of an edit and of a reaction next to a plain message (part of a plain run; alone:
+ * `--scenario events`): one Switchboard server, N clients in one room (in this process), a few
  * senders. Three phases of `ops` operations each, same rate: messages, edits of the senders' own
  * messages, reaction toggles on one message. Each phase waits until every client has every
  * frame (the sender's own in its reply), and server CPU from /proc over the phase gives CPU µs per

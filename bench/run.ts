@@ -91,16 +91,19 @@ const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
   [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
-  cluster scenarios (opt-in): --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
-  identity scenarios (opt-in): --scenario auth-login,auth-storm (or: auth)
-  search latency (opt-in): --scenario search [--search-messages <N>] [--search-queries <runs>]
-  store appends/s, SQLite full vs normal and PostgreSQL × 4 writers (opt-in): --scenario store
-  edit and reaction fan-out (opt-in): --scenario events
-  upload throughput and memory (opt-in): --scenario uploads
-  HTTP API posts against socket sends (opt-in): --scenario api
-  webhook deliveries and chat p99 with a hanging receiver (opt-in): --scenario webhooks
-  latency against load, pinned (opt-in): --scenario latency,latency-cluster
-  capacity model calibration and check on 1-4 nodes (opt-in): --scenario capacity`;
+  Without --scenario every family below runs, one after another, then bigroom; with it, only
+  the ones named:
+  cluster scenarios: --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
+  identity scenarios: --scenario auth-login,auth-storm (or: auth)
+  search latency: --scenario search [--search-messages <N>] [--search-queries <runs>]
+  store appends/s, SQLite full vs normal and PostgreSQL × 4 writers: --scenario store
+  edit and reaction fan-out: --scenario events
+  upload throughput and memory: --scenario uploads
+  HTTP API posts against socket sends: --scenario api
+  webhook deliveries and chat p99 with a hanging receiver: --scenario webhooks
+  latency against load, pinned: --scenario latency,latency-cluster
+  capacity model calibration and check on 1-4 nodes: --scenario capacity
+  big room, 100,000 members (runs alone when named): --scenario bigroom`;
 
 const { values } = parseArgs({
   options: {
@@ -472,4 +475,13 @@ writeFileSync('bench/results/latest.json', `${JSON.stringify(json, null, 2)}\n`)
 console.log(`\nwrote ${file} and bench/results/latest.json`);
 const plots = writeLatencyPlots(latencyResults, startedAt.toISOString().replace(/[:.]/g, '-'));
 if (plots.length) console.log(`plotted ${plots.join(', ')}`);
+// A plain `npm run bench` ends with the big room, which brings its own server, clients and file.
+if (!values.scenario) {
+  try {
+    await runBigroom(options.scale);
+  } catch (e) {
+    console.log(`FAILED bigroom: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}
 process.exit(failures.length ? 1 : 0);

@@ -1,5 +1,5 @@
 /**
- * Search latency, opt-in (`--scenario search`): p50/p95 of `store.search.search` over N stored
+ * Search latency (part of a plain run; alone: `--scenario search`): p50/p95 of `store.search.search` over N stored
  * messages (`--search-messages`, default 1,000,000 × --scale) on SqliteStore and PostgresStore
  * side by side, in this process (no server: the store is what is measured).
  *

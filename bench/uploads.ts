@@ -1,5 +1,5 @@
 /**
- * Upload throughput and server memory per concurrent upload, opt-in (`--scenario uploads`): one
+ * Upload throughput and server memory per concurrent upload (part of a plain run; alone: `--scenario uploads`): one
  * Switchboard server (filesystem blob store in its data dir), uploads of FILE_MB each streamed
  * over HTTP from this process at 1, 8 and 32 (× scale) at once. Server RSS is sampled every 20 ms;
  * (peak − RSS before the phase) ÷ concurrency is the memory one upload in flight costs, which

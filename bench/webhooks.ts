@@ -1,5 +1,5 @@
 /**
- * Webhooks, opt-in (`--scenario webhooks`): one Switchboard server (`--webhooks`) and a receiver
+ * Webhooks (part of a plain run; alone: `--scenario webhooks`): one Switchboard server (`--webhooks`) and a receiver
  * on loopback in this process. Three phases in the same run:
  * 1. `deliveries/s`: senders in 4 rooms post `ops` messages; the clock stops when the receiver
  *    has acknowledged every message event (deduped by id).
