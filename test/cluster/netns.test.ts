@@ -1,14 +1,16 @@
 /**
- * Two Switchboard nodes and Redis in separate network namespaces joined by veth pairs, with
- * latency and loss on the links between the nodes and the broker, then a partition: one node cut
- * off from the broker by nftables while its clients keep their own link.
+ * Two Switchboard nodes, Redis and PostgreSQL, each in its own network namespace, joined by veth
+ * pairs, with latency and loss on the links between the nodes and the broker, latency on their
+ * links to the database, then a partition: one node cut off from the broker by nftables while
+ * its clients and its database link stay up.
  *
  * - Latency: this kernel may lack the netem qdisc, so the broker is reached through a relay in
  *   its namespace that delays every chunk by DELAY_MS each way (test/helpers/delay-relay.ts).
  * - Loss: nftables drops LOSS_PERCENT of the packets on each node's broker link, both ways
  *   (`numgen random mod 100 < N drop`); TCP retransmits.
- * - Store: one SQLite file shared by both node processes (namespaces share the filesystem), so
- *   the partition cuts the bus only.
+ * - Store: one PostgreSQL server in the `db` namespace (trust auth for the links' addresses),
+ *   reached by each node over its own veth link through a relay that adds DB_DELAY_MS each way.
+ *   The partition cuts the bus only.
  *
  * Asserts that the cut node's clients are told (its /readyz turns 503, they are closed with
  * 4005 and reconnect to the other node), that the node recovers after healing, and that every
@@ -21,18 +23,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { initPostgresCluster, postgresBinary } from '../helpers/brokers/postgres.js';
 import { redisBinary } from '../helpers/brokers/redis.js';
 import { NetnsLab, netnsSkip, type Link, type Netns } from '../helpers/netns.js';
 import { startServer, type ServerHandle } from '../helpers/server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
 const DELAY_MS = 15;
+const DB_DELAY_MS = 5;
 const LOSS_PERCENT = 3;
 const SEND_EVERY_MS = 120;
 const BUS_LOST_CLOSE_MS = 2000;
 const RELAY = resolve(import.meta.dirname, '../helpers/delay-relay.ts');
 
-const skip = netnsSkip() || redisBinary().skip;
+const skip = netnsSkip() || redisBinary().skip || postgresBinary().skip;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function eventually(
@@ -116,6 +122,9 @@ describe(
     const nodes: ServerHandle[] = [];
     const members: Member[] = [];
     let dataDir = '';
+    let pgDir = '';
+    /** Messages stored in the `db` namespace's PostgreSQL (psql there). */
+    let storedInDb: () => number = () => NaN;
     let stopping = false;
 
     const readyz = async (i: number) =>
@@ -159,6 +168,7 @@ describe(
       ]);
       procs.push(relay);
       await lineFrom(relay, 'relay listening', 20_000);
+      const store = await startDatabase(lab.namespace('db'));
       for (const [i, ns] of nodeNs.entries()) {
         nodes.push(
           await startServer({
@@ -170,6 +180,8 @@ describe(
               `redis://${busLinks[i]!.addrB}:7000`,
               '--node-id',
               `n${i + 1}`,
+              '--store',
+              store(i),
               '--bus-lost-close',
               String(BUS_LOST_CLOSE_MS),
               '--rate-limit',
@@ -191,7 +203,67 @@ describe(
       for (const p of procs) p.kill('SIGKILL');
       lab?.dispose();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (pgDir) rmSync(pgDir, { recursive: true, force: true });
     });
+
+    /**
+     * PostgreSQL in `db` (as the postgres user: `ip netns exec` then setpriv exec it, so the pid
+     * procs kill is the postmaster's), a delaying relay in front of it, a link from each node's
+     * namespace; resolves with each node's store URL.
+     */
+    async function startDatabase(db: Netns): Promise<(node: number) => string> {
+      const links = nodeNs.map((ns) => lab.link(ns, db));
+      const pg = initPostgresCluster();
+      pgDir = pg.dir;
+      appendFileSync(`${pg.data}/pg_hba.conf`, 'host all all 0.0.0.0/0 trust\n');
+      const as =
+        pg.ids.uid === undefined
+          ? []
+          : ['setpriv', `--reuid=${pg.ids.uid}`, `--regid=${pg.ids.gid}`, '--init-groups'];
+      const postgres = `${pg.binDir}/postgres`;
+      const args = ['-D', pg.data, '-p', '5432', '-k', pg.dir, '-c', 'listen_addresses=*'];
+      // fsync off as in every test cluster: a killed process loses nothing the OS already has.
+      args.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
+      procs.push(
+        as.length > 0
+          ? db.spawn(as[0]!, [...as.slice(1), postgres, ...args])
+          : db.spawn(postgres, args),
+      );
+      const [ready, readyArgs] = pg.tool('pg_isready', ['-h', '127.0.0.1', '-p', '5432']);
+      await eventually(() => db.exec(ready, readyArgs) === 0, 'postgres up', 30_000);
+      const [createdb, createArgs] = pg.tool('createdb', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        '5432',
+        '-U',
+        'postgres',
+        'switchboard',
+      ]);
+      assert.equal(db.exec(createdb, createArgs), 0, 'createdb in the db namespace');
+      const relay = db.spawn(process.execPath, [
+        '--import',
+        'tsx',
+        RELAY,
+        '6432',
+        '127.0.0.1',
+        '5432',
+        String(DB_DELAY_MS),
+      ]);
+      procs.push(relay);
+      await lineFrom(relay, 'relay listening', 20_000);
+      const [psql, psqlArgs] = pg.tool('psql', ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres']);
+      storedInDb = () => {
+        const count = 'SELECT count(*) FROM messages';
+        const r = spawnSync(
+          db.prefix[0]!,
+          [...db.prefix.slice(1), psql, ...psqlArgs, '-d', 'switchboard', '-tAc', count],
+          { encoding: 'utf8' },
+        );
+        return Number(r.stdout.trim());
+      };
+      return (node) => `postgres://postgres@${links[node]!.addrB}:6432/switchboard`;
+    }
 
     async function connect(m: Member, node: number, hello: Record<string, unknown>): Promise<void> {
       const c = await WsTestClient.connect(nodes[node]!.wsUrl);
@@ -366,6 +438,7 @@ describe(
       assert.deepEqual(violations, []);
       assert.equal(dmCount, 3, 'three DM conversations');
       assert.ok(sent > 200, `enough traffic (${sent})`);
+      assert.equal(storedInDb(), sent, 'every message is in the db namespace’s PostgreSQL');
     });
   },
 );

@@ -38,39 +38,58 @@ export const postgresBinary = () => requireBinary('postgres', PG_DIRS);
  * more: removing such a directory from a disk other processes keep busy took up to a minute of
  * the suite's time.
  */
+/** An initialised, stopped cluster: its directory, data dir and how to run its tools. */
+export interface PostgresCluster {
+  dir: string;
+  data: string;
+  binDir: string;
+  /** The postgres user's uid/gid when the tests run as root, else empty. */
+  ids: { uid?: number; gid?: number };
+  /** argv for one of its tools (`binDir/<tool>`), through runuser when the tests run as root. */
+  tool: (name: string, args: string[]) => [string, string[]];
+}
+
+/**
+ * initdb into a fresh temp dir (owned by `postgres` when the tests run as root), trust auth,
+ * superuser `postgres`. `startPostgres` runs it on this host; the network-namespace test runs it
+ * in a namespace of its own.
+ */
+export function initPostgresCluster(options: { inMemory?: boolean } = {}): PostgresCluster {
+  const bin = postgresBinary();
+  const binDir = bin.path.slice(0, bin.path.lastIndexOf('/'));
+  const dir = tempDir('pg', options.inMemory && existsSync('/dev/shm') ? '/dev/shm' : undefined);
+  const ids: { uid?: number; gid?: number } = {};
+  if (process.getuid?.() === 0) {
+    ids.uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    ids.gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    chownSync(dir, ids.uid, ids.gid);
+  }
+  chmodSync(dir, 0o700);
+  const tool = (name: string, args: string[]): [string, string[]] =>
+    ids.uid === undefined
+      ? [`${binDir}/${name}`, args]
+      : ['runuser', ['-u', 'postgres', '--', `${binDir}/${name}`, ...args]];
+  const data = `${dir}/data`;
+  const [icmd, iargs] = tool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const init = spawnSync(icmd, iargs, { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  return { dir, data, binDir, ids, tool };
+}
+
+/**
+ * `settings` are extra `-c name=value` server settings, applied after the defaults below (so
+ * `{ fsync: 'on' }` turns durability back on, for a benchmark). `inMemory`: the cluster's
+ * directory on tmpfs (/dev/shm, where there is one), for suites that make a hundred databases or
+ * more: removing such a directory from a disk other processes keep busy took up to a minute of
+ * the suite's time.
+ */
 export async function startPostgres(
   options: { inMemory?: boolean; settings?: Record<string, string> } = {},
 ): Promise<Broker> {
   const settings = options.settings ?? {};
   const bin = postgresBinary();
-  const binDir = bin.path.slice(0, bin.path.lastIndexOf('/'));
   const port = await freePort();
-  const dir = tempDir('pg', options.inMemory && existsSync('/dev/shm') ? '/dev/shm' : undefined);
-  const asRoot = process.getuid?.() === 0;
-  let uid = 0;
-  let gid = 0;
-  if (asRoot) {
-    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gidOut = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    uid = Number(id.stdout.trim());
-    gid = Number(gidOut.stdout.trim());
-    chownSync(dir, uid, gid);
-  }
-  chmodSync(dir, 0o700);
-  const wrap = (cmd: string, args: string[]): [string, string[]] =>
-    asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-  const data = `${dir}/data`;
-  const [icmd, iargs] = wrap(`${binDir}/initdb`, [
-    '-D',
-    data,
-    '-A',
-    'trust',
-    '-U',
-    'postgres',
-    '--no-sync',
-  ]);
-  const init = spawnSync(icmd, iargs, { encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  const { dir, data, ids, tool } = initPostgresCluster(options);
   // fsync=off is safe for tests (a killed process loses nothing the OS already has);
   // synchronous_commit stays on, or a SIGKILL would lose acknowledged commits.
   // The server itself is spawned with uid/gid (not through runuser), so SIGKILL reaches it.
@@ -91,14 +110,14 @@ export async function startPostgres(
     'max_connections=200',
     ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ];
-  const proc = new Proc(bin.path, pargs, { HOME: dir }, asRoot ? { uid, gid } : {});
+  const proc = new Proc(bin.path, pargs, { HOME: dir }, ids);
   const up = async () => {
     proc.start();
     await waitForPort(port);
     // The port opens before the server accepts queries; wait until createdb works.
     const until = Date.now() + 30_000;
     for (;;) {
-      const [ccmd, cargs] = wrap(`${binDir}/psql`, [
+      const [ccmd, cargs] = tool('psql', [
         '-h',
         '127.0.0.1',
         '-p',
@@ -116,7 +135,7 @@ export async function startPostgres(
     }
   };
   await up();
-  const [ccmd, cargs] = wrap(`${binDir}/createdb`, [
+  const [ccmd, cargs] = tool('createdb', [
     '-h',
     '127.0.0.1',
     '-p',
