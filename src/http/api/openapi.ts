@@ -74,6 +74,8 @@ function operation(e: Endpoint): Record<string, unknown> {
       '400': PROBLEM,
       '401': PROBLEM,
       '403': PROBLEM,
+      // What a path names may not exist: a user, room, message or key (…_NOT_FOUND).
+      ...(e.path.includes('{') ? { '404': PROBLEM } : {}),
       '429': PROBLEM,
       default: PROBLEM,
     },
