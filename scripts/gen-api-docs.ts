@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ENDPOINTS } from '../src/http/api/api-routes.js';
 import type { Endpoint } from '../src/http/api/endpoint.js';
 import { API_SCOPES } from '../src/http/api/scopes.js';
-import { ROUTE_DOCS, type RouteAuth } from '../src/http/route-docs.js';
+import { ROUTE_DOCS, type RouteAuth, type RouteDoc } from '../src/http/route-docs.js';
 
 export const API_MD_PATH = fileURLToPath(new URL('../docs/api.md', import.meta.url));
 
@@ -113,6 +113,13 @@ function section(e: Endpoint): string {
   return out.join('\n');
 }
 
+/** A route's answer in a table cell: its top-level fields, or `bytes`; the schemas are in openapi.json. */
+function answerOf(response: RouteDoc['response']): string {
+  if (response === 'bytes') return 'the file';
+  if (!(response instanceof z.ZodObject)) return '';
+  return `\`{${Object.keys(response.shape).join(', ')}}\``;
+}
+
 const AUTH_TEXT: Record<RouteAuth, string> = {
   none: 'none',
   session: 'session token',
@@ -129,11 +136,12 @@ function otherRoutes(): string {
       '(an API key with `webhooks:write`, or a server admin\u2019s session). See ' +
       '[auth.md](auth.md), [files.md](files.md), [push.md](push.md), [webhooks.md](webhooks.md).',
     '',
-    '| Method | Path | Credentials | Success | |',
-    '| --- | --- | --- | --- | --- |',
+    '| Method | Path | Credentials | Success | Answer | |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...ROUTE_DOCS.map(
       (r) =>
-        `| ${r.method} | \`/api/v1${r.path}\` | ${AUTH_TEXT[r.auth]} | ${r.status} | ${r.summary} |`,
+        `| ${r.method} | \`/api/v1${r.path}\` | ${AUTH_TEXT[r.auth]} | ${r.status} | ` +
+        `${answerOf(r.response)} | ${r.summary} |`,
     ),
   ].join('\n');
 }

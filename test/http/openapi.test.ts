@@ -250,16 +250,50 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
 
 describe('the page\u2019s own routes in /api/v1/openapi.json', () => {
   let f: ApiFixture;
+  let doc: Document;
   let paths: Paths;
   before(async () => {
     f = await startApiNode({ webhooks: true, webhookAllow: ['127.0.0.1'] });
-    paths = (
-      (await (await fetch(`${f.server.url}/api/v1/openapi.json`)).json()) as { paths: Paths }
-    ).paths;
+    doc = (await (await fetch(`${f.server.url}/api/v1/openapi.json`)).json()) as Document;
+    paths = doc.paths;
   });
   after(() => f.server.stop());
 
-  test('each, called with the credentials it documents, answers its documented success status', async () => {
+  test('every documented answer with a JSON body has a schema, walked here or not', () => {
+    const untyped = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).flatMap(([method, op]) =>
+        Object.entries(op.responses)
+          .filter(([, r]) => r.content?.['application/json'] !== undefined)
+          .filter(([, r]) => Object.keys(r.content!['application/json']!.schema).length === 0)
+          .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+      ),
+    );
+    assert.deepEqual(untyped, [], 'answers documented as any JSON');
+  });
+
+  test('each route needing credentials answers its documented 401 problem without them', async () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    let checked = 0;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        if (op['x-auth'] !== 'session' && op['x-auth'] !== 'apiKey') continue;
+        const r = await fetch(`${f.server.url}/api/v1${sample(path)}`, {
+          method: method.toUpperCase(),
+        });
+        assert.equal(r.status, 401, `${method} ${path}`);
+        assert.equal(r.headers.get('content-type'), 'application/problem+json');
+        const schema = schemaOf(doc, op, '401', 'application/problem+json');
+        assert.ok(op.responses['401'] && schema, `${method} ${path}: 401 documented`);
+        const validate = ajv.compile(schema);
+        const body: unknown = await r.json();
+        assert.ok(validate(body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 15, `routes checked: ${checked}`);
+  });
+
+  test('each, called with the credentials it documents, answers its documented success status and schema', async () => {
     const documented = Object.entries(paths).flatMap(([path, methods]) =>
       Object.entries(methods)
         .filter(([, op]) => op['x-auth'] !== undefined)
@@ -270,6 +304,7 @@ describe('the page\u2019s own routes in /api/v1/openapi.json', () => {
       [...documented].sort(),
       'the walk and the list of routes walked elsewhere cover every page route',
     );
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
     let session = '';
     let sid = '';
     let hook = '';
@@ -281,6 +316,11 @@ describe('the page\u2019s own routes in /api/v1/openapi.json', () => {
       const url = step.path.replace('{sid}', sid).replace('{hook}', hook);
       const r = await f.http.call(method, url, step.body, token);
       assert.equal(String(r.status), success, `${step.op}: ${JSON.stringify(r.body)}`);
+      const schema = schemaOf(doc, operation, success!, 'application/json');
+      if (schema !== undefined) {
+        const validate = ajv.compile(schema);
+        assert.ok(validate(r.body), `${step.op}: ${ajv.errorsText(validate.errors)}`);
+      }
       const body = r.body as unknown as Record<string, unknown>;
       if (step.op === 'POST /auth/register') session = String(body['token']);
       if (step.op === 'GET /auth/sessions')
