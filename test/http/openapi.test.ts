@@ -173,6 +173,12 @@ const sample = (path: string): string =>
     name === 'seq' ? '1' : name === 'user' ? 'root' : name === 'room' ? 'general' : 'x',
   );
 
+/** A path naming a room, user, message or id that does not exist. */
+const missing = (path: string): string =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    name === 'seq' ? '999' : name === 'user' ? 'nobody' : name === 'room' ? 'nowhere' : 'x',
+  );
+
 describe('the OpenAPI document at /api/v1/openapi.json', () => {
   let f: ApiFixture;
   let doc: Document;
@@ -233,6 +239,29 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
         assert.ok(validate(body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
       }
     }
+  });
+
+  test('each operation naming what does not exist answers a documented problem status, with a documented problem', async () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const key = await f.key();
+    let checked = 0;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const auth = operation['x-auth'];
+        if (!path.includes('{') || (auth !== undefined && auth !== 'apiKey')) continue;
+        const body = method === 'get' || method === 'delete' ? undefined : {};
+        const r = await f.http.call(method.toUpperCase(), missing(path), body, key);
+        const op = `${method.toUpperCase()} ${path} ${r.status}`;
+        if (r.status < 300) continue; // a guest handle needs no account: disable, disconnect…
+        assert.ok(operation.responses[String(r.status)], `${op} ${r.body.code}: undocumented`);
+        const schema = schemaOf(doc, operation, String(r.status), 'application/problem+json');
+        assert.ok(schema, `${op}: documented as a problem`);
+        const validate = ajv.compile(schema);
+        assert.ok(validate(r.body), `${op}: ${ajv.errorsText(validate.errors)}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 25, `answers checked: ${checked}`);
   });
 
   test('every documented operation, called with a key, answers its documented success status', async () => {
