@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ENDPOINTS } from '../src/http/api/api-routes.js';
 import type { Endpoint } from '../src/http/api/endpoint.js';
 import { API_SCOPES } from '../src/http/api/scopes.js';
-import { ROUTE_DOCS, type RouteAuth } from '../src/http/route-docs.js';
+import { ROUTE_DOCS, type RouteAuth, type RouteDoc } from '../src/http/route-docs.js';
 
 export const API_MD_PATH = fileURLToPath(new URL('../docs/api.md', import.meta.url));
 
@@ -18,7 +18,8 @@ const INTRO = `# HTTP API
 
 _Generated from the endpoint list in \`src/http/api/\` by \`npm run docs\`; edit the code, not
 this file. The same list makes the routes and the OpenAPI 3.1 document served at
-\`/api/v1/openapi.json\`; \`test/http/openapi.test.ts\` calls every documented endpoint._
+\`/api/v1/openapi.json\`, where each answer has its schema; \`test/http/openapi.test.ts\` calls
+every documented endpoint and checks its answer against that schema._
 
 The API is for an operator's backend: it posts as users and bots, manages rooms, users and
 sessions, and reads presence, history and the call log. Any node serves any call; a call runs
@@ -72,18 +73,24 @@ SB_ERR_HTTP_BAD_REQUEST\`). Errors are \`application/problem+json\`
 \`{type, title, status, code, detail, retryAfter?}\` with the codes of [errors.md](errors.md);
 a chat command's refusal keeps its code (\`403 SB_ERR_NOT_A_MEMBER\`, \`404 SB_ERR_ROOM_NOT_FOUND\`…).`;
 
-function fields(schema: z.ZodType | undefined): string[] {
+interface Json {
+  description?: string;
+  type?: string;
+  enum?: unknown[];
+  anyOf?: Json[];
+}
+
+const typeOf = (json: Json): string =>
+  json.enum
+    ? json.enum.map((v) => JSON.stringify(v)).join(' \\| ')
+    : (json.type ?? json.anyOf?.map(typeOf).join(' \\| ') ?? 'any');
+
+function fields(schema: z.ZodType | undefined, io: 'input' | 'output' = 'input'): string[] {
   if (!(schema instanceof z.ZodObject)) return [];
   return Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, s]) => {
-    const json = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as {
-      description?: string;
-      type?: string;
-      enum?: unknown[];
-    };
+    const json = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
     const optional = s.safeParse(undefined).success;
-    const type = json.enum
-      ? json.enum.map((v) => JSON.stringify(v)).join(' \\| ')
-      : (json.type ?? 'any');
+    const type = typeOf(json);
     return `| \`${name}\` | ${type}${optional ? '' : ' (required)'} | ${json.description ?? ''} |`;
   });
 }
@@ -100,7 +107,17 @@ function section(e: Endpoint): string {
   if (query.length > 0) out.push('', '| Query | Type | |', '| --- | --- | --- |', ...query);
   const body = fields(e.body);
   if (body.length > 0) out.push('', '| Body field | Type | |', '| --- | --- | --- |', ...body);
+  const answer = fields(e.response, 'output');
+  if (answer.length > 0)
+    out.push('', '| Answer field | Type | |', '| --- | --- | --- |', ...answer);
   return out.join('\n');
+}
+
+/** A route's answer in a table cell: its top-level fields, or `bytes`; the schemas are in openapi.json. */
+function answerOf(response: RouteDoc['response']): string {
+  if (response === 'bytes') return 'the file';
+  if (!(response instanceof z.ZodObject)) return '';
+  return `\`{${Object.keys(response.shape).join(', ')}}\``;
 }
 
 const AUTH_TEXT: Record<RouteAuth, string> = {
@@ -119,11 +136,12 @@ function otherRoutes(): string {
       '(an API key with `webhooks:write`, or a server admin\u2019s session). See ' +
       '[auth.md](auth.md), [files.md](files.md), [push.md](push.md), [webhooks.md](webhooks.md).',
     '',
-    '| Method | Path | Credentials | Success | |',
-    '| --- | --- | --- | --- | --- |',
+    '| Method | Path | Credentials | Success | Answer | |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...ROUTE_DOCS.map(
       (r) =>
-        `| ${r.method} | \`/api/v1${r.path}\` | ${AUTH_TEXT[r.auth]} | ${r.status} | ${r.summary} |`,
+        `| ${r.method} | \`/api/v1${r.path}\` | ${AUTH_TEXT[r.auth]} | ${r.status} | ` +
+        `${answerOf(r.response)} | ${r.summary} |`,
     ),
   ].join('\n');
 }

@@ -8,15 +8,32 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { API_MD_PATH, generateApiMarkdown } from '../../scripts/gen-api-docs.js';
+import { WsTestClient } from '../helpers/ws-client.js';
 import { PASSWORD, startApiNode, type ApiFixture } from './api-fixture.js';
 
+interface Response {
+  $ref?: string;
+  content?: Record<string, { schema: object }>;
+}
 interface Operation {
-  responses: Record<string, { content?: { 'application/json'?: { schema: object } } }>;
+  responses: Record<string, Response>;
   'x-scope'?: string;
   /** Set on the page's own routes (src/http/route-docs.ts), absent on operator endpoints. */
   'x-auth'?: string;
 }
 type Paths = Record<string, Record<string, Operation>>;
+interface Document {
+  openapi: string;
+  paths: Paths;
+  components: { responses: Record<string, Response> };
+}
+
+/** The schema of an operation's answer with `status` and `type`, its `$ref` resolved. */
+function schemaOf(doc: Document, op: Operation, status: string, type: string): object | undefined {
+  let r = op.responses[status] ?? op.responses['default'];
+  if (r?.$ref !== undefined) r = doc.components.responses[r.$ref.split('/').pop()!];
+  return r?.content?.[type]?.schema;
+}
 
 /** A call of each documented operation, in an order where each finds what it needs. */
 const WALK: { op: string; path: string; body?: unknown }[] = [
@@ -130,44 +147,47 @@ const WALKED_ELSEWHERE: Record<string, string> = {
   'GET /files/{id}/thumb': 'test/http/uploads.test.ts (an image)',
 };
 
-/**
- * Operator endpoints answering JSON whose success body is documented as any JSON still: each
- * should get a `response` schema (src/http/api/endpoint.ts). A new endpoint without one fails
- * the walk until it has one or is named here.
- */
-const UNTYPED = [
-  'GET /api-keys',
-  'GET /audit',
-  'GET /health',
-  'GET /metrics/history',
-  'GET /presence',
-  'GET /reports',
-  'GET /users',
-  'GET /users/{user}',
-  'PATCH /rooms/{room}',
-  'PATCH /rooms/{room}/messages/{seq}',
-  'DELETE /rooms/{room}/messages/{seq}',
-  'POST /api-keys',
-  'POST /users',
-  'POST /users/{user}/sessions',
-  'PUT /users/{user}/roles/admin',
-  'DELETE /users/{user}/roles/admin',
-  'DELETE /users/{user}/sessions',
-];
+/** Lists the walk sees filled (so their items are validated), by their field. */
+const ITEMS: Record<string, string> = {
+  'GET /reports': 'reports',
+  'GET /metrics/history': 'points',
+  'GET /audit': 'calls',
+  'GET /api-keys': 'keys',
+  'GET /users': 'users',
+  'GET /presence': 'nodes',
+};
+
+/** Root reports a message over the socket, as a reader of the room would. */
+async function report(f: ApiFixture, channel: string, seq: number): Promise<void> {
+  const c = await WsTestClient.connect(f.server.wsUrl);
+  try {
+    await c.hello({ token: f.rootToken });
+    await c.call({ type: 'report', channel, seq, reason: 'walk' });
+  } finally {
+    c.close();
+  }
+}
 
 const sample = (path: string): string =>
   path.replace(/\{(\w+)\}/g, (_, name: string) =>
     name === 'seq' ? '1' : name === 'user' ? 'root' : name === 'room' ? 'general' : 'x',
   );
 
+/** A path naming a room, user, message or id that does not exist. */
+const missing = (path: string): string =>
+  path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    name === 'seq' ? '999' : name === 'user' ? 'nobody' : name === 'room' ? 'nowhere' : 'x',
+  );
+
 describe('the OpenAPI document at /api/v1/openapi.json', () => {
   let f: ApiFixture;
+  let doc: Document;
   let paths: Paths;
   before(async () => {
     f = await startApiNode({ webhooks: true, webhookAllow: ['127.0.0.1'] });
     const res = await fetch(`${f.server.url}/api/v1/openapi.json`);
     assert.equal(res.status, 200);
-    const doc = (await res.json()) as { openapi: string; paths: Paths };
+    doc = (await res.json()) as Document;
     assert.equal(doc.openapi, '3.1.0');
     paths = doc.paths;
   });
@@ -200,7 +220,8 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     assert.ok(served.includes('POST /auth/login') && served.includes('GET /webhooks'));
   });
 
-  test('every documented operator path and method exists and answers 401 SB_ERR_API_KEY_INVALID without a key', async () => {
+  test('every documented operator path and method exists and answers its documented 401 problem SB_ERR_API_KEY_INVALID without a key', async () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
     for (const [path, methods] of Object.entries(paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         if (operation['x-auth'] !== undefined) continue; // the page's own routes: below
@@ -210,9 +231,37 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
         });
         const body = (await res.json()) as { code: string };
         assert.equal(res.status, 401, `${method} ${path}`);
+        assert.equal(res.headers.get('content-type'), 'application/problem+json');
         assert.equal(body.code, 'SB_ERR_API_KEY_INVALID', `${method} ${path}`);
+        const schema = schemaOf(doc, operation, '401', 'application/problem+json');
+        assert.ok(schema, `${method} ${path}: 401 documented as a problem`);
+        const validate = ajv.compile(schema);
+        assert.ok(validate(body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
       }
     }
+  });
+
+  test('each operation naming what does not exist answers a documented problem status, with a documented problem', async () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const key = await f.key();
+    let checked = 0;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const auth = operation['x-auth'];
+        if (!path.includes('{') || (auth !== undefined && auth !== 'apiKey')) continue;
+        const body = method === 'get' || method === 'delete' ? undefined : {};
+        const r = await f.http.call(method.toUpperCase(), missing(path), body, key);
+        const op = `${method.toUpperCase()} ${path} ${r.status}`;
+        if (r.status < 300) continue; // a guest handle needs no account: disable, disconnect…
+        assert.ok(operation.responses[String(r.status)], `${op} ${r.body.code}: undocumented`);
+        const schema = schemaOf(doc, operation, String(r.status), 'application/problem+json');
+        assert.ok(schema, `${op}: documented as a problem`);
+        const validate = ajv.compile(schema);
+        assert.ok(validate(r.body), `${op}: ${ajv.errorsText(validate.errors)}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 25, `answers checked: ${checked}`);
   });
 
   test('every documented operation, called with a key, answers its documented success status', async () => {
@@ -229,7 +278,6 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     const key = await f.key();
     const ajv = new Ajv2020({ strict: true, allErrors: true });
     const untyped: string[] = [];
-    let typed = 0;
     let spare = '';
     for (const step of WALK) {
       const [method, path] = step.op.split(' ') as [string, string];
@@ -238,7 +286,9 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
       const r = await f.http.call(method, step.path.replace('{spare}', spare), step.body, key);
       assert.equal(String(r.status), success, `${step.op}: ${JSON.stringify(r.body)}`);
       if (step.op === 'POST /api-keys') spare = (r.body as unknown as { id: string }).id;
-      const schema = operation.responses[success]?.content?.['application/json']?.schema;
+      // So that GET /reports answers a report to validate, not an empty list.
+      if (step.op === 'GET /rooms/{room}/messages') await report(f, 'room:walk', 1);
+      const schema = schemaOf(doc, operation, success, 'application/json');
       if (schema === undefined) continue; // 204: no body
       if (Object.keys(schema).length === 0) {
         untyped.push(step.op);
@@ -246,29 +296,62 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
       }
       const validate = ajv.compile(schema);
       assert.ok(validate(r.body), `${step.op}: ${ajv.errorsText(validate.errors)}`);
-      typed++;
+      const items = ITEMS[step.op];
+      if (items !== undefined) {
+        const list = (r.body as unknown as Record<string, unknown[]>)[items]!;
+        assert.ok(list.length > 0, `${step.op}: an item of ${items} to validate`);
+      }
     }
-    assert.deepEqual(
-      untyped.sort(),
-      [...UNTYPED].sort(),
-      'the endpoints without a response schema',
-    );
-    assert.ok(typed >= 8, `answers validated against their schema: ${typed}`);
+    assert.deepEqual(untyped, [], 'endpoints answering JSON without a response schema');
   });
 });
 
 describe('the page\u2019s own routes in /api/v1/openapi.json', () => {
   let f: ApiFixture;
+  let doc: Document;
   let paths: Paths;
   before(async () => {
     f = await startApiNode({ webhooks: true, webhookAllow: ['127.0.0.1'] });
-    paths = (
-      (await (await fetch(`${f.server.url}/api/v1/openapi.json`)).json()) as { paths: Paths }
-    ).paths;
+    doc = (await (await fetch(`${f.server.url}/api/v1/openapi.json`)).json()) as Document;
+    paths = doc.paths;
   });
   after(() => f.server.stop());
 
-  test('each, called with the credentials it documents, answers its documented success status', async () => {
+  test('every documented answer with a JSON body has a schema, walked here or not', () => {
+    const untyped = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).flatMap(([method, op]) =>
+        Object.entries(op.responses)
+          .filter(([, r]) => r.content?.['application/json'] !== undefined)
+          .filter(([, r]) => Object.keys(r.content!['application/json']!.schema).length === 0)
+          .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+      ),
+    );
+    assert.deepEqual(untyped, [], 'answers documented as any JSON');
+  });
+
+  test('each route needing credentials answers its documented 401 problem without them', async () => {
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    let checked = 0;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        if (op['x-auth'] !== 'session' && op['x-auth'] !== 'apiKey') continue;
+        const r = await fetch(`${f.server.url}/api/v1${sample(path)}`, {
+          method: method.toUpperCase(),
+        });
+        assert.equal(r.status, 401, `${method} ${path}`);
+        assert.equal(r.headers.get('content-type'), 'application/problem+json');
+        const schema = schemaOf(doc, op, '401', 'application/problem+json');
+        assert.ok(op.responses['401'] && schema, `${method} ${path}: 401 documented`);
+        const validate = ajv.compile(schema);
+        const body: unknown = await r.json();
+        assert.ok(validate(body), `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 15, `routes checked: ${checked}`);
+  });
+
+  test('each, called with the credentials it documents, answers its documented success status and schema', async () => {
     const documented = Object.entries(paths).flatMap(([path, methods]) =>
       Object.entries(methods)
         .filter(([, op]) => op['x-auth'] !== undefined)
@@ -279,6 +362,7 @@ describe('the page\u2019s own routes in /api/v1/openapi.json', () => {
       [...documented].sort(),
       'the walk and the list of routes walked elsewhere cover every page route',
     );
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
     let session = '';
     let sid = '';
     let hook = '';
@@ -290,6 +374,11 @@ describe('the page\u2019s own routes in /api/v1/openapi.json', () => {
       const url = step.path.replace('{sid}', sid).replace('{hook}', hook);
       const r = await f.http.call(method, url, step.body, token);
       assert.equal(String(r.status), success, `${step.op}: ${JSON.stringify(r.body)}`);
+      const schema = schemaOf(doc, operation, success!, 'application/json');
+      if (schema !== undefined) {
+        const validate = ajv.compile(schema);
+        assert.ok(validate(r.body), `${step.op}: ${ajv.errorsText(validate.errors)}`);
+      }
       const body = r.body as unknown as Record<string, unknown>;
       if (step.op === 'POST /auth/register') session = String(body['token']);
       if (step.op === 'GET /auth/sessions')

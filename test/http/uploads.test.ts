@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { MemoryBlobStore } from '../../src/blob/memory.js';
 import { startSwitchboard, type RunningSwitchboard } from '../../src/server/start-switchboard.js';
 import { WsTestClient } from '../helpers/ws-client.js';
@@ -100,6 +101,29 @@ describe('files over /api/v1/uploads and /api/v1/files', () => {
       },
     );
     assert.match(String(r.body.id), /^[A-Za-z0-9_-]{22}$/);
+  });
+
+  test('answers an upload, its link and its file as /api/v1/openapi.json documents them', async () => {
+    type Op = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
+    const doc = (await (await get('/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, Op>>;
+    };
+    const schema = (path: string, method: string, status: string) =>
+      doc.paths[path]![method]!.responses[status]!.content!;
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    const ann = await guest('ann0');
+    const r = await upload(ann.token, await png(40, 30), 'channel=room:general&name=a.png');
+    const uploaded = ajv.compile(schema('/uploads', 'post', '201')['application/json']!.schema);
+    assert.ok(uploaded(r.body), ajv.errorsText(uploaded.errors));
+    const l = await link(ann.token, String(r.body.id));
+    const linked = ajv.compile(
+      schema('/uploads/{id}/link', 'get', '200')['application/json']!.schema,
+    );
+    assert.ok(linked(l.body), ajv.errorsText(linked.errors));
+    assert.ok(schema('/files/{id}', 'get', '200')['*/*'], 'a file of any type');
+    const file = await get(String(l.body.url));
+    assert.equal(file.headers.get('content-type'), 'image/png');
+    await file.arrayBuffer();
   });
 
   test('answers 401 SB_ERR_NOT_AUTHENTICATED without a token and stores nothing', async () => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { SwitchboardError } from '../../errors.js';
 import { endpoint, type Endpoint } from './endpoint.js';
+import { ApiCallInfo, ApiKeyInfo } from './responses.js';
 import { limitQuery } from './schemas.js';
 import { API_SCOPES } from './scopes.js';
 
@@ -20,6 +21,9 @@ export const ADMIN_ENDPOINTS: Endpoint[] = [
       scopes: z.array(z.enum(API_SCOPES)).min(1).max(API_SCOPES.length),
     }),
     status: 201,
+    response: ApiKeyInfo.extend({
+      key: z.string().describe('The key (`sbk_…`) for `Authorization: Bearer`; shown only here.'),
+    }),
     run: async ({ ctx, body, caller }) => ctx.keys.create(body.name, body.scopes, caller.user),
   }),
   endpoint({
@@ -29,6 +33,7 @@ export const ADMIN_ENDPOINTS: Endpoint[] = [
     tag: 'admin',
     summary: 'List API keys (never the keys themselves), revoked ones with `revokedAt`.',
     status: 200,
+    response: z.strictObject({ keys: z.array(ApiKeyInfo).describe('Oldest first.') }),
     run: async ({ ctx }) => ({ keys: await ctx.keys.list() }),
   }),
   endpoint({
@@ -55,6 +60,7 @@ export const ADMIN_ENDPOINTS: Endpoint[] = [
       key: z.string().max(64).optional().describe('Only the calls of this key id.'),
     }),
     status: 200,
+    response: z.strictObject({ calls: z.array(ApiCallInfo).describe('Newest first.') }),
     run: async ({ ctx, query }) => ({
       calls: await ctx.keys.calls({
         limit: query.limit ?? 50,

@@ -9,7 +9,8 @@ import { SwitchboardError } from '../../errors.js';
 import { HANDLE_RE } from '../../protocol/frames.js';
 import { SERVER_SCOPE } from '../../store/store.js';
 import { endpoint, type Endpoint, type EndpointCall } from './endpoint.js';
-import { limitQuery } from './schemas.js';
+import { AccountInfo } from './responses.js';
+import { handle, limitQuery } from './schemas.js';
 
 function account(raw: string): string {
   const user = raw.toLowerCase();
@@ -28,6 +29,10 @@ async function setAdmin(call: EndpointCall<undefined, undefined>, admin: boolean
   return { user, roles };
 }
 
+const AdminRoles = z
+  .strictObject({ user: handle, roles: z.array(z.string()).describe('Its server roles now.') })
+  .describe('The account\u2019s server roles after the change.');
+
 export const CONSOLE_ENDPOINTS: Endpoint[] = [
   endpoint({
     method: 'GET',
@@ -42,6 +47,7 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
       limit: limitQuery(200, 50),
     }),
     status: 200,
+    response: z.strictObject({ users: z.array(AccountInfo).describe('By handle.') }),
     run: async ({ ctx, query }) => {
       const q = query.q?.toLowerCase() ?? '';
       const found = (await ctx.accounts.list())
@@ -75,6 +81,7 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
     tag: 'users',
     summary: 'Make an account a server admin (from its next connection).',
     status: 200,
+    response: AdminRoles,
     run: (call) => setAdmin(call, true),
   }),
   endpoint({
@@ -84,6 +91,7 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
     tag: 'users',
     summary: 'Take the server admin role from an account (from its next connection).',
     status: 200,
+    response: AdminRoles,
     run: (call) => setAdmin(call, false),
   }),
   endpoint({
@@ -95,6 +103,13 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
       'This node\u2019s health as /readyz sees it, in detail: bus connected, store answering, ' +
       'draining; `ready` when all are well.',
     status: 200,
+    response: z.strictObject({
+      node: z.string(),
+      ready: z.boolean().describe('bus and store, and not draining: what /readyz answers 200 for.'),
+      bus: z.boolean().describe('The bus is connected.'),
+      store: z.boolean().describe('The store answers.'),
+      draining: z.boolean().describe('The node is shutting down.'),
+    }),
     run: async ({ ctx }) => {
       const h = await ctx.node.health();
       return { node: ctx.node.id, ready: h.bus && h.store && !h.draining, ...h };
@@ -109,6 +124,20 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
       'This node\u2019s own metrics over the last hour, sampled every 10 s, oldest first: ' +
       'connections, messages stored/s, client frames/s, bus messages/s.',
     status: 200,
+    response: z.strictObject({
+      node: z.string(),
+      points: z
+        .array(
+          z.strictObject({
+            ts: z.number().int().describe('When it was sampled (ms since the epoch).'),
+            connections: z.number().int().min(0),
+            messagesPerSec: z.number().min(0).describe('Messages stored per second.'),
+            framesPerSec: z.number().min(0).describe('Valid client frames per second.'),
+            busPerSec: z.number().min(0).describe('Payloads from other nodes per second.'),
+          }),
+        )
+        .describe('Oldest first.'),
+    }),
     run: async ({ ctx }) => ({ node: ctx.node.id, points: ctx.node.metrics() }),
   }),
 ];

@@ -115,8 +115,9 @@ export interface EndpointSpec<B extends z.ZodType | undefined, Q extends z.ZodTy
   /** The documented success status. */
   status: number;
   /**
-   * The schema of the success body, documented in openapi.json; absent: documented as any JSON.
-   * test/http/openapi.test.ts validates the real answers of its walk against it.
+   * The schema of the success body, documented in openapi.json (a strict object names every
+   * field). test/http/openapi.test.ts validates the real answers of its walk against it, and
+   * fails on an endpoint answering JSON without one. Absent only with status 204.
    */
   response?: z.ZodType;
   /** Resolves the body of the answer, or a full reply (another status, headers). */

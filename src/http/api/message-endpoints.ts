@@ -139,6 +139,7 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
     query: asQuery,
     body: z.strictObject({ text: z.string().max(65_536).describe('The new text.') }),
     status: 200,
+    response: SendResult.describe('The edit event (`edits`: the seq edited).'),
     run: async ({ ctx, req, params, query, body, actor }) =>
       ctx.core.runAs(await actor(query.as), {
         type: 'edit',
@@ -156,6 +157,7 @@ export const MESSAGE_ENDPOINTS: Endpoint[] = [
     summary: 'Delete a message: `as` its author, or a moderator of the room.',
     query: asQuery,
     status: 200,
+    response: SendResult.describe('The delete event (`deletes`: the seq deleted).'),
     run: async ({ ctx, params, query, actor }) =>
       ctx.core.runAs(await actor(query.as), {
         type: 'delete',

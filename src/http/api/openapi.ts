@@ -74,6 +74,8 @@ function operation(e: Endpoint): Record<string, unknown> {
       '400': PROBLEM,
       '401': PROBLEM,
       '403': PROBLEM,
+      // What a path names may not exist: a user, room, message or key (…_NOT_FOUND).
+      ...(e.path.includes('{') ? { '404': PROBLEM } : {}),
       '429': PROBLEM,
       default: PROBLEM,
     },
@@ -87,10 +89,34 @@ const SECURITY: Record<RouteAuth, unknown[]> = {
   apiKey: [{ apiKey: [] }, { adminSession: [] }],
 };
 
-function success(status: number): Record<string, unknown> {
-  if (status === 204) return { description: 'Done; no body.' };
-  if (status === 302) return { description: 'A redirect (`location`).' };
-  return { description: 'Success.', content: { 'application/json': { schema: {} } } };
+function success(r: RouteDoc): Record<string, unknown> {
+  if (r.status === 204) return { description: 'Done; no body.' };
+  if (r.status === 302) return { description: 'A redirect (`location`).' };
+  if (r.response === 'bytes')
+    return {
+      description: 'The file\u2019s bytes, with its media type.',
+      content: {
+        '*/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } },
+      },
+    };
+  return {
+    description: 'Success.',
+    content: {
+      'application/json': { schema: r.response ? schemaOf(r.response, 'output') : {} },
+    },
+  };
+}
+
+/**
+ * The problems a route answers: 401 without valid credentials, 403 for a scope or link it
+ * checks, 404 for what its path names, and its own `errors` (400 for a body it reads…).
+ */
+function routeErrors(r: RouteDoc): Record<string, unknown> {
+  const statuses = new Set(r.errors);
+  if (r.auth === 'session' || r.auth === 'apiKey') statuses.add(401);
+  if (r.auth === 'apiKey' || r.auth === 'signed-link') statuses.add(403);
+  if (r.path.includes('{')) statuses.add(404);
+  return Object.fromEntries([...statuses].sort((a, b) => a - b).map((s) => [String(s), PROBLEM]));
 }
 
 function routeOperation(r: RouteDoc): Record<string, unknown> {
@@ -102,7 +128,7 @@ function routeOperation(r: RouteDoc): Record<string, unknown> {
     ...(r.scope === undefined ? {} : { 'x-scope': r.scope }),
     security: SECURITY[r.auth],
     parameters: pathParameters(r.path),
-    responses: { [String(r.status)]: success(r.status), default: PROBLEM },
+    responses: { [String(r.status)]: success(r), ...routeErrors(r), default: PROBLEM },
   };
 }
 

@@ -33,6 +33,18 @@ function reportOf(e: AuditEntry) {
   };
 }
 
+const Report = z
+  .strictObject({
+    id: z.number().int().min(1).describe('The audit entry\u2019s id.'),
+    ts: z.number().int().describe('When it was reported (ms since the epoch).'),
+    reporter: z.string(),
+    author: z.string().nullable().describe('Who wrote the reported message.'),
+    channel: z.string().nullable().describe('The message\u2019s channel (`room:…`, `dm:…`).'),
+    seq: z.number().int().min(1).nullable(),
+    reason: z.string().nullable(),
+  })
+  .describe('A reported message.');
+
 export const REPORT_ENDPOINTS: Endpoint[] = [
   endpoint({
     method: 'GET',
@@ -53,6 +65,7 @@ export const REPORT_ENDPOINTS: Endpoint[] = [
         .describe('Audit entries read per room, default 200.'),
     }),
     status: 200,
+    response: z.strictObject({ reports: z.array(Report).describe('Newest first.') }),
     run: async ({ ctx, query, actor }) => {
       // Archived rooms keep their reports: both listings.
       const lists = (await Promise.all(

@@ -147,6 +147,9 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
         ),
     }),
     status: 200,
+    response: z
+      .strictObject({})
+      .describe('Empty: the room\u2019s receivers get the change as a `room` frame.'),
     run: async ({ ctx, params, query, body, actor }) =>
       ctx.core.runAs(await actor(query.as), {
         type: 'room-settings',

@@ -8,8 +8,9 @@ import { BOT_ROLE } from '../../auth/accounts.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import { SERVER_SCOPE } from '../../store/store.js';
 import { SwitchboardError } from '../../errors.js';
-import { HANDLE_RE } from '../../protocol/frames.js';
+import { HANDLE_RE, OnlineUser } from '../../protocol/frames.js';
 import { endpoint, type Endpoint } from './endpoint.js';
+import { AccountInfo, IssuedSession } from './responses.js';
 import { handle, reason } from './schemas.js';
 
 const device = z.string().max(128).optional().describe('Label of the session; default "api".');
@@ -37,6 +38,7 @@ export const USER_ENDPOINTS: Endpoint[] = [
       device,
     }),
     status: 201,
+    response: IssuedSession.extend({ bot: z.boolean() }),
     run: async ({ ctx, body }) => {
       const issued = await ctx.accounts.createUser(
         body.user,
@@ -53,6 +55,7 @@ export const USER_ENDPOINTS: Endpoint[] = [
     tag: 'users',
     summary: 'An account: name, server roles, bot flag, online connections, disabled.',
     status: 200,
+    response: AccountInfo,
     run: async ({ ctx, params }) => {
       const user = userParam(params['user']!);
       const account = await ctx.accounts.account(user);
@@ -103,6 +106,7 @@ export const USER_ENDPOINTS: Endpoint[] = [
     summary: 'Issue a session token for an account, so a backend can sign its user in.',
     body: z.strictObject({ device }),
     status: 201,
+    response: IssuedSession,
     run: async ({ ctx, params, body }) =>
       ctx.accounts.issueSession(userParam(params['user']!), body.device ?? 'api'),
   }),
@@ -113,6 +117,9 @@ export const USER_ENDPOINTS: Endpoint[] = [
     tag: 'users',
     summary: 'Revoke every session of an account; their connections close 4101 on every node.',
     status: 200,
+    response: z.strictObject({
+      revoked: z.number().int().min(0).describe('How many sessions were revoked.'),
+    }),
     run: async ({ ctx, params }) => ({
       revoked: await ctx.accounts.revokeAll(userParam(params['user']!)),
     }),
@@ -137,6 +144,18 @@ export const USER_ENDPOINTS: Endpoint[] = [
       'Who is online cluster-wide with connection counts, and each live node\u2019s users and ' +
       'connections (a single node without cluster presence: just itself).',
     status: 200,
+    response: z.strictObject({
+      users: z.array(OnlineUser).describe('Who is online, cluster-wide.'),
+      online: z.number().int().min(0).describe('How many users are online.'),
+      node: z.string().describe('The node that answered.'),
+      nodes: z.array(
+        z.strictObject({
+          node: z.string(),
+          users: z.number().int().min(0),
+          connections: z.number().int().min(0),
+        }),
+      ),
+    }),
     run: async ({ ctx }) => {
       const users = [...ctx.presence.list()].map(([user, connections]) => ({ user, connections }));
       const mine = ctx.node.users();
