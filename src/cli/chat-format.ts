@@ -7,7 +7,14 @@ import { mentionsMe } from '../client/channel-book.js';
 import { highlightPieces } from '../client/search.js';
 import type { DeleteEvent, EditEvent, ReactionEvent } from '../client/types.js';
 import { mentionSpans } from '../protocol/mentions.js';
-import { dmPeer, parseChannel, type ChatMessage, type SearchHit } from '../protocol/index.js';
+import {
+  dmPeer,
+  parseChannel,
+  type ChannelState,
+  type ChatMessage,
+  type RoomEvent,
+  type SearchHit,
+} from '../protocol/index.js';
 
 // ESC-introduced sequences (CSI, OSC, DCS, SOS/PM/APC with their terminators, and 2-byte
 // escapes), their 8-bit C1 forms, then any remaining C0/C1 control except \n and \t. Bidi
@@ -139,6 +146,25 @@ export function formatChange(e: ChangeEvent, me: string | null): string {
 }
 
 export type ChangeEvent = EditEvent | DeleteEvent | ReactionEvent;
+
+/** What a room says of itself when you start talking in it: its topic, and if it is archived. */
+export function roomLines(state: ChannelState | undefined): string[] {
+  if (state?.kind !== 'room') return [];
+  const lines = state.topic ? [`* topic: ${clean(state.topic)}`] : [];
+  if (state.archived) lines.push(`* #${clean(state.name)} is archived: read-only`);
+  return lines;
+}
+
+/** A `room` event as lines: a new topic, archived or unarchived (kind and slow mode unsaid). */
+export function roomEventLines(e: RoomEvent): string[] {
+  const room = `#${clean(e.room)}`;
+  const lines: string[] = [];
+  if (e.topic !== undefined)
+    lines.push(e.topic ? `* ${room} topic: ${clean(e.topic)}` : `* ${room} topic cleared`);
+  if (e.archived !== undefined)
+    lines.push(e.archived ? `* ${room} was archived: read-only` : `* ${room} is open again`);
+  return lines;
+}
 
 export const HELP = `Commands:
   /join <room>         join a room and switch to it

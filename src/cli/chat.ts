@@ -13,7 +13,7 @@ import { SwitchboardClient, type SendOptions } from '../client/index.js';
 import { SwitchboardError } from '../errors.js';
 import { dmChannel, parseChannel, roomChannel, type ChatMessage } from '../protocol/index.js';
 import { mentionsMe } from '../client/channel-book.js';
-import { HELP, clean, formatMessage } from './chat-format.js';
+import { HELP, clean, formatMessage, roomEventLines, roomLines } from './chat-format.js';
 import { logCommands, printChanges, type ChatCommand } from './chat-log-commands.js';
 import { accountToken, httpBase, readPassword } from './sign-in.js';
 
@@ -104,6 +104,7 @@ export async function runChat(o: ChatOptions): Promise<void> {
     current = t;
     rl?.setPrompt(promptFor(t));
     print(`* now talking in ${describe(t)}`);
+    for (const line of roomLines(client.channels.get(t.channel))) print(line);
   };
 
   client.on('state', (state) => {
@@ -155,6 +156,9 @@ export async function runChat(o: ChatOptions): Promise<void> {
     if (roomChannel(room) !== current.channel || user === client.user) return;
     print(`* ${clean(user)} ${joined ? 'joined' : 'left'} #${clean(room)}`);
   });
+  client.on('room', (e) => {
+    if (roomChannel(e.room) === current.channel) for (const line of roomEventLines(e)) print(line);
+  });
   client.on('error', fail);
   client.on('closed', (ev) => {
     if (ev.reconnect || quitting) return;
@@ -187,6 +191,7 @@ export async function runChat(o: ChatOptions): Promise<void> {
     }
   }
   print(`* talking in ${describe(current)}; /help lists commands`);
+  for (const line of roomLines(client.channels.get(current.channel))) print(line);
 
   const quit = async (): Promise<void> => {
     if (quitting) return;

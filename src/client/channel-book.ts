@@ -4,7 +4,7 @@
  */
 import { dmPeer, parseChannel } from '../protocol/channels.js';
 import { isMessageEntry } from '../protocol/log-entry.js';
-import type { ChannelState, ChatMessage } from '../protocol/frames.js';
+import type { ChannelState, ChatMessage, RoomEvent } from '../protocol/frames.js';
 import type { ResumePosition } from './types.js';
 
 /**
@@ -122,10 +122,18 @@ export class ChannelBook {
     return { removed, replay };
   }
 
-  /** Adds or replaces a channel from a reply (join, create, read): live delivery starts after lastSeq. */
+  /**
+   * Adds or replaces a channel from a reply (join, create, read): live delivery starts after
+   * lastSeq. A state that does not say the room's topic and archived flag (a `read` reply) keeps
+   * the known ones.
+   */
   merge(state: ChannelState): ChannelState {
     const known = this.states.get(state.channel);
     const merged = { ...state };
+    if (merged.topic === undefined && known?.topic !== undefined) {
+      merged.topic = known.topic;
+      merged.archived = known.archived;
+    }
     if (known && known.lastSeq > merged.lastSeq) {
       // Frames past the reply's position already arrived: what they added is in known.
       merged.lastSeq = known.lastSeq;
@@ -141,6 +149,18 @@ export class ChannelBook {
   remove(channel: string): boolean {
     this.seen.delete(channel);
     return this.states.delete(channel);
+  }
+
+  /**
+   * A room's topic or archived flag changed (a `room` event): the updated state, or undefined
+   * when the room is not ours or neither changed.
+   */
+  room(event: RoomEvent, channel: string): ChannelState | undefined {
+    const state = this.states.get(channel);
+    if (!state || (event.topic === undefined && event.archived === undefined)) return undefined;
+    if (event.topic !== undefined) state.topic = event.topic;
+    if (event.archived !== undefined) state.archived = event.archived;
+    return { ...state };
   }
 
   /** End of a resume replay: everything up to seq has been sent to us. */

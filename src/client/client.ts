@@ -421,6 +421,13 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         this.emit('moderated', event);
         return;
       }
+      case 'room': {
+        const { type: _type, ...event } = f;
+        const state = this.book.room(event, roomChannel(event.room));
+        this.emit('room', event);
+        if (state) this.emit('channel', state);
+        return;
+      }
     }
   }
 

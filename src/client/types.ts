@@ -11,6 +11,7 @@ import type {
   OnlineUser,
   ReportEvent,
   RoleEvent,
+  RoomEvent,
   RoomInfo,
   UserSettings,
 } from '../protocol/frames.js';
@@ -228,6 +229,11 @@ export interface ClientEvents {
   channelRemoved: string;
   /** A member's role in one of my rooms changed. */
   role: RoleEvent;
+  /**
+   * One of my rooms changed (kind, slow mode, topic, archived; on any node): only what changed
+   * is present. A topic or archived change is in the room's ChannelState too (`channel` follows).
+   */
+  room: RoomEvent;
   /** A moderator acted on me (kick, ban, mute, role...): before its effect. */
   moderated: ModeratedEvent;
   error: SwitchboardError;

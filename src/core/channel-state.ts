@@ -1,5 +1,5 @@
 import { dmPeer, parseChannel, type ChannelState } from '../protocol/frames.js';
-import type { Store } from '../store/store.js';
+import type { RoomAccess, Store } from '../store/store.js';
 import type { LocalChannel } from './local-channel.js';
 
 /** Unread counts stop here (a client shows "999+"): counting is a scan of the unread range. */
@@ -33,6 +33,19 @@ export function channelState(
     firstSeq: Math.max(ch.firstSeq, floorSeq + 1),
   };
 }
+
+/** A room's look in its members' clients: its topic ('' when none) and whether it is archived. */
+export type RoomLook = Pick<RoomAccess, 'topic' | 'archived'>;
+
+/** A new room's look: no topic, open. */
+export const NEW_ROOM: RoomLook = { topic: '', archived: false };
+
+/** `state` with the room's topic and archived flag (ChannelState says them or neither). */
+export const withRoomLook = (state: ChannelState, look: RoomLook): ChannelState => ({
+  ...state,
+  topic: look.topic,
+  archived: look.archived,
+});
 
 /**
  * `state` with `unread` the number of messages (not events) after its read position, and

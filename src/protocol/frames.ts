@@ -703,6 +703,19 @@ export const ChannelState = z.strictObject({
         'like unread, the same on every device.',
     ),
   firstSeq: seq.describe('Oldest retained sequence number (lastSeq + 1 when empty).'),
+  topic: z
+    .string()
+    .optional()
+    .describe(
+      "A room\u2019s topic, '' when none: in HelloResult, the join/create reply and `channel` " +
+        'frames of this node; absent where not said (DMs, `read` replies): keep what you knew.',
+    ),
+  archived: z
+    .boolean()
+    .optional()
+    .describe(
+      'A room is archived (read-only): present exactly where `topic` is; then follow `room` events.',
+    ),
 });
 export type ChannelState = z.infer<typeof ChannelState>;
 

@@ -25,6 +25,7 @@ import { openMenu } from './menu.js';
 import { PendingList, pendingChannel } from './pending-list.js';
 import { ReportList } from './reports.js';
 import { RoomBrowser } from './room-browser.js';
+import { RoomHeader } from './room-header.js';
 import { SearchPanel } from './search-panel.js';
 import * as session from './session.js';
 import { MentionComplete } from './mention-complete.js';
@@ -109,6 +110,14 @@ const memberPanel = new MemberPanel({
   error: (err) => toast(describeError(err), errorCode(err)),
   notice: (text) => toast(text),
   muted: (room, muted) => setMuted(roomChannel(room), muted),
+  loaded: () => render(),
+});
+const roomHeader = new RoomHeader({
+  client: () => client,
+  role: () => memberPanel.myRole,
+  kind: () => memberPanel.roomKind,
+  error: (err) => toast(describeError(err), errorCode(err)),
+  notice: (text) => toast(text),
 });
 const reports = new ReportList((channel) => {
   if (channels.has(channel)) openChannel(channel);
@@ -226,6 +235,8 @@ function renderPending(): void {
 
 function render(): void {
   sidebar.render(view.current, client?.online ?? new Map(), me);
+  // The open room's topic, badge and composer follow its state (room events arrive as `channel`).
+  roomHeader.show(channels.get(view.current ?? ''));
   seenBy.render(view.latestFrom(me), channels.get(view.current ?? '')?.kind === 'dm');
   const total = channels.totalUnread();
   document.title = total > 0 ? `(${total}) Switchboard` : 'Switchboard';

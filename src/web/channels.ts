@@ -20,6 +20,10 @@ export interface ChannelInfo {
   unread: number;
   /** Unread messages that mention me (the server's count, plus new ones since). */
   mentions: number;
+  /** A room's topic ('' when none; undefined until a snapshot says it). */
+  topic?: string;
+  /** A room is archived: read-only. */
+  archived?: boolean;
 }
 
 export class Channels {
@@ -38,6 +42,11 @@ export class Channels {
   /** Folds an SDK snapshot in; returns the merged entry. */
   merge(state: ChannelState): ChannelInfo {
     const info = this.ensure(state.channel, state.kind, state.name);
+    // A snapshot that does not say the topic (a read reply) leaves the known one.
+    if (state.topic !== undefined) {
+      info.topic = state.topic;
+      info.archived = state.archived === true;
+    }
     // The snapshot's mention count holds unless this view has read past its read position.
     if (state.readSeq >= info.readSeq) info.mentions = state.mentions;
     info.lastSeq = Math.max(info.lastSeq, state.lastSeq);

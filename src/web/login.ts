@@ -52,6 +52,10 @@ export function describeError(err: unknown, handle?: string): string {
       return 'Your role in this room does not allow that.';
     case 'SB_ERR_OUTRANKED':
       return 'You can only act on members below your own role.';
+    case 'SB_ERR_ROOM_ARCHIVED':
+      return 'This room is archived; it is read-only.';
+    case 'SB_ERR_TOPIC_TOO_LONG':
+      return 'A topic is at most 250 characters.';
     case 'SB_ERR_SLOW_MODE':
       return 'This room is in slow mode: wait a little before your next message.';
     case 'SB_ERR_ROOM_EXISTS':

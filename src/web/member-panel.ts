@@ -22,6 +22,8 @@ export interface MemberPanelDeps {
   notice(text: string): void;
   /** The viewer's mute in the open room as the list says it. */
   muted(room: string, muted: boolean): void;
+  /** The list was read: the viewer's role and the room's kind may have changed. */
+  loaded(): void;
 }
 
 const ROLE_NAMES: Record<RoomRole, string> = {
@@ -109,6 +111,7 @@ export class MemberPanel {
       this.render();
       const me = this.members.find((m) => m.user === this.deps.me());
       if (me) this.deps.muted(room, me.muted === true);
+      this.deps.loaded();
     } catch (err) {
       if (gen === this.generation && this.open) this.deps.error(err);
     }

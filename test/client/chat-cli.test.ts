@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { roomSettings, setArchived } from '../../src/client/moderation.js';
 import { startServer, type ServerHandle } from '../helpers/server.js';
 import { handle, makeClient, until, waitFor } from './helpers.js';
 
@@ -97,6 +98,30 @@ describe('switchboard chat', () => {
     );
     again.write('/quit');
     assert.equal(await again.exited, 0);
+  });
+
+  test('prints the room\u2019s topic on join, and a line when it is archived or unarchived', async () => {
+    const owner = makeClient({ url: server.wsUrl, handle: handle('own') });
+    clients.push(owner);
+    await owner.connect();
+    const room = handle('den').replace(/[^a-z0-9_-]/g, '');
+    await owner.createRoom(room);
+    await roomSettings(owner, room, { topic: 'Plans \u001b[2Jfor Q3' });
+    const c = chat(['--url', server.wsUrl, '--handle', handle('cli'), '--room', room]);
+    children.push(c.child);
+    await until(() => c.output().includes(`talking in #${room}`), 20_000, 'chat ready');
+    await until(() => c.output().includes('* topic: Plans for Q3'), 5000, 'topic printed');
+    await setArchived(owner, room);
+    await until(
+      () => c.output().includes(`* #${room} was archived: read-only`),
+      5000,
+      'archive printed',
+    );
+    await setArchived(owner, room, false);
+    await until(() => c.output().includes(`* #${room} is open again`), 5000, 'unarchive printed');
+    assert.ok(!c.output().includes('\u001b'), 'no escape sequence reaches the terminal');
+    c.write('/quit');
+    assert.equal(await c.exited, 0);
   });
 
   test('lines piped in before the end of input are delivered before the client exits', async () => {

@@ -10,7 +10,7 @@ import type { EventSink } from '../../src/core/event-sink.js';
 import { MAX_TOPIC_CHARS } from '../../src/protocol/frames.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/store.js';
-import { startNode, tick, type Node } from './harness.js';
+import { TestClient, startNode, tick, type Node } from './harness.js';
 import { connect, fresh, must, outcome, rolesAuth } from './roles.js';
 
 const nodes: Node[] = [];
@@ -133,6 +133,38 @@ describe('room topic and archive over the wire', () => {
       (await listed(s.member, true)).some((r) => r.room === s.room),
       false,
     );
+  });
+
+  it('says a room\u2019s topic and archived flag in hello, the join reply and an invite, not in a read reply', async () => {
+    const s = await setUp();
+    await must(s.owner, { type: 'room-settings', room: s.room, topic: 'Plans' });
+    await must(s.owner, { type: 'archive', room: s.room });
+    const again = TestClient.connect(s.a);
+    const hello = await again.hello({ token: s.member.user, presence: false });
+    const states = hello.channels as Record<string, unknown>[];
+    const mine = states.find((c) => c.channel === s.channel);
+    assert.equal(mine?.topic, 'Plans');
+    assert.equal(mine?.archived, true);
+    const open = fresh('open');
+    await must(s.owner, { type: 'create', room: open });
+    await must(s.owner, { type: 'room-settings', room: open, topic: 'Open <b>talk</b>' });
+    const joiner = await connect(s.a, fresh('j'));
+    const joined = (await joiner.request({ type: 'join', room: open })).data as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual([joined.topic, joined.archived], ['Open <b>talk</b>', false]);
+    const created = (await joiner.request({ type: 'create', room: fresh('new') })).data as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual([created.topic, created.archived], ['', false]);
+    const invited = await connect(s.a, fresh('inv'));
+    await must(s.owner, { type: 'invite', room: open, user: invited.user });
+    const announced = await invited.waitFor((f) => f.type === 'channel', 1000);
+    assert.deepEqual([announced.topic, announced.archived], ['Open <b>talk</b>', false]);
+    const read = await joiner.request({ type: 'read', channel: `room:${open}`, seq: 0 });
+    assert.equal('topic' in (read.data as object), false, 'a read reply does not say');
   });
 
   it('lets a server admin who is no member archive a room', async () => {

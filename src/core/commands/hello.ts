@@ -4,10 +4,15 @@
  * replayed or live frame, and each replay ends with `synced` before its live messages.
  */
 import { SwitchboardError } from '../../errors.js';
-import { PROTOCOL_VERSION, parseChannel, type HelloResult } from '../../protocol/frames.js';
+import {
+  PROTOCOL_VERSION,
+  parseChannel,
+  type ChannelState,
+  type HelloResult,
+} from '../../protocol/frames.js';
 import { CLOSE_CODE_ERRORS, CloseCode } from '../../protocol/close-codes.js';
 import { SERVER_SCOPE, type Membership } from '../../store/store.js';
-import { channelState, countUnread } from '../channel-state.js';
+import { channelState, countUnread, withRoomLook } from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
 import { NO_REPLY, encodeError } from '../wire.js';
@@ -107,7 +112,7 @@ export async function hello(
     );
     if (conn.closed) return NO_REPLY;
     const channels = await Promise.all(
-      states.flatMap((s) => (s ? [countUnread(ctx.store, s, user)] : [])),
+      states.flatMap((s) => (s ? [helloState(ctx, s, user)] : [])),
     );
     if (conn.closed) return NO_REPLY;
     // Channels asked for but no longer ours: say why after the reply (held until then). At most
@@ -142,6 +147,22 @@ export async function hello(
     conn.discardHeld();
     throw err;
   }
+}
+
+/**
+ * A channel of the hello reply: its unread counts and, for a room, its look (topic, archived),
+ * read together: one more store read per room, so a page shows the header without asking.
+ */
+async function helloState(
+  ctx: CommandContext,
+  state: ChannelState,
+  user: string,
+): Promise<ChannelState> {
+  const [counted, access] = await Promise.all([
+    countUnread(ctx.store, state, user),
+    state.kind === 'room' ? ctx.store.moderation.access(state.channel, user, ctx.now()) : null,
+  ]);
+  return access ? withRoomLook(counted, access) : counted;
 }
 
 /** The user's channels; a new user without a token starts in general. */

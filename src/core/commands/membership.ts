@@ -3,7 +3,7 @@
  * other nodes over the user's topic (`membership`), and the room's member event.
  */
 import type { ClientConnection } from '../connection.js';
-import { channelState } from '../channel-state.js';
+import { channelState, withRoomLook, type RoomLook } from '../channel-state.js';
 import { userTopic } from '../envelope.js';
 import type { CommandContext } from './context.js';
 
@@ -44,13 +44,19 @@ export async function removeFromRoom(
 
 /**
  * Makes `user` a member of room `id` on someone else's behalf (an invite): their devices here
- * get the room's `channel` frame and its live messages, other nodes hear of it on the user's
- * topic. Resolves false when already a member.
+ * get the room's `channel` frame (with its `look`) and its live messages, other nodes hear of it
+ * on the user's topic. Resolves false when already a member.
  */
-export async function addToRoom(ctx: CommandContext, id: string, user: string): Promise<boolean> {
+export async function addToRoom(
+  ctx: CommandContext,
+  id: string,
+  user: string,
+  look: RoomLook,
+): Promise<boolean> {
   if (!(await ctx.store.addMember(id, user))) return false;
   await ctx.directory.borrow(id, (ch) => {
-    const frame = JSON.stringify({ type: 'channel', ...channelState(ch, user, ch.lastSeq) });
+    const state = withRoomLook(channelState(ch, user, ch.lastSeq), look);
+    const frame = JSON.stringify({ type: 'channel', ...state });
     ctx.directory.subscribeUser(user, ch, { live: true, announce: () => frame });
   });
   ctx.memberEvent(id.slice(5), user, true);

@@ -109,7 +109,8 @@ export const invite: Handler<'invite'> = async (ctx, conn, f) => {
   const target = await ctx.store.moderation.access(grant.id, user, ctx.now());
   if (target?.banned)
     throw new SwitchboardError('SB_ERR_BANNED', `${user} is banned from the room`);
-  if (await addToRoom(ctx, grant.id, user)) await record(ctx, conn, grant.id, 'invite', user, {});
+  if (await addToRoom(ctx, grant.id, user, grant.access))
+    await record(ctx, conn, grant.id, 'invite', user, {});
   return {};
 };
 

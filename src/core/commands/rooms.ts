@@ -8,7 +8,13 @@ import {
   type ChannelState,
   type RoomInfo,
 } from '../../protocol/frames.js';
-import { channelState, countUnread } from '../channel-state.js';
+import {
+  NEW_ROOM,
+  channelState,
+  countUnread,
+  withRoomLook,
+  type RoomLook,
+} from '../channel-state.js';
 import type { ClientConnection } from '../connection.js';
 import { userTopic } from '../envelope.js';
 import { roomName } from './access.js';
@@ -19,12 +25,13 @@ import { authorizeRoom, isServerAdmin } from './room-access.js';
 /**
  * Joins the user to a room on every device here. The requesting connection is held until its
  * reply, and other devices get a `channel` frame, both carrying the position live delivery
- * starts from; other nodes hear of it on the user's topic.
+ * starts from and the room's `look` (topic, archived); other nodes hear of it on the user's topic.
  */
 async function joinRoom(
   ctx: CommandContext,
   conn: ClientConnection,
   id: string,
+  look: RoomLook,
   owner = false,
 ): Promise<ChannelState> {
   const user = conn.user!;
@@ -33,7 +40,7 @@ async function joinRoom(
   const mine = await ctx.store.membership(id, user);
   // A new member's position is the room's end (0 unread); one already in it may have some.
   const state = await ctx.directory.borrow(id, (ch) => {
-    const state = channelState(ch, user, mine?.readSeq ?? ch.lastSeq);
+    const state = withRoomLook(channelState(ch, user, mine?.readSeq ?? ch.lastSeq), look);
     conn.hold();
     const frame = JSON.stringify({ type: 'channel', ...state });
     ctx.directory.subscribeUser(user, ch, {
@@ -85,11 +92,13 @@ export const create: Handler<'create'> = async (ctx, conn, f) => {
     kind: f.kind ?? 'public',
     by: conn.user!,
   });
-  return joinRoom(ctx, conn, id, true);
+  return joinRoom(ctx, conn, id, NEW_ROOM, true);
 };
 
-export const join: Handler<'join'> = async (ctx, conn, f) =>
-  joinRoom(ctx, conn, (await authorizeRoom(ctx, conn, 'join', f.room)).id);
+export const join: Handler<'join'> = async (ctx, conn, f) => {
+  const { id, access } = await authorizeRoom(ctx, conn, 'join', f.room);
+  return joinRoom(ctx, conn, id, access);
+};
 
 export const leave: Handler<'leave'> = async (ctx, conn, f) => {
   const { id } = await authorizeRoom(ctx, conn, 'leave', f.room);
