@@ -268,6 +268,9 @@ describe('the operator API acts in chat like a socket command', () => {
     );
     const settings = await f.http.call('PATCH', '/rooms/news', { kind: 'public' }, key);
     assert.equal(settings.status, 200);
+    const nothing = await f.http.call('PATCH', '/rooms/news', {}, key);
+    assert.equal(nothing.status, 400);
+    assert.equal(nothing.body.code, 'SB_ERR_HTTP_BAD_REQUEST');
     assert.equal((await f.http.call('PUT', '/rooms/news/mutes/dan', {}, key)).status, 204);
     const muted = await f.http.post('/rooms/news/messages?as=dan', { text: 'x' }, key);
     assert.equal(muted.body.code, 'SB_ERR_MUTED');

@@ -135,17 +135,20 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     tag: 'rooms',
     summary: 'Change a room\u2019s kind, slow mode or topic (room admins and above).',
     query: asQuery,
-    body: z.strictObject({
-      kind: RoomKind.optional(),
-      slowMode: z.number().int().min(0).max(86_400).optional().describe('Seconds; 0: off.'),
-      topic: z
-        .string()
-        .max(4 * MAX_TOPIC_CHARS)
-        .optional()
-        .describe(
-          `At most ${MAX_TOPIC_CHARS} characters after trimming (SB_ERR_TOPIC_TOO_LONG); '' clears it.`,
-        ),
-    }),
+    body: z
+      .strictObject({
+        kind: RoomKind.optional(),
+        slowMode: z.number().int().min(0).max(86_400).optional().describe('Seconds; 0: off.'),
+        topic: z
+          .string()
+          .max(4 * MAX_TOPIC_CHARS)
+          .optional()
+          .describe(
+            `At most ${MAX_TOPIC_CHARS} characters after trimming (SB_ERR_TOPIC_TOO_LONG); '' clears it.`,
+          ),
+      })
+      // An HTTP body error, not the socket's SB_ERR_BAD_FRAME that the command would answer.
+      .refine((b) => Object.keys(b).length > 0, 'name at least one of kind, slowMode, topic'),
     status: 200,
     response: z
       .strictObject({})
