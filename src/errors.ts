@@ -175,6 +175,11 @@ export const ERRORS = {
     message: 'a message mentions at most 20 different people',
     retryable: false,
   },
+  SB_ERR_REPORT_NOT_FOUND: { message: 'no such report', retryable: false },
+  SB_ERR_REPORT_CLOSED: {
+    message: 'this report was already resolved or dismissed',
+    retryable: false,
+  },
   SB_ERR_RECEIPTS_UNAVAILABLE: {
     message: 'this room is too large for read receipts',
     retryable: false,

@@ -264,6 +264,19 @@ export class ChatCore {
   }
 
   /**
+   * Room channel `id`'s member and online counts, exact cluster-wide (issue #10 §4): its
+   * RoomTally's, O(1) when the room is active here (someone here receives it); otherwise the
+   * room is activated for the read, which reads its member list once, as a first subscriber's
+   * join would. Rejects when the store or the bus cannot activate it.
+   */
+  roomCounts(id: string): Promise<{ members: number; online: number }> {
+    return this.directory.borrow(id, (ch) => ({
+      members: ch.tally?.size ?? 0,
+      online: ch.tally?.online ?? 0,
+    }));
+  }
+
+  /**
    * Runs one command as `actor` with no socket (the HTTP API, webhooks, the admin console): the
    * same handler, permission checks, stores and bus as the socket frame, so its effects reach
    * every node alike. Resolves the reply's data; rejects with the command's SwitchboardError

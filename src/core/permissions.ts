@@ -58,6 +58,7 @@ export const ROOM_COMMANDS = [
   'unarchive',
   'audit',
   'report',
+  'report-resolve',
   'delete',
   'edit',
   'react',
@@ -133,6 +134,11 @@ export const PERMISSIONS: Readonly<Record<RoomCommand, Rule>> = {
   unarchive: { ...manage, only: 'archived' },
   audit: manage,
   report: read,
+  /**
+   * Closing a report of the room (resolved or dismissed), archived or not; a DM's reports are
+   * closed by server admins only.
+   */
+  'report-resolve': moderate,
   /** Another user's message (your own needs only what reading the channel needs). */
   delete: { kinds: all('moderator'), member: true, muted: false, only: 'open' },
   /** Your own message only (no role edits another's); as sending, since it is new text. */

@@ -75,6 +75,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SB_ERR_REACTION_EXISTS: 409,
   SB_ERR_REACTION_NOT_FOUND: 409,
   SB_ERR_REACTION_LIMIT: 409,
+  SB_ERR_REPORT_NOT_FOUND: 404,
+  SB_ERR_REPORT_CLOSED: 409,
 };
 
 export interface Problem {

@@ -440,6 +440,34 @@ export const ReportFrame = z
       'admins). Recorded in the audit log.',
   );
 
+export const ReportOutcome = z
+  .enum(['resolved', 'dismissed'])
+  .describe('resolved: acted on; dismissed: nothing to act on.');
+
+export const ReportResolveFrame = z
+  .strictObject({
+    type: z.literal('report-resolve'),
+    id: requestId,
+    report: z.number().int().min(1).safe().describe('The report: its audit entry id.'),
+    outcome: ReportOutcome,
+    note: z.string().max(500).optional().describe('Kept in the audit log with the outcome.'),
+  })
+  .describe(
+    'Close a report (moderators of its room and above; a DM\u2019s: server admins). Recorded ' +
+      'in the audit log as `report-resolve`; a report is closed once (SB_ERR_REPORT_CLOSED).',
+  );
+
+export const ReportClosed = z
+  .strictObject({
+    report: z.number().int().min(1).describe('The report\u2019s audit entry id.'),
+    state: ReportOutcome,
+    by: handle.describe('Who closed it.'),
+    ts: z.number().int().describe('When (ms since the epoch).'),
+    note: z.string().optional(),
+  })
+  .describe('The `report-resolve` reply: how a report was closed.');
+export type ReportClosed = z.infer<typeof ReportClosed>;
+
 export const SearchFrame = z
   .strictObject({
     type: z.literal('search'),
@@ -534,6 +562,7 @@ export const ClientFrame = z.discriminatedUnion('type', [
   EditFrame,
   ReactFrame,
   ReportFrame,
+  ReportResolveFrame,
   SearchFrame,
   ReceiptsFrame,
   SettingsFrame,
@@ -868,7 +897,7 @@ export const AuditEntry = z.strictObject({
   action: z
     .string()
     .describe(
-      'The command: invite, kick, ban, unban, mute, unmute, role, room-settings, archive, unarchive, delete (another\u2019s message), report.',
+      'The command: invite, kick, ban, unban, mute, unmute, role, room-settings, archive, unarchive, delete (another\u2019s message), report, report-resolve.',
     ),
   target: handle.optional(),
   detail: z.record(z.string(), z.unknown()).optional().describe('The act\u2019s arguments.'),
@@ -929,7 +958,8 @@ export const ReplyFrame = z
           'HistoryResult, ChannelState (read; ThreadInfo with `thread`), ThreadInfo (follow), ' +
           'ThreadsResult (threads), {} (unfollow), SyncedResult (resume), RefreshResult (refresh), ' +
           '{entries: AuditEntry[]} (audit), SearchResult (search), ReceiptsResult (receipts), ' +
-          'UserSettings (settings), VersionsResult (versions), {} (moderation commands, ' +
+          'UserSettings (settings), VersionsResult (versions), ReportClosed (report-resolve), ' +
+          '{} (moderation commands, ' +
           'push-subscribe), {removed} (push-unsubscribe), NotifySettings (notify-settings).',
       ),
   })

@@ -17,5 +17,6 @@ export const WEBHOOK_EVENT_TYPES = [
   'user.online',
   'user.offline',
   'report.filed',
+  'report.resolved',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -128,4 +128,9 @@ export class MemoryModeration implements ModerationStore {
       .slice(0, Math.max(0, query.limit))
       .map((e) => ({ ...e }));
   }
+
+  async auditEntry(id: number): Promise<AuditEntry | null> {
+    const e = this.#audit[id - 1];
+    return e ? { ...e } : null;
+  }
 }

@@ -62,7 +62,7 @@ export interface AuditEntry {
   scope: string;
   ts: number;
   actor: string;
-  /** The command: invite, kick, ban, unban, mute, unmute, role, room-settings, delete, report. */
+  /** The command: invite, kick, ban, unban, mute, unmute, role, room-settings, delete, report, report-resolve. */
   action: string;
   target: string | null;
   /** JSON of the act's arguments (duration, role, kind, reason…). */
@@ -100,4 +100,6 @@ export interface ModerationStore {
   appendAudit(e: Omit<AuditEntry, 'id'>): Promise<number>;
   /** Entries of one scope, newest first, with id < before when given. */
   audit(scope: string, query: { before?: number; limit: number }): Promise<AuditEntry[]>;
+  /** The entry with this id, of any scope, or null. */
+  auditEntry(id: number): Promise<AuditEntry | null>;
 }

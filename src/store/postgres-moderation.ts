@@ -56,6 +56,7 @@ const SQL = {
   modAppendAudit: `INSERT INTO audit (scope, ts, actor, action, target, detail)
     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
   modAudit: 'SELECT * FROM audit WHERE scope = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
+  modAuditEntry: 'SELECT * FROM audit WHERE id = $1',
 } as const;
 
 /** The ModerationStore of a PostgresStore, on its pool and schema; one statement per call. */
@@ -129,5 +130,10 @@ export class PostgresModeration implements ModerationStore {
   async audit(scope: string, q: { before?: number; limit: number }): Promise<AuditEntry[]> {
     const values = [scope, q.before ?? Number.MAX_SAFE_INTEGER, q.limit];
     return (await this.#q<AuditRow>('modAudit', values)).rows.map(toAudit);
+  }
+
+  async auditEntry(id: number): Promise<AuditEntry | null> {
+    const row = (await this.#q<AuditRow>('modAuditEntry', [id])).rows[0];
+    return row ? toAudit(row) : null;
   }
 }

@@ -87,6 +87,9 @@ export class ShardedModeration implements ModerationStore {
   audit(scope: string, query: { before?: number; limit: number }): Promise<AuditEntry[]> {
     return this.#home.audit(scope, query);
   }
+  auditEntry(id: number): Promise<AuditEntry | null> {
+    return this.#home.auditEntry(id);
+  }
 }
 
 /** A thread lives with its channel; a user's follows are gathered from every shard. */

@@ -66,6 +66,7 @@ function prepare(db: Database.Database) {
        VALUES (@scope, @ts, @actor, @action, @target, @detail)`,
     ),
     audit: db.prepare('SELECT * FROM audit WHERE scope = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+    auditEntry: db.prepare('SELECT * FROM audit WHERE id = ?'),
   };
 }
 
@@ -158,5 +159,12 @@ export class SqliteModeration implements ModerationStore {
         toAudit,
       ),
     );
+  }
+
+  auditEntry(id: number): Promise<AuditEntry | null> {
+    return this.run(() => {
+      const row = this.#sql.auditEntry.get(id) as AuditRow | undefined;
+      return row ? toAudit(row) : null;
+    });
   }
 }

@@ -166,8 +166,21 @@ describeBrowser(
         'spam',
       ]);
       await noSeriousAxe(page, 'reports');
+      assert.equal(await report.getByTestId('report-state').textContent(), 'open');
       await report.getByTestId('report-delete').click();
       await page.getByText(`Message ${reportedSeq} in general deleted.`).waitFor();
+      // Resolved, it leaves the open queue; the whole list shows who resolved it.
+      await report.getByTestId('report-resolve').click();
+      await page.getByText(/^Report \d+ resolved\.$/).waitFor();
+      await report.waitFor({ state: 'detached' });
+      await page.getByTestId('report-filter').selectOption('all');
+      const closed = page.getByTestId('report-table-row').filter({ hasText: 'spam' });
+      await closed
+        .getByTestId('report-state')
+        .getByText(/^resolved by boss /)
+        .waitFor();
+      assert.equal(await closed.getByTestId('report-resolve').count(), 0, 'closed: no action');
+      await noSeriousAxe(page, 'reports, all');
 
       await page.getByTestId('tab-keys').click();
       await page.getByTestId('key-table').waitFor();

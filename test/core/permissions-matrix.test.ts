@@ -19,9 +19,19 @@ import {
 } from '../../src/core/permissions.js';
 import type { RoomKind } from '../../src/store/store.js';
 import { startNode, type Node } from './harness.js';
-import { fresh, outcome, rolesAuth, scene, type Scene } from './roles.js';
+import { fresh, must, outcome, rolesAuth, scene, type Scene } from './roles.js';
 
-function frameOf(command: RoomCommand, s: Scene): Record<string, unknown> {
+/** A report of message 1 by the room's owner, for `report-resolve`: its audit entry id. */
+async function reportOf(s: Scene): Promise<number> {
+  await must(s.owner, { type: 'report', channel: `room:${s.room}`, seq: 1, reason: 'spam' });
+  const r = await s.owner.request({ type: 'audit', room: s.room, limit: 1 });
+  const [entry] = (r as unknown as { data: { entries: { id: number; action: string }[] } }).data
+    .entries;
+  assert.equal(entry?.action, 'report');
+  return entry.id;
+}
+
+function frameOf(command: RoomCommand, s: Scene, report: number): Record<string, unknown> {
   const channel = `room:${s.room}`;
   const room = s.room;
   switch (command) {
@@ -61,6 +71,8 @@ function frameOf(command: RoomCommand, s: Scene): Record<string, unknown> {
       return { type: command, room, user: s.target, role: 'moderator' };
     case 'room-settings':
       return { type: command, room, slowMode: 0 };
+    case 'report-resolve':
+      return { type: command, report, outcome: 'dismissed', note: 'matrix' };
     default:
       return { type: command, room };
   }
@@ -118,7 +130,8 @@ describe('the permission table over the wire', () => {
           for (const subject of Object.keys(SUBJECTS) as Subject[]) {
             const s = await scene(node, kind, subject, state);
             const cell = `${command} | ${state} ${kind} | ${subject}`;
-            got.push(`${cell} → ${await outcome(s.actor, frameOf(command, s))}`);
+            const report = command === 'report-resolve' ? await reportOf(s) : 0;
+            got.push(`${cell} → ${await outcome(s.actor, frameOf(command, s, report))}`);
             want.push(`${cell} → ${expected(command, kind, subject, state)}`);
             s.actor.raw.drop();
             s.owner.raw.drop();

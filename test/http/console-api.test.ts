@@ -20,13 +20,43 @@ interface UserRow {
 describe('the API as the admin console calls it', () => {
   let f: ApiFixture;
   let plainToken: string;
+  let otherToken: string;
   before(async () => {
-    f = await startApiNode();
+    f = await startApiNode({ webhooks: true });
     plainToken = await f.register('plain');
     await f.register('plainer');
-    await f.register('other');
+    otherToken = await f.register('other');
   });
   after(() => f.server.stop());
+
+  /** Messages by plainer in `room`, each reported by plain over the socket: the report ids. */
+  async function fileReports(reasons: string[], room = 'general'): Promise<number[]> {
+    const c = await WsTestClient.connect(f.server.url.replace(/^http/, 'ws') + '/ws');
+    const seqs: number[] = [];
+    try {
+      await c.hello({ token: plainToken });
+      for (const reason of reasons) {
+        const posted = await f.http.post(
+          `/rooms/${room}/messages?as=plainer`,
+          { text: `about ${reason}` },
+          f.rootToken,
+        );
+        const seq = (posted.body as unknown as { message: { seq: number } }).message.seq;
+        const r = await c.request({ type: 'report', channel: `room:${room}`, seq, reason });
+        assert.equal(r.type, 'reply', JSON.stringify(r));
+        seqs.push(seq);
+      }
+    } finally {
+      c.close();
+    }
+    const list = await f.http.call('GET', '/reports?state=open', undefined, f.rootToken);
+    const reports = (
+      list.body as unknown as { reports: { id: number; seq: number; channel: string }[] }
+    ).reports;
+    return seqs.map(
+      (seq) => reports.find((r) => r.seq === seq && r.channel === `room:${room}`)!.id,
+    );
+  }
 
   test('a server admin session is accepted on endpoints of every scope', async () => {
     const rooms = await f.http.call('GET', '/rooms', undefined, f.rootToken);
@@ -141,6 +171,10 @@ describe('the API as the admin console calls it', () => {
         channel: 'room:general',
         seq,
         reason: 'spam',
+        state: 'open',
+        closedBy: null,
+        closedAt: null,
+        note: null,
       },
     );
     // An archived room keeps its reports in the queue.
@@ -155,6 +189,123 @@ describe('the API as the admin console calls it', () => {
       );
     } finally {
       await f.http.post('/rooms/general/unarchive', undefined, f.rootToken);
+    }
+  });
+
+  test('POST /reports/{id}/resolve and /dismiss close a report once, by a server admin', async () => {
+    const [spam, noise] = (await fileReports(['spam', 'noise'])) as [number, number];
+    const resolve = (id: number | string, token?: string, body?: unknown) =>
+      f.http.post(`/reports/${id}/resolve`, body, token);
+
+    assert.equal((await resolve(spam)).status, 401, 'no key');
+    const readOnly = await resolve(spam, await f.key(['rooms:read', 'users:read']));
+    assert.deepEqual([readOnly.status, readOnly.body.code], [403, 'SB_ERR_API_SCOPE_MISSING']);
+    const plain = await resolve(spam, plainToken, {});
+    assert.deepEqual([plain.status, plain.body.code], [403, 'SB_ERR_ADMIN_REQUIRED']);
+    for (const unknown of [999_999, 'abc', 0]) {
+      const r = await resolve(unknown, f.rootToken, {});
+      assert.deepEqual([r.status, r.body.code], [404, 'SB_ERR_REPORT_NOT_FOUND'], `${unknown}`);
+    }
+    // An audit entry that is not a report is no report either.
+    const kick = await f.store.moderation.appendAudit({
+      scope: 'room:general',
+      ts: Date.now(),
+      actor: 'root',
+      action: 'kick',
+      target: 'plainer',
+      detail: null,
+    });
+    const notReport = await resolve(kick, f.rootToken, {});
+    assert.deepEqual([notReport.status, notReport.body.code], [404, 'SB_ERR_REPORT_NOT_FOUND']);
+
+    const done = await resolve(spam, await f.key(['admin']), { note: 'author warned' });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    const closed = done.body as unknown as Record<string, unknown>;
+    assert.deepEqual(
+      { ...closed, ts: 0 },
+      { report: spam, state: 'resolved', by: 'root', ts: 0, note: 'author warned' },
+    );
+    for (const again of ['resolve', 'dismiss']) {
+      const r = await f.http.post(`/reports/${spam}/${again}`, {}, f.rootToken);
+      assert.deepEqual([r.status, r.body.code], [409, 'SB_ERR_REPORT_CLOSED'], again);
+    }
+    // No body at all: the note is optional.
+    const dismissed = await f.http.post(`/reports/${noise}/dismiss`, undefined, f.rootToken);
+    assert.equal(dismissed.status, 200, JSON.stringify(dismissed.body));
+
+    const listed = async (state?: string) => {
+      const q = state === undefined ? '' : `?state=${state}`;
+      const r = await f.http.call('GET', `/reports${q}`, undefined, f.rootToken);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body as unknown as { reports: Record<string, unknown>[] }).reports;
+    };
+    const byId = new Map((await listed()).map((r) => [r['id'], r]));
+    assert.deepEqual(
+      [byId.get(spam)?.['state'], byId.get(spam)?.['closedBy'], byId.get(spam)?.['note']],
+      ['resolved', 'root', 'author warned'],
+    );
+    assert.equal(byId.get(spam)?.['closedAt'], closed['ts']);
+    assert.deepEqual([byId.get(noise)?.['state'], byId.get(noise)?.['note']], ['dismissed', null]);
+    const open = (await listed('open')).map((r) => r['id']);
+    assert.ok(!open.includes(spam) && !open.includes(noise), 'closed reports leave the open queue');
+    assert.deepEqual(
+      (await listed('dismissed')).map((r) => r['id']),
+      [noise],
+    );
+    const bad = await f.http.call('GET', '/reports?state=closed', undefined, f.rootToken);
+    assert.deepEqual([bad.status, bad.body.code], [400, 'SB_ERR_HTTP_BAD_REQUEST']);
+
+    // Webhook subscribers hear of it: report.resolved, in the reported room's order.
+    let event: { channel: string | null; data: unknown } | undefined;
+    for (let i = 0; i < 200 && !event; i++) {
+      const events = await f.store.webhooks.readEvents(0, 10_000);
+      event = events.find(
+        (e) => e.type === 'report.resolved' && (e.data as { report: number }).report === spam,
+      );
+      if (!event) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(event, 'report.resolved recorded');
+    assert.equal(event.channel, 'room:general');
+    assert.deepEqual(
+      { ...(event.data as Record<string, unknown>), ts: 0, seq: 0 },
+      {
+        report: spam,
+        state: 'resolved',
+        by: 'root',
+        ts: 0,
+        note: 'author warned',
+        channel: 'room:general',
+        seq: 0,
+      },
+    );
+  });
+
+  test('a room moderator closes its reports over the socket; a member may not', async () => {
+    await f.http.post('/rooms', { room: 'modded' }, f.rootToken);
+    await f.http.call('PUT', '/rooms/modded/members/plainer', undefined, f.rootToken);
+    await f.http.call('PUT', '/rooms/modded/members/plain', undefined, f.rootToken);
+    await f.http.call('PUT', '/rooms/modded/members/other', undefined, f.rootToken);
+    await f.http.call(
+      'PUT',
+      '/rooms/modded/members/other/role',
+      { role: 'moderator' },
+      f.rootToken,
+    );
+    const [id] = (await fileReports(['rude'], 'modded')) as [number];
+    const member = await WsTestClient.connect(f.server.url.replace(/^http/, 'ws') + '/ws');
+    const mod = await WsTestClient.connect(f.server.url.replace(/^http/, 'ws') + '/ws');
+    try {
+      await member.hello({ token: plainToken });
+      await mod.hello({ token: otherToken });
+      const frame = { type: 'report-resolve', report: id, outcome: 'resolved' };
+      const refused = await member.request(frame);
+      assert.equal(refused['code'], 'SB_ERR_FORBIDDEN');
+      const ok = await mod.request(frame);
+      assert.equal(ok.type, 'reply', JSON.stringify(ok));
+      assert.equal((await mod.request(frame))['code'], 'SB_ERR_REPORT_CLOSED');
+    } finally {
+      member.close();
+      mod.close();
     }
   });
 });

@@ -94,6 +94,12 @@ const WALK: { op: string; path: string; body?: unknown }[] = [
   { op: 'GET /audit', path: '/audit?limit=5' },
   { op: 'GET /health', path: '/health' },
   { op: 'GET /reports', path: '/reports?limit=5' },
+  {
+    op: 'POST /reports/{id}/resolve',
+    path: '/reports/{report1}/resolve',
+    body: { note: 'walked' },
+  },
+  { op: 'POST /reports/{id}/dismiss', path: '/reports/{report2}/dismiss' },
   { op: 'GET /metrics/history', path: '/metrics/history' },
 ];
 
@@ -166,6 +172,28 @@ async function report(f: ApiFixture, channel: string, seq: number): Promise<void
   } finally {
     c.close();
   }
+}
+
+/** Two reports in room general, filed over the socket (the API files none): their ids. */
+async function fileReports(f: ApiFixture): Promise<[number, number]> {
+  const token = await f.register('reporter');
+  await f.register('spammer');
+  const c = await WsTestClient.connect(f.server.url.replace(/^http/, 'ws') + '/ws');
+  try {
+    await c.hello({ token });
+    for (const text of ['buy', 'now']) {
+      const posted = await f.http.post('/rooms/general/messages?as=spammer', { text }, f.rootToken);
+      const { seq } = (posted.body as unknown as { message: { seq: number } }).message;
+      const r = await c.request({ type: 'report', channel: 'room:general', seq });
+      assert.equal(r.type, 'reply', JSON.stringify(r));
+    }
+  } finally {
+    c.close();
+  }
+  const list = await f.http.call('GET', '/reports', undefined, f.rootToken);
+  const ids = (list.body as unknown as { reports: { id: number }[] }).reports.map((r) => r.id);
+  assert.equal(ids.length, 2);
+  return [ids[1]!, ids[0]!];
 }
 
 const sample = (path: string): string =>
@@ -279,11 +307,16 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     const ajv = new Ajv2020({ strict: true, allErrors: true });
     const untyped: string[] = [];
     let spare = '';
+    const [report1, report2] = await fileReports(f);
     for (const step of WALK) {
       const [method, path] = step.op.split(' ') as [string, string];
       const operation = paths[path]![method.toLowerCase()]!;
       const success = Object.keys(operation.responses).find((s) => s.startsWith('2'))!;
-      const r = await f.http.call(method, step.path.replace('{spare}', spare), step.body, key);
+      const at = step.path
+        .replace('{spare}', spare)
+        .replace('{report1}', String(report1))
+        .replace('{report2}', String(report2));
+      const r = await f.http.call(method, at, step.body, key);
       assert.equal(String(r.status), success, `${step.op}: ${JSON.stringify(r.body)}`);
       if (step.op === 'POST /api-keys') spare = (r.body as unknown as { id: string }).id;
       // So that GET /reports answers a report to validate, not an empty list.

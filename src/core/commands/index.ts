@@ -11,6 +11,7 @@ import { receipts, settings } from './receipts.js';
 import { notifySettings, pushSubscribe, pushUnsubscribe } from './push.js';
 import { refresh } from './refresh.js';
 import { report } from './report.js';
+import { reportResolve } from './report-resolve.js';
 import { search } from './search.js';
 import { send } from './send.js';
 import { versions } from './versions.js';
@@ -65,6 +66,7 @@ export const COMMANDS: { [T in CommandType]: Handler<T> } = {
   unblock,
   audit,
   report,
+  'report-resolve': reportResolve,
   delete: deleteMessage,
   edit,
   react,

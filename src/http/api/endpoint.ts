@@ -30,10 +30,20 @@ export type HeadlessCommand = DistributiveOmit<
   'id'
 >;
 
-/** The core as the API uses it (ChatCore): commands as a user, and closing a user's sockets. */
+/** A room's member count and how many of its members are online, cluster-wide. */
+export interface RoomCounts {
+  members: number;
+  online: number;
+}
+
+/**
+ * The core as the API uses it (ChatCore): commands as a user, closing a user's sockets, and a
+ * room's counts from its RoomTally.
+ */
 export interface CommandRunner {
   runAs(actor: HeadlessActor, frame: HeadlessCommand): Promise<unknown>;
   disconnectUser(user: string, code: CloseCodeValue): void;
+  roomCounts(id: string): Promise<RoomCounts>;
 }
 
 /** What endpoints may use: the core's headless commands and the seams they read. */

@@ -57,6 +57,12 @@ async function actorOf(ctx: ApiContext, caller: Caller, as?: string): Promise<He
   return { user, roles: account?.roles ?? [] };
 }
 
+/** No body was sent, and the endpoint's body schema allows none (an optional body). */
+const omitted = (req: IncomingMessage, body: z.ZodType): boolean =>
+  (req.headers['content-length'] ?? '0') === '0' &&
+  req.headers['transfer-encoding'] === undefined &&
+  body.safeParse(undefined).success;
+
 /** The router handler of one endpoint: the checks above, the endpoint, the audit entry. */
 export function guarded(ctx: ApiContext, e: Endpoint, onError: (err: unknown) => void): Handler {
   return async ({ req, params }) => {
@@ -69,7 +75,7 @@ export function guarded(ctx: ApiContext, e: Endpoint, onError: (err: unknown) =>
         ctx.keys.admit(caller.key.id);
       }
       const query = parseQuery(req, e.query);
-      const body = e.body ? await readJson(req, e.body) : undefined;
+      const body = e.body && !omitted(req, e.body) ? await readJson(req, e.body) : undefined;
       const out = await e.run({
         ctx,
         req,

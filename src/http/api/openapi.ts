@@ -56,7 +56,7 @@ function operation(e: Endpoint): Record<string, unknown> {
     ...(e.body
       ? {
           requestBody: {
-            required: true,
+            required: !e.body.safeParse(undefined).success,
             content: { 'application/json': { schema: schemaOf(e.body) } },
           },
         }

@@ -243,20 +243,45 @@ export const ROOM_ENDPOINTS: Endpoint[] = [
     path: '/rooms/{room}/presence',
     scope: 'presence:read',
     tag: 'presence',
-    summary: 'Who of a room\u2019s members is online, with connection counts, cluster-wide.',
+    summary:
+      'How many of a room\u2019s members are online, cluster-wide, and who of one page of ' +
+      '`limit` members (handle order) is online with connection counts; `next` names the ' +
+      'cursor of the next page. The count is the room\u2019s tally: its cost does not grow ' +
+      'with the room on a node where the room is active.',
+    query: z.object({
+      limit: limitQuery(MEMBERS_PAGE_MAX, MEMBERS_PAGE_MAX),
+      after: handle.optional().describe('The previous page\u2019s `next`.'),
+    }),
     status: 200,
     response: z.strictObject({
       room: z.string(),
-      online: z.number().int().min(0).describe('How many members are online.'),
-      users: z.array(z.strictObject({ user: z.string(), connections: z.number().int().min(1) })),
+      online: z.number().int().min(0).describe('How many members are online (all pages).'),
+      users: z
+        .array(z.strictObject({ user: z.string(), connections: z.number().int().min(1) }))
+        .describe('The online members among this page\u2019s members.'),
+      next: handle
+        .optional()
+        .describe('Present when more members follow: pass it as `after` for the next page.'),
     }),
-    run: async ({ ctx, params }) => {
+    run: async ({ ctx, params, query }) => {
       const id = await requireRoomName(ctx.store, params['room']!);
-      const online = (await ctx.store.members(id)).flatMap((user) => {
+      const limit = query.limit ?? MEMBERS_PAGE_MAX;
+      // One more than asked tells whether a next page exists.
+      const [page, counts] = await Promise.all([
+        ctx.store.membersPage(id, query.after ?? null, limit + 1),
+        ctx.core.roomCounts(id),
+      ]);
+      const list = page.slice(0, limit);
+      const users = list.flatMap((user) => {
         const connections = ctx.presence.count(user);
         return connections > 0 ? [{ user, connections }] : [];
       });
-      return { room: id.slice('room:'.length), online: online.length, users: online };
+      return {
+        room: id.slice('room:'.length),
+        online: counts.online,
+        users,
+        ...(page.length > limit ? { next: list.at(-1)! } : {}),
+      };
     },
   }),
 ];

@@ -194,6 +194,8 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       assert.deepEqual(await m.audit(SERVER_SCOPE, { limit: 10 }), [
         { id: ids[3], ...entry(SERVER_SCOPE, 'ban'), target: null, detail: null },
       ]);
+      assert.deepEqual(await m.auditEntry(ids[1]!), { id: ids[1], ...entry(ROOM, 'ban') });
+      assert.equal(await m.auditEntry(ids[3]! + 1000), null);
     },
   },
   'delete-events': {
