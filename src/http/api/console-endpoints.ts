@@ -107,7 +107,8 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
     tag: 'admin',
     summary:
       'This node\u2019s own metrics over the last hour, sampled every 10 s, oldest first: ' +
-      'connections, messages stored/s, client frames/s, bus messages/s.',
+      'connections, messages stored/s, client frames/s, bus messages/s, deliveries/s, and the ' +
+      'p50 and p99 latency (ms) of socket sends.',
     status: 200,
     run: async ({ ctx }) => ({ node: ctx.node.id, points: ctx.node.metrics() }),
   }),
