@@ -1,9 +1,10 @@
 /**
  * The admin console at /admin in a real headless Chromium against a real server: a server admin
- * signs in, sees the accounts and disables one (the API then lists it disabled); rooms, presence,
- * reports, keys, webhooks (with their delivery history), the audit log, health and charts (a p99
- * latency and deliveries after socket sends) render; an account that is not a server admin is
- * refused, and the page says so. Every view is axe-clean.
+ * signs in, sees the accounts and disables one (the API then lists it disabled); rooms (an
+ * archived one listed apart and unarchived), presence, reports, keys, webhooks (with their
+ * delivery history), the audit log, health and charts (a p99 latency and deliveries after socket
+ * sends) render; an account that is not a server admin is refused, and the page says so. Every
+ * view is axe-clean.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -109,6 +110,17 @@ describeBrowser(
         reporter.close();
         listener.close();
       }
+      const api = (method: string, path: string, body?: unknown) =>
+        fetch(`${env.server.url}/api/v1${path}`, {
+          method,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${bossToken}`,
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      assert.equal((await api('POST', '/rooms', { room: 'old-news' })).status, 201);
+      assert.equal((await api('POST', '/rooms/old-news/archive')).status, 204);
     });
 
     it('is served at /admin with the page CSP', async () => {
@@ -162,7 +174,25 @@ describeBrowser(
       const general = page.getByTestId('room-table-row').filter({ hasText: 'general' });
       await general.getByTestId('room-members-open').click();
       await page.getByTestId('member-table').waitFor();
+      // The archived room is listed apart (GET /rooms lists open rooms only), and unarchived.
+      const archived = page.getByTestId('archived-room-table-row');
+      assert.deepEqual(await archived.locator('td:first-child').allTextContents(), ['old-news']);
+      assert.equal(
+        await page.getByTestId('room-table-row').filter({ hasText: 'old-news' }).count(),
+        0,
+      );
       await noSeriousAxe(page, 'rooms');
+      await archived.getByTestId('room-unarchive').click();
+      await page.getByTestId('room-table-row').filter({ hasText: 'old-news' }).waitFor();
+      assert.equal(await archived.count(), 0);
+      const open = await fetch(`${env.server.url}/api/v1/rooms`, {
+        headers: { authorization: `Bearer ${bossToken}` },
+      });
+      const openRooms = ((await open.json()) as { rooms: { room: string }[] }).rooms;
+      assert.ok(
+        openRooms.some((r) => r.room === 'old-news'),
+        'unarchived for the API too',
+      );
 
       await page.getByTestId('tab-presence').click();
       await page.getByTestId('node-table-row').first().waitFor();
