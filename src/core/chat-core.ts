@@ -150,6 +150,7 @@ export class ChatCore {
         opts.logger.warn({ err, channel }, 'replay failed');
         this.gate.sendError(conn, err, undefined, channel);
       },
+      delivered: (count) => this.metrics.delivered(count),
     });
     this.events = new CoalescedEvents(this.directory, opts.memberEventsLimit);
     this.rooms = new RoomPresence(this.directory, online, opts.memberEventsLimit);

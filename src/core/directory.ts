@@ -37,6 +37,8 @@ export interface DirectoryDeps {
   userBucket(): TokenBucket;
   /** A replay that was not asked for by a command failed: tell the connection which channel. */
   replayFailed(conn: ClientConnection, channel: string, err: unknown): void;
+  /** Messages queued to live connections by a channel's flush (CoreMetrics.delivered). */
+  delivered(count: number): void;
 }
 
 /** How `subscribeUser` starts each connection: live from now, or replayed from a position. */
@@ -144,6 +146,7 @@ export class Directory {
       () => (room ? this.deps.interest.subscribe(channelTopic(id)) : Promise.resolve()),
       (err) => this.deps.logger.warn({ err, channel: id }, 'gap repair failed'),
       room ? new RoomTally((u) => this.deps.online.has(u)) : null,
+      (count) => this.deps.delivered(count),
     );
     this.channels.set(id, ch);
     ch.ready.catch(() => {

@@ -32,6 +32,8 @@ export class FrameGate {
 
   onText(conn: ClientConnection, text: string): void {
     if (conn.closed) return;
+    // Monotonic, and cheap enough to take for every frame: parsing counts in a send's latency.
+    const arrived = performance.now();
     conn.lastSeen = this.opts.now();
     let raw: unknown;
     try {
@@ -77,7 +79,7 @@ export class FrameGate {
     if (frame.type !== 'hello' && conn.user === null) {
       return this.sendError(conn, new SwitchboardError('SB_ERR_NOT_AUTHENTICATED'), frame.id);
     }
-    this.run(conn, frame);
+    this.run(conn, frame, arrived);
   }
 
   /**
@@ -125,13 +127,20 @@ export class FrameGate {
     }
   }
 
-  private run(conn: ClientConnection, frame: Exclude<ClientFrame, { type: 'pong' }>): void {
+  /** `arrived`: performance.now() when the frame reached onText (a send's latency starts there). */
+  private run(
+    conn: ClientConnection,
+    frame: Exclude<ClientFrame, { type: 'pong' }>,
+    arrived: number,
+  ): void {
     const handler = this.opts.commands[frame.type] as Handler<CommandType>;
     this.inflight++;
     handler(this.opts.context, conn, frame as never)
       .then(
         (data) => {
           if (data !== NO_REPLY) conn.reply(encodeReply(frame.id, data));
+          if (frame.type === 'send')
+            this.opts.metrics.sendLatency((performance.now() - arrived) / 1000);
         },
         (err: unknown) => {
           if (!(err instanceof SwitchboardError))

@@ -128,6 +128,8 @@ export class LocalChannel implements Flushable {
     private readonly onError: (err: unknown) => void,
     /** A room's members and online count (null for a DM). */
     readonly tally: RoomTally | null = null,
+    /** Told, once per flush, how many messages went to live connections (see flush). */
+    private readonly delivered: (count: number) => void = () => {},
   ) {
     this.ready = this.activate(activate);
   }
@@ -361,22 +363,33 @@ export class LocalChannel implements Flushable {
     this.batch = [];
     if (batch.length === 0 || this.live.size === 0) return;
     let origins: Set<ClientConnection> | null = null;
-    for (const d of batch) if (d.origin) (origins ??= new Set()).add(d.origin);
+    // Deliveries are counted, not recorded: messages (seq > 0) times the connections they reach.
+    let messages = 0;
+    for (const d of batch) {
+      if (d.origin) (origins ??= new Set()).add(d.origin);
+      if (d.seq > 0) messages++;
+    }
     const shared = Buffer.from(
       batch.length === 1 ? batch[0]!.json : batch.map((d) => d.json).join('\n'),
     );
     const positions = this.positions;
+    let sharedTo = 0;
+    let ownMessages = 0;
     for (const conn of this.live) {
       const from = positions.size > 0 ? positions.get(conn) : undefined;
       if (from === undefined && !origins?.has(conn)) {
         conn.push(shared);
+        sharedTo++;
         continue;
       }
-      const own = batch
-        .filter((d) => d.origin !== conn && (from === undefined || d.seq === 0 || d.seq > from))
-        .map((d) => d.json);
-      if (own.length > 0) conn.push(own.join('\n'));
+      const own = batch.filter(
+        (d) => d.origin !== conn && (from === undefined || d.seq === 0 || d.seq > from),
+      );
+      for (const d of own) if (d.seq > 0) ownMessages++;
+      if (own.length > 0) conn.push(own.map((d) => d.json).join('\n'));
     }
+    const count = messages * sharedTo + ownMessages;
+    if (count > 0) this.delivered(count);
     // Everything delivered from now on is above lastSeq.
     for (const [conn, from] of positions) if (from <= this.lastSeq) positions.delete(conn);
   }

@@ -1,11 +1,14 @@
 /**
  * The node's own metrics over the last hour for the admin console's charts: every `intervalMs`
  * (10 s) the prom-client registry is sampled into a bounded ring (`size` samples: 360 is an
- * hour), and rates are the differences of counters between consecutive samples. In memory
- * only: a restart starts a new hour.
+ * hour), and rates are the differences of counters between consecutive samples; latency
+ * quantiles come from the difference of the send latency histogram's buckets, so they are of
+ * the sends of that interval only. In memory only: a restart starts a new hour.
  */
 import type { Registry } from 'prom-client';
 import type { MetricPoint } from '../http/api/endpoint.js';
+import { histogramQuantile } from './histogram-quantile.js';
+import { SEND_LATENCY_BUCKETS } from './metrics.js';
 
 interface Sample {
   ts: number;
@@ -13,13 +16,27 @@ interface Sample {
   messages: number;
   frames: number;
   bus: number;
+  deliveries: number;
+  /** The send latency histogram's cumulative bucket counts, +Inf last. */
+  latency: number[];
 }
+
+const LATENCY = 'switchboard_send_latency_seconds';
 
 async function total(registry: Registry, name: string): Promise<number> {
   const metric = registry.getSingleMetric(name);
   if (!metric) return 0;
   const { values } = await metric.get();
   return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Cumulative bucket counts of an unlabelled histogram, in bound order, +Inf last. */
+async function buckets(registry: Registry, name: string): Promise<number[]> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) return [];
+  const { values } = await metric.get();
+  // Buckets are the values with an `le` label (_sum and _count have none).
+  return values.filter((v) => v.labels['le'] !== undefined).map((v) => v.value);
 }
 
 export class MetricsHistory {
@@ -36,11 +53,13 @@ export class MetricsHistory {
 
   /** Takes one sample now (the timer's job; tests call it directly). */
   async sample(): Promise<void> {
-    const [connections, messages, frames, bus] = await Promise.all([
+    const [connections, messages, frames, bus, deliveries, latency] = await Promise.all([
       total(this.registry, 'switchboard_connections'),
       total(this.registry, 'switchboard_messages_stored_total'),
       total(this.registry, 'switchboard_frames_in_total'),
       total(this.registry, 'switchboard_bus_messages_received_total'),
+      total(this.registry, 'switchboard_deliveries_total'),
+      buckets(this.registry, LATENCY),
     ]);
     this.#ring.push({
       ts: (this.options.now ?? Date.now)(),
@@ -48,6 +67,8 @@ export class MetricsHistory {
       messages,
       frames,
       bus,
+      deliveries,
+      latency,
     });
     while (this.#ring.length > this.options.size) this.#ring.shift();
   }
@@ -64,19 +85,27 @@ export class MetricsHistory {
     this.#timer = null;
   }
 
-  /** The points, oldest first; the first sample has no rate yet (0). */
+  /**
+   * The points, oldest first; the first sample has no rate yet (0), and an interval without a
+   * send has latency quantiles of 0.
+   */
   points(): MetricPoint[] {
     return this.#ring.map((s, i) => {
       const prev = this.#ring[i - 1];
       const secs = prev ? Math.max((s.ts - prev.ts) / 1000, 0.001) : 0;
       const rate = (now: number, then: number | undefined) =>
         prev && then !== undefined ? Math.max(0, now - then) / secs : 0;
+      const sends = prev ? s.latency.map((n, b) => Math.max(0, n - (prev.latency[b] ?? 0))) : [];
+      const ms = (q: number) => histogramQuantile(q, SEND_LATENCY_BUCKETS, sends) * 1000;
       return {
         ts: s.ts,
         connections: s.connections,
         messagesPerSec: rate(s.messages, prev?.messages),
         framesPerSec: rate(s.frames, prev?.frames),
         busPerSec: rate(s.bus, prev?.bus),
+        deliveriesPerSec: rate(s.deliveries, prev?.deliveries),
+        latencyP50Ms: ms(0.5),
+        latencyP99Ms: ms(0.99),
       };
     });
   }

@@ -1,8 +1,14 @@
 /**
- * Prometheus metrics (prom-client), exposed at /metrics.
+ * Prometheus metrics (prom-client), exposed at /metrics. What each one measures: docs/admin.md
+ * (Metrics).
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CoreMetrics } from '../core/chat-core.js';
+
+/** The send latency histogram's upper bounds, seconds (+Inf is implied). */
+export const SEND_LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+];
 
 export class Metrics implements CoreMetrics {
   readonly registry = new Registry();
@@ -49,6 +55,23 @@ export class Metrics implements CoreMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * A socket send's latency on this node (CoreMetrics.sendLatency): from 0.5 ms (an in-memory
+   * or SQLite append) to 2.5 s (a store or hook in trouble); one observation per message.
+   */
+  private readonly sendSeconds = new Histogram({
+    name: 'switchboard_send_latency_seconds',
+    help: 'Seconds from a send frame arriving to its reply being written (with the local fan-out)',
+    buckets: SEND_LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  private readonly deliveries = new Counter({
+    name: 'switchboard_deliveries_total',
+    help: 'Messages written to live connections on this node (one per message per connection)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
@@ -70,6 +93,12 @@ export class Metrics implements CoreMetrics {
   }
   busIn(): void {
     this.busMessages.inc();
+  }
+  sendLatency(seconds: number): void {
+    this.sendSeconds.observe(seconds);
+  }
+  delivered(count: number): void {
+    this.deliveries.inc(count);
   }
   closed(code: number): void {
     this.closes.inc({ code: String(code) });

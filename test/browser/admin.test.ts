@@ -1,9 +1,10 @@
 /**
  * The admin console at /admin in a real headless Chromium against a real server: a server admin
- * signs in, sees the accounts and disables one (the API then lists it disabled); rooms, presence,
- * reports, keys, webhooks (with their delivery history), the audit log, health and charts
- * render; an account that is not a server admin is refused, and the page says so. Every view is
- * axe-clean.
+ * signs in, sees the accounts and disables one (the API then lists it disabled); rooms (an
+ * archived one listed apart and unarchived), presence, reports, keys, webhooks (with their
+ * delivery history), the audit log, health and charts (a p99 latency and deliveries after socket
+ * sends) render; an account that is not a server admin is refused, and the page says so. Every
+ * view is axe-clean.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -84,8 +85,11 @@ describeBrowser(
       const { message } = (await posted.json()) as { message: { seq: number } };
       reportedSeq = message.seq;
       const reporter = await WsTestClient.connect(env.server.wsUrl);
+      // In general while the sends below happen: each is a delivery to it.
+      const listener = await WsTestClient.connect(env.server.wsUrl);
       try {
         await reporter.hello({ token: victimToken });
+        await listener.hello({ token: bossToken });
         const r = await reporter.request({
           type: 'report',
           channel: 'room:general',
@@ -93,9 +97,30 @@ describeBrowser(
           reason: 'spam',
         });
         assert.equal(r.type, 'reply');
+        // Socket sends: what the send latency histogram (the p99 chart) records.
+        for (let i = 0; i < 5; i++)
+          await reporter.call({
+            type: 'send',
+            room: 'general',
+            text: `traffic ${i}`,
+            cid: `t${i}`,
+          });
+        await listener.waitFor((f) => f.type === 'message' && f.text === 'traffic 4');
       } finally {
         reporter.close();
+        listener.close();
       }
+      const api = (method: string, path: string, body?: unknown) =>
+        fetch(`${env.server.url}/api/v1${path}`, {
+          method,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${bossToken}`,
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      assert.equal((await api('POST', '/rooms', { room: 'old-news' })).status, 201);
+      assert.equal((await api('POST', '/rooms/old-news/archive')).status, 204);
     });
 
     it('is served at /admin with the page CSP', async () => {
@@ -149,7 +174,25 @@ describeBrowser(
       const general = page.getByTestId('room-table-row').filter({ hasText: 'general' });
       await general.getByTestId('room-members-open').click();
       await page.getByTestId('member-table').waitFor();
+      // The archived room is listed apart (GET /rooms lists open rooms only), and unarchived.
+      const archived = page.getByTestId('archived-room-table-row');
+      assert.deepEqual(await archived.locator('td:first-child').allTextContents(), ['old-news']);
+      assert.equal(
+        await page.getByTestId('room-table-row').filter({ hasText: 'old-news' }).count(),
+        0,
+      );
       await noSeriousAxe(page, 'rooms');
+      await archived.getByTestId('room-unarchive').click();
+      await page.getByTestId('room-table-row').filter({ hasText: 'old-news' }).waitFor();
+      assert.equal(await archived.count(), 0);
+      const open = await fetch(`${env.server.url}/api/v1/rooms`, {
+        headers: { authorization: `Bearer ${bossToken}` },
+      });
+      const openRooms = ((await open.json()) as { rooms: { room: string }[] }).rooms;
+      assert.ok(
+        openRooms.some((r) => r.room === 'old-news'),
+        'unarchived for the API too',
+      );
 
       await page.getByTestId('tab-presence').click();
       await page.getByTestId('node-table-row').first().waitFor();
@@ -242,7 +285,25 @@ describeBrowser(
         'Draining',
         'no',
       ]);
-      assert.equal(await page.locator('[data-testid="charts"] figure svg').count(), 4);
+      assert.equal(await page.locator('[data-testid="charts"] figure svg').count(), 7);
+      // The sends of before() fall in the interval of the first sample after them (every 10 s):
+      // reopen the tab until that sample is in.
+      const p99 = page.getByTestId('chart-latencyP99Ms');
+      const deadline = Date.now() + 25_000;
+      while (Number(await p99.getAttribute('data-peak')) <= 0) {
+        assert.ok(Date.now() < deadline, 'a p99 latency sample after the sends');
+        await new Promise((r) => setTimeout(r, 1000));
+        await page.getByTestId('tab-health').click();
+        await page.getByTestId('charts').waitFor();
+      }
+      assert.match(
+        (await p99.locator('figcaption').textContent()) ?? '',
+        /^p99 latency \(ms\): latest [\d.]+, peak [\d.]+, \d+ samples$/,
+      );
+      assert.ok(Number(await p99.getAttribute('data-peak')) < 2500, 'a real latency, in ms');
+      assert.equal(await p99.locator('polyline').count(), 1, 'drawn');
+      const deliveries = page.getByTestId('chart-deliveriesPerSec');
+      assert.ok(Number(await deliveries.getAttribute('data-peak')) > 0, 'deliveries to listener');
       await noSeriousAxe(page, 'health');
     });
 

@@ -21,12 +21,23 @@ test('counters become per-second rates between samples; the gauge is read as is'
   for (let i = 0; i < 20; i++) metrics.messageStored(i % 2 ? 'room' : 'dm');
   for (let i = 0; i < 50; i++) metrics.frameIn('send');
   for (let i = 0; i < 10; i++) metrics.busIn();
+  metrics.delivered(30);
+  metrics.delivered(70);
   advance(10_000);
   await h.sample();
   const [first, second] = h.points();
   assert.deepEqual(
     { ...first, ts: 0 },
-    { ts: 0, connections: 0, messagesPerSec: 0, framesPerSec: 0, busPerSec: 0 },
+    {
+      ts: 0,
+      connections: 0,
+      messagesPerSec: 0,
+      framesPerSec: 0,
+      busPerSec: 0,
+      deliveriesPerSec: 0,
+      latencyP50Ms: 0,
+      latencyP99Ms: 0,
+    },
   );
   assert.deepEqual(second, {
     ts: 1_010_000,
@@ -34,7 +45,36 @@ test('counters become per-second rates between samples; the gauge is read as is'
     messagesPerSec: 2,
     framesPerSec: 5,
     busPerSec: 1,
+    deliveriesPerSec: 10,
+    latencyP50Ms: 0,
+    latencyP99Ms: 0,
   });
+});
+
+test('latency quantiles are of the sends of the interval only, interpolated inside their bucket', async () => {
+  const { metrics, h, advance } = history(10);
+  await h.sample();
+  // 98 fast sends (0.5-1 ms bucket) and 2 slow ones (100-250 ms): p50 fast, p99 slow.
+  for (let i = 0; i < 98; i++) metrics.sendLatency(0.0007);
+  metrics.sendLatency(0.2);
+  metrics.sendLatency(0.2);
+  advance(10_000);
+  await h.sample();
+  // An interval without sends: no latency to show, whatever came before.
+  advance(10_000);
+  await h.sample();
+  // One send over the highest bound: the highest finite bound.
+  metrics.sendLatency(30);
+  advance(10_000);
+  await h.sample();
+  const [, busy, quiet, huge] = h.points();
+  // Rank 50 of 100, all 98 in (0.5, 1] ms: 0.5 + 0.5 * 50/98 ms.
+  assert.ok(Math.abs(busy!.latencyP50Ms - (0.5 + (0.5 * 50) / 98)) < 1e-9);
+  // Rank 99: the 1st of the 2 in (100, 250] ms: 100 + 150 * 1/2 ms.
+  assert.ok(Math.abs(busy!.latencyP99Ms - 175) < 1e-9);
+  assert.equal(quiet!.latencyP99Ms, 0);
+  assert.equal(quiet!.latencyP50Ms, 0);
+  assert.equal(huge!.latencyP99Ms, 2500);
 });
 
 test('the ring keeps only the last `size` samples, oldest first', async () => {

@@ -122,7 +122,8 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
     tag: 'admin',
     summary:
       'This node\u2019s own metrics over the last hour, sampled every 10 s, oldest first: ' +
-      'connections, messages stored/s, client frames/s, bus messages/s.',
+      'connections, messages stored/s, client frames/s, bus messages/s, deliveries/s, and the ' +
+      'p50 and p99 latency (ms) of socket sends.',
     status: 200,
     response: z.strictObject({
       node: z.string(),
@@ -134,6 +135,20 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
             messagesPerSec: z.number().min(0).describe('Messages stored per second.'),
             framesPerSec: z.number().min(0).describe('Valid client frames per second.'),
             busPerSec: z.number().min(0).describe('Payloads from other nodes per second.'),
+            deliveriesPerSec: z
+              .number()
+              .min(0)
+              .describe('Messages written to live connections here per second.'),
+            latencyP50Ms: z
+              .number()
+              .min(0)
+              .describe('Median socket send latency in the interval (ms); 0 without sends.'),
+            latencyP99Ms: z
+              .number()
+              .min(0)
+              .describe(
+                '99th percentile socket send latency in the interval (ms); 0 without sends.',
+              ),
           }),
         )
         .describe('Oldest first.'),

@@ -84,6 +84,14 @@ export interface MetricPoint {
   framesPerSec: number;
   /** Payloads received from the bus (other nodes) per second. */
   busPerSec: number;
+  /** Messages written to live connections here per second (one per message per connection). */
+  deliveriesPerSec: number;
+  /**
+   * Median and 99th percentile of this interval's socket sends' latency, ms, estimated from
+   * the histogram's buckets like Prometheus' histogram_quantile(); 0 without sends.
+   */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
 }
 
 /** Who makes a call: an API key, or a server admin's session. */

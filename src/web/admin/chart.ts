@@ -46,7 +46,7 @@ export function lineChart(
   }
   return h(
     'figure',
-    { class: 'chart', 'data-testid': testid, 'data-latest': latest },
+    { class: 'chart', 'data-testid': testid, 'data-latest': latest, 'data-peak': peak },
     chart,
     h('figcaption', {}, summary),
   );

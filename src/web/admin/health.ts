@@ -20,13 +20,20 @@ interface Point {
   messagesPerSec: number;
   framesPerSec: number;
   busPerSec: number;
+  deliveriesPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
 }
 
+/** Issue 9's four first (deliveries/s, connections, p99 latency, bus messages), then the rest. */
 const SERIES: [keyof Omit<Point, 'ts'>, string][] = [
+  ['deliveriesPerSec', 'Deliveries per second'],
   ['connections', 'Connections'],
+  ['latencyP99Ms', 'p99 latency (ms)'],
+  ['busPerSec', 'Bus messages per second'],
+  ['latencyP50Ms', 'p50 latency (ms)'],
   ['messagesPerSec', 'Messages stored per second'],
   ['framesPerSec', 'Client frames per second'],
-  ['busPerSec', 'Bus messages per second'],
 ];
 
 export const healthView: View = {
