@@ -115,7 +115,7 @@ export class SqliteStore implements Store, SessionStore {
       throw unavailable(err, `cannot open sqlite store at ${path}`);
     }
     const sql = this.#sql;
-    this.#commits = new GroupCommit(db, (err) => unavailable(err));
+    this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS);
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
