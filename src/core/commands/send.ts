@@ -43,18 +43,26 @@ async function dmTarget(
   return { id, recipient, member: Boolean(recipientPos) };
 }
 
-/** Creates the DM channel (with both members) when new. */
-async function openDm(ctx: CommandContext, conn: ClientConnection, dm: DmTarget): Promise<void> {
+/**
+ * Creates the DM channel (with both members) when new, in one store write; resolves whether it
+ * was new (both members' floor is then 0).
+ */
+async function openDm(ctx: CommandContext, conn: ClientConnection, dm: DmTarget): Promise<boolean> {
   const { id, recipient } = dm;
   const user = conn.user!;
-  if (!conn.channels.has(id)) {
-    await ctx.store.createChannel(id, 'dm', user, ctx.now());
-    await ctx.store.addMember(id, user);
-  }
   // Not a member: a new conversation, or the recipient's handle was reclaimed by someone new
   // since. Either way they join now, floored at the conversation so far: they get this
   // message and nothing before it.
+  if (!conn.channels.has(id))
+    return ctx.store.createChannel(
+      id,
+      'dm',
+      user,
+      ctx.now(),
+      dm.member ? [user] : [user, recipient],
+    );
   if (!dm.member) await ctx.store.addMember(id, recipient);
+  return false;
 }
 
 /**
@@ -92,11 +100,12 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   // Asked before anything is stored: a refused first DM opens no conversation.
   const text = await beforeSend(ctx, id, user, f);
   const mentions = await resolveMentions(ctx, user, id, text, grant);
-  if (dm) await openDm(ctx, conn, dm);
+  const created = dm ? await openDm(ctx, conn, dm) : false;
   const reply = await ctx.directory.borrow(id, async (ch) => {
     if (dm) {
-      await followDm(ctx, user, ch);
-      await followDm(ctx, dm.recipient, ch);
+      const floor = created ? 0 : undefined;
+      await followDm(ctx, user, ch, floor);
+      await followDm(ctx, dm.recipient, ch, floor);
     }
     const files = f.attachments ?? [];
     const attachments = files.length > 0 ? await claim(ctx, files, user, id, f.cid) : undefined;
