@@ -34,12 +34,15 @@ async function dmTarget(
   if (!HANDLE_RE.test(recipient))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   const id = dmChannel(user, recipient);
+  // Both asked at once (one round trip's wait on a networked store), answered in this order.
+  const [recipientPos, blocked] = await Promise.all([
+    ctx.store.membership(id, recipient),
+    ctx.store.moderation.isBlocked(recipient, user),
+  ]);
   // A member of the conversation exists; only a non-member needs the user lookup.
-  const recipientPos = await ctx.store.membership(id, recipient);
   if (!recipientPos && !(await ctx.auth.exists(recipient)))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
-  if (await ctx.store.moderation.isBlocked(recipient, user))
-    throw new SwitchboardError('SB_ERR_BLOCKED');
+  if (blocked) throw new SwitchboardError('SB_ERR_BLOCKED');
   return { id, recipient, member: Boolean(recipientPos) };
 }
 
