@@ -24,6 +24,8 @@ import { connectAll } from './scenarios.js';
 export type ClusterScenarioName = 'cluster-busy' | 'cluster-dm' | 'cluster-buses';
 export type BusName = 'redis' | 'nats' | 'amqp' | 'postgres' | 'mesh';
 export type ClusterServer = 'switchboard' | 'socketio';
+/** The store the Switchboard nodes share: one SQLite file, or a private PostgreSQL (fsync on). */
+export type ClusterStore = 'sqlite' | 'postgres';
 
 export interface ClusterScenario {
   name: ClusterScenarioName;
@@ -87,12 +89,16 @@ export interface ClusterOptions {
   rate: number | undefined;
   /** Overrides the DM rate of cluster-dm. */
   dmRate: number | undefined;
+  /** The Switchboard nodes' shared store: one run per store. Default ['sqlite']. */
+  stores?: ClusterStore[];
 }
 
 export interface ClusterResult {
   scenario: ClusterScenarioName;
   server: ClusterServer;
   bus: BusName;
+  /** Switchboard's shared store (Socket.IO stores nothing). */
+  store?: ClusterStore;
   nodes: number;
   clients: number;
   /** Set when the run did not happen (e.g. broker binary missing). */
@@ -136,6 +142,9 @@ export interface ClusterResult {
   };
 }
 
+/** The bus column: the bus, and the store when it is not the default SQLite file. */
+const busLabel = (r: ClusterResult): string =>
+  r.store === 'postgres' ? `${r.bus}, pg store` : r.bus;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** How long a node may take to report its bus counts before they count as unknown. */
 const BUS_STATS_WAIT_MS = 15_000;
@@ -204,16 +213,24 @@ export async function startSwitchboardCluster(
   broker: Broker | null,
   count: number,
   label: string,
+  store: ClusterStore = 'sqlite',
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-cluster-'));
   const meshPorts: number[] = [];
   for (let i = 0; i < count; i++) meshPorts.push(await freePort());
   const nodes: RunningServer[] = [];
+  let storeDb: Broker | null = null;
   const stop = async (): Promise<void> => {
     await Promise.all(nodes.map((n) => n.stop()));
+    await storeDb?.dispose().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
+    if (store === 'postgres') {
+      status(`${label}: starting the store's PostgreSQL`);
+      // fsync on: the store is as durable as SQLite's synchronous=FULL it is compared with.
+      storeDb = await startPostgres({ settings: { fsync: 'on' } });
+    }
     for (let i = 0; i < count; i++) {
       status(`${label}: starting node ${i + 1}/${count}`);
       const args = ['--bus', bus === 'mesh' ? 'mesh' : broker!.url, '--node-id', `n${i}`];
@@ -222,6 +239,7 @@ export async function startSwitchboardCluster(
         args.push('--mesh-peers', meshPorts.map((p) => `127.0.0.1:${p}`).join(','));
         args.push('--mesh-secret', 'bench-mesh-secret-0123456789');
       }
+      if (storeDb) args.push('--store', storeDb.url);
       nodes.push(await startSwitchboard({ dataDir, args, tag: `switchboard n${i}` }));
     }
     const http = nodes.map((n) => n.url.replace(/^ws:/, 'http:'));
@@ -330,13 +348,15 @@ export async function runClusterScenario(
   pool: WorkerPool,
   o: ClusterOptions,
 ): Promise<ClusterResult[]> {
-  const runs: [ClusterServer, BusName][] = [];
-  if (servers.includes('switchboard')) for (const b of sc.buses) runs.push(['switchboard', b]);
-  if (sc.socketio && servers.includes('socketio')) runs.push(['socketio', 'redis']);
+  const runs: [ClusterServer, BusName, ClusterStore][] = [];
+  const stores = o.stores ?? ['sqlite'];
+  if (servers.includes('switchboard'))
+    for (const b of sc.buses) for (const st of stores) runs.push(['switchboard', b, st]);
+  if (sc.socketio && servers.includes('socketio')) runs.push(['socketio', 'redis', 'sqlite']);
   const out: ClusterResult[] = [];
-  for (const [server, bus] of runs) {
+  for (const [server, bus, store] of runs) {
     try {
-      out.push(await runOne(sc, server, bus, pool, o));
+      out.push(await runOne(sc, server, bus, store, pool, o));
     } catch (e) {
       // One run that breaks (a saturated peer, a node that did not start) is a marked row; the
       // scenario's other runs still happen. Crashed load workers end the whole bench.
@@ -346,6 +366,7 @@ export async function runClusterScenario(
       note(`${sc.name}/${server}/${bus}: INCOMPLETE: ${errText(e)}`);
       out.push({
         ...emptyResult(sc, server, bus, clients, rate, ''),
+        ...(server === 'switchboard' ? { store } : {}),
         skipped: undefined,
         incomplete: errText(e),
       });
@@ -358,10 +379,11 @@ async function runOne(
   sc: ClusterScenario,
   server: ClusterServer,
   bus: BusName,
+  store: ClusterStore,
   pool: WorkerPool,
   o: ClusterOptions,
 ): Promise<ClusterResult> {
-  const label = `${sc.name}/${server}/${bus}`;
+  const label = `${sc.name}/${server}/${bus}${store === 'sqlite' ? '' : `/${store}`}`;
   const clients = Math.max(sc.nodes * 2, Math.round(sc.nodes * sc.clientsPerNode * o.scale));
   const rate = (sc.dm ? o.dmRate : o.rate) ?? sc.rate;
   status(`${label}: starting ${bus === 'mesh' ? 'mesh' : `${bus} broker`}`);
@@ -374,9 +396,10 @@ async function runOne(
   try {
     cluster =
       server === 'switchboard'
-        ? await startSwitchboardCluster(bus, broker, sc.nodes, label)
+        ? await startSwitchboardCluster(bus, broker, sc.nodes, label, store)
         : await startSocketioCluster(broker!, sc.nodes, label);
-    return await measure(sc, server, bus, cluster, pool, clients, rate, o, label);
+    const r = await measure(sc, server, bus, cluster, pool, clients, rate, o, label);
+    return server === 'switchboard' ? { ...r, store } : r;
   } finally {
     status(`${label}: closing clients`);
     await pool.closeClients().catch(() => undefined);
@@ -562,7 +585,7 @@ export function renderCluster(results: ClusterResult[]): string {
       return [
         r.scenario,
         r.server,
-        r.bus,
+        busLabel(r),
         r.skipped ? `skipped: ${r.skipped}` : `INCOMPLETE: ${r.incomplete ?? ''}`,
         ...head.slice(4).map(() => ''),
       ];
@@ -575,7 +598,7 @@ export function renderCluster(results: ClusterResult[]): string {
     return [
       r.scenario,
       r.server,
-      r.bus,
+      busLabel(r),
       health,
       String(r.rate),
       String(r.sent),
@@ -603,6 +626,15 @@ export function renderCluster(results: ClusterResult[]): string {
       lines.push(
         `cluster-dm: Switchboard ÷ Socket.IO CPU µs/DM = ${x(q.cpuVsSocketio)}; bus msgs/node/DM: Switchboard ${f(q.switchboardBusPerNodePerMessage ?? NaN, 3)} (target ≤ 0.5), Socket.IO ${f(q.socketioBusPerNodePerMessage ?? NaN, 3)}`,
       );
+  }
+  // Per store (issue #10 §3): CPU µs/DM ≤ 1x and p99 ≤ 2x Socket.IO's, from the same run.
+  const sio = results.find((r) => r.scenario === 'cluster-dm' && r.server === 'socketio');
+  for (const r of results) {
+    if (r.scenario !== 'cluster-dm' || r.server !== 'switchboard' || !sio) continue;
+    if (r.skipped || r.incomplete || sio.skipped || sio.incomplete) continue;
+    lines.push(
+      `cluster-dm, ${r.store ?? 'sqlite'} store: Switchboard ÷ Socket.IO CPU µs/DM = ${x(r.cpuUsPerMessage / sio.cpuUsPerMessage)} (target ≤ 1x), p99 = ${x(r.latencyMs.p99 / sio.latencyMs.p99)} (target ≤ 2x)`,
+    );
   }
   lines.push(
     'clients: nodes×per node, ready/requested. CPU µs/deliv and node CPU s: all node processes together (node CPU s lists each). ' +

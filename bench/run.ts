@@ -25,6 +25,7 @@ import {
   type ClusterResult,
   type ClusterScenarioName,
   type ClusterServer,
+  type ClusterStore,
   clusterRatios,
   renderCluster,
   runClusterScenario,
@@ -91,6 +92,7 @@ const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
   [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
+  [--store sqlite,postgres] (the Switchboard cluster's shared store(s), default sqlite)
   Without --scenario every family below runs, one after another, then bigroom; with it, only
   the ones named:
   cluster scenarios: --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
@@ -115,6 +117,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '4' },
     'cluster-rate': { type: 'string' },
     'dm-rate': { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
@@ -226,6 +229,7 @@ const options = {
   workers: Number(values.workers),
   clusterRate: values['cluster-rate'] === undefined ? undefined : Number(values['cluster-rate']),
   dmRate: values['dm-rate'] === undefined ? undefined : Number(values['dm-rate']),
+  stores: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
   searchMessages:
     values['search-messages'] === undefined ? undefined : Number(values['search-messages']),
   searchQueries:

@@ -82,7 +82,13 @@ export class RedisBus extends BusBase implements Bus {
       autoResubscribe: false,
       retryStrategy,
     };
-    this.#pub = new Redis(url, { ...redisOptions, connectionName: `sb-pub-${options.nodeId}` });
+    // Auto-pipelining: the publishes of one event-loop turn (a group commit releases many
+    // messages at once, and a DM publishes to both people) go out in one socket write.
+    this.#pub = new Redis(url, {
+      ...redisOptions,
+      enableAutoPipelining: true,
+      connectionName: `sb-pub-${options.nodeId}`,
+    });
     this.#sub = new Redis(url, { ...redisOptions, connectionName: `sb-sub-${options.nodeId}` });
     for (const conn of [this.#pub, this.#sub]) {
       // Without an 'error' listener ioredis logs every failed reconnect attempt.

@@ -44,12 +44,17 @@ export interface MemberPosition {
 }
 
 export interface ChannelStore {
-  /** Create a channel; resolves false when it already exists. */
+  /**
+   * Create a channel; resolves false when it already exists. `members` (default none) join it
+   * in the same transaction, as addMember would add them, also when it existed already: a new
+   * conversation and its two people in one write.
+   */
   createChannel(
     channel: string,
     kind: ChannelKind,
     createdBy: string,
     ts: number,
+    members?: readonly string[],
   ): Promise<boolean>;
   listRooms(): Promise<RoomSummary[]>;
   /**

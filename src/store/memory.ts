@@ -16,6 +16,7 @@ import {
   REACTION_NAMES,
   isMessage,
   withoutUndefined,
+  type AppendOptions,
   type AppendResult,
   type ChannelHead,
   type MessageVersion,
@@ -83,7 +84,7 @@ export class MemoryStore implements Store, SessionStore {
     return ch;
   }
 
-  async append(message: NewMessage): Promise<AppendResult> {
+  async append(message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
     const ch = this.#channel(message.channel);
     const key = `${message.from}\n${message.cid}`;
     const existing = ch.byCid.get(key);
@@ -100,7 +101,10 @@ export class MemoryStore implements Store, SessionStore {
       ch.originals?.delete(dropped.seq);
       this.#search.remove(dropped.channel, dropped.seq);
     }
-    return { message: { ...stored }, duplicate: false };
+    const sender = options.markRead === true ? ch.members.get(message.from) : undefined;
+    if (sender === undefined) return { message: { ...stored }, duplicate: false };
+    sender.readSeq = Math.max(sender.readSeq, stored.seq);
+    return { message: { ...stored }, duplicate: false, readSeq: sender.readSeq };
   }
 
   async reactions(
@@ -181,7 +185,19 @@ export class MemoryStore implements Store, SessionStore {
     return { lastSeq: ch.lastSeq, firstSeq: ch.messages[0]?.seq ?? ch.lastSeq + 1 };
   }
 
-  async createChannel(channel: string, kind: ChannelKind): Promise<boolean> {
+  async createChannel(
+    channel: string,
+    kind: ChannelKind,
+    _createdBy?: string,
+    _ts?: number,
+    members: readonly string[] = [],
+  ): Promise<boolean> {
+    const created = this.#create(channel, kind);
+    for (const user of members) await this.addMember(channel, user);
+    return created;
+  }
+
+  #create(channel: string, kind: ChannelKind): boolean {
     if (this.#channels.has(channel)) return false;
     this.#channels.set(channel, {
       kind,

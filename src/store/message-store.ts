@@ -125,9 +125,20 @@ export function withoutUndefined<T extends object>(m: T): T {
 /** Whether an entry is a message (not an event on another one). */
 export const isMessage: (m: LogEvent) => boolean = isMessageEntry;
 
+export interface AppendOptions {
+  /**
+   * The sender's read position moves up to the new message in the same transaction (never
+   * back), as setReadSeq would: a sender reads what they send. Nothing moves for a duplicate
+   * or when the sender is not a member. Default false.
+   */
+  markRead?: boolean;
+}
+
 export interface AppendResult {
   message: StoredMessage;
   duplicate: boolean;
+  /** With `markRead`: the sender's read position after the append; absent when none moved. */
+  readSeq?: number;
 }
 
 export interface ChannelHead {
@@ -164,7 +175,7 @@ export interface MessageStore {
    * MAX_DISTINCT_REACTIONS); for a preview SB_ERR_MESSAGE_NOT_FOUND also when the target has
    * one already. A repeated (channel, from, cid) is a duplicate before any of these.
    */
-  append(message: NewMessage): Promise<AppendResult>;
+  append(message: NewMessage, options?: AppendOptions): Promise<AppendResult>;
   /**
    * The reactions on messages `seqs` of the channel, as `viewer` sees them (absent: none), each
    * message's emoji in the order of their earliest current reaction.

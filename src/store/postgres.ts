@@ -13,6 +13,7 @@ import {
   REACTION_NAMES,
   isMessage,
   withoutUndefined,
+  type AppendOptions,
   type AppendResult,
   type ChannelHead,
   type MessageVersion,
@@ -99,13 +100,16 @@ const SQL = {
       AND (seq < (SELECT first_seq FROM bumped) OR seq = (SELECT $7::bigint FROM bumped))),
     indexed AS (INSERT INTO message_search (channel, seq, sender, ts, body)
       SELECT $1::text, last_seq, $2::text, $5::bigint, $8::text FROM bumped
-      WHERE $8::text <> '')
+      WHERE $8::text <> ''),
+    moved AS (UPDATE members SET read_seq = greatest(read_seq, (SELECT last_seq FROM bumped))
+      WHERE $21::boolean AND channel = $1 AND "user" = $2 AND EXISTS (SELECT 1 FROM bumped)
+      RETURNING read_seq)
     INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
       emoji, reply_to, mentions, mentions_all, previews, preview, attachments, thread, also_to_room)
     SELECT $1::text, last_seq, $3::text, $2::text, $4::text, $5::bigint, $7::bigint, $9::bigint,
       $10::bigint, $11::bigint, $12::text, $13::bigint, $14::text, $15::text, $16::bigint,
       $17::text, $18::text, $19::bigint, $20::boolean FROM bumped
-    RETURNING seq`,
+    RETURNING seq, (SELECT read_seq FROM moved) AS read_seq`,
   // The event statements run in one transaction (appendEvent), the target row locked first.
   target: `SELECT deleted FROM messages WHERE channel = $1 AND seq = $2 AND ${IS_MESSAGE}
     FOR UPDATE`,
@@ -155,6 +159,16 @@ const SQL = {
   head: 'SELECT last_seq, first_seq FROM channels WHERE channel = $1',
   createChannel: `INSERT INTO channels (channel, kind, created_by, created_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (channel) DO NOTHING`,
+  // createChannel with members, in one statement: a member's positions come from the channel
+  // as it was before it (none: a new channel, at 0), as insertMember's would.
+  createChannelWith: `WITH created AS (INSERT INTO channels (channel, kind, created_by, created_at)
+      VALUES ($1, $2, $3, $4) ON CONFLICT (channel) DO NOTHING RETURNING channel),
+    joined AS (INSERT INTO members (channel, "user", read_seq, joined_at, floor_seq)
+      SELECT $1::text, u, coalesce(c.last_seq, 0), $6::bigint,
+        CASE coalesce(c.kind, $2::text) WHEN 'dm' THEN coalesce(c.last_seq, 0) ELSE 0 END
+      FROM unnest($5::text[]) AS u LEFT JOIN channels c ON c.channel = $1::text
+      ON CONFLICT (channel, "user") DO NOTHING)
+    SELECT count(*)::int AS created FROM created`,
   listRooms: `SELECT substr(c.channel, 6) AS room, c.last_seq, c.topic, c.archived,
       (SELECT count(*) FROM members m WHERE m.channel = c.channel) AS members
     FROM channels c WHERE c.kind = 'room' ORDER BY c.channel`,
@@ -349,24 +363,29 @@ export class PostgresStore implements Store, SessionStore {
     }
   }
 
-  async append(m: NewMessage): Promise<AppendResult> {
+  async append(m: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
     if (!isMessage(m)) return this.#appendEvent(m);
+    const markRead = options.markRead === true;
     // Two rounds at most: a rare race (the duplicate pruned between the statements) retries once.
     for (let attempt = 0; ; attempt++) {
-      let inserted: { seq: number } | undefined;
+      let inserted: { seq: number; read_seq: number | null } | undefined;
       try {
         inserted = (
-          await this.#pool.query<{ seq: number }>({
+          await this.#pool.query<{ seq: number; read_seq: number | null }>({
             name: 'append',
             text: SQL.append,
-            values: this.#appendValues(m),
+            values: [...this.#appendValues(m), markRead],
           })
         ).rows[0];
       } catch (err) {
         if ((err as { code?: string }).code !== '23505') throw unavailable(err);
       }
-      if (inserted)
-        return { message: withoutUndefined({ ...m, seq: inserted.seq }), duplicate: false };
+      if (inserted) {
+        const message = withoutUndefined({ ...m, seq: inserted.seq });
+        return inserted.read_seq === null
+          ? { message, duplicate: false }
+          : { message, duplicate: false, readSeq: inserted.read_seq };
+      }
       const existing = (await this.#query<MessageRow>('byCid', [m.channel, m.from, m.cid])).rows[0];
       if (existing) return { message: toMessage(existing), duplicate: true };
       if (!(await this.head(m.channel)))
@@ -457,7 +476,8 @@ export class PostgresStore implements Store, SessionStore {
       } else if ((await q('removeReaction', [e.channel, seq, e.emoji, e.from])).rowCount === 0) {
         throw new SwitchboardError('SB_ERR_REACTION_NOT_FOUND');
       }
-      const inserted = (await q<{ seq: number }>('append', this.#appendValues(e))).rows[0];
+      const inserted = (await q<{ seq: number }>('append', [...this.#appendValues(e), false]))
+        .rows[0];
       // The target row exists, so the channel does; no row back is a duplicate cid that raced in.
       if (!inserted) throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'append raced');
       await client.query('COMMIT');
@@ -555,8 +575,14 @@ export class PostgresStore implements Store, SessionStore {
     kind: ChannelKind,
     createdBy: string,
     ts: number,
+    members: readonly string[] = [],
   ): Promise<boolean> {
-    return (await this.#query('createChannel', [channel, kind, createdBy, ts])).rowCount === 1;
+    if (members.length === 0)
+      return (await this.#query('createChannel', [channel, kind, createdBy, ts])).rowCount === 1;
+    const values = [channel, kind, createdBy, ts, members, Date.now()];
+    return (
+      (await this.#query<{ created: number }>('createChannelWith', values)).rows[0]?.created === 1
+    );
   }
 
   async listRooms(): Promise<RoomSummary[]> {

@@ -9,6 +9,7 @@ import type {
   RoomSummary,
 } from './channel-store.js';
 import type {
+  AppendOptions,
   AppendResult,
   ChannelHead,
   MessageVersion,
@@ -129,8 +130,8 @@ export class ShardedStore implements Store, SessionStore {
   }
 
   // --- the channel's shard -------------------------------------------------------------------
-  append(m: NewMessage): Promise<AppendResult> {
-    return this.shardFor(m.channel).append(m);
+  append(m: NewMessage, options?: AppendOptions): Promise<AppendResult> {
+    return this.shardFor(m.channel).append(m, options);
   }
   reactions(
     channel: string,
@@ -160,8 +161,14 @@ export class ShardedStore implements Store, SessionStore {
   head(channel: string): Promise<ChannelHead | null> {
     return this.shardFor(channel).head(channel);
   }
-  createChannel(channel: string, kind: ChannelKind, createdBy: string, ts: number) {
-    return this.shardFor(channel).createChannel(channel, kind, createdBy, ts);
+  createChannel(
+    channel: string,
+    kind: ChannelKind,
+    createdBy: string,
+    ts: number,
+    members?: readonly string[],
+  ) {
+    return this.shardFor(channel).createChannel(channel, kind, createdBy, ts, members);
   }
   addMember(channel: string, user: string): Promise<boolean> {
     return this.shardFor(channel).addMember(channel, user);

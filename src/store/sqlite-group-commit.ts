@@ -4,6 +4,14 @@ import { SwitchboardError } from '../errors.js';
 /** Writes one batch commits at most; a longer queue is committed in several batches, in order. */
 export const MAX_BATCH = 512;
 
+/**
+ * How long a batch waits before it asks again for a write lock another process holds: 1 ms,
+ * doubling with each refusal up to BUSY_RETRY_MAX_MS (another process's commit, one fsync, takes
+ * a few ms; asking more often costs CPU for nothing).
+ */
+export const BUSY_RETRY_MS = 1;
+export const BUSY_RETRY_MAX_MS = 4;
+
 interface Pending {
   work: () => unknown;
   resolve: (value: unknown) => void;
@@ -26,74 +34,133 @@ interface Pending {
  * - The queue is flushed by setImmediate, i.e. after the I/O callbacks of the current turn, so
  *   every write a burst of incoming frames causes lands in one batch; at most MAX_BATCH writes
  *   per transaction.
+ * - The write lock is asked for without waiting (`busy_timeout = 0` around the batch's BEGIN):
+ *   while another process holds it, the batch stays queued and asks again a few ms later
+ *   (BUSY_RETRY_MS, doubling to BUSY_RETRY_MAX_MS), the event loop free meanwhile, and writes queued in between join it. SQLite's own busy
+ *   handler would sleep the whole process instead, in steps growing to 100 ms, which with
+ *   several processes on one file made the DM tail (p99 > 1 s, bench/README.md). After
+ *   `busyTimeoutMs` of asking, the batch fails as a busy driver error would.
  */
 export class GroupCommit {
   readonly #db: Database.Database;
   readonly #wrap: (err: unknown) => Error;
   readonly #maxBatch: number;
   readonly #batch: (batch: Pending[]) => { ok: boolean; value: unknown }[];
+  readonly #busyTimeoutMs: number;
+  readonly #noWait: Database.Statement;
+  readonly #wait: Database.Statement;
   #queue: Pending[] = [];
   #scheduled = false;
+  /** Set while a retry is scheduled after a busy lock. */
+  #retry: NodeJS.Timeout | null = null;
+  /** When the head of the queue first found the lock busy (null: it has not). */
+  #busySince: number | null = null;
+  /** Refusals of the lock in a row. */
+  #refusals = 0;
+  /** Set once the batch's first write ran: a busy error after it is not a lock not taken. */
+  #began = false;
 
-  constructor(db: Database.Database, wrap: (err: unknown) => Error, maxBatch = MAX_BATCH) {
+  /**
+   * `busyTimeoutMs` is the connection's `busy_timeout`, restored after each batch so that the
+   * store's other writes keep waiting for the lock as before.
+   */
+  constructor(
+    db: Database.Database,
+    wrap: (err: unknown) => Error,
+    busyTimeoutMs: number,
+    maxBatch = MAX_BATCH,
+  ) {
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#noWait = db.prepare('PRAGMA busy_timeout = 0');
+    this.#wait = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     // A transaction function called inside another one runs as a savepoint (better-sqlite3).
     const savepoint = db.transaction((work: () => unknown) => work());
     // eslint-disable-next-line @typescript-eslint/unbound-method
-    this.#batch = db.transaction((batch: Pending[]) =>
-      batch.map((p) => {
+    this.#batch = db.transaction((batch: Pending[]) => {
+      this.#began = true;
+      return batch.map((p) => {
         try {
           return { ok: true, value: savepoint(p.work) };
         } catch (err) {
           if (err instanceof SwitchboardError) return { ok: false, value: err };
           throw err;
         }
-      }),
-    ).immediate;
+      });
+    }).immediate;
   }
 
   /** Queues `work` (synchronous driver calls) for this turn's batch; settles after its commit. */
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#scheduled) {
+      if (!this.#scheduled && this.#retry === null) {
         this.#scheduled = true;
         setImmediate(() => {
           this.#scheduled = false;
-          this.#flush();
+          if (this.#retry === null) this.#flush(false);
         });
       }
     });
   }
 
-  /** Commits what is queued now, without waiting for the turn to end (before a close). */
+  /**
+   * Commits what is queued now, without waiting for the turn to end (before a close), waiting
+   * for the lock as long as `busy_timeout` says.
+   */
   drain(): void {
-    if (this.#queue.length > 0) this.#flush();
+    if (this.#retry !== null) clearTimeout(this.#retry);
+    this.#retry = null;
+    if (this.#queue.length > 0) this.#flush(true);
   }
 
-  #flush(): void {
-    const queue = this.#queue;
-    this.#queue = [];
-    for (let i = 0; i < queue.length; i += this.#maxBatch)
-      this.#commit(queue.slice(i, i + this.#maxBatch));
+  #flush(block: boolean): void {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.slice(0, this.#maxBatch);
+      if (!this.#commit(batch, block)) {
+        const wait = Math.min(BUSY_RETRY_MS * 2 ** this.#refusals++, BUSY_RETRY_MAX_MS);
+        this.#retry = setTimeout(() => {
+          this.#retry = null;
+          this.#flush(false);
+        }, wait);
+        return;
+      }
+      this.#refusals = 0;
+      this.#queue = this.#queue.slice(batch.length);
+    }
   }
 
-  #commit(batch: Pending[]): void {
+  /** Runs and settles `batch`; false (nothing settled) when the lock was busy: ask again. */
+  #commit(batch: Pending[], block: boolean): boolean {
     let results: { ok: boolean; value: unknown }[];
+    this.#began = false;
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
-      results = this.#batch(batch);
+      if (!block) this.#noWait.get();
+      try {
+        results = this.#batch(batch);
+      } finally {
+        if (!block) this.#wait.get();
+      }
     } catch (err) {
+      const busy = !this.#began && (err as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (busy && !block) {
+        this.#busySince ??= Date.now();
+        if (Date.now() - this.#busySince < this.#busyTimeoutMs) return false;
+      }
+      this.#busySince = null;
       const wrapped = this.#wrap(err);
       for (const p of batch) p.reject(wrapped);
-      return;
+      return true;
     }
+    this.#busySince = null;
     batch.forEach((p, i) => {
       const r = results[i]!;
       if (r.ok) p.resolve(r.value);
       else p.reject(r.value);
     });
+    return true;
   }
 }

@@ -15,6 +15,7 @@ import {
   REACTION_NAMES,
   isMessage,
   withoutUndefined,
+  type AppendOptions,
   type AppendResult,
   type ChannelHead,
   type MessageVersion,
@@ -115,7 +116,7 @@ export class SqliteStore implements Store, SessionStore {
       throw unavailable(err, `cannot open sqlite store at ${path}`);
     }
     const sql = this.#sql;
-    this.#commits = new GroupCommit(db, (err) => unavailable(err));
+    this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS);
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
@@ -184,8 +185,16 @@ export class SqliteStore implements Store, SessionStore {
     }
   }
 
-  append(message: NewMessage): Promise<AppendResult> {
-    return this.#commits.run(() => this.#append(message));
+  append(message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
+    if (options.markRead !== true) return this.#commits.run(() => this.#append(message));
+    // The read move joins the append's savepoint: one write, not two, per message sent.
+    return this.#commits.run(() => {
+      const result = this.#append(message);
+      if (result.duplicate) return result;
+      const row = this.#sql.setReadSeq.get(result.message.seq, message.channel, message.from) as
+        { read_seq: number } | undefined;
+      return row ? { ...result, readSeq: row.read_seq } : result;
+    });
   }
 
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
@@ -273,11 +282,14 @@ export class SqliteStore implements Store, SessionStore {
     kind: ChannelKind,
     createdBy: string,
     ts: number,
+    members: readonly string[] = [],
   ): Promise<boolean> {
     // Group-committed like appends: a burst of first DMs shares one commit (one fsync).
-    return this.#commits.run(
-      () => this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1,
-    );
+    return this.#commits.run(() => {
+      const created = this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1;
+      for (const user of members) this.#addMember(channel, user);
+      return created;
+    });
   }
 
   listRooms(): Promise<RoomSummary[]> {

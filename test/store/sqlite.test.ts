@@ -182,6 +182,35 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('waits for a write lock another connection holds without blocking the event loop', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    const other = new Database(path);
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      other.exec('BEGIN IMMEDIATE');
+      const first = store.append({ channel: 'room:a', cid: 'c1', from: 'ann', text: '1', ts: 1 });
+      // Released by a timer of this same process: a batch that slept in SQLite's busy handler
+      // would hold the event loop until its busy_timeout and fail.
+      const started = Date.now();
+      await new Promise((r) => setTimeout(r, 50));
+      const second = store.append({ channel: 'room:a', cid: 'c2', from: 'ann', text: '2', ts: 1 });
+      await new Promise((r) => setTimeout(r, 50));
+      assert.ok(Date.now() - started < 1000, 'timers ran while the lock was held');
+      other.exec('COMMIT');
+      const results = await Promise.all([first, second]);
+      assert.deepEqual(
+        results.map((r) => r.message.seq),
+        [1, 2],
+        'queued in order, committed once the lock is free',
+      );
+      assert.deepEqual(await store.head('room:a'), { lastSeq: 2, firstSeq: 1 });
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
   it('commits what is queued when closed in the same turn', async () => {
     const path = freshPath();
     const store = new SqliteStore(path);

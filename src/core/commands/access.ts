@@ -75,14 +75,17 @@ export function checkText(ctx: CommandContext, text: string): void {
 /**
  * Subscribes the user's connections here to a DM they do not follow yet, replaying it from the
  * member's floor: a DM is replayed from its start, and only to a member (a handle reclaimed by
- * someone new does not get the previous owner's conversation).
+ * someone new does not get the previous owner's conversation). `floorSeq`: the member's floor
+ * when the caller knows it (default: read from the store).
  */
 export async function followDm(
   ctx: Pick<CommandContext, 'store' | 'directory'>,
   user: string,
   ch: LocalChannel,
+  floorSeq?: number,
 ): Promise<void> {
   if (ctx.directory.follows(user, ch.id)) return;
-  const pos = await ctx.store.membership(ch.id, user);
-  if (pos) ctx.directory.subscribeUser(user, ch, { after: pos.floorSeq });
+  // `floorSeq` given: the caller knows the user is a member from there (it just added them).
+  const floor = floorSeq ?? (await ctx.store.membership(ch.id, user))?.floorSeq;
+  if (floor !== undefined) ctx.directory.subscribeUser(user, ch, { after: floor });
 }

@@ -24,7 +24,12 @@ export async function appendEntry(
   recipient: string | null,
 ): Promise<{ message: StoredMessage & { type: 'message' }; duplicate: boolean }> {
   const user = entry.from;
-  const { message, duplicate } = await ctx.store.append(entry);
+  // Sending a message reads the channel up to it, in the append's own write; an edit or a
+  // reaction may be on an old message, with unread ones after it, and a thread message may be
+  // posted from the thread panel with the main timeline unread. With receipts shared, a read
+  // is a receipt too.
+  const markRead = isMessage(entry) && (entry.thread === undefined || entry.alsoToRoom === true);
+  const { message, duplicate, readSeq } = await ctx.store.append(entry, { markRead });
   if (!duplicate) {
     ctx.messageStored(recipient === null ? 'room' : 'dm');
     ch.deliver(message, conn);
@@ -34,16 +39,7 @@ export async function appendEntry(
       ctx.publish(userTopic(recipient), { k: 'msg', m: message });
       if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
     }
-    // Sending a message reads the channel up to it; an edit or a reaction may be on an old
-    // message, with unread ones after it, and a thread message may be posted from the thread
-    // panel with the main timeline unread. With receipts shared, a read is a receipt too.
-    if (isMessage(message) && (message.thread === undefined || message.alsoToRoom))
-      ctx.store
-        .setReadSeq(ch.id, user, message.seq)
-        .then((seq) => {
-          if (conn?.receipts) ctx.receipt(ch.id, user, seq);
-        })
-        .catch(() => {});
+    if (readSeq !== undefined && conn?.receipts) ctx.receipt(ch.id, user, readSeq);
     // Stored here, so notified from here: once per cluster (ctx.pushNotify).
     if (isMessage(message) && recipient !== null && recipient !== user)
       ctx.pushNotify(recipient, message, 'dm');

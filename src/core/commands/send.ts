@@ -34,27 +34,38 @@ async function dmTarget(
   if (!HANDLE_RE.test(recipient))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   const id = dmChannel(user, recipient);
+  // Both asked at once (one round trip's wait on a networked store), answered in this order.
+  const [recipientPos, blocked] = await Promise.all([
+    ctx.store.membership(id, recipient),
+    ctx.store.moderation.isBlocked(recipient, user),
+  ]);
   // A member of the conversation exists; only a non-member needs the user lookup.
-  const recipientPos = await ctx.store.membership(id, recipient);
   if (!recipientPos && !(await ctx.auth.exists(recipient)))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
-  if (await ctx.store.moderation.isBlocked(recipient, user))
-    throw new SwitchboardError('SB_ERR_BLOCKED');
+  if (blocked) throw new SwitchboardError('SB_ERR_BLOCKED');
   return { id, recipient, member: Boolean(recipientPos) };
 }
 
-/** Creates the DM channel (with both members) when new. */
-async function openDm(ctx: CommandContext, conn: ClientConnection, dm: DmTarget): Promise<void> {
+/**
+ * Creates the DM channel (with both members) when new, in one store write; resolves whether it
+ * was new (both members' floor is then 0).
+ */
+async function openDm(ctx: CommandContext, conn: ClientConnection, dm: DmTarget): Promise<boolean> {
   const { id, recipient } = dm;
   const user = conn.user!;
-  if (!conn.channels.has(id)) {
-    await ctx.store.createChannel(id, 'dm', user, ctx.now());
-    await ctx.store.addMember(id, user);
-  }
   // Not a member: a new conversation, or the recipient's handle was reclaimed by someone new
   // since. Either way they join now, floored at the conversation so far: they get this
   // message and nothing before it.
+  if (!conn.channels.has(id))
+    return ctx.store.createChannel(
+      id,
+      'dm',
+      user,
+      ctx.now(),
+      dm.member ? [user] : [user, recipient],
+    );
   if (!dm.member) await ctx.store.addMember(id, recipient);
+  return false;
 }
 
 /**
@@ -92,11 +103,12 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   // Asked before anything is stored: a refused first DM opens no conversation.
   const text = await beforeSend(ctx, id, user, f);
   const mentions = await resolveMentions(ctx, user, id, text, grant);
-  if (dm) await openDm(ctx, conn, dm);
+  const created = dm ? await openDm(ctx, conn, dm) : false;
   const reply = await ctx.directory.borrow(id, async (ch) => {
     if (dm) {
-      await followDm(ctx, user, ch);
-      await followDm(ctx, dm.recipient, ch);
+      const floor = created ? 0 : undefined;
+      await followDm(ctx, user, ch, floor);
+      await followDm(ctx, dm.recipient, ch, floor);
     }
     const files = f.attachments ?? [];
     const attachments = files.length > 0 ? await claim(ctx, files, user, id, f.cid) : undefined;

@@ -12,6 +12,30 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
       assert.equal(await store.createChannel(ROOM, 'dm', 'bob', T0), false);
     },
   },
+  'create-channel-members': {
+    title: 'creates a channel with its members in one call, adding them as addMember would',
+    async run({ open }) {
+      const store = await open();
+      assert.equal(await store.createChannel(DM, 'dm', 'ann', T0, ['ann', 'bob']), true);
+      assert.deepEqual(await store.membership(DM, 'ann'), { readSeq: 0, floorSeq: 0 });
+      assert.deepEqual(await store.membership(DM, 'bob'), { readSeq: 0, floorSeq: 0 });
+      for (let i = 1; i <= 2; i++) await store.append(msg(`d${i}`, 'ann', DM));
+      await store.removeMember(DM, 'bob');
+      assert.equal(
+        await store.createChannel(DM, 'dm', 'ann', T0, ['ann', 'bob']),
+        false,
+        'an existing channel: still false',
+      );
+      assert.deepEqual(
+        await store.membership(DM, 'bob'),
+        { readSeq: 2, floorSeq: 2 },
+        'a member who joins an existing DM is floored at its lastSeq',
+      );
+      assert.deepEqual(await store.membership(DM, 'ann'), { readSeq: 0, floorSeq: 0 }, 'unchanged');
+      assert.equal(await store.createChannel(ROOM, 'room', 'ann', T0, []), true, 'no members');
+      assert.deepEqual(await store.members(ROOM), []);
+    },
+  },
   'list-rooms': {
     title: 'lists rooms by name with member counts and lastSeq, excluding DMs',
     async run({ open }) {
@@ -128,6 +152,32 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
       });
       assert.equal(await store.membership(DM, 'cat'), null);
       assert.equal(await store.membership('dm:nowhere:x', 'ann'), null);
+    },
+  },
+  'append-mark-read': {
+    title:
+      "moves the sender's read position with an append asked to, never back, not for a duplicate",
+    async run({ open }) {
+      const store = await roomWith(open, 0);
+      await store.addMember(ROOM, 'ann');
+      await store.addMember(ROOM, 'bob');
+      await store.append(msg('b1', 'bob'));
+      const sent = await store.append(msg('a1'), { markRead: true });
+      assert.equal(sent.message.seq, 2);
+      assert.equal(sent.readSeq, 2);
+      assert.equal((await store.membership(ROOM, 'ann'))?.readSeq, 2);
+      await store.append(msg('b2', 'bob'));
+      assert.equal((await store.membership(ROOM, 'ann'))?.readSeq, 2, 'only when asked');
+      assert.equal((await store.append(msg('b3', 'bob'))).readSeq, undefined);
+      const again = await store.append(msg('a1'), { markRead: true });
+      assert.equal(again.duplicate, true);
+      assert.equal(again.readSeq, undefined, 'a duplicate moves nothing');
+      assert.equal((await store.membership(ROOM, 'ann'))?.readSeq, 2);
+      const stranger = await store.append(msg('c1', 'cat'), { markRead: true });
+      assert.equal(stranger.message.seq, 5, 'a non-member sender still appends');
+      assert.equal(stranger.readSeq, undefined, 'and moves nothing');
+      assert.equal(await store.setReadSeq(ROOM, 'bob', 5), 5);
+      assert.equal((await store.append(msg('b4', 'bob'), { markRead: true })).readSeq, 6);
     },
   },
   'floor-room': {
