@@ -4,8 +4,20 @@ import { SwitchboardError } from '../errors.js';
 /** Writes one batch commits at most; a longer queue is committed in several batches, in order. */
 export const MAX_BATCH = 512;
 
+export interface GroupCommitOptions {
+  /** Writes per transaction at most. Default MAX_BATCH. */
+  maxBatch?: number;
+  /**
+   * Runs last in every batch's transaction, after its writes (SqliteSearch.flush indexes the
+   * batch's new documents in one statement); if it throws, the whole batch fails. Default: none.
+   */
+  beforeCommit?: () => void;
+}
+
 interface Pending {
   work: () => unknown;
+  /** Run in its own savepoint (see `run`). */
+  guarded: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -35,29 +47,40 @@ export class GroupCommit {
   #queue: Pending[] = [];
   #scheduled = false;
 
-  constructor(db: Database.Database, wrap: (err: unknown) => Error, maxBatch = MAX_BATCH) {
+  constructor(
+    db: Database.Database,
+    wrap: (err: unknown) => Error,
+    options: GroupCommitOptions = {},
+  ) {
+    const { maxBatch = MAX_BATCH, beforeCommit = () => {} } = options;
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
     // A transaction function called inside another one runs as a savepoint (better-sqlite3).
     const savepoint = db.transaction((work: () => unknown) => work());
     // eslint-disable-next-line @typescript-eslint/unbound-method
-    this.#batch = db.transaction((batch: Pending[]) =>
-      batch.map((p) => {
+    this.#batch = db.transaction((batch: Pending[]) => {
+      const results = batch.map((p) => {
         try {
-          return { ok: true, value: savepoint(p.work) };
+          return { ok: true, value: p.guarded ? savepoint(p.work) : p.work() };
         } catch (err) {
           if (err instanceof SwitchboardError) return { ok: false, value: err };
           throw err;
         }
-      }),
-    ).immediate;
+      });
+      beforeCommit();
+      return results;
+    }).immediate;
   }
 
-  /** Queues `work` (synchronous driver calls) for this turn's batch; settles after its commit. */
-  run<T>(work: () => T): Promise<T> {
+  /**
+   * Queues `work` (synchronous driver calls) for this turn's batch; settles after its commit.
+   * `guarded: false` skips the write's savepoint (two statements), for work that throws a
+   * SwitchboardError only before its first write, so there is nothing of it to roll back.
+   */
+  run<T>(work: () => T, guarded = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ work, guarded, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => {

@@ -115,7 +115,10 @@ export class SqliteStore implements Store, SessionStore {
       throw unavailable(err, `cannot open sqlite store at ${path}`);
     }
     const sql = this.#sql;
-    this.#commits = new GroupCommit(db, (err) => unavailable(err));
+    const search = this.#search;
+    this.#commits = new GroupCommit(db, (err) => unavailable(err), {
+      beforeCommit: () => search.flush(),
+    });
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
@@ -185,7 +188,9 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   append(message: NewMessage): Promise<AppendResult> {
-    return this.#commits.run(() => this.#append(message));
+    // A message's append throws a SwitchboardError (no such channel) only before it writes; an
+    // event's may throw after applyEvent wrote, so it keeps its savepoint.
+    return this.#commits.run(() => this.#append(message), !isMessage(message));
   }
 
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { SCHEMA_VERSION as PG_SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { SCHEMA_VERSION, SEARCH_MIGRATIONS } from '../../src/store/sqlite-schema.js';
 import type { Store } from '../../src/store/store.js';
 import { describeWithPostgres } from './backends.js';
 
@@ -53,11 +53,12 @@ describe('SqliteStore search migration', () => {
     const made = new SqliteStore(path);
     await fill(made);
     await made.close();
-    // Back to the version before search (its migration is the last): the triggers go with their
-    // table.
+    // Back to the version before search (its migrations are the last): the triggers go with
+    // their table.
     const v4 = new Database(path);
     v4.exec(
-      `DROP TABLE search_fts; DROP TABLE search_docs; PRAGMA user_version = ${SCHEMA_VERSION - 1};`,
+      `DROP TABLE search_fts; DROP TABLE search_docs; DROP TABLE search_indexed;
+       PRAGMA user_version = ${SCHEMA_VERSION - SEARCH_MIGRATIONS};`,
     );
     v4.close();
     const store = new SqliteStore(path);
