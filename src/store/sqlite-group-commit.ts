@@ -12,8 +12,20 @@ export const MAX_BATCH = 512;
 export const BUSY_RETRY_MS = 1;
 export const BUSY_RETRY_MAX_MS = 4;
 
+export interface GroupCommitOptions {
+  /** Writes per transaction at most. Default MAX_BATCH. */
+  maxBatch?: number;
+  /**
+   * Runs last in every batch's transaction, after its writes (SqliteSearch.flush indexes the
+   * batch's new documents in one statement); if it throws, the whole batch fails. Default: none.
+   */
+  beforeCommit?: () => void;
+}
+
 interface Pending {
   work: () => unknown;
+  /** Run in its own savepoint (see `run`). */
+  guarded: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -68,8 +80,9 @@ export class GroupCommit {
     db: Database.Database,
     wrap: (err: unknown) => Error,
     busyTimeoutMs: number,
-    maxBatch = MAX_BATCH,
+    options: GroupCommitOptions = {},
   ) {
+    const { maxBatch = MAX_BATCH, beforeCommit = () => {} } = options;
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
@@ -81,21 +94,27 @@ export class GroupCommit {
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#batch = db.transaction((batch: Pending[]) => {
       this.#began = true;
-      return batch.map((p) => {
+      const results = batch.map((p) => {
         try {
-          return { ok: true, value: savepoint(p.work) };
+          return { ok: true, value: p.guarded ? savepoint(p.work) : p.work() };
         } catch (err) {
           if (err instanceof SwitchboardError) return { ok: false, value: err };
           throw err;
         }
       });
+      beforeCommit();
+      return results;
     }).immediate;
   }
 
-  /** Queues `work` (synchronous driver calls) for this turn's batch; settles after its commit. */
-  run<T>(work: () => T): Promise<T> {
+  /**
+   * Queues `work` (synchronous driver calls) for this turn's batch; settles after its commit.
+   * `guarded: false` skips the write's savepoint (two statements), for work that throws a
+   * SwitchboardError only before its first write, so there is nothing of it to roll back.
+   */
+  run<T>(work: () => T, guarded = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ work, guarded, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#scheduled && this.#retry === null) {
         this.#scheduled = true;
         setImmediate(() => {

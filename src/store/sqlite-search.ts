@@ -19,13 +19,14 @@ const FILTERS = `
 /**
  * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, the search migration, the last one): `search_docs`
  * holds the folded text of every live message and `search_fts`, an external-content FTS5 table
- * with the trigram tokenizer, indexes it (kept in step by triggers on `search_docs`, with
- * FTS5's secure-delete on, so a removed text leaves no token behind). A query with a term of
+ * with the trigram tokenizer, indexes it: new documents once per write transaction (`flush`),
+ * deletes and edits of indexed ones by triggers on `search_docs`, with FTS5's secure-delete on,
+ * so a removed text leaves no token behind. A query with a term of
  * three or more characters goes through `search_fts` (each such term a quoted FTS5 string, so
  * nothing in it is syntax); one with only shorter terms (`C`, `東京`) scans `search_docs`
  * newest first. Either way every term is then checked with `instr` on the folded text, so both
  * paths and every backend match alike. SqliteStore calls `add` and `prune` inside its append
- * transaction.
+ * transaction, and `flush` before each commit.
  */
 export class SqliteSearch implements SearchIndex {
   readonly #sql: ReturnType<typeof prepare>;
@@ -50,6 +51,15 @@ export class SqliteSearch implements SearchIndex {
   /** Unindexes the messages of `channel` below `firstSeq` (retention). Synchronous. */
   prune(channel: string, firstSeq: number): void {
     this.#sql.prune.run(channel, firstSeq);
+  }
+
+  /**
+   * Feeds the documents `add` wrote since the last flush to the FTS index, in one statement, and
+   * moves the mark past them. Synchronous; runs last in every write transaction that may have
+   * called `add` (GroupCommit's batch), so a commit never leaves a document unindexed.
+   */
+  flush(): void {
+    if (this.#sql.fill.run().changes > 0) this.#sql.mark.run();
   }
 
   search(q: SearchQuery): Promise<SearchPage> {
@@ -83,9 +93,17 @@ const ftsString = (term: string): string => `"${term.replaceAll('"', '""')}"`;
 function prepare(db: Database.Database) {
   const columns = 'd.id AS position, d.channel, d.seq, d.sender, d.ts, m.text';
   return {
+    // Above the mark even when the newest document was deleted (a rowid is reused otherwise).
     insert: db.prepare(
-      'INSERT INTO search_docs (channel, seq, sender, ts, body) VALUES (?, ?, ?, ?, ?)',
+      `INSERT INTO search_docs (id, channel, seq, sender, ts, body) VALUES (
+         max((SELECT coalesce(max(id), 0) FROM search_docs), (SELECT id FROM search_indexed)) + 1,
+         ?, ?, ?, ?, ?)`,
     ),
+    fill: db.prepare(
+      `INSERT INTO search_fts (rowid, body)
+         SELECT id, body FROM search_docs WHERE id > (SELECT id FROM search_indexed)`,
+    ),
+    mark: db.prepare('UPDATE search_indexed SET id = (SELECT max(id) FROM search_docs)'),
     remove: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq = ?'),
     prune: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq < ?'),
     updateDoc: db.prepare('UPDATE search_docs SET body = ? WHERE channel = ? AND seq = ?'),

@@ -116,7 +116,10 @@ export class SqliteStore implements Store, SessionStore {
       throw unavailable(err, `cannot open sqlite store at ${path}`);
     }
     const sql = this.#sql;
-    this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS);
+    const search = this.#search;
+    this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS, {
+      beforeCommit: () => search.flush(),
+    });
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
@@ -186,15 +189,19 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   append(message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
-    if (options.markRead !== true) return this.#commits.run(() => this.#append(message));
-    // The read move joins the append's savepoint: one write, not two, per message sent.
+    // A message's append throws a SwitchboardError (no such channel) only before it writes, and
+    // the read move after it throws none: no savepoint. An event's may throw after applyEvent
+    // wrote, so it keeps its savepoint.
+    const guarded = !isMessage(message);
+    if (options.markRead !== true) return this.#commits.run(() => this.#append(message), guarded);
+    // The read move joins the append's write: one write, not two, per message sent.
     return this.#commits.run(() => {
       const result = this.#append(message);
       if (result.duplicate) return result;
       const row = this.#sql.setReadSeq.get(result.message.seq, message.channel, message.from) as
         { read_seq: number } | undefined;
       return row ? { ...result, readSeq: row.read_seq } : result;
-    });
+    }, guarded);
   }
 
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {

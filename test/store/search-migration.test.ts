@@ -13,7 +13,7 @@ import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { SCHEMA_VERSION as PG_SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { SCHEMA_VERSION, SEARCH_MIGRATIONS } from '../../src/store/sqlite-schema.js';
 import type { Store } from '../../src/store/store.js';
 import { describeWithPostgres } from './backends.js';
 
@@ -53,11 +53,12 @@ describe('SqliteStore search migration', () => {
     const made = new SqliteStore(path);
     await fill(made);
     await made.close();
-    // Back to the version before search (its migration is the last): the triggers go with their
-    // table.
+    // Back to the version before search (its migrations are the last): the triggers go with
+    // their table.
     const v4 = new Database(path);
     v4.exec(
-      `DROP TABLE search_fts; DROP TABLE search_docs; PRAGMA user_version = ${SCHEMA_VERSION - 1};`,
+      `DROP TABLE search_fts; DROP TABLE search_docs; DROP TABLE search_indexed;
+       PRAGMA user_version = ${SCHEMA_VERSION - SEARCH_MIGRATIONS};`,
     );
     v4.close();
     const store = new SqliteStore(path);
@@ -67,6 +68,58 @@ describe('SqliteStore search migration', () => {
       await store.close();
     }
     const check = new Database(path);
+    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    check.close();
+  });
+});
+
+describe('SqliteStore search index mark (migration 19)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-mark-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('upgrades a file indexed row by row: its documents stay found, deletable and editable', async () => {
+    const path = join(dir, 'v18.db');
+    const made = new SqliteStore(path);
+    await fill(made);
+    await made.close();
+    // Back to version 18: the per-row triggers, no mark.
+    const v18 = new Database(path);
+    v18.exec(`DROP TABLE search_indexed;
+      DROP TRIGGER search_docs_delete; DROP TRIGGER search_docs_update;
+      CREATE TRIGGER search_docs_insert AFTER INSERT ON search_docs BEGIN
+        INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
+      END;
+      CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs BEGIN
+        INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
+      END;
+      CREATE TRIGGER search_docs_update AFTER UPDATE OF body ON search_docs BEGIN
+        INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
+        INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
+      END;
+      PRAGMA user_version = ${SCHEMA_VERSION - 1};`);
+    v18.close();
+    const store = new SqliteStore(path);
+    const find = async (query: string) =>
+      (await store.search.search({ query, channels, limit: 10 })).hits.map((h) => h.seq);
+    try {
+      assert.deepEqual(await find('this'), [3, 1]);
+      await store.append({ channel: ROOM, cid: 'e', from: 'ann', text: 'x', ts: 5, deletes: 3 });
+      await store.append({
+        channel: ROOM,
+        cid: 'f',
+        from: 'ann',
+        text: 'keep that',
+        ts: 6,
+        edits: 1,
+      });
+      await store.append({ channel: ROOM, cid: 'g', from: 'bob', text: 'this is new', ts: 7 });
+      assert.deepEqual(await find('this'), [7], 'the old documents left the index');
+      assert.deepEqual(await find('that'), [1]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    check.exec(`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`);
     assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     check.close();
   });

@@ -115,6 +115,55 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('indexes a turn of messages at its commit, a delete or edit in the same turn included', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    const room = [{ channel: 'room:a', floorSeq: 0 }];
+    const find = async (query: string) =>
+      (await store.search.search({ query, channels: room, limit: 10 })).hits.map((h) => h.seq);
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      const msg = (cid: string, text: string) => ({
+        channel: 'room:a',
+        cid,
+        from: 'ann',
+        text,
+        ts: 1,
+      });
+      // One turn, so one batch: seqs 1 and 2, then events on both before the batch's index flush.
+      await Promise.all([
+        store.append(msg('a', 'alpha one')),
+        store.append(msg('b', 'bravo two')),
+        store.append({ ...msg('c', ''), deletes: 1 }),
+        store.append({ ...msg('d', 'bravo edited'), edits: 2 }),
+      ]);
+      assert.deepEqual(await find('alpha'), [], 'deleted in the turn it was written');
+      assert.deepEqual(await find('two'), [], 'its first wording is gone');
+      assert.deepEqual(await find('edited'), [2]);
+      // Deleting the newest document frees its rowid: the next one must still be indexed.
+      await store.append(msg('e', 'charlie three'));
+      await store.append({ ...msg('f', ''), deletes: 5 });
+      await store.append(msg('g', 'delta four'));
+      assert.deepEqual(await find('charlie'), []);
+      assert.deepEqual(await find('delta'), [7]);
+      await store.append({ ...msg('h', 'delta five'), edits: 7 });
+      assert.deepEqual(await find('four'), [], 'an edit of an indexed message re-indexes it');
+      assert.deepEqual(await find('five'), [7]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    check.exec(`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`);
+    assert.deepEqual(
+      check
+        .prepare('SELECT (SELECT id FROM search_indexed) AS mark, max(id) AS top FROM search_docs')
+        .get(),
+      { mark: 4, top: 4 },
+      'every document at or below the mark, and in the index',
+    );
+    check.close();
+  });
+
   it('rejects only its own caller for a coded error inside a batch', async () => {
     const store = new SqliteStore(freshPath());
     try {
