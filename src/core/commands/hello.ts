@@ -8,7 +8,7 @@ import { PROTOCOL_VERSION, parseChannel, type HelloResult } from '../../protocol
 import { CLOSE_CODE_ERRORS, CloseCode } from '../../protocol/close-codes.js';
 import { SERVER_SCOPE, type Membership } from '../../store/store.js';
 import { channelState, countUnread } from '../channel-state.js';
-import type { ClientConnection } from '../connection.js';
+import { NO_ROLES, type ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
 import { NO_REPLY, encodeError } from '../wire.js';
 import { credentialExpiry } from './refresh.js';
@@ -77,7 +77,7 @@ export async function hello(
   }
   conn.user = user;
   conn.session = identity.sessionId ?? null;
-  conn.roles = identity.roles ?? [];
+  conn.roles = identity.roles?.length ? identity.roles : NO_ROLES;
   conn.credential = credentialExpiry(identity, ctx.now());
   conn.presence = f.presence ?? true;
   conn.receipts = receipts;
@@ -137,7 +137,7 @@ export async function hello(
     ctx.directory.drop(conn);
     conn.user = null;
     conn.session = null;
-    conn.roles = [];
+    conn.roles = NO_ROLES;
     conn.credential = null;
     conn.discardHeld();
     throw err;
