@@ -10,6 +10,8 @@ import { TokenBucket } from '../token-bucket.js';
 import { SmallSet } from './small-set.js';
 
 const NEWLINE = Buffer.from('\n');
+/** Origin of the connections' timestamps: within ±24 days of it they are small integers. */
+const EPOCH = Date.now();
 /** Shared by every connection without roles: no empty array per connection. */
 export const NO_ROLES: readonly string[] = Object.freeze([]);
 
@@ -41,9 +43,12 @@ export class ClientConnection implements Flushable {
   receipts = true;
   /** Channels this connection receives (live or catching up). */
   readonly channels = new SmallSet<string>();
-  /** Last time any frame arrived (ms); drives the ping timeout. */
-  lastSeen: number;
-  lastPing: number;
+  /**
+   * Last time any frame arrived (ms); drives the ping timeout. Kept as ms since EPOCH, a small
+   * integer that V8 stores in the object itself, where an epoch-ms double takes a 16-byte box.
+   */
+  private seenAt: number;
+  private pingedAt: number;
   closed = false;
   /** Rejected frames in a row; reaching floodLimit closes the connection. */
   rejections = 0;
@@ -70,8 +75,25 @@ export class ClientConnection implements Flushable {
     private readonly onSlowConsumer: (conn: ClientConnection) => void,
     now: number,
   ) {
-    this.lastSeen = now;
-    this.lastPing = now;
+    this.seenAt = Math.round(now - EPOCH);
+    this.pingedAt = this.seenAt;
+  }
+
+  get lastSeen(): number {
+    return this.seenAt + EPOCH;
+  }
+
+  set lastSeen(ms: number) {
+    this.seenAt = Math.round(ms - EPOCH);
+  }
+
+  /** Last time the liveness tick sent a ping (ms). */
+  get lastPing(): number {
+    return this.pingedAt + EPOCH;
+  }
+
+  set lastPing(ms: number) {
+    this.pingedAt = Math.round(ms - EPOCH);
   }
 
   /** Takes a token from the connection's budget: 0 when granted, else the ms until one is. */
