@@ -17,6 +17,11 @@ export class TokenBucket {
     this.last = now();
   }
 
+  /** Whether the bucket has refilled to `burst`, so a new one would act the same. */
+  full(): boolean {
+    return this.tokens + (Math.max(0, this.now() - this.last) * this.rate) / 1000 >= this.burst;
+  }
+
   /** Takes one token; returns 0 when granted, else the ms until one is available. */
   take(): number {
     const t = this.now();

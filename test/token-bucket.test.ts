@@ -24,4 +24,16 @@ describe('TokenBucket', () => {
     t += 100;
     assert.equal(b.take(), 0);
   });
+
+  it('is full once it has refilled to the burst, as a new bucket is', () => {
+    let t = 0;
+    const b = new TokenBucket(10, 2, () => t);
+    assert.equal(b.full(), true);
+    b.take();
+    assert.equal(b.full(), false);
+    t += 50;
+    assert.equal(b.full(), false, 'half a token back');
+    t += 50;
+    assert.equal(b.full(), true);
+  });
 });

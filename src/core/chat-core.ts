@@ -462,7 +462,10 @@ export class ChatCore {
   private liveness(): void {
     const now = this.now();
     const deadline = this.opts.pingInterval + this.opts.pingTimeout;
+    // Rate budgets that refilled are freed here, so idle connections and users hold none.
+    this.directory.releaseUserBuckets();
     for (const conn of this.directory.connections) {
+      conn.releaseBucket();
       if (conn.credential && this.credentialEnded(conn, now)) continue;
       if (now - conn.lastSeen > deadline) {
         this.gate.closeWith(conn, CloseCode.PING_TIMEOUT, 'SB_ERR_PING_TIMEOUT');

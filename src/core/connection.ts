@@ -7,8 +7,13 @@ import type { TransportConnection } from '../transport/transport.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Flusher, Flushable } from './flusher.js';
 import { TokenBucket } from '../token-bucket.js';
+import { SmallSet } from './small-set.js';
 
 const NEWLINE = Buffer.from('\n');
+/** Origin of the connections' timestamps: within ±24 days of it they are small integers. */
+const EPOCH = Date.now();
+/** Shared by every connection without roles: no empty array per connection. */
+export const NO_ROLES: readonly string[] = Object.freeze([]);
 
 export interface ConnectionLimits {
   maxBufferedBytes: number;
@@ -23,7 +28,7 @@ export class ClientConnection implements Flushable {
   /** The authenticator's session of this connection (Identity.sessionId); null when none. */
   session: string | null = null;
   /** Server-wide roles from the hello's identity. */
-  roles: readonly string[] = [];
+  roles: readonly string[] = NO_ROLES;
   /**
    * When the connection's credential ends it (a JWT's exp, ms) and when to warn with `expiring`
    * (null once warned); null when the credential does not end the connection.
@@ -37,21 +42,25 @@ export class ClientConnection implements Flushable {
    */
   receipts = true;
   /** Channels this connection receives (live or catching up). */
-  readonly channels = new Set<string>();
-  /** Last time any frame arrived (ms); drives the ping timeout. */
-  lastSeen: number;
-  lastPing: number;
+  readonly channels = new SmallSet<string>();
+  /**
+   * Last time any frame arrived (ms); drives the ping timeout. Kept as ms since EPOCH, a small
+   * integer that V8 stores in the object itself, where an epoch-ms double takes a 16-byte box.
+   */
+  private seenAt: number;
+  private pingedAt: number;
   closed = false;
   /** Rejected frames in a row; reaching floodLimit closes the connection. */
   rejections = 0;
-  readonly bucket: TokenBucket;
   /**
-   * The budget every connection of the user on this node shares (set at hello): ten connections
-   * do not get ten times the rate.
+   * The connection's rate budget, allocated at its first frame and dropped again once it is full
+   * (`releaseBucket`, on the liveness tick): a full bucket acts exactly as a new one, and an idle
+   * connection then holds none.
    */
-  userBucket: TokenBucket | null = null;
+  private bucket: TokenBucket | null = null;
 
-  private queue: (string | Buffer)[] = [];
+  /** Frames of this turn; null when none (no empty array per idle connection). */
+  private queue: (string | Buffer)[] | null = null;
   /**
    * While held (a command is subscribing the connection), output is queued but not flushed, so
    * the command's reply goes out before any frame of the channels it subscribed.
@@ -66,9 +75,36 @@ export class ClientConnection implements Flushable {
     private readonly onSlowConsumer: (conn: ClientConnection) => void,
     now: number,
   ) {
-    this.lastSeen = now;
-    this.lastPing = now;
-    this.bucket = new TokenBucket(limits.rateLimit, limits.rateBurst);
+    this.seenAt = Math.round(now - EPOCH);
+    this.pingedAt = this.seenAt;
+  }
+
+  get lastSeen(): number {
+    return this.seenAt + EPOCH;
+  }
+
+  set lastSeen(ms: number) {
+    this.seenAt = Math.round(ms - EPOCH);
+  }
+
+  /** Last time the liveness tick sent a ping (ms). */
+  get lastPing(): number {
+    return this.pingedAt + EPOCH;
+  }
+
+  set lastPing(ms: number) {
+    this.pingedAt = Math.round(ms - EPOCH);
+  }
+
+  /** Takes a token from the connection's budget: 0 when granted, else the ms until one is. */
+  takeToken(): number {
+    this.bucket ??= new TokenBucket(this.limits.rateLimit, this.limits.rateBurst);
+    return this.bucket.take();
+  }
+
+  /** Frees the rate budget when it has refilled: the next frame starts a full one. */
+  releaseBucket(): void {
+    if (this.bucket?.full()) this.bucket = null;
   }
 
   /** Queue a frame (or a pre-encoded batch of frames) for this turn's write. */
@@ -78,8 +114,12 @@ export class ClientConnection implements Flushable {
       this.held.push(frame);
       return;
     }
-    this.queue.push(frame);
-    if (this.queue.length === 1) this.flusher.connection(this);
+    if (this.queue) {
+      this.queue.push(frame);
+    } else {
+      this.queue = [frame];
+      this.flusher.connection(this);
+    }
   }
 
   hold(): void {
@@ -100,9 +140,9 @@ export class ClientConnection implements Flushable {
   }
 
   flush(): void {
-    if (this.closed || this.queue.length === 0) return;
     const q = this.queue;
-    this.queue = [];
+    if (this.closed || q === null) return;
+    this.queue = null;
     let data: string | Buffer;
     if (q.length === 1) {
       data = q[0]!;
@@ -125,7 +165,7 @@ export class ClientConnection implements Flushable {
     // Flush what is queued so a final error frame reaches a client that is still reading.
     if (code !== CloseCode.SLOW_CONSUMER) this.flush();
     this.closed = true;
-    this.queue = [];
+    this.queue = null;
     this.held = null;
     this.transport.close(code, reason);
   }

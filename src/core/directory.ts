@@ -14,6 +14,7 @@ import type { TokenBucket } from '../token-bucket.js';
 import type { Flusher } from './flusher.js';
 import { LocalChannel, type SyncResult } from './local-channel.js';
 import { RoomTally } from './room-tally.js';
+import { SmallSet } from './small-set.js';
 
 /** Receiving a topic from the rest of the cluster (the bus; subscriptions counted by the caller). */
 export interface Interest {
@@ -48,9 +49,13 @@ export type Start =
 
 export class Directory {
   readonly connections = new Set<ClientConnection>();
-  readonly users = new Map<string, Set<ClientConnection>>();
+  readonly users = new Map<string, SmallSet<ClientConnection>>();
   readonly channels = new Map<string, LocalChannel>();
-  /** One rate budget per user with connections here; gone with the user's last connection. */
+  /**
+   * One rate budget per user with connections here, shared by them (ten connections do not get
+   * ten times the rate): made at the user's first frame, gone when it has refilled
+   * (`releaseBuckets`) or with the user's last connection.
+   */
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly deps: DirectoryDeps) {}
@@ -60,12 +65,10 @@ export class Directory {
   addUserConnection(user: string, conn: ClientConnection): void {
     let set = this.users.get(user);
     if (!set) {
-      set = new Set();
+      set = new SmallSet();
       this.users.set(user, set);
-      this.buckets.set(user, this.deps.userBucket());
       this.deps.interest.watch(userTopic(user));
     }
-    conn.userBucket = this.buckets.get(user)!;
     set.add(conn);
     this.deps.presence.setLocal(user, set.size);
   }
@@ -79,6 +82,21 @@ export class Directory {
       this.deps.interest.unsubscribe(userTopic(user));
     }
     this.deps.presence.setLocal(user, set.size);
+  }
+
+  /** Takes a token from the user's budget: 0 when granted, else the ms until one is. */
+  takeUserToken(user: string): number {
+    let bucket = this.buckets.get(user);
+    if (!bucket) {
+      bucket = this.deps.userBucket();
+      this.buckets.set(user, bucket);
+    }
+    return bucket.take();
+  }
+
+  /** Frees the users' rate budgets that have refilled: a new one acts the same. */
+  releaseUserBuckets(): void {
+    for (const [user, bucket] of this.buckets) if (bucket.full()) this.buckets.delete(user);
   }
 
   /** A connection closed: out of every channel and out of its user. */

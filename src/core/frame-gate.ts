@@ -87,7 +87,9 @@ export class FrameGate {
    * budget): a frame over either is refused with retryAfter; floodLimit refusals in a row close.
    */
   private admit(conn: ClientConnection, id: RequestId | undefined): boolean {
-    const wait = conn.bucket.take() || (conn.userBucket?.take() ?? 0);
+    const wait =
+      conn.takeToken() ||
+      (conn.user === null ? 0 : this.opts.context.directory.takeUserToken(conn.user));
     if (wait === 0) {
       conn.rejections = 0;
       return true;

@@ -72,13 +72,20 @@ function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
 function onClose(this: WebSocket, code: number): void {
   (this as TaggedSocket)[EVENTS].onClose(code);
 }
+/** RFC 6455 §5.5.2: a ping is answered with a pong of the same data (ws's autoPong is off). */
+function onPing(this: WebSocket, data: Buffer): void {
+  if (this.readyState === 1) this.pong(data, false);
+}
 
 /** Outside the upgrade handler's scope on purpose: see above. */
 function attach(ws: WebSocket, remote: string, accept: AcceptHandler, closeGrace: number): void {
   const tagged = ws as TaggedSocket;
   tagged[EVENTS] = accept(new WsConnection(ws, remote, closeGrace));
   ws.on('message', onMessage);
-  ws.once('close', onClose);
+  // `on`, not `once`: ws emits close once, and once() wraps every listener in a bound function
+  // and a state object (~150 bytes per connection).
+  ws.on('close', onClose);
+  ws.on('ping', onPing);
   // Protocol errors (bad UTF-8, oversize) make ws close the socket with 1007/1009 itself.
   ws.on('error', noop);
 }
@@ -97,6 +104,8 @@ export class WsTransport implements Transport {
       maxPayload: this.opts.maxPayload,
       perMessageDeflate: false,
       clientTracking: false,
+      // ws's autoPong keeps a closure per socket; onPing above answers pings instead.
+      autoPong: false,
     });
     this.wss = wss;
     this.onUpgrade = (req, socket, head) => {

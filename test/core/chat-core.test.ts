@@ -714,6 +714,24 @@ describe('bad input', () => {
     assert.equal(await c.waitClosed(), 4003);
   });
 
+  it('keeps a drained rate budget across liveness ticks and restores the full burst once refilled', async () => {
+    // Liveness ticks every 50 ms and frees budgets that have refilled (idle connections hold none).
+    const n = await node({ rateLimit: 2, rateBurst: 2, pingInterval: 200, pingTimeout: 5000 });
+    const c = await user(n, 'paced');
+    const answer = async (id: number): Promise<Record<string, unknown>> => {
+      c.send({ type: 'ping', id });
+      return c.waitFor((f) => (f.type === 'reply' || f.type === 'error') && f.id === id);
+    };
+    assert.equal((await answer(1)).type, 'reply', 'the hello took one of two tokens');
+    assert.equal((await answer(2)).code, 'SB_ERR_RATE_LIMITED');
+    await new Promise((r) => setTimeout(r, 250));
+    const still = await answer(3);
+    assert.equal(still.code, 'SB_ERR_RATE_LIMITED', 'half a token refilled: not freed as full');
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.deepEqual([(await answer(4)).type, (await answer(5)).type], ['reply', 'reply']);
+    assert.equal((await answer(6)).code, 'SB_ERR_RATE_LIMITED');
+  });
+
   it('gives all of a user’s connections one rate budget, and other users their own', async () => {
     const n = await node({
       rateLimit: 1000,

@@ -13,7 +13,7 @@ import {
 import { CLOSE_CODE_ERRORS, CloseCode } from '../../protocol/close-codes.js';
 import { SERVER_SCOPE, type Membership } from '../../store/store.js';
 import { channelState, countUnread, withRoomLook } from '../channel-state.js';
-import type { ClientConnection } from '../connection.js';
+import { NO_ROLES, type ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
 import { NO_REPLY, encodeError } from '../wire.js';
 import { credentialExpiry } from './refresh.js';
@@ -82,7 +82,7 @@ export async function hello(
   }
   conn.user = user;
   conn.session = identity.sessionId ?? null;
-  conn.roles = identity.roles ?? [];
+  conn.roles = identity.roles?.length ? identity.roles : NO_ROLES;
   conn.credential = credentialExpiry(identity, ctx.now());
   conn.presence = f.presence ?? true;
   conn.receipts = receipts;
@@ -142,7 +142,7 @@ export async function hello(
     ctx.directory.drop(conn);
     conn.user = null;
     conn.session = null;
-    conn.roles = [];
+    conn.roles = NO_ROLES;
     conn.credential = null;
     conn.discardHeld();
     throw err;
