@@ -3,7 +3,7 @@
  * order, relay typing and member events, follow the user's read positions and memberships.
  */
 import { CLOSE_CODE_ERRORS } from '../protocol/close-codes.js';
-import { channelState } from './channel-state.js';
+import { channelState, withRoomLook } from './channel-state.js';
 import { deliverReceipt } from './receipt-delivery.js';
 import { followDm } from './commands/access.js';
 import { deliverReport } from './commands/report.js';
@@ -69,9 +69,11 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
         // Joined on another node: live here from now, announced with the position it starts at.
         directory
           .borrow(e.c, (ch) => {
+            const state = channelState(ch, user, ch.lastSeq);
+            const look = e.t === undefined ? null : { topic: e.t, archived: e.a === true };
             const frame = JSON.stringify({
               type: 'channel',
-              ...channelState(ch, user, ch.lastSeq),
+              ...(look ? withRoomLook(state, look) : state),
             });
             directory.subscribeUser(user, ch, { live: true, announce: () => frame });
           })

@@ -29,9 +29,11 @@ export type Envelope =
   | { k: 'settings'; r: boolean }
   /**
    * The user joined (j) or left channel c on another node: (un)subscribe local connections;
-   * `r` when a moderator removed them (the `member` frame's `removed`).
+   * `r` when a moderator removed them (the `member` frame's `removed`). A join into a room says
+   * the room's topic `t` and archived flag `a` for the `channel` frame (absent: an older node,
+   * whose frame goes without them).
    */
-  | { k: 'membership'; c: string; j: boolean; r?: 'kick' | 'ban' }
+  | { k: 'membership'; c: string; j: boolean; r?: 'kick' | 'ban'; t?: string; a?: boolean }
   /**
    * Close the user's connections (only those of session s when given) with close code `code`:
    * a revoked session, a server ban. Sent on the user's topic; applied by the sender too.

@@ -737,7 +737,8 @@ export const ChannelState = z.strictObject({
     .optional()
     .describe(
       "A room\u2019s topic, '' when none: in HelloResult, the join/create reply and `channel` " +
-        'frames of this node; absent where not said (DMs, `read` replies): keep what you knew.',
+        'frames (on every node); absent where not said (DMs, `read` replies, a `channel` frame ' +
+        'relayed from an older node): keep what you knew.',
     ),
   archived: z
     .boolean()

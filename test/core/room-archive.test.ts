@@ -44,7 +44,7 @@ async function setUp() {
   await must(owner, { type: 'invite', room, user });
   const member = await connect(b, user);
   await tick(20);
-  return { a, owner, member, room, channel: `room:${room}`, events };
+  return { a, b, owner, member, room, channel: `room:${room}`, events };
 }
 
 const roomFrame = (room: string, key: string) => (f: Record<string, unknown>) =>
@@ -165,6 +165,30 @@ describe('room topic and archive over the wire', () => {
     assert.deepEqual([announced.topic, announced.archived], ['Open <b>talk</b>', false]);
     const read = await joiner.request({ type: 'read', channel: `room:${open}`, seq: 0 });
     assert.equal('topic' in (read.data as object), false, 'a read reply does not say');
+  });
+
+  it('says the topic and archived flag to the joiner\u2019s devices on another node', async () => {
+    const s = await setUp();
+    await must(s.owner, { type: 'room-settings', room: s.room, topic: 'Plans' });
+    await must(s.owner, { type: 'archive', room: s.room });
+    const open = fresh('open');
+    await must(s.owner, { type: 'create', room: open });
+    await must(s.owner, { type: 'room-settings', room: open, topic: 'Open talk' });
+    const user = fresh('j');
+    const here = await connect(s.a, user);
+    const there = await connect(s.b, user);
+    await must(here, { type: 'join', room: open });
+    const joined = await there.waitFor((f) => f.type === 'channel', 1000);
+    assert.deepEqual(
+      [joined.channel, joined.topic, joined.archived],
+      [`room:${open}`, 'Open talk', false],
+    );
+    await must(s.owner, { type: 'invite', room: s.room, user });
+    const invited = await there.waitFor(
+      (f) => f.type === 'channel' && f.channel === s.channel,
+      1000,
+    );
+    assert.deepEqual([invited.topic, invited.archived], ['Plans', true]);
   });
 
   it('lets a server admin who is no member archive a room', async () => {

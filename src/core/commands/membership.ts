@@ -4,7 +4,7 @@
  */
 import type { ClientConnection } from '../connection.js';
 import { channelState, withRoomLook, type RoomLook } from '../channel-state.js';
-import { userTopic } from '../envelope.js';
+import { userTopic, type Envelope } from '../envelope.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -60,6 +60,15 @@ export async function addToRoom(
     ctx.directory.subscribeUser(user, ch, { live: true, announce: () => frame });
   });
   ctx.memberEvent(id.slice(5), user, true);
-  ctx.publish(userTopic(user), { k: 'membership', c: id, j: true });
+  ctx.publish(userTopic(user), joinedEnvelope(id, look));
   return true;
 }
+
+/** What tells the user's other nodes they joined room `id`: with its look, for their `channel` frame. */
+export const joinedEnvelope = (id: string, look: RoomLook): Envelope => ({
+  k: 'membership',
+  c: id,
+  j: true,
+  t: look.topic,
+  a: look.archived,
+});

@@ -19,7 +19,7 @@ import type { ClientConnection } from '../connection.js';
 import { userTopic } from '../envelope.js';
 import { roomName } from './access.js';
 import type { CommandContext, Handler } from './context.js';
-import { removeFromRoom } from './membership.js';
+import { joinedEnvelope, removeFromRoom } from './membership.js';
 import { authorizeRoom, isServerAdmin } from './room-access.js';
 
 /**
@@ -49,7 +49,7 @@ async function joinRoom(
     });
     if (added) {
       ctx.memberEvent(id.slice(5), user, true);
-      ctx.publish(userTopic(user), { k: 'membership', c: id, j: true });
+      ctx.publish(userTopic(user), joinedEnvelope(id, look));
     }
     return state;
   });
