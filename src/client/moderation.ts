@@ -1,7 +1,7 @@
 /**
  * Room administration and moderation for apps built on the SDK (docs/protocol.md, "Rooms, roles
  * and moderation"): invite, kick, ban, mute, roles, room settings, blocks, the audit log,
- * deleting and reporting messages, the previous versions of an edited message, and the member
+ * deleting, reporting messages and closing reports, the previous versions of an edited message, and the member
  * list with roles. Each call is one frame
  * through `client.command()`; a refusal rejects as a SwitchboardError with the server's code
  * (SB_ERR_FORBIDDEN, SB_ERR_OUTRANKED, ...). Creating a private room is `client.createRoom(room,
@@ -18,14 +18,16 @@ import type {
   AuditEntry,
   ChatMessage,
   MembersResult,
+  ReportClosed,
   RoomKind,
   RoomRole,
   VersionsResult,
 } from '../protocol/frames.js';
+import type { ReportOutcome } from '../protocol/report-state.js';
 import type { SwitchboardClient } from './client.js';
 import type { MembersPage } from './types.js';
 
-export type { AuditEntry, MembersResult, RoomKind, RoomRole };
+export type { AuditEntry, MembersResult, ReportClosed, ReportOutcome, RoomKind, RoomRole };
 
 export interface RestrictOptions {
   /** Seconds until it ends by itself (1 s to 10 years); default: until lifted. */
@@ -144,6 +146,22 @@ export async function deleteMessage(
 /** Reports a message to the room's moderators and the server admins (a DM's: the admins). */
 export async function report(client: Client, channel: string, seq: number, reason?: string) {
   await client.command({ type: 'report', channel, seq, reason });
+}
+
+/**
+ * Closes a report as 'resolved' (acted on) or 'dismissed' (nothing to act on), with an optional
+ * `note` (at most 500 characters) kept in the audit log, and resolves how it was closed.
+ * `report` is the report's audit entry id (an `audit()` entry of action 'report'). Room
+ * moderators and above (a DM's report: server admins); a report is closed once: again rejects
+ * with SB_ERR_REPORT_CLOSED, an unknown id with SB_ERR_REPORT_NOT_FOUND.
+ */
+export async function resolveReport(
+  client: Client,
+  report: number,
+  outcome: ReportOutcome,
+  note?: string,
+): Promise<ReportClosed> {
+  return client.command<ReportClosed>({ type: 'report-resolve', report, outcome, note });
 }
 
 /** One text a message has had, and when it was sent or edited to it. */

@@ -150,6 +150,37 @@ describe('switchboard/client/moderation', () => {
     assert.ok(entries.some((e) => e.action === 'report' && e.actor === reporter.user));
   });
 
+  test('resolveReport closes a report once, with its note, for the room\u2019s moderators only', async () => {
+    const owner = await user('own');
+    const author = await user('aut');
+    const reporter = await user('rep');
+    const { room, channel } = await privateRoom(owner, author, reporter);
+    const sent = await author.sendToRoom(room, 'spam spam');
+    await mod.report(reporter, channel, sent.seq, 'spam');
+    const entry = (await mod.audit(owner, { room })).find((e) => e.action === 'report');
+    assert.ok(entry, 'the report is an audit entry');
+    assert.equal(
+      await code(mod.resolveReport(reporter, entry.id, 'dismissed')),
+      'SB_ERR_FORBIDDEN',
+    );
+    const closed = await mod.resolveReport(owner, entry.id, 'resolved', 'removed the spam');
+    assert.deepEqual(
+      { report: closed.report, state: closed.state, by: closed.by, note: closed.note },
+      { report: entry.id, state: 'resolved', by: owner.user, note: 'removed the spam' },
+    );
+    assert.equal(typeof closed.ts, 'number');
+    assert.equal(
+      await code(mod.resolveReport(owner, entry.id, 'dismissed')),
+      'SB_ERR_REPORT_CLOSED',
+    );
+    assert.equal(
+      await code(mod.resolveReport(owner, entry.id + 1_000_000, 'resolved')),
+      'SB_ERR_REPORT_NOT_FOUND',
+    );
+    const log = await mod.audit(owner, { room });
+    assert.equal(log.filter((e) => e.action === 'report-resolve').length, 1);
+  });
+
   test('mute refuses sends with SB_ERR_MUTED until unmuted', async () => {
     const owner = await user('own');
     const m = await user('mut');
