@@ -30,6 +30,10 @@ export interface Membership {
   readSeq: number;
   /** Messages with seq <= floorSeq are invisible to this member (see MemberPosition). */
   floorSeq: number;
+  /** A room's topic ('' when none; always '' for a DM), read with the membership. */
+  topic: string;
+  /** A room is archived (read-only); always false for a DM. */
+  archived: boolean;
 }
 
 /**
@@ -82,7 +86,7 @@ export interface ChannelStore {
   membersPage(channel: string, after: string | null, limit: number): Promise<string[]>;
   /** How many members the channel has (0 for an unknown channel). */
   memberCount(channel: string): Promise<number>;
-  /** Every channel (rooms and DMs) the user belongs to, with positions. */
+  /** Every channel (rooms and DMs) the user belongs to, with positions and a room's look. */
   memberships(user: string): Promise<Membership[]>;
   /** Move the read position forward (never back); resolves the resulting position. */
   setReadSeq(channel: string, user: string, seq: number): Promise<number>;

@@ -301,6 +301,8 @@ export class MemoryStore implements Store, SessionStore {
         firstSeq,
         readSeq: m.readSeq,
         floorSeq: m.floorSeq,
+        topic: ch.topic,
+        archived: ch.archived,
       });
     }
     return out.sort((a, b) => (a.channel < b.channel ? -1 : 1));

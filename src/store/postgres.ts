@@ -193,7 +193,8 @@ const SQL = {
   membersPage:
     'SELECT "user" FROM members WHERE channel = $1 AND "user" > $2 ORDER BY "user" LIMIT $3',
   memberCount: 'SELECT count(*)::int AS n FROM members WHERE channel = $1',
-  memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
+  memberships: `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq,
+      c.topic, c.archived
     FROM members m JOIN channels c ON c.channel = m.channel
     WHERE m."user" = $1 ORDER BY m.channel`,
   // Never moves back; clamps to the channel's lastSeq.
@@ -644,6 +645,8 @@ export class PostgresStore implements Store, SessionStore {
       first_seq: number;
       read_seq: number;
       floor_seq: number;
+      topic: string;
+      archived: boolean;
     }>('memberships', [user]);
     return rows.map((r) => ({
       channel: r.channel,
@@ -652,6 +655,8 @@ export class PostgresStore implements Store, SessionStore {
       firstSeq: r.first_seq,
       readSeq: r.read_seq,
       floorSeq: r.floor_seq,
+      topic: r.topic,
+      archived: r.archived,
     }));
   }
 

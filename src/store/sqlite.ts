@@ -394,6 +394,8 @@ export class SqliteStore implements Store, SessionStore {
         first_seq: number;
         read_seq: number;
         floor_seq: number;
+        topic: string;
+        archived: number;
       }[];
       return rows.map((r) => ({
         channel: r.channel,
@@ -402,6 +404,8 @@ export class SqliteStore implements Store, SessionStore {
         firstSeq: r.first_seq,
         readSeq: r.read_seq,
         floorSeq: r.floor_seq,
+        topic: r.topic,
+        archived: r.archived === 1,
       }));
     });
   }
@@ -633,7 +637,8 @@ function prepare(db: Database.Database) {
     ),
     memberCount: db.prepare('SELECT count(*) FROM members WHERE channel = ?'),
     memberships: db.prepare(
-      `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq
+      `SELECT m.channel, c.kind, c.last_seq, c.first_seq, m.read_seq, m.floor_seq, c.topic,
+         c.archived
        FROM members m JOIN channels c ON c.channel = m.channel
        WHERE m.user = ? ORDER BY m.channel`,
     ),

@@ -44,7 +44,7 @@ async function setUp() {
   await must(owner, { type: 'invite', room, user });
   const member = await connect(b, user);
   await tick(20);
-  return { a, b, owner, member, room, channel: `room:${room}`, events };
+  return { a, b, store, owner, member, room, channel: `room:${room}`, events };
 }
 
 const roomFrame = (room: string, key: string) => (f: Record<string, unknown>) =>
@@ -140,11 +140,19 @@ describe('room topic and archive over the wire', () => {
     await must(s.owner, { type: 'room-settings', room: s.room, topic: 'Plans' });
     await must(s.owner, { type: 'archive', room: s.room });
     const again = TestClient.connect(s.a);
+    const access = s.store.moderation.access.bind(s.store.moderation);
+    const looked: string[] = [];
+    s.store.moderation.access = (channel, user, now) => {
+      looked.push(channel);
+      return access(channel, user, now);
+    };
     const hello = await again.hello({ token: s.member.user, presence: false });
+    s.store.moderation.access = access;
     const states = hello.channels as Record<string, unknown>[];
     const mine = states.find((c) => c.channel === s.channel);
     assert.equal(mine?.topic, 'Plans');
     assert.equal(mine?.archived, true);
+    assert.deepEqual(looked, [], 'the look comes with the memberships, not a read per room');
     const open = fresh('open');
     await must(s.owner, { type: 'create', room: open });
     await must(s.owner, { type: 'room-settings', room: open, topic: 'Open <b>talk</b>' });

@@ -4,15 +4,10 @@
  * replayed or live frame, and each replay ends with `synced` before its live messages.
  */
 import { SwitchboardError } from '../../errors.js';
-import {
-  PROTOCOL_VERSION,
-  parseChannel,
-  type ChannelState,
-  type HelloResult,
-} from '../../protocol/frames.js';
+import { PROTOCOL_VERSION, parseChannel, type HelloResult } from '../../protocol/frames.js';
 import { CLOSE_CODE_ERRORS, CloseCode } from '../../protocol/close-codes.js';
 import { SERVER_SCOPE, type Membership } from '../../store/store.js';
-import { channelState, countUnread, withRoomLook } from '../channel-state.js';
+import { NEW_ROOM, channelState, countUnread, withRoomLook } from '../channel-state.js';
 import { NO_ROLES, type ClientConnection } from '../connection.js';
 import type { SyncResult } from '../local-channel.js';
 import { NO_REPLY, encodeError } from '../wire.js';
@@ -100,7 +95,10 @@ export async function hello(
           const after = resume.get(m.channel);
           resume.delete(m.channel);
           // floorSeq is 0 for rooms; a DM member never sees what was sent before they joined it.
-          const state = channelState(ch, user, m.readSeq, m.floorSeq);
+          // A room's look (topic, archived) came with the membership: a page shows the header
+          // without asking.
+          const plain = channelState(ch, user, m.readSeq, m.floorSeq);
+          const state = m.kind === 'room' ? withRoomLook(plain, m) : plain;
           if (after === undefined) ch.subscribeLive(conn);
           else
             ctx.directory.replay(conn, ch, Math.max(after, m.floorSeq), (r) =>
@@ -112,7 +110,7 @@ export async function hello(
     );
     if (conn.closed) return NO_REPLY;
     const channels = await Promise.all(
-      states.flatMap((s) => (s ? [helloState(ctx, s, user)] : [])),
+      states.flatMap((s) => (s ? [countUnread(ctx.store, s, user)] : [])),
     );
     if (conn.closed) return NO_REPLY;
     // Channels asked for but no longer ours: say why after the reply (held until then). At most
@@ -149,22 +147,6 @@ export async function hello(
   }
 }
 
-/**
- * A channel of the hello reply: its unread counts and, for a room, its look (topic, archived),
- * read together: one more store read per room, so a page shows the header without asking.
- */
-async function helloState(
-  ctx: CommandContext,
-  state: ChannelState,
-  user: string,
-): Promise<ChannelState> {
-  const [counted, access] = await Promise.all([
-    countUnread(ctx.store, state, user),
-    state.kind === 'room' ? ctx.store.moderation.access(state.channel, user, ctx.now()) : null,
-  ]);
-  return access ? withRoomLook(counted, access) : counted;
-}
-
 /** The user's channels; a new user without a token starts in general. */
 async function membershipsOf(
   ctx: CommandContext,
@@ -174,7 +156,8 @@ async function membershipsOf(
   const memberships = await ctx.store.memberships(user);
   if (memberships.length > 0 || !newcomer) return memberships;
   // Someone banned from general is not put back in it.
-  if ((await ctx.store.moderation.access(GENERAL, user, ctx.now()))?.banned) return memberships;
+  const access = await ctx.store.moderation.access(GENERAL, user, ctx.now());
+  if (access?.banned) return memberships;
   if (!(await ctx.store.addMember(GENERAL, user))) return memberships;
   ctx.memberEvent('general', user, true);
   const head = await ctx.store.head(GENERAL);
@@ -188,6 +171,8 @@ async function membershipsOf(
       firstSeq: head?.firstSeq ?? 1,
       readSeq: at,
       floorSeq: 0,
+      topic: access?.topic ?? NEW_ROOM.topic,
+      archived: access?.archived ?? NEW_ROOM.archived,
     },
   ];
 }

@@ -96,7 +96,8 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
     },
   },
   memberships: {
-    title: 'lists every room and DM of a user with lastSeq, firstSeq, readSeq and floorSeq',
+    title:
+      'lists every room and DM of a user with lastSeq, firstSeq, readSeq, floorSeq and a room\u2019s topic and archived flag',
     async run({ open }) {
       const store = await roomWith(open, 3);
       await store.createChannel(DM, 'dm', 'ann', T0);
@@ -107,12 +108,27 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
       await store.addMember('room:other', 'bob');
       await store.append(msg('d1', 'bob', DM));
       await store.append(msg('m4'));
-      const mine = (await store.memberships('ann')).sort((a, b) =>
-        a.channel.localeCompare(b.channel),
-      );
-      assert.deepEqual(mine, [
-        { channel: DM, kind: 'dm', lastSeq: 1, firstSeq: 1, readSeq: 0, floorSeq: 0 },
-        { channel: ROOM, kind: 'room', lastSeq: 4, firstSeq: 1, readSeq: 3, floorSeq: 0 },
+      const look = { topic: '', archived: false };
+      const dm = { channel: DM, kind: 'dm', lastSeq: 1, firstSeq: 1, readSeq: 0, floorSeq: 0 };
+      const room = {
+        channel: ROOM,
+        kind: 'room',
+        lastSeq: 4,
+        firstSeq: 1,
+        readSeq: 3,
+        floorSeq: 0,
+      };
+      const mine = async () =>
+        (await store.memberships('ann')).sort((a, b) => a.channel.localeCompare(b.channel));
+      assert.deepEqual(await mine(), [
+        { ...dm, ...look },
+        { ...room, ...look },
+      ]);
+      await store.moderation.setRoomSettings(ROOM, { topic: 'Plans ✨' });
+      await store.moderation.setArchived(ROOM, true);
+      assert.deepEqual(await mine(), [
+        { ...dm, ...look },
+        { ...room, topic: 'Plans ✨', archived: true },
       ]);
       assert.deepEqual(await store.memberships('nobody'), []);
     },
@@ -149,6 +165,8 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
         firstSeq: 1,
         readSeq: 4,
         floorSeq: 3,
+        topic: '',
+        archived: false,
       });
       assert.equal(await store.membership(DM, 'cat'), null);
       assert.equal(await store.membership('dm:nowhere:x', 'ann'), null);
