@@ -85,6 +85,24 @@ export class MemoryStore implements Store, SessionStore {
   }
 
   async append(message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
+    const { open } = options;
+    if (!open) return this.#append(message, options);
+    const { channel } = message;
+    const before = new Set(this.#channels.get(channel)?.members.keys());
+    const created = this.#create(channel, open.kind);
+    for (const user of open.members) this.#addMember(channel, user);
+    try {
+      return { ...this.#append(message, options), created };
+    } catch (err) {
+      // One write or nothing, as the other backends' transaction.
+      const members = this.#channels.get(channel)!.members;
+      if (created) this.#channels.delete(channel);
+      else for (const user of open.members) if (!before.has(user)) members.delete(user);
+      throw err;
+    }
+  }
+
+  #append(message: NewMessage, options: AppendOptions): AppendResult {
     const ch = this.#channel(message.channel);
     const key = `${message.from}\n${message.cid}`;
     const existing = ch.byCid.get(key);
@@ -230,6 +248,10 @@ export class MemoryStore implements Store, SessionStore {
   }
 
   async addMember(channel: string, user: string): Promise<boolean> {
+    return this.#addMember(channel, user);
+  }
+
+  #addMember(channel: string, user: string): boolean {
     const ch = this.#channel(channel);
     if (ch.members.has(user)) return false;
     ch.members.set(user, {

@@ -16,6 +16,7 @@ import type { LinkPreview } from '../protocol/link-preview.js';
 import { isMessageEntry } from '../protocol/log-entry.js';
 import type { MentionAll } from '../protocol/mentions.js';
 import type { Attachment } from '../protocol/frames.js';
+import type { ChannelKind } from './channel-store.js';
 
 export type { Attachment };
 
@@ -132,6 +133,20 @@ export interface AppendOptions {
    * or when the sender is not a member. Default false.
    */
   markRead?: boolean;
+  /**
+   * Opens the channel first, in the append's own transaction, as
+   * createChannel(channel, kind, from, ts, members) would: created when missing, each of
+   * `members` added when not a member yet (a new DM member floored at the lastSeq before the
+   * append). An append that rejects leaves none of it: a first DM and its conversation are one
+   * write, or nothing. Default: none (the channel must exist).
+   */
+  open?: AppendOpen;
+}
+
+/** What AppendOptions.open creates. */
+export interface AppendOpen {
+  kind: ChannelKind;
+  members: readonly string[];
 }
 
 export interface AppendResult {
@@ -139,6 +154,8 @@ export interface AppendResult {
   duplicate: boolean;
   /** With `markRead`: the sender's read position after the append; absent when none moved. */
   readSeq?: number;
+  /** With `open`: whether the channel was created by this append. */
+  created?: boolean;
 }
 
 export interface ChannelHead {

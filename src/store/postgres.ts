@@ -13,6 +13,7 @@ import {
   REACTION_NAMES,
   isMessage,
   withoutUndefined,
+  type AppendOpen,
   type AppendOptions,
   type AppendResult,
   type ChannelHead,
@@ -365,8 +366,9 @@ export class PostgresStore implements Store, SessionStore {
   }
 
   async append(m: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
-    if (!isMessage(m)) return this.#appendEvent(m);
+    if (!isMessage(m)) return this.#appendEvent(m, options.open);
     const markRead = options.markRead === true;
+    if (options.open) return this.#appendOpening(m, options.open, markRead);
     // Two rounds at most: a rare race (the duplicate pruned between the statements) retries once.
     for (let attempt = 0; ; attempt++) {
       let inserted: { seq: number; read_seq: number | null } | undefined;
@@ -426,7 +428,65 @@ export class PostgresStore implements Store, SessionStore {
    * An event and its change in one transaction: the target row is locked first, so concurrent
    * events on one message (two devices reacting) are serialised and each sees the other's effect.
    */
-  async #appendEvent(e: NewMessage): Promise<AppendResult> {
+  /** createChannelWith's values for an append that opens its channel. */
+  #openValues(m: NewMessage, open: AppendOpen): unknown[] {
+    return [m.channel, open.kind, m.from, m.ts, open.members, Date.now()];
+  }
+
+  /**
+   * A message that opens its channel: createChannelWith and append in ONE transaction (one
+   * commit, one WAL flush; two more round trips for BEGIN and COMMIT). A duplicate cid that
+   * raced in (23505) falls back to the two writes, whose append then finds it.
+   */
+  async #appendOpening(m: NewMessage, open: AppendOpen, markRead: boolean): Promise<AppendResult> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    const q = <R extends pg.QueryResultRow>(name: Statement, values: unknown[]) =>
+      client.query<R>({ name, text: SQL[name], values });
+    let broken: unknown = null;
+    let raced = false;
+    try {
+      await client.query('BEGIN');
+      const opened = this.#openValues(m, open);
+      const created = (await q<{ created: number }>('createChannelWith', opened)).rows[0]?.created;
+      const row = (
+        await q<{ seq: number; read_seq: number | null }>('append', [
+          ...this.#appendValues(m),
+          markRead,
+        ])
+      ).rows[0];
+      const existing = row
+        ? undefined
+        : (await q<MessageRow>('byCid', [m.channel, m.from, m.cid])).rows[0];
+      if (!row && !existing)
+        throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'postgres store: append raced');
+      await client.query('COMMIT');
+      if (existing)
+        return { message: toMessage(existing), duplicate: true, created: created === 1 };
+      const message = withoutUndefined({ ...m, seq: row!.seq });
+      const result: AppendResult = { message, duplicate: false, created: created === 1 };
+      return row!.read_seq === null ? result : { ...result, readSeq: row!.read_seq };
+    } catch (err) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback));
+      if (err instanceof SwitchboardError) throw err;
+      raced = (err as { code?: string }).code === '23505';
+      if (!raced) {
+        broken ??= err;
+        throw unavailable(err);
+      }
+    } finally {
+      // A connection whose transaction may be half-done is destroyed, not reused.
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+    const created = await this.createChannel(m.channel, open.kind, m.from, m.ts, open.members);
+    return { ...(await this.append(m, { markRead })), created };
+  }
+
+  async #appendEvent(e: NewMessage, open?: AppendOpen): Promise<AppendResult> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
@@ -438,10 +498,17 @@ export class PostgresStore implements Store, SessionStore {
     let broken: unknown = null;
     try {
       await client.query('BEGIN');
+      const opened = open
+        ? {
+            created:
+              (await q<{ created: number }>('createChannelWith', this.#openValues(e, open))).rows[0]
+                ?.created === 1,
+          }
+        : {};
       const existing = (await q<MessageRow>('byCid', [e.channel, e.from, e.cid])).rows[0];
       if (existing) {
         await client.query('COMMIT');
-        return { message: toMessage(existing), duplicate: true };
+        return { message: toMessage(existing), duplicate: true, ...opened };
       }
       const seq = e.deletes ?? e.edits ?? e.reacts ?? e.unreacts ?? e.previews!;
       const target = (await q<{ deleted: boolean }>('target', [e.channel, seq])).rows[0];
@@ -482,7 +549,11 @@ export class PostgresStore implements Store, SessionStore {
       // The target row exists, so the channel does; no row back is a duplicate cid that raced in.
       if (!inserted) throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'append raced');
       await client.query('COMMIT');
-      return { message: withoutUndefined({ ...e, seq: inserted.seq }), duplicate: false };
+      return {
+        message: withoutUndefined({ ...e, seq: inserted.seq }),
+        duplicate: false,
+        ...opened,
+      };
     } catch (err) {
       await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback));
       if (err instanceof SwitchboardError) throw err;

@@ -192,16 +192,37 @@ export class SqliteStore implements Store, SessionStore {
     // A message's append throws a SwitchboardError (no such channel) only before it writes, and
     // the read move after it throws none: no savepoint. An event's may throw after applyEvent
     // wrote, so it keeps its savepoint.
-    const guarded = !isMessage(message);
-    if (options.markRead !== true) return this.#commits.run(() => this.#append(message), guarded);
-    // The read move joins the append's write: one write, not two, per message sent.
-    return this.#commits.run(() => {
-      const result = this.#append(message);
-      if (result.duplicate) return result;
-      const row = this.#sql.setReadSeq.get(result.message.seq, message.channel, message.from) as
-        { read_seq: number } | undefined;
-      return row ? { ...result, readSeq: row.read_seq } : result;
-    }, guarded);
+    const { markRead = false, open } = options;
+    if (!markRead && !open)
+      return this.#commits.run(() => this.#append(message), !isMessage(message));
+    // The conversation's opening and the read move join the append's write: one write, not two
+    // or three, per first DM. Opening writes before the append may throw: savepoint.
+    return this.#commits.run(
+      () => {
+        const { channel, from, ts } = message;
+        const created = open && this.#create(channel, open.kind, from, ts, open.members);
+        const result = this.#append(message);
+        const withCreated = open ? { ...result, created: created === true } : result;
+        if (result.duplicate || !markRead) return withCreated;
+        const row = this.#sql.setReadSeq.get(result.message.seq, message.channel, message.from) as
+          { read_seq: number } | undefined;
+        return row ? { ...withCreated, readSeq: row.read_seq } : withCreated;
+      },
+      open !== undefined || !isMessage(message),
+    );
+  }
+
+  /** createChannel's writes, inside the caller's transaction; whether the channel was new. */
+  #create(
+    channel: string,
+    kind: ChannelKind,
+    createdBy: string,
+    ts: number,
+    members: readonly string[],
+  ): boolean {
+    const created = this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1;
+    for (const user of members) this.#addMember(channel, user);
+    return created;
   }
 
   read(channel: string, query: ReadQuery): Promise<StoredMessage[]> {
@@ -292,11 +313,7 @@ export class SqliteStore implements Store, SessionStore {
     members: readonly string[] = [],
   ): Promise<boolean> {
     // Group-committed like appends: a burst of first DMs shares one commit (one fsync).
-    return this.#commits.run(() => {
-      const created = this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1;
-      for (const user of members) this.#addMember(channel, user);
-      return created;
-    });
+    return this.#commits.run(() => this.#create(channel, kind, createdBy, ts, members));
   }
 
   listRooms(): Promise<RoomSummary[]> {

@@ -24,6 +24,7 @@ export type {
   RoomSummary,
 } from './channel-store.js';
 export type {
+  AppendOpen,
   AppendOptions,
   AppendResult,
   ChannelHead,

@@ -211,6 +211,8 @@ describe('rooms', () => {
   });
 });
 
+const texts = (frames: Frame[]): unknown[] => frames.map((f) => f.text);
+
 describe('direct messages', () => {
   it('reach every connection of the recipient and every other connection of the sender', async () => {
     const n = await node();
@@ -242,6 +244,67 @@ describe('direct messages', () => {
       'SB_ERR_CHANNEL_INVALID',
     );
   });
+
+  it('open a new conversation, its members and its first message in one store write, or nothing', async () => {
+    const writes: string[] = [];
+    class CountingStore extends MemoryStore {
+      override createChannel(...args: Parameters<MemoryStore['createChannel']>) {
+        writes.push('createChannel');
+        return super.createChannel(...args);
+      }
+      override addMember(channel: string, user: string) {
+        writes.push('addMember');
+        return super.addMember(channel, user);
+      }
+      override append(...args: Parameters<MemoryStore['append']>) {
+        writes.push(args[1]?.open ? 'append+open' : 'append');
+        return super.append(...args);
+      }
+    }
+    const store = new CountingStore();
+    await (store as Store).createChannel('room:general', 'room', 'system', Date.now());
+    const n = await node({}, { store });
+    const a = await user(n, 'amy');
+    const b = await user(n, 'bea');
+    const DM = 'dm:amy:bea';
+    writes.length = 0;
+    const refused = await a.request({
+      type: 'send',
+      to: 'bea',
+      text: 'x',
+      cid: 'f0',
+      attachments: ['nope'],
+    });
+    assert.equal(refused.code, 'SB_ERR_ATTACHMENT_INVALID');
+    assert.deepEqual(writes, [], 'a refused first DM writes nothing');
+    assert.equal(await store.head(DM), null);
+    assert.equal(await store.membership(DM, 'bea'), null);
+    const r = await a.call<{ message: Frame }>({ type: 'send', to: 'bea', text: 'hi', cid: 'f1' });
+    assert.equal(r.message.seq, 1);
+    assert.deepEqual(writes, ['append+open'], 'one write opens it');
+    assert.deepEqual(await store.members(DM), ['amy', 'bea']);
+    assert.deepEqual(await store.membership(DM, 'amy'), { readSeq: 1, floorSeq: 0 });
+    await b.waitFor((f) => f.type === 'message' && f.text === 'hi');
+    const again = await a.call<{ message: Frame; duplicate: boolean }>({
+      type: 'send',
+      to: 'bea',
+      text: 'hi',
+      cid: 'f1',
+    });
+    assert.deepEqual([again.duplicate, again.message.seq], [true, 1]);
+    writes.length = 0;
+    const answer = await b.call<{ message: Frame }>({
+      type: 'send',
+      to: 'amy',
+      text: 'yo',
+      cid: 'f2',
+    });
+    assert.equal(answer.message.seq, 2);
+    assert.deepEqual(writes, ['append'], 'an open conversation: the append alone');
+    await a.waitFor((f) => f.type === 'message' && f.text === 'yo');
+    await tick(20);
+    assert.deepEqual(texts(b.messages()), ['hi'], 'each message once');
+  });
 });
 
 describe('reclaimed handles', () => {
@@ -262,7 +325,6 @@ describe('reclaimed handles', () => {
   });
 
   const DM = 'dm:alice:bob';
-  const texts = (frames: Frame[]): unknown[] => frames.map((f) => f.text);
 
   it('make a new person: no old rooms or DMs, no replay, history only after the floor', async () => {
     let clock = Date.now();

@@ -2,7 +2,12 @@
  * Appending one entry to a channel's log on behalf of a command (or of the server itself, for a
  * link preview): store, deliver here in order, tell the other nodes.
  */
-import { isMessage, type NewMessage, type StoredMessage } from '../../store/store.js';
+import {
+  isMessage,
+  type AppendOpen,
+  type NewMessage,
+  type StoredMessage,
+} from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import type { WebhookEventType } from '../event-sink.js';
 import { channelTopic, userTopic } from '../envelope.js';
@@ -14,7 +19,8 @@ import type { CommandContext } from './context.js';
  * delivers it here in order and tells the other nodes: a room's, or both people of a DM
  * (`recipient`). Runs inside the channel's borrow. Resolves the `send` reply's shape. `conn`
  * is the client that asked (it gets the reply, not a frame); null for the server's own entries
- * (a link preview), which every connection gets.
+ * (a link preview), which every connection gets. `open`: the entry opens its channel in the same
+ * write (AppendOptions.open, a first DM).
  */
 export async function appendEntry(
   ctx: CommandContext,
@@ -22,6 +28,7 @@ export async function appendEntry(
   ch: LocalChannel,
   entry: NewMessage,
   recipient: string | null,
+  open?: AppendOpen,
 ): Promise<{ message: StoredMessage & { type: 'message' }; duplicate: boolean }> {
   const user = entry.from;
   // Sending a message reads the channel up to it, in the append's own write; an edit or a
@@ -29,7 +36,10 @@ export async function appendEntry(
   // posted from the thread panel with the main timeline unread. With receipts shared, a read
   // is a receipt too.
   const markRead = isMessage(entry) && (entry.thread === undefined || entry.alsoToRoom === true);
-  const { message, duplicate, readSeq } = await ctx.store.append(entry, { markRead });
+  const { message, duplicate, readSeq } = await ctx.store.append(
+    entry,
+    open ? { markRead, open } : { markRead },
+  );
   if (!duplicate) {
     ctx.messageStored(recipient === null ? 'room' : 'dm');
     ch.deliver(message, conn);

@@ -21,6 +21,11 @@ interface DmTarget {
   recipient: string;
   /** The recipient is a member of the conversation already. */
   member: boolean;
+  /**
+   * No conversation is stored yet: the message opens it, with both members, in its own write
+   * (AppendOptions.open).
+   */
+  fresh: boolean;
 }
 
 /** The DM channel with `to`, checked (the user exists and does not block the sender). */
@@ -34,21 +39,24 @@ async function dmTarget(
   if (!HANDLE_RE.test(recipient))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   const id = dmChannel(user, recipient);
-  // Both asked at once (one round trip's wait on a networked store), answered in this order.
-  const [recipientPos, blocked] = await Promise.all([
+  const following = conn.channels.has(id);
+  // All asked at once (one round trip's wait on a networked store), answered in this order.
+  const [recipientPos, blocked, head] = await Promise.all([
     ctx.store.membership(id, recipient),
     ctx.store.moderation.isBlocked(recipient, user),
+    following ? null : ctx.store.head(id),
   ]);
   // A member of the conversation exists; only a non-member needs the user lookup.
   if (!recipientPos && !(await ctx.auth.exists(recipient)))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   if (blocked) throw new SwitchboardError('SB_ERR_BLOCKED');
-  return { id, recipient, member: Boolean(recipientPos) };
+  return { id, recipient, member: Boolean(recipientPos), fresh: !following && head === null };
 }
 
 /**
- * Creates the DM channel (with both members) when new, in one store write; resolves whether it
- * was new (both members' floor is then 0).
+ * Adds the members an existing DM channel lacks (a reclaimed handle), as a write of its own
+ * before the message's; resolves whether the channel was new after all (both members' floor is
+ * then 0). A fresh conversation skips this: its message opens it.
  */
 async function openDm(ctx: CommandContext, conn: ClientConnection, dm: DmTarget): Promise<boolean> {
   const { id, recipient } = dm;
@@ -103,36 +111,46 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   // Asked before anything is stored: a refused first DM opens no conversation.
   const text = await beforeSend(ctx, id, user, f);
   const mentions = await resolveMentions(ctx, user, id, text, grant);
-  const created = dm ? await openDm(ctx, conn, dm) : false;
-  const reply = await ctx.directory.borrow(id, async (ch) => {
-    if (dm) {
-      const floor = created ? 0 : undefined;
-      await followDm(ctx, user, ch, floor);
-      await followDm(ctx, dm.recipient, ch, floor);
-    }
-    const files = f.attachments ?? [];
-    const attachments = files.length > 0 ? await claim(ctx, files, user, id, f.cid) : undefined;
-    const entry = {
-      channel: id,
-      cid: f.cid,
-      from: user,
-      text,
-      ts: ctx.now(),
-      ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
-      ...(f.thread === undefined ? {} : { thread: f.thread }),
-      ...(f.thread !== undefined && f.alsoToRoom === true ? { alsoToRoom: true as const } : {}),
-      ...mentions,
-      ...(attachments === undefined ? {} : { attachments }),
-    };
-    try {
-      const reply = await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null);
-      if (!reply.duplicate) previewLater(ctx, reply.message, dm?.recipient ?? null);
-      return reply;
-    } catch (err) {
-      if (files.length > 0) await ctx.store.uploads.releaseUploads(files, f.cid).catch(() => {});
+  const created = dm && !dm.fresh ? await openDm(ctx, conn, dm) : false;
+  const open = dm?.fresh ? { kind: 'dm' as const, members: [user, dm.recipient] } : undefined;
+  const reply = await ctx.directory
+    .borrow(id, async (ch) => {
+      if (dm) {
+        // A fresh conversation's members start at 0, followed before the append so that its
+        // first message reaches their connections here in order.
+        const floor = created || dm.fresh ? 0 : undefined;
+        await followDm(ctx, user, ch, floor);
+        await followDm(ctx, dm.recipient, ch, floor);
+      }
+      const files = f.attachments ?? [];
+      const attachments = files.length > 0 ? await claim(ctx, files, user, id, f.cid) : undefined;
+      const entry = {
+        channel: id,
+        cid: f.cid,
+        from: user,
+        text,
+        ts: ctx.now(),
+        ...(f.replyTo === undefined ? {} : { replyTo: f.replyTo }),
+        ...(f.thread === undefined ? {} : { thread: f.thread }),
+        ...(f.thread !== undefined && f.alsoToRoom === true ? { alsoToRoom: true as const } : {}),
+        ...mentions,
+        ...(attachments === undefined ? {} : { attachments }),
+      };
+      try {
+        const reply = await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null, open);
+        if (!reply.duplicate) previewLater(ctx, reply.message, dm?.recipient ?? null);
+        return reply;
+      } catch (err) {
+        if (files.length > 0) await ctx.store.uploads.releaseUploads(files, f.cid).catch(() => {});
+        throw err;
+      }
+    })
+    .catch((err: unknown) => {
+      // Nothing of a fresh conversation was stored: nobody here follows it either, so a retry
+      // opens it again.
+      if (open) for (const u of open.members) ctx.directory.unsubscribeUser(u, id);
       throw err;
-    }
-  });
+    });
   if (!reply.duplicate) {
     notifyMentions(ctx, reply.message, reply.message.seq);
     const stored: StoredMessage = reply.message;

@@ -36,6 +36,54 @@ export const CHANNEL_CASES: Record<string, StoreCase> = {
       assert.deepEqual(await store.members(ROOM), []);
     },
   },
+  'append-open': {
+    title: 'opens a channel with its members in the append that stores its first message',
+    async run({ open }) {
+      const store = await open();
+      const opening = { kind: 'dm' as const, members: ['ann', 'bob'] };
+      const first = await store.append(msg('d1', 'ann', DM), { markRead: true, open: opening });
+      assert.equal(first.created, true);
+      assert.equal(first.duplicate, false);
+      assert.equal(first.message.seq, 1);
+      assert.equal(first.readSeq, 1, 'the read move joins the same write');
+      assert.deepEqual(await store.head(DM), { lastSeq: 1, firstSeq: 1 });
+      assert.deepEqual(await store.members(DM), ['ann', 'bob']);
+      assert.deepEqual(await store.membership(DM, 'ann'), { readSeq: 1, floorSeq: 0 });
+      assert.deepEqual(await store.membership(DM, 'bob'), { readSeq: 0, floorSeq: 0 });
+      assert.equal((await store.memberships('bob'))[0]?.kind, 'dm');
+      const again = await store.append(msg('d1', 'ann', DM), { markRead: true, open: opening });
+      assert.equal(again.duplicate, true, 'a retried first DM is a duplicate by cid');
+      assert.equal(again.created, false);
+      assert.equal(again.message.seq, 1);
+      const reply = await store.append(msg('d2', 'bob', DM), { open: opening });
+      assert.deepEqual([reply.created, reply.message.seq], [false, 2], 'an open channel: gapless');
+      assert.equal(reply.readSeq, undefined, 'no read move unless asked');
+      await store.removeMember(DM, 'bob');
+      await store.append(msg('d3', 'ann', DM), { open: opening });
+      assert.deepEqual(
+        await store.membership(DM, 'bob'),
+        { readSeq: 2, floorSeq: 2 },
+        'a member added to an existing DM is floored at its lastSeq before the append',
+      );
+      assert.equal((await store.append(msg('d4', 'ann', DM))).created, undefined, 'only with open');
+    },
+  },
+  'append-open-rejected': {
+    title: 'an append that opens its channel and is rejected leaves no channel and no members',
+    async run({ open }) {
+      const store = await open();
+      const opening = { kind: 'dm' as const, members: ['ann', 'bob'] };
+      const react = { ...msg('r1', 'ann', DM), text: '', reacts: 1, emoji: '👍' };
+      await assert.rejects(store.append(react, { open: opening }), {
+        code: 'SB_ERR_MESSAGE_NOT_FOUND',
+      });
+      assert.equal(await store.head(DM), null);
+      assert.deepEqual(await store.memberships('ann'), []);
+      assert.equal(await store.membership(DM, 'bob'), null);
+      const first = await store.append(msg('d1', 'ann', DM), { open: opening });
+      assert.deepEqual([first.created, first.message.seq], [true, 1], 'and a later one opens it');
+    },
+  },
   'list-rooms': {
     title: 'lists rooms by name with member counts and lastSeq, excluding DMs',
     async run({ open }) {
