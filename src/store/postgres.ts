@@ -424,10 +424,25 @@ export class PostgresStore implements Store, SessionStore {
     ];
   }
 
-  /**
-   * An event and its change in one transaction: the target row is locked first, so concurrent
-   * events on one message (two devices reacting) are serialised and each sees the other's effect.
-   */
+  /** A pooled connection for a transaction, and a named-statement query on it. */
+  async #connect(): Promise<{
+    client: pg.PoolClient;
+    q: <R extends pg.QueryResultRow>(
+      name: Statement,
+      values: unknown[],
+    ) => Promise<pg.QueryResult<R>>;
+  }> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (err) {
+      throw unavailable(err);
+    }
+    const q = <R extends pg.QueryResultRow>(name: Statement, values: unknown[]) =>
+      client.query<R>({ name, text: SQL[name], values });
+    return { client, q };
+  }
+
   /** createChannelWith's values for an append that opens its channel. */
   #openValues(m: NewMessage, open: AppendOpen): unknown[] {
     return [m.channel, open.kind, m.from, m.ts, open.members, Date.now()];
@@ -439,14 +454,7 @@ export class PostgresStore implements Store, SessionStore {
    * raced in (23505) falls back to the two writes, whose append then finds it.
    */
   async #appendOpening(m: NewMessage, open: AppendOpen, markRead: boolean): Promise<AppendResult> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (err) {
-      throw unavailable(err);
-    }
-    const q = <R extends pg.QueryResultRow>(name: Statement, values: unknown[]) =>
-      client.query<R>({ name, text: SQL[name], values });
+    const { client, q } = await this.#connect();
     let broken: unknown = null;
     let raced = false;
     try {
@@ -486,15 +494,12 @@ export class PostgresStore implements Store, SessionStore {
     return { ...(await this.append(m, { markRead })), created };
   }
 
+  /**
+   * An event and its change in one transaction: the target row is locked first, so concurrent
+   * events on one message (two devices reacting) are serialised and each sees the other's effect.
+   */
   async #appendEvent(e: NewMessage, open?: AppendOpen): Promise<AppendResult> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (err) {
-      throw unavailable(err);
-    }
-    const q = <R extends pg.QueryResultRow>(name: Statement, values: unknown[]) =>
-      client.query<R>({ name, text: SQL[name], values });
+    const { client, q } = await this.#connect();
     let broken: unknown = null;
     try {
       await client.query('BEGIN');
