@@ -29,6 +29,27 @@ interface Entry {
   detail: string | null;
 }
 
+/** What a `report` entry's detail records about the reported message. */
+export interface ReportDetail {
+  channel?: string;
+  seq?: number;
+  reason?: string;
+}
+
+/** A `report` entry's detail, as JSON (written by src/core/commands/report.ts). */
+export function reportDetail(channel: string, seq: number, reason: string | undefined): string {
+  return JSON.stringify({ channel, seq, reason });
+}
+
+/** A `report` entry's detail; empty when unreadable (an entry of another version). */
+export function reportDetailOf(e: Pick<Entry, 'detail'>): ReportDetail {
+  try {
+    return JSON.parse(e.detail ?? '{}') as ReportDetail;
+  } catch {
+    return {};
+  }
+}
+
 /** The detail of a `report-resolve` entry, as JSON. */
 export function closingDetail(report: number, outcome: ReportOutcome, note?: string): string {
   return JSON.stringify({ report, outcome, ...(note === undefined ? {} : { note }) });

@@ -11,6 +11,7 @@ import {
   REPORT_RESOLVE_ACTION,
   closingDetail,
   closings,
+  reportDetailOf,
   type ReportClosing,
 } from '../../protocol/report-state.js';
 import type { AuditEntry, Store } from '../../store/store.js';
@@ -42,8 +43,8 @@ export async function closingOfReport(
   }
 }
 
-/** Reports being closed on this node now: a second close of one answers at once. */
-const closing = new Set<number>();
+/** Reports being closed now, per store (a process may run several): a second close answers at once. */
+const closingNow = new WeakMap<object, Set<number>>();
 
 export const reportResolve: Handler<'report-resolve'> = async (ctx, conn, f) => {
   const entry = await ctx.store.moderation.auditEntry(f.report);
@@ -52,6 +53,8 @@ export const reportResolve: Handler<'report-resolve'> = async (ctx, conn, f) => 
   if (entry.scope.startsWith('room:'))
     await authorizeRoom(ctx, conn, 'report-resolve', entry.scope.slice('room:'.length));
   else if (!isServerAdmin(conn)) throw new SwitchboardError('SB_ERR_FORBIDDEN');
+  let closing = closingNow.get(ctx.store);
+  if (!closing) closingNow.set(ctx.store, (closing = new Set()));
   if (closing.has(entry.id)) throw new SwitchboardError('SB_ERR_REPORT_CLOSED');
   closing.add(entry.id);
   try {
@@ -72,7 +75,7 @@ export const reportResolve: Handler<'report-resolve'> = async (ctx, conn, f) => 
       ts,
       ...(f.note === undefined ? {} : { note: f.note }),
     };
-    const d = reportDetail(entry);
+    const d = reportDetailOf(entry);
     const channel = d.channel ?? (entry.scope || null);
     ctx.events.emit('report.resolved', channel, {
       ...closed,
@@ -84,11 +87,3 @@ export const reportResolve: Handler<'report-resolve'> = async (ctx, conn, f) => 
     closing.delete(entry.id);
   }
 };
-
-function reportDetail(e: AuditEntry): { channel?: string; seq?: number } {
-  try {
-    return JSON.parse(e.detail ?? '{}') as { channel?: string; seq?: number };
-  } catch {
-    return {};
-  }
-}

@@ -3,6 +3,7 @@
  * connections of the room's moderators and above that receive the room, and to server admins.
  */
 import type { ReportEvent } from '../../protocol/frames.js';
+import { REPORT_ACTION, reportDetail } from '../../protocol/report-state.js';
 import { SERVER_SCOPE } from '../../store/store.js';
 import type { ClientConnection } from '../connection.js';
 import { level } from '../permissions.js';
@@ -28,9 +29,9 @@ export const report: Handler<'report'> = async (ctx, conn, f) => {
     scope: id.startsWith('room:') ? id : SERVER_SCOPE,
     ts: r.ts,
     actor: r.reporter,
-    action: 'report',
+    action: REPORT_ACTION,
     target: m.from,
-    detail: JSON.stringify({ channel: id, seq: m.seq, reason: f.reason }),
+    detail: reportDetail(id, m.seq, f.reason),
   });
   ctx.report(r);
   return {};

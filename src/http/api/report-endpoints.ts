@@ -10,16 +10,15 @@
 import { z } from 'zod';
 import { SwitchboardError } from '../../errors.js';
 import { ReportClosed, ReportOutcome } from '../../protocol/frames.js';
-import { REPORT_ACTION, closings, type ReportClosing } from '../../protocol/report-state.js';
+import {
+  REPORT_ACTION,
+  closings,
+  reportDetailOf,
+  type ReportClosing,
+} from '../../protocol/report-state.js';
 import { SERVER_SCOPE, type AuditEntry } from '../../store/store.js';
 import { endpoint, type Endpoint } from './endpoint.js';
 import { limitQuery, seqParam } from './schemas.js';
-
-interface Detail {
-  channel?: string;
-  seq?: number;
-  reason?: string;
-}
 
 const REPORT_STATES = ['open', 'resolved', 'dismissed'] as const;
 
@@ -40,12 +39,7 @@ const Report = z
   .describe('A reported message and its state.');
 
 function reportOf(e: AuditEntry, closed: ReportClosing | undefined): z.infer<typeof Report> {
-  let d: Detail = {};
-  try {
-    d = JSON.parse(e.detail ?? '{}') as Detail;
-  } catch {
-    /* an entry written by another version: its fields stay unknown */
-  }
+  const d = reportDetailOf(e);
   return {
     id: e.id,
     ts: e.ts,
