@@ -26,7 +26,7 @@ import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { initPostgresCluster, postgresBinary } from '../helpers/brokers/postgres.js';
-import { redisBinary } from '../helpers/brokers/redis.js';
+import { redisBinary, redisServerArgs } from '../helpers/brokers/redis.js';
 import { NetnsLab, netnsSkip, type Link, type Netns } from '../helpers/netns.js';
 import { startServer, type ServerHandle } from '../helpers/server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
@@ -139,18 +139,7 @@ describe(
       for (const [i, ns] of nodeNs.entries())
         ns.nft(dropTable('sbloss', busLinks[i]!.a, `numgen random mod 100 < ${LOSS_PERCENT}`));
       dataDir = mkdtempSync(join(tmpdir(), 'sb-netns-'));
-      const redis = broker.spawn(redisBinary().path, [
-        '--port',
-        '6379',
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dataDir,
-      ]);
+      const redis = broker.spawn(redisBinary().path, redisServerArgs(6379, dataDir));
       procs.push(redis);
       await eventually(
         () => broker.exec('redis-cli', ['-p', '6379', 'ping']) === 0,

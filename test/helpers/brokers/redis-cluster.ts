@@ -18,6 +18,7 @@ import {
   waitForPort,
   type Broker,
 } from './common.js';
+import { redisServerArgs } from './redis.js';
 
 export const redisClusterBinaries = () => {
   const server = requireBinary('redis-server');
@@ -68,24 +69,17 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   for (let i = 0; i < 6; i++) {
     const port = await freePort();
     const dir = tempDir(`redis-cluster-${i}`);
-    const proc = new Proc(bins.server, [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--cluster-enabled',
-      'yes',
-      '--cluster-config-file',
-      'nodes.conf',
-      '--cluster-node-timeout',
-      String(NODE_TIMEOUT_MS),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ]);
+    const proc = new Proc(
+      bins.server,
+      redisServerArgs(port, dir, [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        'nodes.conf',
+        '--cluster-node-timeout',
+        String(NODE_TIMEOUT_MS),
+      ]),
+    );
     nodes.push({ port, dir, proc });
   }
   const up = async (n: Node) => {
