@@ -1,29 +1,12 @@
 /** switchboard/client/files against a real server: upload, attach, links, coded refusals. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { SwitchboardClient } from '../../src/client/index.js';
+import { describe, test } from 'node:test';
 import { fileLink, upload } from '../../src/client/files.js';
-import { startServer, type ServerHandle } from '../helpers/server.js';
 import { png } from '../helpers/upload-fixtures.js';
-import { handle, makeClient } from './helpers.js';
+import { serverWithUsers } from './helpers.js';
 
-let server: ServerHandle;
-const clients: { close(): void }[] = [];
-
-async function user(prefix: string): Promise<SwitchboardClient> {
-  const c = makeClient({ url: server.wsUrl, handle: handle(prefix) });
-  clients.push(c);
-  await c.connect();
-  return c;
-}
-
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.dispose();
-});
+const fx = serverWithUsers();
+const { user } = fx;
 
 describe('switchboard/client/files', () => {
   test('uploads bytes with progress, sends them attached, and fetches them through a link', async () => {
@@ -32,7 +15,7 @@ describe('switchboard/client/files', () => {
     const progress: number[] = [];
     const file = await upload('room:general', bytes, {
       token: ann.token!,
-      baseUrl: server.url,
+      baseUrl: fx.server.url,
       name: 'dog.png',
       onProgress: (sent) => progress.push(sent),
     });
@@ -43,7 +26,7 @@ describe('switchboard/client/files', () => {
     assert.equal(progress.at(-1), bytes.length);
     const sent = await ann.sendToRoom('general', '', { attachments: [file.id] });
     assert.equal(sent.attachments?.[0]?.id, file.id);
-    const link = await fileLink(file.id, { token: ann.token!, baseUrl: server.url });
+    const link = await fileLink(file.id, { token: ann.token!, baseUrl: fx.server.url });
     assert.ok(link.thumbUrl);
     const res = await fetch(link.url);
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
@@ -52,10 +35,13 @@ describe('switchboard/client/files', () => {
   test('rejects with the problem code', async () => {
     const ann = await user('ann');
     await assert.rejects(
-      upload('room:nowhere', new Uint8Array([1, 2, 3]), { token: ann.token!, baseUrl: server.url }),
+      upload('room:nowhere', new Uint8Array([1, 2, 3]), {
+        token: ann.token!,
+        baseUrl: fx.server.url,
+      }),
       { code: 'SB_ERR_ROOM_NOT_FOUND' },
     );
-    await assert.rejects(fileLink('nope', { token: ann.token!, baseUrl: server.url }), {
+    await assert.rejects(fileLink('nope', { token: ann.token!, baseUrl: fx.server.url }), {
       code: 'SB_ERR_FILE_NOT_FOUND',
     });
   });

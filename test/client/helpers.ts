@@ -1,5 +1,6 @@
 /** Shared pieces of the SDK tests: clients on `ws`, sockets the test can kill, waiting. */
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { WebSocket } from 'ws';
 import {
   SwitchboardClient,
@@ -8,6 +9,7 @@ import {
   type ClientOptions,
   type WebSocketCtor,
 } from '../../src/client/index.js';
+import { startServer, type ServerHandle } from '../helpers/server.js';
 
 /** A stored message as the server sends it, text `t<seq>`: a fixture for the pure parts. */
 export const msg = (channel: string, seq: number, from = 'bob'): ChatMessage => ({
@@ -114,6 +116,52 @@ export function makeClient(opts: ClientOptions): SwitchboardClient {
     WebSocket: opts.WebSocket ?? WebSocket,
   });
 }
+
+/** A test file's real server and its users: see `serverWithUsers`. */
+export interface UsersFixture {
+  /** The file's server (started by the file's `before`). */
+  readonly server: ServerHandle;
+  /** A connected client with a fresh handle starting with `prefix`, closed after the file. */
+  readonly user: (prefix: string) => Promise<SwitchboardClient>;
+  /** Closes `c` after the file, with the users. */
+  readonly track: <T extends { close(): void }>(c: T) => T;
+}
+
+/** Registers the file's `before`/`after`: one server, every client closed, the server disposed. */
+export function serverWithUsers(): UsersFixture {
+  let server: ServerHandle | undefined;
+  const clients: { close(): void }[] = [];
+  const track = <T extends { close(): void }>(c: T): T => (clients.push(c), c);
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    await server?.dispose();
+  });
+  const started = (): ServerHandle => {
+    if (!server) throw new Error('serverWithUsers: the server starts in before()');
+    return server;
+  };
+  return {
+    get server() {
+      return started();
+    },
+    track,
+    user: async (prefix) => {
+      const c = track(makeClient({ url: started().wsUrl, handle: handle(prefix) }));
+      await c.connect();
+      return c;
+    },
+  };
+}
+
+/** A promise's outcome as a word: 'ok', or the error's code. */
+export const errorCode = (p: Promise<unknown>): Promise<string | undefined> =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code,
+  );
 
 /** Resolves with the first payload of `event` that passes `pred`. */
 export function waitFor<K extends keyof ClientEvents>(

@@ -4,22 +4,22 @@
  * with the server's table.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { SwitchboardClient } from '../../src/client/index.js';
 import * as mod from '../../src/client/moderation.js';
 import { ROOM_KINDS, ROOM_ROLES, authorize, outranks } from '../../src/core/permissions.js';
-import { startServer, type ServerHandle } from '../helpers/server.js';
-import { collect, handle, makeClient, until, waitFor } from './helpers.js';
+import {
+  collect,
+  handle,
+  makeClient,
+  until,
+  waitFor,
+  errorCode,
+  serverWithUsers,
+} from './helpers.js';
 
-let server: ServerHandle;
-const clients: { close(): void }[] = [];
-
-async function user(prefix: string): Promise<SwitchboardClient> {
-  const c = makeClient({ url: server.wsUrl, handle: handle(prefix) });
-  clients.push(c);
-  await c.connect();
-  return c;
-}
+const fx = serverWithUsers();
+const { user } = fx;
 
 /** A private room of `owner` with `members` invited into it. */
 async function privateRoom(owner: SwitchboardClient, ...members: SwitchboardClient[]) {
@@ -33,19 +33,7 @@ async function privateRoom(owner: SwitchboardClient, ...members: SwitchboardClie
   return { room, channel: `room:${room}` };
 }
 
-const code = (p: Promise<unknown>) =>
-  p.then(
-    () => 'ok',
-    (e: { code?: string }) => e.code,
-  );
-
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.dispose();
-});
+const code = errorCode;
 
 describe('switchboard/client/moderation', () => {
   test('a private room is invite only: unknown to a stranger until invited, then theirs', async () => {
@@ -117,11 +105,11 @@ describe('switchboard/client/moderation', () => {
 
     // A later reader resumes from before both: the replay emits the message and then the delete.
     const late = makeClient({
-      url: server.wsUrl,
+      url: fx.server.wsUrl,
       token: author.token!,
       positions: [{ channel, after: sent.seq - 1 }],
     });
-    clients.push(late);
+    fx.track(late);
     const replayed = collect(late, 'message');
     const deletes = collect(late, 'delete');
     await late.connect();

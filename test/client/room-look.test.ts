@@ -4,35 +4,14 @@
  * `unarchive` (as `room` and `channel` events), and taken again from the hello after a reconnect.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { SwitchboardClient } from '../../src/client/index.js';
+import { describe, test } from 'node:test';
 import * as mod from '../../src/client/moderation.js';
-import { startServer, type ServerHandle } from '../helpers/server.js';
-import { handle, makeClient, until, waitFor } from './helpers.js';
+import { errorCode, handle, serverWithUsers, until, waitFor } from './helpers.js';
 
-let server: ServerHandle;
-const clients: { close(): void }[] = [];
+const fx = serverWithUsers();
+const { user } = fx;
 
-async function user(prefix: string): Promise<SwitchboardClient> {
-  const c = makeClient({ url: server.wsUrl, handle: handle(prefix) });
-  clients.push(c);
-  await c.connect();
-  return c;
-}
-
-const code = (p: Promise<unknown>) =>
-  p.then(
-    () => 'ok',
-    (e: { code?: string }) => e.code,
-  );
-
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.dispose();
-});
+const code = errorCode;
 
 describe('a room\u2019s topic and archived flag in the SDK', () => {
   test('a member sees the topic and archiving of another live, on the channel state', async () => {

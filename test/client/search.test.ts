@@ -1,31 +1,14 @@
 /** switchboard/client/search against a real server: pages, highlights, privacy and coded errors. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { SwitchboardClient } from '../../src/client/index.js';
+import { describe, test } from 'node:test';
 import { invite } from '../../src/client/moderation.js';
 import { highlightPieces, search } from '../../src/client/search.js';
-import { startServer, type ServerHandle } from '../helpers/server.js';
-import { handle, makeClient } from './helpers.js';
+import { errorCode, handle, serverWithUsers } from './helpers.js';
 
-let server: ServerHandle;
-const clients: { close(): void }[] = [];
-
-async function user(prefix: string): Promise<SwitchboardClient> {
-  const c = makeClient({ url: server.wsUrl, handle: handle(prefix) });
-  clients.push(c);
-  await c.connect();
-  return c;
-}
+const fx = serverWithUsers();
+const { user } = fx;
 
 const room = (prefix: string) => handle(prefix).replace(/[^a-z0-9_-]/g, '');
-
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await server.dispose();
-});
 
 describe('switchboard/client/search', () => {
   test('finds a word newest first with its highlights, a page at a time through the cursor', async () => {
@@ -73,11 +56,7 @@ describe('switchboard/client/search', () => {
 
   test('rejects an empty query and a malformed date with SB_ERR_SEARCH_INVALID', async () => {
     const ann = await user('ann');
-    const code = (p: Promise<unknown>) =>
-      p.then(
-        () => 'ok',
-        (e: { code?: string }) => e.code,
-      );
+    const code = errorCode;
     assert.equal(await code(search(ann, '   ')), 'SB_ERR_SEARCH_INVALID');
     assert.equal(await code(search(ann, 'hello after:yesterday')), 'SB_ERR_SEARCH_INVALID');
   });
