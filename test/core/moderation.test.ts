@@ -154,6 +154,13 @@ describe('kick, ban and mute', () => {
     await must(owner, { type: 'send', room: name, text: 'after', cid: 'k1' });
     assert.equal(await outcome(a, { type: 'resume', channel, after: 0 }), 'SB_ERR_NOT_A_MEMBER');
     assert.equal(await outcome(b, { type: 'history', channel }), 'SB_ERR_NOT_A_MEMBER');
+    // A reconnect that resumes the room gets the same code as a frame naming it, and no data.
+    const again = TestClient.connect(n);
+    await again.hello({ token: user, presence: false, resume: [{ channel, after: 0 }] });
+    const refused = await again.waitFor((f) => f.type === 'error' && f.channel === channel);
+    assert.equal(refused.code, 'SB_ERR_NOT_A_MEMBER');
+    assert.equal(refused.retryable, false);
+    assert.equal(again.messages(channel).length, 0);
     assert.equal(a.messages(channel).length + b.messages(channel).length, 0);
     assert.equal(await outcome(a, { type: 'join', room: name }), 'ok', 'a kick is no ban');
   });
