@@ -117,6 +117,30 @@ describe('roles', () => {
     assert.equal(await by(mod, { type: 'kick', user: member }), 'SB_ERR_OUTRANKED', 'now a peer');
   });
 
+  it('refuse acting on a server admin, in a room or server-wide, with SB_ERR_OUTRANKED', async () => {
+    const n = await node();
+    const owner = await connect(n, fresh('own'));
+    const room = fresh('ranks');
+    await must(owner, { type: 'create', room });
+    const root = await connect(n, fresh('root'));
+    const other = await connect(n, fresh('root'));
+    await must(owner, { type: 'invite', room, user: root.user });
+    const by = (c: typeof owner, f: Record<string, unknown>) => outcome(c, { room, ...f });
+    for (const f of [
+      { type: 'kick' },
+      { type: 'ban', duration: 60 },
+      { type: 'mute' },
+      { type: 'role', role: 'member' },
+    ])
+      assert.equal(await by(owner, { ...f, user: root.user }), 'SB_ERR_OUTRANKED', f.type);
+    // Nor may one server admin act on another: a server ban of one is refused.
+    assert.equal(await by(other, { type: 'kick', user: root.user }), 'SB_ERR_OUTRANKED');
+    assert.equal(await outcome(other, { type: 'ban', user: root.user }), 'SB_ERR_OUTRANKED');
+    assert.equal(await outcome(root, { type: 'users' }), 'ok', 'still connected');
+    const members = await owner.request({ type: 'members', room });
+    assert.ok(JSON.stringify(members).includes(`"${root.user}"`), 'still a member');
+  });
+
   it('reject a forged role or any unknown field in a client frame with SB_ERR_BAD_FRAME', async () => {
     const n = await node();
     const c = await connect(n, fresh());
