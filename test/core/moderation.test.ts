@@ -71,6 +71,28 @@ describe('private rooms', () => {
   });
 });
 
+describe('room kinds', () => {
+  it('change only by a room admin or above, recorded in the audit log; a room made private hides', async () => {
+    const n = await node();
+    const owner = await connect(n, fresh('own'));
+    const room = fresh('kinds');
+    await must(owner, { type: 'create', room });
+    const mod = await connect(n, fresh());
+    const stranger = await connect(n, fresh());
+    await must(owner, { type: 'invite', room, user: mod.user });
+    await must(owner, { type: 'role', room, user: mod.user, role: 'moderator' });
+    const toPrivate = { type: 'room-settings', room, kind: 'private' };
+    assert.equal(await outcome(mod, toPrivate), 'SB_ERR_FORBIDDEN');
+    assert.equal(await outcome(stranger, { type: 'join', room }), 'ok', 'still public');
+    await must(stranger, { type: 'leave', room });
+    await must(owner, toPrivate);
+    assert.equal(await outcome(stranger, { type: 'join', room }), 'SB_ERR_ROOM_NOT_FOUND');
+    const { entries } = await owner.call<{ entries: Frame[] }>({ type: 'audit', room });
+    assert.deepEqual([entries[0]!.action, entries[0]!.actor], ['room-settings', owner.user]);
+    assert.deepEqual(entries[0]!.detail, { kind: 'private' });
+  });
+});
+
 describe('announcement rooms', () => {
   it('let everyone read and only moderators and above post', async () => {
     const n = await node();
