@@ -31,4 +31,8 @@ export class AccountAuthenticator implements Authenticator {
   async exists(user: string): Promise<boolean> {
     return (await this.accounts.account(user)) !== null;
   }
+
+  async serverRoles(user: string): Promise<readonly string[]> {
+    return (await this.accounts.account(user))?.roles ?? [];
+  }
 }

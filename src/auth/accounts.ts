@@ -207,6 +207,12 @@ export class AccountService {
     return { token, user: { user: handle, name: account?.name ?? null } };
   }
 
+  /** A user who is not an account now: a guest with a session, connected, or a JWT/webhook user. */
+  async #someone(handle: string): Promise<boolean> {
+    if ((await this.#o.sessions.sessionsByHandle(handle)).length > 0) return true;
+    return Boolean(this.#o.inUse?.(handle)) || Boolean(await this.#o.knownUser?.(handle));
+  }
+
   async #everHeld(handle: string): Promise<boolean> {
     if (await this.#o.accounts.accountByHandle(handle)) return true;
     if ((await this.#o.sessions.sessionsByHandle(handle)).length > 0) return true;
@@ -336,7 +342,7 @@ export class AccountService {
       const accounts = await this.#o.accounts.accountNames();
       const guest = name.toLowerCase();
       const guests = HANDLE_RE.test(guest) && guest !== me.handle ? [guest] : [];
-      const held = guests.length > 0 && (await this.#o.sessions.sessionsByHandle(guest)).length > 0;
+      const held = guests.length > 0 && (await this.#someone(guest));
       checkConfusable(name, me.handle, [...accounts.map((a) => a.handle), ...(held ? guests : [])]);
     }
     await this.#o.accounts.setName(me.handle, name);

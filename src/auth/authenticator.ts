@@ -45,4 +45,10 @@ export interface Authenticator {
   authenticate(credentials: Credentials): Promise<Identity>;
   /** Whether a user exists (may receive DMs). */
   exists(user: string): Promise<boolean>;
+  /**
+   * The server roles `user` holds when someone else acts on them (a moderation target), as kept
+   * by this authenticator: an account's stored roles. Roles that come only with a credential (a
+   * JWT claim, a webhook answer) are not kept, so they are not seen here. Default: none.
+   */
+  serverRoles?(user: string): Promise<readonly string[]>;
 }

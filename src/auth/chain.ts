@@ -61,4 +61,9 @@ export class AuthChain implements Authenticator {
     if (await this.opts.base.exists(user)) return true;
     return this.opts.knownUser ? this.opts.knownUser(user) : false;
   }
+
+  /** The base authenticator's: JWT and webhook roles come with a credential and are not kept. */
+  async serverRoles(user: string): Promise<readonly string[]> {
+    return (await this.opts.base.serverRoles?.(user)) ?? [];
+  }
 }

@@ -3,7 +3,8 @@
  * NFC, trimmed, 1-64 code points, no control, format (bidi overrides, zero-width but the emoji
  * joiner U+200D), private-use or unassigned
  * characters. A name whose confusable skeleton equals the skeleton of another account's handle
- * is refused with SB_ERR_NAME_CONFUSABLE; one's own handle is always allowed.
+ * (or that is, case-folded, the handle of a guest, a connected user or a JWT/webhook user: see
+ * AccountService.rename) is refused with SB_ERR_NAME_CONFUSABLE; one's own handle is always allowed.
  */
 import { SwitchboardError } from '../errors.js';
 

@@ -40,4 +40,13 @@ export class SessionChain implements Authenticator {
     for (const link of this.links) if (await link.exists(user)) return true;
     return false;
   }
+
+  /** The roles of the first link that knows any for the user. */
+  async serverRoles(user: string): Promise<readonly string[]> {
+    for (const link of this.links) {
+      const roles = (await link.serverRoles?.(user)) ?? [];
+      if (roles.length > 0) return roles;
+    }
+    return [];
+  }
 }

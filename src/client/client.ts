@@ -87,8 +87,11 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
         'SB_ERR_CONFIG_INVALID',
         'no WebSocket implementation: pass options.WebSocket',
       );
-    if (!options.token && !options.handle && !options.getToken)
-      throw new SwitchboardError('SB_ERR_CONFIG_INVALID', 'give a handle, a token or getToken');
+    if (!options.token && !options.handle && !options.getToken && !options.jwt)
+      throw new SwitchboardError(
+        'SB_ERR_CONFIG_INVALID',
+        'give a handle, a token, a jwt or getToken',
+      );
     this.session = options.token ?? null;
     this.handle = options.handle?.toLowerCase() ?? null;
     this.link = new SocketLink(
@@ -238,7 +241,8 @@ export class SwitchboardClient extends Emitter<ClientEvents> {
       if (this.options.getToken) {
         frame.jwt = await this.options.getToken();
         if (this.link.generation !== generation) return;
-      } else if (this.session && !claim) frame.token = this.session;
+      } else if (this.options.jwt) frame.jwt = this.options.jwt;
+      else if (this.session && !claim) frame.token = this.session;
       else frame.handle = this.handle;
       // Handled synchronously: the frames after the reply (replay, live) must see its state.
       await this.link.rpc(frame, (data) => {

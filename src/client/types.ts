@@ -84,6 +84,12 @@ export interface ClientOptions {
    * Wins over token and handle. Default none.
    */
   getToken?: () => string | Promise<string>;
+  /**
+   * A fixed JWT, sent at every connect and reconnect; getToken wins over it. It cannot be
+   * refreshed: the server ends the connection at its `exp` (4004) and the client then closes with
+   * SB_ERR_JWT_EXPIRED; give getToken to go on past it. Wins over token and handle. Default none.
+   */
+  jwt?: string;
   /** WebSocket implementation (default globalThis.WebSocket); in Node 20 pass `ws`'s. */
   WebSocket?: WebSocketCtor;
   /** Receive cluster-wide presence events (default true). */

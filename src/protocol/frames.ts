@@ -977,8 +977,9 @@ export const ErrorFrame = z
     channel: channel
       .optional()
       .describe(
-        'The channel an unsolicited error is about: its replay failed and it is not ' +
-          'subscribed; send `resume` for it (with backoff) to get it back.',
+        'The channel an unsolicited error is about: it is not replayed nor subscribed. ' +
+          'Retryable: its replay failed; send `resume` for it (with backoff) to get it back. ' +
+          'Final: a resumed channel that is no longer yours (the code says why).',
       ),
   })
   .describe('A coded error, in reply to a client frame or unsolicited.');
@@ -1007,8 +1008,7 @@ export const MemberEventFrame = z
   })
   .describe(
     'Someone joined or left a room you are in. With your own handle and joined false: you left ' +
-      'it on another device, were kicked or banned (`removed`), or you resumed a room you are ' +
-      'no longer in.',
+      'it on another device, or were kicked or banned (`removed`).',
   );
 
 export const RoomPresenceFrame = z

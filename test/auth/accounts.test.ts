@@ -39,6 +39,17 @@ describe('AccountService register', () => {
   });
 });
 
+describe('AccountService display names', () => {
+  test('refuses with SB_ERR_NAME_CONFUSABLE the handle of a JWT or webhook user (channels, no session)', async () => {
+    const { store, accounts } = setup();
+    await store.createChannel('room:general', 'room');
+    await store.addMember('room:general', 'zed');
+    const { token } = await accounts.register('amy', PASSWORD, origin);
+    await assert.rejects(accounts.rename(token, 'ZED'), { code: 'SB_ERR_NAME_CONFUSABLE' });
+    assert.equal((await accounts.rename(token, 'Zedd')).name, 'Zedd');
+  });
+});
+
 describe('AccountService sessions at hello', () => {
   test('slides the expiry and lastSeenAt at most once a step, and refuses an expired token', async () => {
     const { accounts, auth, tick, at } = setup();

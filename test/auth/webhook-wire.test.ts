@@ -42,6 +42,16 @@ describe('a server with an auth webhook', () => {
       type: 'hello',
       credentials: { token: 'backend-session-1' },
     });
+    // The answer's roles make a server admin: the server-wide audit log is theirs to read.
+    assert.equal((await c.request({ type: 'audit' })).type, 'reply');
+    c.close();
+  });
+
+  it('makes no server admin of a user the backend gives no roles', async () => {
+    backend.reply = (_b, res) => json(res, 200, { allow: true, user: 'hook-bob' });
+    const c = await WsTestClient.connect(closed.wsUrl);
+    await c.hello({ token: 'backend-session-2' });
+    assert.equal((await c.request({ type: 'audit' })).code, 'SB_ERR_FORBIDDEN');
     c.close();
   });
 

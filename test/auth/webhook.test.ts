@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Authenticator } from '../../src/auth/authenticator.js';
 import { AuthChain } from '../../src/auth/chain.js';
 import { HandleAuthenticator } from '../../src/auth/handle.js';
 import { JwtAuthenticator } from '../../src/auth/jwt.js';
@@ -199,5 +200,18 @@ describe('AuthChain', () => {
     assert.equal(await chain.exists('guest5'), true);
     assert.equal(await chain.exists('joe'), true);
     assert.equal(await chain.exists('nobody'), false);
+  });
+
+  it('answers the server roles the base keeps for a user, and none from a JWT claim', async () => {
+    const kept: Authenticator = {
+      authenticate: () => Promise.reject(new Error('unused')),
+      exists: () => Promise.resolve(true),
+      serverRoles: (u) => Promise.resolve(u === 'opal' ? ['admin'] : []),
+    };
+    const chain = new AuthChain({ base: kept, jwt });
+    await chain.authenticate({ jwt: await sign('secret', { sub: 'joe', roles: ['admin'] }) });
+    assert.deepEqual(await chain.serverRoles('opal'), ['admin']);
+    assert.deepEqual(await chain.serverRoles('joe'), []);
+    assert.deepEqual(await new AuthChain({ base: base() }).serverRoles('opal'), []);
   });
 });

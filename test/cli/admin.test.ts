@@ -74,6 +74,28 @@ describe('switchboard admin', () => {
     assert.equal((await admin(server.dataDir, 'list')).stdout.trim(), '(no server roles)');
   });
 
+  test('keeps a granted server admin from being kicked, banned or muted until revoked', async () => {
+    const token = await register('pearl');
+    const owner = await WsTestClient.connect(server.wsUrl);
+    await owner.hello({ handle: 'roomkeeper' });
+    await owner.call({ type: 'create', room: 'pearls' });
+    await owner.call({ type: 'invite', room: 'pearls', user: 'pearl' });
+    const act = async (frame: Record<string, unknown>) => {
+      const r = await owner.request(frame);
+      return r.type === 'reply' ? 'ok' : String(r.code);
+    };
+    assert.equal((await admin(server.dataDir, 'grant', 'pearl')).code, 0);
+    const root = await WsTestClient.connect(server.wsUrl);
+    await root.hello({ token });
+    for (const type of ['kick', 'ban', 'mute'])
+      assert.equal(await act({ type, room: 'pearls', user: 'pearl' }), 'SB_ERR_OUTRANKED', type);
+    assert.equal((await admin(server.dataDir, 'revoke', 'pearl')).code, 0);
+    assert.equal(await act({ type: 'mute', room: 'pearls', user: 'pearl' }), 'ok');
+    assert.equal(await act({ type: 'kick', room: 'pearls', user: 'pearl' }), 'ok');
+    owner.close();
+    root.close();
+  });
+
   test('refuses a guest handle and a bad one with their codes and status 1', async () => {
     const guest = await WsTestClient.connect(server.wsUrl);
     await guest.hello({ handle: 'drifter' });

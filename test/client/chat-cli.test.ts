@@ -1,6 +1,6 @@
 /** `switchboard chat` driven as a child process against a real server. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -181,6 +181,31 @@ describe('switchboard chat', () => {
     login.write('/quit');
     assert.equal(await login.exited, 0);
   });
+  test('--register on a terminal prompts for the password and does not echo it', async (t) => {
+    // script(1) gives the chat a pseudo-terminal: stdin.isTTY, the prompt and raw mode.
+    if (spawnSync('script', ['--version']).status !== 0) return t.skip('script(1) not installed');
+    const me = handle('tty');
+    const command = [process.execPath, '--import', 'tsx', MAIN, 'chat', '--url', server.wsUrl]
+      .concat(['--handle', me, '--token-file', join(dir, `token-${me}`), '--register'])
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, SWITCHBOARD_URL: '', SWITCHBOARD_HANDLE: '' },
+    });
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await until(() => out.includes(`Password for ${me}: `), 20_000, 'the prompt');
+    child.stdin.write('a tty password\r');
+    await until(() => out.includes('talking in #general'), 20_000, 'registered');
+    assert.doesNotMatch(out, /a tty password/, 'the password is not echoed');
+    child.stdin.write('/quit\r');
+    assert.equal(await exited, 0);
+  });
+
   test('/search prints hits with the matches bracketed, and /edit, /reply, /thread, /react and /delete act on #seq', async () => {
     const me = handle('srch');
     const peer = makeClient({ url: server.wsUrl, handle: handle('peer') });

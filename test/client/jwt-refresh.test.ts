@@ -60,6 +60,23 @@ describe('SwitchboardClient with getToken', () => {
     assert.equal(calls.n, 1);
   });
 
+  it('connects with a fixed jwt, and refuses one that expired with SB_ERR_JWT_EXPIRED', async () => {
+    const fixed = makeClient({
+      url: server.wsUrl,
+      jwt: await sign('secret', { sub: 'sdk-fixed', exp: nowS() + 600 }),
+    });
+    clients.push(fixed);
+    assert.equal((await fixed.connect()).user, 'sdk-fixed');
+    assert.equal(fixed.token, null);
+    const stale = makeClient({
+      url: server.wsUrl,
+      jwt: await sign('secret', { sub: 'sdk-stale', exp: nowS() - 120 }),
+    });
+    clients.push(stale);
+    await assert.rejects(stale.connect(), { code: 'SB_ERR_JWT_EXPIRED' });
+    assert.equal(stale.state, 'closed', 'a fixed JWT that expired is final');
+  });
+
   it('refreshes on expiring without dropping channels: messages across the refresh arrive once, in order', async () => {
     const { client, calls, net } = jwtClient('sdk-bob', 3);
     await client.connect();

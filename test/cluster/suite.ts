@@ -237,6 +237,15 @@ export function clusterSuite(
       await u1.waitFor(kicked, 1000);
       await u2.waitFor(kicked, 1000);
       assert.ok(Date.now() - t0 < 1000, 'within 1 s');
+      // A reconnect resuming the room after the kick gets a coded frame naming it, not data.
+      const back = await connect(nodes[0]!, {
+        token: u1.token,
+        resume: [{ channel: `room:${room}`, after: 0 }],
+      });
+      const notMember = await back.waitFor(
+        (f) => f.type === 'error' && f.channel === `room:${room}`,
+      );
+      assert.equal(notMember.code, 'SB_ERR_NOT_A_MEMBER');
       await owner.call({ type: 'ban', room, user: u1.user });
       const again = await connect(nodes[2]!, {
         token: u1.token,

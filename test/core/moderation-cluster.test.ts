@@ -61,7 +61,9 @@ describe('moderation across nodes', () => {
       presence: false,
       resume: [{ channel: s.channel, after: 0 }],
     });
-    await again.waitFor(left(s.room));
+    const refused = await again.waitFor((f) => f.type === 'error' && f.channel === s.channel);
+    assert.equal(refused.code, 'SB_ERR_NOT_A_MEMBER', 'the resume ends with a coded frame');
+    assert.equal(refused.retryable, false);
     const r = await again.request({ type: 'resume', channel: s.channel, after: 0 });
     assert.equal(r.code, 'SB_ERR_NOT_A_MEMBER');
     await tick(50);

@@ -71,6 +71,28 @@ describe('private rooms', () => {
   });
 });
 
+describe('room kinds', () => {
+  it('change only by a room admin or above, recorded in the audit log; a room made private hides', async () => {
+    const n = await node();
+    const owner = await connect(n, fresh('own'));
+    const room = fresh('kinds');
+    await must(owner, { type: 'create', room });
+    const mod = await connect(n, fresh());
+    const stranger = await connect(n, fresh());
+    await must(owner, { type: 'invite', room, user: mod.user });
+    await must(owner, { type: 'role', room, user: mod.user, role: 'moderator' });
+    const toPrivate = { type: 'room-settings', room, kind: 'private' };
+    assert.equal(await outcome(mod, toPrivate), 'SB_ERR_FORBIDDEN');
+    assert.equal(await outcome(stranger, { type: 'join', room }), 'ok', 'still public');
+    await must(stranger, { type: 'leave', room });
+    await must(owner, toPrivate);
+    assert.equal(await outcome(stranger, { type: 'join', room }), 'SB_ERR_ROOM_NOT_FOUND');
+    const { entries } = await owner.call<{ entries: Frame[] }>({ type: 'audit', room });
+    assert.deepEqual([entries[0]!.action, entries[0]!.actor], ['room-settings', owner.user]);
+    assert.deepEqual(entries[0]!.detail, { kind: 'private' });
+  });
+});
+
 describe('announcement rooms', () => {
   it('let everyone read and only moderators and above post', async () => {
     const n = await node();
@@ -117,6 +139,30 @@ describe('roles', () => {
     assert.equal(await by(mod, { type: 'kick', user: member }), 'SB_ERR_OUTRANKED', 'now a peer');
   });
 
+  it('refuse acting on a server admin, in a room or server-wide, with SB_ERR_OUTRANKED', async () => {
+    const n = await node();
+    const owner = await connect(n, fresh('own'));
+    const room = fresh('ranks');
+    await must(owner, { type: 'create', room });
+    const root = await connect(n, fresh('root'));
+    const other = await connect(n, fresh('root'));
+    await must(owner, { type: 'invite', room, user: root.user });
+    const by = (c: typeof owner, f: Record<string, unknown>) => outcome(c, { room, ...f });
+    for (const f of [
+      { type: 'kick' },
+      { type: 'ban', duration: 60 },
+      { type: 'mute' },
+      { type: 'role', role: 'member' },
+    ])
+      assert.equal(await by(owner, { ...f, user: root.user }), 'SB_ERR_OUTRANKED', f.type);
+    // Nor may one server admin act on another: a server ban of one is refused.
+    assert.equal(await by(other, { type: 'kick', user: root.user }), 'SB_ERR_OUTRANKED');
+    assert.equal(await outcome(other, { type: 'ban', user: root.user }), 'SB_ERR_OUTRANKED');
+    assert.equal(await outcome(root, { type: 'users' }), 'ok', 'still connected');
+    const members = await owner.request({ type: 'members', room });
+    assert.ok(JSON.stringify(members).includes(`"${root.user}"`), 'still a member');
+  });
+
   it('reject a forged role or any unknown field in a client frame with SB_ERR_BAD_FRAME', async () => {
     const n = await node();
     const c = await connect(n, fresh());
@@ -154,6 +200,13 @@ describe('kick, ban and mute', () => {
     await must(owner, { type: 'send', room: name, text: 'after', cid: 'k1' });
     assert.equal(await outcome(a, { type: 'resume', channel, after: 0 }), 'SB_ERR_NOT_A_MEMBER');
     assert.equal(await outcome(b, { type: 'history', channel }), 'SB_ERR_NOT_A_MEMBER');
+    // A reconnect that resumes the room gets the same code as a frame naming it, and no data.
+    const again = TestClient.connect(n);
+    await again.hello({ token: user, presence: false, resume: [{ channel, after: 0 }] });
+    const refused = await again.waitFor((f) => f.type === 'error' && f.channel === channel);
+    assert.equal(refused.code, 'SB_ERR_NOT_A_MEMBER');
+    assert.equal(refused.retryable, false);
+    assert.equal(again.messages(channel).length, 0);
     assert.equal(a.messages(channel).length + b.messages(channel).length, 0);
     assert.equal(await outcome(a, { type: 'join', room: name }), 'ok', 'a kick is no ban');
   });

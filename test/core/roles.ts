@@ -8,18 +8,19 @@ import type { RoomState, Subject } from '../../src/core/permissions.js';
 import type { RoomKind } from '../../src/store/store.js';
 import { TestClient, type Node } from './harness.js';
 
-/** Handles starting with `root` are server admins; the token is the handle. */
+const rolesOf = (user: string): string[] => (user.startsWith('root') ? ['admin'] : []);
+
+/**
+ * Handles starting with `root` are server admins, as if an account flag said so (kept: targets
+ * are known as server admins too); the token is the handle.
+ */
 export const rolesAuth: Authenticator = {
   authenticate: ({ handle, token }: Credentials) => {
     const user = (handle ?? token ?? '').toLowerCase();
-    return Promise.resolve({
-      user,
-      token: user,
-      expiresAt: 0,
-      roles: user.startsWith('root') ? ['admin'] : [],
-    });
+    return Promise.resolve({ user, token: user, expiresAt: 0, roles: rolesOf(user) });
   },
   exists: () => Promise.resolve(true),
+  serverRoles: (user) => Promise.resolve(rolesOf(user)),
 };
 
 /** A connection of `user` (by token, so a user may have several), without presence events. */

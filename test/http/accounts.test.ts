@@ -34,6 +34,7 @@ describe('accounts over /api/v1/auth (default --auth guest,password)', () => {
     const client = await WsTestClient.connect(server.wsUrl);
     const hello = await client.hello({ token: reg.body.token });
     assert.equal(hello.user, 'ann');
+    assert.equal(hello.name, undefined, 'no display name set: none in the reply');
     assert.ok(
       (hello.channels as { channel: string }[]).some((c) => c.channel === 'room:general'),
       'a new account starts in general',
@@ -209,6 +210,10 @@ describe('accounts over /api/v1/auth (default --auth guest,password)', () => {
     await http.post('/auth/register', { handle: 'admin', password: PASSWORD });
     const named = await http.call('PATCH', '/auth/me', { name: '  Jö 🦜 ' }, me.body.token);
     assert.deepEqual(named.body, { user: 'jo', name: 'Jö 🦜' });
+    const client = await WsTestClient.connect(server.wsUrl);
+    const hello = await client.hello({ token: me.body.token });
+    assert.equal(hello.name, 'Jö 🦜', 'the hello reply carries the display name');
+    client.close();
     for (const name of ['ADMIN', 'аdmin', 'adm1n', 'Ａｄｍｉｎ']) {
       const r = await http.call('PATCH', '/auth/me', { name }, me.body.token);
       assert.equal(r.body.code, 'SB_ERR_NAME_CONFUSABLE', name);

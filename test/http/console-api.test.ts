@@ -115,6 +115,10 @@ describe('the API as the admin console calls it', () => {
     assert.equal(granted.status, 200);
     assert.deepEqual((granted.body as unknown as { roles: string[] }).roles, ['admin']);
     assert.equal((await f.http.call('GET', '/users', undefined, plainToken)).status, 200);
+    // A server admin is no one's to disable, another admin's included: the role goes first.
+    const disable = await f.http.post('/users/plain/disable', {}, f.rootToken);
+    assert.equal(disable.status, 403);
+    assert.equal(disable.body.code, 'SB_ERR_OUTRANKED');
     const taken = await f.http.call('DELETE', '/users/plain/roles/admin', undefined, f.rootToken);
     assert.equal(taken.status, 200);
     const r = await f.http.call('GET', '/users', undefined, plainToken);

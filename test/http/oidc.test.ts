@@ -180,6 +180,25 @@ describe('OIDC sign-in against a real OpenID provider', () => {
     assert.ok(!cookie.includes(to.searchParams.get('state')!), 'the state is sealed, not in clear');
   });
 
+  test('the cookie is Secure when the redirect URL is https (the server behind TLS)', async () => {
+    const behindTls = await startServer({
+      env: {
+        SWITCHBOARD_OIDC_ISSUER: provider.issuer,
+        SWITCHBOARD_OIDC_CLIENT_ID: CLIENT.client_id,
+        SWITCHBOARD_OIDC_CLIENT_SECRET: CLIENT.client_secret,
+        SWITCHBOARD_OIDC_REDIRECT_URL: 'https://chat.example/api/v1/auth/oidc/callback',
+      },
+    });
+    try {
+      const start = await fetch(`${behindTls.url}/api/v1/auth/oidc/start`, { redirect: 'manual' });
+      assert.equal(start.status, 302);
+      const cookie = start.headers.getSetCookie()[0]!;
+      for (const flag of [/; Secure/, /HttpOnly/, /SameSite=Lax/]) assert.match(cookie, flag);
+    } finally {
+      await behindTls.dispose();
+    }
+  });
+
   test('a first sign-in makes an account whose token says hello; the second finds the same one', async () => {
     const first = await signIn('olga');
     assert.equal(first.page, '/');

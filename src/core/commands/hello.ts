@@ -18,16 +18,17 @@ import type { CommandContext, Frame } from './context.js';
 const GENERAL = 'room:general';
 
 /**
- * The frame that answers a resumed channel the user no longer has: a room they left (or were
- * kicked from) and may join again is `member … joined:false`; a room they may not resume (banned:
- * SB_ERR_BANNED; a private room: SB_ERR_ROOM_NOT_FOUND) and a DM not theirs are a coded error
- * frame naming the channel, final (not retryable), so no data of it follows.
+ * The frame that answers a resumed channel the user no longer has: a coded error frame naming the
+ * channel, final (not retryable), so no data of it follows. The code is the one the `resume`
+ * command answers: a room they left or were kicked from, SB_ERR_NOT_A_MEMBER; banned,
+ * SB_ERR_BANNED; a private room, SB_ERR_ROOM_NOT_FOUND; a DM not theirs, SB_ERR_CHANNEL_INVALID.
+ * Null when the user is a member after all.
  */
 async function notResumed(
   ctx: CommandContext,
   conn: ClientConnection,
   channel: string,
-): Promise<string> {
+): Promise<string | null> {
   const parsed = parseChannel(channel);
   if (parsed?.kind !== 'room')
     return encodeError(
@@ -38,11 +39,13 @@ async function notResumed(
   try {
     await authorizeRoom(ctx, conn, 'resume', parsed.room);
   } catch (err) {
-    const final = err instanceof SwitchboardError && !err.retryable;
-    if (final && err.code !== 'SB_ERR_NOT_A_MEMBER') return encodeError(err, undefined, channel);
-    if (!final) throw err;
+    if (err instanceof SwitchboardError && !err.retryable)
+      return encodeError(err, undefined, channel);
+    throw err;
   }
-  return JSON.stringify({ type: 'member', room: parsed.room, user: conn.user, joined: false });
+  // A member after all: they joined since the memberships were read, and the join's `channel`
+  // frame reaches this connection (it was in the directory before the read).
+  return null;
 }
 
 export async function hello(
@@ -117,7 +120,7 @@ export async function hello(
     // 1000 positions (the frame's bound), looked up together.
     const gone = await Promise.all([...resume.keys()].map((c) => notResumed(ctx, conn, c)));
     if (conn.closed) return NO_REPLY;
-    for (const frame of gone) conn.push(frame);
+    for (const frame of gone) if (frame !== null) conn.push(frame);
     const result: HelloResult = {
       user,
       ...(identity.name ? { name: identity.name } : {}),

@@ -14,7 +14,7 @@ import {
 import { SERVER_SCOPE, type RestrictionKind, type RoomRole } from '../../store/store.js';
 import { CloseCode } from '../../protocol/close-codes.js';
 import type { ClientConnection } from '../connection.js';
-import { outranks } from '../permissions.js';
+import { SERVER_ADMIN_ROLE, outranks } from '../permissions.js';
 import type { CommandContext, Handler } from './context.js';
 import { addToRoom, removeFromRoom } from './membership.js';
 import { authorizeRoom, isServerAdmin, type RoomGrant } from './room-access.js';
@@ -26,6 +26,18 @@ function handleOf(user: string): string {
   return h;
 }
 
+/**
+ * A server admin stands above every room role as a target too, and acting needs a standing
+ * strictly above the target's: no one acts on a server admin (an operator takes the role away
+ * first). Known from the roles the authenticator keeps (an account's flag); a JWT's or webhook's
+ * roles come with the credential only and are not seen here.
+ */
+async function guardServerAdmin(ctx: CommandContext, user: string): Promise<void> {
+  const roles = (await ctx.auth.serverRoles?.(user)) ?? [];
+  if (roles.includes(SERVER_ADMIN_ROLE))
+    throw new SwitchboardError('SB_ERR_OUTRANKED', `${user} is a server admin`);
+}
+
 /** The target's role in the room; SB_ERR_OUTRANKED unless the actor is above it (and `grant`). */
 async function targetRole(
   ctx: CommandContext,
@@ -33,7 +45,10 @@ async function targetRole(
   user: string,
   give?: RoomRole,
 ): Promise<RoomRole | null> {
-  const target = await ctx.store.moderation.access(grant.id, user, ctx.now());
+  const [target] = await Promise.all([
+    ctx.store.moderation.access(grant.id, user, ctx.now()),
+    guardServerAdmin(ctx, user),
+  ]);
   const role = target?.role ?? null;
   if (!outranks(grant.actor, role, give)) throw new SwitchboardError('SB_ERR_OUTRANKED');
   return role;
@@ -130,6 +145,7 @@ export const ban: Handler<'ban'> = async (ctx, conn, f) => {
   const user = handleOf(f.user);
   if (f.room === undefined) {
     if (!isServerAdmin(conn)) throw new SwitchboardError('SB_ERR_FORBIDDEN');
+    await guardServerAdmin(ctx, user);
     await restrict(ctx, conn, SERVER_SCOPE, 'ban', f);
     ctx.disconnectUser(user, CloseCode.BANNED);
     return {};

@@ -76,7 +76,9 @@ export const USER_ENDPOINTS: Endpoint[] = [
     path: '/users/{user}/disable',
     scope: 'users:write',
     tag: 'users',
-    summary: 'Disable a user: a server-wide ban; their connections close 4102 on every node.',
+    summary:
+      'Disable a user: a server-wide ban; their connections close 4102 on every node. A server ' +
+      'admin (account role) answers 403 SB_ERR_OUTRANKED: take the role away first.',
     body: z.strictObject({ reason }),
     status: 204,
     run: async ({ ctx, params, body, actor }) => {
