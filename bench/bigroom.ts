@@ -54,9 +54,9 @@ export interface BigroomResult {
   /** room-presence frames per watcher per second in the churn window. */
   framesPerSecMax: number;
   framesPerSecMean: number;
-  /** The shortest time between two room-presence frames of one watcher (ms). */
+  /** The shortest time between two room-presence frames of one watcher in the window (ms). */
   minGapMs: number;
-  /** Watchers with two frames less than 500 ms apart (as the client saw them). */
+  /** Watchers with two frames less than 500 ms apart in the window (as the client saw them). */
   shortGaps: number;
   /** The machine's 1-minute load average at the end of the churn (2 cores, shared). */
   loadavg1: number;

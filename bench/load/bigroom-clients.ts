@@ -150,12 +150,11 @@ function stats(from: number, to: number): Omit<StatsReport, 'id'> {
   let shortGaps = 0;
   const last = new Map<string, [number, number, number, number]>();
   for (const c of clients) {
-    let n = 0;
-    for (const at of c.frames) if (at >= from && at <= to) n++;
-    framesMax = Math.max(framesMax, n);
-    framesSum += n;
+    const during = c.frames.filter((at) => at >= from && at <= to);
+    framesMax = Math.max(framesMax, during.length);
+    framesSum += during.length;
     let gap = Infinity;
-    for (let i = 1; i < c.frames.length; i++) gap = Math.min(gap, c.frames[i]! - c.frames[i - 1]!);
+    for (let i = 1; i < during.length; i++) gap = Math.min(gap, during[i]! - during[i - 1]!);
     minGapMs = Math.min(minGapMs, gap);
     if (gap < 500) shortGaps++;
     const key = `${c.node} ${c.members} ${c.online}`;

@@ -56,9 +56,9 @@ export interface StatsReport {
   /** Frames per watcher in the window: the largest and the sum over watchers. */
   framesMax: number;
   framesSum: number;
-  /** Shortest time between two frames of one watcher (ms), over the whole run. */
+  /** Shortest time between two frames of one watcher in the window (ms). */
   minGapMs: number;
-  /** Watchers with two frames less than 500 ms apart, over the whole run. */
+  /** Watchers with two frames less than 500 ms apart in the window. */
   shortGaps: number;
   /** Watchers by node index and last `members`/`online` seen: `[node, members, online, n]`. */
   last: [number, number, number, number][];
