@@ -214,6 +214,8 @@ export async function startSwitchboardCluster(
   count: number,
   label: string,
   store: ClusterStore = 'sqlite',
+  /** Fills the shared data directory before the nodes start (bench/bigroom.ts seeds a room). */
+  prepare?: (dataDir: string) => Promise<void>,
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-cluster-'));
   const meshPorts: number[] = [];
@@ -231,6 +233,7 @@ export async function startSwitchboardCluster(
       // fsync on: the store is as durable as SQLite's synchronous=FULL it is compared with.
       storeDb = await startPostgres({ settings: { fsync: 'on' } });
     }
+    await prepare?.(dataDir);
     for (let i = 0; i < count; i++) {
       status(`${label}: starting node ${i + 1}/${count}`);
       const args = ['--bus', bus === 'mesh' ? 'mesh' : broker!.url, '--node-id', `n${i}`];

@@ -105,7 +105,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   webhook deliveries and chat p99 with a hanging receiver: --scenario webhooks
   latency against load, pinned: --scenario latency,latency-cluster
   capacity model calibration and check on 1-4 nodes: --scenario capacity
-  big room, 100,000 members (runs alone when named): --scenario bigroom`;
+  big room, 100,000 members, --workers 2 and 2 nodes + Redis (runs alone when named):
+    --scenario bigroom`;
 
 const { values } = parseArgs({
   options: {
