@@ -45,6 +45,8 @@ export interface StoreBenchResult {
 
 export interface StoreRunOptions {
   scale: number;
+  /** The rows to run (`--store`); default both. */
+  stores?: readonly ('sqlite' | 'postgres')[];
 }
 
 const WRITER = fileURLToPath(new URL('./load/store-writer.ts', import.meta.url));
@@ -172,8 +174,9 @@ export async function runStoreScenario(o: StoreRunOptions): Promise<StoreBenchRe
   const results: StoreBenchResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-bench-'));
   const perSqlite = Math.max(ROOMS, Math.round(100_000 * o.scale));
+  const stores = o.stores ?? ['sqlite', 'postgres'];
   try {
-    for (const mode of ['full', 'normal'] as const) {
+    for (const mode of stores.includes('sqlite') ? (['full', 'normal'] as const) : []) {
       const url = `sqlite:${join(dir, `${mode}.db`)}`;
       const r = await attempt(`store/sqlite ${mode}`, url, 1, perSqlite, mode);
       results.push({ store: 'sqlite', durability: `synchronous=${mode}`, ...r });
@@ -181,6 +184,7 @@ export async function runStoreScenario(o: StoreRunOptions): Promise<StoreBenchRe
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  if (!stores.includes('postgres')) return results;
   if (postgresBinary().skip) {
     note(`store/postgres: skipped (${String(postgresBinary().skip)})`);
     return results;
