@@ -403,7 +403,11 @@ export class PostgresStore implements Store, SessionStore {
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       await new Promise((resolve) => setImmediate(resolve));
-      await this.#appendBatch(this.#queue.splice(0, MAX_BATCH));
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      // #appendBatch settles every append itself; this only keeps a bug from stalling the queue.
+      await this.#appendBatch(batch).catch((err: unknown) => {
+        for (const p of batch) p.reject(unavailable(err));
+      });
     }
     this.#draining = false;
   }
