@@ -22,6 +22,10 @@ export interface BatchRow {
  * The single-row `append` statement of ./postgres.ts for a whole batch, in one autocommit
  * statement (one round trip, one commit). `$1` is a JSON array of the appends (batchJson), `$2`
  * retainPerChannel (0: keep all).
+ * - Every lookup is one index probe per append or per channel, whatever the planner thinks of
+ *   the tables' sizes: the duplicate check is a LATERAL … LIMIT 1 (never a join over all
+ *   messages), and pruning runs only with retention on (only an append moves first_seq, and only
+ *   then).
  * - The duplicate check is the single append's (statement snapshot); of several appends of one
  *   (channel, sender, cid) in the batch only the first goes on. A concurrent append of the same
  *   cid that passes the check too fails the UNIQUE constraint (23505) and the whole statement
@@ -42,10 +46,11 @@ export const APPEND_BATCH_SQL = `WITH input AS MATERIALIZED (
       SELECT * FROM json_to_recordset($1::json) AS i(n int, channel text, sender text, cid text,
         text text, ts bigint, body text, reply_to bigint, mentions text, mentions_all text,
         preview text, attachments text, thread bigint, also_to_room boolean, mark boolean)),
-    fresh AS MATERIALIZED (SELECT DISTINCT ON (channel, sender, cid) * FROM input i
-      WHERE NOT EXISTS (SELECT 1 FROM messages m
-        WHERE m.channel = i.channel AND m.sender = i.sender AND m.cid = i.cid)
-      ORDER BY channel, sender, cid, n),
+    fresh AS MATERIALIZED (SELECT DISTINCT ON (i.channel, i.sender, i.cid) i.* FROM input i
+      LEFT JOIN LATERAL (SELECT 1 AS hit FROM messages m
+        WHERE m.channel = i.channel AND m.sender = i.sender AND m.cid = i.cid LIMIT 1) d ON true
+      WHERE d.hit IS NULL
+      ORDER BY i.channel, i.sender, i.cid, i.n),
     counts AS (SELECT channel, count(*) AS k FROM fresh GROUP BY channel),
     locked AS MATERIALIZED (SELECT c.channel FROM channels c
       WHERE c.channel IN (SELECT channel FROM counts) ORDER BY c.channel FOR UPDATE OF c),
@@ -58,11 +63,11 @@ export const APPEND_BATCH_SQL = `WITH input AS MATERIALIZED (
         b.base + row_number() OVER (PARTITION BY f.channel ORDER BY f.n) AS seq
       FROM fresh f JOIN bumped b ON b.channel = f.channel),
     pruned AS (DELETE FROM messages m USING bumped b
-      WHERE m.channel = b.channel AND m.seq < b.first_seq),
+      WHERE m.channel = b.channel AND m.seq < b.first_seq AND $2::bigint > 0),
     pruned_reactions AS (DELETE FROM reactions r USING bumped b
-      WHERE r.channel = b.channel AND r.seq < b.first_seq),
+      WHERE r.channel = b.channel AND r.seq < b.first_seq AND $2::bigint > 0),
     unindexed AS (DELETE FROM message_search s USING bumped b
-      WHERE s.channel = b.channel AND s.seq < b.first_seq),
+      WHERE s.channel = b.channel AND s.seq < b.first_seq AND $2::bigint > 0),
     indexed AS (INSERT INTO message_search (channel, seq, sender, ts, body)
       SELECT channel, seq, sender, ts, body FROM numbered WHERE body <> '' AND seq >= first_seq),
     moved AS (UPDATE members mb SET read_seq = greatest(mb.read_seq, r.top)
