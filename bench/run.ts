@@ -92,7 +92,8 @@ const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
   [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
-  [--store sqlite,postgres] (the Switchboard cluster's shared store(s), default sqlite)
+  [--store sqlite,postgres] (the Switchboard cluster's shared store(s), default sqlite; the
+  store scenario's rows, default both)
   Without --scenario every family below runs, one after another, then bigroom; with it, only
   the ones named:
   cluster scenarios: --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
@@ -118,7 +119,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '4' },
     'cluster-rate': { type: 'string' },
     'dm-rate': { type: 'string' },
-    store: { type: 'string', default: 'sqlite' },
+    store: { type: 'string' },
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
@@ -230,7 +231,8 @@ const options = {
   workers: Number(values.workers),
   clusterRate: values['cluster-rate'] === undefined ? undefined : Number(values['cluster-rate']),
   dmRate: values['dm-rate'] === undefined ? undefined : Number(values['dm-rate']),
-  stores: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
+  stores: list<ClusterStore>(values.store ?? 'sqlite', ['sqlite', 'postgres'], 'store'),
+  storeRows: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
   searchMessages:
     values['search-messages'] === undefined ? undefined : Number(values['search-messages']),
   searchQueries:
@@ -399,7 +401,9 @@ try {
   }
   for (const name of storeScenarios) {
     try {
-      storeResults.push(...(await runStoreScenario({ scale: options.scale })));
+      storeResults.push(
+        ...(await runStoreScenario({ scale: options.scale, stores: options.storeRows })),
+      );
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       failures.push({ scenario: name, server: 'switchboard', error });

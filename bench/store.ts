@@ -20,6 +20,7 @@ import { openStore } from '../src/store/index.js';
 import type { SqliteSynchronous, Store } from '../src/store/store.js';
 import { postgresBinary, startPostgres } from '../test/helpers/brokers/postgres.js';
 import type { WriterJob, WriterReport } from './load/store-writer.js';
+import { descendantsCpu } from './lib/proc.js';
 import { fmtCount, note, status } from './lib/progress.js';
 import { f, table } from './lib/report.js';
 
@@ -38,6 +39,8 @@ export interface StoreBenchResult {
   appendsPerSec: number;
   /** CPU of the writer processes (the PostgreSQL server's is not counted). */
   writerCpuMs: number;
+  /** PostgreSQL: CPU of the server's processes over the same window (null for SQLite). */
+  serverCpuMs: number | null;
   /** Every room's seqs were exactly 1..N. */
   gapless: boolean;
   problem: string | null;
@@ -45,6 +48,8 @@ export interface StoreBenchResult {
 
 export interface StoreRunOptions {
   scale: number;
+  /** The rows to run (`--store`); default both. */
+  stores?: readonly ('sqlite' | 'postgres')[];
 }
 
 const WRITER = fileURLToPath(new URL('./load/store-writer.ts', import.meta.url));
@@ -74,6 +79,30 @@ function startWriter(job: WriterJob) {
       return JSON.parse(await line()) as WriterReport;
     },
     kill: () => proc.kill('SIGKILL'),
+    pid: proc.pid!,
+  };
+}
+
+/**
+ * CPU ms the runner's other descendants (the PostgreSQL server and its backends) spend from now
+ * to `stop()`, sampled every 100 ms: a backend that exits (its writer closed the pool) keeps
+ * what it had at its last sample; one that starts later counts from 0.
+ */
+function serverCpuFrom(exclude: number[]): { stop: () => number } {
+  const first = descendantsCpu(process.pid, exclude);
+  const last = new Map(first);
+  const sample = () => {
+    for (const [pid, ms] of descendantsCpu(process.pid, exclude)) last.set(pid, ms);
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      let total = 0;
+      for (const [pid, ms] of last) total += ms - (first.get(pid) ?? 0);
+      return total;
+    },
   };
 }
 
@@ -111,9 +140,11 @@ async function measure(
   try {
     await Promise.all(procs.map((p) => p.ready));
     status(`${label}: ${writers} writer(s) ready, appending ${fmtCount(writers * perWriter)}`);
+    const server = sqliteSynchronous ? null : serverCpuFrom(procs.map((p) => p.pid));
     const t0 = performance.now();
     const reports = await Promise.all(procs.map((p) => p.go()));
     const wallMs = performance.now() - t0;
+    const serverCpuMs = server ? server.stop() : null;
     const writerCpuMs = reports.reduce((a, r) => a + r.cpuMs, 0);
     const appends = reports.reduce((a, r) => a + r.appended - r.duplicates, 0);
     // Writer w sends its i-th append to room i % ROOMS: count what each room should hold.
@@ -134,6 +165,7 @@ async function measure(
       wallMs,
       appendsPerSec,
       writerCpuMs,
+      serverCpuMs,
       gapless: problem === null,
       problem,
     };
@@ -162,6 +194,7 @@ async function attempt(
       wallMs: NaN,
       appendsPerSec: NaN,
       writerCpuMs: NaN,
+      serverCpuMs: null,
       gapless: false,
       problem,
     };
@@ -172,8 +205,9 @@ export async function runStoreScenario(o: StoreRunOptions): Promise<StoreBenchRe
   const results: StoreBenchResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-bench-'));
   const perSqlite = Math.max(ROOMS, Math.round(100_000 * o.scale));
+  const stores = o.stores ?? ['sqlite', 'postgres'];
   try {
-    for (const mode of ['full', 'normal'] as const) {
+    for (const mode of stores.includes('sqlite') ? (['full', 'normal'] as const) : []) {
       const url = `sqlite:${join(dir, `${mode}.db`)}`;
       const r = await attempt(`store/sqlite ${mode}`, url, 1, perSqlite, mode);
       results.push({ store: 'sqlite', durability: `synchronous=${mode}`, ...r });
@@ -181,6 +215,7 @@ export async function runStoreScenario(o: StoreRunOptions): Promise<StoreBenchRe
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  if (!stores.includes('postgres')) return results;
   if (postgresBinary().skip) {
     note(`store/postgres: skipped (${String(postgresBinary().skip)})`);
     return results;
@@ -206,6 +241,7 @@ export function renderStore(results: StoreBenchResult[]): string {
     'wall s',
     'appends/s',
     'CPU µs/append',
+    'server µs/append',
     'seqs',
   ];
   const rows = results.map((r) => [
@@ -216,6 +252,7 @@ export function renderStore(results: StoreBenchResult[]): string {
     f(r.wallMs / 1000, 2),
     fmtCount(r.appendsPerSec),
     f((r.writerCpuMs * 1000) / Math.max(1, r.appends)),
+    r.serverCpuMs === null ? '-' : f((r.serverCpuMs * 1000) / Math.max(1, r.appends)),
     r.gapless ? 'gapless' : r.appends === 0 ? 'FAILED' : 'GAPS',
   ]);
   const full = results.find((r) => r.durability === 'synchronous=full');

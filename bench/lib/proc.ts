@@ -51,14 +51,14 @@ function parents(): Map<number, number> {
 }
 
 /**
- * CPU ms of every live descendant of `root`, leaving out the subtrees of `exclude`: with the
- * runner as root and the nodes and load workers excluded, that is the brokers (redis-server,
+ * CPU ms of every live descendant of `root` by pid, leaving out the subtrees of `exclude`: with
+ * the runner as root and the nodes and load workers excluded, that is the brokers (redis-server,
  * nats-server, beam.smp, postgres and its backends). A process that exited is not counted.
  */
-export function descendantsCpuMs(root: number, exclude: number[]): number {
+export function descendantsCpu(root: number, exclude: number[]): Map<number, number> {
   const ppid = parents();
   const skip = new Set(exclude);
-  let total = 0;
+  const out = new Map<number, number>();
   for (const pid of ppid.keys()) {
     let p: number | undefined = pid;
     let inside = false;
@@ -72,11 +72,18 @@ export function descendantsCpuMs(root: number, exclude: number[]): number {
     }
     if (!inside) continue;
     try {
-      total += cpuMs(pid);
+      out.set(pid, cpuMs(pid));
     } catch {
       // exited
     }
   }
+  return out;
+}
+
+/** descendantsCpu summed. */
+export function descendantsCpuMs(root: number, exclude: number[]): number {
+  let total = 0;
+  for (const ms of descendantsCpu(root, exclude).values()) total += ms;
   return total;
 }
 

@@ -59,7 +59,6 @@ async function lane(): Promise<void> {
 await Promise.all(Array.from({ length: job.inflight }, lane));
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-await store.close();
 const report: WriterReport = {
   id: job.id,
   appended: job.count,
@@ -67,5 +66,7 @@ const report: WriterReport = {
   ms,
   cpuMs: (cpu.user + cpu.system) / 1000,
 };
+// Reported before the pool closes, so the runner reads the server's backends while they live.
 process.stdout.write(`${JSON.stringify(report)}\n`);
+await store.close();
 process.exit(0);

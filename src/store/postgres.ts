@@ -23,6 +23,13 @@ import {
   type ReadQuery,
   type StoredMessage,
 } from './message-store.js';
+import {
+  APPEND_BATCH_SQL,
+  MAX_BATCH,
+  batchJson,
+  type BatchRow,
+  type QueuedAppend,
+} from './postgres-append-batch.js';
 import { PostgresModeration } from './postgres-moderation.js';
 import { PostgresUploads } from './postgres-uploads.js';
 import { PostgresWebhooks } from './postgres-webhooks.js';
@@ -216,11 +223,17 @@ const SQL = {
 
 type Statement = keyof typeof SQL;
 
+/** A queued message append and its caller's promise. */
+interface Pending extends QueuedAppend {
+  resolve: (result: AppendResult) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * A Store and SessionStore in PostgreSQL, shared by every node of a cluster; both seams share
  * the pool and the schema of ./postgres-schema.ts. Each call is one autocommit
- * statement (an append of a message too); only an event (an edit, delete or reaction) takes a
- * transaction, to change its target with it.
+ * statement, message appends one per batch of them (append); only an event (an edit, delete or
+ * reaction) and a first message opening its channel take a transaction.
  * The pool reconnects by itself: while the server is down calls reject SB_ERR_STORE_UNAVAILABLE
  * within CONNECT_TIMEOUT_MS, and succeed again once it is back.
  */
@@ -228,6 +241,9 @@ export class PostgresStore implements Store, SessionStore {
   readonly #pool: pg.Pool;
   readonly #retain: number;
   #closed = false;
+  /** Message appends waiting for the next batch (append), and whether a drain runs. */
+  readonly #queue: Pending[] = [];
+  #draining = false;
   readonly moderation: PostgresModeration;
   readonly uploads: PostgresUploads;
   /** Thread follows and counts (./postgres-threads.ts). */
@@ -365,10 +381,84 @@ export class PostgresStore implements Store, SessionStore {
     }
   }
 
+  /**
+   * A message (not an event, not opening its channel) joins the queue of the next batch: one
+   * statement and one commit for every append queued while the previous batch ran (group
+   * commit), at most MAX_BATCH, one batch in flight per store so appends are written in the order
+   * they were queued. An append resolves once its batch has committed.
+   */
   async append(m: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
     if (!isMessage(m)) return this.#appendEvent(m, options.open);
     const markRead = options.markRead === true;
     if (options.open) return this.#appendOpening(m, options.open, markRead);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ m, markRead, resolve, reject });
+      if (this.#draining) return;
+      this.#draining = true;
+      void this.#drain();
+    });
+  }
+
+  /** Runs batches until the queue is empty; each waits one turn so a turn's appends join it. */
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      // #appendBatch settles every append itself; this only keeps a bug from stalling the queue.
+      await this.#appendBatch(batch).catch((err: unknown) => {
+        for (const p of batch) p.reject(unavailable(err));
+      });
+    }
+    this.#draining = false;
+  }
+
+  /**
+   * One batch: a lone append takes the single-row statement, more take APPEND_BATCH_SQL. An
+   * append that got no seq there (a duplicate, an unknown channel) and every append of a batch
+   * the server refused (a duplicate cid that raced in, a deadlock, a value it could not take)
+   * runs alone afterwards, which tells the cases apart exactly as before batching. A batch that
+   * could not reach the server rejects all its appends SB_ERR_STORE_UNAVAILABLE.
+   */
+  async #appendBatch(batch: Pending[]): Promise<void> {
+    const settle = (p: Pending) => this.#appendOne(p.m, p.markRead).then(p.resolve, p.reject);
+    if (batch.length === 1) return settle(batch[0]!);
+    let rows: BatchRow[];
+    try {
+      rows = (
+        await this.#pool.query<BatchRow>({
+          name: 'appendBatch',
+          text: APPEND_BATCH_SQL,
+          values: [batchJson(batch), this.#retain],
+        })
+      ).rows;
+    } catch (err) {
+      if (!(err instanceof pg.DatabaseError)) {
+        for (const p of batch) p.reject(unavailable(err));
+        return;
+      }
+      await Promise.all(batch.map(settle));
+      return;
+    }
+    const byIndex = new Map(rows.map((r) => [r.n, r]));
+    const alone: Pending[] = [];
+    batch.forEach((p, i) => {
+      const row = byIndex.get(i + 1);
+      if (!row) {
+        alone.push(p);
+        return;
+      }
+      const message = withoutUndefined({ ...p.m, seq: row.seq });
+      p.resolve(
+        row.read_seq === null
+          ? { message, duplicate: false }
+          : { message, duplicate: false, readSeq: row.read_seq },
+      );
+    });
+    await Promise.all(alone.map(settle));
+  }
+
+  /** One message append in the single-row statement. */
+  async #appendOne(m: NewMessage, markRead: boolean): Promise<AppendResult> {
     // Two rounds at most: a rare race (the duplicate pruned between the statements) retries once.
     for (let attempt = 0; ; attempt++) {
       let inserted: { seq: number; read_seq: number | null } | undefined;

@@ -68,9 +68,9 @@ describeWithPostgres('PostgresStore', (server, factory) => {
     }
   });
 
-  it('stores one of two appends of the same cid that both passed the duplicate check, consuming one seq', async () => {
+  it("stores one of two nodes' appends of the same cid that both passed the duplicate check, consuming one seq", async () => {
     const url = await server().freshUrl();
-    const store = await PostgresStore.open(url);
+    const [store, other] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
     const locker = new pg.Client({ connectionString: url });
     await locker.connect();
     try {
@@ -78,7 +78,7 @@ describeWithPostgres('PostgresStore', (server, factory) => {
       // Hold the channel row so both appends check for the duplicate before either inserts.
       await locker.query('BEGIN');
       await locker.query("SELECT 1 FROM channels WHERE channel = 'room:dev' FOR UPDATE");
-      const racing = [store.append(msg('x')), store.append(msg('x'))];
+      const racing = [store.append(msg('x')), other.append(msg('x'))];
       await waitForLockWaiters(server(), url, 2);
       await locker.query('COMMIT');
       const results = await Promise.all(racing);
@@ -87,6 +87,81 @@ describeWithPostgres('PostgresStore', (server, factory) => {
       assert.equal((await store.append(msg('y'))).message.seq, 2);
     } finally {
       await locker.end();
+      await Promise.all([store.close(), other.close()]);
+    }
+  });
+
+  it("falls back to single appends when two nodes' batches race on one cid: stored once, seqs gapless", async () => {
+    const url = await server().freshUrl();
+    const [store, other] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      await store.createChannel('room:dev', 'room', 'ann', 1);
+      await store.createChannel('room:ops', 'room', 'ann', 1);
+      await locker.query('BEGIN');
+      await locker.query("SELECT 1 FROM channels WHERE channel = 'room:dev' FOR UPDATE");
+      // Each node's three appends go out as one batch statement (issued in one turn).
+      const racing = [
+        ...['x', 'a1', 'a2'].map((cid) => store.append(msg(cid))),
+        ...['b1', 'x', 'b2'].map((cid) => other.append(msg(cid))),
+        other.append(msg('o1', 'room:ops')),
+      ];
+      await waitForLockWaiters(server(), url, 2);
+      await locker.query('COMMIT');
+      const results = await Promise.all(racing);
+      const xs = [results[0]!, results[4]!];
+      assert.deepEqual(xs.map((r) => r.duplicate).sort(), [false, true]);
+      assert.deepEqual(xs[0]!.message, xs[1]!.message);
+      const dev = results.filter((r) => r.message.channel === 'room:dev' && !r.duplicate);
+      assert.deepEqual(
+        dev.map((r) => r.message.seq).sort((a, b) => a - b),
+        range(1, 5),
+      );
+      const stored = await store.read('room:dev', { after: 0, limit: 10 });
+      assert.deepEqual(
+        stored.map((m) => m.seq),
+        range(1, 5),
+      );
+      assert.deepEqual(await store.head('room:ops'), { lastSeq: 1, firstSeq: 1 });
+    } finally {
+      await locker.end();
+      await Promise.all([store.close(), other.close()]);
+    }
+  });
+
+  it('numbers the appends of one batch in the order they were issued, across channels', async () => {
+    const store = await PostgresStore.open(await server().freshUrl());
+    try {
+      await store.createChannel('room:dev', 'room', 'ann', 1);
+      await store.createChannel('room:ops', 'room', 'ann', 1);
+      await store.addMember('room:dev', 'ann');
+      const results = await Promise.all(
+        range(1, 40).map((i) =>
+          store.append(msg(`m${i}`, i % 2 ? 'room:dev' : 'room:ops'), { markRead: true }),
+        ),
+      );
+      const dev = results.filter((r) => r.message.channel === 'room:dev');
+      const ops = results.filter((r) => r.message.channel === 'room:ops');
+      assert.deepEqual(
+        dev.map((r) => r.message.seq),
+        range(1, 20),
+      );
+      assert.deepEqual(
+        ops.map((r) => r.message.seq),
+        range(1, 20),
+      );
+      // A read position after each append, as appended one by one; ann is no member of ops.
+      assert.deepEqual(
+        dev.map((r) => r.readSeq),
+        range(1, 20),
+      );
+      assert.ok(ops.every((r) => r.readSeq === undefined));
+      assert.deepEqual(
+        (await store.read('room:dev', { after: 0, limit: 50 })).map((m) => m.cid),
+        range(1, 20).map((i) => `m${2 * i - 1}`),
+      );
+    } finally {
       await store.close();
     }
   });

@@ -1,5 +1,6 @@
 /** Conformance cases of the message log seam (src/store/message-store.ts). */
 import assert from 'node:assert/strict';
+import type { AppendResult } from '../../../src/store/store.js';
 import { DM, ROOM, T0, msg, range, roomWith, seqs, type StoreCase } from './helpers.js';
 
 export const MESSAGE_CASES: Record<string, StoreCase> = {
@@ -34,6 +35,55 @@ export const MESSAGE_CASES: Record<string, StoreCase> = {
         range(1, 100),
       );
       assert.deepEqual(await seqs(store, { after: 0, limit: 1000 }), range(1, 100));
+    },
+  },
+  'burst-mixed': {
+    title:
+      'appends issued together in two channels each get their own result: a repeated cid is a duplicate, an unknown channel rejects alone, read positions move',
+    async run({ open }) {
+      const store = await roomWith(open, 0);
+      await store.createChannel(DM, 'dm', 'ann', T0);
+      await store.addMember(ROOM, 'ann');
+      const [a1, d1, a2, again, nowhere, a3] = await Promise.allSettled([
+        store.append(msg('a1'), { markRead: true }),
+        store.append(msg('d1', 'ann', DM)),
+        store.append(msg('a2', 'bob')),
+        store.append({ ...msg('a1'), text: 'changed' }, { markRead: true }),
+        store.append(msg('x', 'ann', 'room:nowhere')),
+        store.append(msg('a3'), { markRead: true }),
+      ]);
+      const ok = (r: PromiseSettledResult<AppendResult> | undefined): AppendResult => {
+        assert.equal(r?.status, 'fulfilled');
+        return r.value;
+      };
+      assert.deepEqual(
+        [ok(a1), ok(a2), ok(a3)].map((r) => r.message.seq).sort((a, b) => a - b),
+        [1, 2, 3],
+      );
+      assert.equal(ok(d1).message.seq, 1);
+      assert.deepEqual(ok(again), { message: ok(a1).message, duplicate: true });
+      assert.equal(nowhere?.status, 'rejected');
+      assert.equal((nowhere.reason as { code?: string }).code, 'SB_ERR_CHANNEL_INVALID');
+      for (const r of [ok(a1), ok(a3)]) assert.ok(r.readSeq! >= r.message.seq);
+      assert.equal(ok(a2).readSeq, undefined, 'bob is not a member: nothing moves');
+      assert.equal((await store.membership(ROOM, 'ann'))?.readSeq, 3);
+      assert.deepEqual(await store.head(ROOM), { lastSeq: 3, firstSeq: 1 });
+      assert.deepEqual(await store.head(DM), { lastSeq: 1, firstSeq: 1 });
+    },
+  },
+  'burst-retention': {
+    title: 'keeps retainPerChannel when more appends than it are issued together',
+    async run({ open }) {
+      const store = await roomWith(open, 0, { retainPerChannel: 3 });
+      const results = await Promise.all(range(1, 6).map((i) => store.append(msg(`b${i}`))));
+      assert.deepEqual(
+        results.map((r) => r.message.seq).sort((a, b) => a - b),
+        range(1, 6),
+      );
+      assert.deepEqual(await store.head(ROOM), { lastSeq: 6, firstSeq: 4 });
+      assert.deepEqual(await seqs(store, { after: 0, limit: 10 }), [4, 5, 6]);
+      assert.equal((await store.append(msg('b7'))).message.seq, 7);
+      assert.deepEqual(await seqs(store, { limit: 10 }), [5, 6, 7]);
     },
   },
   idempotent: {
