@@ -20,6 +20,11 @@ export interface GroupCommitOptions {
    * batch's new documents in one statement); if it throws, the whole batch fails. Default: none.
    */
   beforeCommit?: () => void;
+  /**
+   * Runs first in every batch's transaction, before its writes (SqliteSearch.begin forgets what
+   * the last transaction, committed or rolled back, had counted). Default: none.
+   */
+  afterBegin?: () => void;
 }
 
 interface Pending {
@@ -82,7 +87,7 @@ export class GroupCommit {
     busyTimeoutMs: number,
     options: GroupCommitOptions = {},
   ) {
-    const { maxBatch = MAX_BATCH, beforeCommit = () => {} } = options;
+    const { maxBatch = MAX_BATCH, beforeCommit = () => {}, afterBegin = () => {} } = options;
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
@@ -94,6 +99,7 @@ export class GroupCommit {
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#batch = db.transaction((batch: Pending[]) => {
       this.#began = true;
+      afterBegin();
       const results = batch.map((p) => {
         try {
           return { ok: true, value: p.guarded ? savepoint(p.work) : p.work() };

@@ -118,23 +118,24 @@ export class SqliteStore implements Store, SessionStore {
     const sql = this.#sql;
     const search = this.#search;
     this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS, {
+      afterBegin: () => search.begin(),
       beforeCommit: () => search.flush(),
     });
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
-    // Runs inside a savepoint of a group-commit batch, which holds the write lock.
+    // Runs inside a group-commit batch, which holds the write lock (an event's in a savepoint).
+    // A message is one INSERT that takes the channel's next seq and skips a retry of a stored
+    // (channel, sender, cid), then one UPDATE of the channel's last seq; the retry and the missing
+    // channel are told apart only when nothing was inserted. An event is checked for a retry
+    // before applyEvent changes its target.
     this.#append = (m: NewMessage): AppendResult => {
-      const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
-      if (existing) return { message: toMessage(existing), duplicate: true };
-      if (!isMessage(m)) applyEvent(sql, m);
-      const bumped = sql.bumpSeq.get(m.channel) as { last_seq: number } | undefined;
-      if (!bumped)
-        throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
-      const seq = bumped.last_seq;
-      sql.insertMessage.run(
-        m.channel,
-        seq,
+      if (!isMessage(m)) {
+        const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
+        if (existing) return { message: toMessage(existing), duplicate: true };
+        applyEvent(sql, m);
+      }
+      const seq = sql.insertNext.get(
         m.cid,
         m.from,
         m.text,
@@ -152,7 +153,14 @@ export class SqliteStore implements Store, SessionStore {
         m.attachments ? JSON.stringify(m.attachments) : null,
         m.thread ?? null,
         m.alsoToRoom ? 1 : 0,
-      );
+        m.channel,
+      ) as number | undefined;
+      if (seq === undefined) {
+        const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
+        if (existing) return { message: toMessage(existing), duplicate: true };
+        throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
+      }
+      sql.setLastSeq.run(seq, m.channel);
       this.#search.add({ ...m, seq });
       if (this.#retain > 0 && seq > this.#retain) {
         const firstSeq = seq - this.#retain + 1;
@@ -525,14 +533,19 @@ function prepare(db: Database.Database) {
     byCid: db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND sender = ? AND cid = ?`,
     ),
-    bumpSeq: db.prepare(
-      'UPDATE channels SET last_seq = last_seq + 1 WHERE channel = ? RETURNING last_seq',
-    ),
-    insertMessage: db.prepare(
-      `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts, unreacts,
-         emoji, reply_to, mentions, mentions_all, previews, preview, attachments, thread,
-         also_to_room) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    // The channel's next seq, or no row: no such channel, or (channel, sender, cid) stored.
+    // (WHERE before ON CONFLICT: SQLite's upsert after a SELECT needs one to parse.)
+    insertNext: db
+      .prepare(
+        `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts,
+           unreacts, emoji, reply_to, mentions, mentions_all, previews, preview, attachments,
+           thread, also_to_room)
+         SELECT channel, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         FROM channels WHERE channel = ?
+         ON CONFLICT (channel, sender, cid) DO NOTHING RETURNING seq`,
+      )
+      .pluck(),
+    setLastSeq: db.prepare('UPDATE channels SET last_seq = ? WHERE channel = ?'),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),
     target: db.prepare(

@@ -164,6 +164,49 @@ describe('SqliteStore', () => {
     check.close();
   });
 
+  it('numbers search documents afresh after a rolled-back batch, another writer having added some', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    const other = new SqliteStore(path);
+    const room = [{ channel: 'room:a', floorSeq: 0 }];
+    const msg = (cid: string, text: string) => ({
+      channel: 'room:a',
+      cid,
+      from: 'ann',
+      text,
+      ts: 1,
+    });
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      const ddl = new Database(path);
+      ddl.exec(`CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.text = 'boom'
+        BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END`);
+      ddl.close();
+      // A document written, then the batch rolled back: the ids it counted were never stored.
+      const failed = await Promise.allSettled([
+        store.append(msg('a', 'lost words')),
+        store.append(msg('b', 'boom')),
+      ]);
+      assert.deepEqual(
+        failed.map((o) => o.status),
+        ['rejected', 'rejected'],
+      );
+      // The other connection takes those ids.
+      await other.append(msg('c', 'other one'));
+      await other.append(msg('d', 'other two'));
+      const after = await store.append(msg('e', 'mine again'));
+      assert.equal(after.message.seq, 3);
+      const hits = await store.search.search({ query: 'mine', channels: room, limit: 10 });
+      assert.deepEqual(
+        hits.hits.map((h) => h.seq),
+        [3],
+      );
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
   it('rejects only its own caller for a coded error inside a batch', async () => {
     const store = new SqliteStore(freshPath());
     try {
