@@ -64,8 +64,8 @@ export class GroupCommit {
   readonly #maxBatch: number;
   readonly #batch: (batch: Pending[]) => { ok: boolean; value: unknown }[];
   readonly #busyTimeoutMs: number;
-  readonly #noWait: Database.Statement;
-  readonly #wait: Database.Statement;
+  /** `PRAGMA busy_timeout` to wait for the lock in a batch (0, or busyTimeoutMs when blocking). */
+  readonly #busyTimeout: (ms: number) => void;
   #queue: Pending[] = [];
   #scheduled = false;
   /** Set while a retry is scheduled after a busy lock. */
@@ -92,8 +92,9 @@ export class GroupCommit {
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
     this.#busyTimeoutMs = busyTimeoutMs;
-    this.#noWait = db.prepare('PRAGMA busy_timeout = 0');
-    this.#wait = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    // db.pragma prepares the statement anew each time: SQLite applies a PRAGMA that sets a
+    // value when it compiles it, so running a statement prepared once does not set it again.
+    this.#busyTimeout = (ms) => void db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
     // A transaction function called inside another one runs as a savepoint (better-sqlite3).
     const savepoint = db.transaction((work: () => unknown) => work());
     // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -163,11 +164,11 @@ export class GroupCommit {
     this.#began = false;
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
-      if (!block) this.#noWait.get();
+      if (!block) this.#busyTimeout(0);
       try {
         results = this.#batch(batch);
       } finally {
-        if (!block) this.#wait.get();
+        if (!block) this.#busyTimeout(this.#busyTimeoutMs);
       }
     } catch (err) {
       const busy = !this.#began && (err as { code?: unknown }).code === 'SQLITE_BUSY';

@@ -303,6 +303,23 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('does not sleep in the busy handler in its very first batch either', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      const created = store.createChannel('room:a', 'room', 'ann', 1);
+      setTimeout(() => other.exec('COMMIT'), 50);
+      assert.equal(await created, true);
+      assert.ok(Date.now() - started < 1000, 'the timer that frees the lock ran');
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
   it('commits what is queued when closed in the same turn', async () => {
     const path = freshPath();
     const store = new SqliteStore(path);
