@@ -58,6 +58,16 @@ import {
 const BUSY_TIMEOUT_MS = 10_000;
 
 /**
+ * WAL pages after which a commit checkpoints (`wal_autocheckpoint`; SQLite's default is 1,000,
+ * ~4 MB). A checkpoint copies each page once however often the WAL rewrote it, so a longer WAL
+ * copies far less per append: store bench, ~4-5 µs of CPU less per append and ~20 % more
+ * appends/s (bench/README.md). The checkpoint still runs in a commit, on the event loop.
+ */
+export const WAL_CHECKPOINT_PAGES = 10_000;
+/** The WAL file is cut back to this size after a checkpoint (`journal_size_limit`), in bytes. */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
+/**
  * The default Store and SessionStore: one SQLite file in WAL mode, shareable by several processes
  * on one host; both seams share the connection and the schema of ./sqlite-schema.ts.
  * Sequence numbers are allocated inside `BEGIN IMMEDIATE`, which holds the file's write lock,
@@ -108,6 +118,8 @@ export class SqliteStore implements Store, SessionStore {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+      db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       migrate(db);
       this.#sql = prepare(db);
       this.moderation = new SqliteModeration(db, (fn) => this.#run(fn));
@@ -198,6 +210,11 @@ export class SqliteStore implements Store, SessionStore {
   /** The durability mode as the connection reports it (`PRAGMA synchronous`). */
   get synchronous(): SqliteSynchronous {
     return this.#db.pragma('synchronous', { simple: true }) === 2 ? 'full' : 'normal';
+  }
+
+  /** WAL pages after which a commit checkpoints, as the connection reports it. */
+  get walCheckpointPages(): number {
+    return this.#db.pragma('wal_autocheckpoint', { simple: true }) as number;
   }
 
   /** Runs a synchronous driver call, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MAX_BATCH } from '../../src/store/sqlite-group-commit.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { SqliteStore, WAL_CHECKPOINT_PAGES } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { sqliteFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
@@ -345,6 +345,13 @@ describe('SqliteStore', () => {
     assert.throws(() => new SqliteStore(freshPath(), { sqliteSynchronous: 'off' as 'full' }), {
       code: 'SB_ERR_CONFIG_INVALID',
     });
+  });
+
+  it("checkpoints the WAL every WAL_CHECKPOINT_PAGES pages, not SQLite's 1,000", async () => {
+    const store = new SqliteStore(freshPath());
+    assert.equal(store.walCheckpointPages, WAL_CHECKPOINT_PAGES);
+    assert.ok(WAL_CHECKPOINT_PAGES > 1000);
+    await store.close();
   });
 
   it('throws SB_ERR_STORE_UNAVAILABLE when the file cannot be opened', () => {
