@@ -120,7 +120,13 @@ export const REACTION_NAMES = 3;
 
 /** `m` without its undefined fields (an append's result has only the fields that are set). */
 export function withoutUndefined<T extends object>(m: T): T {
-  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)) as T;
+  // A loop, not fromEntries(entries().filter()): it runs on every append.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(m)) {
+    const v = (m as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
 }
 
 /** Whether an entry is a message (not an event on another one). */

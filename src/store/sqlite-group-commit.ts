@@ -20,6 +20,27 @@ export interface GroupCommitOptions {
    * batch's new documents in one statement); if it throws, the whole batch fails. Default: none.
    */
   beforeCommit?: () => void;
+  /**
+   * Runs first in every batch's transaction, before its writes (SqliteSearch.begin forgets what
+   * the last transaction, committed or rolled back, had counted). Default: none.
+   */
+  afterBegin?: () => void;
+  /**
+   * Makes a batch durable off the event loop: the batch commits with the connection at
+   * `synchronous=NORMAL` (no fsync on this thread; checkpoints still fsync, so the file stays
+   * consistent) and back at FULL after it, and its callers settle only once `syncWal` (an
+   * fdatasync of the WAL file on libuv's thread pool) has resolved after its commit. Batches go on
+   * committing while a sync runs; the next sync covers all of them. If a sync fails, its callers
+   * and every later batch's are rejected with `wrap(err)`: once an fsync has failed, nothing
+   * written since is known to be on disk. Default: none (the connection's own `synchronous`).
+   */
+  syncWal?: () => Promise<void>;
+}
+
+/** A committed batch's settlement, held until the WAL sync after its commit. */
+interface Unsynced {
+  settle: () => void;
+  batch: Pending[];
 }
 
 interface Pending {
@@ -33,8 +54,9 @@ interface Pending {
 /**
  * Group commit for SqliteStore's hot writes (appends and read-position moves): the writes queued
  * in one event-loop turn run, in the order they were queued, inside ONE `BEGIN IMMEDIATE`
- * transaction, committed once (one WAL fsync with `synchronous=FULL`). Each caller's promise
- * settles only after that commit, so "resolved" still means "committed".
+ * transaction, committed once (one WAL fsync with `synchronous=FULL`, on libuv's thread pool
+ * when `syncWal` is given). Each caller's promise settles only after that commit (and that
+ * fsync), so "resolved" still means "committed" (and on disk).
  *
  * - Each write runs in its own savepoint: a write that throws a SwitchboardError (a duplicate's
  *   check, SB_ERR_MESSAGE_NOT_FOUND, …) rolls back only itself and rejects only its caller.
@@ -59,8 +81,8 @@ export class GroupCommit {
   readonly #maxBatch: number;
   readonly #batch: (batch: Pending[]) => { ok: boolean; value: unknown }[];
   readonly #busyTimeoutMs: number;
-  readonly #noWait: Database.Statement;
-  readonly #wait: Database.Statement;
+  /** `PRAGMA busy_timeout` to wait for the lock in a batch (0, or busyTimeoutMs when blocking). */
+  readonly #busyTimeout: (ms: number) => void;
   #queue: Pending[] = [];
   #scheduled = false;
   /** Set while a retry is scheduled after a busy lock. */
@@ -71,6 +93,13 @@ export class GroupCommit {
   #refusals = 0;
   /** Set once the batch's first write ran: a busy error after it is not a lock not taken. */
   #began = false;
+  readonly #syncWal: (() => Promise<void>) | null;
+  /** Committed batches waiting for the next WAL sync. */
+  #unsynced: Unsynced[] = [];
+  /** The WAL sync running now, if any. */
+  #syncing: Promise<void> | null = null;
+  /** Set by a failed WAL sync: every later caller is rejected with it. */
+  #syncFailed: Error | null = null;
 
   /**
    * `busyTimeoutMs` is the connection's `busy_timeout`, restored after each batch so that the
@@ -82,18 +111,26 @@ export class GroupCommit {
     busyTimeoutMs: number,
     options: GroupCommitOptions = {},
   ) {
-    const { maxBatch = MAX_BATCH, beforeCommit = () => {} } = options;
+    const {
+      maxBatch = MAX_BATCH,
+      beforeCommit = () => {},
+      afterBegin = () => {},
+      syncWal = null,
+    } = options;
+    this.#syncWal = syncWal;
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
     this.#busyTimeoutMs = busyTimeoutMs;
-    this.#noWait = db.prepare('PRAGMA busy_timeout = 0');
-    this.#wait = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    // db.pragma prepares the statement anew each time: SQLite applies a PRAGMA that sets a
+    // value when it compiles it, so running a statement prepared once does not set it again.
+    this.#busyTimeout = (ms) => void db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
     // A transaction function called inside another one runs as a savepoint (better-sqlite3).
     const savepoint = db.transaction((work: () => unknown) => work());
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#batch = db.transaction((batch: Pending[]) => {
       this.#began = true;
+      afterBegin();
       const results = batch.map((p) => {
         try {
           return { ok: true, value: p.guarded ? savepoint(p.work) : p.work() };
@@ -135,6 +172,11 @@ export class GroupCommit {
     if (this.#queue.length > 0) this.#flush(true);
   }
 
+  /** Resolves once every committed batch's WAL sync has ended (before closing the file). */
+  async synced(): Promise<void> {
+    while (this.#syncing !== null) await this.#syncing;
+  }
+
   #flush(block: boolean): void {
     while (this.#queue.length > 0) {
       const batch = this.#queue.slice(0, this.#maxBatch);
@@ -157,11 +199,13 @@ export class GroupCommit {
     this.#began = false;
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
-      if (!block) this.#noWait.get();
+      if (!block) this.#busyTimeout(0);
+      if (this.#syncWal !== null) this.#db.pragma('synchronous = NORMAL');
       try {
         results = this.#batch(batch);
       } finally {
-        if (!block) this.#wait.get();
+        if (this.#syncWal !== null) this.#db.pragma('synchronous = FULL');
+        if (!block) this.#busyTimeout(this.#busyTimeoutMs);
       }
     } catch (err) {
       const busy = !this.#began && (err as { code?: unknown }).code === 'SQLITE_BUSY';
@@ -175,11 +219,38 @@ export class GroupCommit {
       return true;
     }
     this.#busySince = null;
-    batch.forEach((p, i) => {
-      const r = results[i]!;
-      if (r.ok) p.resolve(r.value);
-      else p.reject(r.value);
-    });
+    const settle = () =>
+      batch.forEach((p, i) => {
+        const r = results[i]!;
+        if (r.ok) p.resolve(r.value);
+        else p.reject(r.value);
+      });
+    if (this.#syncWal === null) settle();
+    else if (this.#syncFailed !== null) for (const p of batch) p.reject(this.#syncFailed);
+    else {
+      this.#unsynced.push({ settle, batch });
+      if (this.#syncing === null) this.#sync(this.#syncWal);
+    }
     return true;
+  }
+
+  /** Syncs the WAL for the batches committed so far, then settles them; again while more came. */
+  #sync(syncWal: () => Promise<void>): void {
+    const group = this.#unsynced;
+    this.#unsynced = [];
+    this.#syncing = syncWal().then(
+      () => {
+        this.#syncing = null;
+        for (const u of group) u.settle();
+        if (this.#unsynced.length > 0) this.#sync(syncWal);
+      },
+      (err: unknown) => {
+        this.#syncing = null;
+        this.#syncFailed = this.#wrap(err);
+        for (const u of [...group, ...this.#unsynced])
+          for (const p of u.batch) p.reject(this.#syncFailed);
+        this.#unsynced = [];
+      },
+    );
   }
 }

@@ -26,11 +26,13 @@ const FILTERS = `
  * nothing in it is syntax); one with only shorter terms (`C`, `東京`) scans `search_docs`
  * newest first. Either way every term is then checked with `instr` on the folded text, so both
  * paths and every backend match alike. SqliteStore calls `add` and `prune` inside its append
- * transaction, and `flush` before each commit.
+ * transaction, `begin` first and `flush` last in each of its transactions (GroupCommit).
  */
 export class SqliteSearch implements SearchIndex {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #run: <T>(fn: () => T) => Promise<T>;
+  /** The id of the next document `add` writes in this transaction; null until it reads it. */
+  #next: number | null = null;
 
   constructor(db: Database.Database, run: <T>(fn: () => T) => Promise<T>) {
     this.#sql = prepare(db);
@@ -44,8 +46,17 @@ export class SqliteSearch implements SearchIndex {
   add(m: StoredMessage): void {
     if (m.deletes !== undefined) this.#sql.remove.run(m.channel, m.deletes);
     else if (m.edits !== undefined) this.#sql.updateDoc.run(fold(m.text), m.channel, m.edits);
-    else if (isMessage(m) && m.text !== '')
-      this.#sql.insert.run(m.channel, m.seq, m.from, m.ts, fold(m.text));
+    else if (isMessage(m) && m.text !== '') {
+      // Read once per transaction (which holds the write lock), then counted here.
+      const id = (this.#next ??= this.#sql.nextId.get() as number);
+      this.#sql.insert.run(id, m.channel, m.seq, m.from, m.ts, fold(m.text));
+      this.#next = id + 1;
+    }
+  }
+
+  /** Forgets the next id: runs first in every write transaction that may call `add`. */
+  begin(): void {
+    this.#next = null;
   }
 
   /** Unindexes the messages of `channel` below `firstSeq` (retention). Synchronous. */
@@ -59,7 +70,9 @@ export class SqliteSearch implements SearchIndex {
    * called `add` (GroupCommit's batch), so a commit never leaves a document unindexed.
    */
   flush(): void {
-    if (this.#sql.fill.run().changes > 0) this.#sql.mark.run();
+    const next = this.#next;
+    this.#next = null;
+    if (next !== null && this.#sql.fill.run().changes > 0) this.#sql.mark.run(next - 1);
   }
 
   search(q: SearchQuery): Promise<SearchPage> {
@@ -94,16 +107,20 @@ function prepare(db: Database.Database) {
   const columns = 'd.id AS position, d.channel, d.seq, d.sender, d.ts, m.text';
   return {
     // Above the mark even when the newest document was deleted (a rowid is reused otherwise).
+    nextId: db
+      .prepare(
+        `SELECT max((SELECT coalesce(max(id), 0) FROM search_docs),
+           (SELECT id FROM search_indexed)) + 1`,
+      )
+      .pluck(),
     insert: db.prepare(
-      `INSERT INTO search_docs (id, channel, seq, sender, ts, body) VALUES (
-         max((SELECT coalesce(max(id), 0) FROM search_docs), (SELECT id FROM search_indexed)) + 1,
-         ?, ?, ?, ?, ?)`,
+      'INSERT INTO search_docs (id, channel, seq, sender, ts, body) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     fill: db.prepare(
       `INSERT INTO search_fts (rowid, body)
          SELECT id, body FROM search_docs WHERE id > (SELECT id FROM search_indexed)`,
     ),
-    mark: db.prepare('UPDATE search_indexed SET id = (SELECT max(id) FROM search_docs)'),
+    mark: db.prepare('UPDATE search_indexed SET id = ?'),
     remove: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq = ?'),
     prune: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq < ?'),
     updateDoc: db.prepare('UPDATE search_docs SET body = ? WHERE channel = ? AND seq = ?'),

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { MAX_BATCH } from '../../src/store/sqlite-group-commit.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { SqliteStore, WAL_CHECKPOINT_PAGES } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { sqliteFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
@@ -164,6 +164,49 @@ describe('SqliteStore', () => {
     check.close();
   });
 
+  it('numbers search documents afresh after a rolled-back batch, another writer having added some', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    const other = new SqliteStore(path);
+    const room = [{ channel: 'room:a', floorSeq: 0 }];
+    const msg = (cid: string, text: string) => ({
+      channel: 'room:a',
+      cid,
+      from: 'ann',
+      text,
+      ts: 1,
+    });
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      const ddl = new Database(path);
+      ddl.exec(`CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.text = 'boom'
+        BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END`);
+      ddl.close();
+      // A document written, then the batch rolled back: the ids it counted were never stored.
+      const failed = await Promise.allSettled([
+        store.append(msg('a', 'lost words')),
+        store.append(msg('b', 'boom')),
+      ]);
+      assert.deepEqual(
+        failed.map((o) => o.status),
+        ['rejected', 'rejected'],
+      );
+      // The other connection takes those ids.
+      await other.append(msg('c', 'other one'));
+      await other.append(msg('d', 'other two'));
+      const after = await store.append(msg('e', 'mine again'));
+      assert.equal(after.message.seq, 3);
+      const hits = await store.search.search({ query: 'mine', channels: room, limit: 10 });
+      assert.deepEqual(
+        hits.hits.map((h) => h.seq),
+        [3],
+      );
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
   it('rejects only its own caller for a coded error inside a batch', async () => {
     const store = new SqliteStore(freshPath());
     try {
@@ -260,6 +303,23 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('does not sleep in the busy handler in its very first batch either', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      const created = store.createChannel('room:a', 'room', 'ann', 1);
+      setTimeout(() => other.exec('COMMIT'), 50);
+      assert.equal(await created, true);
+      assert.ok(Date.now() - started < 1000, 'the timer that frees the lock ran');
+    } finally {
+      other.close();
+      await store.close();
+    }
+  });
+
   it('commits what is queued when closed in the same turn', async () => {
     const path = freshPath();
     const store = new SqliteStore(path);
@@ -285,6 +345,13 @@ describe('SqliteStore', () => {
     assert.throws(() => new SqliteStore(freshPath(), { sqliteSynchronous: 'off' as 'full' }), {
       code: 'SB_ERR_CONFIG_INVALID',
     });
+  });
+
+  it("checkpoints the WAL every WAL_CHECKPOINT_PAGES pages, not SQLite's 1,000", async () => {
+    const store = new SqliteStore(freshPath());
+    assert.equal(store.walCheckpointPages, WAL_CHECKPOINT_PAGES);
+    assert.ok(WAL_CHECKPOINT_PAGES > 1000);
+    await store.close();
   });
 
   it('throws SB_ERR_STORE_UNAVAILABLE when the file cannot be opened', () => {
