@@ -85,7 +85,7 @@ export class SqliteStore implements Store, SessionStore {
    * With `full`, a descriptor of the WAL file: group-committed batches are fsynced through it on
    * libuv's thread pool, not on the event loop (GroupCommit's `syncWal`). Null otherwise.
    */
-  #wal: number | null;
+  readonly #wal: number | null;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
   /** Thread follows and counts (./sqlite-threads.ts). */
@@ -501,15 +501,13 @@ export class SqliteStore implements Store, SessionStore {
 
   /** Closes the file; later calls reject SB_ERR_STORE_UNAVAILABLE. Idempotent. */
   async close(): Promise<void> {
-    // The file first, so that no batch starts a sync after the wait below; then the WAL's
-    // descriptor, once the syncs already running have ended.
-    await this.#run(() => {
-      this.#commits.drain();
-      if (this.#db.open) this.#db.close();
-    });
+    await this.#run(() => this.#commits.drain());
     await this.#commits.synced();
-    if (this.#wal !== null) closeSync(this.#wal);
-    this.#wal = null;
+    return this.#run(() => {
+      if (!this.#db.open) return;
+      this.#db.close();
+      if (this.#wal !== null) closeSync(this.#wal);
+    });
   }
 }
 
