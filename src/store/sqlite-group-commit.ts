@@ -25,22 +25,6 @@ export interface GroupCommitOptions {
    * the last transaction, committed or rolled back, had counted). Default: none.
    */
   afterBegin?: () => void;
-  /**
-   * Makes a batch durable off the event loop: the batch commits with the connection at
-   * `synchronous=NORMAL` (no fsync on this thread; checkpoints still fsync, so the file stays
-   * consistent) and back at FULL after it, and its callers settle only once `syncWal` (an
-   * fdatasync of the WAL file on libuv's thread pool) has resolved after its commit. Batches go on
-   * committing while a sync runs; the next sync covers all of them. If a sync fails, its callers
-   * and every later batch's are rejected with `wrap(err)`: once an fsync has failed, nothing
-   * written since is known to be on disk. Default: none (the connection's own `synchronous`).
-   */
-  syncWal?: () => Promise<void>;
-}
-
-/** A committed batch's settlement, held until the WAL sync after its commit. */
-interface Unsynced {
-  settle: () => void;
-  batch: Pending[];
 }
 
 interface Pending {
@@ -54,9 +38,8 @@ interface Pending {
 /**
  * Group commit for SqliteStore's hot writes (appends and read-position moves): the writes queued
  * in one event-loop turn run, in the order they were queued, inside ONE `BEGIN IMMEDIATE`
- * transaction, committed once (one WAL fsync with `synchronous=FULL`, on libuv's thread pool
- * when `syncWal` is given). Each caller's promise settles only after that commit (and that
- * fsync), so "resolved" still means "committed" (and on disk).
+ * transaction, committed once (one WAL fsync with `synchronous=FULL`). Each caller's promise
+ * settles only after that commit, so "resolved" still means "committed".
  *
  * - Each write runs in its own savepoint: a write that throws a SwitchboardError (a duplicate's
  *   check, SB_ERR_MESSAGE_NOT_FOUND, …) rolls back only itself and rejects only its caller.
@@ -93,13 +76,6 @@ export class GroupCommit {
   #refusals = 0;
   /** Set once the batch's first write ran: a busy error after it is not a lock not taken. */
   #began = false;
-  readonly #syncWal: (() => Promise<void>) | null;
-  /** Committed batches waiting for the next WAL sync. */
-  #unsynced: Unsynced[] = [];
-  /** The WAL sync running now, if any. */
-  #syncing: Promise<void> | null = null;
-  /** Set by a failed WAL sync: every later caller is rejected with it. */
-  #syncFailed: Error | null = null;
 
   /**
    * `busyTimeoutMs` is the connection's `busy_timeout`, restored after each batch so that the
@@ -111,13 +87,7 @@ export class GroupCommit {
     busyTimeoutMs: number,
     options: GroupCommitOptions = {},
   ) {
-    const {
-      maxBatch = MAX_BATCH,
-      beforeCommit = () => {},
-      afterBegin = () => {},
-      syncWal = null,
-    } = options;
-    this.#syncWal = syncWal;
+    const { maxBatch = MAX_BATCH, beforeCommit = () => {}, afterBegin = () => {} } = options;
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
@@ -172,11 +142,6 @@ export class GroupCommit {
     if (this.#queue.length > 0) this.#flush(true);
   }
 
-  /** Resolves once every committed batch's WAL sync has ended (before closing the file). */
-  async synced(): Promise<void> {
-    while (this.#syncing !== null) await this.#syncing;
-  }
-
   #flush(block: boolean): void {
     while (this.#queue.length > 0) {
       const batch = this.#queue.slice(0, this.#maxBatch);
@@ -200,11 +165,9 @@ export class GroupCommit {
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
       if (!block) this.#busyTimeout(0);
-      if (this.#syncWal !== null) this.#db.pragma('synchronous = NORMAL');
       try {
         results = this.#batch(batch);
       } finally {
-        if (this.#syncWal !== null) this.#db.pragma('synchronous = FULL');
         if (!block) this.#busyTimeout(this.#busyTimeoutMs);
       }
     } catch (err) {
@@ -219,38 +182,11 @@ export class GroupCommit {
       return true;
     }
     this.#busySince = null;
-    const settle = () =>
-      batch.forEach((p, i) => {
-        const r = results[i]!;
-        if (r.ok) p.resolve(r.value);
-        else p.reject(r.value);
-      });
-    if (this.#syncWal === null) settle();
-    else if (this.#syncFailed !== null) for (const p of batch) p.reject(this.#syncFailed);
-    else {
-      this.#unsynced.push({ settle, batch });
-      if (this.#syncing === null) this.#sync(this.#syncWal);
-    }
+    batch.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.ok) p.resolve(r.value);
+      else p.reject(r.value);
+    });
     return true;
-  }
-
-  /** Syncs the WAL for the batches committed so far, then settles them; again while more came. */
-  #sync(syncWal: () => Promise<void>): void {
-    const group = this.#unsynced;
-    this.#unsynced = [];
-    this.#syncing = syncWal().then(
-      () => {
-        this.#syncing = null;
-        for (const u of group) u.settle();
-        if (this.#unsynced.length > 0) this.#sync(syncWal);
-      },
-      (err: unknown) => {
-        this.#syncing = null;
-        this.#syncFailed = this.#wrap(err);
-        for (const u of [...group, ...this.#unsynced])
-          for (const p of u.batch) p.reject(this.#syncFailed);
-        this.#unsynced = [];
-      },
-    );
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
@@ -81,11 +81,6 @@ export class SqliteStore implements Store, SessionStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #commits: GroupCommit;
-  /**
-   * With `full`, a descriptor of the WAL file: group-committed batches are fsynced through it on
-   * libuv's thread pool, not on the event loop (GroupCommit's `syncWal`). Null otherwise.
-   */
-  readonly #wal: number | null;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
   /** Thread follows and counts (./sqlite-threads.ts). */
@@ -134,18 +129,9 @@ export class SqliteStore implements Store, SessionStore {
     }
     const sql = this.#sql;
     const search = this.#search;
-    this.#wal = synchronous === 'full' ? openWal(db, path) : null;
-    const wal = this.#wal;
     this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS, {
       afterBegin: () => search.begin(),
       beforeCommit: () => search.flush(),
-      syncWal:
-        wal === null
-          ? undefined
-          : () =>
-              new Promise((resolve, reject) =>
-                fdatasync(wal, (err) => (err ? reject(err) : resolve())),
-              ),
     });
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
@@ -500,27 +486,11 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   /** Closes the file; later calls reject SB_ERR_STORE_UNAVAILABLE. Idempotent. */
-  async close(): Promise<void> {
-    await this.#run(() => this.#commits.drain());
-    await this.#commits.synced();
+  close(): Promise<void> {
     return this.#run(() => {
-      if (!this.#db.open) return;
-      this.#db.close();
-      if (this.#wal !== null) closeSync(this.#wal);
+      this.#commits.drain();
+      if (this.#db.open) this.#db.close();
     });
-  }
-}
-
-/**
- * The WAL file of a file-backed connection in WAL mode, opened for fsync; null for `:memory:`,
- * another journal mode or a WAL file that cannot be opened: then SQLite fsyncs it itself.
- */
-function openWal(db: Database.Database, path: string): number | null {
-  if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return null;
-  try {
-    return openSync(`${path}-wal`, 'r');
-  } catch {
-    return null;
   }
 }
 
