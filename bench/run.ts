@@ -103,7 +103,7 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   upload throughput and memory: --scenario uploads
   HTTP API posts against socket sends: --scenario api
   webhook deliveries and chat p99 with a hanging receiver: --scenario webhooks
-  latency against load, pinned: --scenario latency,latency-cluster
+  latency against load, pinned: --scenario latency,latency-cluster [--latency-rates 50,100]
   capacity model calibration and check on 1-4 nodes: --scenario capacity
   big room, 100,000 members (runs alone when named): --scenario bigroom`;
 
@@ -120,6 +120,7 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
+    'latency-rates': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -224,6 +225,7 @@ const clusterScenarios = picked.filter((s): s is ClusterScenarioName =>
 const servers = list<ServerKind>(values.server, ALL_SERVERS, 'server');
 const options = {
   scale: Number(values.scale),
+  latencyRates: values['latency-rates']?.split(',').map(Number),
   durationS: values.duration === undefined ? undefined : Number(values.duration),
   drainTimeoutS: Number(values['drain-timeout']),
   workers: Number(values.workers),
