@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
 import type { Session, SessionStore } from '../auth/session-store.js';
@@ -121,7 +121,7 @@ export class SqliteStore implements Store, SessionStore {
     const search = this.#search;
     // A file's WAL sync leaves the event loop (./sqlite-wal-sync.ts); ':memory:' has no WAL.
     const file = path !== ':memory:' && path !== '' && synchronous === 'full';
-    this.#walSync = file ? new WalSync(`${path}-wal`) : null;
+    this.#walSync = file ? new WalSync(`${resolve(path)}-wal`) : null;
     this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS, {
       beforeCommit: () => search.flush(),
       ...(this.#walSync ? { walSync: this.#walSync } : {}),
