@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
-import type { WalSync } from './sqlite-wal-sync.js';
 
 /** Writes one batch commits at most; a longer queue is committed in several batches, in order. */
 export const MAX_BATCH = 512;
@@ -21,18 +20,6 @@ export interface GroupCommitOptions {
    * batch's new documents in one statement); if it throws, the whole batch fails. Default: none.
    */
   beforeCommit?: () => void;
-  /**
-   * For a connection in `synchronous=FULL`: each batch commits with `synchronous=NORMAL` and its
-   * callers settle only after this WAL sync called back (./sqlite-wal-sync.ts), so the event
-   * loop runs while the disk syncs. Default: none, SQLite syncs inside COMMIT.
-   */
-  walSync?: Pick<WalSync, 'sync' | 'syncNow'>;
-}
-
-/** A committed batch and its outcomes, waiting for the WAL sync that makes it durable. */
-interface Committed {
-  batch: Pending[];
-  results: { ok: boolean; value: unknown }[];
 }
 
 interface Pending {
@@ -65,12 +52,6 @@ interface Pending {
  *   handler would sleep the whole process instead, in steps growing to 100 ms, which with
  *   several processes on one file made the DM tail (p99 > 1 s, bench/README.md). After
  *   `busyTimeoutMs` of asking, the batch fails as a busy driver error would.
- * - With `walSync` (a `synchronous=FULL` file) the WAL's fsync leaves the event loop: the batch
- *   commits without it, its callers settle in commit order once a sync begun after their
- *   commit called back. One sync runs at a time; the writes queued meanwhile are committed as
- *   one batch when it returns, and that batch's sync runs while the returned batch's callers
- *   settle and their continuations (the fan-out) run, in that same turn. The write lock is not
- *   held during a sync.
  */
 export class GroupCommit {
   readonly #db: Database.Database;
@@ -80,11 +61,6 @@ export class GroupCommit {
   readonly #busyTimeoutMs: number;
   readonly #noWait: Database.Statement;
   readonly #wait: Database.Statement;
-  readonly #walSync: Pick<WalSync, 'sync' | 'syncNow'> | null;
-  /** Committed batches no sync covers yet, in commit order. */
-  #unsynced: Committed[] = [];
-  /** The batches the sync in flight covers (null: none in flight). */
-  #syncing: Committed[] | null = null;
   #queue: Pending[] = [];
   #scheduled = false;
   /** Set while a retry is scheduled after a busy lock. */
@@ -106,14 +82,13 @@ export class GroupCommit {
     busyTimeoutMs: number,
     options: GroupCommitOptions = {},
   ) {
-    const { maxBatch = MAX_BATCH, beforeCommit = () => {}, walSync } = options;
+    const { maxBatch = MAX_BATCH, beforeCommit = () => {} } = options;
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#noWait = db.prepare('PRAGMA busy_timeout = 0');
     this.#wait = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    this.#walSync = walSync ?? null;
     // A transaction function called inside another one runs as a savepoint (better-sqlite3).
     const savepoint = db.transaction((work: () => unknown) => work());
     // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -144,8 +119,7 @@ export class GroupCommit {
         this.#scheduled = true;
         setImmediate(() => {
           this.#scheduled = false;
-          // while a WAL sync runs, the queue waits for it: see #startSync
-          if (this.#retry === null && this.#syncing === null) this.#flush(false);
+          if (this.#retry === null) this.#flush(false);
         });
       }
     });
@@ -158,55 +132,7 @@ export class GroupCommit {
   drain(): void {
     if (this.#retry !== null) clearTimeout(this.#retry);
     this.#retry = null;
-    this.#syncNow();
     if (this.#queue.length > 0) this.#flush(true);
-  }
-
-  /**
-   * Starts a WAL sync for the batches committed since the last one began, if none is running.
-   * The writes queued while it runs are committed when it returns, in one batch (as many as a
-   * sync on the event loop would have let pile up), and their sync starts BEFORE the returned
-   * batch's callers settle: the disk syncs the next batch while the loop fans out this one.
-   */
-  #startSync(): void {
-    if (this.#syncing !== null || this.#unsynced.length === 0) return;
-    const covered = (this.#syncing = this.#unsynced);
-    this.#unsynced = [];
-    this.#walSync!.sync((err) => {
-      if (this.#syncing !== covered) return; // drain() settled them meanwhile
-      this.#syncing = null;
-      if (this.#retry === null) this.#flush(false);
-      this.#settleSynced(covered, err);
-      this.#startSync();
-    });
-  }
-
-  /** Syncs on the event loop and settles every batch still waiting (drain, before a close). */
-  #syncNow(): void {
-    const waiting = [...(this.#syncing ?? []), ...this.#unsynced];
-    this.#syncing = null;
-    this.#unsynced = [];
-    if (waiting.length === 0) return;
-    let error: Error | null = null;
-    try {
-      this.#walSync!.syncNow();
-    } catch (err) {
-      error = err as Error;
-    }
-    this.#settleSynced(waiting, error);
-  }
-
-  /**
-   * Settles batches in commit order once synced. A failed sync fails their writes as a failed
-   * COMMIT would (`wrap(err)`); as with SQLite's own sync failing in COMMIT, they may be in the
-   * file, unconfirmed (a retry with the same cid finds a stored message as a duplicate).
-   */
-  #settleSynced(committed: Committed[], err: Error | null): void {
-    const wrapped = err === null ? null : this.#wrap(err);
-    for (const { batch, results } of committed) {
-      if (wrapped === null) settle(batch, results);
-      else batch.forEach((p, i) => p.reject(results[i]!.ok ? wrapped : results[i]!.value));
-    }
   }
 
   #flush(block: boolean): void {
@@ -225,25 +151,17 @@ export class GroupCommit {
     }
   }
 
-  /**
-   * Runs `batch` and settles it, or hands it to the next WAL sync; false (nothing settled) when
-   * the lock was busy: ask again.
-   */
+  /** Runs and settles `batch`; false (nothing settled) when the lock was busy: ask again. */
   #commit(batch: Pending[], block: boolean): boolean {
     let results: { ok: boolean; value: unknown }[];
     this.#began = false;
-    // drain() commits with FULL: SQLite syncs, after the waiting batches were synced
-    const deferSync = !block && this.#walSync !== null;
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
       if (!block) this.#noWait.get();
-      // exec, not a prepared statement: SQLite applies `synchronous` when it compiles the pragma
-      if (deferSync) this.#db.exec('PRAGMA synchronous = NORMAL');
       try {
         results = this.#batch(batch);
       } finally {
         if (!block) this.#wait.get();
-        if (deferSync) this.#db.exec('PRAGMA synchronous = FULL');
       }
     } catch (err) {
       const busy = !this.#began && (err as { code?: unknown }).code === 'SQLITE_BUSY';
@@ -257,18 +175,11 @@ export class GroupCommit {
       return true;
     }
     this.#busySince = null;
-    if (deferSync) {
-      this.#unsynced.push({ batch, results });
-      this.#startSync();
-    } else settle(batch, results);
+    batch.forEach((p, i) => {
+      const r = results[i]!;
+      if (r.ok) p.resolve(r.value);
+      else p.reject(r.value);
+    });
     return true;
   }
-}
-
-function settle(batch: Pending[], results: { ok: boolean; value: unknown }[]): void {
-  batch.forEach((p, i) => {
-    const r = results[i]!;
-    if (r.ok) p.resolve(r.value);
-    else p.reject(r.value);
-  });
 }

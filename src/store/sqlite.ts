@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
 import type { Session, SessionStore } from '../auth/session-store.js';
@@ -36,7 +36,6 @@ import {
   type SessionRow,
 } from './rows.js';
 import { GroupCommit } from './sqlite-group-commit.js';
-import { WalSync } from './sqlite-wal-sync.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
@@ -72,7 +71,6 @@ export class SqliteStore implements Store, SessionStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #commits: GroupCommit;
-  readonly #walSync: WalSync | null;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
   /** Thread follows and counts (./sqlite-threads.ts). */
@@ -119,12 +117,8 @@ export class SqliteStore implements Store, SessionStore {
     }
     const sql = this.#sql;
     const search = this.#search;
-    // A file's WAL sync leaves the event loop (./sqlite-wal-sync.ts); ':memory:' has no WAL.
-    const file = path !== ':memory:' && path !== '' && synchronous === 'full';
-    this.#walSync = file ? new WalSync(`${resolve(path)}-wal`) : null;
     this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS, {
       beforeCommit: () => search.flush(),
-      ...(this.#walSync ? { walSync: this.#walSync } : {}),
     });
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
@@ -470,7 +464,6 @@ export class SqliteStore implements Store, SessionStore {
   close(): Promise<void> {
     return this.#run(() => {
       this.#commits.drain();
-      this.#walSync?.close();
       if (this.#db.open) this.#db.close();
     });
   }
