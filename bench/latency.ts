@@ -69,8 +69,11 @@ export interface LatencyResult {
   prioritized: boolean;
   /** The highest ramp rate (msg/s into the room) that kept up. */
   saturationRate: number;
-  /** What stopped the ramp: the server core, the load core, or delivery lag with neither full. */
-  limitedBy: 'server' | 'load' | 'lag' | 'ramp end';
+  /**
+   * What stopped the ramp: the server core, the load core, or delivery lag with neither full;
+   * `fixed`: no ramp, the levels are the rates given with `--latency-rates`.
+   */
+  limitedBy: 'server' | 'load' | 'lag' | 'ramp end' | 'fixed';
   ramp: LatencyPoint[];
   levels: LatencyPoint[];
 }
@@ -201,6 +204,7 @@ async function runOne(
   pool: WorkerPool,
   scale: number,
   peerRates: number[],
+  fixedRates: number[] | undefined,
 ): Promise<LatencyResult> {
   const label = `${name}/${kind}`;
   const clients = Math.max(2, Math.round(CLIENTS * scale));
@@ -222,14 +226,16 @@ async function runOne(
     await sleep(2000);
     const room = pool.totals().ready;
     await phase(pool, pids, room, RAMP_FROM, 2, 'warm-up');
-    const r = await ramp(pool, pids, room, label);
+    const r = fixedRates
+      ? { points: [], rate: 0, by: 'fixed' as const }
+      : await ramp(pool, pids, room, label);
     note(`${label}: saturation ${r.rate} msg/s (${r.by})`);
     const levels: LatencyPoint[] = [];
-    const plan: [string, number][] = [0.25, 0.5, 0.75].map((q) => [
-      `${q * 100}%`,
-      Math.max(1, Math.round(r.rate * q)),
-    ]);
-    peerRates.forEach((rate, i) => plan.push([`at socketio ${[25, 50, 75][i]}%`, rate]));
+    const plan: [string, number][] = fixedRates
+      ? fixedRates.map((rate) => [`${rate} msg/s`, rate])
+      : [0.25, 0.5, 0.75].map((q) => [`${q * 100}%`, Math.max(1, Math.round(r.rate * q))]);
+    if (!fixedRates)
+      peerRates.forEach((rate, i) => plan.push([`at socketio ${[25, 50, 75][i]}%`, rate]));
     for (const [level, rate] of plan) {
       status(`${label}: ${level} = ${rate} msg/s`);
       const p = await phase(pool, pids, room, rate, LEVEL_PHASE_S, level);
@@ -263,7 +269,7 @@ export async function runLatencyScenario(
   name: LatencyScenarioName,
   servers: ServerKind[],
   pool: WorkerPool,
-  o: { scale: number },
+  o: { scale: number; latencyRates?: number[] | undefined },
 ): Promise<LatencyResult[]> {
   const kinds = servers.filter((k) => name === 'latency' || k !== 'ws-floor');
   kinds.sort((a, b) => (a === 'socketio' ? -1 : b === 'socketio' ? 1 : 0));
@@ -272,7 +278,7 @@ export async function runLatencyScenario(
     const sio = out.find((r) => r.server === 'socketio');
     const peerRates =
       kind === 'switchboard' && sio ? sio.levels.slice(0, 3).map((p) => p.rate) : [];
-    out.push(await runOne(name, kind, pool, o.scale, peerRates));
+    out.push(await runOne(name, kind, pool, o.scale, peerRates, o.latencyRates));
   }
   return out;
 }

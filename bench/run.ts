@@ -104,7 +104,7 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   upload throughput and memory: --scenario uploads
   HTTP API posts against socket sends: --scenario api
   webhook deliveries and chat p99 with a hanging receiver: --scenario webhooks
-  latency against load, pinned: --scenario latency,latency-cluster
+  latency against load, pinned: --scenario latency,latency-cluster [--latency-rates 50,100]
   capacity model calibration and check on 1-4 nodes: --scenario capacity
   big room, 100,000 members, --workers 2 and 2 nodes + Redis (runs alone when named):
     --scenario bigroom`;
@@ -122,6 +122,7 @@ const { values } = parseArgs({
     store: { type: 'string' },
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
+    'latency-rates': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -226,6 +227,7 @@ const clusterScenarios = picked.filter((s): s is ClusterScenarioName =>
 const servers = list<ServerKind>(values.server, ALL_SERVERS, 'server');
 const options = {
   scale: Number(values.scale),
+  latencyRates: values['latency-rates']?.split(',').map(Number),
   durationS: values.duration === undefined ? undefined : Number(values.duration),
   drainTimeoutS: Number(values['drain-timeout']),
   workers: Number(values.workers),
