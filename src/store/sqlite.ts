@@ -221,7 +221,9 @@ export class SqliteStore implements Store, SessionStore {
     members: readonly string[],
   ): boolean {
     const created = this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1;
-    for (const user of members) this.#addMember(channel, user);
+    // The channel exists now: a member's insert cannot fail for want of it, so it needs no
+    // savepoint of its own (addMember's check).
+    for (const user of members) this.#sql.insertMember.run(user, Date.now(), channel);
     return created;
   }
 
