@@ -5,7 +5,7 @@
 import { CLOSE_CODE_ERRORS } from '../protocol/close-codes.js';
 import { channelState, withRoomLook } from './channel-state.js';
 import { deliverReceipt } from './receipt-delivery.js';
-import { followDm } from './commands/access.js';
+import { followHeardDm } from './commands/access.js';
 import { deliverReport } from './commands/report.js';
 import type { CommandContext } from './commands/context.js';
 import type { Envelope } from './envelope.js';
@@ -25,9 +25,7 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
       const ch = directory.channels.get(e.m.channel);
       if (user && (!ch || !directory.follows(user, e.m.channel))) {
         // A DM in a conversation these connections do not follow yet: replay it from the start.
-        directory
-          .borrow(e.m.channel, (dm) => followDm(ctx, user, dm))
-          .catch((err: unknown) => ctx.failed(err));
+        followHeardDm(ctx, user, e.m.channel).catch((err: unknown) => ctx.failed(err));
         return;
       }
       ch?.deliver(e.m);
@@ -104,9 +102,7 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
     case 'head': {
       const ch = directory.channels.get(e.c);
       if (user && (!ch || !directory.follows(user, e.c))) {
-        directory
-          .borrow(e.c, (dm) => followDm(ctx, user, dm))
-          .catch((err: unknown) => ctx.failed(err));
+        followHeardDm(ctx, user, e.c).catch((err: unknown) => ctx.failed(err));
         return;
       }
       ch?.ready

@@ -221,23 +221,24 @@ export class SqliteStore implements Store, SessionStore {
     if (!markRead && !open)
       return this.#commits.run(() => this.#append(message), !isMessage(message));
     // The conversation's opening and the read move join the append's write: one write, not two
-    // or three, per first DM. Opening writes before the append may throw: savepoint.
-    return this.#commits.run(
-      () => {
-        const { channel, from, ts } = message;
-        const created = open && this.#create(channel, open.kind, from, ts, open.members);
-        const result = this.#append(message);
-        const withCreated = open ? { ...result, created: created === true } : result;
-        if (result.duplicate || !markRead) return withCreated;
-        const row = this.#sql.setReadSeq.get(result.message.seq, message.channel, message.from) as
-          { read_seq: number } | undefined;
-        return row ? { ...withCreated, readSeq: row.read_seq } : withCreated;
-      },
-      open !== undefined || !isMessage(message),
-    );
+    // or three, per first DM. Neither the opening nor the read move throws a SwitchboardError
+    // (#create), so the write needs a savepoint only when the append's own does.
+    return this.#commits.run(() => {
+      const { channel, from, ts } = message;
+      const created = open && this.#create(channel, open.kind, from, ts, open.members);
+      const result = this.#append(message);
+      const withCreated = open ? { ...result, created: created === true } : result;
+      if (result.duplicate || !markRead) return withCreated;
+      const row = this.#sql.setReadSeq.get(result.message.seq, message.channel, message.from) as
+        { read_seq: number } | undefined;
+      return row ? { ...withCreated, readSeq: row.read_seq } : withCreated;
+    }, !isMessage(message));
   }
 
-  /** createChannel's writes, inside the caller's transaction; whether the channel was new. */
+  /**
+   * createChannel's writes, inside the caller's transaction; whether the channel was new. Throws
+   * no SwitchboardError (only a driver error, which fails the whole batch): no savepoint needed.
+   */
   #create(
     channel: string,
     kind: ChannelKind,
@@ -246,7 +247,9 @@ export class SqliteStore implements Store, SessionStore {
     members: readonly string[],
   ): boolean {
     const created = this.#sql.createChannel.run(channel, kind, createdBy, ts).changes === 1;
-    for (const user of members) this.#addMember(channel, user);
+    // The channel exists now: a member's insert cannot fail for want of it, so it needs no
+    // savepoint of its own (addMember's check).
+    for (const user of members) this.#sql.insertMember.run(user, Date.now(), channel);
     return created;
   }
 
@@ -338,7 +341,7 @@ export class SqliteStore implements Store, SessionStore {
     members: readonly string[] = [],
   ): Promise<boolean> {
     // Group-committed like appends: a burst of first DMs shares one commit (one fsync).
-    return this.#commits.run(() => this.#create(channel, kind, createdBy, ts, members));
+    return this.#commits.run(() => this.#create(channel, kind, createdBy, ts, members), false);
   }
 
   listRooms(): Promise<RoomSummary[]> {

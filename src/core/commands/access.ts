@@ -89,3 +89,22 @@ export async function followDm(
   const floor = floorSeq ?? (await ctx.store.membership(ch.id, user))?.floorSeq;
   if (floor !== undefined) ctx.directory.subscribeUser(user, ch, { after: floor });
 }
+
+/**
+ * followDm for a DM this node hears of from another node (a message or a head on the user's
+ * topic): the member's floor is read while the channel activates, one round trip's wait on a
+ * networked store instead of two. Resolves once the connections replay or nothing is to follow.
+ */
+export function followHeardDm(
+  ctx: Pick<CommandContext, 'store' | 'directory'>,
+  user: string,
+  channel: string,
+): Promise<void> {
+  const position = ctx.store.membership(channel, user);
+  // Awaited in the borrow; a failed activation is the error reported, not this one.
+  position.catch(() => {});
+  return ctx.directory.borrow(channel, async (dm) => {
+    const floor = (await position)?.floorSeq;
+    if (floor !== undefined) await followDm(ctx, user, dm, floor);
+  });
+}

@@ -40,14 +40,17 @@ async function dmTarget(
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   const id = dmChannel(user, recipient);
   const following = conn.channels.has(id);
-  // All asked at once (one round trip's wait on a networked store), answered in this order.
-  const [recipientPos, blocked, head] = await Promise.all([
+  // All asked at once (one round trip's wait on a networked store), answered in this order. A
+  // sender who does not follow the conversation is most often opening it, when the recipient is
+  // no member yet: whether they exist is asked in the same wait.
+  const [recipientPos, blocked, head, exists] = await Promise.all([
     ctx.store.membership(id, recipient),
     ctx.store.moderation.isBlocked(recipient, user),
     following ? null : ctx.store.head(id),
+    following ? null : ctx.auth.exists(recipient),
   ]);
   // A member of the conversation exists; only a non-member needs the user lookup.
-  if (!recipientPos && !(await ctx.auth.exists(recipient)))
+  if (!recipientPos && !(exists ?? (await ctx.auth.exists(recipient))))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   if (blocked) throw new SwitchboardError('SB_ERR_BLOCKED');
   return { id, recipient, member: Boolean(recipientPos), fresh: !following && head === null };
