@@ -91,6 +91,12 @@ export interface ClusterOptions {
   dmRate: number | undefined;
   /** The Switchboard nodes' shared store: one run per store. Default ['sqlite']. */
   stores?: ClusterStore[];
+  /**
+   * cluster-dm: each user writes only to this many contacts, and every such conversation gets
+   * one DM before the window opens (a steady state: no first DMs measured). Default: random
+   * pairs, nearly every DM a first one.
+   */
+  dmContacts?: number;
 }
 
 export interface ClusterResult {
@@ -99,6 +105,8 @@ export interface ClusterResult {
   bus: BusName;
   /** Switchboard's shared store (Socket.IO stores nothing). */
   store?: ClusterStore;
+  /** cluster-dm with --dm-contacts: each user's contacts (conversations opened before). */
+  dmContacts?: number;
   nodes: number;
   clients: number;
   /** Set when the run did not happen (e.g. broker binary missing). */
@@ -412,6 +420,31 @@ async function runOne(
   }
 }
 
+/**
+ * One DM from every user to each of its contacts, at the scenario's rate, then waits (bounded)
+ * until both copies of each arrived: the window after it sees no conversation opened.
+ */
+async function warmConversations(
+  pool: WorkerPool,
+  users: number,
+  contacts: number,
+  rate: number,
+  label: string,
+): Promise<void> {
+  status(`${label}: opening ${users * contacts} conversations before the window`);
+  await pool.reset();
+  await pool.send(rate, 0, users, { contacts, warm: true });
+  const t0 = now();
+  for (;;) {
+    const t = pool.totals();
+    if (t.delivered >= t.sent * 2 || now() - t0 > 30_000) {
+      note(`${label}: warm-up ${t.sent} DMs, ${t.delivered}/${t.sent * 2} delivered`);
+      return;
+    }
+    await sleep(100);
+  }
+}
+
 async function measure(
   sc: ClusterScenario,
   server: ClusterServer,
@@ -435,6 +468,8 @@ async function measure(
   );
   // let member events and subscriptions settle on every node before the window opens
   await sleep(2000);
+  const contacts = sc.dm ? o.dmContacts : undefined;
+  if (contacts !== undefined) await warmConversations(pool, n, contacts, rate, label);
   await pool.reset();
   const room = pool.totals().ready;
   const perMessage = sc.dm ? 2 : room; // a DM: the recipient's copy + the sender's own
@@ -448,7 +483,7 @@ async function measure(
   const t0 = now();
   let sendDone = false;
   const dmUsers = sc.dm ? n : undefined;
-  const sending = pool.send(rate, count, dmUsers).then(() => (sendDone = true));
+  const sending = pool.send(rate, count, dmUsers, { contacts }).then(() => (sendDone = true));
   const rssPeak = pids.map(() => 0);
   let lastCount = -1;
   let lastChange = t0;
@@ -497,6 +532,7 @@ async function measure(
     scenario: sc.name,
     server,
     bus,
+    ...(contacts === undefined ? {} : { dmContacts: contacts }),
     nodes: sc.nodes,
     clients: n,
     ready: t.ready,

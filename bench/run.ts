@@ -91,7 +91,7 @@ import {
 const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
-  [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>]
+  [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>] [--dm-contacts <k>]
   [--store sqlite,postgres] (the Switchboard cluster's shared store(s), default sqlite; the
   store scenario's rows, default both)
   Without --scenario every family below runs, one after another, then bigroom; with it, only
@@ -119,6 +119,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '4' },
     'cluster-rate': { type: 'string' },
     'dm-rate': { type: 'string' },
+    'dm-contacts': { type: 'string' },
     store: { type: 'string' },
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
@@ -233,6 +234,7 @@ const options = {
   workers: Number(values.workers),
   clusterRate: values['cluster-rate'] === undefined ? undefined : Number(values['cluster-rate']),
   dmRate: values['dm-rate'] === undefined ? undefined : Number(values['dm-rate']),
+  dmContacts: values['dm-contacts'] === undefined ? undefined : Number(values['dm-contacts']),
   stores: list<ClusterStore>(values.store ?? 'sqlite', ['sqlite', 'postgres'], 'store'),
   storeRows: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
   searchMessages:
@@ -241,6 +243,13 @@ const options = {
     values['search-queries'] === undefined ? undefined : Number(values['search-queries']),
 };
 
+if (
+  options.dmContacts !== undefined &&
+  !(Number.isInteger(options.dmContacts) && options.dmContacts >= 1)
+) {
+  console.error(`--dm-contacts takes a whole number ≥ 1, not ${values['dm-contacts']}`);
+  process.exit(2);
+}
 let build = 'skipped';
 // The search and store scenarios measure the stores directly: no server, no build.
 const needsServer =
@@ -309,6 +318,7 @@ try {
           ...options,
           rate: options.clusterRate,
           dmRate: options.dmRate,
+          dmContacts: options.dmContacts,
         })),
       );
     } catch (e) {

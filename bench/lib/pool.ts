@@ -100,14 +100,27 @@ export class WorkerPool {
 
   /**
    * Splits `rate` msg/s and `count` messages evenly; resolves when all were sent. With
-   * `dmUsers`, every message is a DM to a random other user `u0..u<dmUsers-1>`.
+   * `dmUsers`, every message is a DM to a random other user `u0..u<dmUsers-1>` (or one of the
+   * sender's `dm.contacts`; with `dm.warm`, one DM from every client to each of its contacts).
    */
-  async send(rate: number, count: number, dmUsers?: number): Promise<void> {
+  async send(
+    rate: number,
+    count: number,
+    dmUsers?: number,
+    dm: { contacts?: number; warm?: boolean } = {},
+  ): Promise<void> {
     const n = this.size;
     await Promise.all(
       this.workers.map((w, i) => {
         const share = Math.floor(count / n) + (i < count % n ? 1 : 0);
-        const cmd = { t: 'send' as const, rate: rate / n, count: share, dmUsers };
+        const cmd = {
+          t: 'send' as const,
+          rate: rate / n,
+          count: share,
+          dmUsers,
+          dmContacts: dm.contacts,
+          warm: dm.warm,
+        };
         return this.ask(w, cmd, 'sent');
       }),
     );

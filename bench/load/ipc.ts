@@ -41,6 +41,16 @@ export interface SendCommand {
    * user `u<k>`, `k` random in `[0, users)` and `k ≠ n`.
    */
   dmUsers?: number;
+  /**
+   * With `dmUsers`: each user writes only to its `dmContacts` contacts, the users numbered
+   * `n+1 … n+dmContacts` (mod users), so conversations repeat as in a real chat.
+   */
+  dmContacts?: number;
+  /**
+   * With `dmContacts`: instead of `count` random DMs, each of this worker's live clients sends
+   * one DM to each of its contacts (opening those conversations before a measured window).
+   */
+  warm?: boolean;
 }
 
 export type RunnerMessage =

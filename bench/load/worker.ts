@@ -103,10 +103,35 @@ async function connect(cmd: ConnectCommand): Promise<void> {
   post({ t: 'connected', ready, failed, ms: now() - started });
 }
 
-/** Sends `count` messages at `rate`/s from random live clients; stops at count or time bound. */
+/** A DM's recipient for sender `n`: a random other user, or one of its contacts. */
+function dmTarget(cmd: SendCommand, n: number): number {
+  const users = cmd.dmUsers ?? 0;
+  if (cmd.dmContacts !== undefined && cmd.dmContacts > 0) {
+    return (n + 1 + Math.floor(Math.random() * Math.min(cmd.dmContacts, users - 1))) % users;
+  }
+  // a random other user: k in [0, users) without the sender's own number
+  const to = Math.floor(Math.random() * (users - 1));
+  return to >= n ? to + 1 : to;
+}
+
+/**
+ * Sends `count` messages at `rate`/s from random live clients; stops at count or time bound.
+ * With `warm`, sends one DM from each live client to each of its contacts instead.
+ */
 function send(cmd: SendCommand): void {
   const start = now();
-  const deadline = start + (cmd.count / Math.max(cmd.rate, 0.001)) * 1000 + 5000;
+  const users = cmd.dmUsers ?? 0;
+  const contacts = Math.min(cmd.dmContacts ?? 0, Math.max(0, users - 1));
+  const warmList =
+    cmd.warm === true && contacts > 0
+      ? clients
+          .filter((x) => x.alive)
+          .flatMap((x) =>
+            Array.from({ length: contacts }, (_, j) => ({ x, to: (x.n + 1 + j) % users })),
+          )
+      : null;
+  const total = warmList ? warmList.length : cmd.count;
+  const deadline = start + (total / Math.max(cmd.rate, 0.001)) * 1000 + 5000;
   let seq = 0;
   const finish = (): void => {
     clearInterval(sendTimer);
@@ -114,24 +139,23 @@ function send(cmd: SendCommand): void {
     progress();
     post({ t: 'sent', sent: counters.sent });
   };
+  let done = 0;
   sendTimer = setInterval(() => {
     const t = now();
-    const due = Math.min(cmd.count, Math.floor(((t - start) / 1000) * cmd.rate));
+    const due = Math.min(total, Math.floor(((t - start) / 1000) * cmd.rate));
     const live = clients.filter((x) => x.alive);
-    while (counters.sent < due && live.length > 0) {
-      const pick = live[Math.floor(Math.random() * live.length)];
+    while (done < due && live.length > 0) {
+      const planned = warmList?.[done];
+      const pick = planned ? planned.x : live[Math.floor(Math.random() * live.length)];
       seq++;
+      done++;
       const text = `${now().toFixed(3)}|${workerId}.${seq}`;
       const cid = `w${workerId}-${seq}-${Math.floor(start)}`;
-      if (pick && cmd.dmUsers !== undefined && cmd.dmUsers > 1) {
-        // a random other user: k in [0, users) without the sender's own number
-        let to = Math.floor(Math.random() * (cmd.dmUsers - 1));
-        if (to >= pick.n) to++;
-        pick.c.sendDm(to, text, cid);
-      } else pick?.c.send(text, cid);
+      if (pick && users > 1) pick.c.sendDm(planned ? planned.to : dmTarget(cmd, pick.n), text, cid);
+      else pick?.c.send(text, cid);
       counters.sent++;
     }
-    if (counters.sent >= cmd.count || t > deadline || live.length === 0) finish();
+    if (done >= total || t > deadline || live.length === 0) finish();
   }, 5);
 }
 
