@@ -9,9 +9,9 @@
  * collection and reads the event loop's utilisation over the interval; when the heap grew by
  * `growthBytes` and the loop was busy less than `idleUtilization` of the time (the burst is
  * over), it runs one full collection. The cost is that collection's pause, taken while the loop
- * has nothing else to do (0.74 s for the 137 MB heap of 15,000 connections on a loaded 2-core
- * machine, docs/scaling.md); a busy loop is never paused by it, and a heap that does not grow
- * again is never collected again.
+ * has nothing else to do (0.2–0.74 s for the heap of 15,000 connections on a loaded 2-core
+ * machine, then ~90 ms each time pings regrow the young generation by 16 MiB: docs/scaling.md);
+ * a busy loop is never paused by it, and a heap that does not grow again is never collected again.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
