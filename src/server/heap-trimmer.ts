@@ -5,26 +5,26 @@
  * connection was such heap, still held 30 s later and freed by one full collection
  * (`bench/rss-probe.ts`). V8's own memory reducer had not run by then.
  *
- * So every `intervalMs` the trimmer compares the committed heap with its size after the last
- * collection and reads the event loop's utilisation over the interval; when the heap grew by
+ * So every `intervalMs` the trimmer compares the committed old generation (the young one grows
+ * back with every round of pings) with its size after the last collection and reads the event loop's utilisation over the interval; when the heap grew by
  * `growthBytes` and the loop was busy less than `idleUtilization` of the time (the burst is
  * over), it runs one full collection. The cost is that collection's pause, taken while the loop
- * has nothing else to do (0.2–0.74 s for the heap of 15,000 connections on a loaded 2-core
- * machine, then ~90 ms each time pings regrow the young generation by 16 MiB: docs/scaling.md);
- * a busy loop is never paused by it, and a heap that does not grow again is never collected again.
+ * has nothing else to do (0.12–0.74 s for the heap of 15,000 connections on a loaded 2-core
+ * machine, docs/scaling.md); a busy loop is never paused by it, and a heap that does not grow
+ * again is never collected again.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 export interface HeapTrimmerOptions {
   /** Default 1000. */
   intervalMs?: number;
-  /** Growth of the committed heap since the last collection that asks for one. Default 16 MiB. */
+  /** Growth of `heapSize` since the last collection that asks for one. Default 16 MiB. */
   growthBytes?: number;
   /** The loop counts as idle below this share of busy time in one interval. Default 0.2. */
   idleUtilization?: number;
-  /** Committed heap bytes; default V8's `total_heap_size`. */
+  /** Committed heap bytes; default the old generation's (every space but the young one). */
   heapSize?: () => number;
   /** Runs a full collection; default the one a heap snapshot starts with. */
   collect?: () => Promise<void>;
@@ -49,6 +49,14 @@ function collectAllAvailableGarbage(): Promise<void> {
   ).finally(() => session.disconnect());
 }
 
+/** Committed heap outside the young generation, which every round of pings grows again. */
+function oldGenerationSize(): number {
+  let bytes = 0;
+  for (const s of getHeapSpaceStatistics())
+    if (!s.space_name.startsWith('new_')) bytes += s.space_size;
+  return bytes;
+}
+
 export class HeapTrimmer {
   readonly #intervalMs: number;
   readonly #growthBytes: number;
@@ -64,7 +72,7 @@ export class HeapTrimmer {
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#growthBytes = options.growthBytes ?? 16 * 2 ** 20;
     this.#idle = options.idleUtilization ?? 0.2;
-    this.#heapSize = options.heapSize ?? (() => getHeapStatistics().total_heap_size);
+    this.#heapSize = options.heapSize ?? oldGenerationSize;
     this.#collect = options.collect ?? collectAllAvailableGarbage;
     this.#baseline = this.#heapSize();
   }

@@ -370,7 +370,7 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_NO_HEAP_TRIM',
     group: 'Connections',
     help:
-      'when the heap grew by 16 MiB and the event loop goes idle (a connect burst is over), run one ' +
+      'when the old generation of the heap grew by 16 MiB and the event loop goes idle (a connect burst is over), run one ' +
       'full garbage collection to give the memory back: a short pause on an idle loop',
   }),
   shutdownTimeout: setting({
