@@ -24,6 +24,7 @@ import { openStore, type StoreBackend } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
+import { HeapTrimmer } from './heap-trimmer.js';
 import { MetricsHistory } from './metrics-history.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
@@ -75,6 +76,8 @@ export class SwitchboardServer {
   private readonly metricsHttp: Server | null;
   private stopping: Promise<void> | null = null;
   private collector: NodeJS.Timeout | null = null;
+  /** `--no-heap-trim` leaves it null. */
+  private trimmer: HeapTrimmer | null = null;
   /** The event log, its deliverers and the before-send hook (docs/webhooks.md). */
   readonly webhooks: Webhooks;
 
@@ -315,6 +318,13 @@ export class SwitchboardServer {
       );
     }, COLLECT_EVERY_MS).unref();
     this.history.start((err) => this.logger.warn({ err }, 'sampling metrics history failed'));
+    if (this.config.heapTrim) {
+      this.trimmer = new HeapTrimmer();
+      this.trimmer.start(
+        (trim) => this.logger.debug(trim, 'heap trimmed after a burst'),
+        (err) => this.logger.warn({ err }, 'trimming the heap failed'),
+      );
+    }
     return (this.http.address() as AddressInfo).port;
   }
 
@@ -329,6 +339,7 @@ export class SwitchboardServer {
     this.stopping ??= (async () => {
       this.http.close();
       this.history.stop();
+      this.trimmer?.stop();
       this.metricsHttp?.close();
       await this.transport.close();
       await this.core.drain(this.config.shutdownTimeout);

@@ -364,6 +364,15 @@ export const SETTINGS = {
     group: 'Connections',
     help: 'a connection silent for ping interval + this is closed',
   }),
+  heapTrim: setting({
+    schema: z.boolean().default(true),
+    flag: '--no-heap-trim',
+    env: 'SWITCHBOARD_NO_HEAP_TRIM',
+    group: 'Connections',
+    help:
+      'when the old generation of the heap grew by 16 MiB and the event loop goes idle (a connect burst is over), run one ' +
+      'full garbage collection to give the memory back: a short pause on an idle loop',
+  }),
   shutdownTimeout: setting({
     schema: ms(0).default(10_000),
     flag: '--shutdown-timeout <ms>',
