@@ -47,6 +47,36 @@ async function waitForLockWaiters(
   }
 }
 
+/**
+ * Two stores on one database (two nodes) and a third session holding `room:dev`'s channel row,
+ * so appends issued now all wait at the lock; `release()` commits it once `waiters` wait.
+ */
+async function twoNodesBehindALock(
+  server: PostgresServer,
+  rooms: string[],
+  body: (
+    stores: [PostgresStore, PostgresStore],
+    release: (waiters: number) => Promise<void>,
+  ) => Promise<void>,
+): Promise<void> {
+  const url = await server.freshUrl();
+  const [store, other] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  try {
+    for (const room of rooms) await store.createChannel(room, 'room', 'ann', 1);
+    await locker.query('BEGIN');
+    await locker.query("SELECT 1 FROM channels WHERE channel = 'room:dev' FOR UPDATE");
+    await body([store, other], async (waiters) => {
+      await waitForLockWaiters(server, url, waiters);
+      await locker.query('COMMIT');
+    });
+  } finally {
+    await locker.end();
+    await Promise.all([store.close(), other.close()]);
+  }
+}
+
 describeWithPostgres('PostgresStore', (server, factory) => {
   storeConformance('PostgresStore', factory);
   searchConformance('PostgresStore', factory);
@@ -68,47 +98,26 @@ describeWithPostgres('PostgresStore', (server, factory) => {
     }
   });
 
-  it("stores one of two nodes' appends of the same cid that both passed the duplicate check, consuming one seq", async () => {
-    const url = await server().freshUrl();
-    const [store, other] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
-    const locker = new pg.Client({ connectionString: url });
-    await locker.connect();
-    try {
-      await store.createChannel('room:dev', 'room', 'ann', 1);
-      // Hold the channel row so both appends check for the duplicate before either inserts.
-      await locker.query('BEGIN');
-      await locker.query("SELECT 1 FROM channels WHERE channel = 'room:dev' FOR UPDATE");
+  it("stores one of two nodes' appends of the same cid that both passed the duplicate check, consuming one seq", () =>
+    // Both appends check for the duplicate while the row is held, before either inserts.
+    twoNodesBehindALock(server(), ['room:dev'], async ([store, other], release) => {
       const racing = [store.append(msg('x')), other.append(msg('x'))];
-      await waitForLockWaiters(server(), url, 2);
-      await locker.query('COMMIT');
+      await release(2);
       const results = await Promise.all(racing);
       assert.deepEqual(results.map((r) => r.duplicate).sort(), [false, true]);
       assert.deepEqual(results[0]!.message, results[1]!.message);
       assert.equal((await store.append(msg('y'))).message.seq, 2);
-    } finally {
-      await locker.end();
-      await Promise.all([store.close(), other.close()]);
-    }
-  });
+    }));
 
-  it("falls back to single appends when two nodes' batches race on one cid: stored once, seqs gapless", async () => {
-    const url = await server().freshUrl();
-    const [store, other] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
-    const locker = new pg.Client({ connectionString: url });
-    await locker.connect();
-    try {
-      await store.createChannel('room:dev', 'room', 'ann', 1);
-      await store.createChannel('room:ops', 'room', 'ann', 1);
-      await locker.query('BEGIN');
-      await locker.query("SELECT 1 FROM channels WHERE channel = 'room:dev' FOR UPDATE");
+  it("falls back to single appends when two nodes' batches race on one cid: stored once, seqs gapless", () =>
+    twoNodesBehindALock(server(), ['room:dev', 'room:ops'], async ([store, other], release) => {
       // Each node's three appends go out as one batch statement (issued in one turn).
       const racing = [
         ...['x', 'a1', 'a2'].map((cid) => store.append(msg(cid))),
         ...['b1', 'x', 'b2'].map((cid) => other.append(msg(cid))),
         other.append(msg('o1', 'room:ops')),
       ];
-      await waitForLockWaiters(server(), url, 2);
-      await locker.query('COMMIT');
+      await release(2);
       const results = await Promise.all(racing);
       const xs = [results[0]!, results[4]!];
       assert.deepEqual(xs.map((r) => r.duplicate).sort(), [false, true]);
@@ -124,11 +133,7 @@ describeWithPostgres('PostgresStore', (server, factory) => {
         range(1, 5),
       );
       assert.deepEqual(await store.head('room:ops'), { lastSeq: 1, firstSeq: 1 });
-    } finally {
-      await locker.end();
-      await Promise.all([store.close(), other.close()]);
-    }
-  });
+    }));
 
   it('numbers the appends of one batch in the order they were issued, across channels', async () => {
     const store = await PostgresStore.open(await server().freshUrl());

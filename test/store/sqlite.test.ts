@@ -18,6 +18,8 @@ const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshPath = (): string => join(dir, `db-${++files}`, 'store.db');
+/** A message by ann in room:a. */
+const msg = (cid: string, text: string) => ({ channel: 'room:a', cid, from: 'ann', text, ts: 1 });
 
 storeConformance('SqliteStore', sqliteFactory(freshPath));
 searchConformance('SqliteStore', sqliteFactory(freshPath));
@@ -123,13 +125,6 @@ describe('SqliteStore', () => {
       (await store.search.search({ query, channels: room, limit: 10 })).hits.map((h) => h.seq);
     try {
       await store.createChannel('room:a', 'room', 'ann', 1);
-      const msg = (cid: string, text: string) => ({
-        channel: 'room:a',
-        cid,
-        from: 'ann',
-        text,
-        ts: 1,
-      });
       // One turn, so one batch: seqs 1 and 2, then events on both before the batch's index flush.
       await Promise.all([
         store.append(msg('a', 'alpha one')),
@@ -169,13 +164,6 @@ describe('SqliteStore', () => {
     const store = new SqliteStore(path);
     const other = new SqliteStore(path);
     const room = [{ channel: 'room:a', floorSeq: 0 }];
-    const msg = (cid: string, text: string) => ({
-      channel: 'room:a',
-      cid,
-      from: 'ann',
-      text,
-      ts: 1,
-    });
     try {
       await store.createChannel('room:a', 'room', 'ann', 1);
       const ddl = new Database(path);
