@@ -52,8 +52,6 @@ interface CatchUp {
 
 const REPAIR_DELAY_MS = 50;
 const CATCH_UP_PAGE = 500;
-/** The empty page of a replay that has nothing to read (see catchUp). */
-const NOTHING: Promise<readonly StoredMessage[]> = Promise.resolve(Object.freeze([]));
 
 /** The `message` frame of a log entry: its fields in a fixed order, the optional ones when set. */
 export function encodeMessage(m: StoredMessage): string {
@@ -305,12 +303,7 @@ export class LocalChannel implements Flushable {
     };
     try {
       for (;;) {
-        // At or above lastSeq nothing this node delivered is missing: the rest comes by delivery,
-        // so the store is not asked (a first DM's sender, a resume at the head).
-        const page =
-          this.activated && result.seq >= this.lastSeq
-            ? await NOTHING
-            : await this.store.read(this.id, { after: result.seq, limit: CATCH_UP_PAGE });
+        const page = await this.store.read(this.id, { after: result.seq, limit: CATCH_UP_PAGE });
         if (this.catching.get(conn) !== state || conn.closed) return result;
         const reached = this.replay(conn, page, state, result, after);
         if (reached || page.length < CATCH_UP_PAGE) break;
@@ -347,7 +340,7 @@ export class LocalChannel implements Flushable {
    */
   private replay(
     conn: ClientConnection,
-    page: readonly StoredMessage[],
+    page: StoredMessage[],
     state: CatchUp,
     result: SyncResult,
     after: number,
