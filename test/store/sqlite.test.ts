@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { MAX_BATCH } from '../../src/store/sqlite-group-commit.js';
+import { GroupCommit, MAX_BATCH } from '../../src/store/sqlite-group-commit.js';
 import { SqliteStore, WAL_CHECKPOINT_PAGES } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
 import { sqliteFactory } from './backends.js';
@@ -288,6 +288,31 @@ describe('SqliteStore', () => {
     } finally {
       other.close();
       await store.close();
+    }
+  });
+
+  it('asks for the lock without waiting and restores busy_timeout after each try', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: 250 });
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const other = new Database(path);
+    const timeout = () => db.pragma('busy_timeout', { simple: true }) as number;
+    const commits = new GroupCommit(db, (err) => err as Error, 250);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      const written = commits.run(() => db.prepare('INSERT INTO t VALUES (1)').run().changes);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(timeout(), 250, 'restored between refusals: the other writes wait');
+      other.exec('COMMIT');
+      assert.equal(await written, 1);
+      assert.ok(Date.now() - started < 250, 'no try waited in the busy handler');
+      assert.equal(timeout(), 250, 'restored after the commit');
+    } finally {
+      other.close();
+      db.close();
     }
   });
 
