@@ -147,8 +147,9 @@ function send(cmd: SendCommand): void {
     while (done < due && live.length > 0) {
       const planned = warmList?.[done];
       const pick = planned ? planned.x : live[Math.floor(Math.random() * live.length)];
-      seq++;
       done++;
+      if (planned && !planned.x.alive) continue; // a warm-up sender that dropped: not sent
+      seq++;
       const text = `${now().toFixed(3)}|${workerId}.${seq}`;
       const cid = `w${workerId}-${seq}-${Math.floor(start)}`;
       if (pick && users > 1) pick.c.sendDm(planned ? planned.to : dmTarget(cmd, pick.n), text, cid);
