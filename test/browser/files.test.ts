@@ -6,22 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import {
-  axeSerious,
-  describeBrowser,
-  eventually,
-  joinRoom,
-  openUser,
-  type User,
-} from './helpers.js';
+import { axeSerious, describeBrowser, eventually, joinRoom, openTracked } from './helpers.js';
 import { png } from '../helpers/upload-fixtures.js';
 
 describeBrowser('chat page files', (env) => {
-  async function user(handle: string): Promise<User> {
-    const u = await openUser(env.browser, env.server.url, handle, undefined, { bypassCSP: true });
-    env.users.push(u);
-    return u;
-  }
+  const user = (handle: string) => openTracked(env, handle, undefined, { bypassCSP: true });
 
   it('sends an image and a text file: a thumbnail and a download link for both, axe clean', async () => {
     const ann = await user('fran');

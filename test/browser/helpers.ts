@@ -272,6 +272,18 @@ export interface BrowserEnv {
   users: User[];
 }
 
+/** openUser on the suite's server, its page errors checked when the suite ends. */
+export async function openTracked(
+  env: BrowserEnv,
+  handle: string,
+  viewport?: { width: number; height: number },
+  options?: BrowserContextOptions,
+): Promise<User> {
+  const u = await openUser(env.browser, env.server.url, handle, viewport, options);
+  env.users.push(u);
+  return u;
+}
+
 /**
  * A describe() for the page: builds dist/web, starts a server and Chromium before `body`'s own
  * hooks and tests, and closes them after, failing on page errors of `env.users`. Without

@@ -13,10 +13,9 @@ import {
   eventually,
   joinRoom,
   openRoom,
-  openUser,
+  openTracked,
   rawSeeder,
   send,
-  type User,
 } from './helpers.js';
 
 const message = (page: Page, text: string) =>
@@ -36,11 +35,7 @@ const chip = (page: Page, text: string, emoji: string) =>
   message(page, text).locator(`[data-testid="reaction"][data-emoji="${emoji}"]`);
 
 describeBrowser('chat page edits and reactions', (env) => {
-  async function user(handle: string): Promise<User> {
-    const u = await openUser(env.browser, env.server.url, handle);
-    env.users.push(u);
-    return u;
-  }
+  const user = (handle: string) => openTracked(env, handle);
 
   it('edits a message and reacts to it, live for both and the same after a reload', async () => {
     const ann = await user('edna');

@@ -12,12 +12,12 @@ import {
   describeBrowser,
   eventually,
   openRoom,
-  openUser,
+  openTracked,
   send,
   texts,
+  type User,
   waitForState,
   waitForText,
-  type User,
 } from './helpers.js';
 
 let rooms = 0;
@@ -83,11 +83,7 @@ const roomItem = (page: Page, room: string) =>
   page.locator(`[data-testid="room-item"][data-name="${room}"]`);
 
 describeBrowser('chat page moderation', (env) => {
-  async function user(handle: string): Promise<User> {
-    const u = await openUser(env.browser, env.server.url, handle);
-    env.users.push(u);
-    return u;
-  }
+  const user = (handle: string) => openTracked(env, handle);
 
   /** A private room of `owner` with the others invited and `mod` promoted to moderator. */
   async function setup(prefix: string, mod: User | null, ...others: User[]) {

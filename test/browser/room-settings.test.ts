@@ -12,11 +12,10 @@ import {
   eventually,
   joinRoom,
   openRoom,
-  openUser,
+  openTracked,
   send,
   waitForState,
   waitForText,
-  type User,
 } from './helpers.js';
 
 /** Runs an item of the open room's settings menu, answering its question with `text` if any. */
@@ -32,11 +31,7 @@ async function roomAction(page: Page, action: string, text?: string): Promise<vo
 const composerDisabled = (page: Page) => page.getByTestId('composer-input').isDisabled();
 
 describeBrowser('room topic and archive on the page', (env) => {
-  async function user(handle: string): Promise<User> {
-    const u = await openUser(env.browser, env.server.url, handle);
-    env.users.push(u);
-    return u;
-  }
+  const user = (handle: string) => openTracked(env, handle);
 
   it('shows the topic as text, and an archived room read-only to its members until unarchived', async () => {
     const owner = await user('tina');

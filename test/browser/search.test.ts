@@ -15,9 +15,8 @@ import {
   eventually,
   joinRoom,
   openRoom,
-  openUser,
+  openTracked,
   rawSeeder,
-  type User,
 } from './helpers.js';
 
 const stamp = Date.now().toString(36);
@@ -53,18 +52,11 @@ describeBrowser('chat page search', (env) => {
   let seeder = '';
   let target = 0;
 
-  async function user(
+  const user = (
     handle: string,
     viewport?: { width: number; height: number },
     colorScheme: 'light' | 'dark' = 'light',
-  ) {
-    const u: User = await openUser(env.browser, env.server.url, handle, viewport, {
-      bypassCSP: true,
-      colorScheme,
-    });
-    env.users.push(u);
-    return u;
-  }
+  ) => openTracked(env, handle, viewport, { bypassCSP: true, colorScheme });
 
   it('seeds a room with one old message among many, and a private room of someone else', async () => {
     seeder = `seed-${stamp}`;

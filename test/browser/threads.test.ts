@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { axeSerious, describeBrowser, joinRoom, openUser, send, type User } from './helpers.js';
+import { axeSerious, describeBrowser, joinRoom, openTracked, send } from './helpers.js';
 
 const message = (page: Page, text: string) =>
   page.locator('[data-testid="message"]', {
@@ -35,13 +35,8 @@ async function postInThread(page: Page, text: string, alsoToRoom = false): Promi
 }
 
 describeBrowser('chat page threads', (env) => {
-  async function user(handle: string, viewport?: { width: number; height: number }) {
-    const u: User = await openUser(env.browser, env.server.url, handle, viewport, {
-      bypassCSP: true,
-    });
-    env.users.push(u);
-    return u;
-  }
+  const user = (handle: string, viewport?: { width: number; height: number }) =>
+    openTracked(env, handle, viewport, { bypassCSP: true });
 
   it('answers in a thread panel: the root counts replies, the author gets a badge, alsoToRoom shows in the room', async () => {
     const ann = await user('thea');
