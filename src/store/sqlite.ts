@@ -141,10 +141,15 @@ export class SqliteStore implements Store, SessionStore {
     // (channel, sender, cid), then one UPDATE of the channel's last seq; the retry and the missing
     // channel are told apart only when nothing was inserted. An event is checked for a retry
     // before applyEvent changes its target.
+    /** The stored entry of a retried (channel, sender, cid), as a duplicate's answer. */
+    const retried = (m: NewMessage): AppendResult | undefined => {
+      const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
+      return existing && { message: toMessage(existing), duplicate: true };
+    };
     this.#append = (m: NewMessage): AppendResult => {
       if (!isMessage(m)) {
-        const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
-        if (existing) return { message: toMessage(existing), duplicate: true };
+        const duplicate = retried(m);
+        if (duplicate) return duplicate;
         applyEvent(sql, m);
       }
       const seq = sql.insertNext.get(
@@ -168,8 +173,8 @@ export class SqliteStore implements Store, SessionStore {
         m.channel,
       ) as number | undefined;
       if (seq === undefined) {
-        const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
-        if (existing) return { message: toMessage(existing), duplicate: true };
+        const duplicate = retried(m);
+        if (duplicate) return duplicate;
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
       }
       sql.setLastSeq.run(seq, m.channel);
