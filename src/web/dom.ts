@@ -75,6 +75,64 @@ export function replaceChildren(parent: Element, children: Node[]): void {
   parent.replaceChildren(...children);
 }
 
+/** One row of a list kept by `keyedList`: its key, and the element it should look like now. */
+export interface ListRow {
+  key: string;
+  /** A fresh element for the row; only its attributes and children are used after the first. */
+  make: () => HTMLElement;
+  /** Called when the row's element is clicked (the listener is added once, on the kept element). */
+  onClick?: () => void;
+}
+
+/** A kept row: its element and the markup it was last given. */
+interface KeptRow {
+  el: HTMLElement;
+  look: string;
+}
+
+const kept = new WeakMap<Element, Map<string, KeptRow>>();
+
+/**
+ * Sets the rows of `list` (each an `li` holding the element `make` returns), keeping the element
+ * of a key from one call to the next: a row whose look changed gets the new attributes and
+ * children in place, rows are moved only when out of order, and nothing else is touched. A list
+ * rebuilt on every presence or unread change (replaceChildren) swapped the button under a pointer
+ * between its mousedown and its mouseup, and the browser then fires no click: the user's click
+ * on a room was lost.
+ */
+export function keyedList(list: HTMLElement, rows: readonly ListRow[]): void {
+  let byKey = kept.get(list);
+  if (!byKey) kept.set(list, (byKey = new Map<string, KeptRow>()));
+  const wanted = new Set(rows.map((r) => r.key));
+  for (const [key, row] of byKey) {
+    if (!wanted.has(key)) {
+      row.el.parentElement?.remove();
+      byKey.delete(key);
+    }
+  }
+  rows.forEach((r, i) => {
+    const fresh = r.make();
+    const look = fresh.outerHTML;
+    let row = byKey.get(r.key);
+    if (!row) {
+      row = { el: fresh, look };
+      byKey.set(r.key, row);
+      if (r.onClick) fresh.addEventListener('click', r.onClick);
+      h('li', {}, fresh);
+    } else if (row.look !== look) {
+      for (const a of Array.from(row.el.attributes))
+        if (!fresh.hasAttribute(a.name)) row.el.removeAttribute(a.name);
+      for (const a of Array.from(fresh.attributes)) row.el.setAttribute(a.name, a.value);
+      row.el.replaceChildren(...Array.from(fresh.childNodes));
+      row.look = look;
+    }
+    const li = row.el.parentElement!;
+    if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null);
+  });
+  // Anything else in the list (a hint shown while it was empty) goes.
+  while (list.children.length > rows.length) list.lastElementChild!.remove();
+}
+
 /** An unread badge, or nothing when there is nothing unread. */
 export function badge(count: number): HTMLElement | null {
   if (count <= 0) return null;

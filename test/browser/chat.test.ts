@@ -105,6 +105,30 @@ describeBrowser('browser chat page', (env) => {
     );
   });
 
+  it('opens a room clicked while the sidebar changes between the press and the release', async () => {
+    // bob is in room:random; the press is on room:general's entry.
+    const entry = bob.page.locator('[data-testid="room-item"][data-name="general"]');
+    const box = (await entry.boundingBox())!;
+    await bob.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await bob.page.mouse.down();
+    // A message in room:general gives its entry an unread badge: the sidebar renders again.
+    await openRoom(alice.page, 'general');
+    await send(alice.page, 'while bob was clicking');
+    await eventually(
+      async () => (await badgeOf(bob.page, 'room-item', 'general')) === '1',
+      'badge',
+    );
+    await bob.page.mouse.up();
+    await bob.page.waitForFunction(
+      () =>
+        document.querySelector<HTMLElement>('[data-testid="channel-title"]')?.dataset.channel ===
+        'room:general',
+      undefined,
+      { timeout: 5_000 },
+    );
+    await waitForText(bob.page, 'while bob was clicking');
+  });
+
   it('keeps the same user and shows history after a reload', async () => {
     await openRoom(bob.page, 'general');
     await bob.page.reload();
