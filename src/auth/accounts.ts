@@ -161,6 +161,11 @@ export class AccountService {
     return { token, user: { user: handle, name: account.name } };
   }
 
+  /** The throttle every sign-in attempt goes through (shared with the other nodes by the core). */
+  get loginThrottle(): LoginThrottle {
+    return this.#o.throttle;
+  }
+
   /** Counts one sign-in attempt from `address`; SB_ERR_LOGIN_THROTTLED past the rate. */
   throttle(address: string): void {
     this.#o.throttle.attempt(address);

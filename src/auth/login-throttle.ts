@@ -1,8 +1,11 @@
 /**
- * Login throttling: one token bucket per account and one per client address, in this node's
- * memory (a cluster of n nodes allows up to n times the rate; documented in docs/auth.md).
- * Every attempt takes a token from both buckets before any password is hashed, so a flood of
- * wrong passwords costs one map lookup each once throttled.
+ * Login throttling: one token bucket per account and one per client address. Every attempt
+ * takes a token from both buckets before any password is hashed, so a flood of wrong passwords
+ * costs one map lookup each once throttled. The buckets are in each node's memory, and each
+ * node takes from them the attempts the others let through as well (`onAttempt` → the bus →
+ * `observe`; ChatCore.loginAttempted), so a cluster of n nodes allows the rate once, not n times:
+ * only an attempt the bus loses, or one made on two nodes within the bus's delay, counts on one
+ * node alone (docs/auth.md).
  */
 import { SwitchboardError } from '../errors.js';
 import { TokenBucket } from '../token-bucket.js';
@@ -24,6 +27,12 @@ export interface ThrottleOptions {
 export class LoginThrottle {
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #options: Required<ThrottleOptions>;
+
+  /**
+   * Called with every attempt this node lets through (not the refused ones: the buckets of a
+   * flood's source are empty everywhere already), to tell the other nodes.
+   */
+  onAttempt: (address: string, handle?: string) => void = () => {};
 
   constructor(options: ThrottleOptions = {}) {
     this.#options = {
@@ -62,5 +71,13 @@ export class LoginThrottle {
     if (retryAfter > 0) {
       throw new SwitchboardError('SB_ERR_LOGIN_THROTTLED', undefined, { retryAfter });
     }
+    this.onAttempt(address, handle);
+  }
+
+  /** An attempt another node let through: taken from the buckets here too, never refused. */
+  observe(address: string, handle?: string): void {
+    const o = this.#options;
+    this.#take(`ip:${address}`, o.addressRate, o.addressBurst);
+    if (handle !== undefined) this.#take(`user:${handle}`, o.accountRate, o.accountBurst);
   }
 }

@@ -15,6 +15,8 @@ export type EnvelopeContext = Pick<CommandContext, 'store' | 'directory' | 'now'
   memberSeen(room: string, user: string, joined: boolean): void;
   /** A follow-up of an envelope failed (store or bus down). */
   failed(err: unknown): void;
+  /** A sign-in attempt another node let through (CoreOptions.logins). */
+  loginSeen(address: string, handle: string | undefined): void;
 };
 
 /** `user` is set for payloads on a user's topic (`u.<user>`), null for channel topics. */
@@ -98,6 +100,10 @@ export function applyEnvelope(ctx: EnvelopeContext, user: string | null, e: Enve
       return;
     case 'report':
       deliverReport(ctx, e.r).catch((err: unknown) => ctx.failed(err));
+      return;
+    case 'login':
+      if (typeof e.a === 'string' && (e.h === undefined || typeof e.h === 'string'))
+        ctx.loginSeen(e.a, e.h);
       return;
     case 'head': {
       const ch = directory.channels.get(e.c);

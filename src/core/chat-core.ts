@@ -29,7 +29,7 @@ import { NOOP_METRICS, type CoreMetrics } from './core-metrics.js';
 import { Directory } from './directory.js';
 import { deliverReport } from './commands/report.js';
 import { authorizeChannel } from './commands/file-access.js';
-import { REPORTS_TOPIC, channelTopic, userTopic } from './envelope.js';
+import { LOGINS_TOPIC, REPORTS_TOPIC, channelTopic, userTopic } from './envelope.js';
 import { Flusher } from './flusher.js';
 import { NO_EVENTS, type BeforeSend, type EventSink } from './event-sink.js';
 import { TokenBucket } from '../token-bucket.js';
@@ -104,6 +104,11 @@ export interface CoreOptions {
    * (SB_ERR_NODE_ISOLATED; see isolation.ts). 0 or absent (default here): never.
    */
   busLostClose?: number;
+  /**
+   * The login throttle, when this node signs people in: the attempts other nodes let through
+   * (LOGINS_TOPIC) are taken from it too. Absent: the node does not listen to them.
+   */
+  logins?: { observe(address: string, handle?: string): void };
 }
 
 const PING = '{"type":"ping"}';
@@ -251,6 +256,19 @@ export class ChatCore {
   }
 
   /**
+   * Tells the other nodes of a sign-in attempt this node's throttle let through (from client
+   * `address`, for account `handle`), so that theirs count it too (CoreOptions.logins). A payload
+   * lost on the bus only makes that one attempt per-node again.
+   */
+  loginAttempted(address: string, handle?: string): void {
+    this.link.publish(LOGINS_TOPIC, {
+      k: 'login',
+      a: address,
+      ...(handle === undefined ? {} : { h: handle }),
+    });
+  }
+
+  /**
    * Closes `user`'s connections with `code` on this node at once and on every other node as the
    * bus delivers (only those of `session` when given): a revoked session, a server ban. A node
    * that misses the payload (bus down) still refuses the session at its next hello.
@@ -335,12 +353,15 @@ export class ChatCore {
       memberSeen: (room: string, user: string, joined: boolean) =>
         this.memberSeen(room, user, joined),
       failed: (err: unknown) => this.link.failed(err),
+      loginSeen: (address: string, handle: string | undefined) =>
+        this.opts.logins?.observe(address, handle),
     };
     await this.link.start(
       (user, e) => applyEnvelope(envelopes, user, e),
       () => this.resync(),
     );
     await this.link.subscribe(REPORTS_TOPIC);
+    if (this.opts.logins) await this.link.subscribe(LOGINS_TOPIC);
     const sink = this.opts.events ?? NO_EVENTS;
     await presence.start((user, n) => {
       this.rooms.presenceChanged(user, n);

@@ -46,6 +46,13 @@ export type Envelope =
   /** A message was reported (on REPORTS_TOPIC, which every node receives). */
   | { k: 'report'; r: ReportEvent }
   /**
+   * A sign-in attempt another node let through its throttle (on LOGINS_TOPIC, which every node
+   * with accounts receives): client address a and, for a login or a password change, account h.
+   * Each node takes it from its own buckets too, so the throttle holds for the cluster, not per
+   * node (src/auth/login-throttle.ts).
+   */
+  | { k: 'login'; a: string; h?: string }
+  /**
    * Channel c holds messages up to seq s that the sender stored but could not publish (its bus
    * was lost): read what is missing from the store. On the channel's topic for a room, on the
    * users' topics for a DM.
@@ -54,6 +61,9 @@ export type Envelope =
 
 /** Reports reach moderators and server admins wherever they are connected. */
 export const REPORTS_TOPIC = 'reports';
+
+/** Sign-in attempts, shared by every node's login throttle. */
+export const LOGINS_TOPIC = 'logins';
 
 export const channelTopic = (channel: string): string => `ch.${channel}`;
 export const userTopic = (user: string): string => `u.${user}`;

@@ -161,7 +161,10 @@ export class SwitchboardServer {
         : undefined,
       events: this.webhooks.events,
       beforeSend: this.webhooks.beforeSend,
+      logins: accounts.loginThrottle,
     });
+    accounts.loginThrottle.onAttempt = (address, handle) =>
+      this.core.loginAttempted(address, handle);
     addApiRoutes(
       this.api,
       {

@@ -153,6 +153,31 @@ export function clusterSuite(
       },
     };
 
+    it('throttles wrong passwords for one account cluster-wide, not once per node', async () => {
+      // First in the suite: no node restarted yet, so every bus link is up (a payload lost on
+      // the bus counts on one node only, by design).
+      const account = handle('kim');
+      const post = (node: ServerHandle, path: string, password: string) =>
+        fetch(`${node.url}/api/v1/auth/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ handle: account, password }),
+        });
+      assert.equal((await post(nodes[0]!, 'register', 'correct horse battery')).status, 201);
+      // The account's bucket holds 10 attempts (6 a minute after): spread over the nodes, the
+      // cluster lets 10 through (11 if a token refills meanwhile), not 10 per node.
+      const statuses: number[] = [];
+      for (let i = 0; i < 20 && !statuses.includes(429); i++)
+        statuses.push((await post(nodes[i % nodes.length]!, 'login', `wrong ${i} pass`)).status);
+      const through = statuses.filter((s) => s === 401).length;
+      assert.ok(through >= 10 && through <= 11, `let through: ${statuses.join(',')}`);
+      assert.equal(statuses.at(-1), 429);
+      for (const node of nodes) {
+        const right = await post(node, 'login', 'correct horse battery');
+        assert.equal(right.status, 429, 'the right password waits on every node too');
+      }
+    });
+
     it('gives newcomers on one node every message once and in order while two nodes flood', () =>
       newcomersDuringFlood(seam));
 
