@@ -20,7 +20,7 @@ import { openStore } from '../src/store/index.js';
 import type { SqliteSynchronous, Store } from '../src/store/store.js';
 import { postgresBinary, startPostgres } from '../test/helpers/brokers/postgres.js';
 import type { WriterJob, WriterReport } from './load/store-writer.js';
-import { descendantsCpu } from './lib/proc.js';
+import { descendantsCpuMs } from './lib/proc.js';
 import { fmtCount, note, status } from './lib/progress.js';
 import { f, table } from './lib/report.js';
 
@@ -85,25 +85,12 @@ function startWriter(job: WriterJob) {
 
 /**
  * CPU ms the runner's other descendants (the PostgreSQL server and its backends) spend from now
- * to `stop()`, sampled every 100 ms: a backend that exits (its writer closed the pool) keeps
- * what it had at its last sample; one that starts later counts from 0.
+ * to `stop()`: a backend that exits in between is counted in the postmaster that reaps it, one
+ * that starts later from 0 (descendantsCpuMs).
  */
 function serverCpuFrom(exclude: number[]): { stop: () => number } {
-  const first = descendantsCpu(process.pid, exclude);
-  const last = new Map(first);
-  const sample = () => {
-    for (const [pid, ms] of descendantsCpu(process.pid, exclude)) last.set(pid, ms);
-  };
-  const timer = setInterval(sample, 100);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      sample();
-      let total = 0;
-      for (const [pid, ms] of last) total += ms - (first.get(pid) ?? 0);
-      return total;
-    },
-  };
+  const first = descendantsCpuMs(process.pid, exclude);
+  return { stop: () => descendantsCpuMs(process.pid, exclude) - first };
 }
 
 /** Problems with the rooms' seqs: each room must hold exactly 1..expected[room]. */

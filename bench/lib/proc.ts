@@ -20,12 +20,30 @@ function clockTickMs(): number {
   return tickMs;
 }
 
+/** The utime, stime, cutime and cstime fields of /proc/<pid>/stat, in clock ticks. */
+function cpuTicks(pid: number): number[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // comm (field 2) may hold spaces: split after its closing parenthesis; utime/stime are 14/15,
+  // cutime/cstime 16/17
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 15)
+    .map(Number);
+}
+
 /** Total CPU time (user + system) in ms. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // comm (field 2) may hold spaces: split after its closing parenthesis; utime/stime are 14/15
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * clockTickMs();
+  const [utime = 0, stime = 0] = cpuTicks(pid);
+  return (utime + stime) * clockTickMs();
+}
+
+/**
+ * cpuMs plus that of the process's children that exited and were waited for (cutime + cstime),
+ * which the kernel adds to the parent when it reaps them.
+ */
+export function cpuWithReapedMs(pid: number): number {
+  return cpuTicks(pid).reduce((a, b) => a + b, 0) * clockTickMs();
 }
 
 /** Resident set size in bytes. */
@@ -53,7 +71,11 @@ function parents(): Map<number, number> {
 /**
  * CPU ms of every live descendant of `root` by pid, leaving out the subtrees of `exclude`: with
  * the runner as root and the nodes and load workers excluded, that is the brokers (redis-server,
- * nats-server, beam.smp, postgres and its backends). A process that exited is not counted.
+ * nats-server, beam.smp, postgres and its backends). Each counts with its reaped children
+ * (cpuWithReapedMs): a PostgreSQL backend that exits between two readings moves its CPU into the
+ * postmaster's, so a difference of two readings stays right (it went negative when the exited
+ * backend's time simply vanished from the sum: bench cluster-dm rows on PostgreSQL). A process
+ * whose parent is outside `root`'s tree, or that exits unreaped, is not counted.
  */
 export function descendantsCpu(root: number, exclude: number[]): Map<number, number> {
   const ppid = parents();
@@ -72,7 +94,7 @@ export function descendantsCpu(root: number, exclude: number[]): Map<number, num
     }
     if (!inside) continue;
     try {
-      out.set(pid, cpuMs(pid));
+      out.set(pid, cpuWithReapedMs(pid));
     } catch {
       // exited
     }

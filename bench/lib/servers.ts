@@ -28,7 +28,8 @@ export interface SwitchboardOptions {
 }
 
 /** BENCH_SWITCHBOARD_MAIN runs another build, e.g. a copy of the baseline's dist/ for an A/B. */
-export const SWITCHBOARD_MAIN = process.env['BENCH_SWITCHBOARD_MAIN'] ?? 'dist/cli/main.js';
+// `||`, not `??`: set but empty (`BENCH_SWITCHBOARD_MAIN= npm run bench`) means this build too.
+export const SWITCHBOARD_MAIN = process.env['BENCH_SWITCHBOARD_MAIN'] || 'dist/cli/main.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
