@@ -59,8 +59,9 @@ moderator, an owner at most admin, and only a server admin grants owner or acts 
 A server admin stands above every room role as a target too: acting on one, in a room or with
 a server-wide \`ban\`, is \`SB_ERR_OUTRANKED\` for everyone, another server admin included
 (an operator takes the role away first). This knows the server roles an account keeps
-(\`switchboard admin grant\`); a JWT's or the auth webhook's roles come with the credential
-only, so such a user is a target by their room role.
+(\`switchboard admin grant\`) and those a JWT or the auth webhook last presented for the user
+(kept in the store at each \`hello\`, so they hold while the user is offline, on every node,
+until a credential without them comes).
 The \`delete\` row is about someone else's message: anyone who may read a channel may delete
 their own messages there (in a DM only those); deleting another's is recorded in the audit log.
 \`report\` goes to the room's moderators and above and to the server admins.

@@ -90,6 +90,13 @@ export interface AccountStore {
   /** Every account with at least one server role, by handle. */
   accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]>;
   /**
+   * Records the server roles a JWT or the auth webhook presented for `user` (no account: the
+   * roles come with each credential) at `now`, replacing what was recorded; none clears it.
+   */
+  setPresentedRoles(user: string, roles: string[], now: number): Promise<void>;
+  /** The server roles last presented for `user` (setPresentedRoles); none when never. */
+  presentedRoles(user: string): Promise<string[]>;
+  /**
    * Sets the password hash and deletes every session of `handle` but `keepSessionId`,
    * atomically; resolves the ids of the deleted sessions.
    */

@@ -47,8 +47,8 @@ export interface Authenticator {
   exists(user: string): Promise<boolean>;
   /**
    * The server roles `user` holds when someone else acts on them (a moderation target), as kept
-   * by this authenticator: an account's stored roles. Roles that come only with a credential (a
-   * JWT claim, a webhook answer) are not kept, so they are not seen here. Default: none.
+   * by this authenticator: an account's stored roles, and (AuthChain) those a JWT or the auth
+   * webhook last presented for the user. Default: none.
    */
   serverRoles?(user: string): Promise<readonly string[]>;
 }

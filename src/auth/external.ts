@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SwitchboardError } from '../errors.js';
 import type { Authenticator } from './authenticator.js';
-import { AuthChain } from './chain.js';
+import { AuthChain, type PresentedRoles } from './chain.js';
 import { JwtAuthenticator } from './jwt.js';
 import { WebhookAuthenticator } from './webhook.js';
 
@@ -35,6 +35,8 @@ export interface ExternalAuthHooks {
   knownUser?: (user: string) => Promise<boolean>;
   /** Told why the webhook or the JWKS was unavailable (log it). Default: nothing. */
   onUnavailable?: (err: unknown) => void;
+  /** Keeps the server roles JWTs and the webhook present (AuthChain). Default: not kept. */
+  presented?: PresentedRoles;
 }
 
 /**
@@ -47,7 +49,7 @@ export function externalAuthenticator(
   base: Authenticator,
   hooks: ExternalAuthHooks = {},
 ): Authenticator {
-  const { knownUser, onUnavailable } = hooks;
+  const { knownUser, onUnavailable, presented } = hooks;
   if (!hasExternalAuth(s)) return base;
   if (s.jwtJwksUrl) checkUrl('jwtJwksUrl', s.jwtJwksUrl);
   if (s.authWebhook) checkUrl('authWebhook', s.authWebhook);
@@ -86,6 +88,7 @@ export function externalAuthenticator(
     ...(webhook ? { webhook } : {}),
     webhookFailOpen: s.authWebhookFailOpen,
     ...(knownUser ? { knownUser } : {}),
+    ...(presented ? { presented } : {}),
   });
 }
 

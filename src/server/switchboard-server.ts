@@ -263,6 +263,11 @@ export class SwitchboardServer {
       // JWT and webhook users have no session: they exist (may get DMs) once they have a channel.
       knownUser: hasChannels(store),
       onUnavailable: (err) => logger.warn({ err }, 'auth backend unavailable'),
+      // A JWT or webhook server admin is no moderation target, on any node, even offline.
+      presented: {
+        set: (user, roles) => store.accounts.setPresentedRoles(user, roles, Date.now()),
+        get: (user) => store.accounts.presentedRoles(user),
+      },
     });
     const blobs =
       parts.blobs ??

@@ -14,6 +14,8 @@ export interface MemoryGuestSessions {
 export class MemoryAccounts implements AccountStore {
   readonly #guests: MemoryGuestSessions;
   readonly #accounts = new Map<string, Account>();
+  /** Roles last presented by a JWT or the auth webhook, by user. */
+  readonly #presented = new Map<string, string[]>();
   /** token hash → device session. */
   readonly #devices = new Map<string, DeviceSession>();
   /** `issuer subject` (JSON of the pair) → handle. */
@@ -89,6 +91,15 @@ export class MemoryAccounts implements AccountStore {
     const a = this.#accounts.get(handle);
     if (a) a.roles = [...roles];
     return a !== undefined;
+  }
+
+  async setPresentedRoles(user: string, roles: string[]): Promise<void> {
+    if (roles.length === 0) this.#presented.delete(user);
+    else this.#presented.set(user, [...roles]);
+  }
+
+  async presentedRoles(user: string): Promise<string[]> {
+    return [...(this.#presented.get(user) ?? [])];
   }
 
   async accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]> {

@@ -64,6 +64,10 @@ const SQL = {
   accountNames: 'SELECT handle, name FROM accounts',
   setName: 'UPDATE accounts SET name = $2 WHERE handle = $1',
   setRoles: 'UPDATE accounts SET roles = $2 WHERE handle = $1',
+  setPresented: `INSERT INTO presented_roles ("user", roles, seen_at) VALUES ($1, $2, $3)
+    ON CONFLICT ("user") DO UPDATE SET roles = excluded.roles, seen_at = excluded.seen_at`,
+  clearPresented: 'DELETE FROM presented_roles WHERE "user" = $1',
+  presented: 'SELECT roles FROM presented_roles WHERE "user" = $1',
   accountsWithRoles: "SELECT handle, roles FROM accounts WHERE roles <> '' ORDER BY handle",
   setPassword: `WITH upd AS (UPDATE accounts SET password_hash = $2 WHERE handle = $1 RETURNING handle)
     DELETE FROM account_sessions WHERE handle = (SELECT handle FROM upd) AND id <> $3 RETURNING id`,
@@ -159,6 +163,16 @@ export class PostgresAccounts implements AccountStore {
 
   async setRoles(handle: string, roles: string[]): Promise<boolean> {
     return (await this.#q('setRoles', [handle, roles.join(' ')])).rowCount === 1;
+  }
+
+  async setPresentedRoles(user: string, roles: string[], now: number): Promise<void> {
+    if (roles.length === 0) await this.#q('clearPresented', [user]);
+    else await this.#q('setPresented', [user, roles.join(' '), now]);
+  }
+
+  async presentedRoles(user: string): Promise<string[]> {
+    const row = (await this.#q<{ roles: string }>('presented', [user])).rows[0];
+    return row ? splitRoles(row.roles) : [];
   }
 
   async accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]> {

@@ -278,7 +278,7 @@ const MIGRATIONS: Migration[] = [
      ts BIGINT NOT NULL
    );
    CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription, id)`,
-  // 18 (issue 8, search; keep it the last one: test/store/search-migration.test.ts): the folded
+  // 18 (issue 8, search; test/store/search-migration.test.ts undoes it): the folded
   // text of every live message (./search-text.ts, so in
   // JavaScript), filled from the messages already stored, oldest first so that index order is
   // time order; deleted ones and events left out. Its trigram index: `ensureTrigramIndex`.
@@ -320,7 +320,17 @@ const MIGRATIONS: Migration[] = [
     }
     await client.query('CLOSE search_backfill');
   },
+  // 19 (issue 7): the server roles a JWT or the auth webhook last presented for a user, who has
+  // no account to keep them: a server admin signed in that way is no moderation target either.
+  `CREATE TABLE presented_roles (
+     "user" TEXT PRIMARY KEY,
+     roles TEXT NOT NULL,
+     seen_at BIGINT NOT NULL
+   )`,
 ];
+
+/** The version of the search migration (18). */
+export const SEARCH_VERSION = 18;
 
 /** The schema version a migrated database is at (`switchboard_schema`). */
 export const SCHEMA_VERSION = MIGRATIONS.length;

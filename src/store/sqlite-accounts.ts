@@ -103,6 +103,20 @@ export class SqliteAccounts implements AccountStore {
     return this.#run(() => this.#sql.setRoles.run(roles.join(' '), handle).changes === 1);
   }
 
+  setPresentedRoles(user: string, roles: string[], now: number): Promise<void> {
+    return this.#run(() => {
+      if (roles.length === 0) this.#sql.clearPresented.run(user);
+      else this.#sql.setPresented.run(user, roles.join(' '), now);
+    });
+  }
+
+  presentedRoles(user: string): Promise<string[]> {
+    return this.#run(() => {
+      const row = this.#sql.presented.get(user) as { roles: string } | undefined;
+      return row ? splitRoles(row.roles) : [];
+    });
+  }
+
   accountsWithRoles(): Promise<{ handle: string; roles: string[] }[]> {
     return this.#run(() =>
       (this.#sql.accountsWithRoles.all() as { handle: string; roles: string }[]).map((r) => ({
@@ -169,6 +183,12 @@ function prepare(db: Database.Database) {
       "SELECT handle, roles FROM accounts WHERE roles <> '' ORDER BY handle",
     ),
     setPassword: db.prepare('UPDATE accounts SET password_hash = ? WHERE handle = ?'),
+    setPresented: db.prepare(
+      `INSERT INTO presented_roles (user, roles, seen_at) VALUES (?, ?, ?)
+       ON CONFLICT (user) DO UPDATE SET roles = excluded.roles, seen_at = excluded.seen_at`,
+    ),
+    clearPresented: db.prepare('DELETE FROM presented_roles WHERE user = ?'),
+    presented: db.prepare('SELECT roles FROM presented_roles WHERE user = ?'),
     // The guest claim's upsert (./sqlite.ts), with the account's never-expiring hold.
     hold: db.prepare(
       `INSERT INTO sessions (handle, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)

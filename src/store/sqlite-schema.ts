@@ -271,7 +271,7 @@ const MIGRATIONS: string[] = [
      ts INTEGER NOT NULL
    );
    CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription, id)`,
-  // 18 (issue 8, search; keep it and 19 the last ones: test/store/search-migration.test.ts): the folded
+  // 18 (issue 8, search; test/store/search-migration.test.ts undoes it and what follows): the folded
   // text of every live message (./search-text.ts) and an FTS5
   // trigram index over it (./sqlite-search.ts), filled from the messages already stored (oldest
   // first, so index order is time order; deleted ones and events left out).
@@ -303,7 +303,7 @@ const MIGRATIONS: string[] = [
      INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
      INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
    END;`,
-  // 19 (issue 10, store throughput; with 18 the search schema, the last two): new documents are
+  // 19 (issue 10, store throughput; with 18 the search schema): new documents are
   // indexed once per write transaction by SqliteSearch.flush (one INSERT … SELECT of the rows
   // above `search_indexed.id`), not by a trigger per row: FTS5 writes its pending terms out at
   // every statement that feeds it, so one statement per row cost ~4× the tokenizing. A delete or
@@ -323,10 +323,18 @@ const MIGRATIONS: string[] = [
      INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
      INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
    END;`,
+  // 20 (issue 7): the server roles a JWT or the auth webhook last presented for a user, who has
+  // no account to keep them: a server admin signed in that way is no moderation target either
+  // (SessionChain/ExternalAuthenticator serverRoles), on every node, connected or not.
+  `CREATE TABLE presented_roles (
+     user TEXT PRIMARY KEY,
+     roles TEXT NOT NULL,
+     seen_at INTEGER NOT NULL
+   );`,
 ];
 
-/** How many of the last migrations make the search schema (18 and 19). */
-export const SEARCH_MIGRATIONS = 2;
+/** The first migration of the search schema (18; 19 is its index mark). */
+export const SEARCH_FIRST = 18;
 
 /** The schema version a migrated database is at (`PRAGMA user_version`). */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -233,6 +233,21 @@ export const ACCOUNT_CASES: Record<string, StorageCase<StoreBackend>> = {
       assert.equal(await accounts.setRoles('nobody', ['admin']), false);
     },
   },
+  presentedRoles: {
+    title: 'keeps the roles a JWT or webhook last presented per user, replaced or cleared',
+    async run({ open }) {
+      const { accounts } = await open();
+      assert.deepEqual(await accounts.presentedRoles('jo'), [], 'never presented');
+      await accounts.setPresentedRoles('jo', ['admin', 'auditor'], T0);
+      await accounts.setPresentedRoles('kay', ['admin'], T0);
+      assert.deepEqual(await accounts.presentedRoles('jo'), ['admin', 'auditor']);
+      await accounts.setPresentedRoles('jo', ['auditor'], T0 + 1);
+      assert.deepEqual(await accounts.presentedRoles('jo'), ['auditor'], 'replaced');
+      await accounts.setPresentedRoles('kay', [], T0 + 1);
+      assert.deepEqual(await accounts.presentedRoles('kay'), [], 'cleared');
+      assert.equal(await accounts.accountByHandle('jo'), null, 'no account made');
+    },
+  },
   reopen: {
     title: 'keeps accounts, names, roles and device sessions across close and reopen',
     async run({ fresh, openAt }) {
@@ -241,6 +256,7 @@ export const ACCOUNT_CASES: Record<string, StorageCase<StoreBackend>> = {
       await first.accounts.createAccount(account('ann'), device('ann', 's1'), T0);
       await first.accounts.setName('ann', 'Ann');
       await first.accounts.setRoles('ann', ['admin']);
+      await first.accounts.setPresentedRoles('jo', ['admin'], T0);
       await first.close();
       const again = await openAt(url);
       assert.deepEqual(await again.accounts.accountByHandle('ann'), {
@@ -249,6 +265,7 @@ export const ACCOUNT_CASES: Record<string, StorageCase<StoreBackend>> = {
         roles: ['admin'],
       });
       assert.deepEqual(await again.accounts.deviceSessions('ann'), [device('ann', 's1')]);
+      assert.deepEqual(await again.accounts.presentedRoles('jo'), ['admin']);
       assert.equal(await again.claimSession(guest('ann', 'a', T0 + 10), T0 + 5), false);
     },
   },
@@ -259,6 +276,8 @@ export const ACCOUNT_CASES: Record<string, StorageCase<StoreBackend>> = {
       const store = await open();
       await store.close();
       await assertUnavailable(store.accounts.accountByHandle('ann'));
+      await assertUnavailable(store.accounts.presentedRoles('jo'));
+      await assertUnavailable(store.accounts.setPresentedRoles('jo', ['admin'], T0));
       await assertUnavailable(
         store.accounts.createAccount(account('ann'), device('ann', 's1'), T0),
       );

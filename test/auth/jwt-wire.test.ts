@@ -195,6 +195,34 @@ describe('a server with JWT keys', () => {
     c.close();
   });
 
+  it('keeps a JWT server admin out of a room owner’s reach after they leave, until a token without the role', async () => {
+    const owner = await connect();
+    await owner.hello({ jwt: await sign('secret', { ...good, sub: 'wire-own' }) });
+    const room = 'wire-ranks';
+    assert.equal((await owner.request({ type: 'create', room })).type, 'reply');
+    const root = await connect();
+    await root.hello({
+      jwt: await sign('secret', { ...good, sub: 'wire-root', groups: ['admin'] }),
+    });
+    assert.equal((await root.request({ type: 'join', room })).type, 'reply');
+    root.close();
+    await root.waitClosed(2000);
+    const act = async (f: Record<string, unknown>) => {
+      const r = await owner.request({ room, user: 'wire-root', ...f });
+      return r.type === 'error' ? r.code : 'ok';
+    };
+    // Not connected anywhere: the roles come from the store, where the hello left them.
+    for (const f of [{ type: 'kick' }, { type: 'ban', duration: 60 }, { type: 'mute' }])
+      assert.equal(await act(f), 'SB_ERR_OUTRANKED', String(f.type));
+    // The identity provider took the role away: the next hello says so, and it is kept too.
+    const demoted = await connect();
+    await demoted.hello({ jwt: await sign('secret', { ...good, sub: 'wire-root' }) });
+    demoted.close();
+    await demoted.waitClosed(2000);
+    assert.equal(await act({ type: 'kick' }), 'ok');
+    owner.close();
+  });
+
   it('closes a connection whose JWT expires unrefreshed with 4004', async () => {
     const c = await connect();
     await c.hello({ jwt: await sign('secret', { ...good, sub: 'wire-hal', exp: nowS() + 2 }) });

@@ -214,4 +214,39 @@ describe('AuthChain', () => {
     assert.deepEqual(await chain.serverRoles('joe'), []);
     assert.deepEqual(await new AuthChain({ base: base() }).serverRoles('opal'), []);
   });
+
+  it('keeps the roles a JWT or the webhook presents (presented), written once per change', async () => {
+    const store = new MemoryStore();
+    const writes: [string, string[]][] = [];
+    const presented = {
+      set: (u: string, r: string[]) => {
+        writes.push([u, r]);
+        return store.accounts.setPresentedRoles(u, r, 0);
+      },
+      get: (u: string) => store.accounts.presentedRoles(u),
+    };
+    const kept: Authenticator = {
+      authenticate: () => Promise.reject(new Error('unused')),
+      exists: () => Promise.resolve(true),
+      serverRoles: (u) => Promise.resolve(u === 'joe' ? ['auditor'] : []),
+    };
+    const chain = new AuthChain({ base: kept, jwt, webhook: webhook(), presented });
+    const admin = await sign('secret', { sub: 'joe', roles: ['admin'] });
+    await chain.authenticate({ jwt: admin });
+    await chain.authenticate({ jwt: admin });
+    assert.deepEqual(writes, [['joe', ['admin']]], 'the same roles again are not written again');
+    assert.deepEqual([...(await chain.serverRoles('joe'))].sort(), ['admin', 'auditor']);
+    await chain.authenticate({ jwt: await sign('secret', { sub: 'joe' }) });
+    assert.deepEqual(await chain.serverRoles('joe'), ['auditor'], 'a token without it takes it');
+    backend.reply = (_b, res) => json(res, 200, { allow: true, user: 'kim', roles: ['admin'] });
+    await chain.authenticate({ token: 'from-the-backend' });
+    assert.deepEqual(await chain.serverRoles('kim'), ['admin'], 'the webhook’s too');
+    // A failed write does not refuse the hello.
+    const failing = new AuthChain({
+      base: kept,
+      jwt,
+      presented: { set: () => Promise.reject(new Error('store down')), get: async () => [] },
+    });
+    assert.equal((await failing.authenticate({ jwt: admin })).user, 'joe');
+  });
 });

@@ -11,13 +11,21 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres.js';
-import { SCHEMA_VERSION as PG_SCHEMA_VERSION } from '../../src/store/postgres-schema.js';
+import { SEARCH_VERSION as PG_SEARCH_VERSION } from '../../src/store/postgres-schema.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { SCHEMA_VERSION, SEARCH_MIGRATIONS } from '../../src/store/sqlite-schema.js';
+import { SCHEMA_VERSION, SEARCH_FIRST } from '../../src/store/sqlite-schema.js';
 import type { Store } from '../../src/store/store.js';
 import { describeWithPostgres } from './backends.js';
 
 const ROOM = 'room:dev';
+
+/**
+ * Undoes the migrations that came after the search ones (a test going back to before search
+ * must take them out too, or they would run again on a table that exists). One line per
+ * migration added after them.
+ */
+const AFTER_SEARCH_SQLITE = 'DROP TABLE presented_roles;';
+const AFTER_SEARCH_PG = 'DROP TABLE presented_roles';
 const channels = [{ channel: ROOM, floorSeq: 0 }];
 
 /** Three messages, the second deleted: what a store from before search may hold. */
@@ -53,12 +61,13 @@ describe('SqliteStore search migration', () => {
     const made = new SqliteStore(path);
     await fill(made);
     await made.close();
-    // Back to the version before search (its migrations are the last): the triggers go with
-    // their table.
+    // Back to the version before search, with what came after it: the triggers go with their
+    // table.
     const v4 = new Database(path);
     v4.exec(
       `DROP TABLE search_fts; DROP TABLE search_docs; DROP TABLE search_indexed;
-       PRAGMA user_version = ${SCHEMA_VERSION - SEARCH_MIGRATIONS};`,
+       ${AFTER_SEARCH_SQLITE}
+       PRAGMA user_version = ${SEARCH_FIRST - 1};`,
     );
     v4.close();
     const store = new SqliteStore(path);
@@ -82,9 +91,10 @@ describe('SqliteStore search index mark (migration 19)', () => {
     const made = new SqliteStore(path);
     await fill(made);
     await made.close();
-    // Back to version 18: the per-row triggers, no mark.
+    // Back to version 18: the per-row triggers, no mark, nothing of what came after.
     const v18 = new Database(path);
     v18.exec(`DROP TABLE search_indexed;
+      ${AFTER_SEARCH_SQLITE}
       DROP TRIGGER search_docs_delete; DROP TRIGGER search_docs_update;
       CREATE TRIGGER search_docs_insert AFTER INSERT ON search_docs BEGIN
         INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
@@ -96,7 +106,7 @@ describe('SqliteStore search index mark (migration 19)', () => {
         INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
         INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
       END;
-      PRAGMA user_version = ${SCHEMA_VERSION - 1};`);
+      PRAGMA user_version = ${SEARCH_FIRST};`);
     v18.close();
     const store = new SqliteStore(path);
     const find = async (query: string) =>
@@ -135,7 +145,8 @@ describeWithPostgres('PostgresStore search migration', (server) => {
     const v4 = new pg.Client({ connectionString: url });
     await v4.connect();
     await v4.query('DROP TABLE message_search');
-    await v4.query('DELETE FROM switchboard_schema WHERE version = $1', [PG_SCHEMA_VERSION]);
+    await v4.query(AFTER_SEARCH_PG);
+    await v4.query('DELETE FROM switchboard_schema WHERE version >= $1', [PG_SEARCH_VERSION]);
     await v4.end();
     const store = await PostgresStore.open(url);
     try {

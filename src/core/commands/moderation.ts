@@ -29,8 +29,8 @@ function handleOf(user: string): string {
 /**
  * A server admin stands above every room role as a target too, and acting needs a standing
  * strictly above the target's: no one acts on a server admin (an operator takes the role away
- * first). Known from the roles the authenticator keeps (an account's flag); a JWT's or webhook's
- * roles come with the credential only and are not seen here.
+ * first). Known from the roles the authenticator keeps: an account's, and those a JWT or the
+ * auth webhook last presented (kept in the store at each hello, so on every node).
  */
 async function guardServerAdmin(ctx: CommandContext, user: string): Promise<void> {
   const roles = (await ctx.auth.serverRoles?.(user)) ?? [];
