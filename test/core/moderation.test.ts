@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TestClient, startNode, type Frame, type Node } from './harness.js';
-import { connect, fresh, must, outcome, rolesAuth } from './roles.js';
+import { connect, fresh, must, outcome, ownedRoom, rolesAuth } from './roles.js';
 
 const nodes: Node[] = [];
 let clock = Date.now();
@@ -56,9 +56,7 @@ describe('private rooms', () => {
 
   it('let an invited user in on every device at once', async () => {
     const n = await node();
-    const owner = await connect(n, fresh('own'));
-    const room = fresh('club');
-    await must(owner, { type: 'create', room, kind: 'private' });
+    const { owner, room } = await ownedRoom(n, 'club', 'private');
     const user = fresh();
     const phone = await connect(n, user);
     const laptop = await connect(n, user);
@@ -74,9 +72,7 @@ describe('private rooms', () => {
 describe('room kinds', () => {
   it('change only by a room admin or above, recorded in the audit log; a room made private hides', async () => {
     const n = await node();
-    const owner = await connect(n, fresh('own'));
-    const room = fresh('kinds');
-    await must(owner, { type: 'create', room });
+    const { owner, room } = await ownedRoom(n, 'kinds');
     const mod = await connect(n, fresh());
     const stranger = await connect(n, fresh());
     await must(owner, { type: 'invite', room, user: mod.user });
@@ -96,9 +92,7 @@ describe('room kinds', () => {
 describe('announcement rooms', () => {
   it('let everyone read and only moderators and above post', async () => {
     const n = await node();
-    const owner = await connect(n, fresh('own'));
-    const room = fresh('news');
-    await must(owner, { type: 'create', room, kind: 'announcement' });
+    const { owner, room } = await ownedRoom(n, 'news', 'announcement');
     const reader = await connect(n, fresh());
     await must(reader, { type: 'join', room });
     assert.equal(
@@ -115,9 +109,7 @@ describe('announcement rooms', () => {
 describe('roles', () => {
   it('refuse a moderator acting above their role and an admin granting admin', async () => {
     const n = await node();
-    const owner = await connect(n, fresh('own'));
-    const room = fresh('ranks');
-    await must(owner, { type: 'create', room });
+    const { owner, room } = await ownedRoom(n, 'ranks');
     const mod = await connect(n, fresh());
     const adm = await connect(n, fresh());
     const member = fresh();
@@ -141,9 +133,7 @@ describe('roles', () => {
 
   it('refuse acting on a server admin, in a room or server-wide, with SB_ERR_OUTRANKED', async () => {
     const n = await node();
-    const owner = await connect(n, fresh('own'));
-    const room = fresh('ranks');
-    await must(owner, { type: 'create', room });
+    const { owner, room } = await ownedRoom(n, 'ranks');
     const root = await connect(n, fresh('root'));
     const other = await connect(n, fresh('root'));
     await must(owner, { type: 'invite', room, user: root.user });
@@ -179,9 +169,7 @@ describe('roles', () => {
 
 describe('kick, ban and mute', () => {
   async function room(n: Node) {
-    const owner = await connect(n, fresh('own'));
-    const name = fresh('r');
-    await must(owner, { type: 'create', room: name });
+    const { owner, room: name } = await ownedRoom(n, 'r');
     return { owner, name, channel: `room:${name}` };
   }
 
@@ -317,9 +305,7 @@ describe('kick, ban and mute', () => {
 describe('slow mode, blocks and the audit log', () => {
   it('slow mode holds a member back with retryAfter and lets moderators through', async () => {
     const n = await node();
-    const owner = await connect(n, fresh('own'));
-    const room = fresh('slow');
-    await must(owner, { type: 'create', room });
+    const { owner, room } = await ownedRoom(n, 'slow');
     await must(owner, { type: 'room-settings', room, slowMode: 10 });
     const user = await connect(n, fresh());
     await must(user, { type: 'join', room });
@@ -347,9 +333,7 @@ describe('slow mode, blocks and the audit log', () => {
 
   it('records every moderation act for room admins and server admins, newest first', async () => {
     const n = await node();
-    const owner = await connect(n, fresh('own'));
-    const room = fresh('log');
-    await must(owner, { type: 'create', room });
+    const { owner, room } = await ownedRoom(n, 'log');
     const user = fresh();
     await must(owner, { type: 'invite', room, user });
     await must(owner, { type: 'mute', room, user, duration: 30, reason: 'caps' });

@@ -44,6 +44,18 @@ export async function must(c: TestClient, frame: Record<string, unknown>): Promi
 let serial = 0;
 export const fresh = (prefix = 'u'): string => `${prefix}${++serial}`;
 
+/** A new room `fresh(prefix)` of `kind` (default: the server's, public) made by a new owner. */
+export async function ownedRoom(
+  node: Node,
+  prefix: string,
+  kind?: RoomKind,
+): Promise<{ owner: TestClient; room: string }> {
+  const owner = await connect(node, fresh('own'));
+  const room = fresh(prefix);
+  await must(owner, kind ? { type: 'create', room, kind } : { type: 'create', room });
+  return { owner, room };
+}
+
 export interface Scene {
   room: string;
   owner: TestClient;
@@ -62,9 +74,7 @@ export async function scene(
   subject: Subject,
   state: RoomState = 'open',
 ): Promise<Scene> {
-  const room = fresh('r');
-  const owner = await connect(node, fresh('own'));
-  await must(owner, { type: 'create', room, kind });
+  const { owner, room } = await ownedRoom(node, 'r', kind);
   await must(owner, { type: 'send', room, text: 'first', cid: 'first' });
   const target = fresh('t');
   await must(owner, { type: 'invite', room, user: target });
