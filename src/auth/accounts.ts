@@ -218,10 +218,10 @@ export class AccountService {
     return Boolean(this.#o.inUse?.(handle)) || Boolean(await this.#o.knownUser?.(handle));
   }
 
+  /** An account, or someone else (#someone). */
   async #everHeld(handle: string): Promise<boolean> {
     if (await this.#o.accounts.accountByHandle(handle)) return true;
-    if ((await this.#o.sessions.sessionsByHandle(handle)).length > 0) return true;
-    return Boolean(this.#o.inUse?.(handle)) || Boolean(await this.#o.knownUser?.(handle));
+    return this.#someone(handle);
   }
 
   /** The provider's name if it passes ./display-name.ts (not like another's handle), else null. */

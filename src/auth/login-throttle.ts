@@ -59,15 +59,22 @@ export class LoginThrottle {
   }
 
   /**
+   * Takes one token from the address's bucket and, when given, the account's; the longer wait in
+   * ms of the two (0: both had one).
+   */
+  #takeBoth(address: string, handle: string | undefined): number {
+    const o = this.#options;
+    const ip = this.#take(`ip:${address}`, o.addressRate, o.addressBurst);
+    if (handle === undefined) return ip;
+    return Math.max(ip, this.#take(`user:${handle}`, o.accountRate, o.accountBurst));
+  }
+
+  /**
    * Takes an attempt for `address` and, when given, `handle`; throws SB_ERR_LOGIN_THROTTLED
    * with `retryAfter` (ms) when either bucket is empty.
    */
   attempt(address: string, handle?: string): void {
-    const o = this.#options;
-    const waits = [this.#take(`ip:${address}`, o.addressRate, o.addressBurst)];
-    if (handle !== undefined)
-      waits.push(this.#take(`user:${handle}`, o.accountRate, o.accountBurst));
-    const retryAfter = Math.max(...waits);
+    const retryAfter = this.#takeBoth(address, handle);
     if (retryAfter > 0) {
       throw new SwitchboardError('SB_ERR_LOGIN_THROTTLED', undefined, { retryAfter });
     }
@@ -76,8 +83,6 @@ export class LoginThrottle {
 
   /** An attempt another node let through: taken from the buckets here too, never refused. */
   observe(address: string, handle?: string): void {
-    const o = this.#options;
-    this.#take(`ip:${address}`, o.addressRate, o.addressBurst);
-    if (handle !== undefined) this.#take(`user:${handle}`, o.accountRate, o.accountBurst);
+    this.#takeBoth(address, handle);
   }
 }

@@ -325,7 +325,7 @@ const MIGRATIONS: string[] = [
    END;`,
   // 20 (issue 7): the server roles a JWT or the auth webhook last presented for a user, who has
   // no account to keep them: a server admin signed in that way is no moderation target either
-  // (SessionChain/ExternalAuthenticator serverRoles), on every node, connected or not.
+  // (AuthChain.serverRoles), on every node, connected or not.
   `CREATE TABLE presented_roles (
      user TEXT PRIMARY KEY,
      roles TEXT NOT NULL,

@@ -28,7 +28,8 @@ export class Sidebar {
       this.dms,
       dms.map((c) => this.item(c, current, 'dm-item', c.name, online.get(c.name) ?? 0)),
     );
-    if (dms.length === 0 && this.dms.childElementCount === 0)
+    // keyedList emptied the list: the hint takes its place.
+    if (dms.length === 0)
       this.dms.append(h('li', { class: 'hint' }, 'Click someone online to message them.'));
     this.renderOnline(online, me);
     const total = this.channels.totalUnread();
