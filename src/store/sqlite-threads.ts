@@ -19,12 +19,16 @@ function prepare(db: Database.Database) {
       `SELECT channel, root, read_seq FROM thread_follows
        WHERE user = @user AND (@channel IS NULL OR channel = @channel) ORDER BY channel, root`,
     ),
-    // Never moves back; clamps to the channel's lastSeq.
+    // Never moves back; clamps to the channel's lastSeq. No RETURNING (an ephemeral table per
+    // statement, see SqliteStore's append): readSeq after it, in the same call.
     setRead: db.prepare(
       `UPDATE thread_follows SET read_seq = max(read_seq,
          min(?, (SELECT last_seq FROM channels c WHERE c.channel = thread_follows.channel)))
-       WHERE channel = ? AND root = ? AND user = ? RETURNING read_seq`,
+       WHERE channel = ? AND root = ? AND user = ?`,
     ),
+    readSeq: db
+      .prepare('SELECT read_seq FROM thread_follows WHERE channel = ? AND root = ? AND user = ?')
+      .pluck(),
     summaries: db.prepare(
       `SELECT thread, count(*) AS replies, max(ts) AS last_reply, max(seq) AS last_seq
        FROM messages WHERE channel = ? AND thread IN (SELECT value FROM json_each(?))
@@ -79,9 +83,8 @@ export class SqliteThreads implements ThreadStore {
 
   setRead(channel: string, root: number, user: string, seq: number): Promise<number | null> {
     return this.#run(() => {
-      const row = this.#sql.setRead.get(seq, channel, root, user) as
-        { read_seq: number } | undefined;
-      return row?.read_seq ?? null;
+      if (this.#sql.setRead.run(seq, channel, root, user).changes === 0) return null;
+      return this.#sql.readSeq.get(channel, root, user) as number;
     });
   }
 

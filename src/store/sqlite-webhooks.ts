@@ -24,9 +24,9 @@ import {
 
 function prepare(db: Database.Database) {
   return {
-    insert: db.prepare(
-      'INSERT INTO webhook_events (type, channel, ts, data) VALUES (?, ?, ?, ?) RETURNING pos',
-    ),
+    // No RETURNING (an ephemeral table per statement, see SqliteStore's append): the position
+    // is the rowid, pos being INTEGER PRIMARY KEY.
+    insert: db.prepare('INSERT INTO webhook_events (type, channel, ts, data) VALUES (?, ?, ?, ?)'),
     presence: db.prepare(
       `INSERT INTO webhook_presence (user, online) VALUES (@user, @online)
        ON CONFLICT (user) DO UPDATE SET online = excluded.online
@@ -97,7 +97,7 @@ export class SqliteWebhooks implements WebhookStore {
   ) {
     const sql = (this.#sql = prepare(db));
     const insert = (e: NewWebhookEvent): number =>
-      (sql.insert.get(e.type, e.channel, e.ts, JSON.stringify(e.data)) as { pos: number }).pos;
+      Number(sql.insert.run(e.type, e.channel, e.ts, JSON.stringify(e.data)).lastInsertRowid);
     // A transaction's `.immediate` variant is a standalone function (it closes over the database).
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.#append = db.transaction((events: NewWebhookEvent[]) => events.map(insert)).immediate;

@@ -137,10 +137,14 @@ export class SqliteStore implements Store, SessionStore {
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));
 
     // Runs inside a group-commit batch, which holds the write lock (an event's in a savepoint).
-    // A message is one INSERT that takes the channel's next seq and skips a retry of a stored
-    // (channel, sender, cid), then one UPDATE of the channel's last seq; the retry and the missing
-    // channel are told apart only when nothing was inserted. An event is checked for a retry
-    // before applyEvent changes its target.
+    // A message reads the channel's last seq, INSERTs at the next one skipping a retry of a stored
+    // (channel, sender, cid), then UPDATEs the last seq; the retry and the missing channel are
+    // told apart only when nothing was inserted. An event is checked for a retry before
+    // applyEvent changes its target. No RETURNING: SQLite buffers a RETURNING statement's rows in
+    // an ephemeral table, a temporary B-tree with its own page cache (an 87 KB allocation) opened
+    // and freed per statement: ~4 µs of CPU per append in a micro-bench, and in a process whose
+    // heap top sat at glibc's trim threshold a brk() pair per append, 6× the CPU per append
+    // (bench/README.md, "What RETURNING cost").
     /** The stored entry of a retried (channel, sender, cid), as a duplicate's answer. */
     const retried = (m: NewMessage): AppendResult | undefined => {
       const existing = sql.byCid.get(m.channel, m.from, m.cid) as MessageRow | undefined;
@@ -152,27 +156,32 @@ export class SqliteStore implements Store, SessionStore {
         if (duplicate) return duplicate;
         applyEvent(sql, m);
       }
-      const seq = sql.insertNext.get(
-        m.cid,
-        m.from,
-        m.text,
-        m.ts,
-        m.deletes ?? null,
-        m.edits ?? null,
-        m.reacts ?? null,
-        m.unreacts ?? null,
-        m.emoji ?? null,
-        m.replyTo ?? null,
-        joinMentions(m.mentions),
-        m.mentionsAll ?? null,
-        m.previews ?? null,
-        m.preview ? JSON.stringify(m.preview) : null,
-        m.attachments ? JSON.stringify(m.attachments) : null,
-        m.thread ?? null,
-        m.alsoToRoom ? 1 : 0,
-        m.channel,
-      ) as number | undefined;
-      if (seq === undefined) {
+      const last = sql.lastSeq.get(m.channel) as number | undefined;
+      const seq = (last ?? 0) + 1;
+      const inserted =
+        last !== undefined &&
+        sql.insert.run(
+          m.channel,
+          seq,
+          m.cid,
+          m.from,
+          m.text,
+          m.ts,
+          m.deletes ?? null,
+          m.edits ?? null,
+          m.reacts ?? null,
+          m.unreacts ?? null,
+          m.emoji ?? null,
+          m.replyTo ?? null,
+          joinMentions(m.mentions),
+          m.mentionsAll ?? null,
+          m.previews ?? null,
+          m.preview ? JSON.stringify(m.preview) : null,
+          m.attachments ? JSON.stringify(m.attachments) : null,
+          m.thread ?? null,
+          m.alsoToRoom ? 1 : 0,
+        ).changes === 1;
+      if (!inserted) {
         const duplicate = retried(m);
         if (duplicate) return duplicate;
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
@@ -234,9 +243,8 @@ export class SqliteStore implements Store, SessionStore {
       const result = this.#append(message);
       const withCreated = open ? { ...result, created: created === true } : result;
       if (result.duplicate || !markRead) return withCreated;
-      const row = this.#sql.setReadSeq.get(result.message.seq, message.channel, message.from) as
-        { read_seq: number } | undefined;
-      return row ? { ...withCreated, readSeq: row.read_seq } : withCreated;
+      const readSeq = this.#moveRead(message.channel, message.from, result.message.seq);
+      return readSeq === undefined ? withCreated : { ...withCreated, readSeq };
     }, !isMessage(message));
   }
 
@@ -460,10 +468,16 @@ export class SqliteStore implements Store, SessionStore {
     });
   }
 
+  /** Moves a member's read position (inside a batch); its new value, undefined for a non-member. */
+  #moveRead(channel: string, user: string, seq: number): number | undefined {
+    if (this.#sql.setReadSeq.run(seq, channel, user).changes === 0) return undefined;
+    return this.#sql.readSeq.get(channel, user) as number;
+  }
+
   setReadSeq(channel: string, user: string, seq: number): Promise<number> {
     return this.#commits.run(() => {
-      const row = this.#sql.setReadSeq.get(seq, channel, user) as { read_seq: number } | undefined;
-      if (row) return row.read_seq;
+      const readSeq = this.#moveRead(channel, user, seq);
+      if (readSeq !== undefined) return readSeq;
       if (!this.#sql.head.get(channel))
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${channel}`);
       throw new SwitchboardError('SB_ERR_NOT_A_MEMBER');
@@ -558,18 +572,15 @@ function prepare(db: Database.Database) {
     byCid: db.prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel = ? AND sender = ? AND cid = ?`,
     ),
-    // The channel's next seq, or no row: no such channel, or (channel, sender, cid) stored.
-    // (WHERE before ON CONFLICT: SQLite's upsert after a SELECT needs one to parse.)
-    insertNext: db
-      .prepare(
-        `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts,
-           unreacts, emoji, reply_to, mentions, mentions_all, previews, preview, attachments,
-           thread, also_to_room)
-         SELECT channel, last_seq + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-         FROM channels WHERE channel = ?
-         ON CONFLICT (channel, sender, cid) DO NOTHING RETURNING seq`,
-      )
-      .pluck(),
+    lastSeq: db.prepare('SELECT last_seq FROM channels WHERE channel = ?').pluck(),
+    // Changes nothing when (channel, sender, cid) is stored: a retry.
+    insert: db.prepare(
+      `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts,
+         unreacts, emoji, reply_to, mentions, mentions_all, previews, preview, attachments,
+         thread, also_to_room)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (channel, sender, cid) DO NOTHING`,
+    ),
     setLastSeq: db.prepare('UPDATE channels SET last_seq = ? WHERE channel = ?'),
     prune: db.prepare('DELETE FROM messages WHERE channel = ? AND seq < ?'),
     pruneReactions: db.prepare('DELETE FROM reactions WHERE channel = ? AND seq < ?'),
@@ -697,12 +708,13 @@ function prepare(db: Database.Database) {
        FROM members m JOIN channels c ON c.channel = m.channel
        WHERE m.user = ? ORDER BY m.channel`,
     ),
-    // Never moves back; clamps to the channel's lastSeq.
+    // Never moves back; clamps to the channel's lastSeq. No RETURNING (see #append): readSeq.
     setReadSeq: db.prepare(
       `UPDATE members SET read_seq = max(read_seq,
          min(?, (SELECT last_seq FROM channels c WHERE c.channel = members.channel)))
-       WHERE channel = ? AND user = ? RETURNING read_seq`,
+       WHERE channel = ? AND user = ?`,
     ),
+    readSeq: db.prepare('SELECT read_seq FROM members WHERE channel = ? AND user = ?').pluck(),
     sessionByTokenHash: db.prepare('SELECT * FROM sessions WHERE token_hash = ?'),
     sessionsByHandle: db.prepare('SELECT * FROM sessions WHERE handle = ? ORDER BY created_at'),
     setSessionExpiry: db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ?'),
