@@ -53,6 +53,7 @@ import {
   IS_MESSAGE,
   MESSAGE_COLUMNS,
   joinMentions,
+  optionalColumns,
   summarize,
   toMessage,
   toSession,
@@ -499,17 +500,7 @@ export class PostgresStore implements Store, SessionStore {
       m.deletes ?? null,
       // The search index takes a message's folded text; an event's is indexed by its effect.
       isMessage(m) ? fold(m.text) : '',
-      m.edits ?? null,
-      m.reacts ?? null,
-      m.unreacts ?? null,
-      m.emoji ?? null,
-      m.replyTo ?? null,
-      joinMentions(m.mentions),
-      m.mentionsAll ?? null,
-      m.previews ?? null,
-      m.preview ? JSON.stringify(m.preview) : null,
-      m.attachments ? JSON.stringify(m.attachments) : null,
-      m.thread ?? null,
+      ...optionalColumns(m),
       m.alsoToRoom === true,
     ];
   }

@@ -5,7 +5,7 @@
 import type { Account, DeviceSession } from '../auth/account-store.js';
 import type { Session } from '../auth/session-store.js';
 import type { LinkPreview } from '../protocol/link-preview.js';
-import type { Attachment, ReactionSummary, StoredMessage } from './message-store.js';
+import type { Attachment, NewMessage, ReactionSummary, StoredMessage } from './message-store.js';
 
 export interface MessageRow {
   channel: string;
@@ -70,6 +70,24 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
 /** A message's mentions as the `mentions` column keeps them: space-separated, null for none. */
 export const joinMentions = (mentions: string[] | undefined): string | null =>
   mentions && mentions.length > 0 ? mentions.join(' ') : null;
+
+/**
+ * An entry's optional columns from `edits` to `thread`, in that order (both SQL stores insert
+ * them so), each null when absent.
+ */
+export const optionalColumns = (m: NewMessage): unknown[] => [
+  m.edits ?? null,
+  m.reacts ?? null,
+  m.unreacts ?? null,
+  m.emoji ?? null,
+  m.replyTo ?? null,
+  joinMentions(m.mentions),
+  m.mentionsAll ?? null,
+  m.previews ?? null,
+  m.preview ? JSON.stringify(m.preview) : null,
+  m.attachments ? JSON.stringify(m.attachments) : null,
+  m.thread ?? null,
+];
 
 /** A page of reaction rows (seq, emoji, user; by seq, then earliest first) as summaries. */
 export function summarize(
