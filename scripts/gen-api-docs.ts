@@ -61,6 +61,7 @@ header (1-64 characters) that becomes the message's \`cid\`, with the socket's r
 per (channel, sender, cid). A retry with the same key and body answers \`200\` with the stored
 message (\`duplicate: true\`); the same key with another text or \`replyTo\` is \`409
 SB_ERR_IDEMPOTENCY_KEY_REUSED\`. (A message edited or deleted since is answered as stored.)
+Without the header the message gets a fresh cid, a UUID version 7 (time-ordered, as the SDK's).
 
 ## Limits, audit, errors
 

@@ -18,6 +18,7 @@
  */
 import { backoffDelay, type BackoffOptions } from '../backoff.js';
 import { SwitchboardError, isErrorCode } from '../errors.js';
+import { newCid } from '../protocol/cid.js';
 import type { ChatMessage, SendResult } from '../protocol/frames.js';
 import { TokenBucket } from '../token-bucket.js';
 import { toError } from './pending-requests.js';
@@ -305,18 +306,4 @@ function targetKey(target: SendTarget): string {
 function bucketFor(limits: SendLimits, now: () => number): TokenBucket {
   const rate = Math.max(0.1, limits.rateLimit * RATE_SHARE);
   return new TokenBucket(rate, Math.max(1, Math.floor(limits.rateBurst * RATE_SHARE)), now);
-}
-
-/** A random UUID; crypto.randomUUID needs a secure context in browsers, getRandomValues does not. */
-export function newCid(): string {
-  const c = globalThis.crypto;
-  if (typeof c.randomUUID === 'function') {
-    try {
-      return c.randomUUID();
-    } catch {
-      /* insecure context */
-    }
-  }
-  const bytes = c.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -113,6 +113,13 @@ describe('the operator API refuses bad calls with coded problems', () => {
     const other = await post('cancelled');
     assert.equal(other.status, 409);
     assert.equal(other.body['code'], 'SB_ERR_IDEMPOTENCY_KEY_REUSED');
+    // Without a key the post gets a fresh, time-ordered cid (a UUID version 7).
+    const unkeyed = await raw(f, 'POST', '/rooms/general/messages?as=root', {
+      key,
+      body: JSON.stringify({ text: 'no key' }),
+    });
+    assert.equal(unkeyed.status, 201);
+    assert.match((unkeyed.body as unknown as Posted).message.cid, /^[0-9a-f]{8}-[0-9a-f]{4}-7/);
   });
 
   test('creating a key with a session that is not a server admin is 403 SB_ERR_ADMIN_REQUIRED', async () => {

@@ -3,20 +3,20 @@
  * message's `cid`, so the socket's rules apply), edit, delete, history, search, direct messages.
  * Each runs the socket command through ChatCore.runAs.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { SwitchboardError } from '../../errors.js';
+import { newCid } from '../../protocol/cid.js';
 import { HistoryResult, SearchResult, SendResult, roomChannel } from '../../protocol/frames.js';
 import { endpoint, reply, type Endpoint } from './endpoint.js';
 import { asQuery, limitQuery, seqParam } from './schemas.js';
 
 const IDEMPOTENCY_KEY_MAX = 64;
 
-/** The Idempotency-Key header (the message's cid), or a fresh cid without one. */
+/** The Idempotency-Key header (the message's cid), or a fresh (time-ordered) cid without one. */
 function cidOf(req: IncomingMessage): string {
   const given = req.headers['idempotency-key'];
-  if (given === undefined) return randomUUID();
+  if (given === undefined) return newCid();
   const key = Array.isArray(given) ? given[0]! : given;
   if (key.length < 1 || key.length > IDEMPOTENCY_KEY_MAX)
     throw new SwitchboardError(
