@@ -5,7 +5,7 @@
 
 /** Two hex digits per byte value. */
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-/** Random bytes drawn 4 KiB at a time: getRandomValues per id cost ~7 µs, most of an id. */
+/** Random bytes drawn 4 KiB at a time: one getRandomValues call per id cost ~7 µs. */
 let pool = new Uint8Array(0);
 let poolAt = 0;
 

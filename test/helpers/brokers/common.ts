@@ -71,10 +71,18 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Waits until a TCP port accepts connections (bounded). */
-export async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until a TCP port accepts connections (bounded). With `proc`, fails at once, with the
+ * process's last output, when it exits first (a port taken since it was picked, a bad flag).
+ */
+export async function waitForPort(port: number, timeoutMs = 30_000, proc?: Proc): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
+    const child = proc?.child;
+    if (child && (child.exitCode !== null || child.signalCode !== null))
+      throw new Error(
+        `exited (${child.exitCode ?? child.signalCode}) before port ${port} opened: ${proc.output.slice(-2_000)}`,
+      );
     const ok = await new Promise<boolean>((res) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => (s.destroy(), res(true)));
@@ -144,7 +152,7 @@ export async function startSimpleBroker(
   const proc = new Proc(binary, args(port, dir));
   const up = async () => {
     proc.start();
-    await waitForPort(port);
+    await waitForPort(port, undefined, proc);
   };
   await up();
   return {

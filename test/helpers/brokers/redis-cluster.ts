@@ -45,9 +45,15 @@ export interface RedisCluster extends Broker {
 
 interface Node {
   port: number;
+  /** The cluster bus port (`--cluster-port`; by default port + 10,000, which may be taken or
+   * above 65,535 for an ephemeral port). */
+  busPort: number;
   dir: string;
   proc: Proc;
 }
+
+/** Attempts at starting a node on fresh ports when the last ones were taken meanwhile. */
+const START_ATTEMPTS = 3;
 
 /** Runs redis-cli and returns its stdout; rejects on a non-zero exit. */
 function cli(bin: string, args: string[]): Promise<string> {
@@ -65,26 +71,43 @@ function cli(bin: string, args: string[]): Promise<string> {
 
 export async function startRedisCluster(): Promise<RedisCluster> {
   const bins = redisClusterBinaries();
-  const nodes: Node[] = [];
-  for (let i = 0; i < 6; i++) {
-    const port = await freePort();
-    const dir = tempDir(`redis-cluster-${i}`);
+  const node = async (dir: string): Promise<Node> => {
+    const [port, busPort] = [await freePort(), await freePort()];
     const proc = new Proc(
       bins.server,
       redisServerArgs(port, dir, [
         '--cluster-enabled',
         'yes',
+        '--cluster-port',
+        String(busPort),
         '--cluster-config-file',
         'nodes.conf',
         '--cluster-node-timeout',
         String(NODE_TIMEOUT_MS),
       ]),
     );
-    nodes.push({ port, dir, proc });
-  }
+    return { port, busPort, dir, proc };
+  };
+  const nodes: Node[] = [];
+  for (let i = 0; i < 6; i++) nodes.push(await node(tempDir(`redis-cluster-${i}`)));
   const up = async (n: Node) => {
     n.proc.start();
-    await waitForPort(n.port);
+    await waitForPort(n.port, undefined, n.proc);
+  };
+  /**
+   * The first start: a node that exits (its ports taken since they were picked) gets new ones and
+   * a new directory (it may have written a nodes.conf).
+   */
+  const first = async (i: number) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await up(nodes[i]!);
+      } catch (err) {
+        if (attempt >= START_ATTEMPTS || nodes[i]!.proc.child?.exitCode === null) throw err;
+        removeDir(nodes[i]!.dir);
+        nodes[i] = await node(tempDir(`redis-cluster-${i}`));
+      }
+    }
   };
   const redis = (n: Node, ...args: string[]) =>
     cli(bins.cli, ['-h', '127.0.0.1', '-p', String(n.port), ...args]);
@@ -146,7 +169,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   };
 
   try {
-    await Promise.all(nodes.map(up));
+    await Promise.all(nodes.map((_, i) => first(i)));
     await cli(bins.cli, [
       '--cluster',
       'create',
@@ -171,7 +194,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     kill: async () => void (await Promise.all(nodes.map((n) => n.proc.stop('SIGKILL')))),
     restart: async () => {
       await Promise.all(nodes.map((n) => n.proc.stop('SIGKILL')));
-      await Promise.all(nodes.map(up));
+      await Promise.all(nodes.map((_, i) => first(i)));
       await settle('after restart');
     },
     dispose: async () => {
