@@ -70,6 +70,7 @@ export const CLIENT_BUNDLE_LIMIT = 36 * 1024;
  */
 export const CLIENT_SHARED_MODULES = [
   'protocol/channels',
+  'protocol/cid',
   'protocol/close-codes',
   'protocol/log-entry',
   'protocol/mentions',
