@@ -31,6 +31,13 @@ async function admin(
   return { code, stdout, stderr };
 }
 
+/** Runs `switchboard admin …` and asserts exit status 0, with its stderr as the message. */
+async function succeeds(dataDir: string, ...args: string[]): Promise<string> {
+  const r = await admin(dataDir, ...args);
+  assert.equal(r.code, 0, `admin ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
 describe('switchboard admin', () => {
   let server: ServerHandle;
   before(async () => {
@@ -63,13 +70,11 @@ describe('switchboard admin', () => {
   test('makes an account a server admin from its next hello, and takes it back', async () => {
     const token = await register('opal');
     assert.equal(await serverAudit(token), 'SB_ERR_FORBIDDEN');
-    const granted = await admin(server.dataDir, 'grant', 'Opal');
-    assert.equal(granted.code, 0, granted.stderr);
-    assert.match(granted.stdout, /opal is a server admin/);
+    assert.match(await succeeds(server.dataDir, 'grant', 'Opal'), /opal is a server admin/);
     assert.equal(await serverAudit(token), 'ok');
     const listed = await admin(server.dataDir, 'list');
     assert.equal(listed.stdout.trim(), 'opal\tadmin');
-    assert.equal((await admin(server.dataDir, 'revoke', 'opal')).code, 0);
+    await succeeds(server.dataDir, 'revoke', 'opal');
     assert.equal(await serverAudit(token), 'SB_ERR_FORBIDDEN');
     assert.equal((await admin(server.dataDir, 'list')).stdout.trim(), '(no server roles)');
   });
@@ -84,12 +89,12 @@ describe('switchboard admin', () => {
       const r = await owner.request(frame);
       return r.type === 'reply' ? 'ok' : String(r.code);
     };
-    assert.equal((await admin(server.dataDir, 'grant', 'pearl')).code, 0);
+    await succeeds(server.dataDir, 'grant', 'pearl');
     const root = await WsTestClient.connect(server.wsUrl);
     await root.hello({ token });
     for (const type of ['kick', 'ban', 'mute'])
       assert.equal(await act({ type, room: 'pearls', user: 'pearl' }), 'SB_ERR_OUTRANKED', type);
-    assert.equal((await admin(server.dataDir, 'revoke', 'pearl')).code, 0);
+    await succeeds(server.dataDir, 'revoke', 'pearl');
     assert.equal(await act({ type: 'mute', room: 'pearls', user: 'pearl' }), 'ok');
     assert.equal(await act({ type: 'kick', room: 'pearls', user: 'pearl' }), 'ok');
     owner.close();
@@ -134,7 +139,7 @@ describe('switchboard admin', () => {
       'quinn',
     );
     assert.match(badScope.stderr, /SB_ERR_CONFIG_INVALID/);
-    assert.equal((await admin(server.dataDir, 'grant', 'quinn')).code, 0);
+    await succeeds(server.dataDir, 'grant', 'quinn');
     const made = await admin(
       server.dataDir,
       'api-key',
@@ -156,7 +161,7 @@ describe('switchboard admin', () => {
     const listed = await admin(server.dataDir, 'api-key', 'list');
     assert.match(listed.stdout, new RegExp(`^${id}\tbackend\trooms:read\tby quinn$`, 'm'));
     assert.doesNotMatch(listed.stdout, /sbk_/, 'the key is never listed');
-    assert.equal((await admin(server.dataDir, 'api-key', 'revoke', id)).code, 0);
+    await succeeds(server.dataDir, 'api-key', 'revoke', id);
     assert.equal((await rooms()).status, 401);
     assert.match((await admin(server.dataDir, 'api-key', 'list')).stdout, /\trevoked$/m);
   });
