@@ -45,9 +45,6 @@ export interface RedisCluster extends Broker {
 
 interface Node {
   port: number;
-  /** The cluster bus port (`--cluster-port`; by default port + 10,000, which may be taken or
-   * above 65,535 for an ephemeral port). */
-  busPort: number;
   dir: string;
   proc: Proc;
 }
@@ -72,6 +69,7 @@ function cli(bin: string, args: string[]): Promise<string> {
 export async function startRedisCluster(): Promise<RedisCluster> {
   const bins = redisClusterBinaries();
   const node = async (dir: string): Promise<Node> => {
+    // Its own cluster bus port: the default, port + 10,000, may be taken or above 65,535.
     const [port, busPort] = [await freePort(), await freePort()];
     const proc = new Proc(
       bins.server,
@@ -86,7 +84,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         String(NODE_TIMEOUT_MS),
       ]),
     );
-    return { port, busPort, dir, proc };
+    return { port, dir, proc };
   };
   const nodes: Node[] = [];
   for (let i = 0; i < 6; i++) nodes.push(await node(tempDir(`redis-cluster-${i}`)));
