@@ -63,6 +63,8 @@ export interface LatencyResult {
   server: ServerKind;
   nodes: number;
   clients: number;
+  /** Load processes, all on the load core (`--latency-workers`). */
+  loadWorkers: number;
   /** Why the run was not pinned (then its figures are not comparable), or null. */
   unpinned: string | null;
   /** Whether the pinned processes also got nice -20 (./lib/pin.ts); false without root. */
@@ -205,15 +207,17 @@ async function runOne(
   scale: number,
   peerRates: number[],
   fixedRates: number[] | undefined,
+  idle: number[],
 ): Promise<LatencyResult> {
   const label = `${name}/${kind}`;
   const clients = Math.max(2, Math.round(CLIENTS * scale));
   const unpinned = pinUnavailable();
-  if (!unpinned) pin([process.pid, ...pool.pids()], 1);
+  if (!unpinned) pin([process.pid, ...pool.pids(), ...idle], 1);
   const server = await start(name, kind, label);
   try {
-    // everything the runner started that is not a load worker: nodes, peers, the broker
-    const pids = descendants(process.pid, pool.pids());
+    // everything the runner started that is not a load worker (busy or idle): nodes, peers, the
+    // broker
+    const pids = descendants(process.pid, [...pool.pids(), ...idle]);
     if (!unpinned) pin(pids, 0);
     await connectAll(
       kind,
@@ -249,6 +253,7 @@ async function runOne(
       server: kind,
       nodes: NODES[name],
       clients: room,
+      loadWorkers: pool.size,
       unpinned,
       prioritized: prioritized() ?? false,
       saturationRate: r.rate,
@@ -269,7 +274,12 @@ export async function runLatencyScenario(
   name: LatencyScenarioName,
   servers: ServerKind[],
   pool: WorkerPool,
-  o: { scale: number; latencyRates?: number[] | undefined },
+  o: {
+    scale: number;
+    latencyRates?: number[] | undefined;
+    /** Load workers of other scenarios, idle here: on the load core, not counted as servers. */
+    idle?: number[];
+  },
 ): Promise<LatencyResult[]> {
   const kinds = servers.filter((k) => name === 'latency' || k !== 'ws-floor');
   kinds.sort((a, b) => (a === 'socketio' ? -1 : b === 'socketio' ? 1 : 0));
@@ -278,7 +288,7 @@ export async function runLatencyScenario(
     const sio = out.find((r) => r.server === 'socketio');
     const peerRates =
       kind === 'switchboard' && sio ? sio.levels.slice(0, 3).map((p) => p.rate) : [];
-    out.push(await runOne(name, kind, pool, o.scale, peerRates, o.latencyRates));
+    out.push(await runOne(name, kind, pool, o.scale, peerRates, o.latencyRates, o.idle ?? []));
   }
   return out;
 }
@@ -303,6 +313,12 @@ export function latencySvg(results: LatencyResult[], name: LatencyScenarioName):
       target: { y: TARGET_P99_MS[name], label: `target p99 ${TARGET_P99_MS[name]} ms` },
     },
   );
+}
+
+/** "1 load process" or "4 load processes" (older results files do not say). */
+function loadProcesses(results: LatencyResult[]): string {
+  const n = [...new Set(results.map((r) => r.loadWorkers ?? '?'))].join('/');
+  return `${n} load process${n === '1' ? '' : 'es'}`;
 }
 
 /** Writes one SVG per scenario beside the JSON results; returns the paths. */
@@ -339,7 +355,7 @@ export function renderLatency(results: LatencyResult[]): string {
     ]),
   );
   const pinned = results.every((r) => !r.unpinned)
-    ? `servers pinned to CPU 0, load to CPU 1, ${results.every((r) => r.prioritized) ? 'at nice -20' : 'not prioritized (needs root)'}`
+    ? `servers pinned to CPU 0, load to CPU 1 (${loadProcesses(results)}), ${results.every((r) => r.prioritized) ? 'at nice -20' : 'not prioritized (needs root)'}`
     : `NOT pinned: ${results.find((r) => r.unpinned)?.unpinned ?? ''}`;
   const head = [
     'latency',

@@ -105,6 +105,7 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   HTTP API posts against socket sends: --scenario api
   webhook deliveries and chat p99 with a hanging receiver: --scenario webhooks
   latency against load, pinned: --scenario latency,latency-cluster [--latency-rates 50,100]
+    [--latency-workers 1] (load processes on the load core; more only time-slice it)
   capacity model calibration and check on 1-4 nodes: --scenario capacity
   big room, 100,000 members, --workers 2 and 2 nodes + Redis (runs alone when named):
     --scenario bigroom`;
@@ -124,6 +125,7 @@ const { values } = parseArgs({
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
     'latency-rates': { type: 'string' },
+    'latency-workers': { type: 'string', default: '1' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -229,6 +231,7 @@ const servers = list<ServerKind>(values.server, ALL_SERVERS, 'server');
 const options = {
   scale: Number(values.scale),
   latencyRates: values['latency-rates']?.split(',').map(Number),
+  latencyWorkers: Number(values['latency-workers']),
   durationS: values.duration === undefined ? undefined : Number(values.duration),
   drainTimeoutS: Number(values['drain-timeout']),
   workers: Number(values.workers),
@@ -243,6 +246,10 @@ const options = {
     values['search-queries'] === undefined ? undefined : Number(values['search-queries']),
 };
 
+if (!(Number.isInteger(options.latencyWorkers) && options.latencyWorkers >= 1)) {
+  console.error(`--latency-workers takes a whole number ≥ 1, not ${values['latency-workers']}`);
+  process.exit(2);
+}
 if (
   options.dmContacts !== undefined &&
   !(Number.isInteger(options.dmContacts) && options.dmContacts >= 1)
@@ -283,6 +290,12 @@ if (needsServer && servers.includes('switchboard')) {
 const startedAt = new Date();
 // The load workers serve the scenarios with a server only.
 const pool = new WorkerPool(needsServer ? options.workers : 0);
+// The latency scenarios put all their load on one core: one process there reads every socket
+// as it becomes readable, where several would wait for each other's time slices.
+const latencyPool =
+  latencyScenarios.length > 0 && options.latencyWorkers !== options.workers
+    ? new WorkerPool(options.latencyWorkers)
+    : pool;
 const results: Result[] = [];
 const clusterResults: ClusterResult[] = [];
 const authResults: AuthResult[] = [];
@@ -376,12 +389,15 @@ try {
   }
   for (const name of latencyScenarios) {
     try {
-      latencyResults.push(...(await runLatencyScenario(name, servers, pool, options)));
+      const idle = latencyPool === pool ? [] : pool.pids();
+      latencyResults.push(
+        ...(await runLatencyScenario(name, servers, latencyPool, { ...options, idle })),
+      );
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       failures.push({ scenario: name, server: servers.join('+'), error });
       note(`${name}: FAILED: ${error}`);
-      if (pool.crashed) throw e;
+      if (latencyPool.crashed) throw e;
     }
   }
   for (const name of capacityScenarios) {
@@ -424,6 +440,7 @@ try {
   }
 } finally {
   pool.exit();
+  if (latencyPool !== pool) latencyPool.exit();
 }
 
 const text = [
