@@ -18,7 +18,7 @@ import {
 import { pin, pinUnavailable, prioritized } from './lib/pin.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import type { WorkerPool } from './lib/pool.js';
-import { cpuMs, descendants } from './lib/proc.js';
+import { cpuMs, cpuTimes, descendants } from './lib/proc.js';
 import { note, status } from './lib/progress.js';
 import { f, table } from './lib/report.js';
 import { startServer } from './lib/servers.js';
@@ -56,6 +56,12 @@ export interface LatencyPoint {
   serverCpuPct: number;
   loadCpuPct: number;
   cpuUsPerDelivery: number;
+  /**
+   * CPU steal over the window, % of each pinned core's time: [server core, load core] (the
+   * hypervisor running other guests; a window with steal is slower for reasons outside the
+   * machine). Missing in older results.
+   */
+  stealPct?: [number, number];
 }
 
 export interface LatencyResult {
@@ -67,7 +73,9 @@ export interface LatencyResult {
   loadWorkers: number;
   /** Why the run was not pinned (then its figures are not comparable), or null. */
   unpinned: string | null;
-  /** Whether the pinned processes also got nice -20 (./lib/pin.ts); false without root. */
+  /** Whether nice -20 was asked for (`--latency-priority`). */
+  priorityAsked: boolean;
+  /** Whether the pinned processes got nice -20 (./lib/pin.ts); false without root or not asked. */
   prioritized: boolean;
   /** The highest ramp rate (msg/s into the room) that kept up. */
   saturationRate: number;
@@ -104,6 +112,7 @@ async function phase(
   const count = Math.max(1, Math.round(rate * seconds));
   const cpu0 = sumCpu(serverPids);
   const load0 = pool.cpuMs();
+  const times0 = cpuTimes();
   const t0 = now();
   let sendEnd = 0;
   const sending = pool.send(rate, count).then(() => (sendEnd = now()));
@@ -132,7 +141,16 @@ async function phase(
     // every worker is on the load core, so their sum is that core's share
     loadCpuPct: (100 * (pool.cpuMs() - load0)) / wallMs,
     cpuUsPerDelivery: (serverMs * 1000) / Math.max(1, t.delivered),
+    stealPct: [stealPct(times0, 0), stealPct(times0, 1)],
   };
+}
+
+/** Steal on `cpu` since `before`, % of its time (0 when /proc/stat was not readable). */
+function stealPct(before: ReturnType<typeof cpuTimes>, cpu: number): number {
+  const a = before[cpu];
+  const b = cpuTimes()[cpu];
+  if (!a || !b || b.total <= a.total) return 0;
+  return (100 * (b.steal - a.steal)) / (b.total - a.total);
 }
 
 const keptUp = (p: LatencyPoint): boolean =>
@@ -152,7 +170,7 @@ async function ramp(
     const p = await phase(pool, pids, room, rate, RAMP_PHASE_S, 'ramp');
     points.push(p);
     note(
-      `${label}: ramp ${rate} msg/s: p99 ${f(p.p99, 2)} ms, lag ${f(p.lagMs, 0)} ms, server ${f(p.serverCpuPct, 0)} %, load ${f(p.loadCpuPct, 0)} %, delivered ${f(p.deliveredPct, 1)} %`,
+      `${label}: ramp ${rate} msg/s: p99 ${f(p.p99, 2)} ms, lag ${f(p.lagMs, 0)} ms, server ${f(p.serverCpuPct, 0)} %, load ${f(p.loadCpuPct, 0)} %, delivered ${f(p.deliveredPct, 1)} %, steal ${f(p.stealPct![0], 1)} / ${f(p.stealPct![1], 1)} %`,
     );
     if (!keptUp(p)) {
       const by =
@@ -208,17 +226,18 @@ async function runOne(
   peerRates: number[],
   fixedRates: number[] | undefined,
   idle: number[],
+  priority: boolean,
 ): Promise<LatencyResult> {
   const label = `${name}/${kind}`;
   const clients = Math.max(2, Math.round(CLIENTS * scale));
   const unpinned = pinUnavailable();
-  if (!unpinned) pin([process.pid, ...pool.pids(), ...idle], 1);
+  if (!unpinned) pin([process.pid, ...pool.pids(), ...idle], 1, priority);
   const server = await start(name, kind, label);
   try {
     // everything the runner started that is not a load worker (busy or idle): nodes, peers, the
     // broker
     const pids = descendants(process.pid, [...pool.pids(), ...idle]);
-    if (!unpinned) pin(pids, 0);
+    if (!unpinned) pin(pids, 0, priority);
     await connectAll(
       kind,
       server.urls,
@@ -245,7 +264,7 @@ async function runOne(
       const p = await phase(pool, pids, room, rate, LEVEL_PHASE_S, level);
       levels.push(p);
       note(
-        `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %`,
+        `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %, steal ${f(p.stealPct![0], 1)} / ${f(p.stealPct![1], 1)} %`,
       );
     }
     return {
@@ -255,6 +274,7 @@ async function runOne(
       clients: room,
       loadWorkers: pool.size,
       unpinned,
+      priorityAsked: priority,
       prioritized: prioritized() ?? false,
       saturationRate: r.rate,
       limitedBy: r.by,
@@ -279,6 +299,8 @@ export async function runLatencyScenario(
     latencyRates?: number[] | undefined;
     /** Load workers of other scenarios, idle here: on the load core, not counted as servers. */
     idle?: number[];
+    /** nice -20 for every pinned process (`--latency-priority`), for a shared machine. */
+    latencyPriority?: boolean;
   },
 ): Promise<LatencyResult[]> {
   const kinds = servers.filter((k) => name === 'latency' || k !== 'ws-floor');
@@ -288,7 +310,18 @@ export async function runLatencyScenario(
     const sio = out.find((r) => r.server === 'socketio');
     const peerRates =
       kind === 'switchboard' && sio ? sio.levels.slice(0, 3).map((p) => p.rate) : [];
-    out.push(await runOne(name, kind, pool, o.scale, peerRates, o.latencyRates, o.idle ?? []));
+    out.push(
+      await runOne(
+        name,
+        kind,
+        pool,
+        o.scale,
+        peerRates,
+        o.latencyRates,
+        o.idle ?? [],
+        o.latencyPriority ?? false,
+      ),
+    );
   }
   return out;
 }
@@ -313,6 +346,13 @@ export function latencySvg(results: LatencyResult[], name: LatencyScenarioName):
       target: { y: TARGET_P99_MS[name], label: `target p99 ${TARGET_P99_MS[name]} ms` },
     },
   );
+}
+
+/** How the pinned processes were prioritized, for the table's footnote. */
+function priorityText(results: LatencyResult[]): string {
+  if (results.every((r) => r.prioritized)) return 'at nice -20';
+  if (results.some((r) => r.priorityAsked)) return 'not prioritized (nice -20 needs root)';
+  return 'at normal priority';
 }
 
 /** "1 load process" or "4 load processes" (older results files do not say). */
@@ -352,10 +392,11 @@ export function renderLatency(results: LatencyResult[]): string {
       f(p.serverCpuPct, 0),
       f(p.cpuUsPerDelivery, 2),
       `${f(p.deliveredPct, 1)}%`,
+      p.stealPct ? `${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)}` : '',
     ]),
   );
   const pinned = results.every((r) => !r.unpinned)
-    ? `servers pinned to CPU 0, load to CPU 1 (${loadProcesses(results)}), ${results.every((r) => r.prioritized) ? 'at nice -20' : 'not prioritized (needs root)'}`
+    ? `servers pinned to CPU 0, load to CPU 1 (${loadProcesses(results)}), ${priorityText(results)}`
     : `NOT pinned: ${results.find((r) => r.unpinned)?.unpinned ?? ''}`;
   const head = [
     'latency',
@@ -370,6 +411,7 @@ export function renderLatency(results: LatencyResult[]): string {
     'server core %',
     'CPU µs/deliv',
     'delivered',
+    'steal % srv / load',
   ];
   return `${table(head, rows)}\n(${pinned})`;
 }

@@ -106,6 +106,7 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   webhook deliveries and chat p99 with a hanging receiver: --scenario webhooks
   latency against load, pinned: --scenario latency,latency-cluster [--latency-rates 50,100]
     [--latency-workers 1] (load processes on the load core; more only time-slice it)
+    [--latency-priority] (nice -20 for every pinned process: for a machine busy with other work)
   capacity model calibration and check on 1-4 nodes: --scenario capacity
   big room, 100,000 members, --workers 2 and 2 nodes + Redis (runs alone when named):
     --scenario bigroom`;
@@ -126,6 +127,7 @@ const { values } = parseArgs({
     'search-queries': { type: 'string' },
     'latency-rates': { type: 'string' },
     'latency-workers': { type: 'string', default: '1' },
+    'latency-priority': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -232,6 +234,7 @@ const options = {
   scale: Number(values.scale),
   latencyRates: values['latency-rates']?.split(',').map(Number),
   latencyWorkers: Number(values['latency-workers']),
+  latencyPriority: values['latency-priority'],
   durationS: values.duration === undefined ? undefined : Number(values.duration),
   drainTimeoutS: Number(values['drain-timeout']),
   workers: Number(values.workers),

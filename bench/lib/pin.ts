@@ -5,11 +5,14 @@
  *
  * Pinning alone does not keep other work off those cores: on a shared machine (a build, a test
  * run) the scheduler shares each core fairly between sessions (autogroups), and a delivery
- * then waits behind someone else's time slice. So, where permitted (root), the measured
- * processes also get the highest CFS priority: nice -20 on every thread and on their autogroup
- * (with `kernel.sched_autogroup_enabled`, nice only weighs within a session; the autogroup's
- * own nice weighs sessions against each other). Not realtime: the rest of the machine still
- * runs, it just yields first. `prioritized()` says which applied, and the report prints it.
+ * then waits behind someone else's time slice. So, when asked (`priority`, the bench's
+ * `--latency-priority`) and permitted (root), the measured processes also get the highest CFS
+ * priority: nice -20 on every thread and on their autogroup (with
+ * `kernel.sched_autogroup_enabled`, nice only weighs within a session; the autogroup's own nice
+ * weighs sessions against each other). Not realtime: the rest of the machine still runs, it
+ * just yields first, and that includes the kernel's own threads that finish an fsync or a
+ * socket's work, so on a quiet machine it costs latency (bench/README.md). `prioritized()` says
+ * which applied, and the report prints it.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -27,8 +30,11 @@ export function pinUnavailable(): string | null {
   return null;
 }
 
-/** Pins every thread of each process to `cpu`; a process that exited meanwhile is skipped. */
-export function pin(pids: readonly number[], cpu: number): void {
+/**
+ * Pins every thread of each process to `cpu`, and with `priority` raises them to nice -20; a
+ * process that exited meanwhile is skipped.
+ */
+export function pin(pids: readonly number[], cpu: number, priority: boolean): void {
   for (const pid of pids) {
     try {
       execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
@@ -36,7 +42,8 @@ export function pin(pids: readonly number[], cpu: number): void {
       // exited between listing and pinning
     }
   }
-  prioritize(pids);
+  if (priority) prioritize(pids);
+  else raised = false;
 }
 
 let raised: boolean | null = null;

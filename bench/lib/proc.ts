@@ -46,6 +46,30 @@ export function cpuWithReapedMs(pid: number): number {
   return cpuTicks(pid).reduce((a, b) => a + b, 0) * clockTickMs();
 }
 
+/**
+ * Steal and total time of each CPU so far, in clock ticks, from /proc/stat (`cpuN` lines): steal
+ * is time the hypervisor ran something else while this virtual CPU had work. Empty where
+ * /proc/stat cannot be read.
+ */
+export function cpuTimes(): { steal: number; total: number }[] {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return [];
+  }
+  const out: { steal: number; total: number }[] = [];
+  for (const line of stat.split('\n')) {
+    const m = /^cpu(\d+) (.*)$/.exec(line);
+    if (!m) continue;
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already
+    // counted in user and nice
+    const f = m[2]!.trim().split(/\s+/).map(Number).slice(0, 8);
+    out[Number(m[1])] = { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
+  }
+  return out;
+}
+
 /** Resident set size in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
