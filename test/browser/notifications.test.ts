@@ -88,6 +88,14 @@ describeBrowser('chat page notifications', (env) => {
   it('shows a pushed message as a notification titled with its sender and room', async () => {
     const { page, context } = user;
     const cdp = await context.newCDPSession(page);
+    // What the browser said of the worker, for the message if the notification never shows.
+    const versions: string[] = [];
+    cdp.on('ServiceWorker.workerVersionUpdated', (ev) => {
+      for (const v of ev.versions) versions.push(`${v.versionId}:${v.status}/${v.runningStatus}`);
+    });
+    cdp.on('ServiceWorker.workerErrorReported', (ev) => {
+      versions.push(`error: ${ev.errorMessage.errorMessage}`);
+    });
     const registration = new Promise<string>((res) =>
       cdp.on('ServiceWorker.workerRegistrationUpdated', (ev) => {
         const r = ev.registrations.find((x) => x.scopeURL === `${env.server.url}/`);
@@ -108,7 +116,11 @@ describeBrowser('chat page notifications', (env) => {
         const [n] = await reg.getNotifications();
         return n ? { title: n.title, body: n.body, tag: n.tag } : null;
       });
-    await eventually(async () => (await shownNow()) !== null, 'the notification is shown');
+    await eventually(async () => (await shownNow()) !== null, 'the notification is shown').catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; worker versions seen: ${versions.join(', ') || 'none'}`);
+      },
+    );
     assert.deepEqual(await shownNow(), { title: 'ann', body: 'hi', tag: 'dm:ann:nina' });
   });
 });
