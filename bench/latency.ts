@@ -18,7 +18,7 @@ import {
 import { pin, pinUnavailable, prioritized } from './lib/pin.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import type { WorkerPool } from './lib/pool.js';
-import { cpuMs, cpuTimes, descendants } from './lib/proc.js';
+import { cpuMs, cpuTimes, descendants, stealPct } from './lib/proc.js';
 import { note, status } from './lib/progress.js';
 import { f, table } from './lib/report.js';
 import { startServer } from './lib/servers.js';
@@ -59,9 +59,9 @@ export interface LatencyPoint {
   /**
    * CPU steal over the window, % of each pinned core's time: [server core, load core] (the
    * hypervisor running other guests; a window with steal is slower for reasons outside the
-   * machine). Missing in older results.
+   * machine).
    */
-  stealPct?: [number, number];
+  stealPct: [number, number];
 }
 
 export interface LatencyResult {
@@ -128,6 +128,7 @@ async function phase(
   const wallMs = Math.max(1, (t.lastDeliveryAt || now()) - t0);
   const serverMs = sumCpu(serverPids) - cpu0;
   const hist = await pool.latency();
+  const times1 = cpuTimes();
   return {
     level,
     rate,
@@ -141,16 +142,8 @@ async function phase(
     // every worker is on the load core, so their sum is that core's share
     loadCpuPct: (100 * (pool.cpuMs() - load0)) / wallMs,
     cpuUsPerDelivery: (serverMs * 1000) / Math.max(1, t.delivered),
-    stealPct: [stealPct(times0, 0), stealPct(times0, 1)],
+    stealPct: [stealPct(times0, times1, 0), stealPct(times0, times1, 1)],
   };
-}
-
-/** Steal on `cpu` since `before`, % of its time (0 when /proc/stat was not readable). */
-function stealPct(before: ReturnType<typeof cpuTimes>, cpu: number): number {
-  const a = before[cpu];
-  const b = cpuTimes()[cpu];
-  if (!a || !b || b.total <= a.total) return 0;
-  return (100 * (b.steal - a.steal)) / (b.total - a.total);
 }
 
 const keptUp = (p: LatencyPoint): boolean =>
@@ -170,7 +163,7 @@ async function ramp(
     const p = await phase(pool, pids, room, rate, RAMP_PHASE_S, 'ramp');
     points.push(p);
     note(
-      `${label}: ramp ${rate} msg/s: p99 ${f(p.p99, 2)} ms, lag ${f(p.lagMs, 0)} ms, server ${f(p.serverCpuPct, 0)} %, load ${f(p.loadCpuPct, 0)} %, delivered ${f(p.deliveredPct, 1)} %, steal ${f(p.stealPct![0], 1)} / ${f(p.stealPct![1], 1)} %`,
+      `${label}: ramp ${rate} msg/s: p99 ${f(p.p99, 2)} ms, lag ${f(p.lagMs, 0)} ms, server ${f(p.serverCpuPct, 0)} %, load ${f(p.loadCpuPct, 0)} %, delivered ${f(p.deliveredPct, 1)} %, steal ${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)} %`,
     );
     if (!keptUp(p)) {
       const by =
@@ -264,7 +257,7 @@ async function runOne(
       const p = await phase(pool, pids, room, rate, LEVEL_PHASE_S, level);
       levels.push(p);
       note(
-        `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %, steal ${f(p.stealPct![0], 1)} / ${f(p.stealPct![1], 1)} %`,
+        `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %, steal ${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)} %`,
       );
     }
     return {
@@ -355,9 +348,9 @@ function priorityText(results: LatencyResult[]): string {
   return 'at normal priority';
 }
 
-/** "1 load process" or "4 load processes" (older results files do not say). */
+/** "1 load process" or "4 load processes". */
 function loadProcesses(results: LatencyResult[]): string {
-  const n = [...new Set(results.map((r) => r.loadWorkers ?? '?'))].join('/');
+  const n = [...new Set(results.map((r) => r.loadWorkers))].join('/');
   return `${n} load process${n === '1' ? '' : 'es'}`;
 }
 
@@ -392,7 +385,7 @@ export function renderLatency(results: LatencyResult[]): string {
       f(p.serverCpuPct, 0),
       f(p.cpuUsPerDelivery, 2),
       `${f(p.deliveredPct, 1)}%`,
-      p.stealPct ? `${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)}` : '',
+      `${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)}`,
     ]),
   );
   const pinned = results.every((r) => !r.unpinned)

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import type { ServerKind } from './load/ipc.js';
 import { runBigroom } from './bigroom.js';
 import { WorkerPool } from './lib/pool.js';
-import { cpuTimes } from './lib/proc.js';
+import { cpuTimes, stealPct } from './lib/proc.js';
 import { note } from './lib/progress.js';
 import { ratios, render } from './lib/report.js';
 import { SWITCHBOARD_MAIN } from './lib/servers.js';
@@ -465,10 +465,9 @@ const text = [
   .join('\n\n');
 console.log(`\n${text}`);
 for (const fl of failures) console.log(`FAILED ${fl.scenario}/${fl.server}: ${fl.error}`);
-const steal = stealOverRun();
 // A virtual machine's host running other guests slows every figure here (bench/README.md).
-if (steal !== null)
-  console.log(`CPU steal over the run: ${steal.toFixed(1)} % of the machine's CPU time`);
+const steal = stealPct(timesAtStart, cpuTimes());
+console.log(`CPU steal over the run: ${steal.toFixed(1)} % of the machine's CPU time`);
 
 const machine = {
   cpus: cpus().length,
@@ -533,17 +532,3 @@ if (!values.scenario) {
   }
 }
 process.exit(failures.length ? 1 : 0);
-
-/** Steal over all CPUs since the run started, % of their time; null without /proc/stat. */
-function stealOverRun(): number | null {
-  const end = cpuTimes();
-  let steal = 0;
-  let total = 0;
-  end.forEach((b, i) => {
-    const a = timesAtStart[i];
-    if (!a) return;
-    steal += b.steal - a.steal;
-    total += b.total - a.total;
-  });
-  return total > 0 ? (100 * steal) / total : null;
-}

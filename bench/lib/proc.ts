@@ -70,6 +70,26 @@ export function cpuTimes(): { steal: number; total: number }[] {
   return out;
 }
 
+/**
+ * Steal between two `cpuTimes()` readings, % of the CPU time in between: of CPU `cpu`, or of all
+ * CPUs together when not given. 0 when there is nothing to compare.
+ */
+export function stealPct(
+  before: ReturnType<typeof cpuTimes>,
+  after: ReturnType<typeof cpuTimes>,
+  cpu?: number,
+): number {
+  let steal = 0;
+  let total = 0;
+  after.forEach((b, i) => {
+    const a = before[i];
+    if (!a || (cpu !== undefined && i !== cpu)) return;
+    steal += b.steal - a.steal;
+    total += b.total - a.total;
+  });
+  return total > 0 ? (100 * steal) / total : 0;
+}
+
 /** Resident set size in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
