@@ -211,16 +211,24 @@ async function start(
   };
 }
 
+interface LatencyOptions {
+  scale: number;
+  /** Rates to measure instead of ramping (`--latency-rates`). */
+  latencyRates?: number[] | undefined;
+  /** Load workers of other scenarios, idle here: on the load core, not counted as servers. */
+  idle?: number[];
+  /** nice -20 for every pinned process (`--latency-priority`), for a shared machine. */
+  latencyPriority?: boolean;
+}
+
 async function runOne(
   name: LatencyScenarioName,
   kind: ServerKind,
   pool: WorkerPool,
-  scale: number,
   peerRates: number[],
-  fixedRates: number[] | undefined,
-  idle: number[],
-  priority: boolean,
+  o: LatencyOptions,
 ): Promise<LatencyResult> {
+  const { scale, latencyRates: fixedRates, idle = [], latencyPriority: priority = false } = o;
   const label = `${name}/${kind}`;
   const clients = Math.max(2, Math.round(CLIENTS * scale));
   const unpinned = pinUnavailable();
@@ -287,14 +295,7 @@ export async function runLatencyScenario(
   name: LatencyScenarioName,
   servers: ServerKind[],
   pool: WorkerPool,
-  o: {
-    scale: number;
-    latencyRates?: number[] | undefined;
-    /** Load workers of other scenarios, idle here: on the load core, not counted as servers. */
-    idle?: number[];
-    /** nice -20 for every pinned process (`--latency-priority`), for a shared machine. */
-    latencyPriority?: boolean;
-  },
+  o: LatencyOptions,
 ): Promise<LatencyResult[]> {
   const kinds = servers.filter((k) => name === 'latency' || k !== 'ws-floor');
   kinds.sort((a, b) => (a === 'socketio' ? -1 : b === 'socketio' ? 1 : 0));
@@ -303,18 +304,7 @@ export async function runLatencyScenario(
     const sio = out.find((r) => r.server === 'socketio');
     const peerRates =
       kind === 'switchboard' && sio ? sio.levels.slice(0, 3).map((p) => p.rate) : [];
-    out.push(
-      await runOne(
-        name,
-        kind,
-        pool,
-        o.scale,
-        peerRates,
-        o.latencyRates,
-        o.idle ?? [],
-        o.latencyPriority ?? false,
-      ),
-    );
+    out.push(await runOne(name, kind, pool, peerRates, o));
   }
   return out;
 }

@@ -250,20 +250,17 @@ const options = {
     values['search-queries'] === undefined ? undefined : Number(values['search-queries']),
 };
 
-if (!(Number.isInteger(options.latencyWorkers) && options.latencyWorkers >= 1)) {
-  console.error(`--latency-workers takes a whole number ≥ 1, not ${values['latency-workers']}`);
-  process.exit(2);
-}
-if (
-  options.dmContacts !== undefined &&
-  !(Number.isInteger(options.dmContacts) && options.dmContacts >= 1)
-) {
-  console.error(`--dm-contacts takes a whole number ≥ 1, not ${values['dm-contacts']}`);
-  process.exit(2);
+for (const flag of ['latency-workers', 'dm-contacts'] as const) {
+  const v = values[flag];
+  if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) >= 1)) {
+    console.error(`--${flag} takes a whole number ≥ 1, not ${v}`);
+    process.exit(2);
+  }
 }
 let build = 'skipped';
-// The search and store scenarios measure the stores directly: no server, no build.
-const needsServer =
+// The search and store scenarios measure the stores directly: no server, no build. The latency
+// scenarios bring their own load workers (below).
+const needsPool =
   scenarios.length +
     clusterScenarios.length +
     authScenarios.length +
@@ -271,9 +268,9 @@ const needsServer =
     uploadsScenarios.length +
     apiScenarios.length +
     webhooksScenarios.length +
-    latencyScenarios.length +
     capacityScenarios.length >
   0;
+const needsServer = needsPool || latencyScenarios.length > 0;
 if (needsServer && servers.includes('switchboard')) {
   if (!values['no-build']) {
     note('building Switchboard (npm run build) ...');
@@ -294,13 +291,7 @@ if (needsServer && servers.includes('switchboard')) {
 const startedAt = new Date();
 const timesAtStart = cpuTimes();
 // The load workers serve the scenarios with a server only.
-const pool = new WorkerPool(needsServer ? options.workers : 0);
-// The latency scenarios put all their load on one core: one process there reads every socket
-// as it becomes readable, where several would wait for each other's time slices.
-const latencyPool =
-  latencyScenarios.length > 0 && options.latencyWorkers !== options.workers
-    ? new WorkerPool(options.latencyWorkers)
-    : pool;
+const pool = new WorkerPool(needsPool ? options.workers : 0);
 const results: Result[] = [];
 const clusterResults: ClusterResult[] = [];
 const authResults: AuthResult[] = [];
@@ -392,18 +383,29 @@ try {
       note(`${name}: FAILED: ${error}`);
     }
   }
-  for (const name of latencyScenarios) {
-    try {
-      const idle = latencyPool === pool ? [] : pool.pids();
-      latencyResults.push(
-        ...(await runLatencyScenario(name, servers, latencyPool, { ...options, idle })),
-      );
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      failures.push({ scenario: name, server: servers.join('+'), error });
-      note(`${name}: FAILED: ${error}`);
-      if (latencyPool.crashed) throw e;
+  // The latency scenarios put all their load on one core: one process there reads every socket as
+  // it becomes readable, where several would wait for each other's time slices. Started here, so
+  // that no other scenario runs beside idle latency workers.
+  const latencyPool =
+    latencyScenarios.length > 0 && options.latencyWorkers !== pool.size
+      ? new WorkerPool(options.latencyWorkers)
+      : pool;
+  try {
+    for (const name of latencyScenarios) {
+      try {
+        const idle = latencyPool === pool ? [] : pool.pids();
+        latencyResults.push(
+          ...(await runLatencyScenario(name, servers, latencyPool, { ...options, idle })),
+        );
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        failures.push({ scenario: name, server: servers.join('+'), error });
+        note(`${name}: FAILED: ${error}`);
+        if (latencyPool.crashed) throw e;
+      }
     }
+  } finally {
+    if (latencyPool !== pool) latencyPool.exit();
   }
   for (const name of capacityScenarios) {
     try {
@@ -445,7 +447,6 @@ try {
   }
 } finally {
   pool.exit();
-  if (latencyPool !== pool) latencyPool.exit();
 }
 
 const text = [

@@ -1,6 +1,7 @@
 /**
  * Reads a process's CPU time and RSS from /proc, the same way for all three servers
- * (Linux only). CPU is utime + stime of all threads, in clock ticks (usually 10 ms).
+ * (Linux only). CPU is utime + stime of all threads, in clock ticks (usually 10 ms). Also the
+ * machine's per-CPU steal (`cpuTimes`, `stealPct`).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
