@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
@@ -17,11 +17,12 @@ import {
   removeDir,
   requireBinary,
   tempDir,
-  waitForPort,
   type Broker,
+  type Proc,
 } from '../helpers/brokers/common.js';
 import { postgresBinary, startPostgres } from '../helpers/brokers/postgres.js';
 import { redisBinary, startRedis } from '../helpers/brokers/redis.js';
+import { startNginx } from '../helpers/nginx.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -57,7 +58,7 @@ describe('deploy/compose/cluster.yaml, run without containers', { skip }, () => 
   let dir = '';
   let postgres: Broker | null = null;
   let redis: Broker | null = null;
-  let proxy: ChildProcess | null = null;
+  let proxy: Proc | null = null;
   let nginxPort = 0;
   const nodes: Node[] = [];
   const clients: WsTestClient[] = [];
@@ -104,26 +105,22 @@ describe('deploy/compose/cluster.yaml, run without containers', { skip }, () => 
       });
     await Promise.all(started);
     nodes.sort((a, b) => a.name.localeCompare(b.name));
-    nginxPort = await freePort();
-    let conf = readFileSync(join(ROOT, 'deploy/compose/nginx.conf'), 'utf8')
-      .replace(/listen 8000;/, `listen 127.0.0.1:${nginxPort};`)
-      .replace(/\/tmp\//g, `${dir}/`);
+    let conf = readFileSync(join(ROOT, 'deploy/compose/nginx.conf'), 'utf8').replace(
+      /\/tmp\//g,
+      `${dir}/`,
+    );
     for (const node of nodes)
       conf = conf.replace(`server ${node.name}:8080`, `server 127.0.0.1:${node.port}`);
-    writeFileSync(join(dir, 'nginx.conf'), conf);
-    proxy = spawn(
-      nginx.path,
-      ['-c', join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off; user root;'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const front = await startNginx(nginx.path, join(dir, 'nginx.conf'), dir, (port) =>
+      conf.replace(/listen 8000;/, `listen 127.0.0.1:${port};`),
     );
-    await waitForPort(nginxPort);
+    nginxPort = front.port;
+    proxy = front.proc;
   });
 
   after(async () => {
     for (const c of clients) c.close();
-    await stop(proxy, 'SIGQUIT');
+    await proxy?.stop('SIGQUIT');
     await Promise.all(nodes.map((n) => stop(n.proc)));
     await Promise.all([postgres?.dispose(), redis?.dispose()]);
     removeDir(dir);

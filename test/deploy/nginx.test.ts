@@ -5,37 +5,25 @@
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import {
-  freePort,
-  removeDir,
-  requireBinary,
-  tempDir,
-  waitForPort,
-} from '../helpers/brokers/common.js';
+import { removeDir, requireBinary, tempDir, type Proc } from '../helpers/brokers/common.js';
+import { portFree, startNginx } from '../helpers/nginx.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
 const nginx = requireBinary('nginx', ['/usr/sbin']);
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** A base port P with P, P+1 (nodes) and P+1000, P+1001 (mesh) free. */
+/**
+ * A base port P with P, P+1 (nodes) and P+1000, P+1001 (mesh) free, all below the kernel's
+ * ephemeral range (32768 and up) and above nginx's (test/helpers/nginx.ts).
+ */
 async function basePort(): Promise<number> {
   for (;;) {
-    const p = 20_000 + Math.floor(Math.random() * 20_000);
-    const probes = await Promise.all(
-      [p, p + 1, p + 1000, p + 1001].map(
-        (port) =>
-          new Promise<boolean>((res) => {
-            const s = createServer();
-            s.once('error', () => res(false));
-            s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-          }),
-      ),
-    );
+    const p = 20_000 + Math.floor(Math.random() * 11_000);
+    const probes = await Promise.all([p, p + 1, p + 1000, p + 1001].map(portFree));
     if (probes.every(Boolean)) return p;
   }
 }
@@ -51,14 +39,13 @@ function stop(child: ChildProcess | null, signal: NodeJS.Signals = 'SIGTERM'): P
 describe('deploy/nginx.conf in front of switchboard cluster', { skip: nginx.skip }, () => {
   let dir = '';
   let cluster: ChildProcess | null = null;
-  let proxy: ChildProcess | null = null;
+  let proxy: Proc | null = null;
   let nginxPort = 0;
   let base = 0;
 
   before(async () => {
     dir = tempDir('nginx');
     base = await basePort();
-    nginxPort = await freePort();
     cluster = spawn(
       process.execPath,
       [
@@ -85,32 +72,23 @@ describe('deploy/nginx.conf in front of switchboard cluster', { skip: nginx.skip
       });
     });
     // The committed config, pointed at this test's ports.
-    const conf = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8')
+    const template = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8')
       .replace(/server 127\.0\.0\.1:8080/, `server 127.0.0.1:${base}`)
       .replace(/server 127\.0\.0\.1:8081/, `server 127.0.0.1:${base + 1}`)
-      .replace(/\s*server 127\.0\.0\.1:8082[^;]*;/, '')
-      .replace(/listen 8000;/, `listen 127.0.0.1:${nginxPort};`);
+      .replace(/\s*server 127\.0\.0\.1:8082[^;]*;/, '');
     mkdirSync(join(dir, 'nginx'), { recursive: true });
-    writeFileSync(join(dir, 'nginx/nginx.conf'), conf);
-    proxy = spawn(
+    const started = await startNginx(
       nginx.path,
-      [
-        '-c',
-        join(dir, 'nginx/nginx.conf'),
-        '-p',
-        join(dir, 'nginx'),
-        '-g',
-        'daemon off; user root;',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      join(dir, 'nginx/nginx.conf'),
+      join(dir, 'nginx'),
+      (port) => template.replace(/listen 8000;/, `listen 127.0.0.1:${port};`),
     );
-    await waitForPort(nginxPort);
+    nginxPort = started.port;
+    proxy = started.proc;
   });
 
   after(async () => {
-    await stop(proxy, 'SIGQUIT');
+    await proxy?.stop('SIGQUIT');
     await stop(cluster);
     removeDir(dir);
   });
