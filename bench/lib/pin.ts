@@ -46,6 +46,23 @@ export function pin(pids: readonly number[], cpu: number, priority: boolean): vo
   else raised = false;
 }
 
+/**
+ * Undoes `pin` for processes that outlive the latency scenarios (the runner, the other
+ * scenarios' workers): every CPU again, and normal priority. Their children inherit both, so a
+ * runner left on one core would run every later scenario's processes there too.
+ */
+export function unpin(pids: readonly number[]): void {
+  const all = `0-${cpus().length - 1}`;
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', all, String(pid)], { stdio: 'ignore' });
+    } catch {
+      // exited meanwhile
+    }
+    if (raised) setNice(pid, 0);
+  }
+}
+
 let raised: boolean | null = null;
 
 /** Whether the last `pin` could raise the measured processes' priority (null: not tried). */
@@ -56,25 +73,30 @@ export function prioritized(): boolean | null {
 /** nice -20 on every thread of each process and on its autogroup; false if not permitted. */
 function prioritize(pids: readonly number[]): void {
   let ok = true;
-  for (const pid of pids) {
-    let tids: string[];
+  for (const pid of pids) ok = setNice(pid, -20) && ok;
+  raised = (raised ?? true) && ok;
+}
+
+/** `nice` on every thread of `pid` and on its autogroup; false if a thread refused it. */
+function setNice(pid: number, nice: number): boolean {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true; // exited, or no /proc
+  }
+  let ok = true;
+  for (const tid of tids) {
     try {
-      tids = readdirSync(`/proc/${pid}/task`);
+      setPriority(Number(tid), nice);
     } catch {
-      continue; // exited, or no /proc
-    }
-    for (const tid of tids) {
-      try {
-        setPriority(Number(tid), -20);
-      } catch {
-        ok = false; // EACCES without root; ESRCH when the thread just ended
-      }
-    }
-    try {
-      writeFileSync(`/proc/${pid}/autogroup`, '-20');
-    } catch {
-      // no autogroup support, or not permitted: thread nice still applies within the session
+      ok = false; // EACCES without root; ESRCH when the thread just ended
     }
   }
-  raised = (raised ?? true) && ok;
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // no autogroup support, or not permitted: thread nice still applies within the session
+  }
+  return ok;
 }
