@@ -6,6 +6,9 @@ import { fold, hitPage, prepareSearch, type HitRow } from './search-text.js';
 /** Trigrams need three characters: shorter terms are checked by `instr` on candidate rows only. */
 const TRIGRAM = 3;
 
+/** Documents waiting above the mark that make a transaction feed them to the index. */
+export const SEARCH_FEED_DOCS = 256;
+
 /** Everything after FROM but the driving table, shared by the indexed and the scanning query. */
 const FILTERS = `
   JOIN messages m ON m.channel = d.channel AND m.seq = d.seq
@@ -19,24 +22,42 @@ const FILTERS = `
 /**
  * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, the search migration, the last one): `search_docs`
  * holds the folded text of every live message and `search_fts`, an external-content FTS5 table
- * with the trigram tokenizer, indexes it: new documents once per write transaction (`flush`),
- * deletes and edits of indexed ones by triggers on `search_docs`, with FTS5's secure-delete on,
- * so a removed text leaves no token behind. A query with a term of
- * three or more characters goes through `search_fts` (each such term a quoted FTS5 string, so
- * nothing in it is syntax); one with only shorter terms (`C`, `東京`) scans `search_docs`
- * newest first. Either way every term is then checked with `instr` on the folded text, so both
- * paths and every backend match alike. SqliteStore calls `add` and `prune` inside its append
- * transaction, `begin` first and `flush` last in each of its transactions (GroupCommit).
+ * with the trigram tokenizer, indexes it. New documents are fed to the index in one statement
+ * once `feedDocs` of them are waiting above the mark (`search_indexed.id`), at the end of the
+ * write transaction that reaches that many (`flush`): FTS5 writes a new segment, and merges
+ * segments, per statement that feeds it, a large share of the cost of a group commit of one or
+ * two messages (a DM; bench/README.md, "The search index fed in bulk"). Deletes and edits of indexed documents go
+ * through triggers on `search_docs`, with FTS5's secure-delete on, so a removed text leaves no
+ * token behind; those of documents not fed yet need nothing. A query with a term of three or
+ * more characters goes through `search_fts` for the documents at or below the mark and scans
+ * the fewer than `feedDocs` above it (all newer), so a message is found as soon as it is
+ * stored; each such term is a quoted FTS5 string, so nothing in it is syntax. One with only
+ * shorter terms (`C`, `東京`) scans `search_docs` newest first. Either way every term is then
+ * checked with `instr` on the folded text, so every path and every backend match alike.
+ * SqliteStore calls `add` and `prune` inside its append transaction, `begin` first and `flush`
+ * last in each of its transactions (GroupCommit).
  */
 export class SqliteSearch implements SearchIndex {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #run: <T>(fn: () => T) => Promise<T>;
+  readonly #feedDocs: number;
   /** The id of the next document `add` writes in this transaction; null until it reads it. */
   #next: number | null = null;
+  /** The mark as this transaction read it, with #next. */
+  #mark = 0;
 
-  constructor(db: Database.Database, run: <T>(fn: () => T) => Promise<T>) {
+  /**
+   * `feedDocs`: how many waiting documents make a transaction feed them (default
+   * SEARCH_FEED_DOCS; 1: every transaction feeds its own).
+   */
+  constructor(
+    db: Database.Database,
+    run: <T>(fn: () => T) => Promise<T>,
+    feedDocs = SEARCH_FEED_DOCS,
+  ) {
     this.#sql = prepare(db);
     this.#run = run;
+    this.#feedDocs = Math.max(1, Math.floor(feedDocs));
   }
 
   /**
@@ -48,7 +69,12 @@ export class SqliteSearch implements SearchIndex {
     else if (m.edits !== undefined) this.#sql.updateDoc.run(fold(m.text), m.channel, m.edits);
     else if (isMessage(m) && m.text !== '') {
       // Read once per transaction (which holds the write lock), then counted here.
-      const id = (this.#next ??= this.#sql.nextId.get() as number);
+      if (this.#next === null) {
+        const { top, mark } = this.#sql.bounds.get() as { top: number; mark: number };
+        this.#next = Math.max(top, mark) + 1;
+        this.#mark = mark;
+      }
+      const id = this.#next;
       this.#sql.insert.run(id, m.channel, m.seq, m.from, m.ts, fold(m.text));
       this.#next = id + 1;
     }
@@ -65,14 +91,18 @@ export class SqliteSearch implements SearchIndex {
   }
 
   /**
-   * Feeds the documents `add` wrote since the last flush to the FTS index, in one statement, and
-   * moves the mark past them. Synchronous; runs last in every write transaction that may have
-   * called `add` (GroupCommit's batch), so a commit never leaves a document unindexed.
+   * Once `feedDocs` documents wait above the mark (this transaction's and earlier ones', from
+   * any process), feeds them all to the FTS index in one statement and moves the mark past
+   * them. Synchronous; runs last in every write transaction that may have called `add`
+   * (GroupCommit's batch), so fewer than `feedDocs` ever wait after a commit.
    */
   flush(): void {
     const next = this.#next;
     this.#next = null;
-    if (next !== null && this.#sql.fill.run().changes > 0) this.#sql.mark.run(next - 1);
+    if (next === null || next - 1 - this.#mark < this.#feedDocs) return;
+    this.#sql.fill.run();
+    // Past every id counted, fed or deleted since: nothing above the mark is left behind.
+    this.#sql.mark.run(next - 1);
   }
 
   search(q: SearchQuery): Promise<SearchPage> {
@@ -90,12 +120,23 @@ export class SqliteSearch implements SearchIndex {
         terms: JSON.stringify(terms),
         limit: limit + 1,
       };
-      const rows = (
-        long.length > 0
-          ? this.#sql.matching.all({ ...params, match: long.map(ftsString).join(' ') })
-          : this.#sql.scanning.all(params)
-      ) as HitRow[];
-      return hitPage(rows, limit, terms);
+      if (long.length === 0)
+        return hitPage(this.#sql.scanning.all(params) as HitRow[], limit, terms);
+      // The documents above the mark are newer than every indexed one: scanned first, then the
+      // index for the rest of the page. The index is asked only below the mark read here, so
+      // a feed by another process in between finds nothing twice.
+      const mark = this.#sql.indexed.get() as number;
+      const waiting = this.#sql.waiting.all({ ...params, mark }) as HitRow[];
+      const rest =
+        waiting.length > limit
+          ? []
+          : (this.#sql.matching.all({
+              ...params,
+              mark,
+              limit: params.limit - waiting.length,
+              match: long.map(ftsString).join(' '),
+            }) as HitRow[]);
+      return hitPage([...waiting, ...rest], limit, terms);
     });
   }
 }
@@ -106,13 +147,13 @@ const ftsString = (term: string): string => `"${term.replaceAll('"', '""')}"`;
 function prepare(db: Database.Database) {
   const columns = 'd.id AS position, d.channel, d.seq, d.sender, d.ts, m.text';
   return {
-    // Above the mark even when the newest document was deleted (a rowid is reused otherwise).
-    nextId: db
-      .prepare(
-        `SELECT max((SELECT coalesce(max(id), 0) FROM search_docs),
-           (SELECT id FROM search_indexed)) + 1`,
-      )
-      .pluck(),
+    // The next id is above both, even when the newest document was deleted (a rowid is reused
+    // otherwise).
+    bounds: db.prepare(
+      `SELECT (SELECT coalesce(max(id), 0) FROM search_docs) AS top,
+         (SELECT id FROM search_indexed) AS mark`,
+    ),
+    indexed: db.prepare('SELECT id FROM search_indexed').pluck(),
     insert: db.prepare(
       'INSERT INTO search_docs (id, channel, seq, sender, ts, body) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -126,8 +167,12 @@ function prepare(db: Database.Database) {
     updateDoc: db.prepare('UPDATE search_docs SET body = ? WHERE channel = ? AND seq = ?'),
     matching: db.prepare(
       `SELECT ${columns} FROM search_fts f JOIN search_docs d ON d.id = f.rowid ${FILTERS}
-         AND search_fts MATCH @match
+         AND search_fts MATCH @match AND f.rowid <= @mark
        ORDER BY f.rowid DESC LIMIT @limit`,
+    ),
+    waiting: db.prepare(
+      `SELECT ${columns} FROM search_docs d ${FILTERS} AND d.id > @mark
+       ORDER BY d.id DESC LIMIT @limit`,
     ),
     scanning: db.prepare(
       `SELECT ${columns} FROM search_docs d ${FILTERS} ORDER BY d.id DESC LIMIT @limit`,

@@ -122,7 +122,11 @@ export class SqliteStore implements Store, SessionStore {
       this.threads = new SqliteThreads(db, (fn) => this.#run(fn));
       this.apiKeys = new SqliteApiKeys(db, (fn) => this.#run(fn));
       this.webhooks = new SqliteWebhooks(db, (fn) => this.#run(fn));
-      this.search = this.#search = new SqliteSearch(db, (fn) => this.#run(fn));
+      this.search = this.#search = new SqliteSearch(
+        db,
+        (fn) => this.#run(fn),
+        options.sqliteSearchFeedDocs,
+      );
       this.push = new SqlitePush(db, (fn) => this.#run(fn));
     } catch (err) {
       db.close();

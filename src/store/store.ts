@@ -108,4 +108,10 @@ export interface StoreOptions {
    * last commits.
    */
   sqliteSynchronous?: SqliteSynchronous;
+  /**
+   * SqliteStore only: new messages are fed to the full-text index once this many wait, in one
+   * statement; until then searches scan them (./sqlite-search.ts). 1 feeds every write
+   * transaction's own. Default SEARCH_FEED_DOCS (256).
+   */
+  sqliteSearchFeedDocs?: number;
 }

@@ -88,7 +88,8 @@ describe('SqliteStore search index mark (migration 19)', () => {
 
   it('upgrades a file indexed row by row: its documents stay found, deletable and editable', async () => {
     const path = join(dir, 'v18.db');
-    const made = new SqliteStore(path);
+    // Fed at every commit, as the per-row triggers of version 18 indexed every document.
+    const made = new SqliteStore(path, { sqliteSearchFeedDocs: 1 });
     await fill(made);
     await made.close();
     // Back to version 18: the per-row triggers, no mark, nothing of what came after.

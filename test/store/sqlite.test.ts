@@ -23,6 +23,12 @@ const msg = (cid: string, text: string) => ({ channel: 'room:a', cid, from: 'ann
 
 storeConformance('SqliteStore', sqliteFactory(freshPath));
 searchConformance('SqliteStore', sqliteFactory(freshPath));
+// The same with the index fed every three messages: a page mixes fed and waiting ones.
+searchConformance('SqliteStore (index fed every 3 messages)', {
+  ...sqliteFactory(freshPath),
+  open: async (url, options) =>
+    new SqliteStore(url.slice('sqlite:'.length), { ...options, sqliteSearchFeedDocs: 3 }),
+});
 
 describe('SqliteStore', () => {
   it('migrates a version 1 file to the latest: existing members get floorSeq 0', async () => {
@@ -119,7 +125,7 @@ describe('SqliteStore', () => {
 
   it('indexes a turn of messages at its commit, a delete or edit in the same turn included', async () => {
     const path = freshPath();
-    const store = new SqliteStore(path);
+    const store = new SqliteStore(path, { sqliteSearchFeedDocs: 1 });
     const room = [{ channel: 'room:a', floorSeq: 0 }];
     const find = async (query: string) =>
       (await store.search.search({ query, channels: room, limit: 10 })).hits.map((h) => h.seq);
@@ -159,10 +165,70 @@ describe('SqliteStore', () => {
     check.close();
   });
 
+  it('feeds the index once enough messages wait, and finds waiting and indexed ones alike', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path, { sqliteSearchFeedDocs: 3 });
+    const other = new SqliteStore(path, { sqliteSearchFeedDocs: 3 });
+    const room = [{ channel: 'room:a', floorSeq: 0 }];
+    const check = new Database(path, { readonly: true });
+    const mark = () => check.prepare('SELECT id FROM search_indexed').pluck().get();
+    const find = async (query: string, limit = 10, cursor?: string) => {
+      const page = await store.search.search({ query, channels: room, limit, cursor });
+      return { seqs: page.hits.map((h) => h.seq), cursor: page.cursor };
+    };
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      // One turn each: two wait, found by the scan of what waits.
+      await store.append(msg('a', 'common one'));
+      await store.append(msg('b', 'common two'));
+      assert.equal(mark(), 0, 'two wait: not fed yet');
+      assert.deepEqual((await find('common')).seqs, [2, 1]);
+      // The third, by another process, makes its transaction feed all three.
+      await other.append(msg('c', 'common three'));
+      assert.equal(mark(), 3, 'three waited: fed at that commit');
+      await store.append(msg('d', 'common four'));
+      await store.append(msg('e', 'common five'));
+      assert.equal(mark(), 3);
+      // Newest first across the two: 5, 4 wait; 3, 2, 1 are indexed. Paged two at a time.
+      assert.deepEqual((await find('common')).seqs, [5, 4, 3, 2, 1]);
+      const pages: number[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await find('common', 2, cursor);
+        pages.push(page.seqs);
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(pages, [[5, 4], [3, 2], [1]], 'pages cross from waiting to indexed');
+      // A delete and an edit of a waiting message, and of an indexed one.
+      await store.append({ ...msg('f', ''), deletes: 5 });
+      await store.append({ ...msg('g', 'common four, reworded'), edits: 4 });
+      await store.append({ ...msg('h', ''), deletes: 1 });
+      await store.append({ ...msg('i', 'common two, reworded'), edits: 2 });
+      assert.deepEqual((await find('common')).seqs, [4, 3, 2]);
+      assert.deepEqual((await find('reworded')).seqs, [4, 2]);
+      assert.deepEqual((await find('five')).seqs, []);
+      assert.deepEqual((await find('one')).seqs, []);
+      // Two more reach three waiting, 4 and the new ones (5 was deleted before it was fed, so
+      // the first of them takes its id): fed, with the edit's text.
+      await store.append(msg('j', 'common six'));
+      await store.append(msg('k', 'common seven'));
+      assert.equal(mark(), 6);
+      assert.deepEqual((await find('reworded')).seqs, [4, 2]);
+      assert.deepEqual((await find('common')).seqs, [11, 10, 4, 3, 2]);
+    } finally {
+      check.close();
+      await other.close();
+      await store.close();
+    }
+    const db = new Database(path);
+    db.exec(`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`);
+    db.close();
+  });
+
   it('numbers search documents afresh after a rolled-back batch, another writer having added some', async () => {
     const path = freshPath();
-    const store = new SqliteStore(path);
-    const other = new SqliteStore(path);
+    const store = new SqliteStore(path, { sqliteSearchFeedDocs: 1 });
+    const other = new SqliteStore(path, { sqliteSearchFeedDocs: 1 });
     const room = [{ channel: 'room:a', floorSeq: 0 }];
     try {
       await store.createChannel('room:a', 'room', 'ann', 1);
