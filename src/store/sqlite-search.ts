@@ -6,8 +6,12 @@ import { fold, hitPage, prepareSearch, type HitRow } from './search-text.js';
 /** Trigrams need three characters: shorter terms are checked by `instr` on candidate rows only. */
 const TRIGRAM = 3;
 
-/** Documents waiting above the mark that make a transaction feed them to the index. */
-export const SEARCH_FEED_DOCS = 256;
+/**
+ * Documents waiting above the mark that make a transaction feed them to the index: few enough
+ * that a search's scan of them costs under 0.1 ms, enough that a DM's commit seldom feeds
+ * (bench/README.md, "The search index fed in bulk").
+ */
+export const SEARCH_FEED_DOCS = 64;
 
 /** Everything after FROM but the driving table, shared by the indexed and the scanning query. */
 const FILTERS = `
@@ -25,8 +29,8 @@ const FILTERS = `
  * with the trigram tokenizer, indexes it. New documents are fed to the index in one statement
  * once `feedDocs` of them are waiting above the mark (`search_indexed.id`), at the end of the
  * write transaction that reaches that many (`flush`): FTS5 writes a new segment, and merges
- * segments, per statement that feeds it, a large share of the cost of a group commit of one or
- * two messages (a DM; bench/README.md, "The search index fed in bulk"). Deletes and edits of indexed documents go
+ * segments, per statement that feeds it: at every group commit of one or two messages (DMs)
+ * about a tenth of a DM's CPU (bench/README.md, "The search index fed in bulk"). Deletes and edits of indexed documents go
  * through triggers on `search_docs`, with FTS5's secure-delete on, so a removed text leaves no
  * token behind; those of documents not fed yet need nothing. A query with a term of three or
  * more characters goes through `search_fts` for the documents at or below the mark and scans

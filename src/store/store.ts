@@ -111,7 +111,7 @@ export interface StoreOptions {
   /**
    * SqliteStore only: new messages are fed to the full-text index once this many wait, in one
    * statement; until then searches scan them (./sqlite-search.ts). 1 feeds every write
-   * transaction's own. Default SEARCH_FEED_DOCS (256).
+   * transaction's own. Default SEARCH_FEED_DOCS (64).
    */
   sqliteSearchFeedDocs?: number;
 }
