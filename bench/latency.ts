@@ -15,7 +15,7 @@ import {
   startSocketioCluster,
   startSwitchboardCluster,
 } from './cluster.js';
-import { pin, pinUnavailable, prioritized } from './lib/pin.js';
+import { pin, pinUnavailable, prioritized, unpin } from './lib/pin.js';
 import { lineChartSvg } from './lib/svg-chart.js';
 import type { WorkerPool } from './lib/pool.js';
 import { cpuMs, cpuTimes, descendants, stealPct } from './lib/proc.js';
@@ -286,6 +286,9 @@ async function runOne(
     status(`${label}: closing clients`);
     await pool.closeClients().catch(() => undefined);
     await server.stop();
+    // Every CPU again for what outlives this run (the runner, the workers): whatever they start
+    // next inherits it.
+    if (!unpinned) unpin([process.pid, ...pool.pids(), ...idle]);
     await sleep(500);
   }
 }

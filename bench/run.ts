@@ -8,7 +8,6 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { ServerKind } from './load/ipc.js';
 import { runBigroom } from './bigroom.js';
-import { pinUnavailable, unpin } from './lib/pin.js';
 import { WorkerPool } from './lib/pool.js';
 import { cpuTimes, stealPct } from './lib/proc.js';
 import { note } from './lib/progress.js';
@@ -407,9 +406,6 @@ try {
     }
   } finally {
     if (latencyPool !== pool) latencyPool.exit();
-    // The latency scenarios left the runner and these workers on the load core: the scenarios
-    // after them (and every process they start) get both cores back.
-    if (latencyScenarios.length > 0 && !pinUnavailable()) unpin([process.pid, ...pool.pids()]);
   }
   for (const name of capacityScenarios) {
     try {

@@ -47,9 +47,9 @@ export function pin(pids: readonly number[], cpu: number, priority: boolean): vo
 }
 
 /**
- * Undoes `pin` for processes that outlive the latency scenarios (the runner, the other
- * scenarios' workers): every CPU again, and normal priority. Their children inherit both, so a
- * runner left on one core would run every later scenario's processes there too.
+ * Undoes `pin` for processes that outlive a latency run (the runner, the load workers): every
+ * CPU again, and normal priority. Their children inherit both, so a runner left on one core
+ * would run every later scenario's processes there too.
  */
 export function unpin(pids: readonly number[]): void {
   const all = `0-${cpus().length - 1}`;
