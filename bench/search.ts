@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { PostgresStore } from '../src/store/postgres.js';
 import { fold } from '../src/store/search-text.js';
-import { SEARCH_FEED_DOCS } from '../src/store/sqlite-search.js';
+import { FEED_SQL, SEARCH_FEED_DOCS } from '../src/store/sqlite-search.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { SearchQuery, Store } from '../src/store/store.js';
 import { postgresBinary, startPostgres } from '../test/helpers/brokers/postgres.js';
@@ -208,10 +208,8 @@ async function benchSqlite(n: number, runs: number): Promise<SearchResult> {
     // and which every search then scans.
     const top = db.prepare('SELECT coalesce(max(id), 0) FROM search_docs').pluck().get() as number;
     const fed = Math.max(0, top - (SEARCH_FEED_DOCS - 1));
-    db.prepare(
-      'INSERT INTO search_fts (rowid, body) SELECT id, body FROM search_docs WHERE id <= ?',
-    ).run(fed);
-    db.prepare('UPDATE search_indexed SET id = ?').run(fed);
+    db.prepare(FEED_SQL.fill).run({ through: fed });
+    db.prepare(FEED_SQL.mark).run({ through: fed });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.exec('ANALYZE');
     db.close();

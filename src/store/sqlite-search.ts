@@ -13,6 +13,18 @@ const TRIGRAM = 3;
  */
 export const SEARCH_FEED_DOCS = 64;
 
+/**
+ * Feeding the index through document `@through`: what waits above the mark, up to it, into
+ * `search_fts` (`fill`), then the mark moved to it (`mark`). Also run by the search bench after
+ * its bulk load (bench/search.ts).
+ */
+export const FEED_SQL = {
+  fill: `INSERT INTO search_fts (rowid, body)
+    SELECT id, body FROM search_docs
+    WHERE id > (SELECT id FROM search_indexed) AND id <= @through`,
+  mark: 'UPDATE search_indexed SET id = @through',
+} as const;
+
 /** Everything after FROM but the driving table, shared by the indexed and the scanning query. */
 const FILTERS = `
   JOIN messages m ON m.channel = d.channel AND m.seq = d.seq
@@ -104,9 +116,10 @@ export class SqliteSearch implements SearchIndex {
     const next = this.#next;
     this.#next = null;
     if (next === null || next - 1 - this.#mark < this.#feedDocs) return;
-    this.#sql.fill.run();
-    // Past every id counted, fed or deleted since: nothing above the mark is left behind.
-    this.#sql.mark.run(next - 1);
+    // Through every id counted, fed or deleted since: nothing above the mark is left behind.
+    const through = { through: next - 1 };
+    this.#sql.fill.run(through);
+    this.#sql.mark.run(through);
   }
 
   search(q: SearchQuery): Promise<SearchPage> {
@@ -161,11 +174,8 @@ function prepare(db: Database.Database) {
     insert: db.prepare(
       'INSERT INTO search_docs (id, channel, seq, sender, ts, body) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    fill: db.prepare(
-      `INSERT INTO search_fts (rowid, body)
-         SELECT id, body FROM search_docs WHERE id > (SELECT id FROM search_indexed)`,
-    ),
-    mark: db.prepare('UPDATE search_indexed SET id = ?'),
+    fill: db.prepare(FEED_SQL.fill),
+    mark: db.prepare(FEED_SQL.mark),
     remove: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq = ?'),
     prune: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq < ?'),
     updateDoc: db.prepare('UPDATE search_docs SET body = ? WHERE channel = ? AND seq = ?'),

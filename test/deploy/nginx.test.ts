@@ -9,8 +9,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { removeDir, requireBinary, tempDir, type Proc } from '../helpers/brokers/common.js';
-import { portFree, startNginx } from '../helpers/nginx.js';
+import {
+  portFree,
+  removeDir,
+  requireBinary,
+  tempDir,
+  type Proc,
+} from '../helpers/brokers/common.js';
+import { startNginx } from '../helpers/nginx.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
 const nginx = requireBinary('nginx', ['/usr/sbin']);

@@ -5,17 +5,7 @@
  * between the pick and nginx's bind: nginx exited, and the requests reached that server.)
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { Proc, waitForPort } from './brokers/common.js';
-
-/** Whether `port` on loopback can be listened on now. */
-export function portFree(port: number): Promise<boolean> {
-  return new Promise<boolean>((res) => {
-    const s = createServer();
-    s.once('error', () => res(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
-  });
-}
+import { portFree, Proc, waitForPort } from './brokers/common.js';
 
 export interface Nginx {
   port: number;

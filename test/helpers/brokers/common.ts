@@ -62,6 +62,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether `port` on loopback can be listened on now (not for long: anyone may take it next). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((res) => {
+    const s = createServer();
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
 /** A new directory under `base` (the OS temp dir by default). */
 export function tempDir(prefix: string, base: string = tmpdir()): string {
   return mkdtempSync(join(base, `sb-${prefix}-`));
