@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isMessage, type StoredMessage } from './message-store.js';
+import { isMessage, type NewMessage, type StoredMessage } from './message-store.js';
 import type { SearchIndex, SearchPage, SearchQuery } from './search-index.js';
 import { fold, hitPage, prepareSearch, type HitRow } from './search-text.js';
 
@@ -36,9 +36,10 @@ const FILTERS = `
     AND NOT EXISTS (SELECT 1 FROM json_each(@terms) t WHERE instr(d.body, t.value) = 0)`;
 
 /**
- * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, the search migration, the last one): `search_docs`
- * holds the folded text of every live message and `search_fts`, an external-content FTS5 table
- * with the trigram tokenizer, indexes it. New documents are fed to the index in one statement
+ * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, migrations 18, 19 and 21):
+ * `search_docs` holds the folded text of every live message, found through the id its message's
+ * row keeps (`messages.doc`), and `search_fts`, an external-content FTS5 table with the trigram
+ * tokenizer, indexes it. New documents are fed to the index in one statement
  * once `feedDocs` of them are waiting above the mark (`search_indexed.id`), at the end of the
  * write transaction that reaches that many (`flush`): FTS5 writes a new segment, and merges
  * segments, per statement that feeds it: at every group commit of one or two messages (DMs)
@@ -50,14 +51,14 @@ const FILTERS = `
  * stored; each such term is a quoted FTS5 string, so nothing in it is syntax. One with only
  * shorter terms (`C`, `東京`) scans `search_docs` newest first. Either way every term is then
  * checked with `instr` on the folded text, so every path and every backend match alike.
- * SqliteStore calls `add` and `prune` inside its append transaction, `begin` first and `flush`
- * last in each of its transactions (GroupCommit).
+ * SqliteStore calls `docId`, `add` and `prune` inside its append transaction, `begin` first
+ * and `flush` last in each of its transactions (GroupCommit).
  */
 export class SqliteSearch implements SearchIndex {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #run: <T>(fn: () => T) => Promise<T>;
   readonly #feedDocs: number;
-  /** The id of the next document `add` writes in this transaction; null until it reads it. */
+  /** The id `docId` gives next in this transaction; null until it reads it. */
   #next: number | null = null;
   /** The mark as this transaction read it, with #next. */
   #mark = 0;
@@ -77,23 +78,32 @@ export class SqliteSearch implements SearchIndex {
   }
 
   /**
-   * Indexes a stored message; for an event, follows its effect: unindexes the message a delete
-   * deletes, re-indexes the one an edit edits. Synchronous, inside the append's transaction.
+   * The id of the document message `m` is to get, or null when it gets none (an event, no
+   * text). Counted, not written: the message's row keeps it (`messages.doc`), then `add` writes
+   * the document. An id counted for a row not written (a retry) is never used. Synchronous,
+   * inside the append's transaction.
    */
-  add(m: StoredMessage): void {
-    if (m.deletes !== undefined) this.#sql.remove.run(m.channel, m.deletes);
-    else if (m.edits !== undefined) this.#sql.updateDoc.run(fold(m.text), m.channel, m.edits);
-    else if (isMessage(m) && m.text !== '') {
-      // Read once per transaction (which holds the write lock), then counted here.
-      if (this.#next === null) {
-        const { top, mark } = this.#sql.bounds.get() as { top: number; mark: number };
-        this.#next = Math.max(top, mark) + 1;
-        this.#mark = mark;
-      }
-      const id = this.#next;
-      this.#sql.insert.run(id, m.channel, m.seq, m.from, m.ts, fold(m.text));
-      this.#next = id + 1;
+  docId(m: NewMessage): number | null {
+    if (!isMessage(m) || m.text === '') return null;
+    // Read once per transaction (which holds the write lock), then counted here.
+    if (this.#next === null) {
+      const { top, mark } = this.#sql.bounds.get() as { top: number; mark: number };
+      this.#next = Math.max(top, mark) + 1;
+      this.#mark = mark;
     }
+    return this.#next++;
+  }
+
+  /**
+   * Indexes a stored message as document `doc` (its `docId`); for an event, follows its effect:
+   * unindexes the message a delete deletes, re-indexes the one an edit edits. Synchronous,
+   * inside the append's transaction.
+   */
+  add(m: StoredMessage, doc: number | null): void {
+    if (m.deletes !== undefined) this.#sql.remove.run({ channel: m.channel, seq: m.deletes });
+    else if (m.edits !== undefined)
+      this.#sql.updateDoc.run({ body: fold(m.text), channel: m.channel, seq: m.edits });
+    else if (doc !== null) this.#sql.insert.run(doc, m.channel, m.seq, m.from, m.ts, fold(m.text));
   }
 
   /** Forgets the next id: runs first in every write transaction that may call `add`. */
@@ -101,9 +111,13 @@ export class SqliteSearch implements SearchIndex {
     this.#next = null;
   }
 
-  /** Unindexes the messages of `channel` below `firstSeq` (retention). Synchronous. */
+  /**
+   * Unindexes the messages of `channel` below `firstSeq` (retention), before their rows go: the
+   * documents are found through them. Synchronous.
+   */
   prune(channel: string, firstSeq: number): void {
-    this.#sql.prune.run(channel, firstSeq);
+    for (const doc of this.#sql.pruned.all(channel, firstSeq) as number[])
+      this.#sql.removeDoc.run(doc, channel, firstSeq);
   }
 
   /**
@@ -161,6 +175,9 @@ export class SqliteSearch implements SearchIndex {
 /** An FTS5 string: in double quotes, inner quotes doubled; nothing inside is an operator. */
 const ftsString = (term: string): string => `"${term.replaceAll('"', '""')}"`;
 
+/** The id of the document of message (@channel, @seq), kept in its row. */
+const DOC_OF = 'SELECT doc FROM messages WHERE channel = @channel AND seq = @seq';
+
 function prepare(db: Database.Database) {
   const columns = 'd.id AS position, d.channel, d.seq, d.sender, d.ts, m.text';
   return {
@@ -176,9 +193,20 @@ function prepare(db: Database.Database) {
     ),
     fill: db.prepare(FEED_SQL.fill),
     mark: db.prepare(FEED_SQL.mark),
-    remove: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq = ?'),
-    prune: db.prepare('DELETE FROM search_docs WHERE channel = ? AND seq < ?'),
-    updateDoc: db.prepare('UPDATE search_docs SET body = ? WHERE channel = ? AND seq = ?'),
+    // A message's document is found by the id its row keeps (`messages.doc`); the document's
+    // own channel and seq are checked too, so an id reused after its document was deleted (see
+    // `bounds`) never reaches another message's document.
+    remove: db.prepare(
+      `DELETE FROM search_docs WHERE id = (${DOC_OF}) AND channel = @channel AND seq = @seq`,
+    ),
+    updateDoc: db.prepare(
+      `UPDATE search_docs SET body = @body
+       WHERE id = (${DOC_OF}) AND channel = @channel AND seq = @seq`,
+    ),
+    pruned: db
+      .prepare('SELECT doc FROM messages WHERE channel = ? AND seq < ? AND doc IS NOT NULL')
+      .pluck(),
+    removeDoc: db.prepare('DELETE FROM search_docs WHERE id = ? AND channel = ? AND seq < ?'),
     matching: db.prepare(
       `SELECT ${columns} FROM search_fts f JOIN search_docs d ON d.id = f.rowid ${FILTERS}
          AND search_fts MATCH @match AND f.rowid <= @mark

@@ -163,6 +163,8 @@ export class SqliteStore implements Store, SessionStore {
       }
       const last = sql.lastSeq.get(m.channel) as number | undefined;
       const seq = (last ?? 0) + 1;
+      // Counted before the row that keeps it is written; a retry's id is never used.
+      const doc = this.#search.docId(m);
       const inserted =
         last !== undefined &&
         sql.insert.run(
@@ -175,6 +177,7 @@ export class SqliteStore implements Store, SessionStore {
           m.deletes ?? null,
           ...optionalColumns(m),
           m.alsoToRoom ? 1 : 0,
+          doc,
         ).changes === 1;
       if (!inserted) {
         const duplicate = retried(m);
@@ -182,12 +185,13 @@ export class SqliteStore implements Store, SessionStore {
         throw new SwitchboardError('SB_ERR_CHANNEL_INVALID', `no such channel: ${m.channel}`);
       }
       sql.setLastSeq.run(seq, m.channel);
-      this.#search.add({ ...m, seq });
+      this.#search.add({ ...m, seq }, doc);
       if (this.#retain > 0 && seq > this.#retain) {
         const firstSeq = seq - this.#retain + 1;
+        // The documents first: they are found through the messages' rows.
+        this.#search.prune(m.channel, firstSeq);
         sql.prune.run(m.channel, firstSeq);
         sql.pruneReactions.run(m.channel, firstSeq);
-        this.#search.prune(m.channel, firstSeq);
         sql.moveFirstSeq.run(firstSeq, m.channel);
       }
       return { message: withoutUndefined({ ...m, seq }), duplicate: false };
@@ -572,8 +576,8 @@ function prepare(db: Database.Database) {
     insert: db.prepare(
       `INSERT INTO messages (channel, seq, cid, sender, text, ts, deletes, edits, reacts,
          unreacts, emoji, reply_to, mentions, mentions_all, previews, preview, attachments,
-         thread, also_to_room)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         thread, also_to_room, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (channel, sender, cid) DO NOTHING`,
     ),
     setLastSeq: db.prepare('UPDATE channels SET last_seq = ? WHERE channel = ?'),

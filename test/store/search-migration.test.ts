@@ -24,7 +24,7 @@ const ROOM = 'room:dev';
  * must take them out too, or they would run again on a table that exists). One line per
  * migration added after them.
  */
-const AFTER_SEARCH_SQLITE = 'DROP TABLE presented_roles;';
+const AFTER_SEARCH_SQLITE = 'DROP TABLE presented_roles; ALTER TABLE messages DROP COLUMN doc;';
 const AFTER_SEARCH_PG = 'DROP TABLE presented_roles';
 const channels = [{ channel: ROOM, floorSeq: 0 }];
 
@@ -94,8 +94,8 @@ describe('SqliteStore search index mark (migration 19)', () => {
     await made.close();
     // Back to version 18: the per-row triggers, no mark, nothing of what came after.
     const v18 = new Database(path);
-    v18.exec(`DROP TABLE search_indexed;
-      ${AFTER_SEARCH_SQLITE}
+    v18.exec(`${AFTER_SEARCH_SQLITE}
+      DROP TABLE search_indexed;
       DROP TRIGGER search_docs_delete; DROP TRIGGER search_docs_update;
       CREATE TRIGGER search_docs_insert AFTER INSERT ON search_docs BEGIN
         INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);

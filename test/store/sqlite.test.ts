@@ -225,6 +225,44 @@ describe('SqliteStore', () => {
     db.close();
   });
 
+  it('unindexes what retention prunes, found through the rows, a reused document id left alone', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path, { sqliteSearchFeedDocs: 3, retainPerChannel: 3 });
+    const room = [{ channel: 'room:a', floorSeq: 0 }];
+    const find = async (query: string) =>
+      (await store.search.search({ query, channels: room, limit: 10 })).hits.map((h) => h.seq);
+    try {
+      await store.createChannel('room:a', 'room', 'ann', 1);
+      await store.append(msg('a', 'alpha one'));
+      await store.append(msg('b', 'bravo two'));
+      // Seq 2's document is deleted while it waits, so seq 4's takes its id (2); seq 2's row
+      // still names it.
+      await store.append({ ...msg('c', ''), deletes: 2 });
+      await store.append(msg('d', 'charlie three'));
+      await store.append(msg('e', 'delta four'));
+      assert.deepEqual(await find('charlie'), [4], 'pruning seq 2 left the reused id alone');
+      assert.deepEqual(await find('alpha'), []);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    assert.deepEqual(
+      check.prepare('SELECT id, seq FROM search_docs ORDER BY id').all(),
+      [
+        { id: 2, seq: 4 },
+        { id: 3, seq: 5 },
+      ],
+      'no document of a pruned message is left',
+    );
+    assert.deepEqual(check.prepare('SELECT seq, doc FROM messages ORDER BY seq').all(), [
+      { seq: 3, doc: null },
+      { seq: 4, doc: 2 },
+      { seq: 5, doc: 3 },
+    ]);
+    check.exec(`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`);
+    check.close();
+  });
+
   it('numbers search documents afresh after a rolled-back batch, another writer having added some', async () => {
     const path = freshPath();
     const store = new SqliteStore(path, { sqliteSearchFeedDocs: 1 });
