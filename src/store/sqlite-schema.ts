@@ -5,6 +5,21 @@
 import type Database from 'better-sqlite3';
 import { fold } from './search-text.js';
 
+/**
+ * The triggers that carry a delete or an edit of an indexed search document (at or below the
+ * mark) into FTS5. Made by migration 19 and made again, the same, by 21, which rebuilds their
+ * table: part of both migrations' text, so never edit it.
+ */
+const INDEXED_DOC_TRIGGERS = `CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs
+     WHEN old.id <= (SELECT id FROM search_indexed) BEGIN
+     INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
+   END;
+   CREATE TRIGGER search_docs_update AFTER UPDATE OF body ON search_docs
+     WHEN old.id <= (SELECT id FROM search_indexed) BEGIN
+     INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
+     INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
+   END;`;
+
 /** Schema migrations; index i brings `PRAGMA user_version` from i to i + 1. Never edit one. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE channels (
@@ -314,15 +329,7 @@ const MIGRATIONS: string[] = [
    DROP TRIGGER search_docs_update;
    CREATE TABLE search_indexed (id INTEGER NOT NULL);
    INSERT INTO search_indexed (id) SELECT coalesce(max(id), 0) FROM search_docs;
-   CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs
-     WHEN old.id <= (SELECT id FROM search_indexed) BEGIN
-     INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
-   END;
-   CREATE TRIGGER search_docs_update AFTER UPDATE OF body ON search_docs
-     WHEN old.id <= (SELECT id FROM search_indexed) BEGIN
-     INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
-     INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
-   END;`,
+   ${INDEXED_DOC_TRIGGERS}`,
   // 20 (issue 7): the server roles a JWT or the auth webhook last presented for a user, who has
   // no account to keep them: a server admin signed in that way is no moderation target either
   // (AuthChain.serverRoles), on every node, connected or not.
@@ -335,7 +342,7 @@ const MIGRATIONS: string[] = [
   // in `messages.doc`, not through a (channel, seq) index on search_docs: one B-tree fewer
   // written per append, whose page per channel a batch dirtied (bench/README.md, "One index
   // fewer per append"). SQLite cannot drop a UNIQUE constraint's index, so search_docs is
-  // rebuilt without it, ids kept; its triggers go with the old table and come back as in 19.
+  // rebuilt without it, ids kept; its triggers go with the old table and come back as 19 made them.
   `ALTER TABLE messages ADD COLUMN doc INTEGER;
    UPDATE messages SET doc = d.id FROM search_docs d
      WHERE d.channel = messages.channel AND d.seq = messages.seq;
@@ -351,15 +358,7 @@ const MIGRATIONS: string[] = [
      SELECT id, channel, seq, sender, ts, body FROM search_docs;
    DROP TABLE search_docs;
    ALTER TABLE search_docs_new RENAME TO search_docs;
-   CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs
-     WHEN old.id <= (SELECT id FROM search_indexed) BEGIN
-     INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
-   END;
-   CREATE TRIGGER search_docs_update AFTER UPDATE OF body ON search_docs
-     WHEN old.id <= (SELECT id FROM search_indexed) BEGIN
-     INSERT INTO search_fts (search_fts, rowid, body) VALUES ('delete', old.id, old.body);
-     INSERT INTO search_fts (rowid, body) VALUES (new.id, new.body);
-   END;`,
+   ${INDEXED_DOC_TRIGGERS}`,
 ];
 
 /** The first migration of the search schema (18; 19 is its index mark). */

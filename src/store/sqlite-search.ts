@@ -116,6 +116,8 @@ export class SqliteSearch implements SearchIndex {
    * documents are found through them. Synchronous.
    */
   prune(channel: string, firstSeq: number): void {
+    // One DELETE per document, not `id IN (SELECT doc …)`: that builds an ephemeral table per
+    // statement, and retention runs this at every append (bench/README.md, "What RETURNING cost").
     for (const doc of this.#sql.pruned.all(channel, firstSeq) as number[])
       this.#sql.removeDoc.run(doc, channel, firstSeq);
   }
