@@ -47,7 +47,11 @@ describeBrowser('chat page accounts', (env) => {
       'password cleared',
     );
 
+    // The page reloads once the server has answered the sign-out. The form shows before that
+    // (closing the client shows it), so waiting for the form alone raced the revocation.
+    const reloaded = first.page.waitForEvent('load');
     await first.page.getByTestId('sign-out').click();
+    await reloaded;
     await first.page.getByTestId('login').waitFor({ state: 'visible' });
     // Revoked on the server: the old token no longer opens a session.
     const stale = new SwitchboardClient({ url: env.server.wsUrl, token: token, WebSocket });
