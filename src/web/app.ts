@@ -772,10 +772,17 @@ leaveButton.addEventListener('click', () => {
 
 // Signing out revokes the session on the server (every connection of it closes, on every node),
 // then forgets it here.
-byTestId('sign-out').addEventListener('click', () => {
+const signOutButton = byTestId<HTMLButtonElement>('sign-out');
+signOutButton.addEventListener('click', () => {
   const token = session.loadSession()?.token;
-  client?.close();
+  // Detached before it closes: closing emits `closed` at once, which for the page's own client
+  // would show the login form with a connection error while the sign-out is still on its way.
+  // The page stays as it is, saying so, until the reload below shows the form.
+  const c = client;
   client = null;
+  c?.close();
+  signOutButton.disabled = true;
+  signOutButton.textContent = 'Signing out…';
   if (me) session.clearOutbox(me);
   session.clearSession();
   // A sign-out the server cannot take now still forgets the session here. The server drops the

@@ -47,12 +47,27 @@ describeBrowser('chat page accounts', (env) => {
       'password cleared',
     );
 
-    // The page reloads once the server has answered the sign-out. The form shows before that
-    // (closing the client shows it), so waiting for the form alone raced the revocation.
+    // Until the server has answered, the page says it is signing out; it shows no error (closing
+    // its own client must not read as a lost connection). Whatever the login form showed before
+    // the reload is kept in sessionStorage, which the reload keeps.
+    await first.page.evaluate(() => {
+      const form = document.querySelector<HTMLElement>('[data-testid="login"]')!;
+      const error = document.querySelector<HTMLElement>('[data-testid="login-error"]')!;
+      new MutationObserver(() => {
+        if (!form.hidden) sessionStorage.setItem('form-before-reload', error.textContent ?? '');
+      }).observe(document.body, { subtree: true, attributes: true, childList: true });
+    });
+    // The page reloads once the server has answered the sign-out: the form shows after that.
     const reloaded = first.page.waitForEvent('load');
     await first.page.getByTestId('sign-out').click();
     await reloaded;
     await first.page.getByTestId('login').waitFor({ state: 'visible' });
+    assert.equal(
+      await first.page.evaluate(() => sessionStorage.getItem('form-before-reload')),
+      null,
+      'no login form (nor its error) before the sign-out was answered',
+    );
+    assert.equal(await first.page.getByTestId('login-error').isVisible(), false);
     // Revoked on the server: the old token no longer opens a session.
     const stale = new SwitchboardClient({ url: env.server.wsUrl, token: token, WebSocket });
     await assert.rejects(stale.connect(), (err: { code?: string }) =>
