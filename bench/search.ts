@@ -184,8 +184,10 @@ async function benchSqlite(n: number, runs: number): Promise<SearchResult> {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Each row keeps its document's id, as the store's own appends write it (migration 21):
+    // deletes, edits and retention find the document through it.
     const message = db.prepare(
-      'INSERT INTO messages (channel, seq, cid, sender, text, ts) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (channel, seq, cid, sender, text, ts, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     const doc = db.prepare(
       'INSERT INTO search_docs (channel, seq, sender, ts, body) VALUES (?, ?, ?, ?, ?)',
@@ -193,8 +195,8 @@ async function benchSqlite(n: number, runs: number): Promise<SearchResult> {
     const head = db.prepare('UPDATE channels SET last_seq = max(last_seq, ?) WHERE channel = ?');
     const load = db.transaction((rows: Row[]) => {
       for (const r of rows) {
-        message.run(r.channel, r.seq, `c${r.seq}`, r.sender, r.text, r.ts);
-        doc.run(r.channel, r.seq, r.sender, r.ts, fold(r.text));
+        const id = doc.run(r.channel, r.seq, r.sender, r.ts, fold(r.text)).lastInsertRowid;
+        message.run(r.channel, r.seq, `c${r.seq}`, r.sender, r.text, r.ts, id);
         head.run(r.seq, r.channel);
       }
     });
