@@ -6,12 +6,16 @@
  * (`bench/rss-probe.ts`). V8's own memory reducer had not run by then.
  *
  * So every `intervalMs` the trimmer compares the committed old generation (the young one grows
- * back with every round of pings) with its size after the last collection and reads the event loop's utilisation over the interval; when the heap grew by
- * `growthBytes` and the loop was busy less than `idleUtilization` of the time (the burst is
- * over), it runs one full collection. The cost is that collection's pause, taken while the loop
- * has nothing else to do (0.12–0.74 s for the heap of 15,000 connections on a loaded 2-core
- * machine, docs/scaling.md); a busy loop is never paused by it, and a heap that does not grow
- * again is never collected again.
+ * back with every round of pings) with its size after the last collection, reads the event
+ * loop's utilisation over the interval and whether any client was served in it (`activity`);
+ * when the heap grew by `growthBytes`, the loop was busy less than `idleUtilization` of the time
+ * and nobody was served (the burst is over), it runs one full collection. The cost is that
+ * collection's pause, taken while the loop has nothing else to do (0.12–0.74 s for the heap of
+ * 15,000 connections on a loaded 2-core machine, docs/scaling.md); a loop serving traffic,
+ * however light, is never paused by it, and a heap that does not grow again is never collected
+ * again. Utilisation alone let it pause live traffic: four nodes at 75 DMs/s each are busy ~15 %
+ * of the time, and a trim there stopped a node for ~200 ms (bench/README.md, "The heap trimmer
+ * paused live DMs").
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
@@ -28,6 +32,11 @@ export interface HeapTrimmerOptions {
   heapSize?: () => number;
   /** Runs a full collection; default the one a heap snapshot starts with. */
   collect?: () => Promise<void>;
+  /**
+   * A count that grows whenever a client is served (Metrics.activity: frames but keep-alives,
+   * and deliveries); an interval in which it grew is not idle. Default: never grows.
+   */
+  activity?: () => number;
 }
 
 export interface Trim {
@@ -63,6 +72,7 @@ export class HeapTrimmer {
   readonly #idle: number;
   readonly #heapSize: () => number;
   readonly #collect: () => Promise<void>;
+  readonly #activity: () => number;
   #collecting = false;
   #baseline = 0;
   #elu: EventLoopUtilization | undefined;
@@ -74,6 +84,7 @@ export class HeapTrimmer {
     this.#idle = options.idleUtilization ?? 0.2;
     this.#heapSize = options.heapSize ?? oldGenerationSize;
     this.#collect = options.collect ?? collectAllAvailableGarbage;
+    this.#activity = options.activity ?? (() => 0);
     this.#baseline = this.#heapSize();
   }
 
@@ -81,20 +92,27 @@ export class HeapTrimmer {
   start(onTrim: (trim: Trim) => void, onError: (err: unknown) => void): void {
     if (this.#timer) return;
     this.#elu = performance.eventLoopUtilization();
+    let activity = this.#activity();
     this.#timer = setInterval(() => {
       const now = performance.eventLoopUtilization();
       const utilization = performance.eventLoopUtilization(now, this.#elu).utilization;
       this.#elu = now;
-      this.check(utilization).then((trim) => trim && onTrim(trim), onError);
+      const count = this.#activity();
+      const served = count !== activity;
+      activity = count;
+      this.check(utilization, served).then((trim) => trim && onTrim(trim), onError);
     }, this.#intervalMs).unref();
   }
 
-  /** One check with the loop's utilisation over the last interval (the timer's job). */
-  async check(utilization: number): Promise<Trim | null> {
+  /**
+   * One check with the loop's utilisation over the last interval and whether any client was
+   * served in it (the timer's job).
+   */
+  async check(utilization: number, served = false): Promise<Trim | null> {
     const beforeBytes = this.#heapSize();
     // A heap that shrank by itself is the new baseline: growth counts from the smallest size.
     if (beforeBytes < this.#baseline) this.#baseline = beforeBytes;
-    if (this.#collecting || utilization >= this.#idle) return null;
+    if (this.#collecting || served || utilization >= this.#idle) return null;
     if (beforeBytes - this.#baseline < this.#growthBytes) return null;
     this.#collecting = true;
     const t0 = performance.now();

@@ -99,6 +99,12 @@ export class Metrics implements CoreMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Frames received other than keep-alives (`ping`, `pong`) plus messages delivered, since the
+   * start: grows whenever a client is being served, however lightly (HeapTrimmer's `activity`).
+   */
+  activity = 0;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
@@ -108,6 +114,7 @@ export class Metrics implements CoreMetrics {
   }
   frameIn(type: string): void {
     this.frames(type);
+    if (type !== 'ping' && type !== 'pong') this.activity++;
   }
   messageStored(kind: 'room' | 'dm'): void {
     this.messages(kind);
@@ -126,6 +133,7 @@ export class Metrics implements CoreMetrics {
   }
   delivered(count: number): void {
     this.deliveries.inc(count);
+    this.activity += count;
   }
   closed(code: number): void {
     this.closes.inc({ code: String(code) });

@@ -327,7 +327,7 @@ export class SwitchboardServer {
     }, COLLECT_EVERY_MS).unref();
     this.history.start((err) => this.logger.warn({ err }, 'sampling metrics history failed'));
     if (this.config.heapTrim) {
-      this.trimmer = new HeapTrimmer();
+      this.trimmer = new HeapTrimmer({ activity: () => this.metrics.activity });
       this.trimmer.start(
         (trim) => this.logger.debug(trim, 'heap trimmed after a burst'),
         (err) => this.logger.warn({ err }, 'trimming the heap failed'),

@@ -370,8 +370,9 @@ export const SETTINGS = {
     env: 'SWITCHBOARD_NO_HEAP_TRIM',
     group: 'Connections',
     help:
-      'when the old generation of the heap grew by 16 MiB and the event loop goes idle (a connect burst is over), run one ' +
-      'full garbage collection to give the memory back: a short pause on an idle loop',
+      'when the old generation of the heap grew by 16 MiB and the event loop goes idle (a connect burst is over: under ' +
+      '20 % busy for a second in which no client was served), run one full garbage collection to give the memory ' +
+      'back: a short pause on an idle loop',
   }),
   shutdownTimeout: setting({
     schema: ms(0).default(10_000),

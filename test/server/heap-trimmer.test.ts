@@ -1,9 +1,11 @@
 /**
  * The heap trimmer: one full collection when the heap grew and the event loop went idle, none
- * while the loop is busy or the heap has not grown since the last one.
+ * while the loop is busy, while clients are being served however lightly, or when the heap has
+ * not grown since the last one.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HeapTrimmer } from '../../src/server/heap-trimmer.js';
 
 const MB = 2 ** 20;
@@ -48,6 +50,50 @@ test('does not collect again until the heap grew by growthBytes past its size af
   grow(1);
   assert.notEqual(await t.check(0), null);
   assert.equal(collections(), 2);
+});
+
+test('does not collect in an interval in which a client was served, however light the load', async () => {
+  const { t, grow, collections } = trimmer();
+  grow(80);
+  assert.equal(await t.check(0.05, true), null, 'a light load is not paused');
+  assert.equal(collections(), 0);
+  assert.notEqual(await t.check(0.05, false), null, 'collected once nobody was served');
+});
+
+test('its timer reads the activity count: no collection while it grows, one once it stops', async () => {
+  let heap = 100 * MB;
+  let serving = true;
+  let served = 0;
+  let collections = 0;
+  const t = new HeapTrimmer({
+    intervalMs: 10,
+    growthBytes: 16 * MB,
+    // Every interval counts as idle by utilisation: only the activity count holds it back.
+    idleUtilization: 2,
+    heapSize: () => heap,
+    collect: async () => {
+      collections++;
+      heap = 110 * MB;
+    },
+    // Grows at every read while serving, as a node's frames and deliveries do between ticks.
+    activity: () => (serving ? ++served : served),
+  });
+  heap += 80 * MB;
+  const errors: unknown[] = [];
+  t.start(
+    () => {},
+    (err) => errors.push(err),
+  );
+  try {
+    await sleep(150);
+    assert.equal(collections, 0, 'not while clients are served');
+    serving = false;
+    for (let i = 0; i < 200 && collections === 0; i++) await sleep(10);
+    assert.equal(collections, 1, 'once they are not');
+    assert.deepEqual(errors, []);
+  } finally {
+    t.stop();
+  }
 });
 
 test('growth below growthBytes is never collected, idle or not', async () => {

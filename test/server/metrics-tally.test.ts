@@ -44,4 +44,14 @@ describe('Metrics hot counters', () => {
       'kind=room': 1,
     });
   });
+
+  it('count activity: every frame but keep-alives, and every delivery', () => {
+    const m = new Metrics();
+    m.frameIn('ping');
+    m.frameIn('pong');
+    assert.equal(m.activity, 0, 'keep-alives alone leave a node idle');
+    m.frameIn('send');
+    m.delivered(5);
+    assert.equal(m.activity, 6);
+  });
 });
