@@ -38,7 +38,11 @@ const RAMP_PHASE_S = 3;
 const LEVEL_PHASE_S = 6;
 /** A phase keeps up when the last delivery lands within this long after the last send. */
 const KEEP_UP_LAG_MS = 500;
-/** ... and the pinned core is below this share. */
+/**
+ * ... and both pinned cores are below this share: past it on the server core the server is
+ * saturated; past it on the load core the clients' own queue is what gets timed (a server that
+ * coalesces kept "up" by lag to 1,749 msg/s with the load core at 98 % and a p99 of 388 ms).
+ */
 const KEEP_UP_CPU_PCT = 90;
 
 export interface LatencyPoint {
@@ -147,7 +151,10 @@ async function phase(
 }
 
 const keptUp = (p: LatencyPoint): boolean =>
-  p.deliveredPct >= 100 && p.lagMs <= KEEP_UP_LAG_MS && p.serverCpuPct <= KEEP_UP_CPU_PCT;
+  p.deliveredPct >= 100 &&
+  p.lagMs <= KEEP_UP_LAG_MS &&
+  p.serverCpuPct <= KEEP_UP_CPU_PCT &&
+  p.loadCpuPct <= KEEP_UP_CPU_PCT;
 
 async function ramp(
   pool: WorkerPool,
