@@ -99,11 +99,15 @@ export class Metrics implements CoreMetrics {
     registers: [this.registry],
   });
 
+  #activity = 0;
+
   /**
    * Frames received other than keep-alives (`ping`, `pong`) plus messages delivered, since the
    * start: grows whenever a client is being served, however lightly (HeapTrimmer's `activity`).
    */
-  activity = 0;
+  get activity(): number {
+    return this.#activity;
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
@@ -114,7 +118,7 @@ export class Metrics implements CoreMetrics {
   }
   frameIn(type: string): void {
     this.frames(type);
-    if (type !== 'ping' && type !== 'pong') this.activity++;
+    if (type !== 'ping' && type !== 'pong') this.#activity++;
   }
   messageStored(kind: 'room' | 'dm'): void {
     this.messages(kind);
@@ -133,7 +137,7 @@ export class Metrics implements CoreMetrics {
   }
   delivered(count: number): void {
     this.deliveries.inc(count);
-    this.activity += count;
+    this.#activity += count;
   }
   closed(code: number): void {
     this.closes.inc({ code: String(code) });

@@ -5,6 +5,7 @@ import { SwitchboardError } from '../../src/errors.js';
 import { MemoryHub } from '../../src/bus/memory.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { ReadQuery, Store, StoredMessage } from '../../src/store/store.js';
+import { until } from '../client/helpers.js';
 import { startNode, TestClient, tick, type Frame, type Node } from './harness.js';
 
 const nodes: Node[] = [];
@@ -192,8 +193,8 @@ describe('rooms', () => {
     // interval's timer can run late, so the final state is waited for, not assumed after 450 ms.
     const seen = (): unknown[] =>
       a.frames.filter((f) => f.type === 'member' && f.user === 'b5').map((f) => f.joined);
-    for (let i = 0; i < 50 && seen().at(-1) !== true; i++)
-      await new Promise((r) => setTimeout(r, 100));
+    // Its own message below says what was seen.
+    await until(() => seen().at(-1) === true, 5_000).catch(() => {});
     assert.equal(seen().at(-1), true, `the others end up with the latest state: ${seen().join()}`);
   });
 

@@ -6,11 +6,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HeapTrimmer } from '../../src/server/heap-trimmer.js';
+import { HeapTrimmer, type HeapTrimmerOptions } from '../../src/server/heap-trimmer.js';
 
 const MB = 2 ** 20;
 
-function trimmer() {
+/** A trimmer over a pretend heap of 100 MB that one collection takes to 110 MB. */
+function trimmer(
+  options: Pick<HeapTrimmerOptions, 'intervalMs' | 'idleUtilization' | 'activity'> = {},
+) {
   let heap = 100 * MB;
   let collections = 0;
   const t = new HeapTrimmer({
@@ -21,6 +24,7 @@ function trimmer() {
       collections++;
       heap = 110 * MB;
     },
+    ...options,
   });
   return {
     t,
@@ -61,24 +65,16 @@ test('does not collect in an interval in which a client was served, however ligh
 });
 
 test('its timer reads the activity count: no collection while it grows, one once it stops', async () => {
-  let heap = 100 * MB;
   let serving = true;
   let served = 0;
-  let collections = 0;
-  const t = new HeapTrimmer({
+  const { t, grow, collections } = trimmer({
     intervalMs: 10,
-    growthBytes: 16 * MB,
     // Every interval counts as idle by utilisation: only the activity count holds it back.
     idleUtilization: 2,
-    heapSize: () => heap,
-    collect: async () => {
-      collections++;
-      heap = 110 * MB;
-    },
     // Grows at every read while serving, as a node's frames and deliveries do between ticks.
     activity: () => (serving ? ++served : served),
   });
-  heap += 80 * MB;
+  grow(80);
   const errors: unknown[] = [];
   t.start(
     () => {},
@@ -86,10 +82,10 @@ test('its timer reads the activity count: no collection while it grows, one once
   );
   try {
     await sleep(150);
-    assert.equal(collections, 0, 'not while clients are served');
+    assert.equal(collections(), 0, 'not while clients are served');
     serving = false;
-    for (let i = 0; i < 200 && collections === 0; i++) await sleep(10);
-    assert.equal(collections, 1, 'once they are not');
+    for (let i = 0; i < 200 && collections() === 0; i++) await sleep(10);
+    assert.equal(collections(), 1, 'once they are not');
     assert.deepEqual(errors, []);
   } finally {
     t.stop();
