@@ -3,11 +3,14 @@
 // one at a time, one transaction each, RATE per second (env RATE, default 75, a cluster-dm
 // node's share of 300 DM/s; 0: back to back), with SYNC=full|normal (default full) and, with
 // READS=1, a DM's two reads (membership, block) before each append. STORE=none paces the same
-// loop with no store at all: what waking a process RATE times a second costs by itself. Prints
-// CPU µs per append (user and system) averaged over the processes (bench/README.md, "Two more
-// levers measured").
+// loop with no store at all: what waking a process RATE times a second costs by itself. DELEGATE=1
+// gives the file one writer: the P processes send their appends over IPC to the parent, which
+// appends them (its group commit batching what arrives together) and answers: what one writer per
+// host would save. Prints CPU µs per append (user and system) averaged over the processes, and
+// with DELEGATE=1 the writer's CPU per append and the sum (bench/README.md, "Two more levers
+// measured", "One writer per host").
 //   npm run build && node bench/load/store-paced-loop.mjs [path/to/dist]
-import { spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +24,26 @@ const rate = Number(env.RATE ?? 75);
 const sync = env.SYNC ?? 'full';
 const noStore = env.STORE === 'none';
 const reads = env.READS === '1';
+const delegate = env.DELEGATE === '1';
+if (delegate && (noStore || reads)) throw new Error('DELEGATE=1 goes without STORE=none, READS=1');
+
+/** Appends through the parent process (DELEGATE=1): one IPC message each way per append. */
+function viaParent() {
+  const waiting = new Map();
+  let next = 0;
+  process.on('message', (m) => {
+    waiting.get(m.id)?.();
+    waiting.delete(m.id);
+  });
+  return {
+    append: (message) =>
+      new Promise((resolve) => {
+        const id = next++;
+        waiting.set(id, resolve);
+        process.send({ id, message });
+      }),
+  };
+}
 
 /** One process's loop; resolves its CPU µs per append. */
 async function loop(store, proc) {
@@ -47,9 +70,14 @@ async function loop(store, proc) {
 const [role, distArg, url, dir, proc] = process.argv.slice(2);
 if (role === 'child') {
   const { openStore } = await import(pathToFileURL(join(distArg, 'store/index.js')).href);
-  const store = noStore ? null : await openStore(url, { dataDir: dir, sqliteSynchronous: sync });
-  console.log(JSON.stringify(await loop(store, proc)));
-  await store?.close();
+  const store = noStore
+    ? null
+    : delegate
+      ? viaParent()
+      : await openStore(url, { dataDir: dir, sqliteSynchronous: sync });
+  process.send({ result: await loop(store, proc) });
+  if (!delegate) await store?.close();
+  process.disconnect();
 } else {
   const distDir = resolve(role ?? 'dist');
   const procs = Number(env.P ?? 4);
@@ -61,28 +89,44 @@ if (role === 'child') {
     for (let i = 0; i < ROOMS; i++)
       await setup.createChannel(`room:paced-${p}-${i}`, 'room', 'u1', 1, ['u1']);
   await setup.close();
+  const writer = delegate
+    ? await openStore(dbUrl, { dataDir: tmp, sqliteSynchronous: sync })
+    : null;
   const self = fileURLToPath(import.meta.url);
+  const cpu0 = process.cpuUsage();
   const runs = await Promise.all(
     Array.from({ length: procs }, (_, p) => {
-      const args = [self, 'child', distDir, dbUrl, tmp, String(p)];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
+      const child = fork(self, ['child', distDir, dbUrl, tmp, String(p)]);
+      let result;
+      child.on('message', (m) => {
+        if (m.result) result = m.result;
+        else void writer.append(m.message).then(() => child.send({ id: m.id }));
+      });
       return new Promise((res, rej) =>
-        child.on('exit', (code) => (code === 0 ? res(JSON.parse(out)) : rej(new Error(out)))),
+        child.on('exit', (code) =>
+          code === 0 && result ? res(result) : rej(new Error(`child ${p} exited ${code}`)),
+        ),
       );
     }),
   );
+  const writerCpu = process.cpuUsage(cpu0);
+  await writer?.close();
   const mean = (k) => runs.reduce((a, r) => a + r[k], 0) / runs.length;
+  const writerUs = writer && (writerCpu.user + writerCpu.system) / (procs * count);
   console.log(
     JSON.stringify({
       procs,
       rate,
       store: noStore ? 'none' : `sqlite ${sync}`,
       reads,
+      delegate,
       cpuUsPerAppend: Math.round(mean('user') + mean('system')),
       userUs: Math.round(mean('user')),
       systemUs: Math.round(mean('system')),
+      ...(writer && {
+        writerUsPerAppend: Math.round(writerUs),
+        totalUsPerAppend: Math.round(mean('user') + mean('system') + writerUs),
+      }),
     }),
   );
   rmSync(tmp, { recursive: true, force: true });
