@@ -93,6 +93,17 @@ export class Metrics implements CoreMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * How long each SQLite group commit held the event loop (SqliteStore's `onSqliteCommit`):
+   * every client of the node waits that long, so a disk whose sync stalls shows here first.
+   */
+  private readonly sqliteCommitSeconds = new Histogram({
+    name: 'switchboard_sqlite_commit_seconds',
+    help: 'Seconds each SQLite group commit held the event loop, BEGIN to COMMIT with its fsync (SQLite store only)',
+    buckets: SEND_LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
   private readonly deliveries = new Counter({
     name: 'switchboard_deliveries_total',
     help: 'Messages written to live connections on this node (one per message per connection)',
@@ -134,6 +145,9 @@ export class Metrics implements CoreMetrics {
   }
   sendLatency(seconds: number): void {
     this.sendSeconds.observe(seconds);
+  }
+  sqliteCommit(seconds: number): void {
+    this.sqliteCommitSeconds.observe(seconds);
   }
   delivered(count: number): void {
     this.deliveries.inc(count);

@@ -26,6 +26,7 @@ import { WsTransport } from '../transport/ws.js';
 import { Metrics } from './metrics.js';
 import { HeapTrimmer } from './heap-trimmer.js';
 import { MetricsHistory } from './metrics-history.js';
+import { slowCommitWarner, SLOW_COMMIT_SECONDS } from './slow-commits.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
@@ -64,9 +65,8 @@ export interface ServerParts {
 export class SwitchboardServer {
   readonly http: Server;
   readonly core: ChatCore;
-  readonly metrics = new Metrics();
   /** The node's own metrics over the last hour, for the admin console's charts. */
-  private readonly history = new MetricsHistory(this.metrics.registry);
+  private readonly history: MetricsHistory;
   private readonly transport: WsTransport;
   private readonly files: StaticFiles;
   private readonly api: ApiRouter;
@@ -92,7 +92,10 @@ export class SwitchboardServer {
     oidcFlow: OidcFlow | null,
     readonly blobs: BlobStore,
     private readonly push: WebPushSetup | null,
+    /** Made by `create` before the store opens, which times its commits into it. */
+    readonly metrics: Metrics,
   ) {
+    this.history = new MetricsHistory(metrics.registry);
     this.files = new StaticFiles(config.web ? findWebDir() : null);
     this.api = new ApiRouter('/api/v1', (err) => logger.error({ err }, 'api request failed'));
     const oidc = oidcSettings(config);
@@ -219,12 +222,23 @@ export class SwitchboardServer {
           await loadDriver(() => import('../auth/oidc-client.js'), 'openid-client', 'OIDC sign-in')
         ).OidcClient(oidc)
       : null;
+    const metrics = new Metrics();
+    const slowCommit = slowCommitWarner((report) =>
+      logger.warn(
+        report,
+        `sqlite commits held the event loop over ${SLOW_COMMIT_SECONDS} s: the disk syncs slowly; every client of this node waited`,
+      ),
+    );
     const store =
       parts.store ??
       (await openStore(config.store, {
         dataDir: config.dataDir,
         retainPerChannel: config.retainPerChannel,
         sqliteSynchronous: config.sqliteSynchronous,
+        onSqliteCommit: (seconds) => {
+          metrics.sqliteCommit(seconds);
+          slowCommit(seconds);
+        },
       }));
     // PostgresStore without pg_trgm searches by scanning (docs/search.md): say so once.
     if ((store.search as { trigramIndex?: boolean }).trigramIndex === false)
@@ -284,6 +298,7 @@ export class SwitchboardServer {
       oidcFlow,
       blobs,
       push,
+      metrics,
     );
     return server;
   }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import { SwitchboardError } from '../errors.js';
 
@@ -25,6 +26,13 @@ export interface GroupCommitOptions {
    * the last transaction, committed or rolled back, had counted). Default: none.
    */
   afterBegin?: () => void;
+  /**
+   * Called after each committed batch with the seconds its transaction held the event loop
+   * (`BEGIN IMMEDIATE` to `COMMIT`, the WAL fsync included) and its number of writes; not for a
+   * batch that rolled back or did not get the lock. What it throws is ignored: timing a commit
+   * never fails one. Default: none.
+   */
+  onCommit?: (seconds: number, writes: number) => void;
 }
 
 interface Pending {
@@ -64,6 +72,7 @@ export class GroupCommit {
   readonly #maxBatch: number;
   readonly #batch: (batch: Pending[]) => { ok: boolean; value: unknown }[];
   readonly #busyTimeoutMs: number;
+  readonly #onCommit: ((seconds: number, writes: number) => void) | undefined;
   /** `PRAGMA busy_timeout` to wait for the lock in a batch (0, or busyTimeoutMs when blocking). */
   readonly #busyTimeout: (ms: number) => void;
   #queue: Pending[] = [];
@@ -88,6 +97,7 @@ export class GroupCommit {
     options: GroupCommitOptions = {},
   ) {
     const { maxBatch = MAX_BATCH, beforeCommit = () => {}, afterBegin = () => {} } = options;
+    this.#onCommit = options.onCommit;
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
@@ -164,11 +174,13 @@ export class GroupCommit {
   /** Runs and settles `batch`; false (nothing settled) when the lock was busy: ask again. */
   #commit(batch: Pending[], block: boolean): boolean {
     let results: { ok: boolean; value: unknown }[];
+    let started = 0;
     this.#began = false;
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
       if (!block) this.#busyTimeout(0);
       try {
+        started = performance.now();
         results = this.#batch(batch);
       } finally {
         if (!block) this.#busyTimeout(this.#busyTimeoutMs);
@@ -184,12 +196,18 @@ export class GroupCommit {
       for (const p of batch) p.reject(wrapped);
       return true;
     }
+    const seconds = (performance.now() - started) / 1000;
     this.#busySince = null;
     batch.forEach((p, i) => {
       const r = results[i]!;
       if (r.ok) p.resolve(r.value);
       else p.reject(r.value);
     });
+    try {
+      this.#onCommit?.(seconds, batch.length);
+    } catch {
+      // Timing a commit never fails one: its callers are settled already.
+    }
     return true;
   }
 }

@@ -137,6 +137,7 @@ export class SqliteStore implements Store, SessionStore {
     this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS, {
       afterBegin: () => search.begin(),
       beforeCommit: () => search.flush(),
+      onCommit: options.onSqliteCommit,
     });
     this.accounts = new SqliteAccounts(db, (fn) => this.#run(fn));
     this.uploads = new SqliteUploads(db, (fn) => this.#run(fn));

@@ -114,4 +114,10 @@ export interface StoreOptions {
    * transaction's own. Default SEARCH_FEED_DOCS (64).
    */
   sqliteSearchFeedDocs?: number;
+  /**
+   * SqliteStore only: called after each group commit (GroupCommit's `onCommit`) with the seconds
+   * its transaction held the event loop, the WAL fsync included, and its number of writes. The
+   * server times them into `switchboard_sqlite_commit_seconds` (docs/admin.md).
+   */
+  onSqliteCommit?: (seconds: number, writes: number) => void;
 }

@@ -1,7 +1,8 @@
 /**
  * The server's Prometheus metrics against a real server process and real WebSockets: the send
- * latency histogram counts each answered socket send once (not refused ones), and the
- * deliveries counter counts each message once per live connection it is written to.
+ * latency histogram counts each answered socket send once (not refused ones), the deliveries
+ * counter counts each message once per live connection it is written to, and the SQLite store's
+ * group commits are timed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -58,6 +59,13 @@ describe('/metrics of a server with traffic', () => {
     );
     // Room messages to b and c (the sender gets its reply, not a frame), the DM to b.
     assert.equal(delta('switchboard_deliveries_total'), 2 * sends + 1);
+    // The default store is SQLite: each send awaited its own group commit, each one timed.
+    assert.ok(delta('switchboard_sqlite_commit_seconds_count') >= sends + 1);
+    assert.ok(delta('switchboard_sqlite_commit_seconds_sum') > 0);
+    assert.equal(
+      series(now, 'switchboard_sqlite_commit_seconds_bucket{le="+Inf"}'),
+      series(now, 'switchboard_sqlite_commit_seconds_count'),
+    );
   });
 
   it('exposes the histogram with its documented buckets', async () => {

@@ -395,6 +395,62 @@ describe('SqliteStore', () => {
     }
   });
 
+  it('times each committed batch for onCommit, not a refused lock or a rolled-back batch', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: 250 });
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x INTEGER CHECK (x < 100))');
+    const other = new Database(path);
+    const commits: [number, number][] = [];
+    const group = new GroupCommit(db, (err) => err as Error, 250, {
+      onCommit: (seconds, writes) => commits.push([seconds, writes]),
+    });
+    const insert = (x: number) => () => db.prepare('INSERT INTO t VALUES (?)').run(x).changes;
+    try {
+      // One turn's three writes: one commit of three.
+      await Promise.all([1, 2, 3].map((x) => group.run(insert(x))));
+      assert.equal(commits.length, 1);
+      assert.equal(commits[0]![1], 3);
+      assert.ok(commits[0]![0] >= 0 && commits[0]![0] < 5, `seconds: ${commits[0]![0]}`);
+      // Refused while another connection holds the lock: timed once, when it finally commits.
+      other.exec('BEGIN IMMEDIATE');
+      const late = group.run(insert(4));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(commits.length, 1, 'no commit timed while the lock was refused');
+      other.exec('COMMIT');
+      await late;
+      assert.equal(commits.length, 2);
+      assert.equal(commits[1]![1], 1);
+      // A driver error rolls the batch back: nothing committed, nothing timed.
+      await assert.rejects(group.run(insert(500)));
+      assert.equal(commits.length, 2);
+      assert.equal(db.prepare('SELECT count(*) FROM t').pluck().get(), 4);
+    } finally {
+      other.close();
+      db.close();
+    }
+  });
+
+  it('settles a batch even when its onCommit throws', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.exec('CREATE TABLE t (x INTEGER)');
+    const group = new GroupCommit(db, (err) => err as Error, 250, {
+      onCommit: () => {
+        throw new Error('a broken observer');
+      },
+    });
+    try {
+      const run = () => group.run(() => db.prepare('INSERT INTO t VALUES (1)').run().changes);
+      assert.deepEqual(await Promise.all([run(), run()]), [1, 1]);
+      assert.equal(await run(), 1, 'the queue goes on after it');
+    } finally {
+      db.close();
+    }
+  });
+
   it('asks for the lock without waiting and restores busy_timeout after each try', async () => {
     const path = freshPath();
     mkdirSync(dirname(path), { recursive: true });
