@@ -18,6 +18,15 @@ const dir = mkdtempSync(join(tmpdir(), 'switchboard-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshPath = (): string => join(dir, `db-${++files}`, 'store.db');
+/** A fresh WAL file with one table `t (<column>)`, its connection waiting 250 ms for a lock. */
+function walTable(column = 'x INTEGER'): { path: string; db: Database.Database } {
+  const path = freshPath();
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: 250 });
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE t (${column})`);
+  return { path, db };
+}
 /** A message by ann in room:a. */
 const msg = (cid: string, text: string) => ({ channel: 'room:a', cid, from: 'ann', text, ts: 1 });
 
@@ -396,11 +405,7 @@ describe('SqliteStore', () => {
   });
 
   it('times each committed batch for onCommit, not a refused lock or a rolled-back batch', async () => {
-    const path = freshPath();
-    mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout: 250 });
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (x INTEGER CHECK (x < 100))');
+    const { path, db } = walTable('x INTEGER CHECK (x < 100)');
     const other = new Database(path);
     const commits: [number, number][] = [];
     const group = new GroupCommit(db, (err) => err as Error, 250, {
@@ -433,10 +438,7 @@ describe('SqliteStore', () => {
   });
 
   it('settles a batch even when its onCommit throws', async () => {
-    const path = freshPath();
-    mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    db.exec('CREATE TABLE t (x INTEGER)');
+    const { db } = walTable();
     const group = new GroupCommit(db, (err) => err as Error, 250, {
       onCommit: () => {
         throw new Error('a broken observer');
@@ -452,11 +454,7 @@ describe('SqliteStore', () => {
   });
 
   it('asks for the lock without waiting and restores busy_timeout after each try', async () => {
-    const path = freshPath();
-    mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout: 250 });
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (x INTEGER)');
+    const { path, db } = walTable();
     const other = new Database(path);
     const timeout = () => db.pragma('busy_timeout', { simple: true }) as number;
     const commits = new GroupCommit(db, (err) => err as Error, 250);
