@@ -22,6 +22,12 @@ import { cpuMs, cpuTimes, descendants, stealPct } from './lib/proc.js';
 import { note, status } from './lib/progress.js';
 import { f, table } from './lib/report.js';
 import { startServer } from './lib/servers.js';
+import {
+  commitDelta,
+  commitTally,
+  SLOW_COMMIT_MS,
+  type CommitTally,
+} from './lib/sqlite-commits.js';
 import { connectAll } from './scenarios.js';
 
 export const LATENCY_SCENARIOS = ['latency', 'latency-cluster'] as const;
@@ -66,6 +72,17 @@ export interface LatencyPoint {
    * machine).
    */
   stealPct: [number, number];
+  /**
+   * Switchboard's SQLite group commits in the window, all nodes, and how many took over
+   * SLOW_COMMIT_MS (./lib/sqlite-commits.ts); null for the peers, or when a node did not answer.
+   */
+  sqliteCommits: CommitTally | null;
+}
+
+/** The server processes of one run: their pids (CPU), and their commits (Switchboard only). */
+interface Measured {
+  pids: number[];
+  commits: () => Promise<CommitTally | null>;
 }
 
 export interface LatencyResult {
@@ -106,7 +123,7 @@ const sumCpu = (pids: number[]): number =>
 /** One window at `rate` msg/s into the room: waits for every delivery (bounded). */
 async function phase(
   pool: WorkerPool,
-  serverPids: number[],
+  servers: Measured,
   room: number,
   rate: number,
   seconds: number,
@@ -114,7 +131,8 @@ async function phase(
 ): Promise<LatencyPoint> {
   await pool.reset();
   const count = Math.max(1, Math.round(rate * seconds));
-  const cpu0 = sumCpu(serverPids);
+  const commits0 = await servers.commits();
+  const cpu0 = sumCpu(servers.pids);
   const load0 = pool.cpuMs();
   const times0 = cpuTimes();
   const t0 = now();
@@ -130,9 +148,11 @@ async function phase(
   await sending.catch(() => undefined);
   const t = pool.totals();
   const wallMs = Math.max(1, (t.lastDeliveryAt || now()) - t0);
-  const serverMs = sumCpu(serverPids) - cpu0;
+  const serverMs = sumCpu(servers.pids) - cpu0;
   const hist = await pool.latency();
   const times1 = cpuTimes();
+  // Read after the CPU: a scrape is the node's work, not the window's.
+  const sqliteCommits = commitDelta(commits0, await servers.commits());
   return {
     level,
     rate,
@@ -147,6 +167,7 @@ async function phase(
     loadCpuPct: (100 * (pool.cpuMs() - load0)) / wallMs,
     cpuUsPerDelivery: (serverMs * 1000) / Math.max(1, t.delivered),
     stealPct: [stealPct(times0, times1, 0), stealPct(times0, times1, 1)],
+    sqliteCommits,
   };
 }
 
@@ -158,7 +179,7 @@ const keptUp = (p: LatencyPoint): boolean =>
 
 async function ramp(
   pool: WorkerPool,
-  pids: number[],
+  servers: Measured,
   room: number,
   label: string,
 ): Promise<{ points: LatencyPoint[]; rate: number; by: LatencyResult['limitedBy'] }> {
@@ -167,7 +188,7 @@ async function ramp(
   let best = 0;
   for (let i = 0; i < RAMP_STEPS; i++, rate = Math.round(rate * RAMP_STEP)) {
     status(`${label}: ramp ${rate} msg/s`);
-    const p = await phase(pool, pids, room, rate, RAMP_PHASE_S, 'ramp');
+    const p = await phase(pool, servers, room, rate, RAMP_PHASE_S, 'ramp');
     points.push(p);
     note(
       `${label}: ramp ${rate} msg/s: p99 ${f(p.p99, 2)} ms, lag ${f(p.lagMs, 0)} ms, server ${f(p.serverCpuPct, 0)} %, load ${f(p.loadCpuPct, 0)} %, delivered ${f(p.deliveredPct, 1)} %, steal ${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)} %`,
@@ -256,10 +277,17 @@ async function runOne(
     );
     await sleep(2000);
     const room = pool.totals().ready;
-    await phase(pool, pids, room, RAMP_FROM, 2, 'warm-up');
+    const servers: Measured = {
+      pids,
+      commits: () =>
+        kind === 'switchboard'
+          ? commitTally(server.urls.map((u) => u.replace(/^ws:/, 'http:')))
+          : Promise.resolve(null),
+    };
+    await phase(pool, servers, room, RAMP_FROM, 2, 'warm-up');
     const r = fixedRates
       ? { points: [], rate: 0, by: 'fixed' as const }
-      : await ramp(pool, pids, room, label);
+      : await ramp(pool, servers, room, label);
     note(`${label}: saturation ${r.rate} msg/s (${r.by})`);
     const levels: LatencyPoint[] = [];
     const plan: [string, number][] = fixedRates
@@ -269,10 +297,10 @@ async function runOne(
       peerRates.forEach((rate, i) => plan.push([`at socketio ${[25, 50, 75][i]}%`, rate]));
     for (const [level, rate] of plan) {
       status(`${label}: ${level} = ${rate} msg/s`);
-      const p = await phase(pool, pids, room, rate, LEVEL_PHASE_S, level);
+      const p = await phase(pool, servers, room, rate, LEVEL_PHASE_S, level);
       levels.push(p);
       note(
-        `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %, steal ${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)} %`,
+        `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %, steal ${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)} %${p.sqliteCommits ? `, commits over ${SLOW_COMMIT_MS} ms ${p.sqliteCommits.slow} of ${p.sqliteCommits.commits}` : ''}`,
       );
     }
     return {
@@ -386,6 +414,7 @@ export function renderLatency(results: LatencyResult[]): string {
       f(p.cpuUsPerDelivery, 2),
       `${f(p.deliveredPct, 1)}%`,
       `${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)}`,
+      p.sqliteCommits ? `${p.sqliteCommits.slow} / ${p.sqliteCommits.commits}` : '-',
     ]),
   );
   const pinned = results.every((r) => !r.unpinned)
@@ -405,6 +434,7 @@ export function renderLatency(results: LatencyResult[]): string {
     'CPU µs/deliv',
     'delivered',
     'steal % srv / load',
+    `commits >${SLOW_COMMIT_MS} ms / all`,
   ];
   return `${table(head, rows)}\n(${pinned})`;
 }
