@@ -3,7 +3,7 @@
  * (10 s) the prom-client registry is sampled into a bounded ring (`size` samples: 360 is an
  * hour), and rates are the differences of counters between consecutive samples; latency
  * quantiles come from the difference of the send latency histogram's buckets, so they are of
- * the sends of that interval only. In memory only: a restart starts a new hour.
+ * the sends of that interval only, and the SQLite commit p99 likewise from its commit histogram. In memory only: a restart starts a new hour.
  */
 import type { Registry } from 'prom-client';
 import type { MetricPoint } from '../http/api/endpoint.js';
@@ -19,9 +19,12 @@ interface Sample {
   deliveries: number;
   /** The send latency histogram's cumulative bucket counts, +Inf last. */
   latency: number[];
+  /** The SQLite commit histogram's, likewise (all 0 on another store). */
+  commits: number[];
 }
 
 const LATENCY = 'switchboard_send_latency_seconds';
+const COMMITS = 'switchboard_sqlite_commit_seconds';
 
 async function total(registry: Registry, name: string): Promise<number> {
   const metric = registry.getSingleMetric(name);
@@ -53,13 +56,14 @@ export class MetricsHistory {
 
   /** Takes one sample now (the timer's job; tests call it directly). */
   async sample(): Promise<void> {
-    const [connections, messages, frames, bus, deliveries, latency] = await Promise.all([
+    const [connections, messages, frames, bus, deliveries, latency, commits] = await Promise.all([
       total(this.registry, 'switchboard_connections'),
       total(this.registry, 'switchboard_messages_stored_total'),
       total(this.registry, 'switchboard_frames_in_total'),
       total(this.registry, 'switchboard_bus_messages_received_total'),
       total(this.registry, 'switchboard_deliveries_total'),
       buckets(this.registry, LATENCY),
+      buckets(this.registry, COMMITS),
     ]);
     this.#ring.push({
       ts: (this.options.now ?? Date.now)(),
@@ -69,6 +73,7 @@ export class MetricsHistory {
       bus,
       deliveries,
       latency,
+      commits,
     });
     while (this.#ring.length > this.options.size) this.#ring.shift();
   }
@@ -87,7 +92,7 @@ export class MetricsHistory {
 
   /**
    * The points, oldest first; the first sample has no rate yet (0), and an interval without a
-   * send has latency quantiles of 0.
+   * send (a commit) has latency quantiles (a commit p99) of 0.
    */
   points(): MetricPoint[] {
     return this.#ring.map((s, i) => {
@@ -95,8 +100,12 @@ export class MetricsHistory {
       const secs = prev ? Math.max((s.ts - prev.ts) / 1000, 0.001) : 0;
       const rate = (now: number, then: number | undefined) =>
         prev && then !== undefined ? Math.max(0, now - then) / secs : 0;
-      const sends = prev ? s.latency.map((n, b) => Math.max(0, n - (prev.latency[b] ?? 0))) : [];
+      // What each bucket gained in the interval.
+      const gained = (now: number[], then: number[] | undefined) =>
+        then ? now.map((n, b) => Math.max(0, n - (then[b] ?? 0))) : [];
+      const sends = gained(s.latency, prev?.latency);
       const ms = (q: number) => histogramQuantile(q, SEND_LATENCY_BUCKETS, sends) * 1000;
+      const commits = gained(s.commits, prev?.commits);
       return {
         ts: s.ts,
         connections: s.connections,
@@ -106,6 +115,7 @@ export class MetricsHistory {
         deliveriesPerSec: rate(s.deliveries, prev?.deliveries),
         latencyP50Ms: ms(0.5),
         latencyP99Ms: ms(0.99),
+        commitP99Ms: histogramQuantile(0.99, SEND_LATENCY_BUCKETS, commits) * 1000,
       };
     });
   }

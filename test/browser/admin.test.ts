@@ -285,7 +285,7 @@ describeBrowser(
         'Draining',
         'no',
       ]);
-      assert.equal(await page.locator('[data-testid="charts"] figure svg').count(), 7);
+      assert.equal(await page.locator('[data-testid="charts"] figure svg').count(), 8);
       // The sends of before() fall in the interval of the first sample after them (every 10 s):
       // reopen the tab until that sample is in.
       const p99 = page.getByTestId('chart-latencyP99Ms');
@@ -304,6 +304,10 @@ describeBrowser(
       assert.equal(await p99.locator('polyline').count(), 1, 'drawn');
       const deliveries = page.getByTestId('chart-deliveriesPerSec');
       assert.ok(Number(await deliveries.getAttribute('data-peak')) > 0, 'deliveries to listener');
+      // The server's store is SQLite: the sends' commits are in the same sample.
+      const commits = page.getByTestId('chart-commitP99Ms');
+      const commitPeak = Number(await commits.getAttribute('data-peak'));
+      assert.ok(commitPeak > 0 && commitPeak < 2500, `a SQLite commit p99 in ms: ${commitPeak}`);
       await noSeriousAxe(page, 'health');
     });
 

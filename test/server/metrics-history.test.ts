@@ -37,6 +37,7 @@ test('counters become per-second rates between samples; the gauge is read as is'
       deliveriesPerSec: 0,
       latencyP50Ms: 0,
       latencyP99Ms: 0,
+      commitP99Ms: 0,
     },
   );
   assert.deepEqual(second, {
@@ -48,7 +49,31 @@ test('counters become per-second rates between samples; the gauge is read as is'
     deliveriesPerSec: 10,
     latencyP50Ms: 0,
     latencyP99Ms: 0,
+    commitP99Ms: 0,
   });
+});
+
+test('the SQLite commit p99 is of the commits of the interval only', async () => {
+  const { metrics, h, advance } = history(10);
+  await h.sample();
+  // 99 commits in (1, 2.5] ms and one in (250, 500] ms: rank 99 is the last fast one.
+  for (let i = 0; i < 99; i++) metrics.sqliteCommit(0.002);
+  metrics.sqliteCommit(0.3);
+  advance(10_000);
+  await h.sample();
+  // Two slow commits of four: the p99 is among them.
+  for (let i = 0; i < 2; i++) metrics.sqliteCommit(0.002);
+  for (let i = 0; i < 2; i++) metrics.sqliteCommit(0.3);
+  advance(10_000);
+  await h.sample();
+  // None: 0, whatever came before.
+  advance(10_000);
+  await h.sample();
+  const [, mostlyFast, slow, none] = h.points();
+  assert.ok(Math.abs(mostlyFast!.commitP99Ms - 2.5) < 1e-9, String(mostlyFast!.commitP99Ms));
+  assert.ok(slow!.commitP99Ms > 250 && slow!.commitP99Ms <= 500, String(slow!.commitP99Ms));
+  assert.equal(none!.commitP99Ms, 0);
+  assert.equal(none!.latencyP99Ms, 0, 'commits are not sends');
 });
 
 test('latency quantiles are of the sends of the interval only, interpolated inside their bucket', async () => {

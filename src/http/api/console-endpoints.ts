@@ -122,8 +122,8 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
     tag: 'admin',
     summary:
       'This node\u2019s own metrics over the last hour, sampled every 10 s, oldest first: ' +
-      'connections, messages stored/s, client frames/s, bus messages/s, deliveries/s, and the ' +
-      'p50 and p99 latency (ms) of socket sends.',
+      'connections, messages stored/s, client frames/s, bus messages/s, deliveries/s, the ' +
+      'p50 and p99 latency (ms) of socket sends, and the p99 (ms) of SQLite group commits.',
     status: 200,
     response: z.strictObject({
       node: z.string(),
@@ -148,6 +148,12 @@ export const CONSOLE_ENDPOINTS: Endpoint[] = [
               .min(0)
               .describe(
                 '99th percentile socket send latency in the interval (ms); 0 without sends.',
+              ),
+            commitP99Ms: z
+              .number()
+              .min(0)
+              .describe(
+                '99th percentile time a SQLite group commit held the event loop in the interval (ms); 0 without commits or on another store.',
               ),
           }),
         )

@@ -92,6 +92,11 @@ export interface MetricPoint {
    */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /**
+   * 99th percentile of how long this interval's SQLite group commits held the event loop, ms
+   * (`switchboard_sqlite_commit_seconds`); 0 without commits, and always on another store.
+   */
+  commitP99Ms: number;
 }
 
 /** Who makes a call: an API key, or a server admin's session. */

@@ -23,6 +23,7 @@ interface Point {
   deliveriesPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  commitP99Ms: number;
 }
 
 /** Issue 9's four first (deliveries/s, connections, p99 latency, bus messages), then the rest. */
@@ -34,6 +35,7 @@ const SERIES: [keyof Omit<Point, 'ts'>, string][] = [
   ['latencyP50Ms', 'p50 latency (ms)'],
   ['messagesPerSec', 'Messages stored per second'],
   ['framesPerSec', 'Client frames per second'],
+  ['commitP99Ms', 'p99 SQLite commit (ms)'],
 ];
 
 export const healthView: View = {
