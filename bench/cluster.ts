@@ -19,6 +19,12 @@ import { cpuMs, descendantsCpuMs, rssBytes } from './lib/proc.js';
 import { fmtCount, note, status } from './lib/progress.js';
 import { f, table, x } from './lib/report.js';
 import { freePort, startPeer, startSwitchboard, type RunningServer } from './lib/servers.js';
+import {
+  commitDelta,
+  commitTally,
+  SLOW_COMMIT_MS,
+  type CommitTally,
+} from './lib/sqlite-commits.js';
 import { connectAll } from './scenarios.js';
 
 export type ClusterScenarioName = 'cluster-busy' | 'cluster-dm' | 'cluster-buses';
@@ -140,6 +146,12 @@ export interface ClusterResult {
   rssPeakMb: number[];
   /** A node did not report its bus counts in time (busTraffic is then NaN): the row is partial. */
   busStatsMissing?: boolean;
+  /**
+   * Switchboard's SQLite group commits in the window, all nodes, and how many took over
+   * SLOW_COMMIT_MS (./lib/sqlite-commits.ts); null for Socket.IO or when a node did not answer,
+   * zero commits on the PostgreSQL store (which has none of these).
+   */
+  sqliteCommits?: CommitTally | null;
   busTraffic: {
     /** Per node: bus payloads from other nodes in the window. */
     receivedPerNode: number[];
@@ -187,6 +199,8 @@ export interface Cluster {
   nodes: RunningServer[];
   /** Bus payloads received from other nodes, per node (and incl. own echoes for Socket.IO). */
   busCounts(): Promise<{ fromOthers: number[]; raw: number[] | null }>;
+  /** Switchboard's SQLite commits so far, all nodes (null: Socket.IO, or a node did not answer). */
+  commits(): Promise<CommitTally | null>;
   stop(): Promise<void>;
 }
 
@@ -263,6 +277,7 @@ export async function startSwitchboardCluster(
   return {
     nodes,
     busCounts: async () => ({ fromOthers: await Promise.all(http.map(metricsOf)), raw: null }),
+    commits: () => commitTally(http),
     stop,
   };
 }
@@ -307,6 +322,7 @@ export async function startSocketioCluster(
       const all = await Promise.all(nodes.map(ask));
       return { fromOthers: all.map((a) => a.fromOthers), raw: all.map((a) => a.received) };
     },
+    commits: () => Promise.resolve(null),
     stop,
   };
 }
@@ -477,6 +493,7 @@ async function measure(
   const count = Math.round(rate * durationS);
   const exclude = [...pids, ...pool.pids()];
   const bus0 = await cluster.busCounts();
+  const commits0 = await cluster.commits();
   const cpu0 = pids.map(cpuMs);
   const broker0 = bus === 'mesh' ? null : descendantsCpuMs(process.pid, exclude);
   const load0 = pool.cpuMs();
@@ -514,6 +531,7 @@ async function measure(
   const brokerCpuMs = broker0 === null ? null : descendantsCpuMs(process.pid, exclude) - broker0;
   const loadCpuMs = pool.cpuMs() - load0;
   const bus1 = await cluster.busCounts();
+  const sqliteCommits = commitDelta(commits0, await cluster.commits());
   await sending.catch(() => undefined);
   const t = pool.totals();
   const hist = await pool.latency();
@@ -559,6 +577,7 @@ async function measure(
     latencyMs: { p50: hist.quantile(0.5), p99: hist.quantile(0.99), max: hist.maxMs },
     rssPeakMb: rssPeak.map(mb),
     busStatsMissing,
+    sqliteCommits,
     busTraffic: {
       receivedPerNode,
       perNodePerMessage: perNode(receivedPerNode),
@@ -618,6 +637,7 @@ export function renderCluster(results: ClusterResult[]): string {
     'bus/node/msg',
     'incl. echo',
     'load CPU s',
+    `commits >${SLOW_COMMIT_MS} ms / all`,
   ];
   const rows = results.map((r) => {
     if (r.skipped || r.incomplete)
@@ -653,6 +673,9 @@ export function renderCluster(results: ClusterResult[]): string {
       f(r.busTraffic.perNodePerMessage, 3),
       r.busTraffic.rawPerNodePerMessage === null ? '-' : f(r.busTraffic.rawPerNodePerMessage, 3),
       f(r.loadCpuMs / 1000, 1),
+      r.sqliteCommits && r.sqliteCommits.commits > 0
+        ? `${r.sqliteCommits.slow} / ${r.sqliteCommits.commits}`
+        : '-',
     ];
   });
   const lines = [table(head, rows)];
@@ -679,7 +702,8 @@ export function renderCluster(results: ClusterResult[]): string {
     'clients: nodes×per node, ready/requested. CPU µs/deliv and node CPU s: all node processes together (node CPU s lists each). ' +
       'CPU µs/msg: per room message or DM sent. broker µs/deliv: the broker process tree, not in CPU µs/deliv. ' +
       'bus/node/msg: bus payloads a node received from other nodes ÷ nodes ÷ messages sent (Switchboard: switchboard_bus_messages_received_total deltas; Socket.IO: adapter subscriber messages). ' +
-      'incl. echo: Socket.IO, counting its own publishes that Redis hands back to it.',
+      'incl. echo: Socket.IO, counting its own publishes that Redis hands back to it. ' +
+      `commits >${SLOW_COMMIT_MS} ms / all: Switchboard's SQLite group commits in the window, all nodes (switchboard_sqlite_commit_seconds), and how many held a node's event loop over ${SLOW_COMMIT_MS} ms.`,
   );
   return lines.join('\n\n');
 }
