@@ -21,8 +21,11 @@ import { f, table, x } from './lib/report.js';
 import { freePort, startPeer, startSwitchboard, type RunningServer } from './lib/servers.js';
 import {
   commitDelta,
-  commitTally,
+  httpUrlOf,
+  parseCommitTally,
+  scrapeMetrics,
   SLOW_COMMIT_MS,
+  sumTallies,
   type CommitTally,
 } from './lib/sqlite-commits.js';
 import { connectAll } from './scenarios.js';
@@ -197,24 +200,18 @@ export async function startBroker(bus: BusName): Promise<{ broker: Broker | null
 
 export interface Cluster {
   nodes: RunningServer[];
-  /** Bus payloads received from other nodes, per node (and incl. own echoes for Socket.IO). */
-  busCounts(): Promise<{ fromOthers: number[]; raw: number[] | null }>;
-  /** Switchboard's SQLite commits so far, all nodes (null: Socket.IO, or a node did not answer). */
-  commits(): Promise<CommitTally | null>;
+  /**
+   * Bus payloads received from other nodes, per node (and incl. own echoes for Socket.IO), and
+   * Switchboard's SQLite commits so far, all nodes (null: Socket.IO, or a node did not answer).
+   */
+  counts(): Promise<{ fromOthers: number[]; raw: number[] | null; commits: CommitTally | null }>;
   stop(): Promise<void>;
 }
 
-/** A node's bus counter, or NaN when it cannot answer within BUS_STATS_WAIT_MS (saturated). */
-async function metricsOf(httpUrl: string): Promise<number> {
-  try {
-    const res = await fetch(`${httpUrl}/metrics`, {
-      signal: AbortSignal.timeout(BUS_STATS_WAIT_MS),
-    });
-    const m = /^switchboard_bus_messages_received_total (\d+)/m.exec(await res.text());
-    return Number(m?.[1] ?? NaN);
-  } catch {
-    return NaN;
-  }
+/** A node's bus counter in its /metrics text; NaN without the text (a node saturated). */
+function busCounterOf(text: string | null): number {
+  const m = text === null ? null : /^switchboard_bus_messages_received_total (\d+)/m.exec(text);
+  return Number(m?.[1] ?? NaN);
 }
 
 async function waitReady(httpUrl: string, timeoutMs: number): Promise<void> {
@@ -267,17 +264,23 @@ export async function startSwitchboardCluster(
       if (storeDb) args.push('--store', storeDb.url);
       nodes.push(await startSwitchboard({ dataDir, args, tag: `switchboard n${i}` }));
     }
-    const http = nodes.map((n) => n.url.replace(/^ws:/, 'http:'));
-    await Promise.all(http.map((u) => waitReady(u, 30_000)));
+    await Promise.all(nodes.map((n) => waitReady(httpUrlOf(n.url), 30_000)));
   } catch (e) {
     await stop();
     throw e;
   }
-  const http = nodes.map((n) => n.url.replace(/^ws:/, 'http:'));
+  const http = nodes.map((n) => httpUrlOf(n.url));
   return {
     nodes,
-    busCounts: async () => ({ fromOthers: await Promise.all(http.map(metricsOf)), raw: null }),
-    commits: () => commitTally(http),
+    // One scrape per node for both (BUS_STATS_WAIT_MS: a saturated node answers late or never).
+    counts: async () => {
+      const texts = await Promise.all(http.map((u) => scrapeMetrics(u, BUS_STATS_WAIT_MS)));
+      return {
+        fromOthers: texts.map(busCounterOf),
+        raw: null,
+        commits: sumTallies(texts.map(parseCommitTally)),
+      };
+    },
     stop,
   };
 }
@@ -318,11 +321,11 @@ export async function startSocketioCluster(
     });
   return {
     nodes,
-    busCounts: async () => {
+    counts: async () => {
       const all = await Promise.all(nodes.map(ask));
-      return { fromOthers: all.map((a) => a.fromOthers), raw: all.map((a) => a.received) };
+      const fromOthers = all.map((a) => a.fromOthers);
+      return { fromOthers, raw: all.map((a) => a.received), commits: null };
     },
-    commits: () => Promise.resolve(null),
     stop,
   };
 }
@@ -492,8 +495,7 @@ async function measure(
   const durationS = o.durationS ?? sc.durationS;
   const count = Math.round(rate * durationS);
   const exclude = [...pids, ...pool.pids()];
-  const bus0 = await cluster.busCounts();
-  const commits0 = await cluster.commits();
+  const bus0 = await cluster.counts();
   const cpu0 = pids.map(cpuMs);
   const broker0 = bus === 'mesh' ? null : descendantsCpuMs(process.pid, exclude);
   const load0 = pool.cpuMs();
@@ -530,8 +532,8 @@ async function measure(
   const perNodeCpuMs = pids.map((p, i) => cpuMs(p) - (cpu0[i] ?? 0));
   const brokerCpuMs = broker0 === null ? null : descendantsCpuMs(process.pid, exclude) - broker0;
   const loadCpuMs = pool.cpuMs() - load0;
-  const bus1 = await cluster.busCounts();
-  const sqliteCommits = commitDelta(commits0, await cluster.commits());
+  const bus1 = await cluster.counts();
+  const sqliteCommits = commitDelta(bus0.commits, bus1.commits);
   await sending.catch(() => undefined);
   const t = pool.totals();
   const hist = await pool.latency();

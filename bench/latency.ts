@@ -25,6 +25,7 @@ import { startServer } from './lib/servers.js';
 import {
   commitDelta,
   commitTally,
+  httpUrlOf,
   SLOW_COMMIT_MS,
   type CommitTally,
 } from './lib/sqlite-commits.js';
@@ -280,9 +281,7 @@ async function runOne(
     const servers: Measured = {
       pids,
       commits: () =>
-        kind === 'switchboard'
-          ? commitTally(server.urls.map((u) => u.replace(/^ws:/, 'http:')))
-          : Promise.resolve(null),
+        kind === 'switchboard' ? commitTally(server.urls.map(httpUrlOf)) : Promise.resolve(null),
     };
     await phase(pool, servers, room, RAMP_FROM, 2, 'warm-up');
     const r = fixedRates

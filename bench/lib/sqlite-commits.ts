@@ -1,8 +1,8 @@
 /**
  * Switchboard's SQLite group commits as its nodes count them on /metrics
  * (`switchboard_sqlite_commit_seconds`, docs/admin.md): how many, and how many took over 50 ms
- * (the event loop held that long, every delivery of the node waiting behind it). The latency
- * table gives both per window, so a spike can be told apart from a slow disk sync.
+ * (the event loop held that long, every delivery of the node waiting behind it). The latency and
+ * cluster tables give both per window, so a spike can be told apart from a slow disk sync.
  */
 
 export interface CommitTally {
@@ -11,36 +11,43 @@ export interface CommitTally {
   slow: number;
 }
 
-/** The histogram bucket bound (seconds) a slow commit is over; one of SEND_LATENCY_BUCKETS. */
-const SLOW_BOUND = '0.05';
-export const SLOW_COMMIT_MS = Number(SLOW_BOUND) * 1000;
+/** A slow commit is over this: the histogram's 0.05 s bucket bound (SEND_LATENCY_BUCKETS). */
+export const SLOW_COMMIT_MS = 50;
 
-/** One node's tally, or null when it does not answer within 2 s or has no such histogram. */
-async function tallyOf(httpUrl: string): Promise<CommitTally | null> {
+/** A node's http://host:port from its ws://host:port. */
+export const httpUrlOf = (wsUrl: string): string => wsUrl.replace(/^ws:/, 'http:');
+
+/** A node's /metrics text, or null when it does not answer within `timeoutMs`. */
+export async function scrapeMetrics(httpUrl: string, timeoutMs: number): Promise<string | null> {
   try {
-    const res = await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(2000) });
-    const text = await res.text();
-    const count = /^switchboard_sqlite_commit_seconds_count (\S+)$/m.exec(text)?.[1];
-    const fast = new RegExp(
-      `^switchboard_sqlite_commit_seconds_bucket\\{le="${SLOW_BOUND.replace('.', '\\.')}"\\} (\\S+)$`,
-      'm',
-    ).exec(text)?.[1];
-    if (count === undefined || fast === undefined) return null;
-    return { commits: Number(count), slow: Number(count) - Number(fast) };
+    const res = await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+    return await res.text();
   } catch {
     return null;
   }
 }
 
-/** The nodes' tallies summed (`httpUrls`: each node's http://host:port), or null if any is missing. */
+/** The tally in one node's /metrics text, or null without the histogram (or without the text). */
+export function parseCommitTally(text: string | null): CommitTally | null {
+  if (text === null) return null;
+  const count = /^switchboard_sqlite_commit_seconds_count (\S+)$/m.exec(text)?.[1];
+  const fast = /^switchboard_sqlite_commit_seconds_bucket\{le="0\.05"\} (\S+)$/m.exec(text)?.[1];
+  if (count === undefined || fast === undefined) return null;
+  return { commits: Number(count), slow: Number(count) - Number(fast) };
+}
+
+/** The nodes' tallies summed, or null if there are none or any is missing. */
+export function sumTallies(tallies: (CommitTally | null)[]): CommitTally | null {
+  let sum: CommitTally | null = tallies.length > 0 ? { commits: 0, slow: 0 } : null;
+  for (const t of tallies)
+    sum = sum && t && { commits: sum.commits + t.commits, slow: sum.slow + t.slow };
+  return sum;
+}
+
+/** The nodes' tallies (`httpUrls`: each node's http://host:port) summed, one scrape each. */
 export async function commitTally(httpUrls: string[]): Promise<CommitTally | null> {
-  if (httpUrls.length === 0) return null;
-  const all = await Promise.all(httpUrls.map(tallyOf));
-  if (all.some((t) => t === null)) return null;
-  return all.reduce<CommitTally>(
-    (sum, t) => ({ commits: sum.commits + t!.commits, slow: sum.slow + t!.slow }),
-    { commits: 0, slow: 0 },
-  );
+  const texts = await Promise.all(httpUrls.map((u) => scrapeMetrics(u, 2000)));
+  return sumTallies(texts.map(parseCommitTally));
 }
 
 /** What a window added: `after` minus `before`, or null when either is missing. */

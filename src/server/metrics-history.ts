@@ -3,7 +3,8 @@
  * (10 s) the prom-client registry is sampled into a bounded ring (`size` samples: 360 is an
  * hour), and rates are the differences of counters between consecutive samples; latency
  * quantiles come from the difference of the send latency histogram's buckets, so they are of
- * the sends of that interval only, and the SQLite commit p99 likewise from its commit histogram. In memory only: a restart starts a new hour.
+ * the sends of that interval only, and the SQLite commit p99 likewise from its commit
+ * histogram. In memory only: a restart starts a new hour.
  */
 import type { Registry } from 'prom-client';
 import type { MetricPoint } from '../http/api/endpoint.js';
