@@ -31,6 +31,15 @@ export async function serve(settings: Settings): Promise<void> {
   const logger = createLogger(config.logLevel, config.logFormat);
   if (workers > 1 && cluster.isPrimary) {
     if (config.bus === 'mesh') throw invalid('--workers cannot be combined with --bus mesh');
+    // Each worker is its own process: what one keeps in memory the others never see.
+    if (config.store === 'memory:')
+      throw invalid(
+        '--workers cannot be combined with --store memory: (each worker would keep its own rooms, accounts and messages); use the default SQLite store or postgres://',
+      );
+    if (config.blobs === 'memory:')
+      throw invalid(
+        '--workers cannot be combined with --blobs memory: (a file uploaded to one worker could not be downloaded from another)',
+      );
     return runPrimary(workers, logger, config);
   }
   const worker = cluster.isWorker ? process.env.SWITCHBOARD_WORKER_INDEX : undefined;

@@ -246,6 +246,12 @@ export class SwitchboardServer {
         {},
         'postgres store: pg_trgm cannot be created here; search scans message_search',
       );
+    // Another node on the bus would see none of this node's rooms, accounts or messages.
+    if (!parts.store && config.store === 'memory:' && (isClusterBus(config.bus) || parts.bus))
+      logger.warn(
+        { store: 'memory:' },
+        "store memory: is this process's alone: other nodes on the bus will not see its rooms, accounts or messages; give every node one shared store (postgres://, or one SQLite file on one host)",
+      );
     const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
     let bus =
       parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config), logger }));

@@ -22,12 +22,13 @@ function configFile(name: string, settings: object): string {
   return path;
 }
 
-/** Runs `switchboard serve …` expecting it to refuse to start; resolves its status and stderr. */
+/** Runs `switchboard <command> …` (serve by default) expecting it to refuse to start; resolves its status and stderr. */
 async function refusal(
   args: string[],
   env: Record<string, string> = {},
+  command = 'serve',
 ): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, command, ...args], {
     env: { ...process.env, PORT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -80,4 +81,31 @@ describe('a bad setting', () => {
       assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
     });
   }
+});
+
+describe('several processes with a store of one process', () => {
+  // Each worker is a process of its own: a memory store or blob store would split the cluster.
+  for (const [flag, value] of [
+    ['--store', 'memory:'],
+    ['--blobs', 'memory:'],
+  ] as const) {
+    test(`refuses ${flag} ${value} with SB_ERR_CONFIG_INVALID before any worker starts`, async () => {
+      const { code, stderr } = await refusal(['--workers', '2', '--port', '0', flag, value]);
+      assert.equal(code, 1);
+      assert.match(stderr, /^switchboard: SB_ERR_CONFIG_INVALID: /);
+      assert.ok(stderr.includes(`--workers cannot be combined with ${flag} memory:`), stderr);
+      assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
+    });
+  }
+});
+
+test('cluster --nodes 2 --store memory: is refused before any node starts', async () => {
+  const { code, stderr } = await refusal(
+    ['--nodes', '2', '--port', '0', '--store', 'memory:'],
+    {},
+    'cluster',
+  );
+  assert.equal(code, 1);
+  assert.match(stderr, /^switchboard: SB_ERR_CONFIG_INVALID: /);
+  assert.ok(stderr.includes('--store memory: cannot be shared by the nodes of a cluster'), stderr);
 });

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { MemoryBus, MemoryHub } from '../../src/bus/memory.js';
 import { startSwitchboard, type RunningSwitchboard } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { normalizeOrigin, originAllowed } from '../../src/server/origin.js';
 
 const running: RunningSwitchboard[] = [];
@@ -117,5 +118,32 @@ describe('/metrics', () => {
 
   it('refuses a metrics token shorter than 16 characters at start-up with SB_ERR_CONFIG_INVALID', async () => {
     await assert.rejects(start({ metricsToken: 'short' }), { code: 'SB_ERR_CONFIG_INVALID' });
+  });
+});
+
+describe('a memory store on a shared bus', () => {
+  /** Starts a node with these parts and returns the messages it warned at start-up. */
+  async function warnings(bus: MemoryBus | undefined, store: string): Promise<string[]> {
+    const warned: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (_obj, msg) => warned.push(msg ?? '') };
+    const server = await startSwitchboard(
+      { port: 0, host: '127.0.0.1', store, web: false, shutdownTimeout: 500 },
+      { logger, ...(bus ? { bus } : {}) },
+    );
+    await server.stop();
+    return warned;
+  }
+
+  it('warns at start that other nodes will not see what this one stores', async () => {
+    const shared = await warnings(new MemoryBus(new MemoryHub(), 'n1'), 'memory:');
+    assert.equal(
+      shared.filter((m) => m.startsWith("store memory: is this process's alone")).length,
+      1,
+    );
+  });
+
+  it('says nothing for a memory store alone, or a SQLite store on the bus', async () => {
+    assert.deepEqual(await warnings(undefined, 'memory:'), []);
+    assert.deepEqual(await warnings(new MemoryBus(new MemoryHub(), 'n2'), 'sqlite::memory:'), []);
   });
 });
