@@ -27,6 +27,7 @@ import { Metrics } from './metrics.js';
 import { HeapTrimmer } from './heap-trimmer.js';
 import { MetricsHistory } from './metrics-history.js';
 import { slowCommitWarner, SLOW_COMMIT_SECONDS } from './slow-commits.js';
+import { processLocalWarnings } from './process-local-parts.js';
 import { StaticFiles, findWebDir } from './static-files.js';
 import { ERRORS, SwitchboardError } from '../errors.js';
 import { addAuthRoutes, bearerToken } from '../http/auth-routes.js';
@@ -246,12 +247,12 @@ export class SwitchboardServer {
         {},
         'postgres store: pg_trgm cannot be created here; search scans message_search',
       );
-    // Another node on the bus would see none of this node's rooms, accounts or messages.
-    if (!parts.store && config.store === 'memory:' && (isClusterBus(config.bus) || parts.bus))
-      logger.warn(
-        { store: 'memory:' },
-        "store memory: is this process's alone: other nodes on the bus will not see its rooms, accounts or messages; give every node one shared store (postgres://, or one SQLite file on one host)",
-      );
+    for (const warning of processLocalWarnings(config, {
+      storeGiven: !!parts.store,
+      blobsGiven: !!parts.blobs,
+      sharedBus: isClusterBus(config.bus) || !!parts.bus,
+    }))
+      logger.warn({}, warning);
     const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
     let bus =
       parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config), logger }));

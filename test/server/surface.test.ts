@@ -4,6 +4,9 @@
  * or a listener of its own). Real servers on loopback, real WebSocket handshakes.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { MemoryBus, MemoryHub } from '../../src/bus/memory.js';
@@ -122,28 +125,43 @@ describe('/metrics', () => {
 });
 
 describe('a memory store on a shared bus', () => {
-  /** Starts a node with these parts and returns the messages it warned at start-up. */
-  async function warnings(bus: MemoryBus | undefined, store: string): Promise<string[]> {
+  /** Starts a node with these settings and bus and returns the messages it warned at start-up. */
+  async function warnings(
+    bus: MemoryBus | undefined,
+    settings: { store: string; blobs?: string },
+  ): Promise<string[]> {
     const warned: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (_obj, msg) => warned.push(msg ?? '') };
     const server = await startSwitchboard(
-      { port: 0, host: '127.0.0.1', store, web: false, shutdownTimeout: 500 },
+      { port: 0, host: '127.0.0.1', web: false, shutdownTimeout: 500, ...settings },
       { logger, ...(bus ? { bus } : {}) },
     );
     await server.stop();
     return warned;
   }
+  const onBus = (id: string) => new MemoryBus(new MemoryHub(), id);
+  const kinds = (warned: string[]) => warned.map((m) => m.split(' is this')[0]);
 
-  it('warns at start that other nodes will not see what this one stores', async () => {
-    const shared = await warnings(new MemoryBus(new MemoryHub(), 'n1'), 'memory:');
-    assert.equal(
-      shared.filter((m) => m.startsWith("store memory: is this process's alone")).length,
-      1,
+  it('warns at start that other nodes will not see what this one keeps', async () => {
+    // The blob store follows a memory store by default.
+    assert.deepEqual(kinds(await warnings(onBus('n1'), { store: 'memory:' })), [
+      'store memory:',
+      'blobs memory:',
+    ]);
+    assert.deepEqual(
+      kinds(await warnings(onBus('n2'), { store: 'sqlite::memory:', blobs: 'memory:' })),
+      ['blobs memory:'],
     );
   });
 
-  it('says nothing for a memory store alone, or a SQLite store on the bus', async () => {
-    assert.deepEqual(await warnings(undefined, 'memory:'), []);
-    assert.deepEqual(await warnings(new MemoryBus(new MemoryHub(), 'n2'), 'sqlite::memory:'), []);
+  it('says nothing for a memory store alone, or shared stores on the bus', async () => {
+    assert.deepEqual(await warnings(undefined, { store: 'memory:' }), []);
+    const dir = mkdtempSync(join(tmpdir(), 'sb-blobs-'));
+    try {
+      const shared = { store: 'sqlite::memory:', blobs: `fs:${dir}` };
+      assert.deepEqual(await warnings(onBus('n3'), shared), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
