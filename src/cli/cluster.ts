@@ -16,6 +16,7 @@ import { createLogger, isPretty, prettyLine } from '../server/pino-logger.js';
 import { invalid } from '../settings/resolve.js';
 import { setting, type SettingsOf } from '../settings/setting.js';
 import { SETTINGS } from '../settings/table.js';
+import { isProcessLocalStore } from '../store/open-store.js';
 import { VERSION } from '../version.js';
 import { addSettingOptions, settingsFrom } from './setting-options.js';
 
@@ -74,9 +75,9 @@ function nodeArgs(o: ClusterSettings, i: number, config: string | undefined): st
 
 function runCluster(o: ClusterSettings, config: string | undefined): void {
   // Every node is a process of its own: a memory store would give each its own rooms.
-  if (o.store === 'memory:' && o.nodes > 1)
+  if (isProcessLocalStore(o.store) && o.nodes > 1)
     throw invalid(
-      '--store memory: cannot be shared by the nodes of a cluster (each would keep its own rooms, accounts and messages); leave --store out for the shared SQLite file, or use postgres://',
+      `--store ${o.store} cannot be shared by the nodes of a cluster (each would keep its own rooms, accounts and messages); leave --store out for the shared SQLite file, or use postgres://`,
     );
   const logger = createLogger(o.logLevel, o.logFormat);
   const show = isPretty(o.logFormat) ? prettyLine : (line: string) => `${line}\n`;

@@ -9,6 +9,7 @@ import type { Settings } from '../config.js';
 import { createLogger } from '../server/pino-logger.js';
 import { startSwitchboard } from '../server/start-switchboard.js';
 import { invalid } from '../settings/resolve.js';
+import { isProcessLocalStore } from '../store/open-store.js';
 import { SETTINGS } from '../settings/table.js';
 import { VERSION } from '../version.js';
 import { addSettingOptions, settingsFrom } from './setting-options.js';
@@ -32,9 +33,9 @@ export async function serve(settings: Settings): Promise<void> {
   if (workers > 1 && cluster.isPrimary) {
     if (config.bus === 'mesh') throw invalid('--workers cannot be combined with --bus mesh');
     // Each worker is its own process: what one keeps in memory the others never see.
-    if (config.store === 'memory:')
+    if (isProcessLocalStore(config.store))
       throw invalid(
-        '--workers cannot be combined with --store memory: (each worker would keep its own rooms, accounts and messages); use the default SQLite store or postgres://',
+        `--workers cannot be combined with --store ${config.store} (each worker would keep its own rooms, accounts and messages); use the default SQLite store or postgres://`,
       );
     if (config.blobs === 'memory:')
       throw invalid(

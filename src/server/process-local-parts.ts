@@ -1,10 +1,12 @@
 /**
- * A node started with a store or blob store that lives in its own memory (`memory:`) on a bus
+ * A node started with a store or blob store that lives in its own memory (`memory:`, SQLite's
+ * `:memory:`) on a bus
  * shared with other nodes: those nodes will not see what it keeps. One node on a bus is
  * legitimate (a test, a demo), so this warns rather than refuses; `serve --workers` refuses
  * both and `cluster` a memory store outright (src/cli).
  */
 import type { Config } from '../config.js';
+import { isProcessLocalStore } from '../store/open-store.js';
 
 /** The warnings such a node should log at start (none when nothing is process-local). */
 export function processLocalWarnings(
@@ -19,9 +21,9 @@ export function processLocalWarnings(
 ): string[] {
   if (!on.sharedBus) return [];
   const out: string[] = [];
-  if (!on.storeGiven && config.store === 'memory:')
+  if (!on.storeGiven && isProcessLocalStore(config.store))
     out.push(
-      "store memory: is this process's alone: other nodes on the bus will not see its rooms, accounts or messages; give every node one shared store (postgres://, or one SQLite file on one host)",
+      `store ${config.store} is this process's alone: other nodes on the bus will not see its rooms, accounts or messages; give every node one shared store (postgres://, or one SQLite file on one host)`,
     );
   const memoryBlobs =
     config.blobs === 'memory:' || (config.blobs === '' && config.store === 'memory:');

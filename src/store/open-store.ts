@@ -64,6 +64,13 @@ export async function openStore(
   return store;
 }
 
+/**
+ * Whether the store at `url` lives in one process's memory (`memory:`, or SQLite's `:memory:`):
+ * no other process (a `--workers` sibling, another node) can share it.
+ */
+export const isProcessLocalStore = (url: string): boolean =>
+  url === 'memory:' || url === 'sqlite::memory:';
+
 const isPostgres = (url: string): boolean =>
   url.startsWith('postgres://') || url.startsWith('postgresql://');
 

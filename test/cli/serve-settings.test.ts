@@ -87,13 +87,14 @@ describe('several processes with a store of one process', () => {
   // Each worker is a process of its own: a memory store or blob store would split the cluster.
   for (const [flag, value] of [
     ['--store', 'memory:'],
+    ['--store', 'sqlite::memory:'],
     ['--blobs', 'memory:'],
   ] as const) {
     test(`refuses ${flag} ${value} with SB_ERR_CONFIG_INVALID before any worker starts`, async () => {
       const { code, stderr } = await refusal(['--workers', '2', '--port', '0', flag, value]);
       assert.equal(code, 1);
       assert.match(stderr, /^switchboard: SB_ERR_CONFIG_INVALID: /);
-      assert.ok(stderr.includes(`--workers cannot be combined with ${flag} memory:`), stderr);
+      assert.ok(stderr.includes(`--workers cannot be combined with ${flag} ${value} (`), stderr);
       assert.doesNotMatch(stderr, /^\s+at /m, 'no stack trace');
     });
   }

@@ -4,14 +4,10 @@
  * or a listener of its own). Real servers on loopback, real WebSocket handshakes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { MemoryBus, MemoryHub } from '../../src/bus/memory.js';
 import { startSwitchboard, type RunningSwitchboard } from '../../src/index.js';
-import { silentLogger, type Logger } from '../../src/logger.js';
+import { silentLogger } from '../../src/logger.js';
 import { normalizeOrigin, originAllowed } from '../../src/server/origin.js';
 
 const running: RunningSwitchboard[] = [];
@@ -121,47 +117,5 @@ describe('/metrics', () => {
 
   it('refuses a metrics token shorter than 16 characters at start-up with SB_ERR_CONFIG_INVALID', async () => {
     await assert.rejects(start({ metricsToken: 'short' }), { code: 'SB_ERR_CONFIG_INVALID' });
-  });
-});
-
-describe('a memory store on a shared bus', () => {
-  /** Starts a node with these settings and bus and returns the messages it warned at start-up. */
-  async function warnings(
-    bus: MemoryBus | undefined,
-    settings: { store: string; blobs?: string },
-  ): Promise<string[]> {
-    const warned: string[] = [];
-    const logger: Logger = { ...silentLogger, warn: (_obj, msg) => warned.push(msg ?? '') };
-    const server = await startSwitchboard(
-      { port: 0, host: '127.0.0.1', web: false, shutdownTimeout: 500, ...settings },
-      { logger, ...(bus ? { bus } : {}) },
-    );
-    await server.stop();
-    return warned;
-  }
-  const onBus = (id: string) => new MemoryBus(new MemoryHub(), id);
-  const kinds = (warned: string[]) => warned.map((m) => m.split(' is this')[0]);
-
-  it('warns at start that other nodes will not see what this one keeps', async () => {
-    // The blob store follows a memory store by default.
-    assert.deepEqual(kinds(await warnings(onBus('n1'), { store: 'memory:' })), [
-      'store memory:',
-      'blobs memory:',
-    ]);
-    assert.deepEqual(
-      kinds(await warnings(onBus('n2'), { store: 'sqlite::memory:', blobs: 'memory:' })),
-      ['blobs memory:'],
-    );
-  });
-
-  it('says nothing for a memory store alone, or shared stores on the bus', async () => {
-    assert.deepEqual(await warnings(undefined, { store: 'memory:' }), []);
-    const dir = mkdtempSync(join(tmpdir(), 'sb-blobs-'));
-    try {
-      const shared = { store: 'sqlite::memory:', blobs: `fs:${dir}` };
-      assert.deepEqual(await warnings(onBus('n3'), shared), []);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
