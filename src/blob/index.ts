@@ -6,6 +6,13 @@ import type { BlobStore } from './blob-store.js';
 export type { BlobInfo, BlobPutOptions, BlobStore, BlobUsage } from './blob-store.js';
 
 /**
+ * Whether `--blobs url` (with `--store store`) keeps the bytes in this process's memory: `memory:`,
+ * or the default with a `memory:` message store. No other process can read them.
+ */
+export const isMemoryBlobs = (url: string, store: string): boolean =>
+  url === 'memory:' || (url === '' && store === 'memory:');
+
+/**
  * The blob store of `--blobs`:
  * - `''` → FsBlobStore at `<dataDir>/blobs` (MemoryBlobStore when the message store is `memory:`);
  * - `memory:` → MemoryBlobStore (lost on exit); `fs:<dir>` → FsBlobStore at `<dir>`;
@@ -15,7 +22,7 @@ export async function openBlobStore(
   url: string,
   options: { dataDir: string; store: string },
 ): Promise<BlobStore> {
-  if (url === 'memory:' || (url === '' && options.store === 'memory:')) {
+  if (isMemoryBlobs(url, options.store)) {
     const { MemoryBlobStore } = await import('./memory.js');
     return new MemoryBlobStore();
   }

@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { Settings } from '../config.js';
+import { isMemoryBlobs } from '../blob/index.js';
 import { createLogger } from '../server/pino-logger.js';
 import { startSwitchboard } from '../server/start-switchboard.js';
 import { invalid } from '../settings/resolve.js';
@@ -37,7 +38,7 @@ export async function serve(settings: Settings): Promise<void> {
       throw invalid(
         `--workers cannot be combined with --store ${config.store} (each worker would keep its own rooms, accounts and messages); use the default SQLite store or postgres://`,
       );
-    if (config.blobs === 'memory:')
+    if (isMemoryBlobs(config.blobs, config.store))
       throw invalid(
         '--workers cannot be combined with --blobs memory: (a file uploaded to one worker could not be downloaded from another)',
       );

@@ -247,10 +247,12 @@ export class SwitchboardServer {
         {},
         'postgres store: pg_trgm cannot be created here; search scans message_search',
       );
+    // A bus other nodes may share: a cluster bus, or one handed in.
+    const sharedBus = isClusterBus(config.bus) || !!parts.bus;
     for (const warning of processLocalWarnings(config, {
       storeGiven: !!parts.store,
       blobsGiven: !!parts.blobs,
-      sharedBus: isClusterBus(config.bus) || !!parts.bus,
+      sharedBus,
     }))
       logger.warn({}, warning);
     const nodeId = config.nodeId ?? `${hostname()}-${process.pid}`;
@@ -258,7 +260,7 @@ export class SwitchboardServer {
       parts.bus ?? (await openBus(config.bus, { nodeId, mesh: meshOptions(config), logger }));
     let presence = parts.presence;
     if (!presence) {
-      if (isClusterBus(config.bus) || parts.bus) {
+      if (sharedBus) {
         // One bus connection shared by the core and cluster presence.
         const mux = new BusMux(bus);
         bus = mux.view('');
