@@ -42,6 +42,7 @@ const RAMP_FROM = 20;
 const RAMP_STEP = 1.5;
 const RAMP_STEPS = 16;
 const RAMP_PHASE_S = 3;
+/** Each level's window unless `--duration` says otherwise. */
 const LEVEL_PHASE_S = 6;
 /** A phase keeps up when the last delivery lands within this long after the last send. */
 const KEEP_UP_LAG_MS = 500;
@@ -107,6 +108,8 @@ export interface LatencyResult {
    */
   limitedBy: 'server' | 'load' | 'lag' | 'ramp end' | 'fixed';
   ramp: LatencyPoint[];
+  /** Seconds of each level's window (`--duration`, default 6). */
+  levelSeconds: number;
   levels: LatencyPoint[];
 }
 
@@ -248,6 +251,8 @@ interface LatencyOptions {
   idle?: number[];
   /** nice -20 for every pinned process (`--latency-priority`), for a shared machine. */
   latencyPriority?: boolean;
+  /** Seconds of each level's window (`--duration`); default LEVEL_PHASE_S. */
+  durationS?: number | undefined;
 }
 
 async function runOne(
@@ -258,6 +263,7 @@ async function runOne(
   o: LatencyOptions,
 ): Promise<LatencyResult> {
   const { scale, latencyRates: fixedRates, idle = [], latencyPriority: priority = false } = o;
+  const levelS = o.durationS ?? LEVEL_PHASE_S;
   const label = `${name}/${kind}`;
   const clients = Math.max(2, Math.round(CLIENTS * scale));
   const unpinned = pinUnavailable();
@@ -296,7 +302,7 @@ async function runOne(
       peerRates.forEach((rate, i) => plan.push([`at socketio ${[25, 50, 75][i]}%`, rate]));
     for (const [level, rate] of plan) {
       status(`${label}: ${level} = ${rate} msg/s`);
-      const p = await phase(pool, servers, room, rate, LEVEL_PHASE_S, level);
+      const p = await phase(pool, servers, room, rate, levelS, level);
       levels.push(p);
       note(
         `${label}: ${level} (${rate} msg/s): p50 ${f(p.p50, 2)} / p99 ${f(p.p99, 2)} / max ${f(p.max, 1)} ms, server ${f(p.serverCpuPct, 0)} %, steal ${f(p.stealPct[0], 1)} / ${f(p.stealPct[1], 1)} %${p.sqliteCommits ? `, commits over ${SLOW_COMMIT_MS} ms ${p.sqliteCommits.slow} of ${p.sqliteCommits.commits}` : ''}`,
@@ -314,6 +320,7 @@ async function runOne(
       saturationRate: r.rate,
       limitedBy: r.by,
       ramp: r.points,
+      levelSeconds: levelS,
       levels,
     };
   } finally {

@@ -106,6 +106,7 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   HTTP API posts against socket sends: --scenario api
   webhook deliveries and chat p99 with a hanging receiver: --scenario webhooks
   latency against load, pinned: --scenario latency,latency-cluster [--latency-rates 50,100]
+    [--duration <s>] (each level's window, default 6)
     [--latency-workers 1] (load processes on the load core; more only time-slice it)
     [--latency-priority] (nice -20 for every pinned process: for a machine busy with other work)
   capacity model calibration and check on 1-4 nodes: --scenario capacity
