@@ -258,6 +258,13 @@ for (const flag of ['latency-workers', 'dm-contacts'] as const) {
     process.exit(2);
   }
 }
+for (const flag of ['duration', 'drain-timeout'] as const) {
+  const v = values[flag];
+  if (v !== undefined && !(Number.isFinite(Number(v)) && Number(v) > 0)) {
+    console.error(`--${flag} takes a number of seconds > 0, not ${v}`);
+    process.exit(2);
+  }
+}
 let build = 'skipped';
 // The search and store scenarios measure the stores directly: no server, no build. The latency
 // scenarios bring their own load workers (below).
