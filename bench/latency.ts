@@ -442,5 +442,6 @@ export function renderLatency(results: LatencyResult[]): string {
     'steal % srv / load',
     `commits >${SLOW_COMMIT_MS} ms / all`,
   ];
-  return `${table(head, rows)}\n(${pinned})`;
+  const windows = [...new Set(results.map((r) => r.levelSeconds))].join('/');
+  return `${table(head, rows)}\n(${pinned}; ${windows} s per level)`;
 }
