@@ -251,17 +251,19 @@ const options = {
     values['search-queries'] === undefined ? undefined : Number(values['search-queries']),
 };
 
-for (const flag of ['latency-workers', 'dm-contacts'] as const) {
+// Numeric flags the runner would otherwise turn into NaN windows or pools: refused with exit 2.
+const wholeAtLeast1 = (n: number): boolean => Number.isInteger(n) && n >= 1;
+const positiveSeconds = (n: number): boolean => Number.isFinite(n) && n > 0;
+const NUMERIC_FLAGS = [
+  ['latency-workers', wholeAtLeast1, 'a whole number ≥ 1'],
+  ['dm-contacts', wholeAtLeast1, 'a whole number ≥ 1'],
+  ['duration', positiveSeconds, 'a number of seconds > 0'],
+  ['drain-timeout', positiveSeconds, 'a number of seconds > 0'],
+] as const;
+for (const [flag, ok, what] of NUMERIC_FLAGS) {
   const v = values[flag];
-  if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) >= 1)) {
-    console.error(`--${flag} takes a whole number ≥ 1, not ${v}`);
-    process.exit(2);
-  }
-}
-for (const flag of ['duration', 'drain-timeout'] as const) {
-  const v = values[flag];
-  if (v !== undefined && !(Number.isFinite(Number(v)) && Number(v) > 0)) {
-    console.error(`--${flag} takes a number of seconds > 0, not ${v}`);
+  if (v !== undefined && !ok(Number(v))) {
+    console.error(`--${flag} takes ${what}, not ${v}`);
     process.exit(2);
   }
 }
