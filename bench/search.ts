@@ -214,11 +214,15 @@ async function benchSqlite(n: number, runs: number): Promise<SearchResult> {
     db.prepare(FEED_SQL.mark).run({ through: fed });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.exec('ANALYZE');
+    const indexMb =
+      (db.prepare('SELECT sum(length(block)) FROM search_fts_data').pluck().get() as number) / 1e6;
     db.close();
     const loadS = (performance.now() - started) / 1000;
     const store = new SqliteStore(path);
     try {
-      note(`search/sqlite: ${fmtCount(n)} messages stored in ${f(loadS)} s; querying`);
+      note(
+        `search/sqlite: ${fmtCount(n)} messages stored in ${f(loadS)} s, full-text index ${f(indexMb)} MB; querying`,
+      );
       return {
         store: 'sqlite',
         messages: n,

@@ -36,10 +36,10 @@ const FILTERS = `
     AND NOT EXISTS (SELECT 1 FROM json_each(@terms) t WHERE instr(d.body, t.value) = 0)`;
 
 /**
- * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, migrations 18, 19 and 21):
+ * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, migrations 18, 19, 21 and 22):
  * `search_docs` holds the folded text of every live message, found through the id its message's
  * row keeps (`messages.doc`), and `search_fts`, an external-content FTS5 table with the trigram
- * tokenizer, indexes it. New documents are fed to the index in one statement
+ * tokenizer and no positions (`detail = none`), indexes it. New documents are fed to the index in one statement
  * once `feedDocs` of them are waiting above the mark (`search_indexed.id`), at the end of the
  * write transaction that reaches that many (`flush`): FTS5 writes a new segment, and merges
  * segments, per statement that feeds it: at every group commit of one or two messages (DMs)
@@ -48,7 +48,8 @@ const FILTERS = `
  * token behind; those of documents not fed yet need nothing. A query with a term of three or
  * more characters goes through `search_fts` for the documents at or below the mark and scans
  * the fewer than `feedDocs` above it (all newer), so a message is found as soon as it is
- * stored; each such term is a quoted FTS5 string, so nothing in it is syntax. One with only
+ * stored; each such term is asked as the AND of trigrams that cover it (`trigramCover`), each a
+ * quoted FTS5 string, so nothing in it is syntax. One with only
  * shorter terms (`C`, `東京`) scans `search_docs` newest first. Either way every term is then
  * checked with `instr` on the folded text, so every path and every backend match alike.
  * SqliteStore calls `docId`, `add` and `prune` inside its append transaction, `begin` first
@@ -167,11 +168,25 @@ export class SqliteSearch implements SearchIndex {
               ...params,
               mark,
               limit: params.limit - waiting.length,
-              match: long.map(ftsString).join(' '),
+              match: [...new Set(long.flatMap(trigramCover))].map(ftsString).join(' '),
             }) as HitRow[]);
       return hitPage([...waiting, ...rest], limit, terms);
     });
   }
+}
+
+/**
+ * Trigrams of `term` (three or more characters) that cover every character: those starting at
+ * 0, 3, 6, … and the last one. The index keeps no positions (`detail = none`, migration 22), so
+ * it cannot be asked for the term as a phrase; a document holding all of these is a candidate,
+ * and the instr check of FILTERS keeps only those that hold the term itself.
+ */
+export function trigramCover(term: string): string[] {
+  const chars = [...term];
+  const starts = [];
+  for (let i = 0; i + TRIGRAM < chars.length; i += TRIGRAM) starts.push(i);
+  starts.push(chars.length - TRIGRAM);
+  return starts.map((i) => chars.slice(i, i + TRIGRAM).join(''));
 }
 
 /** An FTS5 string: in double quotes, inner quotes doubled; nothing inside is an operator. */

@@ -52,6 +52,28 @@ async function assertBackfilled(store: Store): Promise<void> {
   assert.equal(newest?.seq, 5, 'new messages are indexed after the backfilled ones');
 }
 
+/** A SQLite file at `path` holding `fill`'s messages, its index fed every `feedDocs` documents. */
+async function filledFile(path: string, feedDocs: number): Promise<void> {
+  const made = new SqliteStore(path, { sqliteSearchFeedDocs: feedDocs });
+  await fill(made);
+  await made.close();
+}
+
+/** Checks the file's FTS5 index and its schema version; the index table's SQL. */
+function assertIndexSound(path: string): string {
+  const check = new Database(path);
+  try {
+    check.exec(`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`);
+    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    return check
+      .prepare(`SELECT sql FROM sqlite_master WHERE name = 'search_fts'`)
+      .pluck()
+      .get() as string;
+  } finally {
+    check.close();
+  }
+}
+
 describe('SqliteStore search migration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,9 +111,7 @@ describe('SqliteStore search index mark (migration 19)', () => {
   it('upgrades a file indexed row by row: its documents stay found, deletable and editable', async () => {
     const path = join(dir, 'v18.db');
     // Fed at every commit, as the per-row triggers of version 18 indexed every document.
-    const made = new SqliteStore(path, { sqliteSearchFeedDocs: 1 });
-    await fill(made);
-    await made.close();
+    await filledFile(path, 1);
     // Back to version 18: the per-row triggers, no mark, nothing of what came after.
     const v18 = new Database(path);
     v18.exec(`${AFTER_SEARCH_SQLITE}
@@ -129,10 +149,52 @@ describe('SqliteStore search index mark (migration 19)', () => {
     } finally {
       await store.close();
     }
-    const check = new Database(path);
-    check.exec(`INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`);
-    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    check.close();
+    assertIndexSound(path);
+  });
+});
+
+describe('SqliteStore search index without positions (migration 22)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-detail-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('rebuilds an index with positions: fed documents stay found, waiting ones wait', async () => {
+    const path = join(dir, 'v21.db');
+    // Fed every two documents: `keep this Café` is fed (and `drop this`, deleted since), `and
+    // this` waits above the mark.
+    await filledFile(path, 2);
+    // Back to version 21: the index as migration 18 made it (positions kept), holding what was
+    // fed.
+    const v21 = new Database(path);
+    v21.exec(`DROP TABLE search_fts;
+      CREATE VIRTUAL TABLE search_fts USING fts5(body, content = 'search_docs',
+        content_rowid = 'id', tokenize = 'trigram remove_diacritics 1');
+      INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 1);
+      INSERT INTO search_fts (rowid, body)
+        SELECT id, body FROM search_docs WHERE id <= (SELECT id FROM search_indexed);
+      PRAGMA user_version = 21;`);
+    assert.equal(v21.prepare('SELECT id FROM search_indexed').pluck().get(), 2);
+    v21.close();
+    const store = new SqliteStore(path);
+    const find = async (query: string) =>
+      (await store.search.search({ query, channels, limit: 10 })).hits.map((h) => h.seq);
+    try {
+      assert.deepEqual(await find('this'), [3, 1]);
+      assert.deepEqual(await find('"keep this"'), [1], 'a fed document, by a phrase');
+      assert.deepEqual(await find('and this'), [3], 'a waiting document');
+      await store.append({
+        channel: ROOM,
+        cid: 'e',
+        from: 'ann',
+        text: 'keep that',
+        ts: 5,
+        edits: 1,
+      });
+      assert.deepEqual(await find('keep'), [1]);
+      assert.deepEqual(await find('this'), [3], 'the edit left the index');
+    } finally {
+      await store.close();
+    }
+    assert.match(assertIndexSound(path), /detail = none/);
   });
 });
 

@@ -9,6 +9,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { GroupCommit, MAX_BATCH } from '../../src/store/sqlite-group-commit.js';
 import { SqliteStore, WAL_CHECKPOINT_PAGES } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
+import { trigramCover } from '../../src/store/sqlite-search.js';
 import { sqliteFactory } from './backends.js';
 import { storeConformance } from './conformance.js';
 import { searchConformance } from './search-conformance.js';
@@ -578,5 +579,16 @@ describe('openStore', () => {
         url,
       );
     }
+  });
+});
+
+describe('trigramCover', () => {
+  it('covers every character of a term with the fewest trigrams, by code point', () => {
+    assert.deepEqual(trigramCover('abc'), ['abc']);
+    assert.deepEqual(trigramCover('abcd'), ['abc', 'bcd']);
+    assert.deepEqual(trigramCover('abcdef'), ['abc', 'def']);
+    assert.deepEqual(trigramCover('keyboard'), ['key', 'boa', 'ard']);
+    // 👍🏽 is two code points (and four UTF-16 units): a trigram never splits one.
+    assert.deepEqual(trigramCover('👍🏽ab'), ['👍🏽a', '🏽ab']);
   });
 });

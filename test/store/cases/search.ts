@@ -105,6 +105,25 @@ export const SEARCH_CASES: Record<string, StoreCase> = {
       assert.deepEqual(texts(await find(store, 'e')).length, 5, 'a one-letter word');
     },
   },
+  'search-whole-term': {
+    title: 'finds a term only whole, never a text that holds its pieces apart, on every page',
+    async run({ open }) {
+      // Each decoy holds every trigram of its term (abc+bcd, abc+def+efg) but not the term.
+      const decoys = ['the abc of bcd', 'bcd then abc', 'abc def or efg', 'xabc-def efg'];
+      const store = await storeWith(open, ['abcd here', 'abcdefg here', ...decoys, ...decoys]);
+      for (const [query, expected] of [
+        ['abcd', ['abcdefg here', 'abcd here']],
+        ['abcdefg', ['abcdefg here']],
+        ['"cd h"', ['abcd here']],
+      ] as const) {
+        assert.deepEqual(texts(await find(store, query)), expected, query);
+        // Eight newer decoys before the hit: a page of one is still the hit, then the next.
+        const first = await store.search.search({ query, channels: everywhere, limit: 1 });
+        assert.deepEqual(texts(first.hits), expected.slice(0, 1), `${query}, limit 1`);
+        assert.equal(first.cursor === null, expected.length === 1, `${query}, cursor`);
+      }
+    },
+  },
   'search-folding': {
     title: 'folds case, accents, width and whitespace alike in text and query',
     async run({ open }) {
