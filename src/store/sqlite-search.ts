@@ -39,18 +39,18 @@ const FILTERS = `
  * The SearchIndex of a SqliteStore (schema in ./sqlite-schema.ts, migrations 18, 19, 21 and 22):
  * `search_docs` holds the folded text of every live message, found through the id its message's
  * row keeps (`messages.doc`), and `search_fts`, an external-content FTS5 table with the trigram
- * tokenizer and no positions (`detail = none`), indexes it. New documents are fed to the index in one statement
- * once `feedDocs` of them are waiting above the mark (`search_indexed.id`), at the end of the
- * write transaction that reaches that many (`flush`): FTS5 writes a new segment, and merges
- * segments, per statement that feeds it: at every group commit of one or two messages (DMs)
- * about a tenth of a DM's CPU (bench/README.md, "The search index fed in bulk"). Deletes and edits of indexed documents go
- * through triggers on `search_docs`, with FTS5's secure-delete on, so a removed text leaves no
- * token behind; those of documents not fed yet need nothing. A query with a term of three or
- * more characters goes through `search_fts` for the documents at or below the mark and scans
- * the fewer than `feedDocs` above it (all newer), so a message is found as soon as it is
- * stored; each such term is asked as the AND of trigrams that cover it (`trigramCover`), each a
- * quoted FTS5 string, so nothing in it is syntax. One with only
- * shorter terms (`C`, `東京`) scans `search_docs` newest first. Either way every term is then
+ * tokenizer and no positions (`detail = none`), indexes it. New documents are fed to the index
+ * in one statement once `feedDocs` of them are waiting above the mark (`search_indexed.id`), at
+ * the end of the write transaction that reaches that many (`flush`): FTS5 writes a new segment,
+ * and merges segments, per statement that feeds it: at every group commit of one or two
+ * messages (DMs) about a tenth of a DM's CPU (bench/README.md, "The search index fed in bulk").
+ * Deletes and edits of indexed documents go through triggers on `search_docs`, with FTS5's
+ * secure-delete on, so a removed text leaves no token behind; those of documents not fed yet
+ * need nothing. A query with a term of three or more characters goes through `search_fts` for
+ * the documents at or below the mark and scans the fewer than `feedDocs` above it (all newer),
+ * so a message is found as soon as it is stored; each such term is asked as the AND of trigrams
+ * that cover it (`trigramCover`), each a quoted FTS5 string, so nothing in it is syntax. One
+ * with only shorter terms (`C`, `東京`) scans `search_docs` newest first. Either way every term is then
  * checked with `instr` on the folded text, so every path and every backend match alike.
  * SqliteStore calls `docId`, `add` and `prune` inside its append transaction, `begin` first
  * and `flush` last in each of its transactions (GroupCommit).
