@@ -142,7 +142,8 @@ export class SqliteSearch implements SearchIndex {
   search(q: SearchQuery): Promise<SearchPage> {
     return this.#run(() => {
       const { terms, limit, below } = prepareSearch(q);
-      const long = terms.filter((t) => [...t].length >= TRIGRAM);
+      // The trigrams of the terms of three or more characters; shorter terms have none.
+      const trigrams = [...new Set(terms.flatMap(trigramCover))];
       const params = {
         below: Number.isFinite(below) ? below : Number.MAX_SAFE_INTEGER,
         channels: JSON.stringify(
@@ -154,7 +155,7 @@ export class SqliteSearch implements SearchIndex {
         terms: JSON.stringify(terms),
         limit: limit + 1,
       };
-      if (long.length === 0)
+      if (trigrams.length === 0)
         return hitPage(this.#sql.scanning.all(params) as HitRow[], limit, terms);
       // The documents above the mark are newer than every indexed one: scanned first, then the
       // index for the rest of the page. The index is asked only below the mark read here, so
@@ -168,7 +169,7 @@ export class SqliteSearch implements SearchIndex {
               ...params,
               mark,
               limit: params.limit - waiting.length,
-              match: [...new Set(long.flatMap(trigramCover))].map(ftsString).join(' '),
+              match: trigrams.map(ftsString).join(' '),
             }) as HitRow[]);
       return hitPage([...waiting, ...rest], limit, terms);
     });
@@ -176,13 +177,14 @@ export class SqliteSearch implements SearchIndex {
 }
 
 /**
- * Trigrams of `term` (three or more characters) that cover every character: those starting at
- * 0, 3, 6, … and the last one. The index keeps no positions (`detail = none`, migration 22), so
- * it cannot be asked for the term as a phrase; a document holding all of these is a candidate,
- * and the instr check of FILTERS keeps only those that hold the term itself.
+ * Trigrams of `term` that cover every character: those starting at 0, 3, 6, … and the last one;
+ * none for a term under three characters. The index keeps no positions (`detail = none`,
+ * migration 22), so it cannot be asked for the term as a phrase; a document holding all of these
+ * is a candidate, and the instr check of FILTERS keeps only those that hold the term itself.
  */
 export function trigramCover(term: string): string[] {
   const chars = [...term];
+  if (chars.length < TRIGRAM) return [];
   const starts = [];
   for (let i = 0; i + TRIGRAM < chars.length; i += TRIGRAM) starts.push(i);
   starts.push(chars.length - TRIGRAM);

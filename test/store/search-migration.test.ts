@@ -74,10 +74,11 @@ function assertIndexSound(path: string): string {
   }
 }
 
-describe('SqliteStore search migration', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+/** The SQLite tests' files, each under its own name. */
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('SqliteStore search migration', () => {
   it('indexes the messages of a file from before search, leaving deleted ones out', async () => {
     const path = join(dir, 'before-search.db');
     const made = new SqliteStore(path);
@@ -105,9 +106,6 @@ describe('SqliteStore search migration', () => {
 });
 
 describe('SqliteStore search index mark (migration 19)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-mark-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
   it('upgrades a file indexed row by row: its documents stay found, deletable and editable', async () => {
     const path = join(dir, 'v18.db');
     // Fed at every commit, as the per-row triggers of version 18 indexed every document.
@@ -154,9 +152,6 @@ describe('SqliteStore search index mark (migration 19)', () => {
 });
 
 describe('SqliteStore search index without positions (migration 22)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-search-detail-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
   it('rebuilds an index with positions: fed documents stay found, waiting ones wait', async () => {
     const path = join(dir, 'v21.db');
     // Fed every two documents: `keep this Café` is fed (and `drop this`, deleted since), `and
