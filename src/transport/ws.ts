@@ -13,6 +13,7 @@ import type {
   Transport,
   TransportConnection,
 } from './transport.js';
+import { sendShared } from './ws-frame.js';
 
 export interface WsTransportOptions {
   server: Server;
@@ -46,7 +47,9 @@ class WsConnection implements TransportConnection {
 
   send(data: string | Buffer): void {
     if (this.ws.readyState !== 1) return;
-    // A Buffer is sent as a text frame without re-encoding: batches are encoded once per channel.
+    // A Buffer is sent as a text frame without re-encoding: batches are encoded once per channel,
+    // and framed once for all their recipients (./ws-frame.ts).
+    if (typeof data !== 'string' && sendShared(this.ws, data)) return;
     this.ws.send(data, { binary: false });
   }
 

@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocket } from 'ws';
+import * as wsModule from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { TransportConnection } from '../../src/transport/transport.js';
 import { WsTransport } from '../../src/transport/ws.js';
+import { SHARED_FRAME_MAX_BYTES, sendShared, textFrame } from '../../src/transport/ws-frame.js';
+
+/** ws's frame builder: exported by the package, not typed by @types/ws. */
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
 import { transportConformance, type TestPeer } from './conformance.js';
 
 async function peer(url: string): Promise<TestPeer> {
@@ -58,5 +66,114 @@ describe('WsTransport control frames', () => {
     await transport.close();
     server.closeAllConnections();
     await new Promise((res) => server.close(res));
+  });
+});
+
+describe('WsTransport shared frames', () => {
+  /** A transport whose accepted connections are handed to the test, and `n` clients of it. */
+  async function fixture(n: number) {
+    const server = createServer();
+    const transport = new WsTransport({ server, maxPayload: 1 << 20 });
+    const conns: TransportConnection[] = [];
+    await transport.start((c) => {
+      conns.push(c);
+      return { onText: () => {}, onBinary: () => {}, onClose: () => {} };
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const { port } = server.address() as AddressInfo;
+    const clients = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+        const got: string[] = [];
+        ws.on('message', (d, binary) =>
+          got.push(`${binary ? 'binary' : 'text'}:${(d as Buffer).toString('utf8')}`),
+        );
+        await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
+        return { ws, got };
+      }),
+    );
+    while (conns.length < n) await new Promise((r) => setTimeout(r, 5));
+    const dispose = async (): Promise<void> => {
+      for (const c of clients) c.ws.terminate();
+      await transport.close();
+      server.closeAllConnections();
+      await new Promise((res) => server.close(res));
+    };
+    return { conns, clients, dispose };
+  }
+
+  it('frames a payload exactly as ws does, at every length boundary', () => {
+    for (const n of [0, 1, 125, 126, 127, 65535, 65536, 70_000]) {
+      const payload = Buffer.alloc(n, 'é'.charCodeAt(0) % 128);
+      const ws = Sender.frame(payload, {
+        fin: true,
+        opcode: 1,
+        mask: false,
+        readOnly: false,
+        rsv1: false,
+      });
+      assert.deepEqual(textFrame(payload), Buffer.concat(ws), `length ${n}`);
+    }
+  });
+
+  it('delivers one Buffer to every recipient intact and in order with other frames', async () => {
+    const f = await fixture(3);
+    try {
+      const sizes = [0, 5, 125, 126, 200, 65535, 65536, SHARED_FRAME_MAX_BYTES + 1];
+      const expected: string[] = [];
+      for (const [i, size] of sizes.entries()) {
+        const text = `${i}:`.padEnd(Math.max(size, 2), 'ü').slice(0, Math.max(size, 2));
+        const shared = Buffer.from(text);
+        for (const c of f.conns) c.send(shared); // one broadcast: the same Buffer to all
+        for (const c of f.conns) c.send(`reply ${i}`); // a string: ws.send
+        expected.push(`text:${text}`, `text:reply ${i}`);
+      }
+      const deadline = Date.now() + 5000;
+      while (f.clients.some((c) => c.got.length < expected.length) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      for (const c of f.clients) assert.deepEqual(c.got, expected);
+    } finally {
+      await f.dispose();
+    }
+  });
+
+  it('writes the shared frame from the second recipient on, and never past a busy sender', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((res) => server.once('listening', res));
+    const { port } = server.address() as AddressInfo;
+    const accepted: WebSocket[] = [];
+    server.on('connection', (ws) => accepted.push(ws));
+    const clients = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+        const got: string[] = [];
+        ws.on('message', (d) => got.push((d as Buffer).toString('utf8')));
+        await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
+        return { ws, got };
+      }),
+    );
+    try {
+      while (accepted.length < 3) await new Promise((r) => setTimeout(r, 5));
+      const [a, b, c] = accepted as [WebSocket, WebSocket, WebSocket];
+      const payload = Buffer.from('{"type":"message","text":"hi"}');
+      assert.equal(sendShared(a, payload), false, 'first recipient: ws.send, no copy');
+      a.send(payload, { binary: false });
+      assert.equal(sendShared(b, payload), true);
+      // A sender with a frame pending (ws's DEFLATING state) keeps its order: ws.send queues it.
+      const sender = (c as unknown as { _sender: { _state: number } })._sender;
+      sender._state = 1;
+      assert.equal(sendShared(c, payload), false);
+      sender._state = 0;
+      assert.equal(sendShared(c, payload), true);
+      assert.equal(sendShared(c, Buffer.from(payload)), false, 'another Buffer: a new payload');
+      const deadline = Date.now() + 5000;
+      const want = [1, 1, 1];
+      while (clients.some((x, i) => x.got.length < want[i]!) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+      for (const x of clients) assert.deepEqual(x.got, [String(payload)]);
+    } finally {
+      for (const x of clients) x.ws.terminate();
+      await new Promise((res) => server.close(res));
+    }
   });
 });
