@@ -42,9 +42,13 @@ export function textFrame(payload: Buffer): Buffer {
   return frame;
 }
 
-/** The last payload seen, and its frame once a second recipient asked for it. */
-let lastPayload: Buffer | null = null;
-let lastFrame: Buffer | null = null;
+/**
+ * Payloads seen once (their first recipient got `ws.send`), and the frames of those seen again.
+ * Weak: both go with the payload. Keyed by the Buffer, so batches of several channels flushed in
+ * one turn, or a recipient's own concatenation between two of a channel's, do not evict each other.
+ */
+const seen = new WeakSet<Buffer>();
+const frames = new WeakMap<Buffer, Buffer>();
 
 /**
  * Writes `payload` to `ws` as one text frame shared with the other recipients of the same Buffer,
@@ -57,12 +61,15 @@ export function sendShared(ws: WebSocket, payload: Buffer): boolean {
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
   if (typeof socket?.write !== 'function' || sender?._state !== 0) return false;
   if (!Array.isArray(sender._queue) || sender._queue.length !== 0) return false;
-  if (payload !== lastPayload) {
-    lastPayload = payload;
-    lastFrame = null;
-    return false;
+  let frame = frames.get(payload);
+  if (frame === undefined) {
+    if (!seen.has(payload)) {
+      seen.add(payload);
+      return false;
+    }
+    frame = textFrame(payload);
+    frames.set(payload, frame);
   }
-  lastFrame ??= textFrame(payload);
-  socket.write(lastFrame);
+  socket.write(frame);
   return true;
 }

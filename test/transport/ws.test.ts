@@ -143,17 +143,17 @@ describe('WsTransport shared frames', () => {
     const { port } = server.address() as AddressInfo;
     const accepted: WebSocket[] = [];
     server.on('connection', (ws) => accepted.push(ws));
-    const clients = await Promise.all(
-      [0, 1, 2].map(async () => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}`);
-        const got: string[] = [];
-        ws.on('message', (d) => got.push((d as Buffer).toString('utf8')));
-        await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
-        return { ws, got };
-      }),
-    );
+    // One at a time, so that clients[i] is the other end of accepted[i].
+    const clients: { ws: WebSocket; got: string[] }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+      const got: string[] = [];
+      ws.on('message', (d) => got.push((d as Buffer).toString('utf8')));
+      clients.push({ ws, got });
+      await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
+      while (accepted.length <= i) await new Promise((r) => setTimeout(r, 5));
+    }
     try {
-      while (accepted.length < 3) await new Promise((r) => setTimeout(r, 5));
       const [a, b, c] = accepted as [WebSocket, WebSocket, WebSocket];
       const payload = Buffer.from('{"type":"message","text":"hi"}');
       assert.equal(sendShared(a, payload), false, 'first recipient: ws.send, no copy');
@@ -165,12 +165,21 @@ describe('WsTransport shared frames', () => {
       assert.equal(sendShared(c, payload), false);
       sender._state = 0;
       assert.equal(sendShared(c, payload), true);
-      assert.equal(sendShared(c, Buffer.from(payload)), false, 'another Buffer: a new payload');
+      const other = Buffer.from(payload);
+      assert.equal(sendShared(c, other), false, 'another Buffer: a new payload');
+      c.send(other, { binary: false });
+      // Two payloads interleaved (two channels' batches in one turn) keep their frames.
+      assert.equal(sendShared(a, other), true);
+      assert.equal(sendShared(b, payload), true);
+      assert.equal(sendShared(b, other), true);
       const deadline = Date.now() + 5000;
-      const want = [1, 1, 1];
+      const want = [2, 3, 2];
       while (clients.some((x, i) => x.got.length < want[i]!) && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 10));
-      for (const x of clients) assert.deepEqual(x.got, [String(payload)]);
+      const text = String(payload);
+      assert.deepEqual(clients[0]!.got, [text, text]);
+      assert.deepEqual(clients[1]!.got, [text, text, text]);
+      assert.deepEqual(clients[2]!.got, [text, text]);
     } finally {
       for (const x of clients) x.ws.terminate();
       await new Promise((res) => server.close(res));
