@@ -137,6 +137,20 @@ describe('WsTransport shared frames', () => {
     }
   });
 
+  it('counts shared frames a client has not read in bufferedAmount (slow-consumer checks)', async () => {
+    const f = await fixture(2);
+    try {
+      // The second client stops reading: what it is sent piles up on the server's side.
+      (f.clients[1]!.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const payload = Buffer.alloc(60_000, 'x');
+      for (let i = 0; i < 200; i++) for (const c of f.conns) c.send(payload);
+      // 12 MB to the paused client: more than loopback's socket buffers hold.
+      assert.ok(f.conns[1]!.bufferedAmount > 1_000_000, String(f.conns[1]!.bufferedAmount));
+    } finally {
+      await f.dispose();
+    }
+  });
+
   it('writes the shared frame from the second recipient on, and never past a busy sender', async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((res) => server.once('listening', res));
