@@ -3,7 +3,8 @@
 // clients (a child process, the `ws` client) only count what arrives. Each broadcast's loop is
 // timed on the server: on Linux `ws.send` writes to the socket before it returns, and on loopback
 // the write also runs the receiving side's TCP input, so the loop's wall time is what the server
-// core spends before its last client has the message (bench/README.md, "The one-node floor").
+// core spends before its last client has the message (bench/README.md, "The one-node floor, and
+// one frame per broadcast").
 //   taskset -c 0 node bench/load/fanout-floor.mjs   (the clients pin themselves to CPU 1)
 // Env: CLIENTS (default 1000), MESSAGES (default 200), RATE (messages/s, default 34), MODE: how the
 // server sends each broadcast: `string` (ws.send of the text, per client), `buffer` (ws.send of
@@ -22,10 +23,6 @@ const rate = Number(process.env.RATE ?? 34);
 const mode = process.env.MODE ?? 'shared';
 if (!['string', 'buffer', 'shared'].includes(mode))
   throw new Error(`MODE: string, buffer or shared`);
-const { sendShared } = await import(
-  pathToFileURL(resolve(process.env.DIST ?? 'dist', 'transport/ws-frame.js')).href
-);
-
 if (process.argv[2] === 'clients') {
   // The client side: `clients` sockets; exits once each has `messages` messages (or after 60 s).
   const url = process.argv[3];
@@ -42,13 +39,20 @@ if (process.argv[2] === 'clients') {
   process.send?.('ready');
   setTimeout(() => process.exit(1), 60_000).unref();
 } else {
+  const { sendShared } = await import(
+    pathToFileURL(resolve(process.env.DIST ?? 'dist', 'transport/ws-frame.js')).href
+  );
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(wss, 'listening');
   const url = `ws://127.0.0.1:${wss.address().port}`;
   const child = spawn('taskset', ['-c', '1', process.execPath, process.argv[1], 'clients', url], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await once(child, 'message');
+  const exited = once(child, 'exit');
+  await Promise.race([
+    once(child, 'message'),
+    exited.then(([code]) => Promise.reject(new Error(`clients exited (${code}) before ready`))),
+  ]);
   while (wss.clients.size < clients) await new Promise((r) => setTimeout(r, 10));
   const sockets = [...wss.clients];
   const loops = [];
@@ -64,7 +68,7 @@ if (process.argv[2] === 'clients') {
     await new Promise((r) => setTimeout(r, 1000 / rate));
   }
   const cpu = process.cpuUsage(cpu0);
-  const [code] = await once(child, 'exit');
+  const [code] = await exited;
   loops.sort((a, b) => a - b);
   const at = (q) => loops[Math.min(loops.length - 1, Math.floor(q * loops.length))];
   const out = {
