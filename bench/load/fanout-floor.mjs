@@ -80,7 +80,6 @@ if (process.argv[2] === 'clients') {
     loopMsP50: +at(0.5).toFixed(2),
     loopMsP99: +at(0.99).toFixed(2),
     loopMsMax: +loops[loops.length - 1].toFixed(2),
-    usPerSend: +((1000 * at(0.5)) / clients).toFixed(2),
     serverCpuUsPerDelivery: +((cpu.user + cpu.system) / (clients * messages)).toFixed(2),
   };
   console.log(JSON.stringify(out));

@@ -12,6 +12,7 @@
  * both on every call: a ws that lays them out differently, or a sender with a frame pending
  * (nothing Switchboard sends leaves one, but that is checked, not assumed), gets `ws.send`.
  */
+import * as wsModule from 'ws';
 import type { WebSocket } from 'ws';
 
 /** What of ws 8's WebSocket this file reads; none of it is ws's public API. */
@@ -23,32 +24,32 @@ interface WsInternals {
 /** Payloads above this go through `ws.send` always: copying them into a frame is not free. */
 export const SHARED_FRAME_MAX_BYTES = 64 * 1024;
 
-/** An unmasked, final text frame of `payload` (RFC 6455 §5.2), as a server sends it. */
+/** ws's frame builder: exported by the package (`Sender`), not typed by @types/ws. */
+const { Sender } = wsModule as unknown as {
+  Sender?: { frame?(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
+/** Whether this ws frames as the code below expects; else every send takes `ws.send`. */
+const canFrame = typeof Sender?.frame === 'function';
+
+/** An unmasked, final text frame of `payload` (RFC 6455 §5.2) in one buffer, as ws frames it. */
 export function textFrame(payload: Buffer): Buffer {
-  const n = payload.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(head + n);
-  frame[0] = 0x81; // FIN, text
-  if (n < 126) frame[1] = n;
-  else if (n < 65536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt16BE(0, 2);
-    frame.writeUIntBE(n, 4, 6);
-  }
-  payload.copy(frame, head);
-  return frame;
+  const parts = Sender!.frame!(payload, {
+    fin: true,
+    opcode: 1,
+    mask: false,
+    readOnly: false,
+    rsv1: false,
+  });
+  return Buffer.concat(parts);
 }
 
 /**
- * Payloads seen once (their first recipient got `ws.send`), and the frames of those seen again.
- * Weak: both go with the payload. Keyed by the Buffer, so batches of several channels flushed in
- * one turn, or a recipient's own concatenation between two of a channel's, do not evict each other.
+ * Per payload Buffer: null once its first recipient got `ws.send`, its frame once another asked.
+ * Weak: entries go with the payload. Keyed by the Buffer, so batches of several channels flushed
+ * in one turn, or a recipient's own concatenation between two of a channel's, do not evict each
+ * other.
  */
-const seen = new WeakSet<Buffer>();
-const frames = new WeakMap<Buffer, Buffer>();
+const frames = new WeakMap<Buffer, Buffer | null>();
 
 /**
  * Writes `payload` to `ws` as one text frame shared with the other recipients of the same Buffer,
@@ -57,19 +58,16 @@ const frames = new WeakMap<Buffer, Buffer>();
  * or a socket whose sender is not idle. The caller has checked that `ws` is open.
  */
 export function sendShared(ws: WebSocket, payload: Buffer): boolean {
-  if (payload.length > SHARED_FRAME_MAX_BYTES) return false;
+  if (!canFrame || payload.length > SHARED_FRAME_MAX_BYTES) return false;
   const { _socket: socket, _sender: sender } = ws as unknown as WsInternals;
   if (typeof socket?.write !== 'function' || sender?._state !== 0) return false;
   if (!Array.isArray(sender._queue) || sender._queue.length !== 0) return false;
   let frame = frames.get(payload);
   if (frame === undefined) {
-    if (!seen.has(payload)) {
-      seen.add(payload);
-      return false;
-    }
-    frame = textFrame(payload);
-    frames.set(payload, frame);
+    frames.set(payload, null);
+    return false;
   }
+  if (frame === null) frames.set(payload, (frame = textFrame(payload)));
   socket.write(frame);
   return true;
 }

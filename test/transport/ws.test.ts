@@ -7,12 +7,12 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { TransportConnection } from '../../src/transport/transport.js';
 import { WsTransport } from '../../src/transport/ws.js';
 import { SHARED_FRAME_MAX_BYTES, sendShared, textFrame } from '../../src/transport/ws-frame.js';
+import { transportConformance, type TestPeer } from './conformance.js';
 
 /** ws's frame builder: exported by the package, not typed by @types/ws. */
 const { Sender } = wsModule as unknown as {
   Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
 };
-import { transportConformance, type TestPeer } from './conformance.js';
 
 async function peer(url: string): Promise<TestPeer> {
   const ws = new WebSocket(url);
