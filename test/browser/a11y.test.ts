@@ -16,6 +16,7 @@ import {
   openUser,
   rawSeeder,
   send,
+  texts,
   waitForState,
   waitForText,
 } from './helpers.js';
@@ -199,6 +200,9 @@ describeBrowser('chat page accessibility', (env) => {
       });
       env.users.push(u);
       await joinRoom(u.page, 'fmt-a11y');
+      // The room's history first: its load ends with a scroll to the newest message, and the
+      // scroll to the top below must come after it.
+      await waitForText(u.page, 'filler 30');
       await send(u.page, '**bold**, *italic*, `code` and https://example.com/docs');
       await send(u.page, '> a quote\n\n- one\n- two\n\n```\nconst x = 1;\n```');
       await u.page.getByTestId('message-text').locator('pre').last().waitFor();
@@ -206,7 +210,19 @@ describeBrowser('chat page accessibility', (env) => {
       await u.page.getByTestId('day-separator').first().waitFor();
       await u.page.getByTestId('messages').evaluate((s) => (s.scrollTop = 0));
       await seeder.sendToRoom('fmt-a11y', `news for ${colorScheme}`);
-      await u.page.getByTestId('jump-latest').waitFor({ state: 'visible' });
+      await u.page
+        .getByTestId('jump-latest')
+        .waitFor({ state: 'visible' })
+        .catch(async (err: Error) => {
+          // Failed once in CI (2026-12-03) and never again here: say what the page looked like.
+          const scroller = await u.page
+            .getByTestId('messages')
+            .evaluate((el) => [el.scrollTop, el.scrollHeight, el.clientHeight, el.ariaBusy]);
+          const last = (await texts(u.page)).slice(-3);
+          throw new Error(
+            `${err.message}\nscrollTop, scrollHeight, clientHeight, aria-busy: ${JSON.stringify(scroller)}; last shown: ${JSON.stringify(last)}`,
+          );
+        });
       await assertAccessible(u.page, `formatted messages, scrolled up (${colorScheme})`);
       await u.page.getByTestId('jump-latest').click();
       await assertAccessible(u.page, `formatted messages, at the newest (${colorScheme})`);
