@@ -5,16 +5,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Histogram } from '../load/histogram.js';
 import type { RunnerMessage, ServerKind, WorkerMessage, WorkerProgress } from '../load/ipc.js';
+import { envArgs } from './env-args.js';
 import { cpuMs } from './proc.js';
 
 export type Totals = Omit<WorkerProgress, 't'>;
-
-/**
- * Node flags for every load worker, e.g. BENCH_LOAD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"
- * to see where the load core's time per delivery goes (the profile is written when the worker
- * exits).
- */
-const loadNodeArgs = (process.env['BENCH_LOAD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 interface Waiter {
   /** Returns true when `m` is the awaited reply (and consumes it). */
@@ -37,7 +31,9 @@ export class WorkerPool {
   constructor(count: number) {
     for (let i = 0; i < count; i++) {
       const child = fork('bench/load/worker.ts', [], {
-        execArgv: ['--import', 'tsx', ...loadNodeArgs],
+        // e.g. BENCH_LOAD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p": where the load core's time
+        // per delivery goes (the profile is written when the worker exits)
+        execArgv: ['--import', 'tsx', ...envArgs('BENCH_LOAD_NODE_ARGS')],
         env: { ...process.env, BENCH_WORKER_ID: String(i) },
         stdio: 'inherit',
       });

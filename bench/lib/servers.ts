@@ -8,6 +8,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerKind } from '../load/ipc.js';
+import { envArgs } from './env-args.js';
 
 export interface RunningServer {
   kind: ServerKind;
@@ -107,10 +108,10 @@ export async function startSwitchboard(o: SwitchboardOptions = {}): Promise<Runn
     'warn',
     ...(o.args ?? []),
     // e.g. BENCH_SWITCHBOARD_ARGS="--sqlite-synchronous normal" to compare a serve setting
-    ...(process.env['BENCH_SWITCHBOARD_ARGS'] ?? '').split(' ').filter(Boolean),
+    ...envArgs('BENCH_SWITCHBOARD_ARGS'),
   );
   // e.g. BENCH_SWITCHBOARD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
-  const nodeArgs = (process.env['BENCH_SWITCHBOARD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const nodeArgs = envArgs('BENCH_SWITCHBOARD_NODE_ARGS');
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
