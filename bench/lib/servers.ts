@@ -73,7 +73,8 @@ export async function startPeer(
   env: Record<string, string> = {},
 ): Promise<RunningServer> {
   const child = fork(`bench/peers/${file}.ts`, [], {
-    execArgv: ['--import', 'tsx'],
+    // e.g. BENCH_PEER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the peers alike
+    execArgv: ['--import', 'tsx', ...envArgs('BENCH_PEER_NODE_ARGS')],
     env: { ...process.env, ...env },
     stdio: 'inherit',
   });

@@ -15,4 +15,7 @@ export function announce(port: number): void {
     });
   });
   process.on('disconnect', () => process.exit(0));
+  // An orderly exit on the runner's SIGTERM, so that `--cpu-prof` (BENCH_PEER_NODE_ARGS) writes
+  // its profile; without a handler the signal ends the process before it can.
+  process.on('SIGTERM', () => process.exit(0));
 }
