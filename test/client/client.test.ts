@@ -1,5 +1,6 @@
 /** SwitchboardClient against a real server process. */
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SwitchboardError, type ChatMessage, type PendingSend } from '../../src/client/index.js';
 import { startServer, type ServerHandle } from '../helpers/server.js';
@@ -433,4 +434,43 @@ describe('SwitchboardClient', () => {
     assert.equal((await closed).reconnect, false);
     assert.equal(c.state, 'closed');
   });
+
+  // Node's `ws` emits 'error' after a socket still connecting is closed or terminated; with no
+  // listener left that was an uncaught exception, which crashed a Node application (CI caught
+  // it once in this file's after(), closing a client that was reconnecting).
+  for (const how of ['close()', 'dropConnection()'] as const) {
+    test(`${how} while the socket is still connecting throws nothing afterwards`, async () => {
+      // Accepts the TCP connection and never answers the upgrade: the socket stays connecting.
+      const accepted: Socket[] = [];
+      const silent = createServer((sock) => accepted.push(sock));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const { port } = silent.address() as AddressInfo;
+      const uncaught: unknown[] = [];
+      const onUncaught = (err: unknown): number => uncaught.push(err);
+      process.on('uncaughtException', onUncaught);
+      const c = client({ url: `ws://127.0.0.1:${port}`, handle: handle('early') });
+      try {
+        const connecting = c.connect().then(
+          () => null,
+          (e: unknown) => e,
+        );
+        await until(() => accepted.length > 0);
+        if (how === 'close()') {
+          c.close();
+          const err = (await connecting) as SwitchboardError;
+          assert.equal(err.code, 'SB_ERR_CONNECTION_CLOSED');
+        } else {
+          assert.equal(c.dropConnection(), true);
+          assert.equal(c.state, 'reconnecting');
+        }
+        await sleep(100);
+      } finally {
+        c.close();
+        process.off('uncaughtException', onUncaught);
+        for (const sock of accepted) sock.destroy();
+        silent.close();
+      }
+      assert.deepEqual(uncaught, []);
+    });
+  }
 });
