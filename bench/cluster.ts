@@ -90,6 +90,16 @@ export const CLUSTER_SCENARIOS: readonly ClusterScenario[] = [
   },
 ];
 
+/**
+ * `sc` on `nodes` nodes (--cluster-nodes), the same clients spread over them (at least two per
+ * node); unchanged without it.
+ */
+export function onNodes(sc: ClusterScenario, nodes: number | undefined): ClusterScenario {
+  if (nodes === undefined || nodes === sc.nodes) return sc;
+  const clientsPerNode = Math.max(2, Math.round((sc.nodes * sc.clientsPerNode) / nodes));
+  return { ...sc, nodes, clientsPerNode };
+}
+
 export interface ClusterOptions {
   scale: number;
   durationS: number | undefined;

@@ -28,6 +28,7 @@ import {
   type ClusterServer,
   type ClusterStore,
   clusterRatios,
+  onNodes,
   renderCluster,
   runClusterScenario,
 } from './cluster.js';
@@ -93,6 +94,7 @@ const ALL_SERVERS: ServerKind[] = ['switchboard', 'socketio', 'ws-floor'];
 const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle,storm]
   [--server switchboard,socketio,ws-floor] [--duration <s>] [--drain-timeout <s>]
   [--workers 4] [--no-build] [--cluster-rate <msg/s>] [--dm-rate <DM/s>] [--dm-contacts <k>]
+  [--cluster-nodes <n>] (the cluster scenarios on n nodes, the same clients spread over them)
   [--store sqlite,postgres] (the Switchboard cluster's shared store(s), default sqlite; the
   store scenario's rows, default both)
   Without --scenario every family below runs, one after another, then bigroom; with it, only
@@ -124,6 +126,7 @@ const { values } = parseArgs({
     'cluster-rate': { type: 'string' },
     'dm-rate': { type: 'string' },
     'dm-contacts': { type: 'string' },
+    'cluster-nodes': { type: 'string' },
     store: { type: 'string' },
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
@@ -243,6 +246,7 @@ const options = {
   clusterRate: values['cluster-rate'] === undefined ? undefined : Number(values['cluster-rate']),
   dmRate: values['dm-rate'] === undefined ? undefined : Number(values['dm-rate']),
   dmContacts: values['dm-contacts'] === undefined ? undefined : Number(values['dm-contacts']),
+  clusterNodes: values['cluster-nodes'] === undefined ? undefined : Number(values['cluster-nodes']),
   stores: list<ClusterStore>(values.store ?? 'sqlite', ['sqlite', 'postgres'], 'store'),
   storeRows: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
   searchMessages:
@@ -257,6 +261,7 @@ const positiveSeconds = (n: number): boolean => Number.isFinite(n) && n > 0;
 const NUMERIC_FLAGS = [
   ['latency-workers', wholeAtLeast1, 'a whole number ≥ 1'],
   ['dm-contacts', wholeAtLeast1, 'a whole number ≥ 1'],
+  ['cluster-nodes', wholeAtLeast1, 'a whole number ≥ 1'],
   ['duration', positiveSeconds, 'a number of seconds > 0'],
   ['drain-timeout', positiveSeconds, 'a number of seconds > 0'],
 ] as const;
@@ -330,7 +335,10 @@ try {
   }
   const clusterServers = servers.filter((s): s is ClusterServer => s !== 'ws-floor');
   for (const name of clusterScenarios) {
-    const sc = CLUSTER_SCENARIOS.find((s) => s.name === name)!;
+    const sc = onNodes(
+      CLUSTER_SCENARIOS.find((s) => s.name === name)!,
+      options.clusterNodes,
+    );
     try {
       clusterResults.push(
         ...(await runClusterScenario(sc, clusterServers, pool, {
