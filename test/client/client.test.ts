@@ -462,6 +462,9 @@ describe('SwitchboardClient', () => {
         } else {
           assert.equal(c.dropConnection(), true);
           assert.equal(c.state, 'reconnecting');
+          // Then closed while its next attempt is connecting: what the after() above met.
+          await until(() => accepted.length > 1);
+          c.close();
         }
         await sleep(100);
       } finally {
