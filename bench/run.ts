@@ -235,24 +235,25 @@ const clusterScenarios = picked.filter((s): s is ClusterScenarioName =>
   clusterNames.includes(s as ClusterScenarioName),
 );
 const servers = list<ServerKind>(values.server, ALL_SERVERS, 'server');
+/** A flag's number, or undefined when the flag is not given. */
+const optionalNumber = (v: string | undefined): number | undefined =>
+  v === undefined ? undefined : Number(v);
 const options = {
   scale: Number(values.scale),
   latencyRates: values['latency-rates']?.split(',').map(Number),
   latencyWorkers: Number(values['latency-workers']),
   latencyPriority: values['latency-priority'],
-  durationS: values.duration === undefined ? undefined : Number(values.duration),
+  durationS: optionalNumber(values.duration),
   drainTimeoutS: Number(values['drain-timeout']),
   workers: Number(values.workers),
-  clusterRate: values['cluster-rate'] === undefined ? undefined : Number(values['cluster-rate']),
-  dmRate: values['dm-rate'] === undefined ? undefined : Number(values['dm-rate']),
-  dmContacts: values['dm-contacts'] === undefined ? undefined : Number(values['dm-contacts']),
-  clusterNodes: values['cluster-nodes'] === undefined ? undefined : Number(values['cluster-nodes']),
+  clusterRate: optionalNumber(values['cluster-rate']),
+  dmRate: optionalNumber(values['dm-rate']),
+  dmContacts: optionalNumber(values['dm-contacts']),
+  clusterNodes: optionalNumber(values['cluster-nodes']),
   stores: list<ClusterStore>(values.store ?? 'sqlite', ['sqlite', 'postgres'], 'store'),
   storeRows: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
-  searchMessages:
-    values['search-messages'] === undefined ? undefined : Number(values['search-messages']),
-  searchQueries:
-    values['search-queries'] === undefined ? undefined : Number(values['search-queries']),
+  searchMessages: optionalNumber(values['search-messages']),
+  searchQueries: optionalNumber(values['search-queries']),
 };
 
 // Numeric flags the runner would otherwise turn into NaN windows or pools: refused with exit 2.

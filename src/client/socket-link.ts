@@ -184,12 +184,9 @@ export class SocketLink {
     this.ws = null;
     if (this.livenessTimer) clearTimeout(this.livenessTimer);
     this.livenessTimer = null;
-    if (ws) {
-      ws.onopen = ws.onmessage = ws.onclose = null;
-      // Not null: closing a socket that is still connecting makes Node's `ws` emit an 'error'
-      // afterwards, which with no listener left is an uncaught exception (a crashed process).
-      ws.onerror = () => {};
-    }
+    // onerror keeps open()'s no-op: closing a socket that is still connecting makes Node's `ws`
+    // emit an 'error' afterwards, which with no listener would be an uncaught exception.
+    if (ws) ws.onopen = ws.onmessage = ws.onclose = null;
     return ws;
   }
 }
