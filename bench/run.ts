@@ -258,13 +258,17 @@ const options = {
 
 // Numeric flags the runner would otherwise turn into NaN windows or pools: refused with exit 2.
 const wholeAtLeast1 = (n: number): boolean => Number.isInteger(n) && n >= 1;
-const positiveSeconds = (n: number): boolean => Number.isFinite(n) && n > 0;
+const positive = (n: number): boolean => Number.isFinite(n) && n > 0;
 const NUMERIC_FLAGS = [
   ['latency-workers', wholeAtLeast1, 'a whole number ≥ 1'],
   ['dm-contacts', wholeAtLeast1, 'a whole number ≥ 1'],
   ['cluster-nodes', wholeAtLeast1, 'a whole number ≥ 1'],
-  ['duration', positiveSeconds, 'a number of seconds > 0'],
-  ['drain-timeout', positiveSeconds, 'a number of seconds > 0'],
+  ['cluster-rate', positive, 'a number > 0'],
+  ['dm-rate', positive, 'a number > 0'],
+  ['search-messages', wholeAtLeast1, 'a whole number ≥ 1'],
+  ['search-queries', wholeAtLeast1, 'a whole number ≥ 1'],
+  ['duration', positive, 'a number of seconds > 0'],
+  ['drain-timeout', positive, 'a number of seconds > 0'],
 ] as const;
 for (const [flag, ok, what] of NUMERIC_FLAGS) {
   const v = values[flag];
