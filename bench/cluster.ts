@@ -116,13 +116,21 @@ export interface ClusterOptions {
    * pairs, nearly every DM a first one.
    */
   dmContacts?: number;
+  /**
+   * Also runs the Socket.IO side once per store here, storing every message first
+   * (bench/peers/message-log.ts), beside the run that stores nothing. Default none.
+   */
+  peerStores?: ClusterStore[];
 }
 
 export interface ClusterResult {
   scenario: ClusterScenarioName;
   server: ClusterServer;
   bus: BusName;
-  /** Switchboard's shared store (Socket.IO stores nothing). */
+  /**
+   * The nodes' shared store: Switchboard's, or the storing Socket.IO peer's (--peer-store);
+   * absent for the Socket.IO peer that stores nothing.
+   */
   store?: ClusterStore;
   /** cluster-dm with --dm-contacts: each user's contacts (conversations opened before). */
   dmContacts?: number;
@@ -175,9 +183,16 @@ export interface ClusterResult {
   };
 }
 
-/** The bus column: the bus, and the store when it is not the default SQLite file. */
+/**
+ * The bus column: the bus, and the store when it is not Switchboard's default SQLite file or
+ * when Socket.IO stores (--peer-store).
+ */
 const busLabel = (r: ClusterResult): string =>
-  r.store === 'postgres' ? `${r.bus}, pg store` : r.bus;
+  r.store === 'postgres'
+    ? `${r.bus}, pg store`
+    : r.store === 'sqlite' && r.server === 'socketio'
+      ? `${r.bus}, sqlite store`
+      : r.bus;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** How long a node may take to report its bus counts before they count as unknown. */
 const BUS_STATS_WAIT_MS = 15_000;
@@ -295,17 +310,36 @@ export async function startSwitchboardCluster(
   };
 }
 
+/**
+ * `count` Socket.IO peers on `broker`'s Redis; with `store`, each stores every message first
+ * (bench/peers/message-log.ts): in one SQLite file they share, or in a private PostgreSQL with
+ * fsync on, as Switchboard's cluster does.
+ */
 export async function startSocketioCluster(
   broker: Broker,
   count: number,
   label: string,
+  store?: ClusterStore,
 ): Promise<Cluster> {
   const nodes: RunningServer[] = [];
-  const stop = async (): Promise<void> => void (await Promise.all(nodes.map((n) => n.stop())));
+  const dataDir = store === 'sqlite' ? mkdtempSync(join(tmpdir(), 'sio-bench-cluster-')) : null;
+  let storeDb: Broker | null = null;
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await storeDb?.dispose().catch(() => undefined);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
   try {
+    const env: Record<string, string> = { REDIS_URL: broker.url };
+    if (dataDir) env['PEER_STORE'] = `sqlite:${join(dataDir, 'messages.db')}`;
+    if (store === 'postgres') {
+      status(`${label}: starting the store's PostgreSQL`);
+      storeDb = await startPostgres({ settings: { fsync: 'on' } });
+      env['PEER_STORE'] = storeDb.url;
+    }
     for (let i = 0; i < count; i++) {
       status(`${label}: starting node ${i + 1}/${count}`);
-      nodes.push(await startPeer('socketio', 'socketio-redis', { REDIS_URL: broker.url }));
+      nodes.push(await startPeer('socketio', 'socketio-redis', env));
     }
   } catch (e) {
     await stop();
@@ -388,11 +422,16 @@ export async function runClusterScenario(
   pool: WorkerPool,
   o: ClusterOptions,
 ): Promise<ClusterResult[]> {
-  const runs: [ClusterServer, BusName, ClusterStore][] = [];
+  // store: Switchboard's shared store; for Socket.IO, undefined (it stores nothing) or the store
+  // of a --peer-store run.
+  const runs: [ClusterServer, BusName, ClusterStore | undefined][] = [];
   const stores = o.stores ?? ['sqlite'];
   if (servers.includes('switchboard'))
     for (const b of sc.buses) for (const st of stores) runs.push(['switchboard', b, st]);
-  if (sc.socketio && servers.includes('socketio')) runs.push(['socketio', 'redis', 'sqlite']);
+  if (sc.socketio && servers.includes('socketio')) {
+    runs.push(['socketio', 'redis', undefined]);
+    for (const st of o.peerStores ?? []) runs.push(['socketio', 'redis', st]);
+  }
   const out: ClusterResult[] = [];
   for (const [server, bus, store] of runs) {
     try {
@@ -406,7 +445,7 @@ export async function runClusterScenario(
       note(`${sc.name}/${server}/${bus}: INCOMPLETE: ${errText(e)}`);
       out.push({
         ...emptyResult(sc, server, bus, clients, rate, ''),
-        ...(server === 'switchboard' ? { store } : {}),
+        ...(store === undefined ? {} : { store }),
         skipped: undefined,
         incomplete: errText(e),
       });
@@ -419,11 +458,12 @@ async function runOne(
   sc: ClusterScenario,
   server: ClusterServer,
   bus: BusName,
-  store: ClusterStore,
+  store: ClusterStore | undefined,
   pool: WorkerPool,
   o: ClusterOptions,
 ): Promise<ClusterResult> {
-  const label = `${sc.name}/${server}/${bus}${store === 'sqlite' ? '' : `/${store}`}`;
+  const plain = store === undefined || (server === 'switchboard' && store === 'sqlite');
+  const label = `${sc.name}/${server}/${bus}${plain ? '' : `/${store}`}`;
   const clients = Math.max(sc.nodes * 2, Math.round(sc.nodes * sc.clientsPerNode * o.scale));
   const rate = (sc.dm ? o.dmRate : o.rate) ?? sc.rate;
   status(`${label}: starting ${bus === 'mesh' ? 'mesh' : `${bus} broker`}`);
@@ -437,9 +477,9 @@ async function runOne(
     cluster =
       server === 'switchboard'
         ? await startSwitchboardCluster(bus, broker, sc.nodes, label, store)
-        : await startSocketioCluster(broker!, sc.nodes, label);
+        : await startSocketioCluster(broker!, sc.nodes, label, store);
     const r = await measure(sc, server, bus, cluster, pool, clients, rate, o, label);
-    return server === 'switchboard' ? { ...r, store } : r;
+    return store === undefined ? r : { ...r, store };
   } finally {
     status(`${label}: closing clients`);
     await pool.closeClients().catch(() => undefined);
@@ -613,7 +653,8 @@ export function clusterRatios(results: ClusterResult[]): ClusterRatio[] {
     const usable = (r: ClusterResult, server: ClusterServer): boolean =>
       r.scenario === name && r.server === server && !r.skipped && !r.incomplete;
     const sb = results.find((r) => usable(r, 'switchboard'));
-    const sio = results.find((r) => usable(r, 'socketio'));
+    // The targets are against the Socket.IO peer that stores nothing.
+    const sio = results.find((r) => usable(r, 'socketio') && r.store === undefined);
     if (!sb && !sio) continue;
     const key = (r: ClusterResult): number =>
       name === 'cluster-dm' ? r.cpuUsPerMessage : r.cpuUsPerDelivery;
@@ -701,14 +742,32 @@ export function renderCluster(results: ClusterResult[]): string {
         `cluster-dm: Switchboard ÷ Socket.IO CPU µs/DM = ${x(q.cpuVsSocketio)}; bus msgs/node/DM: Switchboard ${f(q.switchboardBusPerNodePerMessage ?? NaN, 3)} (target ≤ 0.5), Socket.IO ${f(q.socketioBusPerNodePerMessage ?? NaN, 3)}`,
       );
   }
-  // Per store (issue #10 §3): CPU µs/DM ≤ 1x and p99 ≤ 2x Socket.IO's, from the same run.
-  const sio = results.find((r) => r.scenario === 'cluster-dm' && r.server === 'socketio');
-  for (const r of results) {
-    if (r.scenario !== 'cluster-dm' || r.server !== 'switchboard' || !sio) continue;
-    if (r.skipped || r.incomplete || sio.skipped || sio.incomplete) continue;
-    lines.push(
-      `cluster-dm, ${r.store ?? 'sqlite'} store: Switchboard ÷ Socket.IO CPU µs/DM = ${x(r.cpuUsPerMessage / sio.cpuUsPerMessage)} (target ≤ 1x), p99 = ${x(r.latencyMs.p99 / sio.latencyMs.p99)} (target ≤ 2x)`,
+  // Per store (issue #10 §3): CPU µs/DM ≤ 1x and p99 ≤ 2x Socket.IO's, from the same run, against
+  // the peer that stores nothing; then, for the record, against the peer storing in that store.
+  const dmRow = (
+    server: ClusterServer,
+    store: ClusterStore | undefined,
+  ): ClusterResult | undefined =>
+    results.find(
+      (r) =>
+        r.scenario === 'cluster-dm' &&
+        r.server === server &&
+        r.store === store &&
+        !r.skipped &&
+        !r.incomplete,
     );
+  const sio = dmRow('socketio', undefined);
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const sb = dmRow('switchboard', store);
+    const stored = dmRow('socketio', store);
+    if (sb && sio)
+      lines.push(
+        `cluster-dm, ${store} store: Switchboard ÷ Socket.IO CPU µs/DM = ${x(sb.cpuUsPerMessage / sio.cpuUsPerMessage)} (target ≤ 1x), p99 = ${x(sb.latencyMs.p99 / sio.latencyMs.p99)} (target ≤ 2x)`,
+      );
+    if (sb && stored)
+      lines.push(
+        `cluster-dm, ${store} store: Switchboard ÷ Socket.IO storing its DMs there (--peer-store) CPU µs/DM = ${x(sb.cpuUsPerMessage / stored.cpuUsPerMessage)}, p99 = ${x(sb.latencyMs.p99 / stored.latencyMs.p99)}`,
+      );
   }
   lines.push(
     'clients: nodes×per node, ready/requested. CPU µs/deliv and node CPU s: all node processes together (node CPU s lists each). ' +

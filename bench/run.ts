@@ -97,6 +97,8 @@ const USAGE = `usage: npm run bench -- [--scale 0.1] [--scenario quiet,busy,idle
   [--cluster-nodes <n>] (the cluster scenarios on n nodes, the same clients spread over them)
   [--store sqlite,postgres] (the Switchboard cluster's shared store(s), default sqlite; the
   store scenario's rows, default both)
+  [--peer-store sqlite,postgres] (also run the Socket.IO cluster storing every message there,
+  one INSERT each, beside the run that stores nothing)
   Without --scenario every family below runs, one after another, then bigroom; with it, only
   the ones named:
   cluster scenarios: --scenario cluster-busy,cluster-dm,cluster-buses (or: cluster)
@@ -128,6 +130,7 @@ const { values } = parseArgs({
     'dm-contacts': { type: 'string' },
     'cluster-nodes': { type: 'string' },
     store: { type: 'string' },
+    'peer-store': { type: 'string' },
     'search-messages': { type: 'string' },
     'search-queries': { type: 'string' },
     'latency-rates': { type: 'string' },
@@ -252,6 +255,10 @@ const options = {
   clusterNodes: optionalNumber(values['cluster-nodes']),
   stores: list<ClusterStore>(values.store ?? 'sqlite', ['sqlite', 'postgres'], 'store'),
   storeRows: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
+  peerStores:
+    values['peer-store'] === undefined
+      ? []
+      : list<ClusterStore>(values['peer-store'], ['sqlite', 'postgres'], 'peer-store'),
   searchMessages: optionalNumber(values['search-messages']),
   searchQueries: optionalNumber(values['search-queries']),
 };

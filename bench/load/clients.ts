@@ -74,7 +74,11 @@ const socketio: Factory = (o, h) => {
     () => socket.on('disconnect', (reason) => h.onDrop(`socket.io ${reason}`)),
     () => undefined,
   );
-  socket.on('msg', (text: string) => h.onDelivery(parseFloat(text)));
+  // The bare text, or the stored row `{text, …}` from the storing peer (--peer-store).
+  socket.on('msg', (m: string | { text: string }) =>
+    h.onDelivery(parseFloat(typeof m === 'string' ? m : m.text)),
+  );
+  socket.on('store_error', (detail: unknown) => h.onError(`socket.io ${String(detail)}`));
   return {
     ready,
     send: (text) => socket.emit('msg', text),

@@ -9,6 +9,12 @@
  *   room-specific channel) plus `socket.emit('msg', text)`, the sender's own copy (local, like
  *   Switchboard's `send` reply).
  *
+ * With `PEER_STORE` (`sqlite:<file>` or a `postgres://` URL, the runner's `--peer-store`) every
+ * room message and DM is first stored (./message-log.ts, one INSERT each, awaited), and what is
+ * emitted is the stored row `{id, conversation, from, text, ts}` instead of the bare text: a
+ * Socket.IO app that keeps its messages. A message the store refuses is not emitted; the sender
+ * gets `store_error` with the reason.
+ *
  * Bus counters: every message the adapter's subscriber connection receives on the broadcast
  * pattern (`pmessageBuffer`), split into those published by this process (Redis echoes them
  * back; the adapter drops them after decoding) and those from other nodes. The runner asks for
@@ -18,12 +24,19 @@ import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
+import { dmConversation, openMessageLog } from './message-log.js';
 import { announce } from './report.js';
 
 const url = process.env['REDIS_URL'];
 if (!url) throw new Error('REDIS_URL is required');
+// Opened before the Redis clients: the adapter below must see them still connecting, as it does
+// without a store (made after they are ready, it sent commands on the subscriber connection).
+const storeSpec = process.env['PEER_STORE'];
+const log = storeSpec ? await openMessageLog(storeSpec) : null;
 const pub = new Redis(url);
 const sub = pub.duplicate();
+for (const r of [pub, sub])
+  r.on('error', (e: Error) => console.error(`socket.io peer, redis: ${e.message}`));
 
 const http = createServer();
 const io = new Server(http, {
@@ -54,12 +67,25 @@ io.on('connection', (socket) => {
     if (typeof ack === 'function') ack();
   });
   socket.on('msg', (text: unknown) => {
-    if (typeof text === 'string') io.to('general').emit('msg', text);
+    if (typeof text !== 'string') return;
+    if (!log) io.to('general').emit('msg', text);
+    else
+      log.append('general', handle, text).then(
+        (m) => io.to('general').emit('msg', m),
+        (e: unknown) => socket.emit('store_error', String(e)),
+      );
   });
   socket.on('dm', (to: unknown, text: unknown) => {
     if (typeof to !== 'string' || typeof text !== 'string') return;
-    io.to(`user:${to}`).emit('msg', text);
-    socket.emit('msg', text);
+    const deliver = (m: unknown): void => {
+      io.to(`user:${to}`).emit('msg', m);
+      socket.emit('msg', m);
+    };
+    if (!log) deliver(text);
+    else
+      log
+        .append(dmConversation(handle, to), handle, text)
+        .then(deliver, (e: unknown) => socket.emit('store_error', String(e)));
   });
 });
 
