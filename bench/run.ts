@@ -150,8 +150,14 @@ if (values.scenario === 'bigroom') {
   process.exit(0);
 }
 
+/** `arg` split at commas, each one of `all`; not given: all of them. Anything else exits 2. */
 function list<T extends string>(arg: string | undefined, all: readonly T[], what: string): T[] {
-  if (!arg) return [...all];
+  if (arg === undefined) return [...all];
+  if (arg.trim() === '') {
+    // `--store ""` once meant every store, silently.
+    console.error(`--${what} takes one or more of ${all.join(', ')}, comma-separated`);
+    process.exit(2);
+  }
   const picked = arg.split(',').map((s) => s.trim()) as T[];
   const bad = picked.filter((p) => !all.includes(p));
   if (bad.length) {
