@@ -21,8 +21,8 @@ export interface LoggedMessage {
 }
 
 export interface MessageLog {
+  /** Rejects (never throws) when the store refuses the write: the peer then emits nothing. */
   append(conversation: string, from: string, text: string): Promise<LoggedMessage>;
-  close(): Promise<void>;
 }
 
 const TABLE = `CREATE TABLE IF NOT EXISTS messages (
@@ -56,13 +56,14 @@ function openSqlite(file: string): MessageLog {
     'INSERT INTO messages (conversation, sender, text, ts) VALUES (?, ?, ?, ?)',
   );
   return {
-    append: (conversation, from, text) => {
+    // async: a driver error (busy past the timeout, disk full) rejects instead of throwing out
+    // of the peer's socket handler.
+    append: async (conversation, from, text) => {
       const ts = Date.now();
       // Its own transaction, committed (one WAL fsync) before the message is emitted.
       const id = Number(insert.run(conversation, from, text, ts).lastInsertRowid);
-      return Promise.resolve({ id, conversation, from, text, ts });
+      return { id, conversation, from, text, ts };
     },
-    close: () => Promise.resolve(void db.close()),
   };
 }
 
@@ -80,6 +81,5 @@ async function openPostgres(url: string): Promise<MessageLog> {
       });
       return { id: Number(rows[0]!.id), conversation, from, text, ts };
     },
-    close: () => pool.end(),
   };
 }
