@@ -35,6 +35,8 @@ export type BusName = 'redis' | 'nats' | 'amqp' | 'postgres' | 'mesh';
 export type ClusterServer = 'switchboard' | 'socketio';
 /** The store the Switchboard nodes share: one SQLite file, or a private PostgreSQL (fsync on). */
 export type ClusterStore = 'sqlite' | 'postgres';
+/** Every ClusterStore, in the order rows and flags list them. */
+export const CLUSTER_STORES: readonly ClusterStore[] = ['sqlite', 'postgres'];
 
 export interface ClusterScenario {
   name: ClusterScenarioName;
@@ -272,11 +274,7 @@ export async function startSwitchboardCluster(
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    if (store === 'postgres') {
-      status(`${label}: starting the store's PostgreSQL`);
-      // fsync on: the store is as durable as SQLite's synchronous=FULL it is compared with.
-      storeDb = await startPostgres({ settings: { fsync: 'on' } });
-    }
+    if (store === 'postgres') storeDb = await startStorePostgres(label);
     await prepare?.(dataDir);
     for (let i = 0; i < count; i++) {
       status(`${label}: starting node ${i + 1}/${count}`);
@@ -310,6 +308,13 @@ export async function startSwitchboardCluster(
   };
 }
 
+/** The private PostgreSQL a cluster's nodes share as their store, fsync on. */
+function startStorePostgres(label: string): Promise<Broker> {
+  status(`${label}: starting the store's PostgreSQL`);
+  // fsync on: the store is as durable as SQLite's synchronous=FULL it is compared with.
+  return startPostgres({ settings: { fsync: 'on' } });
+}
+
 /**
  * `count` Socket.IO peers on `broker`'s Redis; with `store`, each stores every message first
  * (bench/peers/message-log.ts): in one SQLite file they share, or in a private PostgreSQL with
@@ -333,8 +338,7 @@ export async function startSocketioCluster(
     const env: Record<string, string> = { REDIS_URL: broker.url };
     if (dataDir) env['PEER_STORE'] = `sqlite:${join(dataDir, 'messages.db')}`;
     if (store === 'postgres') {
-      status(`${label}: starting the store's PostgreSQL`);
-      storeDb = await startPostgres({ settings: { fsync: 'on' } });
+      storeDb = await startStorePostgres(label);
       env['PEER_STORE'] = storeDb.url;
     }
     for (let i = 0; i < count; i++) {
@@ -440,9 +444,8 @@ export async function runClusterScenario(
       // One run that breaks (a saturated peer, a node that did not start) is a marked row; the
       // scenario's other runs still happen. Crashed load workers end the whole bench.
       if (pool.crashed) throw e;
-      const clients = Math.max(sc.nodes * 2, Math.round(sc.nodes * sc.clientsPerNode * o.scale));
-      const rate = (sc.dm ? o.dmRate : o.rate) ?? sc.rate;
-      note(`${sc.name}/${server}/${bus}: INCOMPLETE: ${errText(e)}`);
+      const { clients, rate } = runSize(sc, o);
+      note(`${runLabel(sc, server, bus, store)}: INCOMPLETE: ${errText(e)}`);
       out.push({
         ...emptyResult(sc, server, bus, clients, rate, ''),
         ...(store === undefined ? {} : { store }),
@@ -454,6 +457,25 @@ export async function runClusterScenario(
   return out;
 }
 
+/** A run's name in progress lines: the store only when it is not Switchboard's default file. */
+function runLabel(
+  sc: ClusterScenario,
+  server: ClusterServer,
+  bus: BusName,
+  store: ClusterStore | undefined,
+): string {
+  const plain = store === undefined || (server === 'switchboard' && store === 'sqlite');
+  return `${sc.name}/${server}/${bus}${plain ? '' : `/${store}`}`;
+}
+
+/** A run's clients (scaled, at least two per node) and messages per second. */
+function runSize(sc: ClusterScenario, o: ClusterOptions): { clients: number; rate: number } {
+  return {
+    clients: Math.max(sc.nodes * 2, Math.round(sc.nodes * sc.clientsPerNode * o.scale)),
+    rate: (sc.dm ? o.dmRate : o.rate) ?? sc.rate,
+  };
+}
+
 async function runOne(
   sc: ClusterScenario,
   server: ClusterServer,
@@ -462,10 +484,8 @@ async function runOne(
   pool: WorkerPool,
   o: ClusterOptions,
 ): Promise<ClusterResult> {
-  const plain = store === undefined || (server === 'switchboard' && store === 'sqlite');
-  const label = `${sc.name}/${server}/${bus}${plain ? '' : `/${store}`}`;
-  const clients = Math.max(sc.nodes * 2, Math.round(sc.nodes * sc.clientsPerNode * o.scale));
-  const rate = (sc.dm ? o.dmRate : o.rate) ?? sc.rate;
+  const label = runLabel(sc, server, bus, store);
+  const { clients, rate } = runSize(sc, o);
   status(`${label}: starting ${bus === 'mesh' ? 'mesh' : `${bus} broker`}`);
   const { broker, skip } = await startBroker(bus);
   if (skip) {
@@ -647,14 +667,32 @@ export interface ClusterRatio {
   socketioBusPerNodePerMessage: number | null;
 }
 
+/**
+ * The first measured row (not skipped, not incomplete) of `scenario` for `server`, of `store`
+ * (undefined: the Socket.IO peer that stores nothing) or of any store.
+ */
+function measuredRow(
+  results: ClusterResult[],
+  scenario: ClusterScenarioName,
+  server: ClusterServer,
+  store: ClusterStore | undefined | 'any' = 'any',
+): ClusterResult | undefined {
+  return results.find(
+    (r) =>
+      r.scenario === scenario &&
+      r.server === server &&
+      (store === 'any' || r.store === store) &&
+      !r.skipped &&
+      !r.incomplete,
+  );
+}
+
 export function clusterRatios(results: ClusterResult[]): ClusterRatio[] {
   const out: ClusterRatio[] = [];
   for (const name of ['cluster-busy', 'cluster-dm'] as const) {
-    const usable = (r: ClusterResult, server: ClusterServer): boolean =>
-      r.scenario === name && r.server === server && !r.skipped && !r.incomplete;
-    const sb = results.find((r) => usable(r, 'switchboard'));
+    const sb = measuredRow(results, name, 'switchboard');
     // The targets are against the Socket.IO peer that stores nothing.
-    const sio = results.find((r) => usable(r, 'socketio') && r.store === undefined);
+    const sio = measuredRow(results, name, 'socketio', undefined);
     if (!sb && !sio) continue;
     const key = (r: ClusterResult): number =>
       name === 'cluster-dm' ? r.cpuUsPerMessage : r.cpuUsPerDelivery;
@@ -744,22 +782,10 @@ export function renderCluster(results: ClusterResult[]): string {
   }
   // Per store (issue #10 §3): CPU µs/DM ≤ 1x and p99 ≤ 2x Socket.IO's, from the same run, against
   // the peer that stores nothing; then, for the record, against the peer storing in that store.
-  const dmRow = (
-    server: ClusterServer,
-    store: ClusterStore | undefined,
-  ): ClusterResult | undefined =>
-    results.find(
-      (r) =>
-        r.scenario === 'cluster-dm' &&
-        r.server === server &&
-        r.store === store &&
-        !r.skipped &&
-        !r.incomplete,
-    );
-  const sio = dmRow('socketio', undefined);
-  for (const store of ['sqlite', 'postgres'] as const) {
-    const sb = dmRow('switchboard', store);
-    const stored = dmRow('socketio', store);
+  const sio = measuredRow(results, 'cluster-dm', 'socketio', undefined);
+  for (const store of CLUSTER_STORES) {
+    const sb = measuredRow(results, 'cluster-dm', 'switchboard', store);
+    const stored = measuredRow(results, 'cluster-dm', 'socketio', store);
     if (sb && sio)
       lines.push(
         `cluster-dm, ${store} store: Switchboard ÷ Socket.IO CPU µs/DM = ${x(sb.cpuUsPerMessage / sio.cpuUsPerMessage)} (target ≤ 1x), p99 = ${x(sb.latencyMs.p99 / sio.latencyMs.p99)} (target ≤ 2x)`,

@@ -27,6 +27,7 @@ import {
   type ClusterScenarioName,
   type ClusterServer,
   type ClusterStore,
+  CLUSTER_STORES,
   clusterRatios,
   onNodes,
   renderCluster,
@@ -259,12 +260,12 @@ const options = {
   dmRate: optionalNumber(values['dm-rate']),
   dmContacts: optionalNumber(values['dm-contacts']),
   clusterNodes: optionalNumber(values['cluster-nodes']),
-  stores: list<ClusterStore>(values.store ?? 'sqlite', ['sqlite', 'postgres'], 'store'),
-  storeRows: list<ClusterStore>(values.store, ['sqlite', 'postgres'], 'store'),
+  stores: list<ClusterStore>(values.store ?? 'sqlite', CLUSTER_STORES, 'store'),
+  storeRows: list<ClusterStore>(values.store, CLUSTER_STORES, 'store'),
   peerStores:
     values['peer-store'] === undefined
       ? []
-      : list<ClusterStore>(values['peer-store'], ['sqlite', 'postgres'], 'peer-store'),
+      : list<ClusterStore>(values['peer-store'], CLUSTER_STORES, 'peer-store'),
   searchMessages: optionalNumber(values['search-messages']),
   searchQueries: optionalNumber(values['search-queries']),
 };

@@ -25,8 +25,9 @@ export interface MessageLog {
   append(conversation: string, from: string, text: string): Promise<LoggedMessage>;
 }
 
-const TABLE = `CREATE TABLE IF NOT EXISTS messages (
-  id %ID% PRIMARY KEY,
+/** The table, with the id column's type of each database. */
+const table = (idType: string): string => `CREATE TABLE IF NOT EXISTS messages (
+  id ${idType} PRIMARY KEY,
   conversation TEXT NOT NULL,
   sender TEXT NOT NULL,
   text TEXT NOT NULL,
@@ -50,7 +51,7 @@ function openSqlite(file: string): MessageLog {
   const db = new Database(file, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec(TABLE.replace('%ID%', 'INTEGER'));
+  db.exec(table('INTEGER'));
   db.exec(INDEX);
   const insert = db.prepare(
     'INSERT INTO messages (conversation, sender, text, ts) VALUES (?, ?, ?, ?)',
@@ -69,7 +70,7 @@ function openSqlite(file: string): MessageLog {
 
 async function openPostgres(url: string): Promise<MessageLog> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  await pool.query(TABLE.replace('%ID%', 'BIGINT GENERATED ALWAYS AS IDENTITY'));
+  await pool.query(table('BIGINT GENERATED ALWAYS AS IDENTITY'));
   await pool.query(INDEX);
   return {
     append: async (conversation, from, text) => {

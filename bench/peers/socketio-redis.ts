@@ -66,26 +66,22 @@ io.on('connection', (socket) => {
     if (room === 'general') void socket.join('general');
     if (typeof ack === 'function') ack();
   });
+  /** `deliver`s the bare text, or with a store the stored row once it is written. */
+  const stored = (conversation: string, text: string, deliver: (m: unknown) => void): void => {
+    if (!log) return deliver(text);
+    log
+      .append(conversation, handle, text)
+      .then(deliver, (e: unknown) => socket.emit('store_error', String(e)));
+  };
   socket.on('msg', (text: unknown) => {
-    if (typeof text !== 'string') return;
-    if (!log) io.to('general').emit('msg', text);
-    else
-      log.append('general', handle, text).then(
-        (m) => io.to('general').emit('msg', m),
-        (e: unknown) => socket.emit('store_error', String(e)),
-      );
+    if (typeof text === 'string') stored('general', text, (m) => io.to('general').emit('msg', m));
   });
   socket.on('dm', (to: unknown, text: unknown) => {
     if (typeof to !== 'string' || typeof text !== 'string') return;
-    const deliver = (m: unknown): void => {
+    stored(dmConversation(handle, to), text, (m) => {
       io.to(`user:${to}`).emit('msg', m);
       socket.emit('msg', m);
-    };
-    if (!log) deliver(text);
-    else
-      log
-        .append(dmConversation(handle, to), handle, text)
-        .then(deliver, (e: unknown) => socket.emit('store_error', String(e)));
+    });
   });
 });
 
