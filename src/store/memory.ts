@@ -32,7 +32,7 @@ import { MemoryPush } from './memory-push.js';
 import { MemorySearch } from './memory-search.js';
 import { MemoryThreads } from './memory-threads.js';
 import type { SearchIndex } from './search-index.js';
-import type { Store, StoreOptions } from './store.js';
+import type { DmRecipient, Store, StoreOptions } from './store.js';
 
 interface Channel extends MemoryChannel {
   lastSeq: number;
@@ -273,6 +273,14 @@ export class MemoryStore implements Store, SessionStore {
   async membership(channel: string, user: string): Promise<MemberPosition | null> {
     const m = this.#channels.get(channel)?.members.get(user);
     return m ? { readSeq: m.readSeq, floorSeq: m.floorSeq } : null;
+  }
+
+  async dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
+    const [position, blocked] = await Promise.all([
+      this.membership(channel, recipient),
+      this.moderation.isBlocked(recipient, sender),
+    ]);
+    return { position, blocked };
   }
 
   async forgetUser(user: string): Promise<void> {

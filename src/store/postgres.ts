@@ -60,7 +60,7 @@ import {
   type MessageRow,
   type SessionRow,
 } from './rows.js';
-import type { Store, StoreOptions } from './store.js';
+import type { DmRecipient, Store, StoreOptions } from './store.js';
 
 /** Connections per node; enough for concurrent appends, small enough for many nodes. */
 const POOL_MAX = 10;
@@ -188,6 +188,10 @@ const SQL = {
     ON CONFLICT (channel, "user") DO NOTHING`,
   removeMember: 'DELETE FROM members WHERE channel = $1 AND "user" = $2',
   isMember: 'SELECT 1 FROM members WHERE channel = $1 AND "user" = $2',
+  // One round trip for a DM's two checks (Store.dmRecipient).
+  dmRecipient: `SELECT m.read_seq, m.floor_seq,
+      EXISTS (SELECT 1 FROM blocks WHERE "user" = $2 AND other = $3) AS blocked
+    FROM (SELECT 1) one LEFT JOIN members m ON m.channel = $1 AND m."user" = $2`,
   membership: 'SELECT read_seq, floor_seq FROM members WHERE channel = $1 AND "user" = $2',
   forgetUser: `WITH follows AS (DELETE FROM thread_follows WHERE "user" = $1),
     m AS (DELETE FROM members WHERE "user" = $1)
@@ -822,6 +826,19 @@ export class PostgresStore implements Store, SessionStore {
       await this.#query<{ read_seq: number; floor_seq: number }>('membership', [channel, user])
     ).rows[0];
     return row ? { readSeq: row.read_seq, floorSeq: row.floor_seq } : null;
+  }
+
+  async dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
+    const row = (
+      await this.#query<{ read_seq: number | null; floor_seq: number | null; blocked: boolean }>(
+        'dmRecipient',
+        [channel, recipient, sender],
+      )
+    ).rows[0]!;
+    return {
+      position: row.read_seq === null ? null : { readSeq: row.read_seq, floorSeq: row.floor_seq! },
+      blocked: row.blocked,
+    };
   }
 
   async forgetUser(user: string): Promise<void> {

@@ -50,6 +50,7 @@ import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
 import {
   SQLITE_SYNCHRONOUS,
+  type DmRecipient,
   type SqliteSynchronous,
   type Store,
   type StoreOptions,
@@ -396,6 +397,21 @@ export class SqliteStore implements Store, SessionStore {
     });
   }
 
+  dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
+    return this.#run(() => {
+      const row = this.#sql.dmRecipient.get({ channel, recipient, sender }) as {
+        read_seq: number | null;
+        floor_seq: number | null;
+        blocked: number;
+      };
+      return {
+        position:
+          row.read_seq === null ? null : { readSeq: row.read_seq, floorSeq: row.floor_seq! },
+        blocked: row.blocked === 1,
+      };
+    });
+  }
+
   forgetUser(user: string): Promise<void> {
     return this.#run(() => {
       this.#sql.forgetUser.run(user);
@@ -683,6 +699,13 @@ function prepare(db: Database.Database) {
     isMember: db.prepare('SELECT 1 FROM members WHERE channel = ? AND user = ?'),
     membership: db.prepare(
       'SELECT read_seq, floor_seq FROM members WHERE channel = ? AND user = ?',
+    ),
+    // One statement, so one read transaction: after another process's commit, each reads its
+    // pages again (bench/README.md, "A DM's two reads in one").
+    dmRecipient: db.prepare(
+      `SELECT m.read_seq, m.floor_seq,
+         EXISTS (SELECT 1 FROM blocks WHERE user = @recipient AND other = @sender) AS blocked
+       FROM (SELECT 1) LEFT JOIN members m ON m.channel = @channel AND m.user = @recipient`,
     ),
     forgetUser: db.prepare('DELETE FROM members WHERE user = ?'),
     forgetSettings: db.prepare('DELETE FROM user_settings WHERE user = ?'),

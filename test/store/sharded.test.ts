@@ -70,6 +70,33 @@ describeWithPostgres('ShardedStore', (server) => {
       }
     });
 
+    it("reads a DM recipient from the conversation's shard and the block from the first", async () => {
+      // The conformance case's DM lives on the first shard, with the blocks (one statement);
+      // this one does not, so the two reads go to two databases.
+      const dm = 'dm:ann:cat';
+      assert.equal(shardOf(dm, SHARDS), 1);
+      const store = await open(await databases());
+      try {
+        await store.createChannel(dm, 'dm', 'ann', 1, ['ann']);
+        await store.moderation.setBlock('cat', 'ann', true);
+        assert.deepEqual(await store.dmRecipient(dm, 'cat', 'ann'), {
+          position: null,
+          blocked: true,
+        });
+        await store.addMember(dm, 'cat');
+        assert.deepEqual(await store.dmRecipient(dm, 'cat', 'ann'), {
+          position: { readSeq: 0, floorSeq: 0 },
+          blocked: true,
+        });
+        assert.deepEqual(await store.dmRecipient(dm, 'ann', 'cat'), {
+          position: { readSeq: 0, floorSeq: 0 },
+          blocked: false,
+        });
+      } finally {
+        await store.close();
+      }
+    });
+
     it('refuses a reordered list with SB_ERR_STORE_SHARD_MISMATCH', async () => {
       const urls = await databases();
       await (await open(urls)).close();

@@ -40,12 +40,11 @@ async function dmTarget(
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   const id = dmChannel(user, recipient);
   const following = conn.channels.has(id);
-  // All asked at once (one round trip's wait on a networked store), answered in this order. A
-  // sender who does not follow the conversation is most often opening it, when the recipient is
-  // no member yet: whether they exist is asked in the same wait.
-  const [recipientPos, blocked, head, exists] = await Promise.all([
-    ctx.store.membership(id, recipient),
-    ctx.store.moderation.isBlocked(recipient, user),
+  // All asked at once (one round trip's wait on a networked store), the recipient's membership
+  // and block in one statement. A sender who does not follow the conversation is most often
+  // opening it, when the recipient is no member yet: whether they exist is asked in the same wait.
+  const [{ position: recipientPos, blocked }, head, exists] = await Promise.all([
+    ctx.store.dmRecipient(id, recipient, user),
     following ? null : ctx.store.head(id),
     following ? null : ctx.auth.exists(recipient),
   ]);

@@ -160,6 +160,40 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       assert.equal(await m.lastSentAt(ROOM, 'bob'), T0 + 2);
     },
   },
+  'dm-recipient': {
+    title: "reads a DM recipient's membership and block of the sender together, as each alone",
+    async run({ open }) {
+      const store = await open();
+      const both = async (recipient: string, sender: string) => {
+        const got = await store.dmRecipient(DM, recipient, sender);
+        assert.deepEqual(got, {
+          position: await store.membership(DM, recipient),
+          blocked: await store.moderation.isBlocked(recipient, sender),
+        });
+        return got;
+      };
+      // No such conversation yet, then one bob is no member of.
+      assert.deepEqual(await both('bob', 'ann'), { position: null, blocked: false });
+      await store.createChannel(DM, 'dm', 'ann', T0, ['ann']);
+      assert.deepEqual(await both('bob', 'ann'), { position: null, blocked: false });
+      await store.moderation.setBlock('bob', 'ann', true);
+      assert.deepEqual(await both('bob', 'ann'), { position: null, blocked: true });
+      // A member joining late is floored at the conversation so far; the block is one way.
+      await store.append(msg('a', 'ann', DM));
+      await store.append(msg('b', 'ann', DM));
+      await store.addMember(DM, 'bob');
+      assert.deepEqual(await both('bob', 'ann'), {
+        position: { readSeq: 2, floorSeq: 2 },
+        blocked: true,
+      });
+      assert.deepEqual(await both('ann', 'bob'), {
+        position: { readSeq: 0, floorSeq: 0 },
+        blocked: false,
+      });
+      await store.moderation.setBlock('bob', 'ann', false);
+      assert.equal((await both('bob', 'ann')).blocked, false);
+    },
+  },
   audit: {
     title: 'reads the audit log of one scope newest first, paged by id',
     async run({ open }) {
