@@ -186,15 +186,16 @@ export interface ClusterResult {
 }
 
 /**
- * The bus column: the bus, and the store when it is not Switchboard's default SQLite file or
- * when Socket.IO stores (--peer-store).
+ * Whether a run's store goes unnamed in labels: none (the Socket.IO peer that stores nothing),
+ * or Switchboard's default SQLite file.
  */
+const plainStore = (server: ClusterServer, store: ClusterStore | undefined): boolean =>
+  store === undefined || (server === 'switchboard' && store === 'sqlite');
+/** The bus column: the bus, and the store unless plainStore. */
 const busLabel = (r: ClusterResult): string =>
-  r.store === 'postgres'
-    ? `${r.bus}, pg store`
-    : r.store === 'sqlite' && r.server === 'socketio'
-      ? `${r.bus}, sqlite store`
-      : r.bus;
+  plainStore(r.server, r.store)
+    ? r.bus
+    : `${r.bus}, ${r.store === 'postgres' ? 'pg' : 'sqlite'} store`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** How long a node may take to report its bus counts before they count as unknown. */
 const BUS_STATS_WAIT_MS = 15_000;
@@ -457,15 +458,14 @@ export async function runClusterScenario(
   return out;
 }
 
-/** A run's name in progress lines: the store only when it is not Switchboard's default file. */
+/** A run's name in progress lines: the store unless plainStore. */
 function runLabel(
   sc: ClusterScenario,
   server: ClusterServer,
   bus: BusName,
   store: ClusterStore | undefined,
 ): string {
-  const plain = store === undefined || (server === 'switchboard' && store === 'sqlite');
-  return `${sc.name}/${server}/${bus}${plain ? '' : `/${store}`}`;
+  return `${sc.name}/${server}/${bus}${plainStore(server, store) ? '' : `/${store}`}`;
 }
 
 /** A run's clients (scaled, at least two per node) and messages per second. */

@@ -32,7 +32,7 @@ import { MemoryPush } from './memory-push.js';
 import { MemorySearch } from './memory-search.js';
 import { MemoryThreads } from './memory-threads.js';
 import type { SearchIndex } from './search-index.js';
-import type { DmRecipient, Store, StoreOptions } from './store.js';
+import { dmRecipientApart, type DmRecipient, type Store, type StoreOptions } from './store.js';
 
 interface Channel extends MemoryChannel {
   lastSeq: number;
@@ -276,11 +276,7 @@ export class MemoryStore implements Store, SessionStore {
   }
 
   async dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
-    const [position, blocked] = await Promise.all([
-      this.membership(channel, recipient),
-      this.moderation.isBlocked(recipient, sender),
-    ]);
-    return { position, blocked };
+    return dmRecipientApart(this, this.moderation, channel, recipient, sender);
   }
 
   async forgetUser(user: string): Promise<void> {

@@ -55,8 +55,10 @@ import {
   joinMentions,
   optionalColumns,
   summarize,
+  toDmRecipient,
   toMessage,
   toSession,
+  type DmRecipientRow,
   type MessageRow,
   type SessionRow,
 } from './rows.js';
@@ -829,16 +831,8 @@ export class PostgresStore implements Store, SessionStore {
   }
 
   async dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
-    const row = (
-      await this.#query<{ read_seq: number | null; floor_seq: number | null; blocked: boolean }>(
-        'dmRecipient',
-        [channel, recipient, sender],
-      )
-    ).rows[0]!;
-    return {
-      position: row.read_seq === null ? null : { readSeq: row.read_seq, floorSeq: row.floor_seq! },
-      blocked: row.blocked,
-    };
+    const { rows } = await this.#query<DmRecipientRow>('dmRecipient', [channel, recipient, sender]);
+    return toDmRecipient(rows[0]!);
   }
 
   async forgetUser(user: string): Promise<void> {

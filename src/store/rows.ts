@@ -6,6 +6,7 @@ import type { Account, DeviceSession } from '../auth/account-store.js';
 import type { Session } from '../auth/session-store.js';
 import type { LinkPreview } from '../protocol/link-preview.js';
 import type { Attachment, NewMessage, ReactionSummary, StoredMessage } from './message-store.js';
+import type { DmRecipient } from './store.js';
 
 export interface MessageRow {
   channel: string;
@@ -108,6 +109,19 @@ export function summarize(
   }
   return new Map([...bySeq].map(([seq, m]) => [seq, [...m.values()]]));
 }
+
+/** The row of the SQL stores' `dmRecipient` statement: a LEFT JOIN on members, so null columns for no member. */
+export interface DmRecipientRow {
+  read_seq: number | null;
+  floor_seq: number | null;
+  /** SQLite answers 0 or 1, PostgreSQL a boolean. */
+  blocked: number | boolean;
+}
+
+export const toDmRecipient = (r: DmRecipientRow): DmRecipient => ({
+  position: r.read_seq === null ? null : { readSeq: r.read_seq, floorSeq: r.floor_seq! },
+  blocked: Boolean(r.blocked),
+});
 
 export const toSession = (r: SessionRow): Session => ({
   handle: r.handle,

@@ -29,7 +29,7 @@ import {
 } from './sharded-parts.js';
 import { ShardedSearch } from './sharded-search.js';
 import { shardOf } from './shard-of.js';
-import type { DmRecipient, Store } from './store.js';
+import { dmRecipientApart, type DmRecipient, type Store } from './store.js';
 
 /**
  * One Store over several databases (issue 10 §6): each channel lives wholly in one of them,
@@ -186,11 +186,7 @@ export class ShardedStore implements Store, SessionStore {
   async dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
     const shard = this.shardFor(channel);
     if (shard === this.#home) return shard.dmRecipient(channel, recipient, sender);
-    const [position, blocked] = await Promise.all([
-      shard.membership(channel, recipient),
-      this.moderation.isBlocked(recipient, sender),
-    ]);
-    return { position, blocked };
+    return dmRecipientApart(shard, this.moderation, channel, recipient, sender);
   }
   members(channel: string): Promise<string[]> {
     return this.shardFor(channel).members(channel);

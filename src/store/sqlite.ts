@@ -31,8 +31,10 @@ import {
   joinMentions,
   optionalColumns,
   summarize,
+  toDmRecipient,
   toMessage,
   toSession,
+  type DmRecipientRow,
   type MessageRow,
   type SessionRow,
 } from './rows.js';
@@ -398,18 +400,9 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
-    return this.#run(() => {
-      const row = this.#sql.dmRecipient.get({ channel, recipient, sender }) as {
-        read_seq: number | null;
-        floor_seq: number | null;
-        blocked: number;
-      };
-      return {
-        position:
-          row.read_seq === null ? null : { readSeq: row.read_seq, floorSeq: row.floor_seq! },
-        blocked: row.blocked === 1,
-      };
-    });
+    return this.#run(() =>
+      toDmRecipient(this.#sql.dmRecipient.get({ channel, recipient, sender }) as DmRecipientRow),
+    );
   }
 
   forgetUser(user: string): Promise<void> {

@@ -78,6 +78,24 @@ export interface DmRecipient {
   blocked: boolean;
 }
 
+/**
+ * Store.dmRecipient by the two reads it joins, asked at once: for a store whose channels and
+ * blocks are not in one database (or not in a database at all).
+ */
+export async function dmRecipientApart(
+  channels: Pick<ChannelStore, 'membership'>,
+  moderation: Pick<ModerationStore, 'isBlocked'>,
+  channel: string,
+  recipient: string,
+  sender: string,
+): Promise<DmRecipient> {
+  const [position, blocked] = await Promise.all([
+    channels.membership(channel, recipient),
+    moderation.isBlocked(recipient, sender),
+  ]);
+  return { position, blocked };
+}
+
 export interface Store extends MessageStore, ChannelStore {
   /** Room kinds, roles, bans, mutes, blocks and the audit log, in the same database. */
   readonly moderation: ModerationStore;
