@@ -32,7 +32,13 @@ import { MemoryPush } from './memory-push.js';
 import { MemorySearch } from './memory-search.js';
 import { MemoryThreads } from './memory-threads.js';
 import type { SearchIndex } from './search-index.js';
-import { dmRecipientApart, type DmRecipient, type Store, type StoreOptions } from './store.js';
+import {
+  dmRecipientApart,
+  refuseDm,
+  type DmRecipient,
+  type Store,
+  type StoreOptions,
+} from './store.js';
 
 interface Channel extends MemoryChannel {
   lastSeq: number;
@@ -85,7 +91,9 @@ export class MemoryStore implements Store, SessionStore {
   }
 
   async append(message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
-    const { open } = options;
+    const { open, recipient } = options;
+    if (recipient !== undefined && !open)
+      refuseDm(await this.dmRecipient(message.channel, recipient, message.from));
     if (!open) return this.#append(message, options);
     const { channel } = message;
     const before = new Set(this.#channels.get(channel)?.members.keys());

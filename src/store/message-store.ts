@@ -147,6 +147,15 @@ export interface AppendOptions {
    * write, or nothing. Default: none (the channel must exist).
    */
   open?: AppendOpen;
+  /**
+   * A DM's two checks (Store.dmRecipient) in the append's own write, so a DM to a conversation
+   * already open takes one round trip to the store, not two: the append is refused with
+   * SB_ERR_BLOCKED when `recipient` blocks the sender, else with SB_ERR_NOT_A_MEMBER when
+   * `recipient` is no member of the channel, and nothing is stored either way. Checked before
+   * the duplicate check, as the two reads before the append were. Not with `open` (the opening
+   * adds the members). Default: none.
+   */
+  recipient?: string;
 }
 
 /** What AppendOptions.open creates. */

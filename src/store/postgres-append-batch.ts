@@ -9,6 +9,8 @@ export const MAX_BATCH = 500;
 export interface QueuedAppend {
   m: NewMessage;
   markRead: boolean;
+  /** AppendOptions.recipient: the DM's checks. */
+  recipient?: string;
 }
 
 /** What the batch statement assigned to the append at index `n` (1-based) of its batch. */
@@ -38,18 +40,24 @@ export interface BatchRow {
  * - Retention, the search index and the read position follow as in the single statement; an
  *   append already behind the new first_seq (a batch longer than retainPerChannel) is returned
  *   with its seq but not written, as if a later append had pruned it.
- * - Only appends that got a seq come back: a duplicate or an unknown channel has no row.
+ * - A DM's checks (`recipient`, AppendOptions.recipient) filter with the duplicate check: a
+ *   recipient who is no member or blocks the sender leaves its append out.
+ * - Only appends that got a seq come back: a duplicate, an unknown channel or a refused DM has
+ *   no row.
  * A row's read_seq is the sender's position after that append: the position the batch left when
  *   another write had it further, else the larger of its seq and the position before the batch.
  */
 export const APPEND_BATCH_SQL = `WITH input AS MATERIALIZED (
       SELECT * FROM json_to_recordset($1::json) AS i(n int, channel text, sender text, cid text,
         text text, ts bigint, body text, reply_to bigint, mentions text, mentions_all text,
-        preview text, attachments text, thread bigint, also_to_room boolean, mark boolean)),
+        preview text, attachments text, thread bigint, also_to_room boolean, mark boolean,
+        recipient text)),
     fresh AS MATERIALIZED (SELECT DISTINCT ON (i.channel, i.sender, i.cid) i.* FROM input i
       LEFT JOIN LATERAL (SELECT 1 AS hit FROM messages m
         WHERE m.channel = i.channel AND m.sender = i.sender AND m.cid = i.cid LIMIT 1) d ON true
-      WHERE d.hit IS NULL
+      WHERE d.hit IS NULL AND (i.recipient IS NULL OR (EXISTS (SELECT 1 FROM members mb
+          WHERE mb.channel = i.channel AND mb."user" = i.recipient)
+        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b."user" = i.recipient AND b.other = i.sender)))
       ORDER BY i.channel, i.sender, i.cid, i.n),
     counts AS (SELECT channel, count(*) AS k FROM fresh GROUP BY channel),
     locked AS MATERIALIZED (SELECT c.channel FROM channels c
@@ -91,7 +99,7 @@ export const APPEND_BATCH_SQL = `WITH input AS MATERIALIZED (
  */
 export function batchJson(batch: readonly QueuedAppend[]): string {
   return JSON.stringify(
-    batch.map(({ m, markRead }, i) => ({
+    batch.map(({ m, markRead, recipient }, i) => ({
       n: i + 1,
       channel: m.channel,
       sender: m.from,
@@ -107,6 +115,7 @@ export function batchJson(batch: readonly QueuedAppend[]): string {
       thread: m.thread,
       also_to_room: m.alsoToRoom === true,
       mark: markRead,
+      recipient,
     })),
   );
 }

@@ -62,7 +62,7 @@ import {
   type MessageRow,
   type SessionRow,
 } from './rows.js';
-import type { DmRecipient, Store, StoreOptions } from './store.js';
+import { refuseDm, type DmRecipient, type Store, type StoreOptions } from './store.js';
 
 /** Connections per node; enough for concurrent appends, small enough for many nodes. */
 const POOL_MAX = 10;
@@ -92,7 +92,9 @@ const SQL = {
    * keep all) and moves first_seq forward in the same UPDATE. A concurrent append of the same
    * (channel, sender, cid) can pass NOT EXISTS (statement snapshot) and then fails on the UNIQUE
    * constraint (23505): the whole statement rolls back, last_seq included, so no seq is consumed.
-   * No row back: duplicate or unknown channel, told apart by `byCid` and `head`.
+   * No row back: duplicate or unknown channel, told apart by `byCid` and `head`; or, with `$22`
+   * (AppendOptions.recipient), that recipient is no member of the DM or blocks the sender,
+   * told by `dmRecipient`.
    * The search index follows in the same statement: `$8` is the folded text (./search-text.ts),
    * indexed unless this is a delete event, which unindexes message `$7` instead; pruned
    * messages are unindexed with their rows.
@@ -103,6 +105,8 @@ const SQL = {
           ELSE first_seq END
       WHERE channel = $1 AND NOT EXISTS
         (SELECT 1 FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3)
+        AND ($22::text IS NULL OR (EXISTS (SELECT 1 FROM members WHERE channel = $1 AND "user" = $22)
+          AND NOT EXISTS (SELECT 1 FROM blocks WHERE "user" = $22 AND other = $2)))
       RETURNING last_seq, first_seq),
     pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped)),
     pruned_reactions AS
@@ -398,8 +402,15 @@ export class PostgresStore implements Store, SessionStore {
     if (!isMessage(m)) return this.#appendEvent(m, options.open);
     const markRead = options.markRead === true;
     if (options.open) return this.#appendOpening(m, options.open, markRead);
+    const { recipient } = options;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ m, markRead, resolve, reject });
+      this.#queue.push({
+        m,
+        markRead,
+        ...(recipient === undefined ? {} : { recipient }),
+        resolve,
+        reject,
+      });
       if (this.#draining) return;
       this.#draining = true;
       void this.#drain();
@@ -427,7 +438,8 @@ export class PostgresStore implements Store, SessionStore {
    * could not reach the server rejects all its appends SB_ERR_STORE_UNAVAILABLE.
    */
   async #appendBatch(batch: Pending[]): Promise<void> {
-    const settle = (p: Pending) => this.#appendOne(p.m, p.markRead).then(p.resolve, p.reject);
+    const settle = (p: Pending) =>
+      this.#appendOne(p.m, p.markRead, p.recipient).then(p.resolve, p.reject);
     if (batch.length === 1) return settle(batch[0]!);
     let rows: BatchRow[];
     try {
@@ -464,8 +476,8 @@ export class PostgresStore implements Store, SessionStore {
     await Promise.all(alone.map(settle));
   }
 
-  /** One message append in the single-row statement. */
-  async #appendOne(m: NewMessage, markRead: boolean): Promise<AppendResult> {
+  /** One message append in the single-row statement; `recipient`: AppendOptions.recipient. */
+  async #appendOne(m: NewMessage, markRead: boolean, recipient?: string): Promise<AppendResult> {
     // Two rounds at most: a rare race (the duplicate pruned between the statements) retries once.
     for (let attempt = 0; ; attempt++) {
       let inserted: { seq: number; read_seq: number | null } | undefined;
@@ -474,7 +486,7 @@ export class PostgresStore implements Store, SessionStore {
           await this.#pool.query<{ seq: number; read_seq: number | null }>({
             name: 'append',
             text: SQL.append,
-            values: [...this.#appendValues(m), markRead],
+            values: [...this.#appendValues(m), markRead, recipient ?? null],
           })
         ).rows[0];
       } catch (err) {
@@ -486,6 +498,7 @@ export class PostgresStore implements Store, SessionStore {
           ? { message, duplicate: false }
           : { message, duplicate: false, readSeq: inserted.read_seq };
       }
+      if (recipient !== undefined) refuseDm(await this.dmRecipient(m.channel, recipient, m.from));
       const existing = (await this.#query<MessageRow>('byCid', [m.channel, m.from, m.cid])).rows[0];
       if (existing) return { message: toMessage(existing), duplicate: true };
       if (!(await this.head(m.channel)))
@@ -552,6 +565,7 @@ export class PostgresStore implements Store, SessionStore {
         await q<{ seq: number; read_seq: number | null }>('append', [
           ...this.#appendValues(m),
           markRead,
+          null,
         ])
       ).rows[0];
       const existing = row
@@ -636,7 +650,7 @@ export class PostgresStore implements Store, SessionStore {
       } else if ((await q('removeReaction', [e.channel, seq, e.emoji, e.from])).rowCount === 0) {
         throw new SwitchboardError('SB_ERR_REACTION_NOT_FOUND');
       }
-      const inserted = (await q<{ seq: number }>('append', [...this.#appendValues(e), false]))
+      const inserted = (await q<{ seq: number }>('append', [...this.#appendValues(e), false, null]))
         .rows[0];
       // The target row exists, so the channel does; no row back is a duplicate cid that raced in.
       if (!inserted) throw new SwitchboardError('SB_ERR_STORE_UNAVAILABLE', 'append raced');

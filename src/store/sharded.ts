@@ -29,7 +29,7 @@ import {
 } from './sharded-parts.js';
 import { ShardedSearch } from './sharded-search.js';
 import { shardOf } from './shard-of.js';
-import { dmRecipientApart, type DmRecipient, type Store } from './store.js';
+import { dmRecipientApart, refuseDm, type DmRecipient, type Store } from './store.js';
 
 /**
  * One Store over several databases (issue 10 §6): each channel lives wholly in one of them,
@@ -130,8 +130,17 @@ export class ShardedStore implements Store, SessionStore {
   }
 
   // --- the channel's shard -------------------------------------------------------------------
-  append(m: NewMessage, options?: AppendOptions): Promise<AppendResult> {
-    return this.shardFor(m.channel).append(m, options);
+  /**
+   * AppendOptions.recipient in the append's write when the conversation lives on the home shard
+   * (with the blocks); on another shard, asked of both shards first, then appended without it.
+   */
+  async append(m: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
+    const shard = this.shardFor(m.channel);
+    const { recipient, ...rest } = options;
+    if (recipient === undefined || shard === this.#home || options.open)
+      return shard.append(m, options);
+    refuseDm(await dmRecipientApart(shard, this.moderation, m.channel, recipient, m.from));
+    return shard.append(m, rest);
   }
   reactions(
     channel: string,

@@ -51,6 +51,7 @@ import { SqliteThreads } from './sqlite-threads.js';
 import type { SearchIndex } from './search-index.js';
 import type { AccountStore } from '../auth/account-store.js';
 import {
+  refuseDm,
   SQLITE_SYNCHRONOUS,
   type DmRecipient,
   type SqliteSynchronous,
@@ -234,14 +235,17 @@ export class SqliteStore implements Store, SessionStore {
     // A message's append throws a SwitchboardError (no such channel) only before it writes, and
     // the read move after it throws none: no savepoint. An event's may throw after applyEvent
     // wrote, so it keeps its savepoint.
-    const { markRead = false, open } = options;
-    if (!markRead && !open)
+    const { markRead = false, open, recipient } = options;
+    const check = recipient !== undefined && !open;
+    if (!markRead && !open && !check)
       return this.#commits.run(() => this.#append(message), !isMessage(message));
     // The conversation's opening and the read move join the append's write: one write, not two
     // or three, per first DM. Neither the opening nor the read move throws a SwitchboardError
-    // (#create), so the write needs a savepoint only when the append's own does.
+    // (#create), so the write needs a savepoint only when the append's own does; nor does a
+    // DM's check, which refuses before anything is written.
     return this.#commits.run(() => {
       const { channel, from, ts } = message;
+      if (check) refuseDm(this.#dmRecipient(channel, recipient, from));
       const created = open && this.#create(channel, open.kind, from, ts, open.members);
       const result = this.#append(message);
       const withCreated = open ? { ...result, created: created === true } : result;
@@ -400,8 +404,12 @@ export class SqliteStore implements Store, SessionStore {
   }
 
   dmRecipient(channel: string, recipient: string, sender: string): Promise<DmRecipient> {
-    return this.#run(() =>
-      toDmRecipient(this.#sql.dmRecipient.get({ channel, recipient, sender }) as DmRecipientRow),
+    return this.#run(() => this.#dmRecipient(channel, recipient, sender));
+  }
+
+  #dmRecipient(channel: string, recipient: string, sender: string): DmRecipient {
+    return toDmRecipient(
+      this.#sql.dmRecipient.get({ channel, recipient, sender }) as DmRecipientRow,
     );
   }
 

@@ -4,6 +4,7 @@
  * (memory.ts, sqlite.ts, postgres.ts) implement both, and the session seam of
  * src/auth/session-store.ts in the same database.
  */
+import { SwitchboardError } from '../errors.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import type { ChannelStore, MemberPosition } from './channel-store.js';
 import type { MessageStore } from './message-store.js';
@@ -94,6 +95,16 @@ export async function dmRecipientApart(
     moderation.isBlocked(recipient, sender),
   ]);
   return { position, blocked };
+}
+
+/**
+ * AppendOptions.recipient's refusal, from what Store.dmRecipient answered: SB_ERR_BLOCKED when
+ * the recipient blocks the sender, else SB_ERR_NOT_A_MEMBER when they are no member; nothing to
+ * refuse otherwise.
+ */
+export function refuseDm(d: DmRecipient): void {
+  if (d.blocked) throw new SwitchboardError('SB_ERR_BLOCKED');
+  if (!d.position) throw new SwitchboardError('SB_ERR_NOT_A_MEMBER', 'the recipient is no member');
 }
 
 export interface Store extends MessageStore, ChannelStore {

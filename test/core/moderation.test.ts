@@ -329,6 +329,29 @@ describe('slow mode, blocks and the audit log', () => {
     assert.equal(await outcome(a, { type: 'send', to: b.user, text: 'hey', cid: 'd1' }), 'ok');
     await must(a, { type: 'unblock', user: b.user });
     assert.equal(await outcome(b, { type: 'send', to: a.user, text: 'hey', cid: 'd2' }), 'ok');
+    // Blocked again in a conversation b follows: refused by the append's own check, the retry of
+    // a stored cid too, and nothing stored or delivered.
+    await must(a, { type: 'block', user: b.user });
+    const refused = { type: 'send', to: a.user, text: 'again', cid: 'd3' };
+    assert.equal(await outcome(b, refused), 'SB_ERR_BLOCKED');
+    assert.equal(await outcome(b, { ...refused, text: 'hey', cid: 'd2' }), 'SB_ERR_BLOCKED');
+    await must(a, { type: 'unblock', user: b.user });
+    assert.equal(await outcome(b, refused), 'ok');
+    await a.waitFor((f) => f.type === 'message' && f.text === 'again');
+    const dm = a.messages().find((f) => f.text === 'again')!.channel as string;
+    const { messages } = await a.call<{ messages: Frame[] }>({ type: 'history', channel: dm });
+    assert.deepEqual(
+      messages.map((m) => [m.seq, m.from, m.text]),
+      [
+        [1, a.user, 'hey'],
+        [2, b.user, 'hey'],
+        [3, b.user, 'again'],
+      ],
+    );
+    assert.deepEqual(
+      a.messages(dm).map((m) => m.seq),
+      [2, 3],
+    );
   });
 
   it('records every moderation act for room admins and server admins, newest first', async () => {

@@ -70,7 +70,7 @@ describeWithPostgres('ShardedStore', (server) => {
       }
     });
 
-    it("reads a DM recipient from the conversation's shard and the block from the first", async () => {
+    it("reads a DM recipient from the conversation's shard and the block from the first, for the append's checks too", async () => {
       // The conformance case's DM lives on the first shard, with the blocks (one statement);
       // this one does not, so the two reads go to two databases.
       const dm = 'dm:ann:cat';
@@ -92,6 +92,15 @@ describeWithPostgres('ShardedStore', (server) => {
           position: { readSeq: 0, floorSeq: 0 },
           blocked: false,
         });
+        // AppendOptions.recipient: asked of the two shards, then appended on the conversation's.
+        const send = (cid: string, from: string, recipient: string) =>
+          store.append({ channel: dm, cid, from, text: cid, ts: 2 }, { recipient });
+        await assert.rejects(send('a', 'ann', 'cat'), { code: 'SB_ERR_BLOCKED' });
+        assert.equal((await send('b', 'cat', 'ann')).message.seq, 1);
+        await assert.rejects(send('c', 'cat', 'dan'), { code: 'SB_ERR_NOT_A_MEMBER' });
+        await store.moderation.setBlock('cat', 'ann', false);
+        assert.equal((await send('a', 'ann', 'cat')).message.seq, 2);
+        assert.equal((await store.head(dm))?.lastSeq, 2);
       } finally {
         await store.close();
       }

@@ -4,7 +4,7 @@
  */
 import {
   isMessage,
-  type AppendOpen,
+  type AppendOptions,
   type NewMessage,
   type StoredMessage,
 } from '../../store/store.js';
@@ -19,8 +19,9 @@ import type { CommandContext } from './context.js';
  * delivers it here in order and tells the other nodes: a room's, or both people of a DM
  * (`recipient`). Runs inside the channel's borrow. Resolves the `send` reply's shape. `conn`
  * is the client that asked (it gets the reply, not a frame); null for the server's own entries
- * (a link preview), which every connection gets. `open`: the entry opens its channel in the same
- * write (AppendOptions.open, a first DM).
+ * (a link preview), which every connection gets. `options`: the entry opens its channel in the
+ * same write (AppendOptions.open, a first DM), or the append checks the DM's recipient
+ * (AppendOptions.recipient).
  */
 export async function appendEntry(
   ctx: CommandContext,
@@ -28,7 +29,7 @@ export async function appendEntry(
   ch: LocalChannel,
   entry: NewMessage,
   recipient: string | null,
-  open?: AppendOpen,
+  options: Pick<AppendOptions, 'open' | 'recipient'> = {},
 ): Promise<{ message: StoredMessage & { type: 'message' }; duplicate: boolean }> {
   const user = entry.from;
   // Sending a message reads the channel up to it, in the append's own write; an edit or a
@@ -36,10 +37,7 @@ export async function appendEntry(
   // posted from the thread panel with the main timeline unread. With receipts shared, a read
   // is a receipt too.
   const markRead = isMessage(entry) && (entry.thread === undefined || entry.alsoToRoom === true);
-  const { message, duplicate, readSeq } = await ctx.store.append(
-    entry,
-    open ? { markRead, open } : { markRead },
-  );
+  const { message, duplicate, readSeq } = await ctx.store.append(entry, { markRead, ...options });
   if (!duplicate) {
     ctx.messageStored(recipient === null ? 'room' : 'dm');
     ch.deliver(message, conn);

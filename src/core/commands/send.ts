@@ -12,27 +12,38 @@ import { checkText, followDm, liveMessage } from './access.js';
 import { appendEntry } from './append-entry.js';
 import type { CommandContext, Frame, Handler } from './context.js';
 import { previewLater } from './link-previews.js';
-import { notifyMentions, resolveMentions } from './mentions.js';
+import { notifyMentions, resolveMentions, type Mentions } from './mentions.js';
 import { authorizeRoom, type RoomGrant } from './room-access.js';
 import { threadPosted, threadRoot } from './threads.js';
 
 interface DmTarget {
   id: string;
   recipient: string;
-  /** The recipient is a member of the conversation already. */
+  /** The recipient is a member of the conversation already (assumed until the append checks). */
   member: boolean;
   /**
    * No conversation is stored yet: the message opens it, with both members, in its own write
    * (AppendOptions.open).
    */
   fresh: boolean;
+  /**
+   * The recipient's membership and block were read here; false: the append checks them in its
+   * own write (AppendOptions.recipient).
+   */
+  checked: boolean;
 }
 
-/** The DM channel with `to`, checked (the user exists and does not block the sender). */
+/**
+ * The DM channel with `to`, checked (the user exists and does not block the sender). A
+ * conversation the sender follows here is open: unless `ask`, its checks are left to the append
+ * (AppendOptions.recipient), one round trip to the store per DM instead of two. Not while a
+ * before-send hook is configured, which is asked only about messages that pass them.
+ */
 async function dmTarget(
   ctx: CommandContext,
   conn: ClientConnection,
   to: string,
+  ask = false,
 ): Promise<DmTarget> {
   const user = conn.user!;
   const recipient = to.toLowerCase();
@@ -40,6 +51,8 @@ async function dmTarget(
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   const id = dmChannel(user, recipient);
   const following = conn.channels.has(id);
+  if (following && !ask && !ctx.beforeSend)
+    return { id, recipient, member: true, fresh: false, checked: false };
   // All asked at once (one round trip's wait on a networked store), the recipient's membership
   // and block in one statement. A sender who does not follow the conversation is most often
   // opening it, when the recipient is no member yet: whether they exist is asked in the same wait.
@@ -52,7 +65,13 @@ async function dmTarget(
   if (!recipientPos && !(exists ?? (await ctx.auth.exists(recipient))))
     throw new SwitchboardError('SB_ERR_USER_NOT_FOUND', `no such user: ${to}`);
   if (blocked) throw new SwitchboardError('SB_ERR_BLOCKED');
-  return { id, recipient, member: Boolean(recipientPos), fresh: !following && head === null };
+  return {
+    id,
+    recipient,
+    member: Boolean(recipientPos),
+    fresh: !following && head === null,
+    checked: true,
+  };
 }
 
 /**
@@ -113,9 +132,37 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   // Asked before anything is stored: a refused first DM opens no conversation.
   const text = await beforeSend(ctx, id, user, f);
   const mentions = await resolveMentions(ctx, user, id, text, grant);
+  const target = { f, text, mentions };
+  const reply = await storeSend(ctx, conn, target, dm, id).catch(async (err: unknown) => {
+    // Left to the append, the recipient was no member after all (a handle reclaimed by someone
+    // new): asked here and added, as for a conversation not followed.
+    if (!dm || dm.checked || (err as { code?: unknown }).code !== 'SB_ERR_NOT_A_MEMBER') throw err;
+    return storeSend(ctx, conn, target, await dmTarget(ctx, conn, f.to!, true), id);
+  });
+  if (!reply.duplicate) {
+    notifyMentions(ctx, reply.message, reply.message.seq);
+    const stored: StoredMessage = reply.message;
+    if (stored.thread !== undefined) await threadPosted(ctx, stored);
+  }
+  return reply;
+};
+
+/**
+ * Stores the checked send `f` (its text and mentions resolved) in channel `id` (`dm`'s, when a
+ * DM), opening the DM first when needed, and delivers it: appendEntry inside the channel's borrow.
+ */
+async function storeSend(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  { f, text, mentions }: { f: Frame<'send'>; text: string; mentions: Mentions },
+  dm: DmTarget | null,
+  id: string,
+): Promise<Awaited<ReturnType<typeof appendEntry>>> {
+  const user = conn.user!;
   const created = dm && !dm.fresh ? await openDm(ctx, conn, dm) : false;
   const open = dm?.fresh ? { kind: 'dm' as const, members: [user, dm.recipient] } : undefined;
-  const reply = await ctx.directory
+  const recipient = dm && !dm.checked ? dm.recipient : undefined;
+  return ctx.directory
     .borrow(id, async (ch) => {
       if (dm) {
         // A fresh conversation's members start at 0, followed before the append so that its
@@ -139,7 +186,10 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
         ...(attachments === undefined ? {} : { attachments }),
       };
       try {
-        const reply = await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null, open);
+        const reply = await appendEntry(ctx, conn, ch, entry, dm?.recipient ?? null, {
+          ...(open === undefined ? {} : { open }),
+          ...(recipient === undefined ? {} : { recipient }),
+        });
         if (!reply.duplicate) previewLater(ctx, reply.message, dm?.recipient ?? null);
         return reply;
       } catch (err) {
@@ -153,13 +203,7 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
       if (open) for (const u of open.members) ctx.directory.unsubscribeUser(u, id);
       throw err;
     });
-  if (!reply.duplicate) {
-    notifyMentions(ctx, reply.message, reply.message.seq);
-    const stored: StoredMessage = reply.message;
-    if (stored.thread !== undefined) await threadPosted(ctx, stored);
-  }
-  return reply;
-};
+}
 
 /**
  * The text to store: the operator's before-send hook (when configured) may keep, rewrite or

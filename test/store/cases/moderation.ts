@@ -194,6 +194,52 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       assert.equal((await both('bob', 'ann')).blocked, false);
     },
   },
+  'dm-append-checks': {
+    title:
+      "checks a DM's recipient in the append (AppendOptions.recipient): refused alone, nothing stored",
+    async run({ open }) {
+      const store = await open();
+      const toBob = { recipient: 'bob', markRead: true };
+      const head = async () => (await store.head(DM))?.lastSeq;
+      await store.createChannel(DM, 'dm', 'ann', T0, ['ann']);
+      // bob is no member yet, then is.
+      await assert.rejects(store.append(msg('a', 'ann', DM), toBob), {
+        code: 'SB_ERR_NOT_A_MEMBER',
+      });
+      assert.equal(await head(), 0);
+      await store.addMember(DM, 'bob');
+      const first = await store.append(msg('a', 'ann', DM), toBob);
+      assert.equal(first.message.seq, 1);
+      assert.equal(first.readSeq, 1);
+      // bob blocks ann: refused, the retry of a stored cid too (checked before the duplicate).
+      await store.moderation.setBlock('bob', 'ann', true);
+      await assert.rejects(store.append(msg('b', 'ann', DM), toBob), { code: 'SB_ERR_BLOCKED' });
+      await assert.rejects(store.append(msg('a', 'ann', DM), toBob), { code: 'SB_ERR_BLOCKED' });
+      assert.equal(await head(), 1);
+      // Queued in one turn (one batch where a store batches): only the blocked one is refused,
+      // the others get gapless seqs in order; the block is one way.
+      const results = await Promise.allSettled([
+        store.append(msg('c', 'bob', DM), { recipient: 'ann' }),
+        store.append(msg('d', 'ann', DM), toBob),
+        store.append(msg('e', 'bob', DM), { recipient: 'ann' }),
+        store.append(msg('a', 'ann', DM)),
+      ]);
+      assert.deepEqual(
+        results.map((r) =>
+          r.status === 'fulfilled'
+            ? [r.value.message.seq, r.value.duplicate]
+            : (r.reason as { code: string }).code,
+        ),
+        [[2, false], 'SB_ERR_BLOCKED', [3, false], [1, true]],
+      );
+      await store.moderation.setBlock('bob', 'ann', false);
+      assert.equal((await store.append(msg('d', 'ann', DM), toBob)).message.seq, 4);
+      assert.deepEqual(
+        (await store.read(DM, { after: 0, limit: 10 })).map((m) => m.cid),
+        ['a', 'c', 'e', 'd'],
+      );
+    },
+  },
   audit: {
     title: 'reads the audit log of one scope newest first, paged by id',
     async run({ open }) {
