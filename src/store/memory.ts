@@ -92,7 +92,7 @@ export class MemoryStore implements Store, SessionStore {
 
   async append(message: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
     const { open, recipient } = options;
-    if (recipient !== undefined && !open)
+    if (recipient !== undefined && !open && isMessage(message))
       refuseDm(await this.dmRecipient(message.channel, recipient, message.from));
     if (!open) return this.#append(message, options);
     const { channel } = message;

@@ -152,8 +152,8 @@ export interface AppendOptions {
    * already open takes one round trip to the store, not two: the append is refused with
    * SB_ERR_BLOCKED when `recipient` blocks the sender, else with SB_ERR_NOT_A_MEMBER when
    * `recipient` is no member of the channel, and nothing is stored either way. Checked before
-   * the duplicate check, as the two reads before the append were. Not with `open` (the opening
-   * adds the members). Default: none.
+   * the duplicate check, as the two reads before the append were. A message's only (an event
+   * ignores it), and not with `open` (the opening adds the members). Default: none.
    */
   recipient?: string;
 }

@@ -432,7 +432,7 @@ export class PostgresStore implements Store, SessionStore {
 
   /**
    * One batch: a lone append takes the single-row statement, more take APPEND_BATCH_SQL. An
-   * append that got no seq there (a duplicate, an unknown channel) and every append of a batch
+   * append that got no seq there (a duplicate, an unknown channel, a refused DM) and every append of a batch
    * the server refused (a duplicate cid that raced in, a deadlock, a value it could not take)
    * runs alone afterwards, which tells the cases apart exactly as before batching. A batch that
    * could not reach the server rejects all its appends SB_ERR_STORE_UNAVAILABLE.

@@ -29,7 +29,7 @@ import {
 } from './sharded-parts.js';
 import { ShardedSearch } from './sharded-search.js';
 import { shardOf } from './shard-of.js';
-import { dmRecipientApart, refuseDm, type DmRecipient, type Store } from './store.js';
+import { dmRecipientApart, isMessage, refuseDm, type DmRecipient, type Store } from './store.js';
 
 /**
  * One Store over several databases (issue 10 §6): each channel lives wholly in one of them,
@@ -137,7 +137,7 @@ export class ShardedStore implements Store, SessionStore {
   async append(m: NewMessage, options: AppendOptions = {}): Promise<AppendResult> {
     const shard = this.shardFor(m.channel);
     const { recipient, ...rest } = options;
-    if (recipient === undefined || shard === this.#home || options.open)
+    if (recipient === undefined || shard === this.#home || options.open || !isMessage(m))
       return shard.append(m, options);
     refuseDm(await dmRecipientApart(shard, this.moderation, m.channel, recipient, m.from));
     return shard.append(m, rest);

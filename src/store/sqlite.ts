@@ -236,7 +236,7 @@ export class SqliteStore implements Store, SessionStore {
     // the read move after it throws none: no savepoint. An event's may throw after applyEvent
     // wrote, so it keeps its savepoint.
     const { markRead = false, open, recipient } = options;
-    const check = recipient !== undefined && !open;
+    const check = recipient !== undefined && !open && isMessage(message);
     if (!markRead && !open && !check)
       return this.#commits.run(() => this.#append(message), !isMessage(message));
     // The conversation's opening and the read move join the append's write: one write, not two

@@ -216,12 +216,15 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       await assert.rejects(store.append(msg('b', 'ann', DM), toBob), { code: 'SB_ERR_BLOCKED' });
       await assert.rejects(store.append(msg('a', 'ann', DM), toBob), { code: 'SB_ERR_BLOCKED' });
       assert.equal(await head(), 1);
+      // An event ignores it (an edit of one's own message stays possible).
+      const edit = await store.append({ ...msg('e', 'ann', DM), edits: 1 }, { recipient: 'bob' });
+      assert.equal(edit.message.seq, 2);
       // Queued in one turn (one batch where a store batches): only the blocked one is refused,
       // the others get gapless seqs in order; the block is one way.
       const results = await Promise.allSettled([
         store.append(msg('c', 'bob', DM), { recipient: 'ann' }),
         store.append(msg('d', 'ann', DM), toBob),
-        store.append(msg('e', 'bob', DM), { recipient: 'ann' }),
+        store.append(msg('f', 'bob', DM), { recipient: 'ann' }),
         store.append(msg('a', 'ann', DM)),
       ]);
       assert.deepEqual(
@@ -230,13 +233,13 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
             ? [r.value.message.seq, r.value.duplicate]
             : (r.reason as { code: string }).code,
         ),
-        [[2, false], 'SB_ERR_BLOCKED', [3, false], [1, true]],
+        [[3, false], 'SB_ERR_BLOCKED', [4, false], [1, true]],
       );
       await store.moderation.setBlock('bob', 'ann', false);
-      assert.equal((await store.append(msg('d', 'ann', DM), toBob)).message.seq, 4);
+      assert.equal((await store.append(msg('d', 'ann', DM), toBob)).message.seq, 5);
       assert.deepEqual(
         (await store.read(DM, { after: 0, limit: 10 })).map((m) => m.cid),
-        ['a', 'c', 'e', 'd'],
+        ['a', 'e', 'c', 'f', 'd'],
       );
     },
   },
