@@ -55,9 +55,11 @@ export const APPEND_BATCH_SQL = `WITH input AS MATERIALIZED (
     fresh AS MATERIALIZED (SELECT DISTINCT ON (i.channel, i.sender, i.cid) i.* FROM input i
       LEFT JOIN LATERAL (SELECT 1 AS hit FROM messages m
         WHERE m.channel = i.channel AND m.sender = i.sender AND m.cid = i.cid LIMIT 1) d ON true
-      WHERE d.hit IS NULL AND (i.recipient IS NULL OR (EXISTS (SELECT 1 FROM members mb
-          WHERE mb.channel = i.channel AND mb."user" = i.recipient)
-        AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b."user" = i.recipient AND b.other = i.sender)))
+      WHERE d.hit IS NULL AND (i.recipient IS NULL
+        OR (EXISTS (SELECT 1 FROM members mb
+            WHERE mb.channel = i.channel AND mb."user" = i.recipient)
+          AND NOT EXISTS (SELECT 1 FROM blocks b
+            WHERE b."user" = i.recipient AND b.other = i.sender)))
       ORDER BY i.channel, i.sender, i.cid, i.n),
     counts AS (SELECT channel, count(*) AS k FROM fresh GROUP BY channel),
     locked AS MATERIALIZED (SELECT c.channel FROM channels c

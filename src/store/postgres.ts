@@ -105,8 +105,9 @@ const SQL = {
           ELSE first_seq END
       WHERE channel = $1 AND NOT EXISTS
         (SELECT 1 FROM messages WHERE channel = $1 AND sender = $2 AND cid = $3)
-        AND ($22::text IS NULL OR (EXISTS (SELECT 1 FROM members WHERE channel = $1 AND "user" = $22)
-          AND NOT EXISTS (SELECT 1 FROM blocks WHERE "user" = $22 AND other = $2)))
+        AND ($22::text IS NULL
+          OR (EXISTS (SELECT 1 FROM members WHERE channel = $1 AND "user" = $22)
+            AND NOT EXISTS (SELECT 1 FROM blocks WHERE "user" = $22 AND other = $2)))
       RETURNING last_seq, first_seq),
     pruned AS (DELETE FROM messages WHERE channel = $1 AND seq < (SELECT first_seq FROM bumped)),
     pruned_reactions AS
@@ -432,10 +433,11 @@ export class PostgresStore implements Store, SessionStore {
 
   /**
    * One batch: a lone append takes the single-row statement, more take APPEND_BATCH_SQL. An
-   * append that got no seq there (a duplicate, an unknown channel, a refused DM) and every append of a batch
-   * the server refused (a duplicate cid that raced in, a deadlock, a value it could not take)
-   * runs alone afterwards, which tells the cases apart exactly as before batching. A batch that
-   * could not reach the server rejects all its appends SB_ERR_STORE_UNAVAILABLE.
+   * append that got no seq there (a duplicate, an unknown channel, a refused DM) and every
+   * append of a batch the server refused (a duplicate cid that raced in, a deadlock, a value it
+   * could not take) runs alone afterwards, which tells the cases apart exactly as before
+   * batching. A batch that could not reach the server rejects all its appends
+   * SB_ERR_STORE_UNAVAILABLE.
    */
   async #appendBatch(batch: Pending[]): Promise<void> {
     const settle = (p: Pending) =>

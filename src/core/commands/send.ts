@@ -132,12 +132,12 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   // Asked before anything is stored: a refused first DM opens no conversation.
   const text = await beforeSend(ctx, id, user, f);
   const mentions = await resolveMentions(ctx, user, id, text, grant);
-  const target = { f, text, mentions };
-  const reply = await storeSend(ctx, conn, target, dm, id).catch(async (err: unknown) => {
+  const content = { f, text, mentions };
+  const reply = await storeSend(ctx, conn, content, dm, id).catch(async (err: unknown) => {
     // Left to the append, the recipient was no member after all (a handle reclaimed by someone
     // new): asked here and added, as for a conversation not followed.
     if (!dm || dm.checked || (err as { code?: unknown }).code !== 'SB_ERR_NOT_A_MEMBER') throw err;
-    return storeSend(ctx, conn, target, await dmTarget(ctx, conn, f.to!, true), id);
+    return storeSend(ctx, conn, content, await dmTarget(ctx, conn, f.to!, true), id);
   });
   if (!reply.duplicate) {
     notifyMentions(ctx, reply.message, reply.message.seq);

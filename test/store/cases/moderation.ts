@@ -201,6 +201,10 @@ export const MODERATION_CASES: Record<string, StoreCase> = {
       const store = await open();
       const toBob = { recipient: 'bob', markRead: true };
       const head = async () => (await store.head(DM))?.lastSeq;
+      // No such conversation: its recipient is no member of it either.
+      await assert.rejects(store.append(msg('a', 'ann', DM), toBob), {
+        code: 'SB_ERR_NOT_A_MEMBER',
+      });
       await store.createChannel(DM, 'dm', 'ann', T0, ['ann']);
       // bob is no member yet, then is.
       await assert.rejects(store.append(msg('a', 'ann', DM), toBob), {
