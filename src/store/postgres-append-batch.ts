@@ -10,7 +10,7 @@ export interface QueuedAppend {
   m: NewMessage;
   markRead: boolean;
   /** AppendOptions.recipient: the DM's checks. */
-  recipient?: string;
+  recipient?: string | undefined;
 }
 
 /** What the batch statement assigned to the append at index `n` (1-based) of its batch. */

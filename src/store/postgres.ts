@@ -405,13 +405,7 @@ export class PostgresStore implements Store, SessionStore {
     if (options.open) return this.#appendOpening(m, options.open, markRead);
     const { recipient } = options;
     return new Promise((resolve, reject) => {
-      this.#queue.push({
-        m,
-        markRead,
-        ...(recipient === undefined ? {} : { recipient }),
-        resolve,
-        reject,
-      });
+      this.#queue.push({ m, markRead, recipient, resolve, reject });
       if (this.#draining) return;
       this.#draining = true;
       void this.#drain();

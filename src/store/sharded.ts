@@ -139,7 +139,7 @@ export class ShardedStore implements Store, SessionStore {
     const { recipient, ...rest } = options;
     if (recipient === undefined || shard === this.#home || options.open || !isMessage(m))
       return shard.append(m, options);
-    refuseDm(await dmRecipientApart(shard, this.moderation, m.channel, recipient, m.from));
+    refuseDm(await this.dmRecipient(m.channel, recipient, m.from));
     return shard.append(m, rest);
   }
   reactions(

@@ -136,7 +136,8 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const reply = await storeSend(ctx, conn, content, dm, id).catch(async (err: unknown) => {
     // Left to the append, the recipient was no member after all (a handle reclaimed by someone
     // new): asked here and added, as for a conversation not followed.
-    if (!dm || dm.checked || (err as { code?: unknown }).code !== 'SB_ERR_NOT_A_MEMBER') throw err;
+    const notMember = err instanceof SwitchboardError && err.code === 'SB_ERR_NOT_A_MEMBER';
+    if (!dm || dm.checked || !notMember) throw err;
     return storeSend(ctx, conn, content, await dmTarget(ctx, conn, f.to!, true), id);
   });
   if (!reply.duplicate) {
