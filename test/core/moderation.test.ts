@@ -326,6 +326,10 @@ describe('slow mode, blocks and the audit log', () => {
       await outcome(b, { type: 'send', to: a.user, text: 'hey', cid: 'd1' }),
       'SB_ERR_BLOCKED',
     );
+    assert.equal(
+      await outcome(b, { type: 'send', to: a.user, text: 'hey', cid: 'd1', replyTo: 99 }),
+      'SB_ERR_BLOCKED',
+    );
     assert.equal(await outcome(a, { type: 'send', to: b.user, text: 'hey', cid: 'd1' }), 'ok');
     await must(a, { type: 'unblock', user: b.user });
     assert.equal(await outcome(b, { type: 'send', to: a.user, text: 'hey', cid: 'd2' }), 'ok');
@@ -335,7 +339,15 @@ describe('slow mode, blocks and the audit log', () => {
     const refused = { type: 'send', to: a.user, text: 'again', cid: 'd3' };
     assert.equal(await outcome(b, refused), 'SB_ERR_BLOCKED');
     assert.equal(await outcome(b, { ...refused, text: 'hey', cid: 'd2' }), 'SB_ERR_BLOCKED');
+    // The block answers first, as when b did not follow: before a reply to a message that does
+    // not exist and before a file that is not b's, refused otherwise for those.
+    const missingParent = { ...refused, cid: 'd4', replyTo: 99 };
+    const strangeFile = { ...refused, cid: 'd5', attachments: ['nope'] };
+    assert.equal(await outcome(b, missingParent), 'SB_ERR_BLOCKED');
+    assert.equal(await outcome(b, strangeFile), 'SB_ERR_BLOCKED');
     await must(a, { type: 'unblock', user: b.user });
+    assert.equal(await outcome(b, missingParent), 'SB_ERR_MESSAGE_NOT_FOUND');
+    assert.equal(await outcome(b, strangeFile), 'SB_ERR_ATTACHMENT_INVALID');
     assert.equal(await outcome(b, refused), 'ok');
     await a.waitFor((f) => f.type === 'message' && f.text === 'again');
     const dm = a.messages().find((f) => f.text === 'again')!.channel as string;

@@ -128,16 +128,14 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const dm = f.to !== undefined ? await dmTarget(ctx, conn, f.to) : null;
   const grant = dm ? null : await roomTarget(ctx, conn, f);
   const id = dm ? dm.id : grant!.id;
-  await checkConversation(ctx, user, id, f);
-  // Asked before anything is stored: a refused first DM opens no conversation.
-  const text = await beforeSend(ctx, id, user, f);
-  const mentions = await resolveMentions(ctx, user, id, text, grant);
-  const content = { f, text, mentions };
+  const content = await checkContent(ctx, user, id, f, grant).catch((err: unknown) =>
+    refuseDm(ctx, conn, dm, f.to, err),
+  );
   const reply = await storeSend(ctx, conn, content, dm, id).catch(async (err: unknown) => {
     // Left to the append, the recipient was no member after all (a handle reclaimed by someone
     // new): asked here and added, as for a conversation not followed.
     const notMember = err instanceof SwitchboardError && err.code === 'SB_ERR_NOT_A_MEMBER';
-    if (!dm || dm.checked || !notMember) throw err;
+    if (!dm || dm.checked || !notMember) return refuseDm(ctx, conn, dm, f.to, err);
     return storeSend(ctx, conn, content, await dmTarget(ctx, conn, f.to!, true), id);
   });
   if (!reply.duplicate) {
@@ -147,6 +145,43 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   }
   return reply;
 };
+
+/**
+ * The checked content of send `f` to channel `id`: its reply or thread (see checkConversation),
+ * its text after the before-send hook, its mentions resolved.
+ */
+async function checkContent(
+  ctx: CommandContext,
+  user: string,
+  id: string,
+  f: Frame<'send'>,
+  grant: RoomGrant | null,
+): Promise<{ f: Frame<'send'>; text: string; mentions: Mentions }> {
+  await checkConversation(ctx, user, id, f);
+  // Asked before anything is stored: a refused first DM opens no conversation.
+  const text = await beforeSend(ctx, id, user, f);
+  const mentions = await resolveMentions(ctx, user, id, text, grant);
+  return { f, text, mentions };
+}
+
+/**
+ * Rethrows `err`, a send's refusal. When it refuses a DM whose checks were left to the append
+ * (a reply to a missing message, a file not the sender's), those checks are asked first: the
+ * conversation's refusal (SB_ERR_BLOCKED, SB_ERR_USER_NOT_FOUND) answers before the message's,
+ * as it does when they ran before the rest, whether or not the sender follows the conversation.
+ */
+async function refuseDm(
+  ctx: CommandContext,
+  conn: ClientConnection,
+  dm: DmTarget | null,
+  to: string | undefined,
+  err: unknown,
+): Promise<never> {
+  const asked = !dm || dm.checked || to === undefined;
+  const refusal = err instanceof SwitchboardError && err.code !== 'SB_ERR_BLOCKED';
+  if (!asked && refusal) await dmTarget(ctx, conn, to, true);
+  throw err;
+}
 
 /**
  * Stores the checked send `f` (its text and mentions resolved) in channel `id` (`dm`'s, when a
