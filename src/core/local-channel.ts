@@ -110,6 +110,12 @@ export class LocalChannel implements Flushable {
   firstSeq = 1;
   /** Commands using the channel right now (see Directory.borrow): not idle while > 0. */
   borrowers = 0;
+  /**
+   * The newest message stored from this node that moved its sender's shared read position
+   * (sending reads up to it), and its sender: their receipt is told at least that far. See
+   * appendEntry, which keeps it. Null until one is.
+   */
+  ownRead: { seq: number; user: string } | null = null;
   private readonly live = new Set<ClientConnection>();
   /** Live subscribers that must not get seqs at or below the given position yet. */
   private readonly positions = new Map<ClientConnection, number>();

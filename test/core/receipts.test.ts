@@ -66,6 +66,41 @@ describe('receipts', () => {
     assert.deepEqual(r.receipts, [{ user: s.bob.user, seq: 1 }]);
   });
 
+  it('tells a run of one sender’s messages once, by its first: the rest pass over only their own', async () => {
+    const s = await room();
+    const dm = async (from: TestClient, to: TestClient, cid: string) =>
+      (
+        await from.call<{ message: { channel: string; seq: number } }>({
+          type: 'send',
+          to: to.user,
+          text: cid,
+          cid,
+        })
+      ).message;
+    const first = await dm(s.ann, s.bob, 'a1');
+    await dm(s.ann, s.bob, 'a2');
+    await dm(s.ann, s.bob, 'a3');
+    // The run's receipts flushed (one coalescing interval) before the next move.
+    await s.bob.waitFor((f) => f.type === 'receipt');
+    await new Promise((r) => setTimeout(r, 1_200));
+    await dm(s.bob, s.ann, 'b4');
+    await s.ann.waitFor((f) => f.type === 'message' && f.seq === 4);
+    await dm(s.ann, s.bob, 'a5');
+    const told = (c: TestClient, user: string): unknown[] =>
+      c
+        .all()
+        .filter((f) => f.type === 'receipt' && f.channel === first.channel && f.user === user)
+        .map((f) => f.seq);
+    await s.bob.waitFor((f) => f.type === 'receipt' && f.seq === 5);
+    // Past the next coalescing flush: nothing more comes.
+    await new Promise((r) => setTimeout(r, 1_200));
+    assert.deepEqual(told(s.bob, s.ann.user), [1, 5], 'a2 and a3 passed only over her own');
+    assert.deepEqual(told(s.ann, s.bob.user), [4]);
+    // The positions themselves are exact.
+    const r = await s.bob.call<Receipts>({ type: 'receipts', channel: first.channel });
+    assert.deepEqual(r.receipts, [{ user: s.ann.user, seq: 5 }]);
+  });
+
   it('hides a user who turned receipts off, and shows them none, on every device', async () => {
     const s = await room();
     const phone = await connect(s.node, s.bob.user);

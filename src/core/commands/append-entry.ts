@@ -39,6 +39,7 @@ export async function appendEntry(
   const markRead = isMessage(entry) && (entry.thread === undefined || entry.alsoToRoom === true);
   const { message, duplicate, readSeq } = await ctx.store.append(entry, { markRead, ...options });
   if (!duplicate) {
+    const news = readReceiptNews(ch, user, message.seq);
     ctx.messageStored(recipient === null ? 'room' : 'dm');
     ch.deliver(message, conn);
     ctx.events.emit(webhookType(message), ch.id, { ...message });
@@ -47,12 +48,27 @@ export async function appendEntry(
       ctx.publish(userTopic(recipient), { k: 'msg', m: message });
       if (recipient !== user) ctx.publish(userTopic(user), { k: 'msg', m: message });
     }
-    if (readSeq !== undefined && conn?.receipts) ctx.receipt(ch.id, user, readSeq);
+    if (readSeq !== undefined && conn?.receipts) {
+      if (news) ctx.receipt(ch.id, user, readSeq);
+      ch.ownRead = readSeq === message.seq ? { seq: message.seq, user } : null;
+    }
     // Stored here, so notified from here: once per cluster (ctx.pushNotify).
     if (isMessage(message) && recipient !== null && recipient !== user)
       ctx.pushNotify(recipient, message, 'dm');
   }
   return { message: { type: 'message', ...message }, duplicate };
+}
+
+/**
+ * Whether `user`'s read moving up to their new message `seq` tells the channel's other members
+ * anything: not when the entry before it is `user`'s own message whose receipt this node told
+ * (or left out by this same rule), so that everything the move passes over is `user`'s own. A
+ * run of messages from one sender then sends one receipt, for its first. Unsure (the entry
+ * before not delivered here yet, or stored on another node): told.
+ */
+function readReceiptNews(ch: LocalChannel, user: string, seq: number): boolean {
+  const before = ch.ownRead;
+  return !(ch.lastSeq === seq - 1 && before?.seq === seq - 1 && before.user === user);
 }
 
 /** The webhook event a stored log entry is (docs/webhooks.md). */
