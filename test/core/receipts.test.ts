@@ -81,7 +81,7 @@ describe('receipts', () => {
     await dm(s.ann, s.bob, 'a2');
     await dm(s.ann, s.bob, 'a3');
     // The run's receipts flushed (one coalescing interval) before the next move.
-    await s.bob.waitFor((f) => f.type === 'receipt');
+    await s.bob.waitFor((f) => f.type === 'receipt' && f.channel === first.channel);
     await new Promise((r) => setTimeout(r, 1_200));
     await dm(s.bob, s.ann, 'b4');
     await s.ann.waitFor((f) => f.type === 'message' && f.seq === 4);
@@ -91,7 +91,7 @@ describe('receipts', () => {
         .all()
         .filter((f) => f.type === 'receipt' && f.channel === first.channel && f.user === user)
         .map((f) => f.seq);
-    await s.bob.waitFor((f) => f.type === 'receipt' && f.seq === 5);
+    await s.bob.waitFor((f) => f.type === 'receipt' && f.channel === first.channel && f.seq === 5);
     // Past the next coalescing flush: nothing more comes.
     await new Promise((r) => setTimeout(r, 1_200));
     assert.deepEqual(told(s.bob, s.ann.user), [1, 5], 'a2 and a3 passed only over her own');
