@@ -129,13 +129,13 @@ export const send: Handler<'send'> = async (ctx, conn, f) => {
   const grant = dm ? null : await roomTarget(ctx, conn, f);
   const id = dm ? dm.id : grant!.id;
   const content = await checkContent(ctx, user, id, f, grant).catch((err: unknown) =>
-    refuseDm(ctx, conn, dm, f.to, err),
+    conversationFirst(ctx, conn, dm, f.to, err),
   );
   const reply = await storeSend(ctx, conn, content, dm, id).catch(async (err: unknown) => {
     // Left to the append, the recipient was no member after all (a handle reclaimed by someone
     // new): asked here and added, as for a conversation not followed.
     const notMember = err instanceof SwitchboardError && err.code === 'SB_ERR_NOT_A_MEMBER';
-    if (!dm || dm.checked || !notMember) return refuseDm(ctx, conn, dm, f.to, err);
+    if (!dm || dm.checked || !notMember) return conversationFirst(ctx, conn, dm, f.to, err);
     return storeSend(ctx, conn, content, await dmTarget(ctx, conn, f.to!, true), id);
   });
   if (!reply.duplicate) {
@@ -170,16 +170,16 @@ async function checkContent(
  * conversation's refusal (SB_ERR_BLOCKED, SB_ERR_USER_NOT_FOUND) answers before the message's,
  * as it does when they ran before the rest, whether or not the sender follows the conversation.
  */
-async function refuseDm(
+async function conversationFirst(
   ctx: CommandContext,
   conn: ClientConnection,
   dm: DmTarget | null,
   to: string | undefined,
   err: unknown,
 ): Promise<never> {
-  const asked = !dm || dm.checked || to === undefined;
   const refusal = err instanceof SwitchboardError && err.code !== 'SB_ERR_BLOCKED';
-  if (!asked && refusal) await dmTarget(ctx, conn, to, true);
+  // A DM target exists only for a send with `to`.
+  if (dm && !dm.checked && refusal) await dmTarget(ctx, conn, to!, true);
   throw err;
 }
 
