@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
+import type { BusyTimeout } from './sqlite-busy-timeout.js';
 import { SwitchboardError } from '../errors.js';
 
 /** Writes one batch commits at most; a longer queue is committed in several batches, in order. */
@@ -59,22 +60,27 @@ interface Pending {
  * - The queue is flushed by setImmediate, i.e. after the I/O callbacks of the current turn, so
  *   every write a burst of incoming frames causes lands in one batch; at most MAX_BATCH writes
  *   per transaction.
- * - The write lock is asked for without waiting (`busy_timeout = 0` around the batch's BEGIN):
+ * - The write lock is asked for without waiting (BusyTimeout.noWait before the batch's BEGIN):
  *   while another process holds it, the batch stays queued and asks again a few ms later
- *   (BUSY_RETRY_MS, doubling to BUSY_RETRY_MAX_MS), the event loop free meanwhile, and writes queued in between join it. SQLite's own busy
- *   handler would sleep the whole process instead, in steps growing to 100 ms, which with
- *   several processes on one file made the DM tail (p99 > 1 s, bench/README.md). After
- *   `busyTimeoutMs` of asking, the batch fails as a busy driver error would.
+ *   (BUSY_RETRY_MS, doubling to BUSY_RETRY_MAX_MS), the event loop free meanwhile, and writes
+ *   queued in between join it. SQLite's own busy handler would sleep the whole process instead,
+ *   in steps growing to 100 ms, which with several processes on one file made the DM tail (p99
+ *   > 1 s, bench/README.md). After `busy.waitMs` of asking, the batch fails as a busy driver
+ *   error would. The connection is left that way after the batch: the store's other statements
+ *   set their own mode (BusyTimeout.wait), so batches back to back change nothing.
+ * - A refused BEGIN is thrown without a stack trace: under contention about one batch in two is
+ *   refused, and the error is only read for its code (after `busy.waitMs`, it is the `cause` of
+ *   the batch's rejection, where a stack would only name this class).
  */
 export class GroupCommit {
   readonly #db: Database.Database;
   readonly #wrap: (err: unknown) => Error;
   readonly #maxBatch: number;
-  readonly #batch: (batch: Pending[]) => { ok: boolean; value: unknown }[];
-  readonly #busyTimeoutMs: number;
+  /** The batch's writes and the beforeCommit/afterBegin hooks, inside its transaction. */
+  readonly #writes: (batch: Pending[]) => { ok: boolean; value: unknown }[];
+  readonly #tx: Record<'begin' | 'commit' | 'rollback', Database.Statement>;
+  readonly #busy: BusyTimeout;
   readonly #onCommit: ((seconds: number, writes: number) => void) | undefined;
-  /** `PRAGMA busy_timeout` to wait for the lock in a batch (0, or busyTimeoutMs when blocking). */
-  readonly #busyTimeout: (ms: number) => void;
   #queue: Pending[] = [];
   #scheduled = false;
   /** Set while a retry is scheduled after a busy lock. */
@@ -83,17 +89,12 @@ export class GroupCommit {
   #busySince: number | null = null;
   /** Refusals of the lock in a row. */
   #refusals = 0;
-  /** Set once the batch's first write ran: a busy error after it is not a lock not taken. */
-  #began = false;
 
-  /**
-   * `busyTimeoutMs` is the connection's `busy_timeout`, restored after each batch so that the
-   * store's other writes keep waiting for the lock as before.
-   */
+  /** `busy` is the connection's busy_timeout; its `waitMs` bounds how long a batch asks. */
   constructor(
     db: Database.Database,
     wrap: (err: unknown) => Error,
-    busyTimeoutMs: number,
+    busy: BusyTimeout,
     options: GroupCommitOptions = {},
   ) {
     const { maxBatch = MAX_BATCH, beforeCommit = () => {}, afterBegin = () => {} } = options;
@@ -101,18 +102,15 @@ export class GroupCommit {
     this.#db = db;
     this.#wrap = wrap;
     this.#maxBatch = maxBatch;
-    this.#busyTimeoutMs = busyTimeoutMs;
-    // Compiled anew each time: SQLite applies a PRAGMA that sets a value when it compiles it, so
-    // running a statement prepared once does not set it again. db.exec, not db.pragma: no
-    // Statement object and no result rows built in JS (~1 µs instead of ~3 µs, twice per batch
-    // and twice per refused lock).
-    this.#busyTimeout = (ms) =>
-      void db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
-    // A transaction function called inside another one runs as a savepoint (better-sqlite3).
+    this.#busy = busy;
+    this.#tx = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+    };
+    // A transaction function called inside a transaction runs as a savepoint (better-sqlite3).
     const savepoint = db.transaction((work: () => unknown) => work());
-    // eslint-disable-next-line @typescript-eslint/unbound-method
-    this.#batch = db.transaction((batch: Pending[]) => {
-      this.#began = true;
+    this.#writes = (batch) => {
       afterBegin();
       const results = batch.map((p) => {
         try {
@@ -124,7 +122,7 @@ export class GroupCommit {
       });
       beforeCommit();
       return results;
-    }).immediate;
+    };
   }
 
   /**
@@ -175,22 +173,28 @@ export class GroupCommit {
   #commit(batch: Pending[], block: boolean): boolean {
     let results: { ok: boolean; value: unknown }[];
     let started = 0;
-    this.#began = false;
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
-      if (!block) this.#busyTimeout(0);
+      if (block) this.#busy.wait();
+      else this.#busy.noWait();
+      started = performance.now();
       try {
-        started = performance.now();
-        results = this.#batch(batch);
-      } finally {
-        if (!block) this.#busyTimeout(this.#busyTimeoutMs);
+        this.#begin();
+      } catch (err) {
+        if (!block && (err as { code?: unknown }).code === 'SQLITE_BUSY') {
+          this.#busySince ??= Date.now();
+          if (Date.now() - this.#busySince < this.#busy.waitMs) return false;
+        }
+        throw err;
+      }
+      try {
+        results = this.#writes(batch);
+        this.#tx.commit.run();
+      } catch (err) {
+        if (this.#db.inTransaction) this.#tx.rollback.run();
+        throw err;
       }
     } catch (err) {
-      const busy = !this.#began && (err as { code?: unknown }).code === 'SQLITE_BUSY';
-      if (busy && !block) {
-        this.#busySince ??= Date.now();
-        if (Date.now() - this.#busySince < this.#busyTimeoutMs) return false;
-      }
       this.#busySince = null;
       const wrapped = this.#wrap(err);
       for (const p of batch) p.reject(wrapped);
@@ -209,5 +213,16 @@ export class GroupCommit {
       // Timing a commit never fails one: its callers are settled already.
     }
     return true;
+  }
+
+  /** BEGIN IMMEDIATE, its refusal thrown without a stack trace (see the class comment). */
+  #begin(): void {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      this.#tx.begin.run();
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }

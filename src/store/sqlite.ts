@@ -38,6 +38,7 @@ import {
   type MessageRow,
   type SessionRow,
 } from './rows.js';
+import { BusyTimeout } from './sqlite-busy-timeout.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteModeration } from './sqlite-moderation.js';
@@ -86,6 +87,8 @@ export class SqliteStore implements Store, SessionStore {
   readonly #sql: ReturnType<typeof prepare>;
   readonly #append: (m: NewMessage) => AppendResult;
   readonly #commits: GroupCommit;
+  /** The connection's busy_timeout: not waiting in a group commit, waiting in every other call. */
+  readonly #busy: BusyTimeout;
   readonly #addMember: (channel: string, user: string) => boolean;
   readonly moderation: SqliteModeration;
   /** Thread follows and counts (./sqlite-threads.ts). */
@@ -115,7 +118,7 @@ export class SqliteStore implements Store, SessionStore {
     }
     const db = this.#db;
     try {
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      this.#busy = new BusyTimeout(db, BUSY_TIMEOUT_MS);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
@@ -138,7 +141,7 @@ export class SqliteStore implements Store, SessionStore {
     }
     const sql = this.#sql;
     const search = this.#search;
-    this.#commits = new GroupCommit(db, (err) => unavailable(err), BUSY_TIMEOUT_MS, {
+    this.#commits = new GroupCommit(db, (err) => unavailable(err), this.#busy, {
       afterBegin: () => search.begin(),
       beforeCommit: () => search.flush(),
       onCommit: options.onSqliteCommit,
@@ -221,9 +224,14 @@ export class SqliteStore implements Store, SessionStore {
     return this.#db.pragma('wal_autocheckpoint', { simple: true }) as number;
   }
 
-  /** Runs a synchronous driver call, wrapping driver errors as SB_ERR_STORE_UNAVAILABLE. */
+  /**
+   * Runs a synchronous driver call, waiting up to BUSY_TIMEOUT_MS for another process's lock (a
+   * group commit before it left the connection not waiting), wrapping driver errors as
+   * SB_ERR_STORE_UNAVAILABLE.
+   */
   async #run<T>(fn: () => T): Promise<T> {
     try {
+      this.#busy.wait();
       return fn();
     } catch (err) {
       if (err instanceof SwitchboardError) throw err;

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { BusyTimeout } from '../../src/store/sqlite-busy-timeout.js';
 import { GroupCommit, MAX_BATCH } from '../../src/store/sqlite-group-commit.js';
 import { SqliteStore, WAL_CHECKPOINT_PAGES } from '../../src/store/sqlite.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
@@ -409,7 +412,7 @@ describe('SqliteStore', () => {
     const { path, db } = walTable('x INTEGER CHECK (x < 100)');
     const other = new Database(path);
     const commits: [number, number][] = [];
-    const group = new GroupCommit(db, (err) => err as Error, 250, {
+    const group = new GroupCommit(db, (err) => err as Error, new BusyTimeout(db, 250), {
       onCommit: (seconds, writes) => commits.push([seconds, writes]),
     });
     const insert = (x: number) => () => db.prepare('INSERT INTO t VALUES (?)').run(x).changes;
@@ -440,7 +443,7 @@ describe('SqliteStore', () => {
 
   it('settles a batch even when its onCommit throws', async () => {
     const { db } = walTable();
-    const group = new GroupCommit(db, (err) => err as Error, 250, {
+    const group = new GroupCommit(db, (err) => err as Error, new BusyTimeout(db, 250), {
       onCommit: () => {
         throw new Error('a broken observer');
       },
@@ -454,24 +457,61 @@ describe('SqliteStore', () => {
     }
   });
 
-  it('asks for the lock without waiting and restores busy_timeout after each try', async () => {
+  it('asks for the lock without waiting, and leaves the connection so for the next batch', async () => {
     const { path, db } = walTable();
     const other = new Database(path);
     const timeout = () => db.pragma('busy_timeout', { simple: true }) as number;
-    const commits = new GroupCommit(db, (err) => err as Error, 250);
+    const busy = new BusyTimeout(db, 250);
+    const commits = new GroupCommit(db, (err) => err as Error, busy);
+    const insert = () => db.prepare('INSERT INTO t VALUES (1)').run().changes;
     try {
+      assert.equal(timeout(), 250, 'waiting until a batch runs');
       other.exec('BEGIN IMMEDIATE');
       const started = Date.now();
-      const written = commits.run(() => db.prepare('INSERT INTO t VALUES (1)').run().changes);
+      const written = commits.run(insert);
       await new Promise((r) => setTimeout(r, 20));
-      assert.equal(timeout(), 250, 'restored between refusals: the other writes wait');
+      assert.equal(timeout(), 0, 'not waiting between refusals');
       other.exec('COMMIT');
       assert.equal(await written, 1);
       assert.ok(Date.now() - started < 250, 'no try waited in the busy handler');
-      assert.equal(timeout(), 250, 'restored after the commit');
+      assert.equal(await commits.run(insert), 1);
+      assert.equal(timeout(), 0, 'batches back to back leave it alone');
+      busy.wait();
+      assert.equal(timeout(), 250);
     } finally {
       other.close();
       db.close();
+    }
+  });
+
+  it("waits for another process's lock in a write after a group commit, as before it", async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    await store.createChannel('room:a', 'room', 'ann', 1);
+    await store.append(msg('c1', 'in a batch'));
+    // A worker thread stands in for another process: it takes the write lock, says so, and
+    // gives it back 300 ms later, while this thread is blocked in SQLite's busy handler.
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+      const Database = require('better-sqlite3');
+      const db = new Database(workerData.path);
+      db.exec('BEGIN IMMEDIATE');
+      parentPort.postMessage('locked');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      db.exec('COMMIT');
+      db.close();`,
+      { eval: true, workerData: { path } },
+    );
+    const exited = once(holder, 'exit');
+    try {
+      await once(holder, 'message');
+      const started = Date.now();
+      assert.equal(await store.moderation.setBlock('ann', 'bob', true), true);
+      assert.ok(Date.now() - started >= 200, 'it waited for the lock');
+      assert.equal(await store.moderation.isBlocked('ann', 'bob'), true);
+    } finally {
+      await exited;
+      await store.close();
     }
   });
 
