@@ -490,24 +490,27 @@ describe('SqliteStore', () => {
     await store.createChannel('room:a', 'room', 'ann', 1);
     await store.append(msg('c1', 'in a batch'));
     // A worker thread stands in for another process: it takes the write lock, says so, and
-    // gives it back 300 ms later, while this thread is blocked in SQLite's busy handler.
+    // gives it back 500 ms later, while this thread is blocked in SQLite's busy handler. It
+    // marks `given` just before its COMMIT: a write that did not wait for the lock finds the
+    // lock held and fails, and one that waited goes through after the mark.
+    const given = new Int32Array(new SharedArrayBuffer(4));
     const holder = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
       const Database = require('better-sqlite3');
       const db = new Database(workerData.path);
       db.exec('BEGIN IMMEDIATE');
       parentPort.postMessage('locked');
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      Atomics.wait(workerData.given, 0, 0, 500);
+      Atomics.store(workerData.given, 0, 1);
       db.exec('COMMIT');
       db.close();`,
-      { eval: true, workerData: { path } },
+      { eval: true, workerData: { path, given } },
     );
     const exited = once(holder, 'exit');
     try {
       await once(holder, 'message');
-      const started = Date.now();
       assert.equal(await store.moderation.setBlock('ann', 'bob', true), true);
-      assert.ok(Date.now() - started >= 200, 'it waited for the lock');
+      assert.equal(Atomics.load(given, 0), 1, 'it went through once the lock was given back');
       assert.equal(await store.moderation.isBlocked('ann', 'bob'), true);
     } finally {
       await exited;
