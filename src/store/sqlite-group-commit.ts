@@ -175,18 +175,8 @@ export class GroupCommit {
     let started = 0;
     try {
       if (!this.#db.open) throw new TypeError('The database connection is not open');
-      if (block) this.#busy.wait();
-      else this.#busy.noWait();
       started = performance.now();
-      try {
-        this.#begin();
-      } catch (err) {
-        if (!block && (err as { code?: unknown }).code === 'SQLITE_BUSY') {
-          this.#busySince ??= Date.now();
-          if (Date.now() - this.#busySince < this.#busy.waitMs) return false;
-        }
-        throw err;
-      }
+      if (!this.#begin(block)) return false;
       try {
         results = this.#writes(batch);
         this.#tx.commit.run();
@@ -215,12 +205,24 @@ export class GroupCommit {
     return true;
   }
 
-  /** BEGIN IMMEDIATE, its refusal thrown without a stack trace (see the class comment). */
-  #begin(): void {
+  /**
+   * BEGIN IMMEDIATE, waiting for the lock only when `block`. False when another process holds it
+   * and the batch is to ask again later; a refusal past `busy.waitMs` of asking, or any other
+   * error, is thrown. The refusal is built without a stack trace (see the class comment).
+   */
+  #begin(block: boolean): boolean {
+    if (block) this.#busy.wait();
+    else this.#busy.noWait();
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
       this.#tx.begin.run();
+      return true;
+    } catch (err) {
+      if (block || (err as { code?: unknown }).code !== 'SQLITE_BUSY') throw err;
+      this.#busySince ??= Date.now();
+      if (Date.now() - this.#busySince < this.#busy.waitMs) return false;
+      throw err;
     } finally {
       Error.stackTraceLimit = limit;
     }

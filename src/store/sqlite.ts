@@ -112,7 +112,8 @@ export class SqliteStore implements Store, SessionStore {
       throw new SwitchboardError('SB_ERR_CONFIG_INVALID', `sqlite synchronous: ${synchronous}`);
     try {
       if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+      // Its busy_timeout is set once, by BusyTimeout below, before any statement runs.
+      this.#db = new Database(path);
     } catch (err) {
       throw unavailable(err, `cannot open sqlite store at ${path}`);
     }
