@@ -15,6 +15,7 @@ import { postgresBinary, startPostgres } from '../test/helpers/brokers/postgres.
 import { rabbitBinary, startRabbit } from '../test/helpers/brokers/rabbitmq.js';
 import { redisBinary, startRedis } from '../test/helpers/brokers/redis.js';
 import type { WorkerPool } from './lib/pool.js';
+import { envSettings } from './lib/env-args.js';
 import { cpuMs, descendantsCpuMs, rssBytes } from './lib/proc.js';
 import { fmtCount, note, status } from './lib/progress.js';
 import { f, table, x } from './lib/report.js';
@@ -28,6 +29,13 @@ import {
   sumTallies,
   type CommitTally,
 } from './lib/sqlite-commits.js';
+import {
+  parseSendPath,
+  SEND_PATH_BOUNDS_MS,
+  sendPathDelta,
+  sumSendPaths,
+  type SendPathTally,
+} from './lib/send-path.js';
 import { connectAll } from './scenarios.js';
 
 export type ClusterScenarioName = 'cluster-busy' | 'cluster-dm' | 'cluster-buses';
@@ -175,6 +183,14 @@ export interface ClusterResult {
    * zero commits on the PostgreSQL store (which has none of these).
    */
   sqliteCommits?: CommitTally | null;
+  /**
+   * Switchboard's sends in the window as its nodes timed them, frame in to reply out, and how
+   * many took over each of SEND_PATH_BOUNDS_MS (./lib/send-path.ts); null for Socket.IO or when
+   * a node did not answer.
+   */
+  sendPath?: SendPathTally | null;
+  /** The clients' deliveries in the window over each of SEND_PATH_BOUNDS_MS. */
+  deliveriesOver?: number[];
   busTraffic: {
     /** Per node: bus payloads from other nodes in the window. */
     receivedPerNode: number[];
@@ -232,7 +248,12 @@ export interface Cluster {
    * Bus payloads received from other nodes, per node (and incl. own echoes for Socket.IO), and
    * Switchboard's SQLite commits so far, all nodes (null: Socket.IO, or a node did not answer).
    */
-  counts(): Promise<{ fromOthers: number[]; raw: number[] | null; commits: CommitTally | null }>;
+  counts(): Promise<{
+    fromOthers: number[];
+    raw: number[] | null;
+    commits: CommitTally | null;
+    sends: SendPathTally | null;
+  }>;
   stop(): Promise<void>;
 }
 
@@ -303,17 +324,23 @@ export async function startSwitchboardCluster(
         fromOthers: texts.map(busCounterOf),
         raw: null,
         commits: sumTallies(texts.map(parseCommitTally)),
+        sends: sumSendPaths(texts.map(parseSendPath)),
       };
     },
     stop,
   };
 }
 
-/** The private PostgreSQL a cluster's nodes share as their store, fsync on. */
+/**
+ * The private PostgreSQL a cluster's nodes (or the storing Socket.IO peer's) share as their
+ * store, fsync on; BENCH_STORE_PG_SETTINGS adds server settings, e.g. to log slow statements.
+ */
 function startStorePostgres(label: string): Promise<Broker> {
   status(`${label}: starting the store's PostgreSQL`);
   // fsync on: the store is as durable as SQLite's synchronous=FULL it is compared with.
-  return startPostgres({ settings: { fsync: 'on' } });
+  return startPostgres({
+    settings: { fsync: 'on', ...envSettings('BENCH_STORE_PG_SETTINGS') },
+  });
 }
 
 /**
@@ -373,7 +400,7 @@ export async function startSocketioCluster(
     counts: async () => {
       const all = await Promise.all(nodes.map(ask));
       const fromOthers = all.map((a) => a.fromOthers);
-      return { fromOthers, raw: all.map((a) => a.received), commits: null };
+      return { fromOthers, raw: all.map((a) => a.received), commits: null, sends: null };
     },
     stop,
   };
@@ -604,6 +631,7 @@ async function measure(
   const loadCpuMs = pool.cpuMs() - load0;
   const bus1 = await cluster.counts();
   const sqliteCommits = commitDelta(bus0.commits, bus1.commits);
+  const sendPath = sendPathDelta(bus0.sends, bus1.sends);
   await sending.catch(() => undefined);
   const t = pool.totals();
   const hist = await pool.latency();
@@ -650,12 +678,30 @@ async function measure(
     rssPeakMb: rssPeak.map(mb),
     busStatsMissing,
     sqliteCommits,
+    sendPath,
+    deliveriesOver: SEND_PATH_BOUNDS_MS.map((ms) => hist.countOver(ms)),
     busTraffic: {
       receivedPerNode,
       perNodePerMessage: perNode(receivedPerNode),
       rawPerNodePerMessage: raw ? perNode(raw) : null,
     },
   };
+}
+
+/**
+ * Where a DM's tail is (issue #10 §3): the share of sends Switchboard's nodes took over 10, 25
+ * and 50 ms to store and answer, beside the share of the clients' deliveries over the same.
+ * A delivery waits for its send; when the shares match, the tail is the sender's node.
+ */
+function sendPathLine(r: ClusterResult): string | null {
+  const s = r.sendPath;
+  if (r.scenario !== 'cluster-dm' || !s || s.sends === 0 || !r.deliveriesOver) return null;
+  const pct = (n: number, of: number): string => `${f((100 * n) / Math.max(1, of), 2)} %`;
+  const bounds = SEND_PATH_BOUNDS_MS.map(
+    (ms, i) =>
+      `over ${ms} ms ${pct(s.over[i] ?? 0, s.sends)} of sends / ${pct(r.deliveriesOver?.[i] ?? 0, r.delivered)} of deliveries`,
+  );
+  return `cluster-dm, ${busLabel(r)}: the sender's node, frame in to reply out (switchboard_send_latency_seconds), beside the clients: ${bounds.join('; ')}`;
 }
 
 export interface ClusterRatio {
@@ -794,6 +840,10 @@ export function renderCluster(results: ClusterResult[]): string {
       lines.push(
         `cluster-dm, ${store} store: Switchboard ÷ Socket.IO storing its DMs there (--peer-store) CPU µs/DM = ${x(sb.cpuUsPerMessage / stored.cpuUsPerMessage)}, p99 = ${x(sb.latencyMs.p99 / stored.latencyMs.p99)}`,
       );
+  }
+  for (const r of results) {
+    const line = sendPathLine(r);
+    if (line) lines.push(line);
   }
   lines.push(
     'clients: nodes×per node, ready/requested. CPU µs/deliv and node CPU s: all node processes together (node CPU s lists each). ' +

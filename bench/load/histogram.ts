@@ -38,6 +38,14 @@ export class Histogram {
     return this.maxMs;
   }
 
+  /** How many recorded values lie above `ms` (to the bucket: ~2 %). */
+  countOver(ms: number): number {
+    const from = Math.floor(Math.log1p(ms * 1000) * PER_E) + 1;
+    let n = 0;
+    for (let i = from; i < SIZE; i++) n += this.buckets[i] ?? 0;
+    return n;
+  }
+
   reset(): void {
     this.buckets.fill(0);
     this.count = 0;
