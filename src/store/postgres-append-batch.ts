@@ -25,9 +25,11 @@ export interface BatchRow {
  * statement (one round trip, one commit). `$1` is a JSON array of the appends (batchJson), `$2`
  * retainPerChannel (0: keep all).
  * - Every lookup is one index probe per append or per channel, whatever the planner thinks of
- *   the tables' sizes: the duplicate check is a LATERAL … LIMIT 1 (never a join over all
- *   messages), and pruning runs only with retention on (only an append moves first_seq, and only
- *   then).
+ *   the tables' sizes: the duplicate check and a DM's checks are each a LATERAL … LIMIT 1, never
+ *   a join over all messages, members or blocks. (As `EXISTS` the DM checks were planned as
+ *   hashed subplans: the planner guesses 100 input rows, so every batch read the whole members
+ *   table; test/store/postgres.test.ts asks EXPLAIN.) Pruning runs only with retention on (only
+ *   an append moves first_seq, and only then).
  * - The duplicate check is the single append's (statement snapshot); of several appends of one
  *   (channel, sender, cid) in the batch only the first goes on. A concurrent append of the same
  *   cid that passes the check too fails the UNIQUE constraint (23505) and the whole statement
@@ -55,11 +57,12 @@ export const APPEND_BATCH_SQL = `WITH input AS MATERIALIZED (
     fresh AS MATERIALIZED (SELECT DISTINCT ON (i.channel, i.sender, i.cid) i.* FROM input i
       LEFT JOIN LATERAL (SELECT 1 AS hit FROM messages m
         WHERE m.channel = i.channel AND m.sender = i.sender AND m.cid = i.cid LIMIT 1) d ON true
-      WHERE d.hit IS NULL AND (i.recipient IS NULL
-        OR (EXISTS (SELECT 1 FROM members mb
-            WHERE mb.channel = i.channel AND mb."user" = i.recipient)
-          AND NOT EXISTS (SELECT 1 FROM blocks b
-            WHERE b."user" = i.recipient AND b.other = i.sender)))
+      LEFT JOIN LATERAL (SELECT 1 AS hit FROM members mb
+        WHERE mb.channel = i.channel AND mb."user" = i.recipient LIMIT 1) mem ON true
+      LEFT JOIN LATERAL (SELECT 1 AS hit FROM blocks b
+        WHERE b."user" = i.recipient AND b.other = i.sender LIMIT 1) blk ON true
+      WHERE d.hit IS NULL
+        AND (i.recipient IS NULL OR (mem.hit IS NOT NULL AND blk.hit IS NULL))
       ORDER BY i.channel, i.sender, i.cid, i.n),
     counts AS (SELECT channel, count(*) AS k FROM fresh GROUP BY channel),
     locked AS MATERIALIZED (SELECT c.channel FROM channels c
