@@ -694,12 +694,12 @@ async function measure(
  * A delivery waits for its send; when the shares match, the tail is the sender's node.
  */
 function sendPathLine(r: ClusterResult): string | null {
-  const s = r.sendPath;
-  if (r.scenario !== 'cluster-dm' || !s || s.sends === 0 || !r.deliveriesOver) return null;
+  const { sendPath: s, deliveriesOver: d } = r;
+  if (r.scenario !== 'cluster-dm' || !s || s.sends === 0 || !d) return null;
   const pct = (n: number, of: number): string => `${f((100 * n) / Math.max(1, of), 2)} %`;
   const bounds = SEND_PATH_BOUNDS_MS.map(
     (ms, i) =>
-      `over ${ms} ms ${pct(s.over[i] ?? 0, s.sends)} of sends / ${pct(r.deliveriesOver?.[i] ?? 0, r.delivered)} of deliveries`,
+      `over ${ms} ms ${pct(s.over[i] ?? 0, s.sends)} of sends / ${pct(d[i] ?? 0, r.delivered)} of deliveries`,
   );
   return `cluster-dm, ${busLabel(r)}: the sender's node, frame in to reply out (switchboard_send_latency_seconds), beside the clients: ${bounds.join('; ')}`;
 }

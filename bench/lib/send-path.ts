@@ -5,6 +5,7 @@
  * bus and the recipient's node; set side by side, the two tell whether a DM's tail is the
  * sender's node storing it or what comes after.
  */
+import { histogramOver } from './sqlite-commits.js';
 
 /** Sends counted, and how many took longer than each of SEND_PATH_BOUNDS_MS. */
 export interface SendPathTally {
@@ -15,24 +16,10 @@ export interface SendPathTally {
 /** Bucket bounds of the histogram (SEND_LATENCY_BUCKETS) the tally reads, in ms. */
 export const SEND_PATH_BOUNDS_MS = [10, 25, 50] as const;
 
-const boundLabel = (ms: number): string => String(ms / 1000);
-
 /** The tally in one node's /metrics text, or null without the histogram (or without the text). */
 export function parseSendPath(text: string | null): SendPathTally | null {
-  if (text === null) return null;
-  const count = /^switchboard_send_latency_seconds_count (\S+)$/m.exec(text)?.[1];
-  if (count === undefined) return null;
-  const over: number[] = [];
-  for (const ms of SEND_PATH_BOUNDS_MS) {
-    const le = boundLabel(ms).replace('.', '\\.');
-    const within = new RegExp(
-      `^switchboard_send_latency_seconds_bucket\\{le="${le}"\\} (\\S+)$`,
-      'm',
-    ).exec(text)?.[1];
-    if (within === undefined) return null;
-    over.push(Number(count) - Number(within));
-  }
-  return { sends: Number(count), over };
+  const h = histogramOver(text, 'switchboard_send_latency_seconds', SEND_PATH_BOUNDS_MS);
+  return h && { sends: h.count, over: h.over };
 }
 
 /** The nodes' tallies summed, or null if there are none or any is missing. */

@@ -27,13 +27,33 @@ export async function scrapeMetrics(httpUrl: string, timeoutMs: number): Promise
   }
 }
 
+/**
+ * An unlabelled Prometheus histogram `name` in one node's /metrics text: its count, and how many
+ * observations were over each of `boundsMs` (each must be one of its bucket bounds); null
+ * without the text, the histogram or one of the buckets.
+ */
+export function histogramOver(
+  text: string | null,
+  name: string,
+  boundsMs: readonly number[],
+): { count: number; over: number[] } | null {
+  if (text === null) return null;
+  const count = new RegExp(`^${name}_count (\\S+)$`, 'm').exec(text)?.[1];
+  if (count === undefined) return null;
+  const over: number[] = [];
+  for (const ms of boundsMs) {
+    const le = String(ms / 1000).replace('.', '\\.');
+    const within = new RegExp(`^${name}_bucket\\{le="${le}"\\} (\\S+)$`, 'm').exec(text)?.[1];
+    if (within === undefined) return null;
+    over.push(Number(count) - Number(within));
+  }
+  return { count: Number(count), over };
+}
+
 /** The tally in one node's /metrics text, or null without the histogram (or without the text). */
 export function parseCommitTally(text: string | null): CommitTally | null {
-  if (text === null) return null;
-  const count = /^switchboard_sqlite_commit_seconds_count (\S+)$/m.exec(text)?.[1];
-  const fast = /^switchboard_sqlite_commit_seconds_bucket\{le="0\.05"\} (\S+)$/m.exec(text)?.[1];
-  if (count === undefined || fast === undefined) return null;
-  return { commits: Number(count), slow: Number(count) - Number(fast) };
+  const h = histogramOver(text, 'switchboard_sqlite_commit_seconds', [SLOW_COMMIT_MS]);
+  return h && { commits: h.count, slow: h.over[0] ?? 0 };
 }
 
 /** The nodes' tallies summed, or null if there are none or any is missing. */
